@@ -1,0 +1,47 @@
+# Project-wide compile options and the one helper every library folder uses.
+
+add_library(fuse_options INTERFACE)
+target_compile_options(fuse_options INTERFACE -Wall -Wextra -Wno-unknown-pragmas)
+if(FUSE_WERROR)
+  target_compile_options(fuse_options INTERFACE -Werror)
+endif()
+target_include_directories(fuse_options INTERFACE ${CMAKE_SOURCE_DIR}/src)
+if(FUSE_SANITIZE)
+  target_compile_options(fuse_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                                -fno-sanitize-recover=undefined)
+  target_link_options(fuse_options INTERFACE -fsanitize=address,undefined)
+endif()
+
+# fuse_library(<name> [DEPS <targets>...])
+#
+# Builds library `fuse_<name>` from every *.cpp in the calling folder (recursively) that is not
+# a test (*_test.cpp), a fuzz target (*_fuzz.cpp) or a program (*_main.cpp), and one GoogleTest
+# binary `<name>_test` from the *_test.cpp files beside the sources (STYLE.md: tests mirror sources).
+function(fuse_library name)
+  cmake_parse_arguments(ARG "" "" "DEPS;TEST_DEPS" ${ARGN})
+  file(GLOB_RECURSE all_sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*.cpp")
+  set(lib_sources "")
+  set(test_sources "")
+  foreach(src ${all_sources})
+    if(src MATCHES "_test\\.cpp$")
+      list(APPEND test_sources ${src})
+    elseif(src MATCHES "_fuzz\\.cpp$" OR src MATCHES "_main\\.cpp$")
+      # built by the folder's own rules
+    else()
+      list(APPEND lib_sources ${src})
+    endif()
+  endforeach()
+  if(lib_sources)
+    add_library(fuse_${name} STATIC ${lib_sources})
+    target_link_libraries(fuse_${name} PUBLIC fuse_options ${ARG_DEPS})
+  else()
+    add_library(fuse_${name} INTERFACE)
+    target_link_libraries(fuse_${name} INTERFACE fuse_options ${ARG_DEPS})
+  endif()
+  if(test_sources)
+    add_executable(${name}_test ${test_sources})
+    target_link_libraries(${name}_test PRIVATE fuse_${name} ${ARG_TEST_DEPS} GTest::gtest_main GTest::gmock)
+    gtest_discover_tests(${name}_test TEST_PREFIX "${name}." DISCOVERY_TIMEOUT 60
+                         PROPERTIES LABELS "unit;${name}")
+  endif()
+endfunction()

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian packages, npm packages), then configures and builds.
+# Idempotent: when nothing is missing it only runs an incremental build.
+#   scripts/setup.sh [preset]        preset: release (default), debug, asan
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset="${1:-release}"
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build pkg-config ccache git clang-format
+  librocksdb-dev libsecp256k1-dev libcrypto++-dev libbrotli-dev libgmp-dev
+  libboost-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev libspdlog-dev libfmt-dev
+  libtomlplusplus-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs npm
+)
+
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  # node and npm may come from elsewhere (e.g. nodesource); only install them if absent.
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    missing=($(printf '%s\n' "${missing[@]}" | grep -vxE 'nodejs|npm' || true))
+  fi
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages into ./node_modules, pinned by package-lock.json (TOOLCHAIN.md: `npm ci` fails on
+# the foundry packages' lockfiles, `npm install` with the committed lock works and keeps it).
+stamp=node_modules/.fuse-lock-stamp
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  log "installing npm packages"
+  npm install --no-audit --no-fund --loglevel=error >/dev/null
+  cp package-lock.json "$stamp"
+fi
+
+if [ -f contracts/build.mjs ]; then
+  node contracts/build.mjs >/dev/null
+fi
+
+if [ ! -f "build/$preset/build.ninja" ]; then
+  log "configuring build/$preset"
+  cmake --preset "$preset" -DFUSE_SHARED_DIR="${FUSE_SHARED_DIR:-$(pwd)/../shared}" >/dev/null
+fi
+log "building build/$preset"
+cmake --build --preset "$preset" -- -j"$(nproc)" | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
+test "${PIPESTATUS[0]}" -eq 0

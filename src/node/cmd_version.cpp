@@ -1,0 +1,13 @@
+#include <fmt/core.h>
+
+#include "node/commands.hpp"
+#include "node/version.hpp"
+
+namespace fuse::node {
+
+void add_version_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("version", "Print the version and build commit");
+    cmd->callback([] { fmt::print("fusel2 {} ({})\n", kVersion, kGitCommit); });
+}
+
+}  // namespace fuse::node
