@@ -51,7 +51,7 @@ function collectSources(srcDir) {
       const childFile = childUnit.startsWith('src/')
         ? path.join(path.dirname(srcDir), childUnit)
         : resolveImport(childUnit, srcDir);
-      if (!childFile) throw new Error(`${unit}: cannot resolve import "${spec}"`);
+      if (!childFile || !fs.existsSync(childFile)) throw new Error(`${unit}: cannot resolve import "${spec}"`);
       queue.push({ unit: childUnit, file: childFile });
     }
   }
