@@ -70,7 +70,8 @@ function makeInput(sources, evmVersion) {
       evmVersion,
       optimizer: { enabled: true, runs: 200 },
       outputSelection: {
-        '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'evm.methodIdentifiers'] },
+        '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'evm.methodIdentifiers',
+          'storageLayout'] },
       },
     },
   };
@@ -119,6 +120,7 @@ export async function build({ evmVersion, force = false, quiet = false, srcDir: 
         bytecode: `0x${c.evm.bytecode.object}`,
         deployedBytecode: `0x${c.evm.deployedBytecode.object}`,
         methodIdentifiers: c.evm.methodIdentifiers,
+        storageLayout: c.storageLayout,
       };
       writeAtomic(path.join(oDir, `${name}.json`), `${JSON.stringify(artifact, null, 2)}\n`);
       names.push(name);
