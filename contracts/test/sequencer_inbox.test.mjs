@@ -273,3 +273,31 @@ describe('SequencerInbox', () => {
       { name: 'OwnableInvalidOwner', args: [ethers.ZeroAddress] });
   });
 });
+
+describe('SequencerInbox under Prague rules', () => {
+  let anvil;
+  after(async () => {
+    await anvil?.stop();
+  });
+
+  it('rejects a batch poster that is an EIP-7702 delegated EOA', async () => {
+    await buildContracts();
+    anvil = await startAnvil({ hardfork: 'prague' });
+    const provider = anvil.provider();
+    const [owner, poster] = [0, 1].map((i) => anvil.wallet(i, provider));
+    const { inbox } = await deployContracts(owner, {
+      genesisHash: kGenesis, batchPosters: [poster.address], proposers: [owner.address],
+      maxDataSize: kMaxDataSize, maxTimeVariation: kMtv,
+    });
+    // a plain EOA poster works
+    await (await inbox.connect(poster).addSequencerL2Batch(0, '0x00', 0, 1)).wait();
+    // delegate the poster's account to some code (the inbox itself will do) with a type-4 tx
+    const nonce = await provider.getTransactionCount(poster.address);
+    const auth = await poster.authorize({ address: await inbox.getAddress(), nonce: nonce + 1, chainId: anvil.chainId });
+    await (await poster.sendTransaction({ type: 4, to: owner.address, authorizationList: [auth], nonce })).wait();
+    assert.match(await provider.getCode(poster.address), /^0xef0100/);
+    // msg.sender == tx.origin still holds, but the sender now has code
+    assert.deepEqual(await revertOf(inbox.connect(poster).addSequencerL2Batch(1, '0x00', 1, 2)),
+      { name: 'NotCodelessOrigin', args: [] });
+  });
+});
