@@ -1,0 +1,286 @@
+#include "core/uint256.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <ostream>
+
+namespace fuse {
+namespace {
+
+using detail::uint128_t;
+
+/// v = floor((2^128 - 1) / d) - 2^64 for a normalized d (top bit set). Möller & Granlund,
+/// "Improved division by invariant integers" (2011), the reciprocal of Algorithm 4.
+inline uint64_t reciprocal_2by1(uint64_t d) noexcept {
+    return uint64_t(((uint128_t(~d) << 64) | ~0ull) / d);
+}
+
+struct QR64 {
+    uint64_t q, r;
+};
+
+/// (u1:u0) / d for normalized d with u1 < d, using the reciprocal v (Algorithm 4 of the paper).
+inline QR64 udivrem_2by1(uint64_t u1, uint64_t u0, uint64_t d, uint64_t v) noexcept {
+    uint128_t q = uint128_t(v) * u1;
+    q += (uint128_t(u1) << 64) | u0;
+    uint64_t q1 = uint64_t(q >> 64) + 1;
+    const uint64_t q0 = uint64_t(q);
+    uint64_t r = u0 - q1 * d;
+    if (r > q0) {
+        --q1;
+        r += d;
+    }
+    if (r >= d) [[unlikely]] {
+        ++q1;
+        r -= d;
+    }
+    return {q1, r};
+}
+
+/// Significant limbs of a little-endian number.
+inline int limb_count(const uint64_t* x, int n) noexcept {
+    while (n > 0 && x[n - 1] == 0)
+        --n;
+    return n;
+}
+
+/// q = u / d, returns u % d; u has n limbs, d != 0.
+uint64_t udivrem_by1(uint64_t* q, const uint64_t* u, int n, uint64_t d) noexcept {
+    const int s = std::countl_zero(d);
+    d <<= s;
+    const uint64_t v = reciprocal_2by1(d);
+    uint64_t r = s != 0 ? u[n - 1] >> (64 - s) : 0;
+    for (int i = n - 1; i >= 0; --i) {
+        const uint64_t lo = s != 0 ? (u[i] << s) | (i > 0 ? u[i - 1] >> (64 - s) : 0) : u[i];
+        const QR64 qr = udivrem_2by1(r, lo, d, v);
+        q[i] = qr.q;
+        r = qr.r;
+    }
+    return r >> s;
+}
+
+/// Knuth's algorithm D (TAOCP vol. 2, 4.3.1) for m-limb u by n-limb v, 2 <= n <= m <= 8,
+/// v[n-1] != 0. Writes m-n+1 quotient limbs to q and n remainder limbs to r.
+void udivrem_knuth(uint64_t* q, uint64_t* r, const uint64_t* u, int m, const uint64_t* v,
+                   int n) noexcept {
+    const int s = std::countl_zero(v[n - 1]);
+    uint64_t vn[4];
+    uint64_t un[9];
+    if (s != 0) {
+        for (int i = n - 1; i > 0; --i)
+            vn[i] = (v[i] << s) | (v[i - 1] >> (64 - s));
+        vn[0] = v[0] << s;
+        un[m] = u[m - 1] >> (64 - s);
+        for (int i = m - 1; i > 0; --i)
+            un[i] = (u[i] << s) | (u[i - 1] >> (64 - s));
+        un[0] = u[0] << s;
+    } else {
+        std::copy(v, v + n, vn);
+        std::copy(u, u + m, un);
+        un[m] = 0;
+    }
+    const uint64_t d1 = vn[n - 1], d0 = vn[n - 2];
+    const uint64_t rec = reciprocal_2by1(d1);
+
+    for (int j = m - n; j >= 0; --j) {
+        const uint64_t u2 = un[j + n], u1 = un[j + n - 1], u0 = un[j + n - 2];
+        uint64_t qhat, rhat;
+        bool rhat_overflow = false;
+        if (u2 >= d1) {  // only u2 == d1 is possible: qhat would be 2^64, clamp it
+            qhat = ~0ull;
+            rhat = u1 + d1;
+            rhat_overflow = rhat < u1;
+        } else {
+            const QR64 qr = udivrem_2by1(u2, u1, d1, rec);
+            qhat = qr.q;
+            rhat = qr.r;
+        }
+        // At most two corrections make qhat exact or one too large (Knuth D3).
+        while (!rhat_overflow && uint128_t(qhat) * d0 > ((uint128_t(rhat) << 64) | u0)) {
+            --qhat;
+            rhat += d1;
+            rhat_overflow = rhat < d1;
+        }
+        // D4: un[j..j+n] -= qhat * vn.
+        uint64_t k = 0;
+        for (int i = 0; i < n; ++i) {
+            const uint128_t p = uint128_t(qhat) * vn[i] + k;
+            const uint64_t plo = uint64_t(p);
+            const uint64_t t = un[i + j];
+            un[i + j] = t - plo;
+            k = uint64_t(p >> 64) + (t < plo);
+        }
+        const uint64_t top = un[j + n];
+        un[j + n] = top - k;
+        if (top < k) {  // D6: qhat was one too large; add v back.
+            --qhat;
+            uint64_t c = 0;
+            for (int i = 0; i < n; ++i) {
+                const uint128_t t = uint128_t(un[i + j]) + vn[i] + c;
+                un[i + j] = uint64_t(t);
+                c = uint64_t(t >> 64);
+            }
+            un[j + n] += c;
+        }
+        q[j] = qhat;
+    }
+    if (s != 0) {
+        for (int i = 0; i < n; ++i)
+            r[i] = (un[i] >> s) | (un[i + 1] << (64 - s));
+    } else {
+        std::copy(un, un + n, r);
+    }
+}
+
+/// r = u mod v for an m-limb u (m <= 8) and a 4-limb v != 0.
+uint256 mod_words(const uint64_t* u, int m, const uint256& v) noexcept {
+    m = limb_count(u, m);
+    const int n = limb_count(v.w, 4);
+    uint256 r;
+    if (m < n) {
+        std::copy(u, u + m, r.w);
+        return r;
+    }
+    uint64_t q[8];
+    if (n == 1) {
+        r.w[0] = udivrem_by1(q, u, m, v.w[0]);
+        return r;
+    }
+    udivrem_knuth(q, r.w, u, m, v.w, n);
+    return r;
+}
+
+}  // namespace
+
+const char* to_string(NumberError e) {
+    switch (e) {
+        case NumberError::kEmpty:
+            return "number has no digits";
+        case NumberError::kBadCharacter:
+            return "number has a character that is not a digit of its base";
+        case NumberError::kOverflow:
+            return "number does not fit in 256 bits";
+    }
+    return "unknown number error";
+}
+
+namespace detail {
+void invalid_u256_literal() noexcept {
+    std::abort();
+}
+}  // namespace detail
+
+uint256 uint256::from_be(ByteView be) noexcept {
+    if (be.size() >= 32) return from_be32(be.data() + (be.size() - 32));
+    uint8_t buf[32] = {};
+    std::copy(be.begin(), be.end(), buf + (32 - be.size()));
+    return from_be32(buf);
+}
+
+DivResult udivrem(const uint256& u, const uint256& v) noexcept {
+    DivResult res{};
+    if (u < v) {
+        res.rem = u;
+        return res;
+    }
+    const int n = limb_count(v.w, 4);
+    if (n == 0) return res;
+    if (n == 1) {
+        if (u.fits_u64()) return {uint256{u.w[0] / v.w[0]}, uint256{u.w[0] % v.w[0]}};
+        res.rem.w[0] = udivrem_by1(res.quot.w, u.w, limb_count(u.w, 4), v.w[0]);
+        return res;
+    }
+    udivrem_knuth(res.quot.w, res.rem.w, u.w, limb_count(u.w, 4), v.w, n);
+    return res;
+}
+
+uint256 operator/(const uint256& a, const uint256& b) noexcept {
+    return udivrem(a, b).quot;
+}
+
+uint256 operator%(const uint256& a, const uint256& b) noexcept {
+    return udivrem(a, b).rem;
+}
+
+uint256 sdiv(const uint256& a, const uint256& b) noexcept {
+    const bool na = is_negative(a), nb = is_negative(b);
+    const uint256 q = udivrem(na ? -a : a, nb ? -b : b).quot;
+    return na != nb ? -q : q;
+}
+
+uint256 smod(const uint256& a, const uint256& b) noexcept {
+    const bool na = is_negative(a);
+    const uint256 r = udivrem(na ? -a : a, is_negative(b) ? -b : b).rem;
+    return na ? -r : r;
+}
+
+uint256 addmod(const uint256& a, const uint256& b, const uint256& m) noexcept {
+    if (m.is_zero()) return {};
+    const WithCarry s = add_with_carry(a, b);
+    if (!s.carry) return udivrem(s.value, m).rem;
+    const uint64_t u[5] = {s.value.w[0], s.value.w[1], s.value.w[2], s.value.w[3], 1};
+    return mod_words(u, 5, m);
+}
+
+uint256 mulmod(const uint256& a, const uint256& b, const uint256& m) noexcept {
+    if (m.is_zero()) return {};
+    const uint512 p = umul(a, b);
+    return mod_words(p.w, 8, m);
+}
+
+uint256 exp(uint256 base, const uint256& exponent) noexcept {
+    uint256 result = 1;
+    const unsigned bits = exponent.bit_width();
+    for (unsigned i = 0; i < bits; ++i) {
+        if ((exponent.w[i / 64] >> (i % 64)) & 1) result *= base;
+        if (i + 1 < bits) base *= base;
+    }
+    return result;
+}
+
+Result<uint256, NumberError> uint256::from_hex(std::string_view s) noexcept {
+    if (s.size() >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
+    uint256 r;
+    NumberError err{};
+    if (!detail::parse_digits(s, 16, false, r, err)) return Unexpected{err};
+    return r;
+}
+
+Result<uint256, NumberError> uint256::from_dec(std::string_view s) noexcept {
+    uint256 r;
+    NumberError err{};
+    if (!detail::parse_digits(s, 10, false, r, err)) return Unexpected{err};
+    return r;
+}
+
+std::string uint256::to_hex() const {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    const unsigned nibbles = std::max(1u, (bit_width() + 3) / 4);
+    std::string out(2 + nibbles, '0');
+    out[1] = 'x';
+    for (unsigned i = 0; i < nibbles; ++i)
+        out[out.size() - 1 - i] = kDigits[(w[i / 16] >> (4 * (i % 16))) & 0xf];
+    return out;
+}
+
+std::string uint256::to_dec() const {
+    constexpr uint64_t kChunk = 10000000000000000000ull;  // 10^19
+    char buf[80];
+    char* p = buf + sizeof(buf);
+    uint256 x = *this;
+    do {
+        uint256 q;
+        uint64_t rem = udivrem_by1(q.w, x.w, 4, kChunk);
+        x = q;
+        for (int i = 0; i < 19 && (rem != 0 || !x.is_zero()); ++i, rem /= 10)
+            *--p = char('0' + rem % 10);
+    } while (!x.is_zero());
+    if (p == buf + sizeof(buf)) *--p = '0';
+    return std::string(p, buf + sizeof(buf));
+}
+
+std::ostream& operator<<(std::ostream& os, const uint256& x) {
+    return os << x.to_hex();
+}
+
+}  // namespace fuse
