@@ -1,6 +1,7 @@
 #include "core/uint256.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <ostream>
 
@@ -9,11 +10,41 @@ namespace {
 
 using detail::uint128_t;
 
-/// v = floor((2^128 - 1) / d) - 2^64 for a normalized d (top bit set). Möller & Granlund,
-/// "Improved division by invariant integers" (2011), the reciprocal of Algorithm 4.
-inline uint64_t reciprocal_2by1(uint64_t d) noexcept {
-    return uint64_t(((uint128_t(~d) << 64) | ~0ull) / d);
+/// v0 = floor((2^19 - 3 * 2^8) / d9) for the top 9 bits d9 in [256, 511] of the divisor.
+constexpr auto kReciprocalTable = [] {
+    std::array<uint16_t, 256> t{};
+    for (unsigned i = 0; i < 256; ++i)
+        t[i] = uint16_t(0x7fd00 / (256 + i));
+    return t;
+}();
+
+inline uint64_t umulh(uint64_t a, uint64_t b) noexcept {
+    return uint64_t((uint128_t(a) * b) >> 64);
 }
+
+}  // namespace
+
+namespace detail {
+/// Möller & Granlund, "Improved division by invariant integers" (2011), Algorithm 2: a table
+/// lookup and Newton steps instead of a hardware 128/64 division.
+uint64_t reciprocal_2by1(uint64_t d) noexcept {
+    const uint64_t d9 = d >> 55;
+    const uint64_t v0 = kReciprocalTable[d9 - 256];
+    const uint64_t d40 = (d >> 24) + 1;
+    const uint64_t v1 = (v0 << 11) - ((v0 * v0 * d40) >> 40) - 1;
+    const uint64_t v2 = (v1 << 13) + ((v1 * ((1ull << 60) - v1 * d40)) >> 47);
+    const uint64_t d0 = d & 1;
+    const uint64_t d63 = (d >> 1) + d0;  // ceil(d / 2)
+    const uint64_t e = ((v2 >> 1) & (0 - d0)) - v2 * d63;
+    const uint64_t v3 = (umulh(v2, e) >> 1) + (v2 << 31);
+    const uint128_t p = uint128_t(v3) * d + d;
+    return v3 - uint64_t(p >> 64) - d;
+}
+}  // namespace detail
+
+namespace {
+
+using detail::reciprocal_2by1;
 
 struct QR64 {
     uint64_t q, r;
@@ -27,6 +58,56 @@ inline QR64 udivrem_2by1(uint64_t u1, uint64_t u0, uint64_t d, uint64_t v) noexc
     const uint64_t q0 = uint64_t(q);
     uint64_t r = u0 - q1 * d;
     if (r > q0) {
+        --q1;
+        r += d;
+    }
+    if (r >= d) [[unlikely]] {
+        ++q1;
+        r -= d;
+    }
+    return {q1, r};
+}
+
+/// The reciprocal of the normalized two-limb divisor (d1:d0) (Möller & Granlund, Algorithm 6).
+inline uint64_t reciprocal_3by2(uint64_t d1, uint64_t d0) noexcept {
+    uint64_t v = reciprocal_2by1(d1);
+    uint64_t p = d1 * v + d0;
+    if (p < d0) {
+        --v;
+        if (p >= d1) {
+            --v;
+            p -= d1;
+        }
+        p -= d1;
+    }
+    const uint128_t t = uint128_t(v) * d0;
+    const uint64_t t1 = uint64_t(t >> 64), t0 = uint64_t(t);
+    p += t1;
+    if (p < t1) {
+        --v;
+        if (p > d1 || (p == d1 && t0 >= d0)) --v;
+    }
+    return v;
+}
+
+struct QR128 {
+    uint64_t q;
+    uint128_t r;
+};
+
+/// (u2:u1:u0) / (d1:d0) for a normalized divisor with (u2:u1) < (d1:d0): one quotient limb
+/// and a two-limb remainder (Möller & Granlund, Algorithm 5).
+inline QR128 udivrem_3by2(uint64_t u2, uint64_t u1, uint64_t u0, uint64_t d1, uint64_t d0,
+                          uint64_t v) noexcept {
+    uint128_t q = uint128_t(v) * u2;
+    q += (uint128_t(u2) << 64) | u1;
+    uint64_t q1 = uint64_t(q >> 64);
+    const uint64_t q0 = uint64_t(q);
+    const uint64_t r1 = u1 - q1 * d1;
+    const uint128_t d = (uint128_t(d1) << 64) | d0;
+    uint128_t r = ((uint128_t(r1) << 64) | u0) - uint128_t(d0) * q1 - d;
+    ++q1;
+    if (uint64_t(r >> 64) >= q0) {
         --q1;
         r += d;
     }
@@ -80,27 +161,26 @@ void udivrem_knuth(uint64_t* q, uint64_t* r, const uint64_t* u, int m, const uin
         un[m] = 0;
     }
     const uint64_t d1 = vn[n - 1], d0 = vn[n - 2];
-    const uint64_t rec = reciprocal_2by1(d1);
+    const uint64_t rec = reciprocal_3by2(d1, d0);
 
-    for (int j = m - n; j >= 0; --j) {
+    if (n == 2) {  // each quotient limb and the running remainder come straight from 3-by-2
+        uint128_t rem = (uint128_t(un[m]) << 64) | un[m - 1];
+        for (int j = m - 2; j >= 0; --j) {
+            const QR128 qr = udivrem_3by2(uint64_t(rem >> 64), uint64_t(rem), un[j], d1, d0, rec);
+            q[j] = qr.q;
+            rem = qr.r;
+        }
+        un[0] = uint64_t(rem);
+        un[1] = uint64_t(rem >> 64);
+        un[2] = 0;
+    }
+
+    for (int j = m - n; n > 2 && j >= 0; --j) {
         const uint64_t u2 = un[j + n], u1 = un[j + n - 1], u0 = un[j + n - 2];
-        uint64_t qhat, rhat;
-        bool rhat_overflow = false;
-        if (u2 >= d1) {  // only u2 == d1 is possible: qhat would be 2^64, clamp it
-            qhat = ~0ull;
-            rhat = u1 + d1;
-            rhat_overflow = rhat < u1;
-        } else {
-            const QR64 qr = udivrem_2by1(u2, u1, d1, rec);
-            qhat = qr.q;
-            rhat = qr.r;
-        }
-        // At most two corrections make qhat exact or one too large (Knuth D3).
-        while (!rhat_overflow && uint128_t(qhat) * d0 > ((uint128_t(rhat) << 64) | u0)) {
-            --qhat;
-            rhat += d1;
-            rhat_overflow = rhat < d1;
-        }
+        // The 3-by-2 estimate of the quotient limb is exact or one too large; when the top
+        // two limbs equal the divisor's, the limb is 2^64 - 1.
+        const uint64_t qhat =
+            (u2 == d1 && u1 == d0) ? ~0ull : udivrem_3by2(u2, u1, u0, d1, d0, rec).q;
         // D4: un[j..j+n] -= qhat * vn.
         uint64_t k = 0;
         for (int i = 0; i < n; ++i) {
@@ -110,10 +190,11 @@ void udivrem_knuth(uint64_t* q, uint64_t* r, const uint64_t* u, int m, const uin
             un[i + j] = t - plo;
             k = uint64_t(p >> 64) + (t < plo);
         }
+        uint64_t qfix = qhat;
         const uint64_t top = un[j + n];
         un[j + n] = top - k;
         if (top < k) {  // D6: qhat was one too large; add v back.
-            --qhat;
+            --qfix;
             uint64_t c = 0;
             for (int i = 0; i < n; ++i) {
                 const uint128_t t = uint128_t(un[i + j]) + vn[i] + c;
@@ -122,7 +203,7 @@ void udivrem_knuth(uint64_t* q, uint64_t* r, const uint64_t* u, int m, const uin
             }
             un[j + n] += c;
         }
-        q[j] = qhat;
+        q[j] = qfix;
     }
     if (s != 0) {
         for (int i = 0; i < n; ++i)

@@ -11,9 +11,11 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <iosfwd>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
@@ -50,14 +52,19 @@ struct uint256 {
     /// Exactly 32 big-endian bytes.
     static uint256 from_be32(const uint8_t* be) noexcept {
         uint256 r;
-        for (int i = 0; i < 4; ++i)
-            r.w[3 - i] = load_be64(be + 8 * i);
+        for (int i = 0; i < 4; ++i) {
+            uint64_t v;
+            std::memcpy(&v, be + 8 * i, 8);
+            r.w[3 - i] = to_big_endian64(v);
+        }
         return r;
     }
     /// Writes 32 big-endian bytes.
     void to_be(uint8_t* out32) const noexcept {
-        for (int i = 0; i < 4; ++i)
-            store_be64(out32 + 8 * i, w[3 - i]);
+        for (int i = 0; i < 4; ++i) {
+            const uint64_t v = to_big_endian64(w[3 - i]);
+            std::memcpy(out32 + 8 * i, &v, 8);
+        }
     }
     /// The 32-byte big-endian word (e.g. a storage key or value as hashed in the trie).
     Hash32 to_hash() const noexcept {
@@ -147,15 +154,10 @@ struct uint256 {
     constexpr uint256& operator--() noexcept { return *this -= 1; }
 
 private:
-    static constexpr uint64_t load_be64(const uint8_t* p) noexcept {
-        uint64_t v = 0;
-        for (int i = 0; i < 8; ++i)
-            v = (v << 8) | p[i];
+    /// Byte swap on little-endian hosts (its own inverse).
+    static uint64_t to_big_endian64(uint64_t v) noexcept {
+        if constexpr (std::endian::native == std::endian::little) return __builtin_bswap64(v);
         return v;
-    }
-    static constexpr void store_be64(uint8_t* p, uint64_t v) noexcept {
-        for (int i = 7; i >= 0; --i, v >>= 8)
-            p[i] = uint8_t(v);
     }
 };
 
@@ -182,6 +184,18 @@ struct DivResult {
 constexpr WithCarry add_with_carry(const uint256& a, const uint256& b,
                                    bool carry_in = false) noexcept {
     WithCarry r{};
+#if defined(__x86_64__)
+    if (!std::is_constant_evaluated()) {  // an ADD/ADC chain
+        unsigned char c = carry_in;
+        unsigned long long o;
+        for (int i = 0; i < 4; ++i) {
+            c = __builtin_ia32_addcarryx_u64(c, a.w[i], b.w[i], &o);
+            r.value.w[i] = o;
+        }
+        r.carry = c != 0;
+        return r;
+    }
+#endif
     uint64_t c = carry_in;
     for (int i = 0; i < 4; ++i) {
         const uint64_t s = a.w[i] + b.w[i];
@@ -197,6 +211,18 @@ constexpr WithCarry add_with_carry(const uint256& a, const uint256& b,
 constexpr WithCarry sub_with_borrow(const uint256& a, const uint256& b,
                                     bool borrow_in = false) noexcept {
     WithCarry r{};
+#if defined(__x86_64__)
+    if (!std::is_constant_evaluated()) {  // a SUB/SBB chain
+        unsigned char c = borrow_in;
+        unsigned long long o;
+        for (int i = 0; i < 4; ++i) {
+            c = __builtin_ia32_sbb_u64(c, a.w[i], b.w[i], &o);
+            r.value.w[i] = o;
+        }
+        r.carry = c != 0;
+        return r;
+    }
+#endif
     uint64_t c = borrow_in;
     for (int i = 0; i < 4; ++i) {
         const uint64_t d = a.w[i] - b.w[i];
@@ -383,6 +409,10 @@ constexpr bool parse_digits(std::string_view s, unsigned base, bool allow_separa
     out = r;
     return true;
 }
+
+/// floor((2^128 - 1) / d) - 2^64 for a normalized d (bit 63 set): the reciprocal that turns
+/// 128/64 division into multiplications. Internal; declared here for its test.
+uint64_t reciprocal_2by1(uint64_t d) noexcept;
 
 /// Not constexpr on purpose: reaching it in a constant expression makes a bad literal a
 /// compile error.

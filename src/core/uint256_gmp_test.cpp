@@ -61,20 +61,23 @@ public:
         uint256 x;
         switch (rng_() % 4) {
             case 0: {  // uniform bit length 0..256
-                for (auto& l : x.w) l = rng_();
+                for (auto& l : x.w)
+                    l = rng_();
                 return x >> (rng_() % 257);
             }
             case 1: {  // limbs from a set of special values, random length
-                static constexpr uint64_t kSpecial[] = {0, 1, ~0ull, ~0ull - 1, 1ull << 63,
-                                                        (1ull << 63) - 1};
-                for (auto& l : x.w) l = rng_() % 3 == 0 ? rng_() : kSpecial[rng_() % 6];
+                static constexpr uint64_t kSpecial[] = {0,         1,          ~0ull,
+                                                        ~0ull - 1, 1ull << 63, (1ull << 63) - 1};
+                for (auto& l : x.w)
+                    l = rng_() % 3 == 0 ? rng_() : kSpecial[rng_() % 6];
                 return x >> (64 * (rng_() % 4));
             }
             case 2: {  // small
                 return uint256{rng_() % 1000};
             }
             default: {  // full width
-                for (auto& l : x.w) l = rng_();
+                for (auto& l : x.w)
+                    l = rng_();
                 return x;
             }
         }
@@ -84,6 +87,23 @@ public:
 private:
     std::mt19937_64 rng_;
 };
+
+TEST(Uint256Gmp, Reciprocal) {
+    // Against the definition, computed with a (slow) 128-bit division.
+    std::mt19937_64 rng(9);
+    auto check = [](uint64_t d) {
+        const uint64_t want = uint64_t(((detail::uint128_t(~d) << 64) | ~0ull) / d);
+        ASSERT_EQ(detail::reciprocal_2by1(d), want) << d;
+    };
+    for (uint64_t d : {1ull << 63, (1ull << 63) + 1, ~0ull, ~0ull - 1, 0xc000000000000000ull})
+        check(d);
+    for (int i = 0; i < 1000000; ++i)
+        check(rng() | (1ull << 63));
+    for (int i = 0; i < 512; ++i) {  // both ends of every table slot
+        const uint64_t d9 = 256 + uint64_t(i / 2);
+        check((d9 << 55) | (i % 2 ? (1ull << 55) - 1 : 0));
+    }
+}
 
 TEST(Uint256Gmp, AddSubMul) {
     Gen g(1);
