@@ -142,8 +142,10 @@ uint64_t udivrem_by1(uint64_t* q, const uint64_t* u, int n, uint64_t d) noexcept
 
 /// Knuth's algorithm D (TAOCP vol. 2, 4.3.1) for m-limb u by n-limb v, 2 <= n <= m <= 8,
 /// v[n-1] != 0. Writes m-n+1 quotient limbs to q and n remainder limbs to r.
-void udivrem_knuth(uint64_t* q, uint64_t* r, const uint64_t* u, int m, const uint64_t* v,
-                   int n) noexcept {
+/// The divisor length is a template parameter so the limb loops unroll.
+template <int n>
+void udivrem_knuth_n(uint64_t* q, uint64_t* r, const uint64_t* u, int m,
+                     const uint64_t* v) noexcept {
     const int s = std::countl_zero(v[n - 1]);
     uint64_t vn[4];
     uint64_t un[9];
@@ -163,7 +165,8 @@ void udivrem_knuth(uint64_t* q, uint64_t* r, const uint64_t* u, int m, const uin
     const uint64_t d1 = vn[n - 1], d0 = vn[n - 2];
     const uint64_t rec = reciprocal_3by2(d1, d0);
 
-    if (n == 2) {  // each quotient limb and the running remainder come straight from 3-by-2
+    if constexpr (n ==
+                  2) {  // each quotient limb and the running remainder come straight from 3-by-2
         uint128_t rem = (uint128_t(un[m]) << 64) | un[m - 1];
         for (int j = m - 2; j >= 0; --j) {
             const QR128 qr = udivrem_3by2(uint64_t(rem >> 64), uint64_t(rem), un[j], d1, d0, rec);
@@ -210,6 +213,18 @@ void udivrem_knuth(uint64_t* q, uint64_t* r, const uint64_t* u, int m, const uin
             r[i] = (un[i] >> s) | (un[i + 1] << (64 - s));
     } else {
         std::copy(un, un + n, r);
+    }
+}
+
+void udivrem_knuth(uint64_t* q, uint64_t* r, const uint64_t* u, int m, const uint64_t* v,
+                   int n) noexcept {
+    switch (n) {
+        case 2:
+            return udivrem_knuth_n<2>(q, r, u, m, v);
+        case 3:
+            return udivrem_knuth_n<3>(q, r, u, m, v);
+        default:
+            return udivrem_knuth_n<4>(q, r, u, m, v);
     }
 }
 
