@@ -28,7 +28,7 @@ Deploys SequencerInbox and RollupCore and writes
   --proposer ADDR           allowed state-root proposer (required; repeat or comma-separate)
   --out FILE.json           where to write the deployment (required)
   --owner ADDR              owner of both contracts (default: the deployer)
-  --confirmations N         L1 confirmations to wait for (default 1)
+  --confirmations N         L1 confirmations to wait for, >= 1 (default 1)
   --max-data-size N         largest batch in bytes (default ${kDefaultMaxDataSize})
   --max-time-variation A,B,C,D
                             delayBlocks,futureBlocks,delaySeconds,futureSeconds
@@ -37,7 +37,8 @@ Deploys SequencerInbox and RollupCore and writes
   --evm-version V           EVM version to compile for if a build is needed (default london)
   -h, --help                this help`;
 
-class UsageError extends Error {}
+/// A problem with the command line (exit code 2).
+export class UsageError extends Error {}
 
 function parseArgs(argv) {
   const opts = { batchPosters: [], proposers: [] };
@@ -69,7 +70,10 @@ function parseArgs(argv) {
       case '--proposer': opts.proposers.push(...list()); break;
       case '--out': opts.out = value; break;
       case '--owner': opts.owner = value; break;
-      case '--confirmations': opts.confirmations = parseCount(flag, value); break;
+      case '--confirmations':
+        opts.confirmations = parseCount(flag, value);
+        if (opts.confirmations < 1) throw new UsageError('--confirmations must be at least 1');
+        break;
       case '--max-data-size': opts.maxDataSize = BigInt(parseCount(flag, value)); break;
       case '--timeout': opts.timeoutMs = parseCount(flag, value) * 1000; break;
       case '--evm-version': opts.evmVersion = value; break;
@@ -103,7 +107,7 @@ function checkHash(what, value) {
 }
 
 /// Reads the deployer key from `keyFile` or env FUSE_DEPLOYER_KEY. Never echoes the key.
-function readKey(keyFile) {
+function readKey(keyFile, env) {
   let key;
   if (keyFile) {
     try {
@@ -111,8 +115,8 @@ function readKey(keyFile) {
     } catch (e) {
       throw new UsageError(`--key-file: cannot read ${keyFile} (${e.code})`);
     }
-  } else if (process.env.FUSE_DEPLOYER_KEY) {
-    key = process.env.FUSE_DEPLOYER_KEY.trim();
+  } else if (env.FUSE_DEPLOYER_KEY) {
+    key = env.FUSE_DEPLOYER_KEY.trim();
   } else {
     throw new UsageError('no deployer key: pass --key-file FILE or set FUSE_DEPLOYER_KEY');
   }
@@ -199,23 +203,32 @@ export async function deployFuseContracts({
   };
 }
 
-async function main() {
-  const opts = parseArgs(process.argv.slice(2));
-  if (opts.help) {
-    console.log(kUsage);
-    return;
-  }
+/// Parses and validates the command line (`env` supplies FUSE_DEPLOYER_KEY). Returns the
+/// options with `key` set, or `{ help: true }`; throws `UsageError` on any usage problem.
+export function parseCommandLine(argv, env = process.env) {
+  const opts = parseArgs(argv);
+  if (opts.help) return opts;
   for (const [flag, v] of [['--rpc', opts.rpc], ['--genesis-hash', opts.genesisHash], ['--out', opts.out]]) {
     if (!v) throw new UsageError(`${flag} is required`);
   }
   if (opts.batchPosters.length === 0) throw new UsageError('--batch-poster is required');
   if (opts.proposers.length === 0) throw new UsageError('--proposer is required');
-  const genesisHash = checkHash('--genesis-hash', opts.genesisHash);
-  const batchPosters = opts.batchPosters.map((a) => checkAddress('--batch-poster', a));
-  const proposers = opts.proposers.map((a) => checkAddress('--proposer', a));
-  const owner = opts.owner ? checkAddress('--owner', opts.owner) : undefined;
+  opts.genesisHash = checkHash('--genesis-hash', opts.genesisHash);
+  opts.batchPosters = opts.batchPosters.map((a) => checkAddress('--batch-poster', a));
+  opts.proposers = opts.proposers.map((a) => checkAddress('--proposer', a));
+  opts.owner = opts.owner ? checkAddress('--owner', opts.owner) : undefined;
   if (opts.maxDataSize === 0n) throw new UsageError('--max-data-size must be > 0');
-  const key = readKey(opts.keyFile);
+  opts.key = readKey(opts.keyFile, env);
+  return opts;
+}
+
+async function main() {
+  const opts = parseCommandLine(process.argv.slice(2));
+  if (opts.help) {
+    console.log(kUsage);
+    return;
+  }
+  const { genesisHash, batchPosters, proposers, owner, key } = opts;
 
   await build({ evmVersion: opts.evmVersion, quiet: true });
   const provider = new ethers.JsonRpcProvider(opts.rpc, undefined, { cacheTimeout: -1, staticNetwork: true });

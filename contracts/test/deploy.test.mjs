@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ethers } from 'ethers';
 import { startAnvil } from '../../tests/lib/anvil.mjs';
 import { artifact, buildContracts } from '../../tests/lib/contracts.mjs';
+import { parseCommandLine, UsageError } from '../deploy.mjs';
 
 const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const deployScript = path.join(repoDir, 'contracts', 'deploy.mjs');
@@ -96,29 +97,59 @@ describe('deploy', () => {
     });
   });
 
-  it('rejects bad arguments with exit 2 and without echoing the key', async () => {
+  it('rejects bad arguments with a usage error', () => {
     const base = ['--rpc', anvil.url, '--genesis-hash', kGenesis, '--batch-poster', poster.address,
       '--proposer', proposer.address, '--out', path.join(tmp, 'never.json')];
     const cases = [
-      [['--key-file', keyFile, '--genesis-hash', '0x1234'], /--genesis-hash/],
-      [['--key-file', keyFile, '--batch-poster', 'nope'], /--batch-poster/],
+      [['--key-file', keyFile, '--genesis-hash', '0x1234'], /--genesis-hash: expected 32 bytes/],
+      [['--key-file', keyFile, '--genesis-hash', ethers.ZeroHash], /--genesis-hash: must not be zero/],
+      [['--key-file', keyFile, '--batch-poster', 'nope'], /--batch-poster: "nope" is not an address/],
+      [['--key-file', keyFile, '--proposer', '0x1234'], /--proposer/],
+      [['--key-file', keyFile, '--owner', 'x'], /--owner/],
       [['--key-file', keyFile, '--confirmations', '-1'], /--confirmations/],
+      [['--key-file', keyFile, '--confirmations', '0'], /--confirmations must be at least 1/],
+      [['--key-file', keyFile, '--max-data-size', '0'], /--max-data-size must be > 0/],
       [['--key-file', keyFile, '--max-time-variation', '1,2,3'], /--max-time-variation/],
+      [['--key-file', keyFile, '--timeout'], /--timeout needs a value/],
       [['--key-file', keyFile, '--bogus'], /unknown argument/],
       [['--key-file', path.join(tmp, 'missing.key')], /cannot read/],
       [[], /FUSE_DEPLOYER_KEY/],
     ];
-    const results = await Promise.all(cases.map(([extra]) =>
-      run(process.execPath, [deployScript, ...base, ...extra], { FUSE_DEPLOYER_KEY: '' })));
-    cases.forEach(([extra, message], i) => {
-      assert.equal(results[i].code, 2, `${extra.join(' ')}: ${results[i].stderr}`);
-      assert.match(results[i].stderr, message);
-    });
+    for (const [extra, message] of cases) {
+      assert.throws(() => parseCommandLine([...base, ...extra], {}), (e) => e instanceof UsageError && message.test(e.message),
+        extra.join(' '));
+    }
+    for (const missing of ['--rpc', '--genesis-hash', '--batch-poster', '--proposer', '--out']) {
+      const i = base.indexOf(missing);
+      const args = [...base.slice(0, i), ...base.slice(i + 2), '--key-file', keyFile];
+      assert.throws(() => parseCommandLine(args, {}), new RegExp(`${missing} is required`));
+    }
     const badKey = 'ab'.repeat(31);  // 31 bytes: not a key
-    const r = await run(process.execPath, [deployScript, ...base], { FUSE_DEPLOYER_KEY: badKey });
+    assert.throws(() => parseCommandLine(base, { FUSE_DEPLOYER_KEY: badKey }),
+      (e) => /not 32 bytes/.test(e.message) && !e.message.includes(badKey));
+    // valid: comma lists and repeats, a key from the environment
+    const ok = parseCommandLine([...base, '--proposer', `${poster.address},${other.address}`], { FUSE_DEPLOYER_KEY: deployer.privateKey });
+    assert.deepEqual(ok.proposers, [proposer.address, poster.address, other.address]);
+    assert.equal(ok.key, deployer.privateKey);
+  });
+
+  it('exits 2 on a usage error, without echoing the key', async () => {
+    const badKey = 'cd'.repeat(31);
+    const r = await run(process.execPath, [deployScript, '--rpc', anvil.url, '--genesis-hash', kGenesis,
+      '--batch-poster', poster.address, '--proposer', proposer.address, '--out', path.join(tmp, 'never.json')],
+    { FUSE_DEPLOYER_KEY: badKey });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /not 32 bytes/);
     assert.ok(!r.stderr.includes(badKey) && !r.stdout.includes(badKey), 'bad key not echoed');
+    assert.equal(fs.existsSync(path.join(tmp, 'never.json')), false);
+  });
+
+  it('fails with exit 1 and a clear message when the L1 is unreachable', async () => {
+    const r = await run(process.execPath, [deployScript, '--rpc', 'http://127.0.0.1:1', '--key-file', keyFile,
+      '--genesis-hash', kGenesis, '--batch-poster', poster.address, '--proposer', proposer.address,
+      '--out', path.join(tmp, 'never.json')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /ECONNREFUSED/);
     assert.equal(fs.existsSync(path.join(tmp, 'never.json')), false);
   });
 

@@ -98,8 +98,9 @@ void add_deploy_command(CLI::App& app) {
         ->required();
     cmd->add_option("--out", o->out, "Where to write the deployment JSON")->required();
     cmd->add_option("--owner", o->owner, "Owner of both contracts (default: the deployer)");
-    cmd->add_option("--confirmations", o->confirmations, "L1 confirmations to wait for (default 1)")
-        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--confirmations", o->confirmations,
+                    "L1 confirmations to wait for, >= 1 (default 1)")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--max-data-size", o->max_data_size, "Largest batch in bytes (default 122880)")
         ->check(CLI::PositiveNumber);
     cmd->add_option(
