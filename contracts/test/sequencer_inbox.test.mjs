@@ -271,6 +271,15 @@ describe('SequencerInbox', () => {
     const mtv = Object.values(kMtv);
     assert.deepEqual(await revertOf(factory.deploy(owner.address, [poster.address], mtv, 0)),
       { name: 'InvalidConfig', args: [] });
+    for (let i = 0; i < 4; ++i) {
+      const big = [...mtv];
+      big[i] = 2n ** 32n;
+      assert.deepEqual(await revertOf(factory.deploy(owner.address, [poster.address], big, 100)),
+        { name: 'InvalidConfig', args: [] });
+    }
+    const atLimit = await factory.deploy(owner.address, [poster.address], Array(4).fill(2n ** 32n - 1n), 100);
+    await atLimit.waitForDeployment();
+    assert.equal((await atLimit.maxTimeVariation()).futureSeconds, 2n ** 32n - 1n);
     assert.deepEqual(await revertOf(factory.deploy(owner.address, [ethers.ZeroAddress], mtv, 100)),
       { name: 'ZeroAddress', args: [] });
     assert.deepEqual(await revertOf(factory.deploy(ethers.ZeroAddress, [], mtv, 100)),
