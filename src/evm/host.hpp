@@ -26,18 +26,18 @@ enum class CallKind : uint8_t { kCall, kDelegateCall, kCallCode, kCreate, kCreat
 /// Outcome of executing a frame. Every status other than kSuccess and kRevert consumes all gas.
 enum class Status : uint8_t {
     kSuccess,
-    kRevert,                ///< REVERT: state reverted, gas left returned, output kept.
+    kRevert,  ///< REVERT: state reverted, gas left returned, output kept.
     kOutOfGas,
     kInvalidInstruction,    ///< The designated INVALID opcode 0xfe.
     kUndefinedInstruction,  ///< An opcode not defined in this revision.
     kStackOverflow,
     kStackUnderflow,
     kBadJumpDestination,
-    kInvalidMemoryAccess,   ///< RETURNDATACOPY/RETURNDATALOAD past the return data (EIP-211).
+    kInvalidMemoryAccess,  ///< RETURNDATACOPY/RETURNDATALOAD past the return data (EIP-211).
     kCallDepthExceeded,
-    kStaticModeViolation,   ///< State change inside STATICCALL (EIP-214).
+    kStaticModeViolation,  ///< State change inside STATICCALL (EIP-214).
     kPrecompileFailure,
-    kFailure,               ///< Any other failure (e.g. host-side create errors).
+    kFailure,  ///< Any other failure (e.g. host-side create errors).
     kInsufficientBalance,
     kContractValidationFailure,  ///< EIP-3541 0xEF prefix or code over EIP-170's limit.
     kArgumentOutOfRange,         ///< Operand too large to be meaningful (e.g. memory offset).
@@ -47,23 +47,40 @@ enum class Status : uint8_t {
 /// Human-readable name of a status, for logs and test output.
 constexpr std::string_view to_string(Status s) noexcept {
     switch (s) {
-        case Status::kSuccess: return "success";
-        case Status::kRevert: return "revert";
-        case Status::kOutOfGas: return "out of gas";
-        case Status::kInvalidInstruction: return "invalid instruction (0xfe)";
-        case Status::kUndefinedInstruction: return "undefined instruction";
-        case Status::kStackOverflow: return "stack overflow";
-        case Status::kStackUnderflow: return "stack underflow";
-        case Status::kBadJumpDestination: return "bad jump destination";
-        case Status::kInvalidMemoryAccess: return "invalid memory access";
-        case Status::kCallDepthExceeded: return "call depth exceeded";
-        case Status::kStaticModeViolation: return "state modification in static call";
-        case Status::kPrecompileFailure: return "precompile failure";
-        case Status::kFailure: return "failure";
-        case Status::kInsufficientBalance: return "insufficient balance";
-        case Status::kContractValidationFailure: return "contract validation failure";
-        case Status::kArgumentOutOfRange: return "argument out of range";
-        case Status::kInternalError: return "internal error";
+        case Status::kSuccess:
+            return "success";
+        case Status::kRevert:
+            return "revert";
+        case Status::kOutOfGas:
+            return "out of gas";
+        case Status::kInvalidInstruction:
+            return "invalid instruction (0xfe)";
+        case Status::kUndefinedInstruction:
+            return "undefined instruction";
+        case Status::kStackOverflow:
+            return "stack overflow";
+        case Status::kStackUnderflow:
+            return "stack underflow";
+        case Status::kBadJumpDestination:
+            return "bad jump destination";
+        case Status::kInvalidMemoryAccess:
+            return "invalid memory access";
+        case Status::kCallDepthExceeded:
+            return "call depth exceeded";
+        case Status::kStaticModeViolation:
+            return "state modification in static call";
+        case Status::kPrecompileFailure:
+            return "precompile failure";
+        case Status::kFailure:
+            return "failure";
+        case Status::kInsufficientBalance:
+            return "insufficient balance";
+        case Status::kContractValidationFailure:
+            return "contract validation failure";
+        case Status::kArgumentOutOfRange:
+            return "argument out of range";
+        case Status::kInternalError:
+            return "internal error";
     }
     return "unknown status";
 }
@@ -119,8 +136,8 @@ struct TxContext {
     int64_t gas_limit = 0;
     uint256 prev_randao;  ///< PREVRANDAO / DIFFICULTY (EIP-4399).
     uint256 chain_id;
-    uint256 base_fee;       ///< EIP-3198.
-    uint256 blob_base_fee;  ///< EIP-7516.
+    uint256 base_fee;                     ///< EIP-3198.
+    uint256 blob_base_fee;                ///< EIP-7516.
     std::span<const Hash32> blob_hashes;  ///< EIP-4844 BLOBHASH.
 };
 

@@ -18,8 +18,8 @@ inline constexpr size_t kCodePadding = 33;
 
 /// Result of the one linear pass over code: padded copy plus a JUMPDEST bitmap.
 struct CodeAnalysis {
-    Bytes padded_code;              ///< code followed by kCodePadding zero bytes.
-    size_t code_size = 0;           ///< Unpadded size.
+    Bytes padded_code;               ///< code followed by kCodePadding zero bytes.
+    size_t code_size = 0;            ///< Unpadded size.
     std::vector<uint64_t> jumpdest;  ///< Bit i set iff code[i] is a JUMPDEST not in push data.
 
     bool is_jumpdest(uint64_t pos) const noexcept {
