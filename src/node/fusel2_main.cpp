@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     app.fallthrough(false);
 
     add_version_command(app);
+    add_bench_evm_command(app);
 
     try {
         app.parse(argc, argv);
