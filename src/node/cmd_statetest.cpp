@@ -28,6 +28,7 @@ struct Options {
     std::vector<std::string> paths;
     std::string json_out;
     std::string filter;
+    std::vector<std::string> excludes;
     unsigned threads = 2;
 };
 
@@ -166,12 +167,19 @@ void run_file(const fs::path& path, const std::string& filter, FileReport& repor
     }
 }
 
-std::vector<fs::path> collect(const std::vector<std::string>& paths) {
+std::vector<fs::path> collect(const std::vector<std::string>& paths,
+                              const std::vector<std::string>& excludes) {
+    auto excluded = [&](const std::string& path) {
+        for (const auto& x : excludes)
+            if (path.find(x) != std::string::npos) return true;
+        return false;
+    };
     std::vector<fs::path> files;
     for (const auto& p : paths) {
         if (fs::is_directory(p)) {
             for (const auto& e : fs::recursive_directory_iterator(p))
-                if (e.is_regular_file() && e.path().extension() == ".json")
+                if (e.is_regular_file() && e.path().extension() == ".json" &&
+                    !excluded(e.path().string()))
                     files.push_back(e.path());
         } else if (fs::exists(p)) {
             files.emplace_back(p);
@@ -184,7 +192,7 @@ std::vector<fs::path> collect(const std::vector<std::string>& paths) {
 }
 
 int run(const Options& opt) {
-    const auto files = collect(opt.paths);
+    const auto files = collect(opt.paths, opt.excludes);
     std::vector<FileReport> reports(files.size());
     std::atomic<size_t> next{0};
     auto worker = [&] {
@@ -243,6 +251,9 @@ void add_statetest_command(CLI::App& app) {
     cmd->add_option("paths", opt->paths, "Fixture files or folders")->required();
     cmd->add_option("--json", opt->json_out, "Write a JSON report (totals and failures) to FILE");
     cmd->add_option("--filter", opt->filter, "Only tests whose file path or name contains SUBSTR");
+    cmd->add_option("--exclude", opt->excludes,
+                    "Skip files whose path contains SUBSTR (repeatable)")
+        ->allow_extra_args(false);
     cmd->add_option("--threads", opt->threads, "Worker threads (default 2)");
     cmd->callback([opt] {
         const int rc = run(*opt);
