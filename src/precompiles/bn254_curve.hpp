@@ -62,14 +62,35 @@ constexpr Jacobian<F> add(const Jacobian<F>& p, const Jacobian<F>& q) {
     return {x3, r * (v - x3) - (s1 * j).dbl(), ((p.z + q.z).sqr() - z1z1 - z2z2) * h};
 }
 
-/// [k]P for a 256-bit scalar k given as little-endian limbs (double and add).
+/// P + Q with Q affine (madd-2007-bl), handling infinity, P == Q and P == -Q.
 template <typename F>
-constexpr Jacobian<F> mul(const Jacobian<F>& p, const Limbs& k) {
+constexpr Jacobian<F> add_mixed(const Jacobian<F>& p, const Affine<F>& q) {
+    if (q.infinity) return p;
+    if (p.is_infinity()) return Jacobian<F>::from_affine(q);
+    const F z1z1 = p.z.sqr();
+    const F h = q.x * z1z1 - p.x;
+    const F s = q.y * p.z * z1z1 - p.y;
+    if (h.is_zero()) {
+        if (s.is_zero()) return dbl(p);
+        return {};
+    }
+    const F hh = h.sqr();
+    const F i = hh.dbl().dbl();
+    const F j = h * i;
+    const F r = s.dbl();
+    const F v = p.x * i;
+    const F x3 = r.sqr() - j - v.dbl();
+    return {x3, r * (v - x3) - (p.y * j).dbl(), (p.z + h).sqr() - z1z1 - hh};
+}
+
+/// [k]P for a 256-bit scalar k given as little-endian limbs (double and add, mixed additions).
+template <typename F>
+constexpr Jacobian<F> mul(const Affine<F>& p, const Limbs& k) {
     Jacobian<F> r{};
     for (int i = 3; i >= 0; --i)
         for (int bit = 63; bit >= 0; --bit) {
             r = dbl(r);
-            if ((k[i] >> bit) & 1) r = add(r, p);
+            if ((k[i] >> bit) & 1) r = add_mixed(r, p);
         }
     return r;
 }

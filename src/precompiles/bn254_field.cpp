@@ -46,11 +46,54 @@ Fp Fp::pow(const uint64_t* e, int limbs) const {
     return pow_impl(*this, e, limbs);
 }
 
-Fp Fp::inv() const {
-    Limbs e{};
-    detail::sub_limbs(e, kP, {2, 0, 0, 0});
-    return pow(e.data(), 4);
+namespace detail {
+
+namespace {
+
+constexpr bool is_one(const Limbs& x) {
+    return x[0] == 1 && (x[1] | x[2] | x[3]) == 0;
 }
+
+constexpr void shr1(Limbs& x) {
+    x[0] = (x[0] >> 1) | (x[1] << 63);
+    x[1] = (x[1] >> 1) | (x[2] << 63);
+    x[2] = (x[2] >> 1) | (x[3] << 63);
+    x[3] >>= 1;
+}
+
+/// x / 2 mod p for x < p: (x + p) / 2 when x is odd (x + p < 2^255, no overflow).
+constexpr void half_mod(Limbs& x) {
+    if (x[0] & 1) add_limbs(x, x, kP);
+    shr1(x);
+}
+
+}  // namespace
+
+Limbs binary_inverse(const Limbs& x) {
+    if ((x[0] | x[1] | x[2] | x[3]) == 0) return x;
+    Limbs u = x, v = kP;
+    Limbs x1 = {1, 0, 0, 0}, x2 = {0, 0, 0, 0};
+    while (!is_one(u) && !is_one(v)) {
+        while ((u[0] & 1) == 0) {
+            shr1(u);
+            half_mod(x1);
+        }
+        while ((v[0] & 1) == 0) {
+            shr1(v);
+            half_mod(x2);
+        }
+        if (geq(u, v)) {
+            sub_limbs(u, u, v);
+            x1 = mod_sub(x1, x2);
+        } else {
+            sub_limbs(v, v, u);
+            x2 = mod_sub(x2, x1);
+        }
+    }
+    return is_one(u) ? x1 : x2;
+}
+
+}  // namespace detail
 
 Fp2 Fp2::pow(const uint64_t* e, int limbs) const {
     return pow_impl(*this, e, limbs);

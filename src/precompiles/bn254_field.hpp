@@ -72,35 +72,80 @@ constexpr Limbs mont_r2() {
 inline constexpr uint64_t kInv = mont_inv();
 inline constexpr Limbs kR2 = mont_r2();
 
-/// Montgomery product a*b*2^-256 mod p (CIOS); inputs < p, output < p.
-constexpr Limbs mont_mul(const Limbs& a, const Limbs& b) {
-    uint64_t t[6] = {0, 0, 0, 0, 0, 0};
-    for (int i = 0; i < 4; ++i) {
-        uint64_t carry = 0;
-        for (int j = 0; j < 4; ++j) {
-            const u128 acc = u128(a[j]) * b[i] + t[j] + carry;
-            t[j] = uint64_t(acc);
-            carry = uint64_t(acc >> 64);
-        }
-        u128 acc = u128(t[4]) + carry;
-        t[4] = uint64_t(acc);
-        t[5] = uint64_t(acc >> 64);
-        const uint64_t m = t[0] * kInv;
-        acc = u128(m) * kP[0] + t[0];
-        carry = uint64_t(acc >> 64);
-        for (int j = 1; j < 4; ++j) {
-            acc = u128(m) * kP[j] + t[j] + carry;
-            t[j - 1] = uint64_t(acc);
-            carry = uint64_t(acc >> 64);
-        }
-        acc = u128(t[4]) + carry;
-        t[3] = uint64_t(acc);
-        t[4] = t[5] + uint64_t(acc >> 64);
+/// 2^768 mod p: turns a plain inverse of a Montgomery value back into Montgomery form.
+constexpr Limbs mont_r3() {
+    Limbs x = kR2;
+    for (int i = 0; i < 256; ++i) {
+        Limbs d{};
+        add_limbs(d, x, x);
+        if (geq(d, kP)) sub_limbs(d, d, kP);
+        x = d;
     }
-    Limbs r = {t[0], t[1], t[2], t[3]};
-    if (t[4] != 0 || geq(r, kP)) sub_limbs(r, r, kP);
+    return x;
+}
+inline constexpr Limbs kR3 = mont_r3();
+
+/// Montgomery product a*b*2^-256 mod p; inputs < p, output < p. CIOS without the two extra
+/// carry words, valid because p's top limb is below 2^63 - 1 (the "no-carry" variant used by
+/// gnark-crypto).
+constexpr Limbs mont_mul(const Limbs& a, const Limbs& b) {
+    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    for (int i = 0; i < 4; ++i) {
+        const uint64_t bi = b[i];
+        u128 x = u128(a[0]) * bi + t0;
+        uint64_t hi_a = uint64_t(x >> 64);
+        t0 = uint64_t(x);
+        const uint64_t m = t0 * kInv;
+        u128 y = u128(m) * kP[0] + t0;
+        uint64_t hi_c = uint64_t(y >> 64);
+        x = u128(a[1]) * bi + t1 + hi_a;
+        hi_a = uint64_t(x >> 64);
+        y = u128(m) * kP[1] + uint64_t(x) + hi_c;
+        hi_c = uint64_t(y >> 64);
+        t0 = uint64_t(y);
+        x = u128(a[2]) * bi + t2 + hi_a;
+        hi_a = uint64_t(x >> 64);
+        y = u128(m) * kP[2] + uint64_t(x) + hi_c;
+        hi_c = uint64_t(y >> 64);
+        t1 = uint64_t(y);
+        x = u128(a[3]) * bi + t3 + hi_a;
+        hi_a = uint64_t(x >> 64);
+        y = u128(m) * kP[3] + uint64_t(x) + hi_c;
+        hi_c = uint64_t(y >> 64);
+        t2 = uint64_t(y);
+        t3 = hi_c + hi_a;
+    }
+    Limbs r = {t0, t1, t2, t3};
+    Limbs d{};
+    const uint64_t borrow = sub_limbs(d, r, kP);
+    return borrow ? r : d;
+}
+
+/// a + b mod p for a, b < p (no carry out since 2p < 2^256); branch-free selection.
+constexpr Limbs mod_add(const Limbs& a, const Limbs& b) {
+    Limbs r{};
+    add_limbs(r, a, b);
+    Limbs d{};
+    const uint64_t mask = 0 - sub_limbs(d, r, kP);  // all ones if r < p
+    for (int i = 0; i < 4; ++i)
+        r[i] = (r[i] & mask) | (d[i] & ~mask);
     return r;
 }
+
+/// a - b mod p for a, b < p.
+constexpr Limbs mod_sub(const Limbs& a, const Limbs& b) {
+    Limbs r{};
+    const uint64_t mask = 0 - sub_limbs(r, a, b);  // all ones if it borrowed
+    Limbs pm{};
+    for (int i = 0; i < 4; ++i)
+        pm[i] = kP[i] & mask;
+    add_limbs(r, r, pm);
+    return r;
+}
+
+/// x^-1 mod p by the binary extended Euclidean algorithm (Hankerson, Menezes, Vanstone,
+/// "Guide to Elliptic Curve Cryptography", Alg. 2.22); 0 for x = 0.
+Limbs binary_inverse(const Limbs& x);
 
 }  // namespace detail
 
@@ -122,17 +167,8 @@ struct Fp {
     constexpr bool is_zero() const { return (m[0] | m[1] | m[2] | m[3]) == 0; }
     friend constexpr bool operator==(const Fp&, const Fp&) = default;
 
-    friend constexpr Fp operator+(const Fp& a, const Fp& b) {
-        Fp r;
-        detail::add_limbs(r.m, a.m, b.m);
-        if (detail::geq(r.m, kP)) detail::sub_limbs(r.m, r.m, kP);
-        return r;
-    }
-    friend constexpr Fp operator-(const Fp& a, const Fp& b) {
-        Fp r;
-        if (detail::sub_limbs(r.m, a.m, b.m)) detail::add_limbs(r.m, r.m, kP);
-        return r;
-    }
+    friend constexpr Fp operator+(const Fp& a, const Fp& b) { return {detail::mod_add(a.m, b.m)}; }
+    friend constexpr Fp operator-(const Fp& a, const Fp& b) { return {detail::mod_sub(a.m, b.m)}; }
     friend constexpr Fp operator-(const Fp& a) { return Fp{} - a; }
     friend constexpr Fp operator*(const Fp& a, const Fp& b) { return {detail::mont_mul(a.m, b.m)}; }
     Fp& operator+=(const Fp& b) { return *this = *this + b; }
@@ -143,8 +179,8 @@ struct Fp {
     constexpr Fp dbl() const { return *this + *this; }
     /// this^e for a little-endian multi-limb exponent.
     Fp pow(const uint64_t* e, int limbs) const;
-    /// Multiplicative inverse (Fermat); inverse of zero is zero.
-    Fp inv() const;
+    /// Multiplicative inverse (binary extended Euclid); inverse of zero is zero.
+    Fp inv() const { return {detail::mont_mul(detail::binary_inverse(m), detail::kR3)}; }
 };
 
 /// An element c0 + c1*u of Fp2, u^2 = -1 (EIP-197 encodes it as (c1, c0)).

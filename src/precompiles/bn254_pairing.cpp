@@ -72,7 +72,7 @@ bool is_on_curve(const G2Affine& q) {
 }
 
 bool is_in_subgroup(const G2Affine& q) {
-    return mul(G2::from_affine(q), kR).is_infinity();
+    return mul(q, kR).is_infinity();
 }
 
 G2Affine twist_frobenius(const G2Affine& q) {

@@ -288,6 +288,65 @@ TEST(Bn254Tower, Fp12InverseAndFrobeniusOrder) {
     EXPECT_EQ(f.sqr(), f * f);
 }
 
+TEST(Bn254Field, MontgomeryProductMatchesGmp) {
+    mpz_t p, a, b, expect, got;
+    mpz_inits(p, a, b, expect, got, nullptr);
+    mpz_set_str(p, "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47", 16);
+    gmp_randstate_t rs;
+    gmp_randinit_default(rs);
+    gmp_randseed_ui(rs, 42);
+    auto to_limbs = [](const mpz_t x) {
+        Limbs l{};
+        size_t count = 0;
+        mpz_export(l.data(), &count, -1, 8, 0, 0, x);
+        return l;
+    };
+    for (int i = 0; i < 2000; ++i) {
+        mpz_urandomm(a, rs, p);
+        mpz_urandomm(b, rs, p);
+        if (i == 0) mpz_sub_ui(a, p, 1);  // extremes
+        if (i == 1) mpz_set_ui(b, 0);
+        const Fp fa = Fp::from_limbs(to_limbs(a));
+        const Fp fb = Fp::from_limbs(to_limbs(b));
+        mpz_mul(expect, a, b);
+        mpz_mod(expect, expect, p);
+        EXPECT_EQ((fa * fb).to_limbs(), to_limbs(expect));
+        mpz_add(expect, a, b);
+        mpz_mod(expect, expect, p);
+        EXPECT_EQ((fa + fb).to_limbs(), to_limbs(expect));
+        mpz_sub(expect, a, b);
+        mpz_mod(expect, expect, p);
+        EXPECT_EQ((fa - fb).to_limbs(), to_limbs(expect));
+        if (mpz_sgn(a) != 0) {
+            ASSERT_NE(mpz_invert(got, a, p), 0);
+            EXPECT_EQ(fa.inv().to_limbs(), to_limbs(got));
+        }
+    }
+    EXPECT_TRUE(Fp::zero().inv().is_zero());
+    gmp_randclear(rs);
+    mpz_clears(p, a, b, expect, got, nullptr);
+}
+
+TEST(Bn254Tower, CyclotomicSquareMatchesSquare) {
+    Fp12 f;
+    uint64_t seed = 5;
+    for (Fp6* c : {&f.c0, &f.c1})
+        for (Fp2* e : {&c->c0, &c->c1, &c->c2}) {
+            e->c0 = Fp::from_u64(seed = seed * 6364136223846793005ull + 1);
+            e->c1 = Fp::from_u64(seed = seed * 6364136223846793005ull + 1);
+        }
+    // f^((p^6 - 1)(p^2 + 1)) lies in the cyclotomic subgroup.
+    Fp12 g = f.conj() * f.inv();
+    g = g.frobenius().frobenius() * g;
+    EXPECT_EQ(g.cyclotomic_sqr(), g.sqr());
+    EXPECT_EQ(g.cyclotomic_pow_u64(0x44e992b44a6909f1),
+              g.cyclotomic_pow_u64(0x44e992b44a6909f0) * g);
+    Fp12 naive = Fp12::one();
+    for (int i = 0; i < 13; ++i)
+        naive = naive * g;
+    EXPECT_EQ(g.cyclotomic_pow_u64(13), naive);
+}
+
 // The fast final exponentiation (Scott et al.) must equal f^((p^12-1)/r) computed naively.
 TEST(Bn254Tower, FinalExponentiationMatchesNaive) {
     Fp12 f;
@@ -360,11 +419,10 @@ TEST(Bn254Pairing, Bilinearity) {
     ASSERT_TRUE(is_in_subgroup(q));
     for (uint64_t a : {2ull, 7ull, 0x1234567890abcdefull})
         for (uint64_t b : {3ull, 0xfedcba0987654321ull}) {
-            const G1Affine ap = to_affine(mul(G1::from_affine(p), Limbs{a, 0, 0, 0}));
-            const G2Affine bq = to_affine(mul(G2::from_affine(q), Limbs{b, 0, 0, 0}));
+            const G1Affine ap = to_affine(mul(p, Limbs{a, 0, 0, 0}));
+            const G2Affine bq = to_affine(mul(q, Limbs{b, 0, 0, 0}));
             const u128 ab = u128(a) * b;
-            G1Affine abp =
-                to_affine(mul(G1::from_affine(p), Limbs{uint64_t(ab), uint64_t(ab >> 64), 0, 0}));
+            G1Affine abp = to_affine(mul(p, Limbs{uint64_t(ab), uint64_t(ab >> 64), 0, 0}));
             abp.y = -abp.y;
             const G1Affine ps[] = {ap, abp};
             const G2Affine qs[] = {bq, q};

@@ -62,11 +62,43 @@ Fp12 Fp12::mul_by_line(const Fp2& a, const Fp2& b, const Fp2& c) const {
     return {t0 + t1.mul_by_v(), (c0 + c1).mul_by_01(a + b, c) - t0 - t1};
 }
 
-Fp12 Fp12::pow_u64(uint64_t e) const {
+namespace {
+
+/// (a + b y)^2 in Fp4 = Fp2[y]/(y^2 - xi): returns (a^2 + xi b^2, 2ab).
+inline void fp4_sqr(const Fp2& a, const Fp2& b, Fp2& out0, Fp2& out1) {
+    const Fp2 ab = a * b;
+    out0 = (a + b) * (b.mul_by_xi() + a) - ab - ab.mul_by_xi();
+    out1 = ab.dbl();
+}
+
+}  // namespace
+
+Fp12 Fp12::cyclotomic_sqr() const {
+    // Fp12 seen as Fp4^3 with the pairs (z0, z1) = (c0.c0, c1.c1), (z2, z3) = (c1.c0, c0.c2),
+    // (z4, z5) = (c0.c1, c1.c2).
+    Fp2 t0, t1, t2, t3, t4, t5;
+    fp4_sqr(c0.c0, c1.c1, t0, t1);
+    fp4_sqr(c1.c0, c0.c2, t2, t3);
+    fp4_sqr(c0.c1, c1.c2, t4, t5);
+    Fp12 r;
+    // z0 = 3 t0 - 2 z0, z1 = 3 t1 + 2 z1
+    r.c0.c0 = (t0 - c0.c0).dbl() + t0;
+    r.c1.c1 = (t1 + c1.c1).dbl() + t1;
+    // z2 = 3 xi t5 + 2 z2, z3 = 3 t4 - 2 z3
+    const Fp2 t5xi = t5.mul_by_xi();
+    r.c1.c0 = (t5xi + c1.c0).dbl() + t5xi;
+    r.c0.c2 = (t4 - c0.c2).dbl() + t4;
+    // z4 = 3 t2 - 2 z4, z5 = 3 t3 + 2 z5
+    r.c0.c1 = (t2 - c0.c1).dbl() + t2;
+    r.c1.c2 = (t3 + c1.c2).dbl() + t3;
+    return r;
+}
+
+Fp12 Fp12::cyclotomic_pow_u64(uint64_t e) const {
     Fp12 result = one();
     bool started = false;
     for (int bit = 63; bit >= 0; --bit) {
-        if (started) result = result.sqr();
+        if (started) result = result.cyclotomic_sqr();
         if ((e >> bit) & 1) {
             result = started ? result * *this : *this;
             started = true;
@@ -85,9 +117,9 @@ Fp12 final_exponentiation(const Fp12& in) {
     const Fp12 fp2 = fp.frobenius();
     const Fp12 fp3 = fp2.frobenius();
 
-    const Fp12 fu = t1.pow_u64(kBnX);
-    const Fp12 fu2 = fu.pow_u64(kBnX);
-    const Fp12 fu3 = fu2.pow_u64(kBnX);
+    const Fp12 fu = t1.cyclotomic_pow_u64(kBnX);
+    const Fp12 fu2 = fu.cyclotomic_pow_u64(kBnX);
+    const Fp12 fu3 = fu2.cyclotomic_pow_u64(kBnX);
 
     const Fp12 y3 = fu.frobenius().conj();
     const Fp12 fu2p = fu2.frobenius();
@@ -100,13 +132,13 @@ Fp12 final_exponentiation(const Fp12& in) {
     const Fp12 y4 = (fu * fu2p).conj();
     const Fp12 y6 = (fu3 * fu3p).conj();
 
-    Fp12 t0 = y6.sqr() * y4 * y5;
+    Fp12 t0 = y6.cyclotomic_sqr() * y4 * y5;
     Fp12 t = y3 * y5 * t0;
     t0 = t0 * y2;
-    t = (t.sqr() * t0).sqr();
+    t = (t.cyclotomic_sqr() * t0).cyclotomic_sqr();
     t0 = t * y1;
     t = t * y0;
-    return t0.sqr() * t;
+    return t0.cyclotomic_sqr() * t;
 }
 
 }  // namespace fuse::precompiles::bn254

@@ -72,8 +72,12 @@ struct Fp12 {
     Fp12 frobenius() const;
     /// Product with the sparse line value a + b w + c w^3 (= (a,0,0) + (b,c,0) w).
     Fp12 mul_by_line(const Fp2& a, const Fp2& b, const Fp2& c) const;
-    /// x^e for a 64-bit exponent (square and multiply).
-    Fp12 pow_u64(uint64_t e) const;
+    /// x^2 for x in the cyclotomic subgroup (x^(p^4 - p^2 + 1) = 1, e.g. after the easy part
+    /// of the final exponentiation): Granger and Scott, "Faster Squaring in the Cyclotomic
+    /// Subgroup of Sixth Degree Extensions", PKC 2010. Wrong for other elements.
+    Fp12 cyclotomic_sqr() const;
+    /// x^e for a 64-bit exponent, x in the cyclotomic subgroup.
+    Fp12 cyclotomic_pow_u64(uint64_t e) const;
 };
 
 /// xi^(k (p-1)/6) for k = 0..5, the Frobenius coefficients of w^k.
