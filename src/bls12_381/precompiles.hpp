@@ -14,14 +14,14 @@ namespace fuse::bls12_381 {
 
 /// Why a precompile call failed. Every failure consumes all gas given to the call.
 enum class Error {
-    kInvalidInputLength,     ///< input length not what the precompile requires
-    kInvalidFieldElement,    ///< Fp top 16 padding bytes non-zero, or value >= p
-    kPointNotOnCurve,        ///< point does not satisfy the curve equation
-    kPointNotInSubgroup,     ///< point is on the curve but not in the r-order subgroup
-    kInvalidEncoding,        ///< compressed point flags inconsistent (EIP-4844 / ZCash format)
-    kInvalidVersionedHash,   ///< versioned hash != 0x01 || sha256(commitment)[1:]
-    kScalarOutOfRange,       ///< KZG z or y >= BLS_MODULUS
-    kProofVerificationFailed ///< the KZG opening proof does not verify
+    kInvalidInputLength,      ///< input length not what the precompile requires
+    kInvalidFieldElement,     ///< Fp top 16 padding bytes non-zero, or value >= p
+    kPointNotOnCurve,         ///< point does not satisfy the curve equation
+    kPointNotInSubgroup,      ///< point is on the curve but not in the r-order subgroup
+    kInvalidEncoding,         ///< compressed point flags inconsistent (EIP-4844 / ZCash format)
+    kInvalidVersionedHash,    ///< versioned hash != 0x01 || sha256(commitment)[1:]
+    kScalarOutOfRange,        ///< KZG z or y >= BLS_MODULUS
+    kProofVerificationFailed  ///< the KZG opening proof does not verify
 };
 
 /// Human-readable description of `e`.
