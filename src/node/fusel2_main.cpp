@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     add_version_command(app);
     add_bench_evm_command(app);
     add_statetest_command(app);
+    add_deploy_command(app);
 
     try {
         app.parse(argc, argv);
