@@ -426,8 +426,15 @@ constexpr bool parse_digits(std::string_view s, unsigned base, bool allow_separa
 }
 
 /// floor((2^128 - 1) / d) - 2^64 for a normalized d (bit 63 set): the reciprocal that turns
-/// 128/64 division into multiplications. Internal; declared here for its test.
+/// 128/64 division into multiplications. One DIV instruction on x86-64, else
+/// reciprocal_2by1_newton. Internal; declared here for its tests.
 uint64_t reciprocal_2by1(uint64_t d) noexcept;
+/// The same by table lookup and Newton steps (Möller & Granlund, "Improved division by
+/// invariant integers", 2011, Algorithm 2), for targets without a fast 128/64 divide.
+uint64_t reciprocal_2by1_newton(uint64_t d) noexcept;
+/// q = u / d for an n-limb u and d != 0, returning u % d, by reciprocal multiplication: the
+/// portable path of the one-limb-divisor case (x86-64 uses DIV). Internal; for its tests.
+uint64_t udivrem_by1_reciprocal(uint64_t* q, const uint64_t* u, int n, uint64_t d) noexcept;
 
 /// Not constexpr on purpose: reaching it in a constant expression makes a bad literal a
 /// compile error.
