@@ -460,6 +460,9 @@ constexpr uint256 operator""_u256(const char* s) noexcept {
 template <>
 struct std::hash<fuse::uint256> {
     size_t operator()(const fuse::uint256& x) const noexcept {
-        return size_t((x.w[0] ^ x.w[1] ^ x.w[2] ^ x.w[3]) * 0x9E3779B97F4A7C15ull);
+        // Every limb weighted differently, so values like {a, a, 0, 0} do not collide.
+        const uint64_t h = x.w[0] + x.w[1] * 0xC2B2AE3D27D4EB4Full +
+                           x.w[2] * 0x165667B19E3779F9ull + x.w[3] * 0x27D4EB2F165667C5ull;
+        return size_t((h ^ (h >> 29)) * 0x9E3779B97F4A7C15ull);
     }
 };

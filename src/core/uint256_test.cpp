@@ -281,6 +281,14 @@ TEST(Uint256, Signextend) {
     EXPECT_EQ(signextend(kMax, uint256{0x80}), uint256{0x80});
 }
 
+TEST(Uint256, StdHash) {
+    const std::hash<uint256> hash;
+    EXPECT_NE(hash(uint256{1}), hash(uint256{2}));
+    EXPECT_NE(hash((uint256{5, 5, 0, 0})), hash(uint256{}));
+    EXPECT_NE(hash((uint256{0, 1, 0, 0})), hash((uint256{0, 0, 1, 0})));
+    EXPECT_EQ(hash(kMax), hash(uint256::max()));
+}
+
 TEST(Uint256, ByteAt) {
     const uint256 x = h("0x0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20");
     EXPECT_EQ(byte_at(uint256{0}, x), uint256{1});
