@@ -22,7 +22,7 @@ inline uint64_t umulh(uint64_t a, uint64_t b) noexcept {
     return uint64_t((uint128_t(a) * b) >> 64);
 }
 
-#if defined(__x86_64__)
+#if FUSE_UINT256_X86_64
 /// DIV r64: (hi:lo) / d for hi < d. Recent x86-64 cores (Zen 3+, Ice Lake+) divide in about
 /// 10-18 cycles, less than the table-and-Newton reciprocal's dependency chain (measured here:
 /// 5.6 ns against 11.5 ns latency).
@@ -87,7 +87,7 @@ uint64_t udivrem_by1_reciprocal(uint64_t* q, const uint64_t* u, int n, uint64_t 
 }
 
 uint64_t reciprocal_2by1(uint64_t d) noexcept {
-#if defined(__x86_64__)
+#if FUSE_UINT256_X86_64
     uint64_t rem;
     return hw_divide(~d, ~0ull, d, rem);
 #else
@@ -159,7 +159,7 @@ inline int limb_count(const uint64_t* x, int n) noexcept {
 
 /// q = u / d, returns u % d; u has n limbs, d != 0.
 uint64_t udivrem_by1(uint64_t* q, const uint64_t* u, int n, uint64_t d) noexcept {
-#if defined(__x86_64__)
+#if FUSE_UINT256_X86_64
     uint64_t r = 0;  // r < d holds throughout, so DIV cannot overflow
     for (int i = n - 1; i >= 0; --i)
         q[i] = hw_divide(r, u[i], d, r);

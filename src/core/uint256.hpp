@@ -20,6 +20,14 @@
 #include "core/bytes.hpp"
 #include "core/result.hpp"
 
+/// x86-64 carry-chain builtins and DIV; define FUSE_UINT256_PORTABLE (for the whole program:
+/// the inline functions must not differ between files) to build and test the portable code.
+#if defined(__x86_64__) && !defined(FUSE_UINT256_PORTABLE)
+#define FUSE_UINT256_X86_64 1
+#else
+#define FUSE_UINT256_X86_64 0
+#endif
+
 namespace fuse {
 
 /// Errors of `uint256::from_hex` / `from_dec`.
@@ -184,7 +192,7 @@ struct DivResult {
 constexpr WithCarry add_with_carry(const uint256& a, const uint256& b,
                                    bool carry_in = false) noexcept {
     WithCarry r{};
-#if defined(__x86_64__)
+#if FUSE_UINT256_X86_64
     if (!std::is_constant_evaluated()) {  // an ADD/ADC chain
         unsigned char c = carry_in;
         unsigned long long o;
@@ -211,12 +219,16 @@ constexpr WithCarry add_with_carry(const uint256& a, const uint256& b,
 constexpr WithCarry sub_with_borrow(const uint256& a, const uint256& b,
                                     bool borrow_in = false) noexcept {
     WithCarry r{};
-#if defined(__x86_64__)
+#if FUSE_UINT256_X86_64
     if (!std::is_constant_evaluated()) {  // a SUB/SBB chain
         unsigned char c = borrow_in;
         unsigned long long o;
         for (int i = 0; i < 4; ++i) {
+#if defined(__clang__)
+            c = __builtin_ia32_subborrow_u64(c, a.w[i], b.w[i], &o);
+#else
             c = __builtin_ia32_sbb_u64(c, a.w[i], b.w[i], &o);
+#endif
             r.value.w[i] = o;
         }
         r.carry = c != 0;

@@ -20,7 +20,7 @@ static_assert(0x1_u256 == uint256{1});
 static_assert(0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff_u256 == kMax);
 static_assert(0x8000000000000000000000000000000000000000000000000000000000000000_u256 == kMin);
 static_assert(18446744073709551616_u256 == uint256{0, 1, 0, 0});  // 2^64, decimal
-static_assert(uint256{1} << 255 == kMin);
+static_assert((uint256{1} << 255) == kMin);
 static_assert(kMax + 1 == uint256{});
 static_assert(uint256{} - 1 == kMax);
 static_assert(kMax * kMax == uint256{1});
