@@ -219,7 +219,7 @@ constexpr WithCarry add_with_carry(const uint256& a, const uint256& b,
 constexpr WithCarry sub_with_borrow(const uint256& a, const uint256& b,
                                     bool borrow_in = false) noexcept {
     WithCarry r{};
-#if FUSE_UINT256_X86_64
+#if FUSE_UINT256_X86_64 && !defined(__clang__)  // clang has no __builtin_ia32_sbb_u64
     if (!std::is_constant_evaluated()) {  // a SUB/SBB chain
         unsigned char c = borrow_in;
         unsigned long long o;
