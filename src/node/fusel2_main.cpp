@@ -16,7 +16,9 @@ int main(int argc, char** argv) {
     app.fallthrough(false);
 
     add_version_command(app);
+    add_bench_evm_command(app);
     add_statetest_command(app);
+    add_deploy_command(app);
 
     try {
         app.parse(argc, argv);
