@@ -35,7 +35,8 @@ void BM_HashBuilderRoot(benchmark::State& st) {
     const auto leaves = secure_leaves(static_cast<size_t>(st.range(0)));
     HashBuilder hb;
     for (auto _ : st) {
-        for (const auto& [k, v] : leaves) hb.add(k, v);
+        for (const auto& [k, v] : leaves)
+            hb.add(k, v);
         benchmark::DoNotOptimize(hb.root());
     }
     st.SetItemsProcessed(st.iterations() * st.range(0));
