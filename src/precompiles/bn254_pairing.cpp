@@ -9,6 +9,9 @@ namespace fuse::precompiles::bn254 {
 
 namespace {
 
+/// The BN parameter x of BN254.
+constexpr uint64_t kBnX = 0x44e992b44a6909f1;
+
 /// The ate loop count 6x + 2 = 0x1_9d797039be763ba8 (65 bits; the top bit is the initial T = Q).
 constexpr uint64_t kAteLoopLow = 0x9d797039be763ba8;
 
@@ -71,8 +74,37 @@ bool is_on_curve(const G2Affine& q) {
     return q.y.sqr() == q.x.sqr() * q.x + twist_b();
 }
 
-bool is_in_subgroup(const G2Affine& q) {
+bool is_in_subgroup_by_order(const G2Affine& q) {
     return mul(q, kR).is_infinity();
+}
+
+namespace {
+
+/// The twist Frobenius in Jacobian coordinates: (X, Y, Z) -> (X^p g2, Y^p g3, Z^p).
+G2 psi(const G2& p) {
+    const auto& g = frobenius_coeffs();
+    return {p.x.conj() * g[2], p.y.conj() * g[3], p.z.conj()};
+}
+
+bool jacobian_equal(const G2& a, const G2& b) {
+    if (a.is_infinity() || b.is_infinity()) return a.is_infinity() && b.is_infinity();
+    const Fp2 az2 = a.z.sqr();
+    const Fp2 bz2 = b.z.sqr();
+    return a.x * bz2 == b.x * az2 && a.y * bz2 * b.z == b.y * az2 * a.z;
+}
+
+}  // namespace
+
+bool is_in_subgroup(const G2Affine& q) {
+    if (q.infinity) return true;
+    // Housni, Guillevic, Piellard, "Co-factor clearing and subgroup membership testing on
+    // pairing-friendly curves" (eprint 2022/348): for BN254 (x != 4 mod 13, x != 92 mod 97),
+    // Q is in G2 iff [x+1]Q + psi([x]Q) + psi^2([x]Q) == psi^3([2x]Q).
+    const G2 xq = mul(q, Limbs{kBnX, 0, 0, 0});
+    const G2 psi_xq = psi(xq);
+    const G2 lhs = add(add(add_mixed(xq, q), psi_xq), psi(psi_xq));
+    const G2 rhs = psi(psi(psi(dbl(xq))));
+    return jacobian_equal(lhs, rhs);
 }
 
 G2Affine twist_frobenius(const G2Affine& q) {
