@@ -131,8 +131,11 @@ inline constexpr uint64_t kGroupOrder[4] = {0xffffffff00000001ULL, 0x53bda402fff
 G1Affine g1_generator();
 G2Affine g2_generator();
 
-/// [r] P == O: membership in the prime-order subgroup.
+/// Membership in the prime-order subgroup by the endomorphism tests (see curve.cpp).
 bool in_subgroup(const G1& p);
 bool in_subgroup(const G2& p);
+/// The definition, [r] P == O; slower, kept to cross-check the fast tests.
+bool in_subgroup_by_order(const G1& p);
+bool in_subgroup_by_order(const G2& p);
 
 }  // namespace fuse::bls12_381
