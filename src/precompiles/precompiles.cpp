@@ -1,0 +1,115 @@
+#include "precompiles/precompiles.hpp"
+
+#include <limits>
+
+#include "core/hash.hpp"
+#include "precompiles/blake2f.hpp"
+#include "precompiles/bn254.hpp"
+#include "precompiles/ecrecover.hpp"
+#include "precompiles/modexp.hpp"
+
+namespace fuse::precompiles {
+
+namespace {
+
+constexpr int64_t kMaxGas = std::numeric_limits<int64_t>::max();
+
+/// base + per_word * ceil(size / 32), saturating (Yellow Paper Appendix E).
+int64_t linear_gas(size_t size, int64_t base, int64_t per_word) {
+    const uint64_t words = (uint64_t(size) + 31) / 32;
+    if (words > uint64_t(kMaxGas - base) / uint64_t(per_word)) return kMaxGas;
+    return base + int64_t(words) * per_word;
+}
+
+}  // namespace
+
+std::string_view to_string(PrecompileError err) {
+    switch (err) {
+        case PrecompileError::kInvalidInputLength:
+            return "invalid input length for this precompile";
+        case PrecompileError::kCoordinateTooLarge:
+            return "field element is not below the field modulus";
+        case PrecompileError::kPointNotOnCurve:
+            return "point is not on the curve";
+        case PrecompileError::kPointNotInSubgroup:
+            return "point is not in the prime-order subgroup";
+        case PrecompileError::kInvalidFinalFlag:
+            return "blake2f final-block flag must be 0 or 1";
+        case PrecompileError::kBlsFailure:
+            return "BLS12-381/KZG precompile rejected its input";
+        case PrecompileError::kNotAvailable:
+            return "precompile not available in this build";
+    }
+    return "unknown precompile error";
+}
+
+std::optional<PrecompileId> find_precompile(const Address& addr, bool prague) {
+    for (size_t i = 0; i < 19; ++i)
+        if (addr[i] != 0) return std::nullopt;
+    const uint8_t last = addr[19];
+    const uint8_t max = prague ? 0x11 : 0x0a;
+    if (last == 0 || last > max) return std::nullopt;
+    return static_cast<PrecompileId>(last);
+}
+
+int64_t gas_cost(PrecompileId id, ByteView input) {
+    switch (id) {
+        case PrecompileId::kEcRecover:
+            return kEcRecoverGas;
+        case PrecompileId::kSha256:
+            return linear_gas(input.size(), 60, 12);
+        case PrecompileId::kRipemd160:
+            return linear_gas(input.size(), 600, 120);
+        case PrecompileId::kIdentity:
+            return linear_gas(input.size(), 15, 3);
+        case PrecompileId::kModExp:
+            return modexp_gas(input);
+        case PrecompileId::kBn254Add:
+            return kBn254AddGas;
+        case PrecompileId::kBn254Mul:
+            return kBn254MulGas;
+        case PrecompileId::kBn254Pairing: {
+            const uint64_t pairs = input.size() / kBn254PairSize;
+            if (pairs > uint64_t(kMaxGas - kBn254PairingBaseGas) / kBn254PairingPerPairGas)
+                return kMaxGas;
+            return kBn254PairingBaseGas + int64_t(pairs) * kBn254PairingPerPairGas;
+        }
+        case PrecompileId::kBlake2f:
+            return blake2f_gas(input);
+        default:
+            return kMaxGas;  // BLS12-381 / KZG: not wired in this build
+    }
+}
+
+Result<Bytes, PrecompileError> run(PrecompileId id, ByteView input) {
+    switch (id) {
+        case PrecompileId::kEcRecover:
+            return ecrecover(input);
+        case PrecompileId::kSha256: {
+            const Hash32 h = sha256(input);
+            return Bytes(h.bytes.begin(), h.bytes.end());
+        }
+        case PrecompileId::kRipemd160: {
+            const auto h = ripemd160(input);
+            Bytes out(32, 0);
+            std::copy(h.begin(), h.end(), out.begin() + 12);
+            return out;
+        }
+        case PrecompileId::kIdentity:
+            return to_bytes(input);
+        case PrecompileId::kModExp:
+            return modexp(input);
+        case PrecompileId::kBn254Add:
+            return bn254_add(input);
+        case PrecompileId::kBn254Mul:
+            return bn254_mul(input);
+        case PrecompileId::kBn254Pairing:
+            return bn254_pairing(input);
+        case PrecompileId::kBlake2f:
+            return blake2f(input);
+        default:
+            return Unexpected{PrecompileError::kNotAvailable};
+    }
+}
+
+}  // namespace fuse::precompiles
