@@ -75,14 +75,16 @@ Bytes BatchBuilder::finish(bool recompress) {
     out.push_back(kBrotliFormat);
     out.insert(out.end(), committed_.begin(), committed_.end());
     out.push_back(kEmptyLastMetaBlock);
-    if (recompress) {
+    // With nothing flushed yet there is no stream header to close: only the one-pass encoding
+    // is a valid stream.
+    if (recompress || committed_.empty()) {
         size_t size = BrotliEncoderMaxCompressedSize(stream_.size());
         if (size == 0) size = stream_.size() + 1024;
         Bytes one(1 + size);
         one[0] = kBrotliFormat;
         if (BrotliEncoderCompress(quality_, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC,
                                   stream_.size(), stream_.data(), &size, one.data() + 1) &&
-            1 + size < out.size()) {
+            (1 + size < out.size() || committed_.empty())) {
             one.resize(1 + size);
             out = std::move(one);
         }

@@ -29,7 +29,8 @@ public:
     Result<bool, BatchError> add(const L2Message& msg);
 
     size_t message_count() const { return messages_; }
-    /// Size of `finish()`'s result if called now without recompression (format byte included).
+    /// Size of `finish(false)`'s result if called now (format byte included); exact once a
+    /// message was added.
     size_t compressed_size() const { return 1 + committed_.size() + 1; }
     /// Size of the decompressed segment stream so far.
     size_t stream_size() const { return stream_.size(); }

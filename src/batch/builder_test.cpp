@@ -35,6 +35,15 @@ TEST(BatchBuilder, RoundTripsAndReportsExactSize) {
     }
 }
 
+TEST(BatchBuilder, EmptyBatchIsAValidStream) {
+    for (bool recompress : {false, true}) {
+        BatchBuilder b;
+        const auto back = decode_batch(b.finish(recompress));
+        ASSERT_TRUE(back) << to_string(back.error());
+        EXPECT_TRUE(back->empty());
+    }
+}
+
 TEST(BatchBuilder, ClosesAtTheSizeLimit) {
     std::mt19937_64 rng(2);
     const BatchLimits limits{.max_compressed_size = 4000};
