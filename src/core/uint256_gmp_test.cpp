@@ -160,6 +160,12 @@ TEST(Uint256Gmp, AddmodMulmod) {
         mpz_add(r.get(), ma.get(), mb.get());
         mpz_mod(r.get(), r.get(), mm.get());
         ASSERT_EQ(addmod(a, b, m), r.to_u256()) << a << " " << b << " " << m;
+        // Reduced operands take the fast path (a + b may still carry out of 256 bits).
+        const uint256 ar = a % m, br = b % m;
+        Mpz mar(ar), mbr(br);
+        mpz_add(r.get(), mar.get(), mbr.get());
+        mpz_mod(r.get(), r.get(), mm.get());
+        ASSERT_EQ(addmod(ar, br, m), r.to_u256()) << ar << " " << br << " " << m;
         mpz_mul(r.get(), ma.get(), mb.get());
         mpz_mod(r.get(), r.get(), mm.get());
         ASSERT_EQ(mulmod(a, b, m), r.to_u256()) << a << " " << b << " " << m;
