@@ -17,7 +17,7 @@ namespace {
 template <size_t N>
 std::array<uint8_t, N> padded(ByteView input) {
     std::array<uint8_t, N> buf{};
-    std::memcpy(buf.data(), input.data(), std::min(input.size(), N));
+    if (!input.empty()) std::memcpy(buf.data(), input.data(), std::min(input.size(), N));
     return buf;
 }
 
