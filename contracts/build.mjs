@@ -146,7 +146,7 @@ function parseArgs(argv) {
   return opts;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     const opts = parseArgs(process.argv.slice(2));
     if (opts.help) {

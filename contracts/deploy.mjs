@@ -37,6 +37,16 @@ Deploys SequencerInbox and RollupCore and writes
   --evm-version V           EVM version to compile for if a build is needed (default london)
   -h, --help                this help`;
 
+/// The URL's scheme and host only: RPC URLs often carry an API key in the path or query.
+function redactUrl(url) {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
 /// A problem with the command line (exit code 2).
 export class UsageError extends Error {}
 
@@ -236,7 +246,7 @@ async function main() {
   try {
     const signer = new ethers.Wallet(key, provider);
     const log = (m) => console.error(`[deploy] ${m}`);
-    log(`deployer ${signer.address} on ${opts.rpc}`);
+    log(`deployer ${signer.address} on ${redactUrl(opts.rpc)}`);
     const result = await deployFuseContracts({
       signer, genesisHash, batchPosters, proposers, owner,
       maxDataSize: opts.maxDataSize, maxTimeVariation: opts.maxTimeVariation,
@@ -251,7 +261,7 @@ async function main() {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((e) => {
     console.error(`deploy: ${e instanceof UsageError ? e.message : e.shortMessage || e.message}`);
     if (e instanceof UsageError) console.error('(see --help)');

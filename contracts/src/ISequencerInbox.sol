@@ -58,7 +58,8 @@ interface ISequencerInbox {
     error BatchNotFound(uint256 batchSequenceNumber, uint256 batchCount);
     /// @notice A zero address was given where an account is required.
     error ZeroAddress();
-    /// @notice A deployment parameter is out of range.
+    /// @notice A deployment parameter is out of range: `maxDataSize` is 0 or a time variation
+    ///         exceeds 2^32-1.
     error InvalidConfig();
     /// @notice `renounceOwnership` is disabled: it would freeze poster rotation and pausing.
     error RenounceOwnershipDisabled();

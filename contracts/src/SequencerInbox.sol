@@ -34,14 +34,20 @@ contract SequencerInbox is ISequencerInbox, Ownable2Step, Pausable {
     /// @param initialOwner receives the owner role (rotates posters, pauses).
     /// @param batchPosters the addresses allowed to post from the start.
     /// @param maxTimeVariation_ how far batch time claims may lie from the including L1 block.
-    /// @param maxDataSize_ largest accepted batch data in bytes, > 0.
+    /// @param maxDataSize_ largest accepted batch data in bytes, > 0. Each time variation must be
+    ///        at most 2^32-1 (else `InvalidConfig`).
     constructor(
         address initialOwner,
         address[] memory batchPosters,
         MaxTimeVariation memory maxTimeVariation_,
         uint256 maxDataSize_
     ) Ownable(initialOwner) {
-        if (maxDataSize_ == 0) revert InvalidConfig();
+        // Bounded so that `block.timestamp + futureSeconds` etc. can never overflow uint64.
+        uint64 limit = type(uint32).max;
+        if (
+            maxDataSize_ == 0 || maxTimeVariation_.delayBlocks > limit || maxTimeVariation_.futureBlocks > limit
+                || maxTimeVariation_.delaySeconds > limit || maxTimeVariation_.futureSeconds > limit
+        ) revert InvalidConfig();
         maxDataSize = maxDataSize_;
         _delayBlocks = maxTimeVariation_.delayBlocks;
         _futureBlocks = maxTimeVariation_.futureBlocks;

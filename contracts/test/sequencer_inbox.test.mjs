@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ethers } from 'ethers';
 import { startAnvil } from '../../tests/lib/anvil.mjs';
-import { batchDataHash, batchHeader, kZeroHash, nextAccumulator, timeBoundsFor } from '../../tests/lib/batch.mjs';
+import {
+  batchDataHash, batchHeader, kBrotliFormat, kHeaderLength, kZeroHash, nextAccumulator, timeBoundsFor,
+} from '../../tests/lib/batch.mjs';
 import { artifact, buildContracts, compileSolidity, contractInterface, deployContracts, revertOf } from '../../tests/lib/contracts.mjs';
 
 const kMtv = { delayBlocks: 1000n, futureBlocks: 3n, delaySeconds: 60n, futureSeconds: 7n };
@@ -81,6 +83,8 @@ describe('SequencerInbox', () => {
     assert.equal(await inbox.isBatchPoster(poster.address), true);
     assert.equal(await inbox.isBatchPoster(stranger.address), false);
     assert.equal(await inbox.maxDataSize(), kMaxDataSize);
+    assert.equal(await inbox.BROTLI_FORMAT(), BigInt(kBrotliFormat));
+    assert.equal(await inbox.HEADER_LENGTH(), BigInt(kHeaderLength));
     const mtv = await inbox.maxTimeVariation();
     assert.deepEqual([mtv.delayBlocks, mtv.futureBlocks, mtv.delaySeconds, mtv.futureSeconds], Object.values(kMtv));
     assert.equal(await inbox.batchCount(), 0n);
@@ -267,6 +271,15 @@ describe('SequencerInbox', () => {
     const mtv = Object.values(kMtv);
     assert.deepEqual(await revertOf(factory.deploy(owner.address, [poster.address], mtv, 0)),
       { name: 'InvalidConfig', args: [] });
+    for (let i = 0; i < 4; ++i) {
+      const big = [...mtv];
+      big[i] = 2n ** 32n;
+      assert.deepEqual(await revertOf(factory.deploy(owner.address, [poster.address], big, 100)),
+        { name: 'InvalidConfig', args: [] });
+    }
+    const atLimit = await factory.deploy(owner.address, [poster.address], Array(4).fill(2n ** 32n - 1n), 100);
+    await atLimit.waitForDeployment();
+    assert.equal((await atLimit.maxTimeVariation()).futureSeconds, 2n ** 32n - 1n);
     assert.deepEqual(await revertOf(factory.deploy(owner.address, [ethers.ZeroAddress], mtv, 100)),
       { name: 'ZeroAddress', args: [] });
     assert.deepEqual(await revertOf(factory.deploy(ethers.ZeroAddress, [], mtv, 100)),
