@@ -10,5 +10,8 @@ namespace fuse::node {
 inline constexpr int kExitUsage = 2;
 
 void add_version_command(CLI::App& app);
+void add_bench_evm_command(CLI::App& app);
+void add_statetest_command(CLI::App& app);
+void add_deploy_command(CLI::App& app);
 
 }  // namespace fuse::node

@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
     app.fallthrough(false);
 
     add_version_command(app);
+    add_bench_evm_command(app);
+    add_statetest_command(app);
+    add_deploy_command(app);
 
     try {
         app.parse(argc, argv);
@@ -29,6 +32,8 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
+    } catch (const CLI::RuntimeError& e) {
+        return e.get_exit_code();  // a command failed (e.g. statetest failures), already reported
     } catch (const CLI::ParseError& e) {
         app.exit(e);  // prints the message and usage hint to stderr
         return kExitUsage;

@@ -1,0 +1,118 @@
+// `fusel2 deploy`: deploys the L1 contracts by running contracts/deploy.mjs (ethers v6) with the
+// same flags. The flags are declared here too so `--help` lists them and usage errors exit 2
+// before node starts; the script validates them again. The deployer key is never on the
+// command line: it comes from --key-file or env FUSE_DEPLOYER_KEY, which the script inherits.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "node/commands.hpp"
+
+#ifndef FUSE_SOURCE_DIR
+#define FUSE_SOURCE_DIR "."
+#endif
+
+namespace fuse::node {
+namespace {
+
+struct DeployOptions {
+    std::string rpc, key_file, genesis_hash, out, owner, confirmations, max_data_size,
+        max_time_variation, timeout, evm_version;
+    std::vector<std::string> batch_posters, proposers;
+};
+
+/// The repository whose contracts/deploy.mjs runs: env FUSE_REPO_DIR, else the source dir this
+/// binary was built from.
+std::filesystem::path repo_dir() {
+    if (const char* env = std::getenv("FUSE_REPO_DIR"); env != nullptr && *env != '\0') return env;
+    return FUSE_SOURCE_DIR;
+}
+
+[[noreturn]] void run_deploy_script(const DeployOptions& o) {
+    const auto script = repo_dir() / "contracts" / "deploy.mjs";
+    if (!std::filesystem::exists(script)) {
+        throw std::runtime_error(script.string() +
+                                 " not found: set FUSE_REPO_DIR to the Fuse L2 source tree");
+    }
+    const char* node_env = std::getenv("FUSE_NODE");
+    const std::string node = node_env != nullptr && *node_env != '\0' ? node_env : "node";
+
+    std::vector<std::string> args{node, script.string()};
+    auto add = [&args](const char* flag, const std::string& value) {
+        if (!value.empty()) {
+            args.emplace_back(flag);
+            args.push_back(value);
+        }
+    };
+    add("--rpc", o.rpc);
+    add("--key-file", o.key_file);
+    add("--genesis-hash", o.genesis_hash);
+    for (const auto& a : o.batch_posters)
+        add("--batch-poster", a);
+    for (const auto& a : o.proposers)
+        add("--proposer", a);
+    add("--out", o.out);
+    add("--owner", o.owner);
+    add("--confirmations", o.confirmations);
+    add("--max-data-size", o.max_data_size);
+    add("--max-time-variation", o.max_time_variation);
+    add("--timeout", o.timeout);
+    add("--evm-version", o.evm_version);
+
+    std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::fflush(stdout);
+    std::fflush(stderr);
+    ::execvp(node.c_str(), argv.data());
+    throw std::runtime_error("cannot run " + node + ": " + std::strerror(errno) +
+                             " (set FUSE_NODE to node's path)");
+}
+
+}  // namespace
+
+void add_deploy_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("deploy",
+                                   "Deploy SequencerInbox and RollupCore to an L1 and write their "
+                                   "addresses (contracts/deploy.mjs)");
+    auto o = std::make_shared<DeployOptions>();
+    cmd->add_option("--rpc", o->rpc, "L1 JSON-RPC endpoint")->required();
+    cmd->add_option(
+        "--key-file", o->key_file,
+        "File with the deployer's hex private key (else env FUSE_DEPLOYER_KEY); never printed");
+    cmd->add_option("--genesis-hash", o->genesis_hash, "32-byte hash of the L2 genesis file")
+        ->required();
+    cmd->add_option("--batch-poster", o->batch_posters, "Allowed batch poster address (repeatable)")
+        ->required();
+    cmd->add_option("--proposer", o->proposers, "Allowed state-root proposer address (repeatable)")
+        ->required();
+    cmd->add_option("--out", o->out, "Where to write the deployment JSON")->required();
+    cmd->add_option("--owner", o->owner, "Owner of both contracts (default: the deployer)");
+    cmd->add_option("--confirmations", o->confirmations,
+                    "L1 confirmations to wait for, >= 1 (default 1)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--max-data-size", o->max_data_size, "Largest batch in bytes (default 122880)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option(
+        "--max-time-variation", o->max_time_variation,
+        "delayBlocks,futureBlocks,delaySeconds,futureSeconds (default 17280,12,86400,768)");
+    cmd->add_option("--timeout", o->timeout, "Seconds to wait for confirmations (default 600)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--evm-version", o->evm_version,
+                    "EVM version to compile for if a build is needed (default london)");
+    cmd->footer("Runs `node " + (repo_dir() / "contracts" / "deploy.mjs").string() +
+                "` (override with FUSE_REPO_DIR, FUSE_NODE).");
+    cmd->callback([o] { run_deploy_script(*o); });
+}
+
+}  // namespace fuse::node

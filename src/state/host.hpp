@@ -1,0 +1,81 @@
+#pragma once
+/// The evm::Host over an ExecState: everything that happens *inside* a call or create
+/// (Yellow Paper §8 and §7): depth and balance checks, value transfer, snapshots and reverts,
+/// precompile dispatch, create address derivation, nonce bump, collision check (EIP-684/7610),
+/// EIP-3541, EIP-170, code deposit cost, EIP-6780 SELFDESTRUCT and EIP-7702 delegation.
+
+#include <functional>
+#include <optional>
+
+#include "evm/host.hpp"
+#include "state/exec_state.hpp"
+
+namespace fuse::state {
+
+/// EIP-170 maximum deployed code size.
+inline constexpr size_t kMaxCodeSize = 0x6000;
+/// EIP-3860 maximum initcode size.
+inline constexpr size_t kMaxInitcodeSize = 2 * kMaxCodeSize;
+/// Yellow Paper G_codedeposit per byte of deployed code.
+inline constexpr int64_t kCodeDepositGasPerByte = 200;
+/// Maximum call depth (Yellow Paper §8).
+inline constexpr int32_t kMaxCallDepth = 1024;
+
+/// EIP-7702 delegation designator prefix 0xef0100.
+inline constexpr uint8_t kDelegationPrefix[3] = {0xef, 0x01, 0x00};
+
+/// The delegate address when `code` is exactly 0xef0100 ‖ address (EIP-7702).
+std::optional<Address> delegation_target(ByteView code);
+
+/// CREATE address: keccak256(rlp([sender, nonce]))[12:] (Yellow Paper eq. 88).
+Address create_address(const Address& sender, uint64_t nonce);
+/// CREATE2 address: keccak256(0xff ‖ sender ‖ salt ‖ keccak256(initcode))[12:] (EIP-1014).
+Address create2_address(const Address& sender, const Hash32& salt, ByteView initcode);
+
+/// Returns the hash of block `number` (BLOCKHASH); the caller checked the 256-block window.
+using BlockHashFn = std::function<Hash32(int64_t)>;
+
+class StateHost final : public evm::Host {
+public:
+    StateHost(ExecState& state, evm::Revision rev, const evm::TxContext& ctx,
+              BlockHashFn block_hash)
+        : state_(state), rev_(rev), ctx_(ctx), block_hash_(std::move(block_hash)) {}
+
+    bool account_exists(const Address& addr) const noexcept override;
+    uint256 get_storage(const Address& addr, const uint256& key) const noexcept override;
+    evm::StorageStatus set_storage(const Address& addr, const uint256& key,
+                                   const uint256& value) noexcept override;
+    uint256 get_balance(const Address& addr) const noexcept override;
+    size_t get_code_size(const Address& addr) const noexcept override;
+    Hash32 get_code_hash(const Address& addr) const noexcept override;
+    size_t copy_code(const Address& addr, size_t offset, uint8_t* buf,
+                     size_t size) const noexcept override;
+    bool selfdestruct(const Address& addr, const Address& beneficiary) noexcept override;
+    evm::ExecResult call(const evm::Message& msg) noexcept override;
+    const evm::TxContext& get_tx_context() const noexcept override { return ctx_; }
+    Hash32 get_block_hash(int64_t number) const noexcept override;
+    void emit_log(const Address& addr, ByteView data,
+                  std::span<const uint256> topics) noexcept override;
+    evm::AccessStatus access_account(const Address& addr) noexcept override;
+    evm::AccessStatus access_storage(const Address& addr, const uint256& key) noexcept override;
+    uint256 get_transient_storage(const Address& addr, const uint256& key) const noexcept override;
+    void set_transient_storage(const Address& addr, const uint256& key,
+                               const uint256& value) noexcept override;
+
+    /// The create of a contract-creation transaction: the sender's nonce was already bumped by
+    /// transaction processing, the address derives from `tx_nonce`.
+    evm::ExecResult create_top(const evm::Message& msg, uint64_t tx_nonce) noexcept;
+
+    bool is_prague() const { return rev_ >= evm::Revision::kPrague; }
+
+private:
+    evm::ExecResult create(const evm::Message& msg, std::optional<uint64_t> tx_nonce) noexcept;
+    evm::ExecResult execute_call(const evm::Message& msg) noexcept;
+
+    ExecState& state_;
+    evm::Revision rev_;
+    const evm::TxContext& ctx_;
+    BlockHashFn block_hash_;
+};
+
+}  // namespace fuse::state

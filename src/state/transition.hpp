@@ -1,0 +1,87 @@
+#pragma once
+/// Transaction processing (Yellow Paper §6; EIP-1559, 2930, 3651, 3860, 4844, 7623, 7702):
+/// validation with the reasons the official fixtures name, intrinsic gas, buying gas,
+/// execution through the StateHost, refunds (EIP-3529), fees to the coinbase, receipts.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "core/transaction.hpp"
+#include "core/uint256.hpp"
+#include "evm/host.hpp"
+#include "state/exec_state.hpp"
+#include "state/host.hpp"
+
+namespace fuse::state {
+
+/// The block a transaction runs in.
+struct BlockEnv {
+    Address coinbase;
+    int64_t number = 0;
+    int64_t timestamp = 0;
+    int64_t gas_limit = 0;
+    uint256 prev_randao;
+    uint256 base_fee;
+    uint64_t excess_blob_gas = 0;
+    uint64_t chain_id = 1;
+};
+
+/// Why a transaction is invalid (it must not be included; the state is unchanged).
+enum class TxInvalid {
+    kTypeNotSupported,
+    kGasAllowanceExceeded,           ///< gas limit above what the block has left
+    kPriorityGreaterThanMaxFee,      ///< EIP-1559 max_priority_fee_per_gas > max_fee_per_gas
+    kInsufficientMaxFeePerGas,       ///< max fee (or gas price) below the base fee
+    kInsufficientMaxFeePerBlobGas,   ///< EIP-4844 max_fee_per_blob_gas below the blob base fee
+    kType3ContractCreation,          ///< blob transaction without `to`
+    kType3ZeroBlobs,                 ///< blob transaction without blobs
+    kType3InvalidBlobVersionedHash,  ///< versioned hash not starting with 0x01
+    kType3BlobCountExceeded,         ///< more blobs than a block may carry
+    kType4ContractCreation,          ///< set-code transaction without `to`
+    kType4EmptyAuthorizationList,
+    kInitcodeSizeExceeded,  ///< EIP-3860
+    kSenderNotEoa,          ///< EIP-3607 (delegated EOAs are allowed, EIP-7702)
+    kNonceIsMax,            ///< EIP-2681
+    kNonceTooLow,
+    kNonceTooHigh,
+    kInsufficientAccountFunds,
+    kIntrinsicGasTooLow,
+    kGasLimitPriceProductOverflow,
+};
+
+/// Human-readable reason.
+const char* to_string(TxInvalid e);
+/// The name the official fixtures use, e.g. "TransactionException.INTRINSIC_GAS_TOO_LOW".
+const char* exception_name(TxInvalid e);
+
+/// Outcome of an included transaction.
+struct TxResult {
+    evm::Status status = evm::Status::kSuccess;
+    int64_t gas_used = 0;  ///< after refunds (and the EIP-7623 floor)
+    std::vector<Log> logs;
+    std::optional<Address> contract_address;
+};
+
+/// Intrinsic gas g0 (Yellow Paper eq. 64; EIP-2028, 2930, 3860, 7702) and the EIP-7623 floor
+/// (zero before Prague).
+struct IntrinsicGas {
+    int64_t intrinsic = 0;
+    int64_t floor = 0;
+};
+IntrinsicGas intrinsic_gas(const Transaction& txn, evm::Revision rev);
+
+/// EIP-4844 blob base fee: fake_exponential(1, excess_blob_gas, update fraction).
+uint256 blob_base_fee(uint64_t excess_blob_gas, evm::Revision rev);
+
+/// Validates and executes `txn` from `sender` on `state`, then finalizes the transaction
+/// (EIP-161 cleanup etc.). On an invalid transaction `state` is unchanged.
+/// `block_gas_left` is what the block can still hold (EIP-1559 block gas limit check).
+Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& block,
+                                              evm::Revision rev, const Transaction& txn,
+                                              const Address& sender, int64_t block_gas_left,
+                                              const BlockHashFn& block_hash);
+
+}  // namespace fuse::state
