@@ -1,5 +1,5 @@
 // Google Benchmark timings for the BLS12-381 / KZG precompiles (timings belong here, not in
-// tests). Run: build/release/src/bls12_381/bls12_381_bench
+// tests). Run: build/release/bench/bls12_381_bench (see bench/README.md)
 #include <benchmark/benchmark.h>
 
 #include "bls12_381/encoding.hpp"
