@@ -125,7 +125,23 @@ void BM_mulmod(benchmark::State& s) {
         i = (i + 1) & (kTable - 1);
     }
 }
+/// Operands already reduced mod m (the usual case in modular code): the fast path.
+void BM_addmod_reduced(benchmark::State& s) {
+    const auto m = table(256, 9);
+    auto a = table(256, 7), b = table(256, 8);
+    for (size_t i = 0; i < kTable; ++i) {
+        a[i] = a[i] % m[i];
+        b[i] = b[i] % m[i];
+    }
+    size_t i = 0;
+    for (auto _ : s) {
+        auto r = addmod(a[i], b[i], m[i]);
+        benchmark::DoNotOptimize(r);
+        i = (i + 1) & (kTable - 1);
+    }
+}
 FUSE_BENCHMARK(BM_addmod)->Arg(256)->Arg(64);
+FUSE_BENCHMARK(BM_addmod_reduced);
 FUSE_BENCHMARK(BM_mulmod)->Arg(256)->Arg(128)->Arg(64);
 
 /// Arg: exponent bits (the EVM charges per exponent byte).

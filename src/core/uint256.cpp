@@ -342,6 +342,10 @@ uint256 smod(const uint256& a, const uint256& b) noexcept {
 uint256 addmod(const uint256& a, const uint256& b, const uint256& m) noexcept {
     if (m.is_zero()) return {};
     const WithCarry s = add_with_carry(a, b);
+    if (a < m && b < m) {  // reduced operands (the usual case in modular code): a + b < 2m
+        const WithCarry t = sub_with_borrow(s.value, m);
+        return (s.carry || !t.carry) ? t.value : s.value;
+    }
     if (!s.carry) return udivrem(s.value, m).rem;
     const uint64_t u[5] = {s.value.w[0], s.value.w[1], s.value.w[2], s.value.w[3], 1};
     return mod_words(u, 5, m);

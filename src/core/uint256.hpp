@@ -44,10 +44,12 @@ namespace detail {
 __extension__ using uint128_t = unsigned __int128;
 }  // namespace detail
 
+/// The EVM word. Arithmetic wraps modulo 2^256; division and modulus by zero give 0 (EVM rule).
 struct uint256 {
     uint64_t w[4];  ///< limbs, w[0] least significant
 
     constexpr uint256() noexcept : w{0, 0, 0, 0} {}
+    /// Zero-extends: a negative `int` argument becomes 2^64 - |v|, not -|v| (use `-uint256{v}`).
     constexpr uint256(uint64_t v) noexcept : w{v, 0, 0, 0} {}  // NOLINT: implicit by design
     constexpr uint256(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3) noexcept
         : w{w0, w1, w2, w3} {}
@@ -138,7 +140,7 @@ struct uint256 {
     /// Unsigned remainder; modulus zero gives 0 (EVM MOD).
     friend uint256 operator%(const uint256& a, const uint256& b) noexcept;
 
-    /// Shifts by `n` bits; `n >= 256` gives 0 (EVM SHL/SHR).
+    /// Shifts by `n` bits; `n >= 256` gives 0 (EVM SHL/SHR, EIP-145).
     friend constexpr uint256 operator<<(const uint256& x, uint64_t n) noexcept;
     friend constexpr uint256 operator>>(const uint256& x, uint64_t n) noexcept;
     friend constexpr uint256 operator<<(const uint256& x, const uint256& n) noexcept {
@@ -219,7 +221,7 @@ constexpr WithCarry add_with_carry(const uint256& a, const uint256& b,
 constexpr WithCarry sub_with_borrow(const uint256& a, const uint256& b,
                                     bool borrow_in = false) noexcept {
     WithCarry r{};
-#if FUSE_UINT256_X86_64 && !defined(__clang__)  // clang has no __builtin_ia32_sbb_u64
+#if FUSE_UINT256_X86_64
     if (!std::is_constant_evaluated()) {  // a SUB/SBB chain
         unsigned char c = borrow_in;
         unsigned long long o;
@@ -261,9 +263,9 @@ constexpr void add_column(uint128_t& acc, uint64_t& hi, uint128_t v) noexcept {
 }
 }  // namespace detail
 
-/// Product modulo 2^256 (EVM MUL). Column-wise (Comba): the limb products are independent, so
-/// the dependency chain is short (about 5x lower latency than row-by-row on x86-64); the top
-/// column only needs low halves.
+/// Product modulo 2^256 (EVM MUL, Yellow Paper appendix H). Column-wise (Comba): the limb products
+/// are independent, so the dependency chain is short (about 5x lower latency than row-by-row on
+/// x86-64); the top column only needs low halves.
 constexpr uint256 operator*(const uint256& a, const uint256& b) noexcept {
     using detail::uint128_t;
     uint256 r;

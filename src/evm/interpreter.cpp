@@ -1,5 +1,6 @@
 // The dispatch loop. Opcodes come from the one table in opcodes.hpp, which generates both
-// the computed-goto dispatch (GCC/Clang) and the portable `switch` fallback.
+// the computed-goto dispatch (GCC/Clang) and the portable `switch` fallback (define
+// FUSE_EVM_SWITCH_DISPATCH to force it; evm_switch_test runs the unit tests that way).
 #include "evm/interpreter.hpp"
 
 #include <cstdlib>

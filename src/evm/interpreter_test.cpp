@@ -148,6 +148,28 @@ TEST(Interpreter, AnalysisMarksOnlyRealJumpdests) {
     EXPECT_FALSE(a.is_jumpdest(1000));
 }
 
+TEST(Interpreter, AnalysisCacheSharesByCodeHash) {
+    AnalysisCache cache;
+    const Bytes c1 = code("600456005b00");
+    const Bytes c2 = code("5b00");
+    const auto a1 = cache.get(keccak256(c1), c1);
+    const auto a1again = cache.get(keccak256(c1), c1);
+    const auto a2 = cache.get(keccak256(c2), c2);
+    EXPECT_EQ(a1.get(), a1again.get());
+    EXPECT_NE(a1.get(), a2.get());
+    EXPECT_EQ(cache.size(), 2u);
+    EXPECT_TRUE(a1->is_jumpdest(4));
+    EXPECT_TRUE(a2->is_jumpdest(0));
+    TestHost host;
+    Message msg;
+    msg.gas = 100;
+    const auto r = execute(host, Revision::kCancun, msg, *a1);
+    EXPECT_EQ(r.status, Status::kSuccess);
+    EXPECT_EQ(100 - r.gas_left, 3 + 8 + 1);
+    cache.clear();
+    EXPECT_EQ(cache.size(), 0u);
+}
+
 TEST(Interpreter, UndefinedAndInvalid) {
     TestHost host;
     EXPECT_EQ(run_code(host, "0c").status, Status::kUndefinedInstruction);

@@ -470,6 +470,37 @@ TEST(Bn254Pairing, Bilinearity) {
         }
 }
 
+// The wNAF scalar multiplication used by ecMul agrees with plain double-and-add, including
+// scalars >= r, 2^256 - 1, powers of two and small values.
+TEST(Bn254Mul, WnafMatchesDoubleAndAdd) {
+    const G1Affine g{Fp::one(), Fp::from_u64(2), false};
+    std::vector<Limbs> scalars = {{0, 0, 0, 0},
+                                  {1, 0, 0, 0},
+                                  {15, 0, 0, 0},
+                                  {16, 0, 0, 0},
+                                  {31, 0, 0, 0},
+                                  {~0ull, ~0ull, ~0ull, ~0ull},
+                                  {0, 0, 0, 1ull << 63},
+                                  kR,
+                                  {kR[0] - 1, kR[1], kR[2], kR[3]}};
+    uint64_t seed = 99;
+    for (int i = 0; i < 40; ++i) {
+        Limbs k;
+        for (auto& limb : k)
+            limb = seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        scalars.push_back(k);
+    }
+    G1Affine p = g;
+    for (const Limbs& k : scalars) {
+        const G1Affine expect = to_affine(mul(p, k));
+        const G1Affine got = to_affine(mul_wnaf(p, k));
+        EXPECT_EQ(got.infinity, expect.infinity);
+        EXPECT_TRUE(got.x == expect.x && got.y == expect.y) << k[0];
+        p = to_affine(add_mixed(G1::from_affine(p), g));  // vary the base point too
+    }
+    EXPECT_TRUE(mul_wnaf(G1Affine{}, Limbs{5, 0, 0, 0}).is_infinity());
+}
+
 TEST(Bn254Invalid, CoordinatesNotBelowP) {
     const std::string p = "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47";
     // (p, 2) would be the point (0, 2) reduced: must be rejected, not reduced.

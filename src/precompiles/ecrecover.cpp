@@ -10,7 +10,7 @@ namespace fuse::precompiles {
 
 Bytes ecrecover(ByteView input) {
     uint8_t in[128] = {};
-    std::memcpy(in, input.data(), std::min<size_t>(input.size(), 128));
+    if (!input.empty()) std::memcpy(in, input.data(), std::min<size_t>(input.size(), 128));
     const uint8_t* v = in + 32;
     if (!std::all_of(v, v + 31, [](uint8_t b) { return b == 0; })) return {};
     if (v[31] != 27 && v[31] != 28) return {};
