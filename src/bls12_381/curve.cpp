@@ -79,6 +79,10 @@ bool in_subgroup(const G2& p) {
     return endo().psi(p) == -p.mul(&kAbsX, 1);
 }
 
+G2 psi(const G2& p) {
+    return endo().psi(p);
+}
+
 bool in_subgroup_by_order(const G1& p) {
     return p.mul(kGroupOrder, 4).is_identity();
 }

@@ -155,6 +155,9 @@ inline constexpr uint64_t kGroupOrder[4] = {0xffffffff00000001ULL, 0x53bda402fff
 G1Affine g1_generator();
 G2Affine g2_generator();
 
+/// The untwist-Frobenius-twist endomorphism psi of E'(Fp2) (RFC 9380 Appendix G.3).
+G2 psi(const G2& p);
+
 /// Membership in the prime-order subgroup by the endomorphism tests (see curve.cpp).
 bool in_subgroup(const G1& p);
 bool in_subgroup(const G2& p);

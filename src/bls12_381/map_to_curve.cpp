@@ -176,11 +176,6 @@ constexpr const char* kIso3YDen[4][2] = {
      "a99"},
     {"1", "0"},
 };
-// RFC 9380 section 8.8.2: h_eff for G2.
-constexpr uint64_t kG2HEff[10] = {
-    0xe8020005aaa95551ULL, 0x59894c0adebbf6b4ULL, 0xe954cbc06689f6a3ULL, 0x2ec0ec69d7477c1aULL,
-    0x6d82bf015d1212b0ULL, 0x329c2f178731db95ULL, 0x9986ff031508ffe1ULL, 0x88e2a8e9145ad768ULL,
-    0x584c6a0ea91b3528ULL, 0x0bc69f08f2ee75b3ULL};
 
 /// RFC 9380 section 8.8.1: h_eff for G1 (= 1 - x).
 constexpr uint64_t kG1HEff = 0xd201000000010001ULL;
@@ -299,7 +294,20 @@ G1 map_to_g1(const Fp& u) {
 G2 map_to_g2(const Fp2& u) {
     const G2MapConstants& c = g2_map_constants();
     const G2Affine q = isogeny(sswu(u, c.curve), c.xnum, c.xden, c.ynum, c.yden);
-    return G2::from_affine(q).mul(kG2HEff, sizeof(kG2HEff) / sizeof(kG2HEff[0]));
+    return clear_cofactor_g2(G2::from_affine(q));
+}
+
+G2 clear_cofactor_g2(const G2& p) {
+    // RFC 9380 Appendix G.3, with c1 = x = -0xd201000000010000.
+    constexpr uint64_t kAbsX = 0xd201000000010000ULL;
+    const G2 t1 = -p.mul(&kAbsX, 1);  // [x] P
+    G2 t2 = psi(p);
+    G2 t3 = psi(psi(p.dbl()));
+    t3 = t3 + (-t2);
+    t2 = -(t1 + t2).mul(&kAbsX, 1);  // [x] (t1 + t2)
+    t3 = t3 + t2;
+    t3 = t3 + (-t1);
+    return t3 + (-p);
 }
 
 }  // namespace fuse::bls12_381

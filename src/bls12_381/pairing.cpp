@@ -18,40 +18,51 @@ Fp12 cyclotomic_exp_by_x(const Fp12& f) {
     return r.conj();
 }
 
-/// The line through the untwisted T with slope lambda' (on the twist), evaluated at P and
-/// scaled by w^3: (lambda' xT - yT) + (-lambda' xP) w^2 + yP w^3. The factor w^3 lies in a
-/// proper subfield and vanishes in the final exponentiation.
-Fp12 line(const Fp2& lambda, const Fp2& xt, const Fp2& yt, const G1Affine& p) {
+/// A line evaluated at P and scaled by w^3 and by a factor in Fp2: c00 + c01 w^2 + c11 w^3.
+/// Both scalings lie in proper subfields and vanish in the final exponentiation.
+Fp12 line(const Fp2& c00, const Fp2& c01, const Fp2& c11) {
     Fp12 l{};
-    l.c0.c0 = lambda * xt - yt;
-    l.c0.c1 = -(lambda * p.x);
-    l.c1.c1 = Fp2{p.y, Fp::zero()};
+    l.c0.c0 = c00;
+    l.c0.c1 = c01;
+    l.c1.c1 = c11;
     return l;
 }
 
 struct LoopState {
     G1Affine p;
     G2Affine q;
-    Fp2 tx, ty;
+    G2 t;  ///< Jacobian (X, Y, Z): x = X/Z^2, y = Y/Z^3, so the loop needs no inversions
 };
 
-/// Multiplies f by the tangent line at T and doubles T (affine on the twist).
+/// Multiplies f by the tangent line at T and doubles T. With slope 3X^2 / (2YZ), the line
+/// (lambda xT - yT) + (-lambda xP) w^2 + yP w^3 times 2YZ^3 is
+/// (3X^3 - 2Y^2) + (-3X^2 Z^2 xP) w^2 + (2YZ^3 yP) w^3.
 void double_step(Fp12& f, LoopState& s) {
-    const Fp2 x2 = s.tx.square();
-    const Fp2 lambda = (x2.dbl() + x2) * s.ty.dbl().inv();
-    f *= line(lambda, s.tx, s.ty, s.p);
-    const Fp2 x3 = lambda.square() - s.tx.dbl();
-    s.ty = lambda * (s.tx - x3) - s.ty;
-    s.tx = x3;
+    const Fp2& x = s.t.x;
+    const Fp2& y = s.t.y;
+    const Fp2 x2 = x.square();
+    const Fp2 z2 = s.t.z.square();
+    const Fp2 x2_3 = x2.dbl() + x2;
+    const Fp2 c00 = x2_3 * x - y.square().dbl();
+    const Fp2 c01 = -((x2_3 * z2) * s.p.x);
+    const G2 doubled = s.t.dbl();  // Z' = 2YZ
+    const Fp2 c11 = (doubled.z * z2) * s.p.y;
+    f *= line(c00, c01, c11);
+    s.t = doubled;
 }
 
-/// Multiplies f by the chord through T and Q and sets T = T + Q.
+/// Multiplies f by the chord through T and Q and sets T = T + Q. With N = yQ Z^3 - Y and
+/// H = xQ Z^2 - X the slope is N / (HZ); using the point Q on the line and scaling by HZ:
+/// (N xQ - yQ HZ) + (-N xP) w^2 + (HZ yP) w^3.
 void add_step(Fp12& f, LoopState& s) {
-    const Fp2 lambda = (s.q.y - s.ty) * (s.q.x - s.tx).inv();
-    f *= line(lambda, s.tx, s.ty, s.p);
-    const Fp2 x3 = lambda.square() - s.tx - s.q.x;
-    s.ty = lambda * (s.tx - x3) - s.ty;
-    s.tx = x3;
+    const Fp2 z2 = s.t.z.square();
+    const Fp2 n = s.q.y * z2 * s.t.z - s.t.y;
+    const Fp2 hz = (s.q.x * z2 - s.t.x) * s.t.z;
+    const Fp2 c00 = n * s.q.x - s.q.y * hz;
+    const Fp2 c01 = -(n * s.p.x);
+    const Fp2 c11 = hz * s.p.y;
+    f *= line(c00, c01, c11);
+    s.t = s.t.add_affine(s.q);
 }
 
 }  // namespace
@@ -61,12 +72,12 @@ Fp12 miller_loop(std::span<const PairingInput> pairs) {
     states.reserve(pairs.size());
     for (const auto& [p, q] : pairs) {
         if (p.infinity || q.infinity) continue;
-        states.push_back({p, q, q.x, q.y});
+        states.push_back({p, q, G2::from_affine(q)});
     }
     Fp12 f = Fp12::one();
     if (states.empty()) return f;
     // In [1, |x|) no multiple of Q is +-Q or has y = 0 (Q has prime order r > |x|), so the
-    // affine steps never divide by zero.
+    // line scalings (2YZ^3, HZ) are never zero.
     for (int bit = 62; bit >= 0; --bit) {
         f = f.square();
         for (auto& s : states)
