@@ -51,6 +51,7 @@ public:
     }
 
     void shutdown() override {
+        if (upgraded_) return;  // the stream belongs to a WebSocket session now
         closed_ = true;
         cancel_all_timers();
         pending_self_.reset();
@@ -151,6 +152,7 @@ private:
         if (!ServerShared::origin_allowed(shared_->config.ws_allowed_origins, origin_))
             return reply_error(http::status::forbidden, "origin not allowed");
         closed_ = true;
+        upgraded_ = true;
         stream_.expires_never();
         // Pipelined bytes after an upgrade request are not allowed by RFC 6455 §4.1.
         start_ws_session(shared_, strand_, std::move(stream_), parser_->release(), remote_);
@@ -211,6 +213,7 @@ private:
     }
 
     void close() {
+        if (upgraded_) return;
         closed_ = true;
         cancel_all_timers();
         boost::system::error_code ignored;
@@ -226,6 +229,7 @@ private:
     unsigned version_ = 11;
     std::string origin_;
     bool closed_ = false;
+    bool upgraded_ = false;
 };
 
 }  // namespace
