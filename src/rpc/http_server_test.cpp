@@ -340,6 +340,23 @@ TEST_F(HttpServerTest, SlowClientsAreCutOff) {
               3);
 }
 
+TEST_F(HttpServerTest, ExpectContinue) {
+    start();
+    HttpClient c(port());
+    const std::string body = R"({"jsonrpc":"2.0","id":5,"method":"add","params":[2,3]})";
+    c.send_raw(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n");
+    const auto interim = c.read_response();
+    ASSERT_TRUE(interim);
+    EXPECT_EQ(interim->status, 100);
+    c.send_raw(body);
+    const auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(Json::parse(r->body), Json::parse(R"({"jsonrpc":"2.0","id":5,"result":5})"));
+}
+
 TEST_F(HttpServerTest, PipelinedKeepAliveRequests) {
     start();
     HttpClient c(port());

@@ -2,6 +2,8 @@
 /// checks, GET /health, and hand-over of WebSocket upgrades.
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -74,6 +76,29 @@ private:
         parser_->header_limit(static_cast<uint32_t>(shared_->config.max_header_bytes));
         parser_->body_limit(shared_->config.max_request_bytes);
         stream_.expires_after(shared_->config.read_timeout);
+        http::async_read_header(
+            stream_, buffer_, *parser_,
+            [self = std::static_pointer_cast<HttpSession>(shared_from_this())](
+                const boost::system::error_code& ec, size_t) { self->on_header(ec); });
+    }
+
+    /// Answers `Expect: 100-continue` (curl sends it for bodies over 1 KiB and would otherwise
+    /// wait a second) before reading the body (RFC 9110 §10.1.1).
+    void on_header(const boost::system::error_code& ec) {
+        if (ec || closed_) return on_read(ec);
+        const auto& req = parser_->get();
+        const auto expect = req[http::field::expect];
+        if (!beast::iequals(expect, "100-continue") || parser_->is_done()) return read_body();
+        static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        asio::async_write(stream_, asio::buffer(kContinue),
+                          [self = std::static_pointer_cast<HttpSession>(shared_from_this())](
+                              const boost::system::error_code& wec, size_t) {
+                              if (wec) return self->close();
+                              self->read_body();
+                          });
+    }
+
+    void read_body() {
         http::async_read(stream_, buffer_, *parser_,
                          [self = std::static_pointer_cast<HttpSession>(shared_from_this())](
                              const boost::system::error_code& ec, size_t) { self->on_read(ec); });
