@@ -252,7 +252,7 @@ TEST_F(HttpServerTest, HeaderLimitAndGarbageBytes) {
     EXPECT_EQ(r.status, 431);
     // Bytes that are not HTTP at all: 400 and the connection is closed.
     const auto [out, closed] =
-        raw_exchange(port(), std::string("\x16\x03\x01\x02\x00garbage\r\n\r\n", 19));
+        raw_exchange(port(), std::string("\x16\x03\x01\x02\x00garbage\r\n\r\n", 16));
     EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
     EXPECT_TRUE(closed);
     HttpClient ok(port());
