@@ -1,56 +1,17 @@
 // Randomized differential tests of uint256 against GMP (the reference), over values of every
 // bit length and limb patterns chosen to hit the corner cases of Knuth's division (limbs of 0,
 // 1, 2^63, 2^64-1), so that every EVM arithmetic operation agrees with exact big-integer math.
-#include <gmp.h>
 #include <gtest/gtest.h>
 
 #include <random>
 
 #include "core/uint256.hpp"
+#include "core/uint256_gmp_ref.hpp"
 
 namespace fuse {
 namespace {
 
 constexpr int kIterations = 20000;
-
-/// An mpz_t with RAII, just enough for these tests.
-class Mpz {
-public:
-    Mpz() { mpz_init(v_); }
-    explicit Mpz(const uint256& x) {
-        mpz_init(v_);
-        mpz_import(v_, 4, -1, sizeof(uint64_t), 0, 0, x.w);
-    }
-    Mpz(const Mpz&) = delete;
-    Mpz& operator=(const Mpz&) = delete;
-    ~Mpz() { mpz_clear(v_); }
-    mpz_ptr get() { return v_; }
-    mpz_srcptr get() const { return v_; }
-
-    /// Value reduced mod 2^256 (two's complement for negatives), as a uint256.
-    uint256 to_u256() const {
-        Mpz t;
-        mpz_fdiv_r_2exp(t.get(), v_, 256);
-        uint256 r;
-        size_t count = 0;
-        mpz_export(r.w, &count, -1, sizeof(uint64_t), 0, 0, t.get());
-        return r;
-    }
-
-private:
-    mpz_t v_;
-};
-
-/// The two's-complement signed value of x.
-void to_signed(Mpz& out, const uint256& x) {
-    Mpz u(x);
-    mpz_set(out.get(), u.get());
-    if (is_negative(x)) {
-        Mpz two256;
-        mpz_ui_pow_ui(two256.get(), 2, 256);
-        mpz_sub(out.get(), out.get(), two256.get());
-    }
-}
 
 /// Random values of every bit length plus limb patterns that stress carries and division.
 class Gen {
@@ -94,6 +55,7 @@ TEST(Uint256Gmp, Reciprocal) {
     auto check = [](uint64_t d) {
         const uint64_t want = uint64_t(((detail::uint128_t(~d) << 64) | ~0ull) / d);
         ASSERT_EQ(detail::reciprocal_2by1(d), want) << d;
+        ASSERT_EQ(detail::reciprocal_2by1_newton(d), want) << d;
     };
     for (uint64_t d : {1ull << 63, (1ull << 63) + 1, ~0ull, ~0ull - 1, 0xc000000000000000ull})
         check(d);
@@ -102,6 +64,21 @@ TEST(Uint256Gmp, Reciprocal) {
     for (int i = 0; i < 512; ++i) {  // both ends of every table slot
         const uint64_t d9 = 256 + uint64_t(i / 2);
         check((d9 << 55) | (i % 2 ? (1ull << 55) - 1 : 0));
+    }
+}
+
+TEST(Uint256Gmp, DivideByOneLimbReciprocal) {
+    // The portable one-limb path (x86-64 divides by DIV instead); same checks as DivMod.
+    Gen g(10);
+    for (int i = 0; i < kIterations; ++i) {
+        const uint256 a = g.next();
+        const uint64_t d = g.next().low64() | (i % 5 == 0 ? 1ull << 63 : 1);
+        uint256 q;
+        const uint64_t r = detail::udivrem_by1_reciprocal(q.w, a.w, 4, d);
+        Mpz ma(a), mq, mr;
+        mpz_tdiv_qr_ui(mq.get(), mr.get(), ma.get(), d);
+        ASSERT_EQ(q, mq.to_u256()) << a << " / " << d;
+        ASSERT_EQ(uint256{r}, mr.to_u256()) << a << " % " << d;
     }
 }
 
@@ -183,6 +160,12 @@ TEST(Uint256Gmp, AddmodMulmod) {
         mpz_add(r.get(), ma.get(), mb.get());
         mpz_mod(r.get(), r.get(), mm.get());
         ASSERT_EQ(addmod(a, b, m), r.to_u256()) << a << " " << b << " " << m;
+        // Reduced operands take the fast path (a + b may still carry out of 256 bits).
+        const uint256 ar = a % m, br = b % m;
+        Mpz mar(ar), mbr(br);
+        mpz_add(r.get(), mar.get(), mbr.get());
+        mpz_mod(r.get(), r.get(), mm.get());
+        ASSERT_EQ(addmod(ar, br, m), r.to_u256()) << ar << " " << br << " " << m;
         mpz_mul(r.get(), ma.get(), mb.get());
         mpz_mod(r.get(), r.get(), mm.get());
         ASSERT_EQ(mulmod(a, b, m), r.to_u256()) << a << " " << b << " " << m;

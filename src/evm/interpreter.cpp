@@ -1,8 +1,10 @@
 // The dispatch loop. Opcodes come from the one table in opcodes.hpp, which generates both
-// the computed-goto dispatch (GCC/Clang) and the portable `switch` fallback.
+// the computed-goto dispatch (GCC/Clang) and the portable `switch` fallback (define
+// FUSE_EVM_SWITCH_DISPATCH to force it; evm_switch_test runs the unit tests that way).
 #include "evm/interpreter.hpp"
 
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -39,9 +41,13 @@ public:
         if (t_pool.in_use == t_pool.entries.size())
             t_pool.entries.push_back(std::make_unique<FrameBuffers>());
         buf_ = t_pool.entries[t_pool.in_use++].get();
-        buf_->mem.size = 0;
     }
-    ~Lease() { --t_pool.in_use; }
+    ~Lease() {
+        // Restore the invariant that everything past `size` is zero, in one call.
+        if (buf_->mem.size) std::memset(buf_->mem.data, 0, buf_->mem.size);
+        buf_->mem.size = 0;
+        --t_pool.in_use;
+    }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     FrameBuffers& operator*() const noexcept { return *buf_; }

@@ -148,6 +148,28 @@ TEST(Interpreter, AnalysisMarksOnlyRealJumpdests) {
     EXPECT_FALSE(a.is_jumpdest(1000));
 }
 
+TEST(Interpreter, AnalysisCacheSharesByCodeHash) {
+    AnalysisCache cache;
+    const Bytes c1 = code("600456005b00");
+    const Bytes c2 = code("5b00");
+    const auto a1 = cache.get(keccak256(c1), c1);
+    const auto a1again = cache.get(keccak256(c1), c1);
+    const auto a2 = cache.get(keccak256(c2), c2);
+    EXPECT_EQ(a1.get(), a1again.get());
+    EXPECT_NE(a1.get(), a2.get());
+    EXPECT_EQ(cache.size(), 2u);
+    EXPECT_TRUE(a1->is_jumpdest(4));
+    EXPECT_TRUE(a2->is_jumpdest(0));
+    TestHost host;
+    Message msg;
+    msg.gas = 100;
+    const auto r = execute(host, Revision::kCancun, msg, *a1);
+    EXPECT_EQ(r.status, Status::kSuccess);
+    EXPECT_EQ(100 - r.gas_left, 3 + 8 + 1);
+    cache.clear();
+    EXPECT_EQ(cache.size(), 0u);
+}
+
 TEST(Interpreter, UndefinedAndInvalid) {
     TestHost host;
     EXPECT_EQ(run_code(host, "0c").status, Status::kUndefinedInstruction);
@@ -260,6 +282,31 @@ TEST(Interpreter, KeccakMcopyAndPcGas) {
     EXPECT_EQ(word(run_code(host, ret("600058"))), uint256(2));  // PC
     // GAS pushes what is left after its own charge.
     EXPECT_EQ(word(run_code(host, ret("5a"), 100)), uint256(98));
+}
+
+TEST(Interpreter, ReusedFrameMemoryStartsZeroed) {
+    const Address kOther = addr(3);
+    const Address kThird = addr(4);
+    TestHost host;
+    // Fill 3 words with ones (MSTORE at 0, 32, 64), leaving memory dirty in the pool.
+    const std::string ones = "7f" + std::string(64, 'f');
+    auto r = run_code(host, ones + "600052" + ones + "602052" + ones + "604052" + "00");
+    ASSERT_EQ(r.status, Status::kSuccess);
+    // A new frame reading the same region sees zeros, and MSIZE starts at 0.
+    EXPECT_EQ(word(run_code(host, ret("59"))), uint256(0));
+    EXPECT_EQ(word(run_code(host, ret("602051"))), uint256(0));
+    EXPECT_EQ(word(run_code(host, ret("604051"))), uint256(0));
+    // Nested: the callee dirties its memory; a second callee (same pool depth) reads zero.
+    host.accounts[kOther].code = code(ones +
+                                      "604052"
+                                      "00");
+    host.accounts[kThird].code = code(ret("604051"));
+    const std::string call_other =
+        "6000600060006000600073" + to_hex(kOther).substr(2) + "61fffff150";
+    const std::string call_third =
+        "6020600060006000600073" + to_hex(kThird).substr(2) + "61fffff150";
+    r = run_code(host, call_other + call_third + "60206000f3");
+    EXPECT_EQ(word(r), uint256(0));
 }
 
 }  // namespace

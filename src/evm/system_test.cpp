@@ -152,6 +152,25 @@ TEST(Calls, CallReturnsCalleeOutput) {
     EXPECT_EQ(host.calls[0].sender, kContract);
 }
 
+TEST(Calls, AllButOne64thRule) {
+    TestHost host;
+    // CALL(gas = 2^256 - 1, kOther, value 0, no memory): the callee gets all but 1/64 of what
+    // is left after 7 PUSHes (21) and the call's own cost (100 + 2500 cold).
+    const std::string c =
+        "600060006000600060007"
+        "3" +
+        hex20(kOther) + "7f" + std::string(64, 'f') +
+        "f1"
+        "00";
+    const auto r = run_code(host, c, 100000);
+    ASSERT_EQ(r.status, Status::kSuccess);
+    ASSERT_EQ(host.calls.size(), 1u);
+    const int64_t avail = 100000 - 21 - 2600;
+    EXPECT_EQ(host.calls[0].gas, avail - avail / 64);
+    // The callee has no code and returns everything: the caller paid only the call's cost.
+    EXPECT_EQ(100000 - r.gas_left, 21 + 2600);
+}
+
 TEST(Calls, ColdTargetCosts2500More) {
     TestHost cold, warm;
     cold.accounts[kOther].code = warm.accounts[kOther].code = code(ret("602a"));

@@ -17,7 +17,7 @@ namespace {
 template <size_t N>
 std::array<uint8_t, N> padded(ByteView input) {
     std::array<uint8_t, N> buf{};
-    std::memcpy(buf.data(), input.data(), std::min(input.size(), N));
+    if (!input.empty()) std::memcpy(buf.data(), input.data(), std::min(input.size(), N));
     return buf;
 }
 
@@ -82,7 +82,7 @@ Result<Bytes, PrecompileError> bn254_mul(ByteView input) {
     const auto buf = padded<96>(input);
     const auto p = decode_g1(buf.data());
     if (!p) return Unexpected{p.error()};
-    return encode_g1(mul(*p, scalar_from_be32(buf.data() + 64)));
+    return encode_g1(mul_wnaf(*p, scalar_from_be32(buf.data() + 64)));
 }
 
 Result<Bytes, PrecompileError> bn254_pairing(ByteView input) {

@@ -95,6 +95,67 @@ constexpr Jacobian<F> mul(const Affine<F>& p, const Limbs& k) {
     return r;
 }
 
+/// Width-5 non-adjacent form of a 256-bit scalar: digits in {0, +-1, +-3, ..., +-15}, least
+/// significant first, at most one non-zero digit in any 5 consecutive ones.
+struct Wnaf {
+    std::array<int8_t, 258> digits{};
+    int length = 0;
+};
+
+constexpr Wnaf wnaf5(const Limbs& k) {
+    Wnaf w;
+    uint64_t x[5] = {k[0], k[1], k[2], k[3], 0};
+    auto nonzero = [&] { return (x[0] | x[1] | x[2] | x[3] | x[4]) != 0; };
+    while (nonzero()) {
+        int8_t d = 0;
+        if (x[0] & 1) {
+            const int m = int(x[0] & 31);
+            d = int8_t(m >= 16 ? m - 32 : m);
+            if (d > 0) {  // x -= d
+                uint64_t borrow = x[0] < uint64_t(d);
+                x[0] -= uint64_t(d);
+                for (int i = 1; i < 5 && borrow; ++i)
+                    borrow = x[i]-- == 0;
+            } else {  // x += -d
+                uint64_t carry = (x[0] += uint64_t(-d)) < uint64_t(-d);
+                for (int i = 1; i < 5 && carry; ++i)
+                    carry = ++x[i] == 0;
+            }
+        }
+        w.digits[size_t(w.length++)] = d;
+        for (int i = 0; i < 4; ++i)
+            x[i] = (x[i] >> 1) | (x[i + 1] << 63);
+        x[4] >>= 1;
+    }
+    return w;
+}
+
+/// [k]P with a width-5 wNAF over the precomputed odd multiples P, 3P, ..., 15P: about 256
+/// doublings and 43 additions instead of 128.
+template <typename F>
+Jacobian<F> mul_wnaf(const Affine<F>& p, const Limbs& k) {
+    if (p.infinity) return {};
+    Jacobian<F> table[8];
+    table[0] = Jacobian<F>::from_affine(p);
+    const Jacobian<F> p2 = dbl(table[0]);
+    for (int i = 1; i < 8; ++i)
+        table[i] = add(table[i - 1], p2);
+    const Wnaf w = wnaf5(k);
+    Jacobian<F> r{};
+    for (int i = w.length - 1; i >= 0; --i) {
+        r = dbl(r);
+        const int d = w.digits[size_t(i)];
+        if (d > 0) {
+            r = add(r, table[d / 2]);
+        } else if (d < 0) {
+            Jacobian<F> t = table[-d / 2];
+            t.y = -t.y;
+            r = add(r, t);
+        }
+    }
+    return r;
+}
+
 template <typename F>
 Affine<F> to_affine(const Jacobian<F>& p) {
     if (p.is_infinity()) return {};
@@ -113,8 +174,11 @@ const Fp2& twist_b();
 
 bool is_on_curve(const G1Affine& p);
 bool is_on_curve(const G2Affine& q);
-/// [r]Q == O, i.e. Q lies in the prime-order subgroup G2 (EIP-197 requires it).
+/// Q (on the twist) lies in the prime-order subgroup G2, as EIP-197 requires; by the
+/// endomorphism test of eprint 2022/348 (a 63-bit scalar multiplication).
 bool is_in_subgroup(const G2Affine& q);
+/// The same by definition, [r]Q == O (a 254-bit scalar multiplication); the test oracle.
+bool is_in_subgroup_by_order(const G2Affine& q);
 
 /// The Frobenius endomorphism on the twist: (x, y) -> (x^p g2, y^p g3) with g_k = xi^(k(p-1)/6).
 G2Affine twist_frobenius(const G2Affine& q);

@@ -1,0 +1,101 @@
+#pragma once
+/// The L2 batch format (docs/batch-format.md): the one encoding of sequenced messages that the
+/// batch poster writes into SequencerInbox calldata and the validator reads back.
+///
+/// data    = format byte ‖ body; format 0x00 = body is one brotli stream (RFC 7932)
+/// stream  = segment*; segment = kind byte ‖ one canonical RLP item
+///   0x00 L2 message       RLP list of byte strings (opaque EIP-2718 transactions)
+///   0x01 advance time     RLP uint64 delta (>= 1) added to the running timestamp
+///   0x02 advance L1 block RLP list [uint64 delta (>= 1), uint256 new L1 base fee]
+/// The running header starts at (timestamp 0, L1 block 0, base fee 0) in every batch.
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+#include "core/uint256.hpp"
+
+namespace fuse::batch {
+
+/// Format byte of a brotli-compressed segment stream (SequencerInbox `BROTLI_FORMAT`).
+inline constexpr uint8_t kBrotliFormat = 0x00;
+
+/// Segment kinds (the byte before each segment's RLP item).
+enum class SegmentKind : uint8_t {
+    kL2Message = 0x00,
+    kAdvanceTimestamp = 0x01,
+    kAdvanceL1Block = 0x02,
+};
+
+/// One L2 block's worth: the header the sequencer built on and its ordered transactions.
+struct L2Message {
+    uint64_t l1_block_number = 0;
+    uint256 l1_base_fee;
+    uint64_t timestamp = 0;
+    /// Signed EIP-2718 transactions, opaque to the format (ArbOS decides what is valid).
+    std::vector<Bytes> txs;
+    friend bool operator==(const L2Message&, const L2Message&) = default;
+};
+
+/// Bounds every decoder enforces (defaults are the consensus values; see the doc).
+struct BatchLimits {
+    /// SequencerInbox `maxDataSize` default, format byte included.
+    size_t max_compressed_size = 122'880;
+    /// Cap on the decompressed segment stream; the decoder never allocates beyond it.
+    size_t max_decompressed_size = size_t{16} << 20;
+    size_t max_segments = 65'536;
+    size_t max_txs_per_message = 16'384;
+    /// Largest single transaction (geth's txMaxSize).
+    size_t max_tx_size = 131'072;
+};
+
+/// Why a batch does not decode. Every rejection is one of these, never a crash.
+enum class BatchError {
+    kEmpty,                  ///< no format byte
+    kUnknownFormat,          ///< format byte is not 0x00
+    kCompressedTooLarge,     ///< data longer than max_compressed_size
+    kBrotliCorrupt,          ///< the brotli stream is malformed
+    kBrotliTruncated,        ///< the brotli stream ends before its last meta-block
+    kTrailingBytes,          ///< bytes follow the end of the brotli stream
+    kDecompressedTooLarge,   ///< the stream inflates beyond max_decompressed_size
+    kUnknownSegment,         ///< a segment kind byte other than 0x00-0x02
+    kBadRlp,                 ///< a segment's RLP is malformed, non-canonical or truncated
+    kTooManySegments,        ///< more than max_segments segments
+    kTooManyTxs,             ///< a message with more than max_txs_per_message transactions
+    kTxTooLarge,             ///< a transaction longer than max_tx_size
+    kEmptyTx,                ///< a zero-length transaction
+    kZeroAdvance,            ///< an advance segment with delta 0
+    kHeaderOverflow,         ///< the running timestamp or L1 block number passes 2^64-1
+    kHeaderNotSet,           ///< a message before both the timestamp and the L1 block were set
+    kTrailingAdvance,        ///< advance segments after the last message
+    kBaseFeeChangedInBlock,  ///< (builder) a message changes the base fee but not the L1 block
+    kTimestampBackwards,     ///< (builder/resolve) a timestamp lower than the one before
+    kL1BlockBackwards,       ///< (builder/resolve) an L1 block number lower than the one before
+    kMessageTooLarge,        ///< (builder) one message does not fit in an empty batch
+};
+
+/// Human-readable reason for a batch error.
+const char* to_string(BatchError e);
+
+/// Appends the segments that take the running header `prev` to `msg`'s header and the message
+/// segment itself. Fails with kTimestampBackwards / kL1BlockBackwards / kBaseFeeChangedInBlock.
+Result<void, BatchError> append_message_segments(Bytes& stream, const L2Message& prev,
+                                                 const L2Message& msg);
+
+/// Encodes a whole batch (format byte + brotli at `quality` 0-11) of `msgs` in one go.
+Result<Bytes, BatchError> encode_batch(const std::vector<L2Message>& msgs, int quality = 11);
+
+/// Decompresses `data` (format byte included) under the limits, into the segment stream.
+Result<Bytes, BatchError> decompress_batch(ByteView data, const BatchLimits& limits = {});
+
+/// Parses a decompressed segment stream into messages (strict; see the doc).
+Result<std::vector<L2Message>, BatchError> parse_segments(ByteView stream,
+                                                          const BatchLimits& limits = {});
+
+/// decompress_batch + parse_segments: what the validator calls on a batch's calldata `data`.
+Result<std::vector<L2Message>, BatchError> decode_batch(ByteView data,
+                                                        const BatchLimits& limits = {});
+
+}  // namespace fuse::batch

@@ -1,0 +1,96 @@
+#include "batch/builder.hpp"
+
+#include <algorithm>
+
+namespace fuse::batch {
+
+namespace {
+/// Brotli's encoding of an empty last meta-block (ISLAST=1, ISLASTEMPTY=1, padded): appended
+/// to a stream that a flush left byte aligned, it ends the stream (RFC 7932 §9.2).
+constexpr uint8_t kEmptyLastMetaBlock = 0x03;
+}  // namespace
+
+BatchBuilder::BatchBuilder(const BatchLimits& limits, int quality)
+    : limits_(limits), quality_(std::clamp(quality, BROTLI_MIN_QUALITY, BROTLI_MAX_QUALITY)) {
+    enc_ = BrotliEncoderCreateInstance(nullptr, nullptr, nullptr);
+    BrotliEncoderSetParameter(enc_, BROTLI_PARAM_QUALITY, static_cast<uint32_t>(quality_));
+    BrotliEncoderSetParameter(enc_, BROTLI_PARAM_LGWIN, BROTLI_DEFAULT_WINDOW);
+}
+
+BatchBuilder::~BatchBuilder() {
+    if (enc_) BrotliEncoderDestroyInstance(enc_);
+}
+
+bool BatchBuilder::compress_flush(ByteView in) {
+    size_t avail_in = in.size();
+    const uint8_t* next_in = in.data();
+    for (;;) {
+        size_t avail_out = 0;
+        if (!BrotliEncoderCompressStream(enc_, BROTLI_OPERATION_FLUSH, &avail_in, &next_in,
+                                         &avail_out, nullptr, nullptr))
+            return false;
+        size_t n = 0;
+        const uint8_t* out = BrotliEncoderTakeOutput(enc_, &n);
+        scratch_.insert(scratch_.end(), out, out + n);
+        if (avail_in == 0 && !BrotliEncoderHasMoreOutput(enc_)) return true;
+    }
+}
+
+Result<bool, BatchError> BatchBuilder::add(const L2Message& msg) {
+    if (msg.txs.size() > limits_.max_txs_per_message) return Unexpected{BatchError::kTooManyTxs};
+    for (const Bytes& tx : msg.txs) {
+        if (tx.empty()) return Unexpected{BatchError::kEmptyTx};
+        if (tx.size() > limits_.max_tx_size) return Unexpected{BatchError::kTxTooLarge};
+    }
+    if (full_) return false;
+    const size_t old_size = stream_.size();
+    if (auto r = append_message_segments(stream_, prev_, msg); !r) return Unexpected{r.error()};
+    const size_t new_segments = 1 + (msg.timestamp > prev_.timestamp ? 1 : 0) +
+                                (msg.l1_block_number > prev_.l1_block_number ? 1 : 0);
+    const ByteView added = ByteView{stream_}.subspan(old_size);
+    bool fits = segments_ + new_segments <= limits_.max_segments &&
+                stream_.size() <= limits_.max_decompressed_size;
+    scratch_.clear();
+    if (fits)
+        fits = compress_flush(added) &&
+               1 + committed_.size() + scratch_.size() + 1 <= limits_.max_compressed_size;
+    if (!fits) {
+        stream_.resize(old_size);
+        full_ = true;  // the encoder saw the refused bytes: only `committed_` is usable now
+        if (messages_ == 0) return Unexpected{BatchError::kMessageTooLarge};
+        return false;
+    }
+    committed_.insert(committed_.end(), scratch_.begin(), scratch_.end());
+    segments_ += new_segments;
+    ++messages_;
+    prev_.timestamp = msg.timestamp;
+    prev_.l1_block_number = msg.l1_block_number;
+    prev_.l1_base_fee = msg.l1_base_fee;
+    return true;
+}
+
+Bytes BatchBuilder::finish(bool recompress) {
+    Bytes out;
+    out.reserve(compressed_size());
+    out.push_back(kBrotliFormat);
+    out.insert(out.end(), committed_.begin(), committed_.end());
+    out.push_back(kEmptyLastMetaBlock);
+    // With nothing flushed yet there is no stream header to close: only the one-pass encoding
+    // is a valid stream.
+    if (recompress || committed_.empty()) {
+        size_t size = BrotliEncoderMaxCompressedSize(stream_.size());
+        if (size == 0) size = stream_.size() + 1024;
+        Bytes one(1 + size);
+        one[0] = kBrotliFormat;
+        if (BrotliEncoderCompress(quality_, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC,
+                                  stream_.size(), stream_.data(), &size, one.data() + 1) &&
+            (1 + size < out.size() || committed_.empty())) {
+            one.resize(1 + size);
+            out = std::move(one);
+        }
+    }
+    full_ = true;
+    return out;
+}
+
+}  // namespace fuse::batch

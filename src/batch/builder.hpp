@@ -1,0 +1,59 @@
+#pragma once
+/// Incremental batch encoder for the batch poster (docs/batch-format.md, "Building a batch").
+
+#include <brotli/encode.h>
+
+#include <cstddef>
+#include <memory>
+
+#include "batch/batch.hpp"
+
+namespace fuse::batch {
+
+/// Adds messages one at a time to a streaming brotli encoder that is flushed after each one, so
+/// the exact size of the batch if closed now is always known; refuses (returns false for) the
+/// first message that would push the batch past `limits.max_compressed_size` or any other
+/// decoder limit, so every batch it finishes decodes under the same limits.
+class BatchBuilder {
+public:
+    /// `quality` is brotli's 0-11 (Arbitrum posts at 11 and lowers it under backlog).
+    explicit BatchBuilder(const BatchLimits& limits = {}, int quality = 11);
+    ~BatchBuilder();
+    BatchBuilder(const BatchBuilder&) = delete;
+    BatchBuilder& operator=(const BatchBuilder&) = delete;
+
+    /// Appends `msg`: true when added, false when the batch is full (msg not added; start a new
+    /// batch with it). Errors: the message itself is invalid (timestamp/L1 block backwards,
+    /// base fee change within an L1 block, too many txs, empty or oversized tx) or does not fit
+    /// even in an empty batch (kMessageTooLarge).
+    Result<bool, BatchError> add(const L2Message& msg);
+
+    size_t message_count() const { return messages_; }
+    /// Size of `finish(false)`'s result if called now (format byte included); exact once a
+    /// message was added.
+    size_t compressed_size() const { return 1 + committed_.size() + 1; }
+    /// Size of the decompressed segment stream so far.
+    size_t stream_size() const { return stream_.size(); }
+    bool full() const { return full_; }
+
+    /// The batch data (format byte ‖ brotli stream). With `recompress`, the whole stream is
+    /// also compressed in one pass (better ratio than the flushed stream) and the smaller of
+    /// the two is returned; both decode to the same messages. The builder is spent afterwards.
+    Bytes finish(bool recompress = true);
+
+private:
+    bool compress_flush(ByteView in);
+
+    BatchLimits limits_;
+    int quality_;
+    BrotliEncoderState* enc_ = nullptr;
+    Bytes stream_;     // decompressed segments of the accepted messages
+    Bytes committed_;  // brotli output up to the last accepted flush (byte aligned)
+    Bytes scratch_;
+    L2Message prev_;  // running header (txs unused)
+    size_t messages_ = 0;
+    size_t segments_ = 0;
+    bool full_ = false;
+};
+
+}  // namespace fuse::batch

@@ -1,0 +1,88 @@
+#include "batch/resolve.hpp"
+
+#include <algorithm>
+
+namespace fuse::batch {
+
+const char* to_string(ResolveError e) {
+    switch (e) {
+        case ResolveError::kNone:
+            return "valid";
+        case ResolveError::kDecode:
+            return "batch data does not decode";
+        case ResolveError::kMessageCountMismatch:
+            return "decoded message count differs from the inbox's message counts";
+        case ResolveError::kOutOfTimeBounds:
+            return "a message timestamp is outside the time bounds";
+        case ResolveError::kOutOfBlockBounds:
+            return "a message L1 block number is outside the block bounds";
+        case ResolveError::kTimestampBackwards:
+            return "first timestamp is below the previous batch's last timestamp";
+        case ResolveError::kL1BlockBackwards:
+            return "first L1 block number is below the previous batch's last one";
+        case ResolveError::kBaseFeeChangedInBlock:
+            return "L1 base fee differs from the previous batch's for the same L1 block";
+    }
+    return "unknown resolve error";
+}
+
+std::vector<L2Message> filler_messages(const BatchContext& ctx) {
+    const uint64_t n = ctx.new_message_count > ctx.prev_message_count
+                           ? ctx.new_message_count - ctx.prev_message_count
+                           : 0;
+    L2Message m;
+    m.timestamp = std::max(ctx.prev_header.timestamp, ctx.bounds.min_timestamp);
+    m.l1_block_number = std::max(ctx.prev_header.l1_block_number, ctx.bounds.min_block_number);
+    m.l1_base_fee = ctx.prev_header.l1_base_fee;
+    return std::vector<L2Message>(static_cast<size_t>(n), m);
+}
+
+namespace {
+
+ResolveError check(const std::vector<L2Message>& msgs, const BatchContext& ctx) {
+    if (msgs.size() != ctx.new_message_count - ctx.prev_message_count)
+        return ResolveError::kMessageCountMismatch;
+    const L2Message& first = msgs.front();
+    const L2Message& prev = ctx.prev_header;
+    if (first.timestamp < prev.timestamp) return ResolveError::kTimestampBackwards;
+    if (first.l1_block_number < prev.l1_block_number) return ResolveError::kL1BlockBackwards;
+    if (first.l1_block_number == prev.l1_block_number && first.l1_base_fee != prev.l1_base_fee)
+        return ResolveError::kBaseFeeChangedInBlock;
+    for (const L2Message& m : msgs) {
+        if (m.timestamp < ctx.bounds.min_timestamp || m.timestamp > ctx.bounds.max_timestamp)
+            return ResolveError::kOutOfTimeBounds;
+        if (m.l1_block_number < ctx.bounds.min_block_number ||
+            m.l1_block_number > ctx.bounds.max_block_number)
+            return ResolveError::kOutOfBlockBounds;
+    }
+    return ResolveError::kNone;
+}
+
+}  // namespace
+
+Result<ResolvedBatch, HaltError> resolve_batch(ByteView data, const BatchContext& ctx,
+                                               const BatchLimits& limits) {
+    // The inbox guarantees prev < new; a context violating it is treated as a zero-count batch.
+    const uint64_t n = ctx.new_message_count > ctx.prev_message_count
+                           ? ctx.new_message_count - ctx.prev_message_count
+                           : 0;
+    if (n > max_messages_per_batch(limits)) return Unexpected{HaltError::kMessageCountTooLarge};
+    ResolvedBatch out;
+    auto decoded = decode_batch(data, limits);
+    if (!decoded) {
+        out.invalid = ResolveError::kDecode;
+        out.decode_error = decoded.error();
+    } else if (decoded->size() != n) {
+        out.invalid = ResolveError::kMessageCountMismatch;
+    } else if (n > 0) {
+        out.invalid = check(*decoded, ctx);
+    }
+    if (out.invalid == ResolveError::kNone) {
+        out.messages = std::move(*decoded);
+    } else {
+        out.messages = filler_messages(ctx);
+    }
+    return out;
+}
+
+}  // namespace fuse::batch

@@ -1,0 +1,70 @@
+#pragma once
+/// The consensus rule that turns one SequencerInbox batch into L2 messages, valid or not
+/// (docs/batch-format.md, "Invalid batches"). Every validator computes the same result.
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "batch/batch.hpp"
+
+namespace fuse::batch {
+
+/// The batch's time bounds as stamped by the SequencerInbox (docs/contracts.md).
+struct TimeBounds {
+    uint64_t min_timestamp = 0;
+    uint64_t max_timestamp = 0;
+    uint64_t min_block_number = 0;
+    uint64_t max_block_number = 0;
+};
+
+/// What the validator knows about a batch besides its data.
+struct BatchContext {
+    TimeBounds bounds;
+    uint64_t prev_message_count = 0;
+    uint64_t new_message_count = 0;
+    /// Header of the last message before this batch (the genesis header for batch 0).
+    L2Message prev_header;
+};
+
+/// Why a batch was replaced by filler messages (a decode error, or one of the checks below).
+enum class ResolveError {
+    kNone,
+    kDecode,                 ///< decode_batch failed (see `decode_error`)
+    kMessageCountMismatch,   ///< decoded count != new_message_count - prev_message_count
+    kOutOfTimeBounds,        ///< a message's timestamp is outside [min, max]
+    kOutOfBlockBounds,       ///< a message's L1 block number is outside [min, max]
+    kTimestampBackwards,     ///< first timestamp below the previous batch's last one
+    kL1BlockBackwards,       ///< first L1 block below the previous batch's last one
+    kBaseFeeChangedInBlock,  ///< same L1 block as the previous batch's last, other base fee
+};
+
+/// Human-readable reason.
+const char* to_string(ResolveError e);
+
+/// The messages a batch contributes to the chain.
+struct ResolvedBatch {
+    std::vector<L2Message> messages;
+    ResolveError invalid = ResolveError::kNone;  ///< kNone: the batch was valid
+    std::optional<BatchError> decode_error;      ///< set when invalid == kDecode
+};
+
+/// Fatal: the batch claims more messages than any batch can hold; the chain halts here.
+enum class HaltError { kMessageCountTooLarge };
+
+/// Most messages one batch can carry (one per segment); larger claimed counts halt the chain.
+inline uint64_t max_messages_per_batch(const BatchLimits& limits) {
+    return limits.max_segments;
+}
+
+/// The filler for an invalid batch: N = new - prev empty messages, each with timestamp
+/// max(prev.timestamp, min_timestamp), L1 block max(prev.l1_block, min_block_number) and the
+/// previous base fee.
+std::vector<L2Message> filler_messages(const BatchContext& ctx);
+
+/// Decodes `data` and applies the checks; a valid batch yields its messages, an invalid one
+/// filler_messages(ctx). Fails only with kMessageCountTooLarge.
+Result<ResolvedBatch, HaltError> resolve_batch(ByteView data, const BatchContext& ctx,
+                                               const BatchLimits& limits = {});
+
+}  // namespace fuse::batch
