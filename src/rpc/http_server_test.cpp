@@ -252,7 +252,7 @@ TEST_F(HttpServerTest, HeaderLimitAndGarbageBytes) {
     EXPECT_EQ(r.status, 431);
     // Bytes that are not HTTP at all: 400 and the connection is closed.
     const auto [out, closed] =
-        raw_exchange(port(), std::string("\x16\x03\x01\x02\x00garbage\r\n\r\n", 19));
+        raw_exchange(port(), std::string("\x16\x03\x01\x02\x00garbage\r\n\r\n", 16));
     EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
     EXPECT_TRUE(closed);
     HttpClient ok(port());
@@ -338,6 +338,23 @@ TEST_F(HttpServerTest, SlowClientsAreCutOff) {
     HttpClient fresh(port());
     EXPECT_EQ(call(fresh, R"({"jsonrpc":"2.0","id":1,"method":"add","params":[1,2]})")["result"],
               3);
+}
+
+TEST_F(HttpServerTest, ExpectContinue) {
+    start();
+    HttpClient c(port());
+    const std::string body = R"({"jsonrpc":"2.0","id":5,"method":"add","params":[2,3]})";
+    c.send_raw(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n");
+    const auto interim = c.read_response();
+    ASSERT_TRUE(interim);
+    EXPECT_EQ(interim->status, 100);
+    c.send_raw(body);
+    const auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(Json::parse(r->body), Json::parse(R"({"jsonrpc":"2.0","id":5,"result":5})"));
 }
 
 TEST_F(HttpServerTest, PipelinedKeepAliveRequests) {

@@ -2,6 +2,8 @@
 /// checks, GET /health, and hand-over of WebSocket upgrades.
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -51,6 +53,7 @@ public:
     }
 
     void shutdown() override {
+        if (upgraded_) return;  // the stream belongs to a WebSocket session now
         closed_ = true;
         cancel_all_timers();
         pending_self_.reset();
@@ -73,6 +76,29 @@ private:
         parser_->header_limit(static_cast<uint32_t>(shared_->config.max_header_bytes));
         parser_->body_limit(shared_->config.max_request_bytes);
         stream_.expires_after(shared_->config.read_timeout);
+        http::async_read_header(
+            stream_, buffer_, *parser_,
+            [self = std::static_pointer_cast<HttpSession>(shared_from_this())](
+                const boost::system::error_code& ec, size_t) { self->on_header(ec); });
+    }
+
+    /// Answers `Expect: 100-continue` (curl sends it for bodies over 1 KiB and would otherwise
+    /// wait a second) before reading the body (RFC 9110 §10.1.1).
+    void on_header(const boost::system::error_code& ec) {
+        if (ec || closed_) return on_read(ec);
+        const auto& req = parser_->get();
+        const auto expect = req[http::field::expect];
+        if (!beast::iequals(expect, "100-continue") || parser_->is_done()) return read_body();
+        static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        asio::async_write(stream_, asio::buffer(kContinue),
+                          [self = std::static_pointer_cast<HttpSession>(shared_from_this())](
+                              const boost::system::error_code& wec, size_t) {
+                              if (wec) return self->close();
+                              self->read_body();
+                          });
+    }
+
+    void read_body() {
         http::async_read(stream_, buffer_, *parser_,
                          [self = std::static_pointer_cast<HttpSession>(shared_from_this())](
                              const boost::system::error_code& ec, size_t) { self->on_read(ec); });
@@ -151,6 +177,7 @@ private:
         if (!ServerShared::origin_allowed(shared_->config.ws_allowed_origins, origin_))
             return reply_error(http::status::forbidden, "origin not allowed");
         closed_ = true;
+        upgraded_ = true;
         stream_.expires_never();
         // Pipelined bytes after an upgrade request are not allowed by RFC 6455 §4.1.
         start_ws_session(shared_, strand_, std::move(stream_), parser_->release(), remote_);
@@ -211,6 +238,7 @@ private:
     }
 
     void close() {
+        if (upgraded_) return;
         closed_ = true;
         cancel_all_timers();
         boost::system::error_code ignored;
@@ -226,6 +254,7 @@ private:
     unsigned version_ = 11;
     std::string origin_;
     bool closed_ = false;
+    bool upgraded_ = false;
 };
 
 }  // namespace

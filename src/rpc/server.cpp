@@ -326,7 +326,9 @@ void Server::stop() {
     for (auto& t : im.threads)
         t.join();
     im.threads.clear();
+    // Every Asio object (the strand too) must go before the io_context.
     im.next_socket.reset();
+    im.next_strand.reset();
     im.acceptor.reset();
     im.ioc.reset();
 }

@@ -36,7 +36,8 @@ public:
         t.keep_alive_pings = true;
         ws_.set_option(t);
         ws_.read_message_max(cfg.max_request_bytes);
-        ws_.async_accept(upgrade, [self = self_ptr()](const boost::system::error_code& ec) {
+        upgrade_ = std::move(upgrade);  // kept until the handshake completes
+        ws_.async_accept(upgrade_, [self = self_ptr()](const boost::system::error_code& ec) {
             self->on_accept(ec);
         });
     }
@@ -76,6 +77,7 @@ private:
     }
 
     void on_accept(const boost::system::error_code& ec) {
+        upgrade_ = {};
         if (ec || closed_) return shutdown();
         subs_ = std::make_unique<ConnectionSubscriptions>(
             shared_->kinds, handle_, shared_->config.max_subscriptions_per_connection);
@@ -146,6 +148,7 @@ private:
 
     websocket::stream<beast::tcp_stream> ws_;
     beast::flat_buffer buffer_;
+    http::request<http::string_body> upgrade_;
     std::deque<Outgoing> queue_;
     std::unique_ptr<ConnectionSubscriptions> subs_;
     size_t inflight_ = 0;
