@@ -13,7 +13,9 @@ std::vector<AbiType> types(std::string_view list) {
     return t ? *t : std::vector<AbiType>{};
 }
 
-Bytes hex(std::string_view s) { return *from_hex(s); }
+Bytes hex(std::string_view s) {
+    return *from_hex(s);
+}
 
 std::string word(uint64_t v) {
     char buf[65];
@@ -21,7 +23,9 @@ std::string word(uint64_t v) {
     return buf;
 }
 
-AbiValue u(uint64_t v) { return AbiValue::of(uint256(v)); }
+AbiValue u(uint64_t v) {
+    return AbiValue::of(uint256(v));
+}
 
 AbiValue left_bytes(std::string_view s) {  // bytes<N> value: left-aligned in the word
     Hash32 h;
@@ -41,8 +45,9 @@ TEST(Abi, SpecExampleStatic) {
     auto v = AbiValue::of_items({left_bytes("abc"), left_bytes("def")});
     auto enc2 = abi_encode(t, {v});
     ASSERT_TRUE(enc2);
-    EXPECT_EQ(to_hex_raw(*enc2), "6162630000000000000000000000000000000000000000000000000000000000"
-                                 "6465660000000000000000000000000000000000000000000000000000000000");
+    EXPECT_EQ(to_hex_raw(*enc2),
+              "6162630000000000000000000000000000000000000000000000000000000000"
+              "6465660000000000000000000000000000000000000000000000000000000000");
     auto dec = abi_decode_exact(t, *enc2);
     ASSERT_TRUE(dec);
     EXPECT_EQ((*dec)[0], v);
@@ -55,9 +60,10 @@ TEST(Abi, SpecExampleSam) {
                                AbiValue::of_items({u(1), u(2), u(3)})};
     auto enc = abi_encode(t, v);
     ASSERT_TRUE(enc);
-    EXPECT_EQ(to_hex_raw(*enc), word(0x60) + word(1) + word(0xa0) + word(4) +
-                                    "6461766500000000000000000000000000000000000000000000000000000000" + word(3) +
-                                    word(1) + word(2) + word(3));
+    EXPECT_EQ(to_hex_raw(*enc),
+              word(0x60) + word(1) + word(0xa0) + word(4) +
+                  "6461766500000000000000000000000000000000000000000000000000000000" + word(3) +
+                  word(1) + word(2) + word(3));
     auto dec = abi_decode_exact(t, *enc);
     ASSERT_TRUE(dec);
     EXPECT_EQ(*dec, v);
@@ -67,14 +73,15 @@ TEST(Abi, SpecExampleSam) {
 TEST(Abi, SpecExampleDynamic) {
     EXPECT_EQ(selector_u32("f(uint256,uint32[],bytes10,bytes)"), 0x8be65246u);
     auto t = types("uint256,uint32[],bytes10,bytes");
-    std::vector<AbiValue> v = {u(0x123), AbiValue::of_items({u(0x456), u(0x789)}), left_bytes("1234567890"),
-                               AbiValue::of_string("Hello, world!")};
+    std::vector<AbiValue> v = {u(0x123), AbiValue::of_items({u(0x456), u(0x789)}),
+                               left_bytes("1234567890"), AbiValue::of_string("Hello, world!")};
     auto enc = abi_encode(t, v);
     ASSERT_TRUE(enc);
-    EXPECT_EQ(to_hex_raw(*enc), word(0x123) + word(0x80) +
-                                    "3132333435363738393000000000000000000000000000000000000000000000" +
-                                    word(0xe0) + word(2) + word(0x456) + word(0x789) + word(0xd) +
-                                    "48656c6c6f2c20776f726c642100000000000000000000000000000000000000");
+    EXPECT_EQ(to_hex_raw(*enc),
+              word(0x123) + word(0x80) +
+                  "3132333435363738393000000000000000000000000000000000000000000000" + word(0xe0) +
+                  word(2) + word(0x456) + word(0x789) + word(0xd) +
+                  "48656c6c6f2c20776f726c642100000000000000000000000000000000000000");
     auto dec = abi_decode_exact(t, *enc);
     ASSERT_TRUE(dec);
     EXPECT_EQ(*dec, v);
@@ -86,12 +93,13 @@ TEST(Abi, SpecExampleNestedDynamic) {
     auto t = types("uint256[][],string[]");
     std::vector<AbiValue> v = {
         AbiValue::of_items({AbiValue::of_items({u(1), u(2)}), AbiValue::of_items({u(3)})}),
-        AbiValue::of_items({AbiValue::of_string("one"), AbiValue::of_string("two"), AbiValue::of_string("three")})};
+        AbiValue::of_items({AbiValue::of_string("one"), AbiValue::of_string("two"),
+                            AbiValue::of_string("three")})};
     auto enc = abi_encode(t, v);
     ASSERT_TRUE(enc);
     const std::string expected =
-        word(0x40) + word(0x140) + word(2) + word(0x40) + word(0xa0) + word(2) + word(1) + word(2) + word(1) +
-        word(3) + word(3) + word(0x60) + word(0xa0) + word(0xe0) + word(3) +
+        word(0x40) + word(0x140) + word(2) + word(0x40) + word(0xa0) + word(2) + word(1) + word(2) +
+        word(1) + word(3) + word(3) + word(0x60) + word(0xa0) + word(0xe0) + word(3) +
         "6f6e650000000000000000000000000000000000000000000000000000000000" + word(3) +
         "74776f0000000000000000000000000000000000000000000000000000000000" + word(5) +
         "7468726565000000000000000000000000000000000000000000000000000000";
@@ -108,8 +116,8 @@ TEST(Abi, TypeParsing) {
     EXPECT_FALSE(AbiType::parse("(uint64,uint64)")->is_dynamic());
     EXPECT_TRUE(AbiType::parse("(uint64,bytes)")->is_dynamic());
     EXPECT_EQ(AbiType::parse("uint64[3]")->head_size(), 96u);
-    for (const char* bad : {"uint7", "uint264", "int0", "bytes33", "bytes0", "addr", "uint256[0]", "uint[01]",
-                            "(uint256", "uint256)", "", "tuple(", "uint256[x]"})
+    for (const char* bad : {"uint7", "uint264", "int0", "bytes33", "bytes0", "addr", "uint256[0]",
+                            "uint[01]", "(uint256", "uint256)", "", "tuple(", "uint256[x]"})
         EXPECT_FALSE(AbiType::parse(bad)) << bad;
     EXPECT_EQ(AbiType::parse("uint")->bits, 256u);
 }
@@ -131,24 +139,31 @@ TEST(Abi, StrictDecoding) {
     // High bits set in a uint32, a bool of 2, an address with dirty upper bytes.
     EXPECT_EQ(abi_decode(types("uint32"), hex(word(1ull << 32))).error(), AbiError::kDirtyPadding);
     EXPECT_EQ(abi_decode(types("bool"), hex(word(2))).error(), AbiError::kDirtyPadding);
-    EXPECT_EQ(abi_decode(types("address"), hex("01" + std::string(61, '0') + "1")).error(), AbiError::kDirtyPadding);
+    EXPECT_EQ(abi_decode(types("address"), hex("01" + std::string(61, '0') + "1")).error(),
+              AbiError::kDirtyPadding);
     // bytes3 with a byte past its width.
-    EXPECT_EQ(abi_decode(types("bytes3"), hex("61626364" + std::string(56, '0'))).error(), AbiError::kDirtyPadding);
+    EXPECT_EQ(abi_decode(types("bytes3"), hex("61626364" + std::string(56, '0'))).error(),
+              AbiError::kDirtyPadding);
     // Truncated head.
     EXPECT_EQ(abi_decode(types("uint256,uint256"), hex(word(1))).error(), AbiError::kTruncated);
     // Offset past the end, offset 2^64, huge length, length past the end.
     EXPECT_EQ(abi_decode(types("bytes"), hex(word(0x40) + word(0))).error(), AbiError::kTruncated);
     EXPECT_EQ(abi_decode(types("bytes"), hex(word(0x60) + word(0))).error(), AbiError::kBadOffset);
-    EXPECT_EQ(abi_decode(types("bytes"), hex(std::string(46, '0') + "010000000000000000" + word(0))).error(),
+    EXPECT_EQ(abi_decode(types("bytes"), hex(std::string(46, '0') + "010000000000000000" + word(0)))
+                  .error(),
               AbiError::kBadOffset);
-    EXPECT_EQ(abi_decode(types("bytes"), hex(word(0x20) + std::string(64, 'f'))).error(), AbiError::kBadOffset);
-    EXPECT_EQ(abi_decode(types("bytes"), hex(word(0x20) + word(33) + word(0))).error(), AbiError::kBadOffset);
+    EXPECT_EQ(abi_decode(types("bytes"), hex(word(0x20) + std::string(64, 'f'))).error(),
+              AbiError::kBadOffset);
+    EXPECT_EQ(abi_decode(types("bytes"), hex(word(0x20) + word(33) + word(0))).error(),
+              AbiError::kBadOffset);
     // A dynamic array claiming more elements than the data could hold (no huge allocation).
     EXPECT_EQ(abi_decode(types("uint256[]"), hex(word(0x20) + word(1000000) + word(1))).error(),
               AbiError::kBadOffset);
     // Nonzero padding after bytes.
-    EXPECT_EQ(abi_decode(types("bytes"), hex(word(0x20) + word(1) + "61" + std::string(61, '0') + "1")).error(),
-              AbiError::kDirtyPadding);
+    EXPECT_EQ(
+        abi_decode(types("bytes"), hex(word(0x20) + word(1) + "61" + std::string(61, '0') + "1"))
+            .error(),
+        AbiError::kDirtyPadding);
     // Trailing bytes: accepted by abi_decode, refused by abi_decode_exact.
     const Bytes extra = hex(word(7) + word(0));
     EXPECT_TRUE(abi_decode(types("uint256"), extra));
@@ -157,7 +172,8 @@ TEST(Abi, StrictDecoding) {
 
 TEST(Abi, EncodeArityAndKindMismatch) {
     EXPECT_EQ(abi_encode(types("uint256,uint256"), {u(1)}).error(), AbiError::kValueMismatch);
-    EXPECT_EQ(abi_encode(types("uint256[2]"), {AbiValue::of_items({u(1)})}).error(), AbiError::kValueMismatch);
+    EXPECT_EQ(abi_encode(types("uint256[2]"), {AbiValue::of_items({u(1)})}).error(),
+              AbiError::kValueMismatch);
     EXPECT_EQ(abi_encode(types("uint8"), {u(256)}).error(), AbiError::kValueMismatch);
 }
 
@@ -168,7 +184,8 @@ TEST(Abi, TupleRoundTripAndTopics) {
                                AbiValue::of_items({u(1), u(2), u(3), u(4)}), u(122880)};
     auto enc = abi_encode(t, v);
     ASSERT_TRUE(enc);
-    EXPECT_EQ(enc->size(), 32u * (1 + 4 + 1 + 2));  // head: offset, 4 inline words, uint; tail: len + 1
+    EXPECT_EQ(enc->size(),
+              32u * (1 + 4 + 1 + 2));  // head: offset, 4 inline words, uint; tail: len + 1
     auto dec = abi_decode_exact(t, *enc);
     ASSERT_TRUE(dec);
     EXPECT_EQ(*dec, v);
