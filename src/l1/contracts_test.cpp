@@ -69,10 +69,12 @@ TEST(Contracts, SelectorsMatchAbiJson) {
 
 TEST(Contracts, EventTopicsMatchAbiJson) {
     std::map<std::string, std::string> events;  // name -> signature from the ABI
-    for (const char* name : {"SequencerInbox", "RollupCore"})
-        for (const auto& e : testing::load_artifact(name).at("abi"))
+    for (const char* name : {"SequencerInbox", "RollupCore"}) {
+        const json artifact = testing::load_artifact(name);
+        for (const auto& e : artifact.at("abi"))
             if (e.at("type") == "event")
                 events[e.at("name").get<std::string>()] = json_signature(e);
+    }
     ASSERT_TRUE(events.count("SequencerBatchDelivered"));
     ASSERT_TRUE(events.count("StateRootPosted"));
     EXPECT_EQ(events["SequencerBatchDelivered"], sig::kSequencerBatchDelivered);
