@@ -23,6 +23,13 @@ bool is_benign_resend_error(const L1Error& e) {
            m.find("AlreadyKnown") != std::string::npos;
 }
 
+bool is_fee_too_low_error(const L1Error& e) {
+    const std::string m = e.what();
+    return m.find("underpriced") != std::string::npos || m.find("base fee") != std::string::npos ||
+           m.find("fee too low") != std::string::npos ||
+           m.find("FeeCapTooLow") != std::string::npos;
+}
+
 }  // namespace
 
 TxSender::TxSender(RpcClient& rpc, Signer signer, SenderConfig config)
@@ -171,10 +178,16 @@ void TxSender::poll() {
             bump(tx, head);
             continue;
         }
-        // Not in the pool and not in a block: dropped (pool eviction, node restart). Re-send.
+        // Not in the pool and not in a block: dropped (pool eviction, node restart). Re-send;
+        // if the node now refuses its fees, replace it with current ones.
         if (!rpc_.get_transaction(tx.sent_hashes.back())) {
             ++tx.resends;
-            broadcast(tx, head, "re-sent (dropped)");
+            try {
+                broadcast(tx, head, "re-sent (dropped)");
+            } catch (const L1Error& e) {
+                if (e.kind != L1Error::Kind::kJsonRpc || !is_fee_too_low_error(e)) throw;
+                bump(tx, head);
+            }
         }
     }
 }
