@@ -279,8 +279,10 @@ TEST(L1Anvil, ReorgedOutTransactionIsResent) {
     poll_until(env.sender, id, InFlightTx::State::kIncluded);
     ASSERT_EQ(env.sender.find(id)->state, InFlightTx::State::kIncluded);
     const Hash32 first_block = env.sender.find(id)->receipt->block_hash;
-    // Reorg: back to before the transaction, then other blocks.
+    // Reorg: back to before the transaction, then other blocks. anvil may put the reverted
+    // transaction back into its pool; drop it there so it is really gone (a node that lost it).
     ASSERT_TRUE(env.rpc.request("evm_revert", json::array({snapshot})).get<bool>());
+    env.rpc.request("anvil_dropAllTransactions");
     env.rpc.request("anvil_mine", json::array({"0x2"}));
     EXPECT_EQ(env.rpc.get_balance(to), uint256(0));
     env.sender.poll();  // gone from the chain: re-sent (automine includes it again)
