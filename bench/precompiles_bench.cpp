@@ -93,9 +93,9 @@ void BM_Bn254Pairing2(benchmark::State& s) {
     run_precompile(s, PrecompileId::kBn254Pairing, hex(kG1 + kG2 + kG1 + kG2Neg));
 }
 void BM_ModExp256BitInverse(benchmark::State& s) {
-    run_precompile(s, PrecompileId::kModExp,
-                   hex(modexp_input(
-                       32, "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2d")));
+    run_precompile(
+        s, PrecompileId::kModExp,
+        hex(modexp_input(32, "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2d")));
 }
 void BM_ModExp2048BitRsaVerify(benchmark::State& s) {
     run_precompile(s, PrecompileId::kModExp, hex(modexp_input(256, "010001")));

@@ -26,11 +26,64 @@ G2Affine g2_generator() {
     return g;
 }
 
+namespace {
+
+/// |x| for the BLS12-381 parameter x = -0xd201000000010000.
+constexpr uint64_t kAbsX = 0xd201000000010000ULL;
+
+struct EndomorphismConstants {
+    Fp beta;           ///< cube root of unity with phi(P) = [-x^2] P on G1
+    Fp2 psi_x, psi_y;  ///< psi(x, y) = (conj(x) psi_x, conj(y) psi_y) on the twist
+    uint64_t x2[2];    ///< x^2, little-endian
+
+    EndomorphismConstants() {
+        const unsigned __int128 sq = (unsigned __int128)kAbsX * kAbsX;
+        x2[0] = uint64_t(sq);
+        x2[1] = uint64_t(sq >> 64);
+        // beta = (-1 + sqrt(-3)) / 2; of beta and beta^2 keep the one matching the generator.
+        const Fp s = *(-Fp::from_u64(3)).sqrt();
+        beta = (s - Fp::one()) * Fp::from_u64(2).inv();
+        const G1 g = G1::from_affine(g1_generator());
+        if (!(phi(g) == -g.mul(x2, 2))) beta = beta.square();
+        // psi = twist o Frobenius o untwist with untwist (x, y) -> (x w^-2, y w^-3), w^6 = xi:
+        // psi_x = xi^-((p-1)/3), psi_y = xi^-((p-1)/2).
+        const Fp2 xi{Fp::one(), Fp::one()};
+        const Fp2 g1 = xi.pow(fp_const::kPMinus1Div6.data(), 6);
+        psi_x = g1.square().inv();
+        psi_y = (g1.square() * g1).inv();
+    }
+    G1 phi(const G1& p) const { return {p.x * beta, p.y, p.z}; }
+    G2 psi(const G2& p) const {
+        // Jacobian: x = X/Z^2, y = Y/Z^3 and conj is a field automorphism, so apply it to
+        // X, Y, Z and scale X and Y.
+        return {p.x.conj() * psi_x, p.y.conj() * psi_y, p.z.conj()};
+    }
+};
+
+const EndomorphismConstants& endo() {
+    static const EndomorphismConstants c;
+    return c;
+}
+
+}  // namespace
+
 bool in_subgroup(const G1& p) {
-    return p.mul(kGroupOrder, 4).is_identity();
+    // Scott, "A note on group membership tests for G1, G2 and GT on BLS pairing-friendly
+    // curves" (ePrint 2021/1130): P in G1 iff phi(P) == [-x^2] P.
+    const EndomorphismConstants& c = endo();
+    return c.phi(p) == -p.mul(c.x2, 2);
 }
 
 bool in_subgroup(const G2& p) {
+    // Same reference: P in G2 iff psi(P) == [x] P.
+    return endo().psi(p) == -p.mul(&kAbsX, 1);
+}
+
+bool in_subgroup_by_order(const G1& p) {
+    return p.mul(kGroupOrder, 4).is_identity();
+}
+
+bool in_subgroup_by_order(const G2& p) {
     return p.mul(kGroupOrder, 4).is_identity();
 }
 

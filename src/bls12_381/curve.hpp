@@ -96,6 +96,30 @@ struct Jacobian {
         return r;
     }
     Jacobian& operator+=(const Jacobian& q) { return *this = *this + q; }
+
+    /// this + q for an affine q (mixed addition, madd-2007-bl).
+    Jacobian add_affine(const Affine<F>& q) const {
+        if (q.infinity) return *this;
+        if (is_identity()) return from_affine(q);
+        const F z1z1 = z.square();
+        const F u2 = q.x * z1z1;
+        const F s2 = q.y * z * z1z1;
+        const F h = u2 - x;
+        const F rr = (s2 - y).dbl();
+        if (h.is_zero()) {
+            if (rr.is_zero()) return dbl();
+            return identity();
+        }
+        const F hh = h.square();
+        const F i = hh.dbl().dbl();
+        const F j = h * i;
+        const F v = x * i;
+        Jacobian r;
+        r.x = rr.square() - j - v.dbl();
+        r.y = rr * (v - r.x) - (y * j).dbl();
+        r.z = (z + h).square() - z1z1 - hh;
+        return r;
+    }
     Jacobian operator-() const { return {x, -y, z}; }
 
     friend bool operator==(const Jacobian& p, const Jacobian& q) {
@@ -131,8 +155,11 @@ inline constexpr uint64_t kGroupOrder[4] = {0xffffffff00000001ULL, 0x53bda402fff
 G1Affine g1_generator();
 G2Affine g2_generator();
 
-/// [r] P == O: membership in the prime-order subgroup.
+/// Membership in the prime-order subgroup by the endomorphism tests (see curve.cpp).
 bool in_subgroup(const G1& p);
 bool in_subgroup(const G2& p);
+/// The definition, [r] P == O; slower, kept to cross-check the fast tests.
+bool in_subgroup_by_order(const G1& p);
+bool in_subgroup_by_order(const G2& p);
 
 }  // namespace fuse::bls12_381

@@ -41,6 +41,69 @@ Fp Fp::pow(const uint64_t* e, size_t limbs) const {
     return r;
 }
 
+namespace {
+bool is_one(const Limbs6& a) {
+    return a[0] == 1 && (a[1] | a[2] | a[3] | a[4] | a[5]) == 0;
+}
+bool is_even(const Limbs6& a) {
+    return (a[0] & 1) == 0;
+}
+void shr1(Limbs6& a) {
+    for (int i = 0; i < 5; ++i)
+        a[i] = (a[i] >> 1) | (a[i + 1] << 63);
+    a[5] >>= 1;
+}
+/// a = a / 2 mod p for a < p.
+void half_mod_p(Limbs6& a) {
+    if (!is_even(a)) {
+        uint64_t carry = 0;  // a + p < 2^382: no overflow out of 6 limbs
+        for (int i = 0; i < 6; ++i) {
+            const detail::u128 s = detail::u128(a[i]) + fp_const::kModulus[i] + carry;
+            a[i] = uint64_t(s);
+            carry = uint64_t(s >> 64);
+        }
+    }
+    shr1(a);
+}
+/// a = a - b mod p for a, b < p.
+void sub_mod_p(Limbs6& a, const Limbs6& b) {
+    if (detail::sub_in_place(a, b)) {
+        uint64_t carry = 0;
+        for (int i = 0; i < 6; ++i) {
+            const detail::u128 s = detail::u128(a[i]) + fp_const::kModulus[i] + carry;
+            a[i] = uint64_t(s);
+            carry = uint64_t(s >> 64);
+        }
+    }
+}
+}  // namespace
+
+Fp Fp::inv() const {
+    if (is_zero()) return zero();
+    // Invert the Montgomery representative m = aR as an integer: m^-1 = a^-1 R^-1, then
+    // mont(m^-1, R^3) = a^-1 R, the Montgomery form of a^-1.
+    Limbs6 u = l, v = fp_const::kModulus;
+    Limbs6 x1 = {1, 0, 0, 0, 0, 0}, x2 = {};
+    while (!is_one(u) && !is_one(v)) {
+        while (is_even(u)) {
+            shr1(u);
+            half_mod_p(x1);
+        }
+        while (is_even(v)) {
+            shr1(v);
+            half_mod_p(x2);
+        }
+        if (detail::geq(u, v)) {
+            detail::sub_in_place(u, v);
+            sub_mod_p(x1, x2);
+        } else {
+            detail::sub_in_place(v, u);
+            sub_mod_p(x2, x1);
+        }
+    }
+    return Fp{is_one(u) ? x1 : x2} * Fp{fp_const::kR3};
+}
+
 std::optional<Fp> Fp::sqrt() const {
     const Fp s = pow(fp_const::kPPlus1Div4.data(), 6);
     if (s.square() != *this) return std::nullopt;

@@ -25,6 +25,9 @@ inline constexpr Limbs6 kR2 = {0xf4df1f341c341746ULL, 0x0a76e6a609d104f1ULL, 0x8
 inline constexpr Limbs6 kOne = {0x760900000002fffdULL, 0xebf4000bc40c0002ULL,
                                 0x5f48985753c758baULL, 0x77ce585370525745ULL,
                                 0x5c071a97a256ec6dULL, 0x15f65ec3fa80e493ULL};
+/// R^3 mod p: Montgomery-multiplying a plain inverse by it restores Montgomery form.
+inline constexpr Limbs6 kR3 = {0xed48ac6bd94ca1e0ULL, 0x315f831e03a7adf8ULL, 0x9a53352a615e29ddULL,
+                               0x34c04e5e921e1761ULL, 0x2512d43565724728ULL, 0x0aa6346091755d4dULL};
 /// -p^-1 mod 2^64.
 inline constexpr uint64_t kInv = 0x89f3fffcfffcfffdULL;
 inline constexpr Limbs6 kPMinus2 = {0xb9feffffffffaaa9ULL, 0x1eabfffeb153ffffULL,
@@ -149,8 +152,9 @@ struct Fp {
     Fp dbl() const { return *this + *this; }
     /// this^e for a little-endian multi-limb exponent.
     Fp pow(const uint64_t* e, size_t limbs) const;
-    /// Multiplicative inverse (Fermat); 0 maps to 0 (RFC 9380 inv0).
-    Fp inv() const { return pow(fp_const::kPMinus2.data(), 6); }
+    /// Multiplicative inverse by the binary extended Euclidean algorithm; 0 maps to 0 (RFC 9380
+    /// inv0). Variable-time: every input of these precompiles is public.
+    Fp inv() const;
     /// A square root when one exists (a^((p+1)/4), p = 3 mod 4).
     std::optional<Fp> sqrt() const;
     /// Legendre symbol test; zero counts as a square.

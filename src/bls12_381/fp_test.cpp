@@ -70,6 +70,8 @@ TEST(Fp, FieldLaws) {
         EXPECT_EQ(a - a, Fp::zero());
         if (!a.is_zero()) {
             EXPECT_EQ(a * a.inv(), Fp::one());
+            // The binary-GCD inverse agrees with Fermat's a^(p-2).
+            EXPECT_EQ(a.inv(), a.pow(fp_const::kPMinus2.data(), 6));
         }
         const Fp sq = a.square();
         const auto r = sq.sqrt();

@@ -8,13 +8,15 @@ namespace {
 /// |x| for the BLS12-381 loop parameter x = -0xd201000000010000.
 constexpr uint64_t kLoopParam = 0xd201000000010000ULL;
 
-/// (p^4 - p^2 + 1) / r, the hard part of the final exponent (little-endian limbs).
-constexpr uint64_t kHardExponent[20] = {
-    0xe516c3f438e3ba79ULL, 0xfa9912aae208ccf1ULL, 0x905ce937335d5b68ULL, 0xc71a2629b0dea236ULL,
-    0x83774940996754c8ULL, 0x21d160aeb6a1e799ULL, 0x2ed0b283ed237db4ULL, 0x915c97f36c6f1821ULL,
-    0x67f17fcbde783765ULL, 0x2378b9039096d1b7ULL, 0x7988f8761bdc51dcULL, 0x2076995003fc77a1ULL,
-    0x827eca0ba621315bULL, 0xe5a72bce8d63cb9fULL, 0xf68f7764c28b6f8aULL, 0x2f230063cf081517ULL,
-    0x94506632528d6a9aULL, 0xd3cde88eeb996ca3ULL, 0xc0bd38c3195c899eULL, 0x000f686b3d807d01ULL};
+/// f^x for f in the cyclotomic subgroup (where the inverse is the conjugate); x < 0.
+Fp12 cyclotomic_exp_by_x(const Fp12& f) {
+    Fp12 r = f;
+    for (int bit = 62; bit >= 0; --bit) {
+        r = r.square();
+        if ((kLoopParam >> bit) & 1) r *= f;
+    }
+    return r.conj();
+}
 
 /// The line through the untwisted T with slope lambda' (on the twist), evaluated at P and
 /// scaled by w^3: (lambda' xT - yT) + (-lambda' xP) w^2 + yP w^3. The factor w^3 lies in a
@@ -80,11 +82,18 @@ Fp12 miller_loop(std::span<const PairingInput> pairs) {
 }
 
 Fp12 final_exponentiation(const Fp12& f) {
-    // Easy part: f^((p^6 - 1)(p^2 + 1)).
+    // Easy part: f^((p^6 - 1)(p^2 + 1)); the result lies in the cyclotomic subgroup.
     Fp12 t = f.conj() * f.inv();
     t = t.frobenius().frobenius() * t;
-    // Hard part.
-    return t.pow(kHardExponent, 20);
+    // Hard part, raised to 3 (p^4 - p^2 + 1) / r = (x - 1)^2 (x + p) (x^2 + p^2 - 1) + 3
+    // (Hayashida, Hayasaka and Teruya, ePrint 2020/875). The cube is still a non-degenerate
+    // bilinear pairing (gcd(3, r) = 1), and "product == 1" checks are unaffected.
+    const Fp12 a = cyclotomic_exp_by_x(t) * t.conj();       // t^(x-1)
+    const Fp12 b = cyclotomic_exp_by_x(a) * a.conj();       // t^((x-1)^2)
+    const Fp12 c = cyclotomic_exp_by_x(b) * b.frobenius();  // b^(x+p)
+    const Fp12 d = cyclotomic_exp_by_x(cyclotomic_exp_by_x(c)) * c.frobenius().frobenius() *
+                   c.conj();  // c^(x^2+p^2-1)
+    return d * t.square() * t;
 }
 
 Fp12 pairing(const G1Affine& p, const G2Affine& q) {

@@ -16,10 +16,10 @@ using PairingInput = std::pair<G1Affine, G2Affine>;
 /// points must be in their subgroups.
 Fp12 miller_loop(std::span<const PairingInput> pairs);
 
-/// f^((p^12 - 1) / r).
+/// f^(3 (p^12 - 1) / r): the final exponentiation, cubed (see pairing.cpp).
 Fp12 final_exponentiation(const Fp12& f);
 
-/// e(P, Q).
+/// e(P, Q)^3 (a non-degenerate bilinear pairing; cubing keeps the final exponentiation short).
 Fp12 pairing(const G1Affine& p, const G2Affine& q);
 
 /// True iff the product of e(P_i, Q_i) is 1 (EIP-2537 pairing check, EIP-4844 verification).

@@ -5,6 +5,7 @@
 
 #include "bls12_381/encoding.hpp"
 #include "bls12_381/map_to_curve.hpp"
+#include "bls12_381/msm.hpp"
 #include "bls12_381/pairing.hpp"
 
 namespace fuse::bls12_381 {
@@ -88,22 +89,27 @@ Bytes encode_out(const P& p) {
     }
 }
 
-template <typename J, typename A>
-Result<Bytes, Error> msm(ByteView input, size_t point_size,
-                         Result<A, Error> (*decode)(const uint8_t*, bool)) {
+template <typename F>
+Result<Bytes, Error> run_msm(ByteView input, size_t point_size,
+                             Result<Affine<F>, Error> (*decode)(const uint8_t*, bool)) {
     const size_t pair_size = point_size + kScalarSize;
     if (input.empty() || input.size() % pair_size != 0)
         return Unexpected{Error::kInvalidInputLength};
-    J acc = J::identity();
+    const size_t k = input.size() / pair_size;
+    std::vector<Affine<F>> points;
+    std::vector<Scalar> scalars;
+    points.reserve(k);
+    scalars.reserve(k);
     for (size_t off = 0; off < input.size(); off += pair_size) {
         const auto p = decode(input.data() + off, true);
         if (!p) return Unexpected{p.error()};
-        uint64_t k[4];
-        read_scalar(input.data() + off + point_size, k);
-        if (p->infinity || (k[0] | k[1] | k[2] | k[3]) == 0) continue;
-        acc += J::from_affine(*p).mul(k, 4);
+        Scalar s;
+        read_scalar(input.data() + off + point_size, s.data());
+        if (p->infinity || (s[0] | s[1] | s[2] | s[3]) == 0) continue;
+        points.push_back(*p);
+        scalars.push_back(s);
     }
-    return encode_out(acc.to_affine());
+    return encode_out(msm<F>(points, scalars).to_affine());
 }
 
 }  // namespace
@@ -127,11 +133,11 @@ Result<Bytes, Error> g2_add(ByteView input) {
 }
 
 Result<Bytes, Error> g1_msm(ByteView input) {
-    return msm<G1, G1Affine>(input, kG1EncodedSize, &decode_g1);
+    return run_msm<Fp>(input, kG1EncodedSize, &decode_g1);
 }
 
 Result<Bytes, Error> g2_msm(ByteView input) {
-    return msm<G2, G2Affine>(input, kG2EncodedSize, &decode_g2);
+    return run_msm<Fp2>(input, kG2EncodedSize, &decode_g2);
 }
 
 Result<Bytes, Error> pairing_check(ByteView input) {

@@ -1,5 +1,6 @@
 #include "core/rlp.hpp"
 
+#include <cassert>
 #include <cstring>
 
 namespace fuse::rlp {
@@ -130,6 +131,7 @@ Encoder& Encoder::begin_list() {
 }
 
 Encoder& Encoder::end_list() {
+    assert(!open_.empty() && "end_list without begin_list");
     const size_t start = open_.back();
     open_.pop_back();
     const size_t payload = out_.size() - start;

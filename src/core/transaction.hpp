@@ -72,7 +72,9 @@ struct Transaction {
     std::vector<Hash32> blob_versioned_hashes;
     std::vector<Authorization> authorization_list;
     uint8_t y_parity = 0;
-    uint256 v;  ///< legacy only: the raw v (27/28, or chain_id * 2 + 35/36)
+    /// Legacy: the raw v (27/28, or chain_id * 2 + 35/36); typed: equal to y_parity (as JSON-RPC
+    /// reports it). The encoder derives v from chain_id and y_parity, never from this field.
+    uint256 v;
     uint256 r;
     uint256 s;
 

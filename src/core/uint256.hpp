@@ -20,6 +20,14 @@
 #include "core/bytes.hpp"
 #include "core/result.hpp"
 
+/// x86-64 carry-chain builtins and DIV; define FUSE_UINT256_PORTABLE (for the whole program:
+/// the inline functions must not differ between files) to build and test the portable code.
+#if defined(__x86_64__) && !defined(FUSE_UINT256_PORTABLE)
+#define FUSE_UINT256_X86_64 1
+#else
+#define FUSE_UINT256_X86_64 0
+#endif
+
 namespace fuse {
 
 /// Errors of `uint256::from_hex` / `from_dec`.
@@ -184,7 +192,7 @@ struct DivResult {
 constexpr WithCarry add_with_carry(const uint256& a, const uint256& b,
                                    bool carry_in = false) noexcept {
     WithCarry r{};
-#if defined(__x86_64__)
+#if FUSE_UINT256_X86_64
     if (!std::is_constant_evaluated()) {  // an ADD/ADC chain
         unsigned char c = carry_in;
         unsigned long long o;
@@ -211,12 +219,16 @@ constexpr WithCarry add_with_carry(const uint256& a, const uint256& b,
 constexpr WithCarry sub_with_borrow(const uint256& a, const uint256& b,
                                     bool borrow_in = false) noexcept {
     WithCarry r{};
-#if defined(__x86_64__)
+#if FUSE_UINT256_X86_64 && !defined(__clang__)  // clang has no __builtin_ia32_sbb_u64
     if (!std::is_constant_evaluated()) {  // a SUB/SBB chain
         unsigned char c = borrow_in;
         unsigned long long o;
         for (int i = 0; i < 4; ++i) {
+#if defined(__clang__)
+            c = __builtin_ia32_subborrow_u64(c, a.w[i], b.w[i], &o);
+#else
             c = __builtin_ia32_sbb_u64(c, a.w[i], b.w[i], &o);
+#endif
             r.value.w[i] = o;
         }
         r.carry = c != 0;
@@ -426,8 +438,15 @@ constexpr bool parse_digits(std::string_view s, unsigned base, bool allow_separa
 }
 
 /// floor((2^128 - 1) / d) - 2^64 for a normalized d (bit 63 set): the reciprocal that turns
-/// 128/64 division into multiplications. Internal; declared here for its test.
+/// 128/64 division into multiplications. One DIV instruction on x86-64, else
+/// reciprocal_2by1_newton. Internal; declared here for its tests.
 uint64_t reciprocal_2by1(uint64_t d) noexcept;
+/// The same by table lookup and Newton steps (Möller & Granlund, "Improved division by
+/// invariant integers", 2011, Algorithm 2), for targets without a fast 128/64 divide.
+uint64_t reciprocal_2by1_newton(uint64_t d) noexcept;
+/// q = u / d for an n-limb u and d != 0, returning u % d, by reciprocal multiplication: the
+/// portable path of the one-limb-divisor case (x86-64 uses DIV). Internal; for its tests.
+uint64_t udivrem_by1_reciprocal(uint64_t* q, const uint64_t* u, int n, uint64_t d) noexcept;
 
 /// Not constexpr on purpose: reaching it in a constant expression makes a bad literal a
 /// compile error.
@@ -453,6 +472,9 @@ constexpr uint256 operator""_u256(const char* s) noexcept {
 template <>
 struct std::hash<fuse::uint256> {
     size_t operator()(const fuse::uint256& x) const noexcept {
-        return size_t((x.w[0] ^ x.w[1] ^ x.w[2] ^ x.w[3]) * 0x9E3779B97F4A7C15ull);
+        // Every limb weighted differently, so values like {a, a, 0, 0} do not collide.
+        const uint64_t h = x.w[0] + x.w[1] * 0xC2B2AE3D27D4EB4Full +
+                           x.w[2] * 0x165667B19E3779F9ull + x.w[3] * 0x27D4EB2F165667C5ull;
+        return size_t((h ^ (h >> 29)) * 0x9E3779B97F4A7C15ull);
     }
 };

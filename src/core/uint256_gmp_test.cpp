@@ -94,6 +94,7 @@ TEST(Uint256Gmp, Reciprocal) {
     auto check = [](uint64_t d) {
         const uint64_t want = uint64_t(((detail::uint128_t(~d) << 64) | ~0ull) / d);
         ASSERT_EQ(detail::reciprocal_2by1(d), want) << d;
+        ASSERT_EQ(detail::reciprocal_2by1_newton(d), want) << d;
     };
     for (uint64_t d : {1ull << 63, (1ull << 63) + 1, ~0ull, ~0ull - 1, 0xc000000000000000ull})
         check(d);
@@ -102,6 +103,21 @@ TEST(Uint256Gmp, Reciprocal) {
     for (int i = 0; i < 512; ++i) {  // both ends of every table slot
         const uint64_t d9 = 256 + uint64_t(i / 2);
         check((d9 << 55) | (i % 2 ? (1ull << 55) - 1 : 0));
+    }
+}
+
+TEST(Uint256Gmp, DivideByOneLimbReciprocal) {
+    // The portable one-limb path (x86-64 divides by DIV instead); same checks as DivMod.
+    Gen g(10);
+    for (int i = 0; i < kIterations; ++i) {
+        const uint256 a = g.next();
+        const uint64_t d = g.next().low64() | (i % 5 == 0 ? 1ull << 63 : 1);
+        uint256 q;
+        const uint64_t r = detail::udivrem_by1_reciprocal(q.w, a.w, 4, d);
+        Mpz ma(a), mq, mr;
+        mpz_tdiv_qr_ui(mq.get(), mr.get(), ma.get(), d);
+        ASSERT_EQ(q, mq.to_u256()) << a << " / " << d;
+        ASSERT_EQ(uint256{r}, mr.to_u256()) << a << " % " << d;
     }
 }
 

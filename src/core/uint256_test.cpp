@@ -20,15 +20,46 @@ static_assert(0x1_u256 == uint256{1});
 static_assert(0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff_u256 == kMax);
 static_assert(0x8000000000000000000000000000000000000000000000000000000000000000_u256 == kMin);
 static_assert(18446744073709551616_u256 == uint256{0, 1, 0, 0});  // 2^64, decimal
-static_assert(uint256{1} << 255 == kMin);
+static_assert((uint256{1} << 255) == kMin);
 static_assert(kMax + 1 == uint256{});
 static_assert(uint256{} - 1 == kMax);
 static_assert(kMax * kMax == uint256{1});
+// The portable (constant-evaluated) paths; run time uses the carry builtins.
+static_assert(sub_with_borrow(uint256{}, uint256{1}).carry);
+static_assert(sub_with_borrow(uint256{}, uint256{1}).value == kMax);
+static_assert(add_with_carry(kMax, uint256{}, true).carry);
+static_assert(umul(kMax, kMax).hi() == kMax - 1);
+static_assert(umul(kMax, kMax).lo() == uint256{1});
+static_assert((kMax >> 1) == kMin - 1);
+static_assert(sar(uint256{8}, kMin) == (kMax << 247));
+static_assert(signextend(uint256{0}, uint256{0x80}) == kMax - 0x7f);
+static_assert(byte_at(uint256{31}, uint256{0xab}) == uint256{0xab});
+static_assert(0x1'0000_u256 == uint256{0x10000});  // digit separators
+static_assert(1'000_u256 == uint256{1000});
 
 uint256 h(std::string_view s) {
     auto r = uint256::from_hex(s);
     EXPECT_TRUE(r) << s;
     return r.value_or(uint256{});
+}
+
+TEST(Uint256, ConstantAndRuntimePathsAgree) {
+    // Values the compiler cannot see, so these use the x86-64 carry builtins.
+    volatile uint64_t one = 1;
+    const uint256 a{~0ull, ~0ull - one, 0x8000000000000000ull, ~0ull};
+    const uint256 b{one, 0, ~0ull, 0x7fffffffffffffffull};
+    constexpr uint256 ca{~0ull, ~0ull - 1, 0x8000000000000000ull, ~0ull};
+    constexpr uint256 cb{1, 0, ~0ull, 0x7fffffffffffffffull};
+    constexpr WithCarry cs = add_with_carry(ca, cb, true);
+    constexpr WithCarry cd = sub_with_borrow(cb, ca, true);
+    const WithCarry s = add_with_carry(a, b, one != 0);
+    const WithCarry d = sub_with_borrow(b, a, one != 0);
+    EXPECT_EQ(s.value, cs.value);
+    EXPECT_EQ(s.carry, cs.carry);
+    EXPECT_EQ(d.value, cd.value);
+    EXPECT_EQ(d.carry, cd.carry);
+    EXPECT_TRUE(s.carry);
+    EXPECT_TRUE(d.carry);
 }
 
 TEST(Uint256, ConstructionAndLimbs) {
@@ -248,6 +279,14 @@ TEST(Uint256, Signextend) {
     EXPECT_EQ(signextend(uint256{31}, uint256{0xff}), uint256{0xff});  // b >= 31: unchanged
     EXPECT_EQ(signextend(uint256{32}, kMin), kMin);
     EXPECT_EQ(signextend(kMax, uint256{0x80}), uint256{0x80});
+}
+
+TEST(Uint256, StdHash) {
+    const std::hash<uint256> hash;
+    EXPECT_NE(hash(uint256{1}), hash(uint256{2}));
+    EXPECT_NE(hash((uint256{5, 5, 0, 0})), hash(uint256{}));
+    EXPECT_NE(hash((uint256{0, 1, 0, 0})), hash((uint256{0, 0, 1, 0})));
+    EXPECT_EQ(hash(kMax), hash(uint256::max()));
 }
 
 TEST(Uint256, ByteAt) {

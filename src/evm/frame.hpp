@@ -28,8 +28,9 @@ inline constexpr int64_t kCallStipend = 2300;
 inline constexpr int64_t kNewAccountCost = 25000;
 inline constexpr uint64_t kMaxInitcodeSize = 2 * 24576;  // EIP-3860
 
-/// Byte-addressed, zero-initialised memory that grows geometrically. The buffer may come
-/// from a reused pool entry: bytes past `size` are garbage until growth zeroes them.
+/// Byte-addressed, zero-initialised memory that grows geometrically. Invariant: bytes in
+/// [size, capacity) are zero, so growing within capacity costs no memset (Solidity grows
+/// memory 32 bytes at a time); the pool re-zeroes [0, size) when a frame ends.
 struct Memory {
     uint8_t* data = nullptr;
     uint64_t size = 0;  ///< Active size, a multiple of 32 (MSIZE).

@@ -56,13 +56,13 @@ int64_t grow_memory(Memory& mem, int64_t gas, uint64_t new_end) noexcept {
     if (gas < 0) return gas;
     const uint64_t new_size = static_cast<uint64_t>(new_words) * 32;
     if (new_size > mem.capacity) {
-        const uint64_t cap = std::max<uint64_t>(new_size, mem.capacity * 2);
+        const uint64_t cap = std::max<uint64_t>({new_size, mem.capacity * 2, 4096});
         auto* p = static_cast<uint8_t*>(std::realloc(mem.data, cap));
         if (p == nullptr) return -1;  // cannot happen for payable sizes; report as out of gas
+        std::memset(p + mem.capacity, 0, cap - mem.capacity);
         mem.data = p;
         mem.capacity = cap;
     }
-    std::memset(mem.data + mem.size, 0, new_size - mem.size);
     mem.size = new_size;
     return gas;
 }

@@ -3,6 +3,7 @@
 #include "evm/interpreter.hpp"
 
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -39,9 +40,13 @@ public:
         if (t_pool.in_use == t_pool.entries.size())
             t_pool.entries.push_back(std::make_unique<FrameBuffers>());
         buf_ = t_pool.entries[t_pool.in_use++].get();
-        buf_->mem.size = 0;
     }
-    ~Lease() { --t_pool.in_use; }
+    ~Lease() {
+        // Restore the invariant that everything past `size` is zero, in one call.
+        if (buf_->mem.size) std::memset(buf_->mem.data, 0, buf_->mem.size);
+        buf_->mem.size = 0;
+        --t_pool.in_use;
+    }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     FrameBuffers& operator*() const noexcept { return *buf_; }

@@ -262,5 +262,30 @@ TEST(Interpreter, KeccakMcopyAndPcGas) {
     EXPECT_EQ(word(run_code(host, ret("5a"), 100)), uint256(98));
 }
 
+TEST(Interpreter, ReusedFrameMemoryStartsZeroed) {
+    const Address kOther = addr(3);
+    const Address kThird = addr(4);
+    TestHost host;
+    // Fill 3 words with ones (MSTORE at 0, 32, 64), leaving memory dirty in the pool.
+    const std::string ones = "7f" + std::string(64, 'f');
+    auto r = run_code(host, ones + "600052" + ones + "602052" + ones + "604052" + "00");
+    ASSERT_EQ(r.status, Status::kSuccess);
+    // A new frame reading the same region sees zeros, and MSIZE starts at 0.
+    EXPECT_EQ(word(run_code(host, ret("59"))), uint256(0));
+    EXPECT_EQ(word(run_code(host, ret("602051"))), uint256(0));
+    EXPECT_EQ(word(run_code(host, ret("604051"))), uint256(0));
+    // Nested: the callee dirties its memory; a second callee (same pool depth) reads zero.
+    host.accounts[kOther].code = code(ones +
+                                      "604052"
+                                      "00");
+    host.accounts[kThird].code = code(ret("604051"));
+    const std::string call_other =
+        "6000600060006000600073" + to_hex(kOther).substr(2) + "61fffff150";
+    const std::string call_third =
+        "6020600060006000600073" + to_hex(kThird).substr(2) + "61fffff150";
+    r = run_code(host, call_other + call_third + "60206000f3");
+    EXPECT_EQ(word(r), uint256(0));
+}
+
 }  // namespace
 }  // namespace fuse::evm::test

@@ -35,14 +35,26 @@ struct LogRecord {
 
 inline constexpr size_t kMaxCodeSize = 24576;  // EIP-170
 
+/// (account, storage key) for warm-slot and transient-storage maps.
+struct SlotKey {
+    Address address;
+    Hash32 key;
+    friend bool operator==(const SlotKey&, const SlotKey&) = default;
+};
+struct SlotKeyHasher {
+    size_t operator()(const SlotKey& k) const noexcept {
+        return FixedBytesHasher{}(k.key) ^ (FixedBytesHasher{}(k.address) * 31);
+    }
+};
+
 class TestHost : public Host {
 public:
     Revision rev = Revision::kCancun;
     TxContext tx;
     std::unordered_map<Address, Account> accounts;
     std::unordered_set<Address> warm_accounts;
-    std::map<std::pair<Address, Hash32>, bool> warm_slots;
-    std::map<std::pair<Address, Hash32>, uint256> transient;
+    std::unordered_set<SlotKey, SlotKeyHasher> warm_slots;
+    std::unordered_map<SlotKey, uint256, SlotKeyHasher> transient;
     std::map<int64_t, Hash32> block_hashes;
     std::vector<LogRecord> logs;
     std::vector<Message> calls;  ///< Every message passed to call() (input views may dangle).
@@ -137,17 +149,16 @@ public:
         return warm_accounts.insert(addr).second ? AccessStatus::kCold : AccessStatus::kWarm;
     }
     AccessStatus access_storage(const Address& addr, const uint256& key) noexcept override {
-        return warm_slots.emplace(std::make_pair(addr, key.to_hash()), true).second
-                   ? AccessStatus::kCold
-                   : AccessStatus::kWarm;
+        return warm_slots.insert(SlotKey{addr, key.to_hash()}).second ? AccessStatus::kCold
+                                                                      : AccessStatus::kWarm;
     }
     uint256 get_transient_storage(const Address& addr, const uint256& key) const noexcept override {
-        const auto it = transient.find({addr, key.to_hash()});
+        const auto it = transient.find(SlotKey{addr, key.to_hash()});
         return it == transient.end() ? uint256() : it->second;
     }
     void set_transient_storage(const Address& addr, const uint256& key,
                                const uint256& value) noexcept override {
-        transient[{addr, key.to_hash()}] = value;
+        transient[SlotKey{addr, key.to_hash()}] = value;
     }
 
     /// Address of CREATE: keccak256(rlp([sender, nonce]))[12:] (Yellow Paper eq. 88).

@@ -113,8 +113,11 @@ const Fp2& twist_b();
 
 bool is_on_curve(const G1Affine& p);
 bool is_on_curve(const G2Affine& q);
-/// [r]Q == O, i.e. Q lies in the prime-order subgroup G2 (EIP-197 requires it).
+/// Q (on the twist) lies in the prime-order subgroup G2, as EIP-197 requires; by the
+/// endomorphism test of eprint 2022/348 (a 63-bit scalar multiplication).
 bool is_in_subgroup(const G2Affine& q);
+/// The same by definition, [r]Q == O (a 254-bit scalar multiplication); the test oracle.
+bool is_in_subgroup_by_order(const G2Affine& q);
 
 /// The Frobenius endomorphism on the twist: (x, y) -> (x^p g2, y^p g3) with g_k = xi^(k(p-1)/6).
 G2Affine twist_frobenius(const G2Affine& q);

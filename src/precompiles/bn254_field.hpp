@@ -6,6 +6,10 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <type_traits>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 namespace fuse::precompiles::bn254 {
 
@@ -29,6 +33,17 @@ constexpr bool geq(const Limbs& a, const Limbs& b) {
 
 /// a - b, returning the borrow.
 constexpr uint64_t sub_limbs(Limbs& out, const Limbs& a, const Limbs& b) {
+#if defined(__x86_64__)
+    if (!std::is_constant_evaluated()) {
+        unsigned long long r0, r1, r2, r3;
+        unsigned char c = _subborrow_u64(0, a[0], b[0], &r0);
+        c = _subborrow_u64(c, a[1], b[1], &r1);
+        c = _subborrow_u64(c, a[2], b[2], &r2);
+        c = _subborrow_u64(c, a[3], b[3], &r3);
+        out = {r0, r1, r2, r3};
+        return c;
+    }
+#endif
     uint64_t borrow = 0;
     for (int i = 0; i < 4; ++i) {
         const u128 d = u128(a[i]) - b[i] - borrow;
@@ -40,6 +55,17 @@ constexpr uint64_t sub_limbs(Limbs& out, const Limbs& a, const Limbs& b) {
 
 /// a + b, returning the carry.
 constexpr uint64_t add_limbs(Limbs& out, const Limbs& a, const Limbs& b) {
+#if defined(__x86_64__)
+    if (!std::is_constant_evaluated()) {
+        unsigned long long r0, r1, r2, r3;
+        unsigned char c = _addcarry_u64(0, a[0], b[0], &r0);
+        c = _addcarry_u64(c, a[1], b[1], &r1);
+        c = _addcarry_u64(c, a[2], b[2], &r2);
+        c = _addcarry_u64(c, a[3], b[3], &r3);
+        out = {r0, r1, r2, r3};
+        return c;
+    }
+#endif
     uint64_t carry = 0;
     for (int i = 0; i < 4; ++i) {
         const u128 s = u128(a[i]) + b[i] + carry;
@@ -47,6 +73,25 @@ constexpr uint64_t add_limbs(Limbs& out, const Limbs& a, const Limbs& b) {
         carry = uint64_t(s >> 64);
     }
     return carry;
+}
+
+/// `cond ? a : b` limb by limb (cond is 0 or 1) with masks, so data-dependent reductions cost
+/// no mispredicted branches. The empty asm statements hide the mask's value range from GCC, which
+/// would otherwise turn the selection back into a branch or into SSE shuffles.
+constexpr Limbs select(uint64_t cond, const Limbs& a, const Limbs& b) {
+    uint64_t mask = 0 - cond;
+#if defined(__GNUC__)
+    if (!std::is_constant_evaluated()) __asm__("" : "+r"(mask));
+#endif
+    Limbs r{};
+    for (int i = 0; i < 4; ++i) {
+        uint64_t v = b[i] ^ ((a[i] ^ b[i]) & mask);
+#if defined(__GNUC__)
+        if (!std::is_constant_evaluated()) __asm__("" : "+r"(v));
+#endif
+        r[i] = v;
+    }
+    return r;
 }
 
 /// -p^-1 mod 2^64 by Newton iteration.
@@ -115,10 +160,9 @@ constexpr Limbs mont_mul(const Limbs& a, const Limbs& b) {
         t2 = uint64_t(y);
         t3 = hi_c + hi_a;
     }
-    Limbs r = {t0, t1, t2, t3};
+    const Limbs r = {t0, t1, t2, t3};
     Limbs d{};
-    const uint64_t borrow = sub_limbs(d, r, kP);
-    return borrow ? r : d;
+    return select(sub_limbs(d, r, kP), r, d);
 }
 
 /// a + b mod p for a, b < p (no carry out since 2p < 2^256); branch-free selection.
@@ -126,21 +170,16 @@ constexpr Limbs mod_add(const Limbs& a, const Limbs& b) {
     Limbs r{};
     add_limbs(r, a, b);
     Limbs d{};
-    const uint64_t mask = 0 - sub_limbs(d, r, kP);  // all ones if r < p
-    for (int i = 0; i < 4; ++i)
-        r[i] = (r[i] & mask) | (d[i] & ~mask);
-    return r;
+    return select(sub_limbs(d, r, kP), r, d);
 }
 
 /// a - b mod p for a, b < p.
 constexpr Limbs mod_sub(const Limbs& a, const Limbs& b) {
     Limbs r{};
-    const uint64_t mask = 0 - sub_limbs(r, a, b);  // all ones if it borrowed
-    Limbs pm{};
-    for (int i = 0; i < 4; ++i)
-        pm[i] = kP[i] & mask;
-    add_limbs(r, r, pm);
-    return r;
+    const uint64_t borrow = sub_limbs(r, a, b);
+    Limbs back{};
+    add_limbs(back, r, kP);
+    return select(borrow, back, r);
 }
 
 /// x^-1 mod p by the binary extended Euclidean algorithm (Hankerson, Menezes, Vanstone,

@@ -244,6 +244,47 @@ const Vector kPairingVectors[] = {
      "0000000000000000000000000000000000000000000000000000000000000001"},
 };
 
+/// Points on the twist y^2 = x^3 + b' with x = k + u, k = 1, 2, ...: almost surely outside G2,
+/// since the twist has order r * h with h = 2p - r.
+std::vector<G2Affine> twist_points(size_t count) {
+    std::vector<G2Affine> out;
+    const Fp2 b = twist_b();
+    Limbs e = kP;  // (p + 1) / 4: square roots in Fp (p = 3 mod 4)
+    e[0] += 1;
+    for (int s = 0; s < 2; ++s) {
+        for (int i = 0; i < 3; ++i)
+            e[i] = (e[i] >> 1) | (e[i + 1] << 63);
+        e[3] >>= 1;
+    }
+    const Fp two_inv = Fp::from_u64(2).inv();
+    for (uint64_t k = 1; out.size() < count && k < 1000; ++k) {
+        const Fp2 x{Fp::from_u64(k), Fp::one()};
+        const Fp2 rhs = x.sqr() * x + b;
+        // sqrt(a + bu) = alpha + (b / 2 alpha) u with alpha^2 = (a +- |a + bu|) / 2.
+        const Fp norm = rhs.c0.sqr() + rhs.c1.sqr();
+        const Fp n_root = norm.pow(e.data(), 4);
+        if (!(n_root.sqr() == norm)) continue;
+        Fp alpha = (rhs.c0 + n_root) * two_inv;
+        Fp a_root = alpha.pow(e.data(), 4);
+        if (!(a_root.sqr() == alpha)) {
+            alpha = (rhs.c0 - n_root) * two_inv;
+            a_root = alpha.pow(e.data(), 4);
+            if (!(a_root.sqr() == alpha)) continue;
+        }
+        const Fp2 y{a_root, rhs.c1 * (a_root.dbl()).inv()};
+        if (!(y.sqr() == rhs)) continue;
+        out.push_back({x, y, false});
+    }
+    return out;
+}
+
+G2Affine g2_generator() {
+    const Bytes g2 = hex(kG2Gen);
+    return {{*Fp::from_be32(g2.data() + 32), *Fp::from_be32(g2.data())},
+            {*Fp::from_be32(g2.data() + 96), *Fp::from_be32(g2.data() + 64)},
+            false};
+}
+
 TEST(Bn254Field, MontgomeryRoundTripAndInverse) {
     const Fp a = Fp::from_u64(123456789);
     EXPECT_EQ(a.to_limbs(), (Limbs{123456789, 0, 0, 0}));
@@ -410,11 +451,8 @@ TEST(Bn254Pairing, GeneratorPairs) {
 
 // Bilinearity: e(aP, bQ) e(-abP, Q) = 1 for a few (a, b).
 TEST(Bn254Pairing, Bilinearity) {
-    const Bytes g2 = hex(kG2Gen);
     const G1Affine p{Fp::one(), Fp::from_u64(2), false};
-    const G2Affine q{{*Fp::from_be32(g2.data() + 32), *Fp::from_be32(g2.data())},
-                     {*Fp::from_be32(g2.data() + 96), *Fp::from_be32(g2.data() + 64)},
-                     false};
+    const G2Affine q = g2_generator();
     ASSERT_TRUE(is_on_curve(q));
     ASSERT_TRUE(is_in_subgroup(q));
     for (uint64_t a : {2ull, 7ull, 0x1234567890abcdefull})
@@ -465,50 +503,44 @@ TEST(Bn254Invalid, PointsNotOnCurve) {
 }
 
 TEST(Bn254Invalid, G2PointOutsideSubgroup) {
-    // Find a point on the twist that is not in G2: x = k + u for small k with x^3 + b' a square.
-    // Twist points have order r * h with h = 2p - r > 1, so a random point is outside G2.
-    const Fp2 b = twist_b();
-    for (uint64_t k = 1; k < 100; ++k) {
-        const Fp2 x{Fp::from_u64(k), Fp::one()};
-        const Fp2 rhs = x.sqr() * x + b;
-        // Square root in Fp2 via y = rhs^((p^2 + 7) / 16) is messy; instead test squareness with
-        // the norm and compute the root by the complex method.
-        const Fp norm = rhs.c0.sqr() + rhs.c1.sqr();
-        Limbs e = kP;  // (p + 1) / 4
-        e[0] += 1;
-        for (int s = 0; s < 2; ++s) {
-            for (int i = 0; i < 3; ++i)
-                e[i] = (e[i] >> 1) | (e[i + 1] << 63);
-            e[3] >>= 1;
-        }
-        const Fp n_root = norm.pow(e.data(), 4);
-        if (!(n_root.sqr() == norm)) continue;
-        const Fp two_inv = Fp::from_u64(2).inv();
-        Fp alpha = (rhs.c0 + n_root) * two_inv;
-        Fp a_root = alpha.pow(e.data(), 4);
-        if (!(a_root.sqr() == alpha)) {
-            alpha = (rhs.c0 - n_root) * two_inv;
-            a_root = alpha.pow(e.data(), 4);
-            if (!(a_root.sqr() == alpha)) continue;
-        }
-        const Fp2 y{a_root, rhs.c1 * (a_root.dbl()).inv()};
-        ASSERT_EQ(y.sqr(), rhs);
-        const G2Affine q{x, y, false};
-        ASSERT_TRUE(is_on_curve(q));
-        EXPECT_FALSE(is_in_subgroup(q));
-        Bytes in(192, 0);
-        const Bytes g1 = hex(kG1Gen);
-        std::copy(g1.begin(), g1.end(), in.begin());
-        x.c1.to_be32(in.data() + 64);
-        x.c0.to_be32(in.data() + 96);
-        y.c1.to_be32(in.data() + 128);
-        y.c0.to_be32(in.data() + 160);
-        auto r = bn254_pairing(in);
-        ASSERT_FALSE(r.has_value());
-        EXPECT_EQ(r.error(), PrecompileError::kPointNotInSubgroup);
-        return;
+    const auto pts = twist_points(1);
+    ASSERT_EQ(pts.size(), 1u);
+    const G2Affine& q = pts[0];
+    ASSERT_TRUE(is_on_curve(q));
+    EXPECT_FALSE(is_in_subgroup(q));
+    Bytes in(192, 0);
+    const Bytes g1 = hex(kG1Gen);
+    std::copy(g1.begin(), g1.end(), in.begin());
+    q.x.c1.to_be32(in.data() + 64);
+    q.x.c0.to_be32(in.data() + 96);
+    q.y.c1.to_be32(in.data() + 128);
+    q.y.c0.to_be32(in.data() + 160);
+    auto r = bn254_pairing(in);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error(), PrecompileError::kPointNotInSubgroup);
+}
+
+// The fast endomorphism test agrees with the definition [r]Q == O on points inside G2, on
+// random twist points, on their cofactor components [r]R, and on sums Q + [r]R.
+TEST(Bn254Subgroup, FastTestMatchesOrderTest) {
+    const G2Affine g = g2_generator();
+    std::vector<G2Affine> cases;
+    for (uint64_t k : {1ull, 2ull, 3ull, 0xdeadbeefull, 0xffffffffffffffffull})
+        cases.push_back(to_affine(mul(g, Limbs{k, k >> 1, 0, 0})));
+    for (const G2Affine& rp : twist_points(6)) {
+        cases.push_back(rp);
+        const G2Affine cofactor_part = to_affine(mul(rp, kR));
+        cases.push_back(cofactor_part);
+        cases.push_back(to_affine(add_mixed(G2::from_affine(cofactor_part), g)));
     }
-    FAIL() << "no twist point found";
+    size_t inside = 0;
+    for (const G2Affine& q : cases) {
+        ASSERT_TRUE(is_on_curve(q));
+        const bool expected = is_in_subgroup_by_order(q);
+        inside += expected;
+        EXPECT_EQ(is_in_subgroup(q), expected);
+    }
+    EXPECT_EQ(inside, 5u);  // exactly the multiples of the generator
 }
 
 TEST(Bn254Invalid, PairingLengthNotMultipleOf192) {

@@ -1,7 +1,9 @@
 #include "precompiles/precompiles.hpp"
 
 #include <limits>
+#include <utility>
 
+#include "bls12_381/precompiles.hpp"
 #include "core/hash.hpp"
 #include "precompiles/blake2f.hpp"
 #include "precompiles/bn254.hpp"
@@ -19,6 +21,12 @@ int64_t linear_gas(size_t size, int64_t base, int64_t per_word) {
     const uint64_t words = (uint64_t(size) + 31) / 32;
     if (words > uint64_t(kMaxGas - base) / uint64_t(per_word)) return kMaxGas;
     return base + int64_t(words) * per_word;
+}
+
+/// BLS12-381 / KZG results: every error is a failed call; the detail stays with bls12_381.
+Result<Bytes, PrecompileError> from_bls(Result<Bytes, bls12_381::Error> r) {
+    if (!r) return Unexpected{PrecompileError::kBlsFailure};
+    return std::move(*r);
 }
 
 }  // namespace
@@ -76,9 +84,24 @@ int64_t gas_cost(PrecompileId id, ByteView input) {
         }
         case PrecompileId::kBlake2f:
             return blake2f_gas(input);
-        default:
-            return kMaxGas;  // BLS12-381 / KZG: not wired in this build
+        case PrecompileId::kPointEvaluation:
+            return bls12_381::kPointEvaluationGas;
+        case PrecompileId::kBlsG1Add:
+            return bls12_381::kG1AddGas;
+        case PrecompileId::kBlsG1Msm:
+            return bls12_381::g1_msm_gas(input.size());
+        case PrecompileId::kBlsG2Add:
+            return bls12_381::kG2AddGas;
+        case PrecompileId::kBlsG2Msm:
+            return bls12_381::g2_msm_gas(input.size());
+        case PrecompileId::kBlsPairing:
+            return bls12_381::pairing_gas(input.size());
+        case PrecompileId::kBlsMapFpToG1:
+            return bls12_381::kMapFpToG1Gas;
+        case PrecompileId::kBlsMapFp2ToG2:
+            return bls12_381::kMapFp2ToG2Gas;
     }
+    return kMaxGas;
 }
 
 Result<Bytes, PrecompileError> run(PrecompileId id, ByteView input) {
@@ -107,9 +130,24 @@ Result<Bytes, PrecompileError> run(PrecompileId id, ByteView input) {
             return bn254_pairing(input);
         case PrecompileId::kBlake2f:
             return blake2f(input);
-        default:
-            return Unexpected{PrecompileError::kNotAvailable};
+        case PrecompileId::kPointEvaluation:
+            return from_bls(bls12_381::kzg_point_evaluation(input));
+        case PrecompileId::kBlsG1Add:
+            return from_bls(bls12_381::g1_add(input));
+        case PrecompileId::kBlsG1Msm:
+            return from_bls(bls12_381::g1_msm(input));
+        case PrecompileId::kBlsG2Add:
+            return from_bls(bls12_381::g2_add(input));
+        case PrecompileId::kBlsG2Msm:
+            return from_bls(bls12_381::g2_msm(input));
+        case PrecompileId::kBlsPairing:
+            return from_bls(bls12_381::pairing_check(input));
+        case PrecompileId::kBlsMapFpToG1:
+            return from_bls(bls12_381::map_fp_to_g1(input));
+        case PrecompileId::kBlsMapFp2ToG2:
+            return from_bls(bls12_381::map_fp2_to_g2(input));
     }
+    return Unexpected{PrecompileError::kNotAvailable};
 }
 
 }  // namespace fuse::precompiles

@@ -5,6 +5,7 @@
 
 #include <limits>
 
+#include "core/hash.hpp"
 #include "precompiles/test_util.hpp"
 
 namespace fuse::precompiles {
@@ -169,6 +170,53 @@ TEST(DispatchGas, Bn254AndBlake) {
     EXPECT_EQ(run_ok(PrecompileId::kBn254Pairing, {}).back(), 1);
     EXPECT_EQ(run_ok(PrecompileId::kBn254Add, {}), Bytes(64, 0));
     EXPECT_EQ(run_ok(PrecompileId::kBlake2f, b).size(), 64u);
+}
+
+TEST(DispatchBls, GasForwardedToBls12381) {
+    EXPECT_EQ(gas_cost(PrecompileId::kPointEvaluation, {}), 50000);
+    EXPECT_EQ(gas_cost(PrecompileId::kBlsG1Add, {}), 375);
+    EXPECT_EQ(gas_cost(PrecompileId::kBlsG2Add, {}), 600);
+    EXPECT_EQ(gas_cost(PrecompileId::kBlsMapFpToG1, {}), 5500);
+    EXPECT_EQ(gas_cost(PrecompileId::kBlsMapFp2ToG2, {}), 23800);
+    EXPECT_EQ(gas_cost(PrecompileId::kBlsPairing, Bytes(384)), 37700 + 32600);
+    EXPECT_EQ(gas_cost(PrecompileId::kBlsG1Msm, Bytes(160)), 12000);  // k = 1: no discount
+    EXPECT_EQ(gas_cost(PrecompileId::kBlsG2Msm, Bytes(288)), 22500);
+}
+
+TEST(DispatchBls, RunForwardedToBls12381) {
+    // G1ADD of two points at infinity (all zeros, EIP-2537) is the point at infinity.
+    EXPECT_EQ(run_ok(PrecompileId::kBlsG1Add, Bytes(256, 0)), Bytes(128, 0));
+    EXPECT_EQ(run_ok(PrecompileId::kBlsG2Add, Bytes(512, 0)), Bytes(256, 0));
+    // Bad lengths fail with the BLS error kind.
+    for (auto id : {PrecompileId::kBlsG1Add, PrecompileId::kBlsG1Msm, PrecompileId::kBlsG2Add,
+                    PrecompileId::kBlsG2Msm, PrecompileId::kBlsPairing, PrecompileId::kBlsMapFpToG1,
+                    PrecompileId::kBlsMapFp2ToG2, PrecompileId::kPointEvaluation}) {
+        auto r = run(id, Bytes(7, 0));
+        ASSERT_FALSE(r.has_value()) << int(id);
+        EXPECT_EQ(r.error(), PrecompileError::kBlsFailure);
+    }
+}
+
+TEST(DispatchBls, PointEvaluationTrivialProof) {
+    // EIP-4844: commitment = proof = point at infinity (0xc0 ‖ 0...), y = 0 verifies for any z.
+    Bytes commitment(48, 0);
+    commitment[0] = 0xc0;
+    Hash32 versioned = sha256(commitment);
+    versioned[0] = 0x01;
+    Bytes in(versioned.bytes.begin(), versioned.bytes.end());
+    Bytes z(32, 0);
+    z[31] = 5;
+    in.insert(in.end(), z.begin(), z.end());
+    in.insert(in.end(), 32, 0);  // y
+    in.insert(in.end(), commitment.begin(), commitment.end());
+    in.insert(in.end(), commitment.begin(), commitment.end());  // proof
+    ASSERT_EQ(in.size(), 192u);
+    EXPECT_EQ(raw_hex(run_ok(PrecompileId::kPointEvaluation, in)),
+              "0000000000000000000000000000000000000000000000000000000000001000"
+              "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001");
+    // y = 1 no longer verifies.
+    in[32 + 32 + 31] = 1;
+    EXPECT_FALSE(run(PrecompileId::kPointEvaluation, in).has_value());
 }
 
 }  // namespace

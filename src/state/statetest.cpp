@@ -38,9 +38,14 @@ StateTestOutcome run_state_test_case(const InMemoryState& pre, const BlockEnv& e
 
     auto txn = decode_transaction(expected.txbytes);
     if (!txn) {
-        got_exception = txn.error() == TxError::kIntegerOverflow
-                            ? "TransactionException.RLP_INVALID_VALUE"
-                            : "TransactionException.INVALID_TRANSACTION_ENCODING";
+        if (txn.error() == TxError::kIntegerOverflow)
+            got_exception = "TransactionException.RLP_INVALID_VALUE";
+        else if (txn.error() == TxError::kCreationNotAllowed && !expected.txbytes.empty())
+            got_exception = expected.txbytes[0] == 3
+                                ? "TransactionException.TYPE_3_TX_CONTRACT_CREATION"
+                                : "TransactionException.TYPE_4_TX_CONTRACT_CREATION";
+        else
+            got_exception = "TransactionException.INVALID_TRANSACTION_ENCODING";
         if (!expected.expect_exception.empty() &&
             !exception_listed(expected.expect_exception, got_exception)) {
             out.detail = std::string("transaction decoding failed: ") + to_string(txn.error()) +

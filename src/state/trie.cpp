@@ -35,24 +35,25 @@ void append_string(Bytes& out, ByteView data) {
     out.insert(out.end(), data.begin(), data.end());
 }
 
-size_t header_size(size_t len) {
-    if (len < 56) return 1;
-    size_t n = 0;
-    for (size_t v = len; v; v >>= 8)
-        ++n;
-    return 1 + n;
-}
-
 /// Wraps the payload that starts at `payload_start` in `out` into an RLP list (shifts it right).
 void wrap_list(Bytes& out, size_t payload_start) {
     const size_t len = out.size() - payload_start;
-    const size_t h = header_size(len);
+    uint8_t hdr[9];
+    size_t h = 0;
+    if (len < 56) {
+        hdr[h++] = static_cast<uint8_t>(0xc0 + len);
+    } else {
+        uint8_t be[8];
+        int n = 0;
+        for (size_t v = len; v; v >>= 8)
+            be[n++] = static_cast<uint8_t>(v);
+        hdr[h++] = static_cast<uint8_t>(0xf7 + n);
+        while (n)
+            hdr[h++] = be[--n];
+    }
     out.resize(out.size() + h);
     std::memmove(out.data() + payload_start + h, out.data() + payload_start, len);
-    Bytes hdr;
-    hdr.reserve(9);
-    append_header(hdr, len, 0xc0);
-    std::memcpy(out.data() + payload_start, hdr.data(), h);
+    std::memcpy(out.data() + payload_start, hdr, h);
 }
 
 size_t common_prefix_nibbles(ByteView a, ByteView b) {
@@ -104,6 +105,7 @@ HashBuilder::Ref HashBuilder::make_ref(ByteView rlp) {
         std::memcpy(r.data.data(), rlp.data(), rlp.size());
     } else {
         const Hash32 h = keccak256(rlp);
+        ++hash_count_;
         r.len = 33;
         r.data[0] = 0xa0;
         std::memcpy(r.data.data() + 1, h.data(), 32);
@@ -209,6 +211,7 @@ Hash32 HashBuilder::root() {
             }
         }
         out = keccak256(scratch_);
+        ++hash_count_;
     }
     stack_size_ = 0;
     has_prev_ = false;

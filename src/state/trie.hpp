@@ -32,6 +32,8 @@ public:
 
     /// Number of pairs added since the last reset.
     size_t size() const { return count_; }
+    /// keccak256 computations done since construction (a cost metric).
+    size_t hash_count() const { return hash_count_; }
 
 private:
     /// A child reference as it is spliced into its parent: the node's RLP when shorter than 32
@@ -65,6 +67,7 @@ private:
     Bytes prev_value_;
     bool has_prev_ = false;
     size_t count_ = 0;
+    size_t hash_count_ = 0;
     Bytes scratch_;   ///< node RLP being built
     Bytes scratch2_;  ///< encoded value item
 };

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <map>
+#include <new>
 #include <random>
 #include <string>
 
@@ -223,4 +227,49 @@ TEST(Trie, MatchesNaiveReferenceOnRandomSets) {
         std::vector<std::pair<Bytes, Bytes>> pairs(m.begin(), m.end());
         ASSERT_EQ(trie_root_sorted(pairs), naive_root(pairs)) << "round " << round;
     }
+}
+
+// ---- Allocation counting for the "warm builder does not allocate" claim (replaces the global
+// ---- operator new of this test binary; GCC cannot see that new and delete here pair up).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+namespace {
+std::atomic<size_t> g_allocations{0};
+}  // namespace
+void* operator new(size_t n) {
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
+    if (void* p = std::malloc(n ? n : 1)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, size_t) noexcept {
+    std::free(p);
+}
+
+TEST(Trie, WarmBuilderDoesNotAllocate) {
+    std::vector<std::pair<Hash32, Bytes>> leaves;
+    for (uint32_t i = 0; i < 2000; ++i) {
+        const uint8_t b[4] = {uint8_t(i), uint8_t(i >> 8), uint8_t(i >> 16), uint8_t(i >> 24)};
+        leaves.emplace_back(keccak256({b, 4}), Bytes(70, uint8_t(i)));
+    }
+    std::sort(leaves.begin(), leaves.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    HashBuilder hb;
+    for (const auto& [k, v] : leaves)
+        hb.add(k, v);
+    const Hash32 first = hb.root();
+    // keccak256 (Crypto++) may allocate per call; the builder itself must not.
+    size_t before = g_allocations.load();
+    (void)keccak256(leaves[0].second);
+    const size_t per_hash = g_allocations.load() - before;
+    const size_t hashes_before = hb.hash_count();
+    before = g_allocations.load();
+    for (const auto& [k, v] : leaves)
+        hb.add(k, v);
+    const Hash32 second = hb.root();
+    const size_t hashes = hb.hash_count() - hashes_before;
+    EXPECT_GT(hashes, leaves.size());
+    EXPECT_EQ(g_allocations.load() - before, hashes * per_hash);
+    EXPECT_EQ(first, second);
 }
