@@ -298,6 +298,28 @@ TEST(L1Anvil, ReorgedOutTransactionIsResent) {
     EXPECT_TRUE(logged);
 }
 
+// Another process used the key's next nonce: the submit fails clearly, the sender resynchronizes
+// its nonce, and a retry goes through.
+TEST(L1Anvil, NonceTakenElsewhereResynchronizes) {
+    Env env;
+    TxSender other(env.rpc, Signer::from_hex(kDevKey));
+    Address to;
+    to[19] = 0x33;
+    const auto r = other.wait(other.submit(to, {}, uint256(1), 21000), 10s);
+    ASSERT_TRUE(r.success);
+    EXPECT_EQ(env.sender.next_nonce(), 0u);  // env's sender read the nonce before
+    try {
+        env.sender.submit(to, {}, uint256(2), 21000);
+        ADD_FAILURE() << "nonce 0 is already used";
+    } catch (const L1Error& e) {
+        EXPECT_EQ(e.kind, L1Error::Kind::kJsonRpc) << e.what();
+    }
+    EXPECT_EQ(env.sender.next_nonce(), 1u);
+    const auto r2 = env.sender.wait(env.sender.submit(to, {}, uint256(2), 21000), 10s);
+    EXPECT_TRUE(r2.success);
+    EXPECT_EQ(env.rpc.get_balance(to), uint256(3));
+}
+
 TEST(L1Anvil, KeepAliveRetriesAndL1Down) {
     testing::AnvilProcess anvil;
     RpcClient rpc(client_config(anvil.url(), 3));

@@ -15,12 +15,15 @@ uint256 bumped(const uint256& v, uint64_t per_mille) {
     return scaled > v ? scaled : v + uint256(1);
 }
 
-bool is_benign_resend_error(const L1Error& e) {
+bool is_already_known_error(const L1Error& e) {
     const std::string m = e.what();
     return m.find("already known") != std::string::npos ||
            m.find("already imported") != std::string::npos ||
-           m.find("nonce too low") != std::string::npos ||
            m.find("AlreadyKnown") != std::string::npos;
+}
+
+bool is_nonce_too_low_error(const L1Error& e) {
+    return std::string(e.what()).find("nonce too low") != std::string::npos;
 }
 
 bool is_fee_too_low_error(const L1Error& e) {
@@ -93,13 +96,20 @@ uint64_t TxSender::submit(std::optional<Address> to, Bytes data, const uint256& 
                       "L1 fee " + t.max_fee().to_dec() + " wei/gas is above the cap " +
                           cfg_.max_fee_cap.to_dec() + ": raise the cap or wait");
     const uint64_t head = rpc_.block_number();
-    broadcast(tx, head, "sent");
+    try {
+        broadcast(tx, head, "sent", /*first=*/true);
+    } catch (const L1Error& e) {
+        // Someone else used this key's nonce: resynchronize so the caller can simply retry.
+        if (e.kind == L1Error::Kind::kJsonRpc && is_nonce_too_low_error(e))
+            next_nonce_ = rpc_.get_transaction_count(signer_.address(), "pending");
+        throw;
+    }
     ++next_nonce_;
     txs_.push_back(std::move(tx));
     return txs_.back().id;
 }
 
-void TxSender::broadcast(InFlightTx& tx, uint64_t head, const char* why) {
+void TxSender::broadcast(InFlightTx& tx, uint64_t head, const char* why, bool first) {
     if (auto r = signer_.sign(tx.txn); !r)
         throw L1Error(L1Error::Kind::kConfig,
                       std::string("cannot sign L1 transaction: ") + to_string(r.error()));
@@ -108,8 +118,10 @@ void TxSender::broadcast(InFlightTx& tx, uint64_t head, const char* why) {
     try {
         rpc_.send_raw_transaction(raw);
     } catch (const L1Error& e) {
-        // A retried send after a lost answer, or a re-send of a still-known transaction.
-        if (e.kind != L1Error::Kind::kJsonRpc || !is_benign_resend_error(e)) throw;
+        // A retried send after a lost answer, or a re-send of a still-known transaction; for a
+        // re-send, "nonce too low" means one of its versions was included meanwhile.
+        const bool benign = is_already_known_error(e) || (!first && is_nonce_too_low_error(e));
+        if (e.kind != L1Error::Kind::kJsonRpc || !benign) throw;
     }
     if (tx.sent_hashes.empty() || tx.sent_hashes.back() != hash) tx.sent_hashes.push_back(hash);
     tx.sent_at_block = head;

@@ -79,7 +79,7 @@ private:
         uint256 tip, max_fee;  // legacy: both = gas price
     };
     Fees current_fees();
-    void broadcast(InFlightTx& tx, uint64_t head, const char* why);
+    void broadcast(InFlightTx& tx, uint64_t head, const char* why, bool first = false);
     void bump(InFlightTx& tx, uint64_t head);
     void note(const std::string& line) const;
 
