@@ -116,8 +116,9 @@ TEST(Abi, TypeParsing) {
     EXPECT_FALSE(AbiType::parse("(uint64,uint64)")->is_dynamic());
     EXPECT_TRUE(AbiType::parse("(uint64,bytes)")->is_dynamic());
     EXPECT_EQ(AbiType::parse("uint64[3]")->head_size(), 96u);
-    for (const char* bad : {"uint7", "uint264", "int0", "bytes33", "bytes0", "addr", "uint256[0]",
-                            "uint[01]", "(uint256", "uint256)", "", "tuple(", "uint256[x]"})
+    for (const char* bad :
+         {"uint7", "uint264", "int0", "bytes33", "bytes0", "addr", "uint256[0]", "uint[01]",
+          "(uint256", "uint256)", "", "tuple(", "uint256[x]", "()", "()[]"})
         EXPECT_FALSE(AbiType::parse(bad)) << bad;
     EXPECT_EQ(AbiType::parse("uint")->bits, 256u);
 }
@@ -194,6 +195,39 @@ TEST(Abi, TupleRoundTripAndTopics) {
     EXPECT_EQ(to_hex(event_topic("Transfer(address,address,uint256)")),
               "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef");
     EXPECT_EQ(selector_u32("transfer(address,uint256)"), 0xa9059cbbu);
+}
+
+// Random and mutated inputs never crash the decoder, and whatever it accepts is a value the
+// encoder accepts for the same types (so nothing out of range gets through).
+TEST(Abi, RandomInputsAreSafe) {
+    const auto t = types("uint256,bytes,(uint64,bytes)[],string[2],bool");
+    std::vector<AbiValue> v = {
+        u(5), AbiValue::of_bytes(Bytes(40, 0xab)),
+        AbiValue::of_items({AbiValue::of_items({u(1), AbiValue::of_string("x")})}),
+        AbiValue::of_items({AbiValue::of_string("a"), AbiValue::of_string("bc")}),
+        AbiValue::of_bool(false)};
+    const Bytes good = *abi_encode(t, v);
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    auto next = [&] {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        return seed;
+    };
+    size_t accepted = 0;
+    for (int i = 0; i < 3000; ++i) {
+        Bytes in = good;
+        const int flips = 1 + static_cast<int>(next() % 4);
+        for (int f = 0; f < flips; ++f)
+            in[next() % in.size()] = static_cast<uint8_t>(next());
+        if (i % 3 == 0) in.resize(next() % (good.size() + 1));
+        auto dec = abi_decode(t, in);
+        if (dec) {
+            ++accepted;
+            EXPECT_TRUE(abi_encode(t, *dec));
+        }
+    }
+    EXPECT_GT(accepted, 0u);  // some mutations only touch data bytes
 }
 
 }  // namespace
