@@ -8,9 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -50,14 +50,19 @@ public:
             _exit(127);
         }
         close(fd);
-        const std::regex listening(R"(Listening on 127\.0\.0\.1:(\d+))");
+        const std::string listening = "Listening on 127.0.0.1:";
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
         while (std::chrono::steady_clock::now() < deadline) {
             const std::string out = output();
-            std::smatch m;
-            if (std::regex_search(out, m, listening)) {
-                url_ = "http://127.0.0.1:" + m[1].str();
-                return;
+            if (const size_t at = out.find(listening); at != std::string::npos) {
+                size_t end = at + listening.size();
+                while (end < out.size() && std::isdigit(static_cast<unsigned char>(out[end])))
+                    ++end;
+                if (end > at + listening.size() && end < out.size()) {
+                    url_ = "http://127.0.0.1:" +
+                           out.substr(at + listening.size(), end - at - listening.size());
+                    return;
+                }
             }
             int status = 0;
             if (waitpid(pid_, &status, WNOHANG) == pid_) {
