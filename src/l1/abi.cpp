@@ -75,6 +75,8 @@ Result<AbiType, AbiError> parse_at_depth(std::string_view s, size_t depth) {
         if (s.back() != ')') return Unexpected{AbiError::kBadType};
         auto members = parse_list(s.substr(1, s.size() - 2), depth);
         if (!members) return Unexpected{members.error()};
+        if (members->empty())
+            return Unexpected{AbiError::kBadType};  // no empty structs in Solidity
         t.kind = Kind::kTuple;
         t.components = std::move(*members);
         return t;
