@@ -94,6 +94,7 @@ Bytes node_rlp(const Items& items, size_t i) {
     // longest common prefix beyond i
     size_t j = i;
     for (;; ++j) {
+        if (items[0].first.size() <= j) break;  // the first key ends here: no common nibble
         bool same = true;
         for (const auto& it : items)
             if (it.first.size() <= j || it.first[j] != items[0].first[j]) same = false;
@@ -216,10 +217,9 @@ TEST(Trie, MatchesNaiveReferenceOnRandomSets) {
                 for (auto& b : k)
                     b = static_cast<uint8_t>(rng() % 4 * 0x11);
             } else {
-                k = Bytes(keccak256(Bytes{static_cast<uint8_t>(i), static_cast<uint8_t>(round)})
-                              .bytes.begin(),
-                          keccak256(Bytes{static_cast<uint8_t>(i), static_cast<uint8_t>(round)})
-                              .bytes.end());
+                const Hash32 h =
+                    keccak256(Bytes{static_cast<uint8_t>(i), static_cast<uint8_t>(round)});
+                k = to_bytes(h);
             }
             Bytes v(1 + rng() % 70, static_cast<uint8_t>(rng()));
             m[k] = v;
