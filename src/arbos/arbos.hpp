@@ -1,0 +1,162 @@
+#pragma once
+/// ArbOS: the one state-transition function of Fuse L2 (DESIGN.md §2, §4).
+/// `(state, message) -> (block, receipts, state')`: the sequencer builds a block transaction by
+/// transaction with `BlockBuilder`; the validator and the tests replay a whole message with
+/// `execute_message`, which is the same builder fed every transaction of the message.
+/// (Interface agreed up front; owner: "arbos". Extend freely, do not rename without saying so.)
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arbos/genesis.hpp"
+#include "batch/batch.hpp"
+#include "core/block.hpp"
+#include "core/bytes.hpp"
+#include "core/receipt.hpp"
+#include "core/result.hpp"
+#include "core/transaction.hpp"
+#include "core/uint256.hpp"
+#include "state/state.hpp"
+
+namespace fuse::arbos {
+
+/// One sequenced message = one L2 block (the batch format's message, docs/batch-format.md).
+using Message = batch::L2Message;
+
+/// A committed world state that can also take a block's diff and give the new root. The storage
+/// layer implements it over RocksDB (flat state + incremental trie); `MemoryWorld` over an
+/// InMemoryState for tests.
+class WorldState : public state::StateReader {
+public:
+    /// Applies `diff` (in memory; the storage layer makes it durable when the block is
+    /// committed) and returns the new state root.
+    virtual Hash32 apply_diff(const state::StateDiff& diff) = 0;
+};
+
+/// One included transaction and its outcome.
+struct ExecutedTx {
+    Transaction tx;
+    Bytes raw;  ///< the EIP-2718 bytes as sequenced
+    Hash32 hash;
+    Address sender;
+    Receipt receipt;
+    uint64_t gas_used = 0;          ///< this tx's gas, L1 part included (receipt.gasUsed)
+    uint64_t gas_used_for_l1 = 0;   ///< the L1 data fee expressed in L2 gas (`gasUsedForL1`)
+    uint256 effective_gas_price;    ///< what the sender paid per gas
+    std::optional<Address> contract_address;
+    uint64_t first_log_index = 0;   ///< index in the block of this tx's first log
+};
+
+/// A sealed L2 block.
+struct Block {
+    BlockHeader header;
+    Hash32 hash;
+    std::vector<ExecutedTx> txs;
+    /// Fields ArbOS keeps in the header (see docs/arbos.md for where): send root and count,
+    /// the L1 block number the message carried.
+    Hash32 send_root;
+    uint64_t send_count = 0;
+    uint64_t l1_block_number = 0;
+};
+
+/// Why a transaction was not included (the sequencer reports it; a validator skips it).
+struct TxRejection {
+    std::string reason;  ///< geth-style message, e.g. "nonce too low: next nonce 5, tx nonce 3"
+    int code = -32000;   ///< JSON-RPC error code to answer with
+};
+
+/// Builds one block on top of `parent` from transactions offered one at a time.
+class BlockBuilder {
+public:
+    /// `world` must be the state after `parent`. The system step (recording the message's L1
+    /// block number, L1 base fee and timestamp in ArbOS's state, updating the L2 base fee from
+    /// the backlog) runs here.
+    BlockBuilder(WorldState& world, const Genesis& genesis, const Block& parent,
+                 const Message& header_fields);
+    ~BlockBuilder();
+
+    /// Executes one raw EIP-2718 transaction. On success it is part of the block; on a
+    /// rejection the block is as before (a reverted tx is *included*, status 0).
+    Result<const ExecutedTx*, TxRejection> add(ByteView raw_tx);
+    /// Same for an already decoded transaction whose sender is known (sequencer fast path).
+    Result<const ExecutedTx*, TxRejection> add(const Transaction& tx, ByteView raw_tx,
+                                               const Address& sender, const Hash32& tx_hash);
+
+    /// Gas still available in the block.
+    uint64_t gas_left() const;
+    size_t tx_count() const;
+    /// The L2 base fee of this block.
+    uint256 base_fee() const;
+
+    /// Finishes the block: computes roots via `world.apply_diff` and seals the header.
+    /// The builder is spent afterwards. `diff` receives the block's state diff (for storage).
+    Block finish(state::StateDiff* diff = nullptr);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// The validator's path: every transaction of `msg` in order, invalid ones skipped (a
+/// deterministic rule: the sequencer never emits them, a faulty batch cannot crash us).
+Block execute_message(WorldState& world, const Genesis& genesis, const Block& parent,
+                      const Message& msg, state::StateDiff* diff = nullptr);
+
+/// Block 0: the alloc and ArbOS's initial state; its hash is the genesis hash recorded in
+/// RollupCore. `world` must be empty; the alloc is applied to it.
+Block make_genesis_block(WorldState& world, const Genesis& genesis,
+                         state::StateDiff* diff = nullptr);
+
+/// A call or gas estimate that is not part of any block (eth_call, eth_estimateGas).
+struct CallRequest {
+    std::optional<Address> from;
+    std::optional<Address> to;
+    std::optional<uint64_t> gas;
+    std::optional<uint256> gas_price;
+    std::optional<uint256> max_fee_per_gas;
+    std::optional<uint256> max_priority_fee_per_gas;
+    uint256 value;
+    Bytes data;
+    std::optional<uint64_t> nonce;
+    std::vector<AccessListEntry> access_list;
+};
+
+struct CallResult {
+    bool success = false;
+    Bytes output;                  ///< return data, or revert data when !success
+    uint64_t gas_used = 0;         ///< L1 part included
+    uint64_t gas_used_for_l1 = 0;
+    std::string error;             ///< "execution reverted", "out of gas", ... ("" on success)
+};
+
+/// Runs `req` on `state` (read-only: nothing is written) in a block following `parent`.
+/// `charge_l1` adds the L1 data fee as gas, as eth_estimateGas must.
+Result<CallResult, TxRejection> simulate_call(const state::StateReader& state,
+                                              const Genesis& genesis, const Block& parent,
+                                              const CallRequest& req, bool charge_l1);
+
+/// eth_estimateGas: the smallest gas limit with which `req` succeeds (binary search), L1 data
+/// fee included; an error carries the revert reason when the call fails at any limit.
+Result<uint64_t, CallResult> estimate_gas(const state::StateReader& state,
+                                          const Genesis& genesis, const Block& parent,
+                                          const CallRequest& req);
+
+/// ArbOS's own state as stored in its reserved account (ArbGasInfo and eth_gasPrice read it).
+struct SystemState {
+    uint64_t arbos_version = 0;
+    uint64_t chain_id = 0;
+    uint64_t l1_block_number = 0;
+    uint256 l1_base_fee;
+    uint256 l1_price_per_byte;  ///< wei per compressed byte of L1 data
+    uint256 l2_base_fee;
+    uint64_t gas_backlog = 0;
+    Hash32 send_root;
+    uint64_t send_count = 0;
+};
+SystemState read_system_state(const state::StateReader& state);
+
+}  // namespace fuse::arbos

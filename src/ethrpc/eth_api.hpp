@@ -1,0 +1,49 @@
+#pragma once
+/// The Ethereum JSON-RPC methods dapps use (issue #5 §4), registered on the rpc library's
+/// registry, reading from storage and executing eth_call/eth_estimateGas through ArbOS. The same
+/// API serves the sequencer (with `sequencer` set: eth_sendRawTransaction, pending nonces) and
+/// the validator (read-only; eth_sendRawTransaction answers an error).
+/// (Interface agreed up front; owner: "ethrpc". Extend freely, do not rename without saying so.)
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "arbos/arbos.hpp"
+#include "rpc/registry.hpp"
+#include "rpc/subscriptions.hpp"
+#include "storage/database.hpp"
+
+namespace fuse::sequencer {
+class Sequencer;
+}
+
+namespace fuse::ethrpc {
+
+struct Config {
+    uint64_t max_logs_block_range = 10'000;  ///< eth_getLogs: to - from + 1 at most
+    size_t max_logs = 10'000;                ///< eth_getLogs: results at most
+    uint64_t max_call_gas = 50'000'000;      ///< eth_call / eth_estimateGas gas cap
+    uint64_t fee_history_max_blocks = 1024;
+    std::string client_version = "fusel2";
+};
+
+class EthApi {
+public:
+    /// `sequencer` may be null (validator: read-only node).
+    EthApi(storage::Database& db, const arbos::Genesis& genesis, sequencer::Sequencer* sequencer,
+           Config config);
+    ~EthApi();
+
+    /// Registers every method and the newHeads/logs subscription kinds.
+    void register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKinds& kinds);
+
+    /// Feeds a new durable block to the newHeads and logs subscriptions (any thread, in order).
+    void on_block(const arbos::Block& block);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fuse::ethrpc

@@ -1,0 +1,98 @@
+#pragma once
+/// The sequencer (DESIGN.md §4, issue #5 §3): a transaction pool that checks every transaction
+/// before accepting it, and a sealing loop that turns waiting transactions into L2 blocks through
+/// ArbOS and commits them durably (group commit) before any of their hashes is acknowledged.
+/// (Interface agreed up front; owner: "sequencer". Extend freely, do not rename without saying so.)
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "arbos/arbos.hpp"
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+#include "storage/database.hpp"
+
+namespace fuse::sequencer {
+
+struct Config {
+    std::chrono::microseconds min_block_interval{5'000};  ///< at most one block per interval
+    size_t max_pool_txs = 50'000;        ///< pending + queued, all senders
+    size_t max_queued_per_sender = 64;   ///< future nonces kept per sender
+    size_t max_tx_size = 131'072;        ///< bytes of the raw transaction (geth's txMaxSize)
+    size_t max_block_txs = 10'000;
+};
+
+/// The L1 block the sequencer builds on (the batch poster's L1 reader keeps it current; a
+/// fixed value when there is no L1).
+struct L1Info {
+    uint64_t block_number = 0;
+    uint256 base_fee;
+};
+using L1InfoSource = std::function<L1Info()>;
+
+/// Why a transaction was refused, with the JSON-RPC error to answer (geth's messages).
+struct Rejection {
+    enum class Reason {
+        kMalformed,          ///< not a decodable EIP-2718 transaction (-32602 or -32000)
+        kOversized,          ///< "oversized data"
+        kWrongChainId,       ///< "invalid chain id"
+        kInvalidSignature,   ///< "invalid sender"
+        kNonceTooLow,        ///< "nonce too low: next nonce N, tx nonce M"
+        kNonceGapTooLarge,   ///< too many queued future nonces for the sender
+        kInsufficientFunds,  ///< "insufficient funds for gas * price + value"
+        kIntrinsicGas,       ///< "intrinsic gas too low"
+        kGasLimit,           ///< "exceeds block gas limit"
+        kUnderpriced,        ///< max fee below the base-fee floor
+        kAlreadyKnown,       ///< "already known"
+        kReplacementUnderpriced,
+        kPoolFull,
+        kUnsupportedType,    ///< blob transactions ("transaction type not supported")
+        kExecution,          ///< rejected by ArbOS at execution (message carries the reason)
+        kShuttingDown,
+    };
+    Reason reason;
+    std::string message;
+    int code = -32000;
+};
+/// Stable metric label of a reason ("nonce_too_low", ...).
+const char* to_label(Rejection::Reason r);
+
+/// The acknowledgement: the tx is in a durable sealed block.
+struct Inclusion {
+    Hash32 tx_hash;
+    uint64_t block_number = 0;
+    uint32_t index = 0;
+};
+
+class Sequencer {
+public:
+    /// `db` must hold at least the genesis block. Nothing runs until `start()`.
+    Sequencer(storage::Database& db, const arbos::Genesis& genesis, Config config,
+              L1InfoSource l1_info);
+    ~Sequencer();
+
+    void start();
+    /// Seals what is already accepted, then stops; pending callbacks get kShuttingDown.
+    void stop();
+
+    /// Checks `raw` and queues it. `done` is called exactly once, from any thread: with the
+    /// inclusion once its block is durable, or with the rejection (at once for pool checks).
+    void submit(Bytes raw, std::function<void(Result<Inclusion, Rejection>)> done);
+
+    /// The next nonce of `addr` counting pool transactions ("pending" tag).
+    uint64_t pending_nonce(const Address& addr) const;
+    size_t pool_size() const;
+
+    /// Called (on the sealing thread, after commit) for every new durable block, in order:
+    /// newHeads/logs subscriptions and the batch poster hang here. Register before start().
+    void on_block(std::function<void(const arbos::Block&)> callback);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fuse::sequencer
