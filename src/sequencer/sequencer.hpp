@@ -13,15 +13,16 @@
 #include "arbos/arbos.hpp"
 #include "core/bytes.hpp"
 #include "core/result.hpp"
+#include "sequencer/outcome.hpp"
 #include "storage/database.hpp"
 
 namespace fuse::sequencer {
 
 struct Config {
     std::chrono::microseconds min_block_interval{5'000};  ///< at most one block per interval
-    size_t max_pool_txs = 50'000;        ///< pending + queued, all senders
-    size_t max_queued_per_sender = 64;   ///< future nonces kept per sender
-    size_t max_tx_size = 131'072;        ///< bytes of the raw transaction (geth's txMaxSize)
+    size_t max_pool_txs = 50'000;                         ///< pending + queued, all senders
+    size_t max_queued_per_sender = 64;                    ///< future nonces kept per sender
+    size_t max_tx_size = 131'072;  ///< bytes of the raw transaction (geth's txMaxSize)
     size_t max_block_txs = 10'000;
 };
 
@@ -32,40 +33,6 @@ struct L1Info {
     uint256 base_fee;
 };
 using L1InfoSource = std::function<L1Info()>;
-
-/// Why a transaction was refused, with the JSON-RPC error to answer (geth's messages).
-struct Rejection {
-    enum class Reason {
-        kMalformed,          ///< not a decodable EIP-2718 transaction (-32602 or -32000)
-        kOversized,          ///< "oversized data"
-        kWrongChainId,       ///< "invalid chain id"
-        kInvalidSignature,   ///< "invalid sender"
-        kNonceTooLow,        ///< "nonce too low: next nonce N, tx nonce M"
-        kNonceGapTooLarge,   ///< too many queued future nonces for the sender
-        kInsufficientFunds,  ///< "insufficient funds for gas * price + value"
-        kIntrinsicGas,       ///< "intrinsic gas too low"
-        kGasLimit,           ///< "exceeds block gas limit"
-        kUnderpriced,        ///< max fee below the base-fee floor
-        kAlreadyKnown,       ///< "already known"
-        kReplacementUnderpriced,
-        kPoolFull,
-        kUnsupportedType,    ///< blob transactions ("transaction type not supported")
-        kExecution,          ///< rejected by ArbOS at execution (message carries the reason)
-        kShuttingDown,
-    };
-    Reason reason;
-    std::string message;
-    int code = -32000;
-};
-/// Stable metric label of a reason ("nonce_too_low", ...).
-const char* to_label(Rejection::Reason r);
-
-/// The acknowledgement: the tx is in a durable sealed block.
-struct Inclusion {
-    Hash32 tx_hash;
-    uint64_t block_number = 0;
-    uint32_t index = 0;
-};
 
 class Sequencer {
 public:
