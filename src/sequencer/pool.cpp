@@ -138,6 +138,17 @@ void TxPool::untake(const PoolTx& tx) {
     erase_if_idle(tx.checked.sender);
 }
 
+void TxPool::put_back(std::unique_ptr<PoolTx> tx) {
+    const Address addr = tx->checked.sender;
+    Sender& s = senders_.at(addr);
+    if (s.pending_end > s.next_nonce) ready_.erase(s.txs.at(s.next_nonce)->seq);
+    s.next_nonce = tx->checked.tx.nonce;
+    if (s.taken > 0) --s.taken;
+    s.txs.emplace(s.next_nonce, std::move(tx));
+    ++size_;
+    make_ready(addr, s);
+}
+
 void TxPool::committed(const Address& sender, const Hash32& hash) {
     known_.erase(hash);
     auto it = senders_.find(sender);

@@ -60,6 +60,9 @@ public:
     /// Undoes `take_ready` for a transaction ArbOS refused: the sender's next nonce goes back
     /// to its nonce and its later transactions wait (queued) for that nonce again.
     void untake(const PoolTx& tx);
+    /// Undoes `take_ready` for a valid transaction that did not fit in the block: it is the
+    /// sender's next (ready, in its original arrival place) again.
+    void put_back(std::unique_ptr<PoolTx> tx);
     /// A taken transaction's block is durable: forget its hash and, when the sender has
     /// nothing left in the pool, the sender (the committed state now has its nonce).
     void committed(const Address& sender, const Hash32& hash);

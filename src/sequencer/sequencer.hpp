@@ -24,6 +24,18 @@ struct Config {
     size_t max_queued_per_sender = 64;                    ///< future nonces kept per sender
     size_t max_tx_size = 131'072;  ///< bytes of the raw transaction (geth's txMaxSize)
     size_t max_block_txs = 10'000;
+    /// Blocks built ahead of the durable head while a commit (fsync) is in flight; they are
+    /// committed together next (group commit). 0 = commit each block before building the next.
+    size_t max_uncommitted_blocks = 64;
+};
+
+/// Counters for metrics and benchmarks (monotonic since start).
+struct Stats {
+    uint64_t blocks = 0;   ///< blocks sealed and durable
+    uint64_t txs = 0;      ///< transactions included and acknowledged
+    uint64_t commits = 0;  ///< db.commit calls (blocks / commits = group size)
+    uint64_t execution_rejected = 0;
+    uint64_t last_block_number = 0;
 };
 
 /// The L1 block the sequencer builds on (the batch poster's L1 reader keeps it current; a
@@ -47,13 +59,15 @@ public:
 
     /// Checks `raw` and queues it. `done` is called exactly once, from any thread: with the
     /// inclusion once its block is durable, or with the rejection (at once for pool checks).
-    void submit(Bytes raw, std::function<void(Result<Inclusion, Rejection>)> done);
+    void submit(Bytes raw, SubmitCallback done);
 
     /// The next nonce of `addr` counting pool transactions ("pending" tag).
     uint64_t pending_nonce(const Address& addr) const;
     size_t pool_size() const;
+    Stats stats() const;
 
-    /// Called (on the sealing thread, after commit) for every new durable block, in order:
+    /// Called (on the sequencer's commit thread, after the commit and after the block's submit
+    /// callbacks) for every new durable block, in order:
     /// newHeads/logs subscriptions and the batch poster hang here. Register before start().
     void on_block(std::function<void(const arbos::Block&)> callback);
 
