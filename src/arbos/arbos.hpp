@@ -82,7 +82,9 @@ class BlockBuilder {
 public:
     /// `world` must be the state after `parent`. The system step (recording the message's L1
     /// block number, L1 base fee and timestamp in ArbOS's state, updating the L2 base fee from
-    /// the backlog) runs here.
+    /// the backlog) runs here. `world` and `genesis` must outlive the builder.
+    /// `block_hashes` answers BLOCKHASH / ArbSys.arbBlockHash for the last 256 blocks; when
+    /// empty only the parent's hash is known (docs/arbos.md).
     BlockBuilder(WorldState& world, const Genesis& genesis, const Block& parent,
                  const Message& header_fields, BlockHashFn block_hashes = {});
     ~BlockBuilder();
@@ -142,7 +144,10 @@ struct CallResult {
     std::string error;  ///< "execution reverted", "out of gas", ... ("" on success)
 };
 
-/// Runs `req` on `state` (read-only: nothing is written) in a block following `parent`.
+/// Runs `req` on `state` (read-only: nothing is written) in a block following `parent`
+/// (NUMBER = parent + 1, the parent's timestamp and the L2 base fee stored in `state`).
+/// Without a gas price the call runs at price 0 (geth's eth_call); `from` defaults to zero,
+/// `gas` to the per-tx cap. Safe to call from any thread on a thread-safe reader.
 /// `charge_l1` adds the L1 data fee as gas, as eth_estimateGas must.
 Result<CallResult, TxRejection> simulate_call(const state::StateReader& state,
                                               const Genesis& genesis, const Block& parent,

@@ -110,6 +110,8 @@ ExecResult ArbPrecompiles::run_arbsys(state::ExecState& state, const evm::Messag
     static const uint32_t kGetStorageGas = selector("getStorageGasAvailable()");
     static const uint32_t kIsTopLevelCall = selector("isTopLevelCall()");
     static const uint32_t kWasAliased = selector("wasMyCallersAddressAliased()");
+    static const uint32_t kMapAlias =
+        selector("mapL1SenderContractAddressToL2Alias(address,address)");
     static const uint32_t kWithdrawEth = selector("withdrawEth(address)");
     static const uint32_t kSendTxToL1 = selector("sendTxToL1(address,bytes)");
     static const uint32_t kInvalidBlockNumber = selector("InvalidBlockNumber(uint256,uint256)");
@@ -155,6 +157,13 @@ ExecResult ArbPrecompiles::run_arbsys(state::ExecState& state, const evm::Messag
         c.word(msg.depth <= 1);
     } else if (sel == kWasAliased) {
         c.word(false);  // Fuse L2 has no L1-to-L2 messages, so nothing is ever aliased
+    } else if (sel == kMapAlias) {
+        // Arbitrum's L1-to-L2 alias: address + 0x1111000000000000000000000000000000001111.
+        Address sender, unused;
+        if (!c.arg_address(0, sender) || !c.arg_address(1, unused)) return revert(msg);
+        static const uint256 kOffset =
+            uint256::from_hex("0x1111000000000000000000000000000000001111").value();
+        c.word((uint256::from_be(sender.view()) + kOffset) & (~uint256{} >> 96));
     } else if (sel == kWithdrawEth || sel == kSendTxToL1) {
         if (msg.is_static || msg.kind != evm::CallKind::kCall) return revert(msg);
         Address destination;

@@ -104,6 +104,13 @@ TEST_F(PrecompilesTest, ArbSysViewsFromContract) {
               uint256(0));
     EXPECT_EQ(word_at(call(via(kArbSysAddress, sel("wasMyCallersAddressAliased()"))).output, 0),
               uint256(0));
+    r = call(via(kArbSysAddress,
+                 cat({sel("mapL1SenderContractAddressToL2Alias(address,address)"),
+                      word(uint256::from_hex("0xffffffffffffffffffffffffffffffffffffeeee").value()),
+                      word(uint256(0))})));
+    ASSERT_TRUE(r.success);
+    EXPECT_EQ(word_at(r.output, 0),
+              uint256::from_hex("0x1110ffffffffffffffffffffffffffffffffffff").value());
     // Block hash of the parent; the current block is out of range (InvalidBlockNumber error).
     const uint64_t parent = chain.head().header.number;
     r = call(via(kArbSysAddress, cat({sel("arbBlockHash(uint256)"), word(uint256(parent))})));
