@@ -173,4 +173,8 @@ struct SystemState {
 };
 SystemState read_system_state(const state::StateReader& state);
 
+/// The L2 base fee a block at `timestamp` built on `state` will have (the system step's
+/// formula without writing anything): for the pool's fee floor and eth_gasPrice.
+uint256 next_base_fee(const state::StateReader& state, const Genesis& genesis, uint64_t timestamp);
+
 }  // namespace fuse::arbos

@@ -61,12 +61,16 @@ TEST(L2Pricing, BaseFeeRisesWithBacklogAndFallsBack) {
     EXPECT_EQ(read_system_state(c.world).gas_backlog, 8u * 21'000);
 
     // Same second: nothing drains; backlog 168000 > tolerance 42000.
+    const uint256 predicted = next_base_fee(c.world, c.genesis, b1.header.timestamp);
+    EXPECT_GT(next_base_fee(c.world, c.genesis, b1.header.timestamp),
+              next_base_fee(c.world, c.genesis, b1.header.timestamp + 3));
     const Block& b2 =
         c.execute(c.message({make_tx(1, 0, to, uint256(1), 21'000, {}, uint256(10) * kGwei)}, 0));
     const uint64_t backlog = 8 * 21'000;
     const uint64_t exponent = (backlog - 2 * 21'000) * 10'000 / (1 * 21'000);  // 60000 bips
     const uint256 expected = f.min_base_fee * uint256(approx_exp_bips(exponent)) / uint256(10'000);
     EXPECT_EQ(b2.header.base_fee_per_gas, expected);
+    EXPECT_EQ(predicted, expected);
     EXPECT_GT(expected, f.min_base_fee * uint256(50));  // ~e^6 with the series: ~ 64×
     EXPECT_EQ(b2.txs[0].effective_gas_price, expected);
     EXPECT_EQ(read_system_state(c.world).l2_base_fee, expected);

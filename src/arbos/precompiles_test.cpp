@@ -171,7 +171,31 @@ TEST_F(PrecompilesTest, ArbGasInfoPrices) {
     EXPECT_EQ(word_at(call(via(kArbGasInfoAddress, sel("getGasBacklog()"))).output, 0),
               uint256(s.gas_backlog));
     EXPECT_GT(s.gas_backlog, 0u);  // the deployment's gas, not yet drained (1 s elapsed)
+    const Bytes any_aggregator = word(uint256(0xabc));
+    EXPECT_EQ(call(via(kArbGasInfoAddress,
+                       cat({sel("getPricesInWeiWithAggregator(address)"), any_aggregator})))
+                  .output,
+              call(via(kArbGasInfoAddress, sel("getPricesInWei()"))).output);
+    EXPECT_EQ(call(via(kArbGasInfoAddress,
+                       cat({sel("getPricesInArbGasWithAggregator(address)"), any_aggregator})))
+                  .output,
+              call(via(kArbGasInfoAddress, sel("getPricesInArbGas()"))).output);
+    EXPECT_EQ(word_at(call(via(kArbGasInfoAddress, sel("getPricingInertia()"))).output, 0),
+              uint256(f.pricing_inertia));
+    EXPECT_EQ(word_at(call(via(kArbGasInfoAddress, sel("getGasBacklogTolerance()"))).output, 0),
+              uint256(f.backlog_tolerance_seconds));
+    r = call(via(kArbGasInfoAddress, sel("getGasAccountingParams()")));
+    ASSERT_EQ(r.output.size(), 3u * 32);
+    EXPECT_EQ(word_at(r.output, 0), uint256(f.speed_limit_per_second));
+    EXPECT_EQ(word_at(r.output, 2), uint256(f.max_tx_gas_limit));
+    // Outside a transaction (eth_call without the L1 charge) the current tx's L1 fee is 0.
+    EXPECT_EQ(word_at(call(via(kArbGasInfoAddress, sel("getCurrentTxL1GasFees()"))).output, 0),
+              uint256(0));
     EXPECT_FALSE(call(via(kArbGasInfoAddress, sel("getNothing()"))).success);
+    // Calls cost gas: more than a plain call to an empty account, far less than a transfer.
+    const CallResult priced = call(via(kArbGasInfoAddress, sel("getPricesInWei()")));
+    EXPECT_GT(priced.gas_used, 21'000u + 2 * 800);
+    EXPECT_LT(priced.gas_used, 21'000u + 40'000);
 }
 
 TEST_F(PrecompilesTest, CurrentTxL1GasFeesSeenInsideTheTransaction) {

@@ -166,4 +166,10 @@ SystemState read_system_state(const state::StateReader& st) {
     return out;
 }
 
+uint256 next_base_fee(const state::StateReader& st, const Genesis& g, uint64_t timestamp) {
+    const SystemState s = read_system_state(st);
+    const uint64_t elapsed = timestamp > s.last_timestamp ? timestamp - s.last_timestamp : 0;
+    return l2_base_fee_for_backlog(g.fees, drain_backlog(g.fees, s.gas_backlog, elapsed));
+}
+
 }  // namespace fuse::arbos
