@@ -188,3 +188,36 @@ TEST(BlockBuilder, SequencerAndValidatorPathsGiveTheSameBlockHash) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(BlockBuilder, EvmSeesTheL2BlockEnvironment) {
+    Genesis g = dev_genesis(kChainId);
+    GenesisAccount probe;
+    // slot0 = BLOCKHASH(NUMBER-1), 1 = NUMBER, 2 = COINBASE, 3 = BASEFEE, 4 = TIMESTAMP,
+    // 5 = GASPRICE, 6 = CHAINID, 7 = PREVRANDAO.
+    probe.code = from_hex(
+                     "0x600143034060005543600155416002554860035542600455"
+                     "3a600555466006554460075500")
+                     .value();
+    const Address at = addr("0x0000000000000000000000000000000000abcdef");
+    g.alloc[at] = probe;
+    Chain c(g);
+    c.execute(c.message({}));
+    c.execute(c.message({}));
+    const Block& b = c.execute(
+        c.message({make_tx(0, 0, at, uint256(0), 300'000, {}, uint256(2) * kGwei, kGwei)}, 5));
+    ASSERT_EQ(b.txs.size(), 1u);
+    ASSERT_TRUE(b.txs[0].receipt.success);
+    auto slot = [&](uint64_t i) { return c.world.read_storage(at, uint256(i)); };
+    EXPECT_EQ(slot(0).to_hash(), c.blocks[2].hash);
+    EXPECT_EQ(slot(1), uint256(3));
+    EXPECT_EQ(slot(2), uint256::from_be(c.genesis.fees.l1_fee_account.view()));
+    EXPECT_EQ(slot(3), c.genesis.fees.min_base_fee);
+    EXPECT_EQ(slot(4), uint256(b.header.timestamp));
+    EXPECT_EQ(slot(5), c.genesis.fees.min_base_fee);  // the tip is dropped
+    EXPECT_EQ(slot(6), uint256(kChainId));
+    EXPECT_EQ(slot(7), uint256(1));
+}
+
+}  // namespace
