@@ -221,6 +221,13 @@ EthApi::EthApi(storage::Database& db, const arbos::Genesis& genesis,
 
 EthApi::~EthApi() = default;
 
+void EthApi::register_methods(rpc::Server& server) {
+    rpc::SubscriptionKinds kinds;
+    register_methods(server.methods(), kinds);
+    server.add_subscription_kind("newHeads", impl_->heads);
+    server.add_subscription_kind("logs", impl_->logs);
+}
+
 void EthApi::register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKinds& kinds) {
     impl_->register_state_methods(registry);
     impl_->register_chain_methods(registry);
