@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "evm/host.hpp"
+#include "evm/interpreter.hpp"
 #include "state/exec_state.hpp"
 
 namespace fuse::state {
@@ -68,6 +69,11 @@ public:
 
     bool is_prague() const { return rev_ >= evm::Revision::kPrague; }
 
+    /// Code analyses (JUMPDEST maps) come from `cache`, keyed by code hash, so a contract is
+    /// analysed once for as long as the caller keeps the cache (e.g. a block or a node); null
+    /// (the default) uses this host's own cache, which lives for one transaction.
+    void set_analysis_cache(evm::AnalysisCache* cache) noexcept { analysis_cache_ = cache; }
+
 private:
     evm::ExecResult create(const evm::Message& msg, std::optional<uint64_t> tx_nonce) noexcept;
     evm::ExecResult execute_call(const evm::Message& msg) noexcept;
@@ -76,6 +82,8 @@ private:
     evm::Revision rev_;
     const evm::TxContext& ctx_;
     BlockHashFn block_hash_;
+    evm::AnalysisCache* analysis_cache_ = nullptr;
+    evm::AnalysisCache tx_analyses_;  ///< used when no analysis_cache_ is set
 };
 
 }  // namespace fuse::state

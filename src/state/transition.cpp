@@ -257,8 +257,8 @@ int64_t apply_authorizations(ExecState& state, const BlockEnv& block, const Tran
 
 Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& block, Revision rev,
                                               const Transaction& txn, const Address& sender,
-                                              int64_t block_gas_left,
-                                              const BlockHashFn& block_hash) {
+                                              int64_t block_gas_left, const BlockHashFn& block_hash,
+                                              evm::AnalysisCache* analysis_cache) {
     const uint256 blob_fee = blob_base_fee(block.excess_blob_gas, rev);
     if (auto v = validate(state, block, rev, txn, sender, block_gas_left, blob_fee); !v)
         return Unexpected{v.error()};
@@ -309,6 +309,7 @@ Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& 
     ctx.blob_base_fee = blob_fee;
     ctx.blob_hashes = txn.blob_versioned_hashes;
     StateHost host(state, rev, ctx, block_hash);
+    host.set_analysis_cache(analysis_cache);
 
     evm::Message msg;
     msg.kind = txn.to ? evm::CallKind::kCall : evm::CallKind::kCreate;

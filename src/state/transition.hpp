@@ -79,9 +79,12 @@ uint256 blob_base_fee(uint64_t excess_blob_gas, evm::Revision rev);
 /// Validates and executes `txn` from `sender` on `state`, then finalizes the transaction
 /// (EIP-161 cleanup etc.). On an invalid transaction `state` is unchanged.
 /// `block_gas_left` is what the block can still hold (EIP-1559 block gas limit check).
+/// `analysis_cache`, when given, keeps code analyses across transactions (the caller bounds
+/// its size, e.g. clears it per block); otherwise they live for this transaction.
 Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& block,
                                               evm::Revision rev, const Transaction& txn,
                                               const Address& sender, int64_t block_gas_left,
-                                              const BlockHashFn& block_hash);
+                                              const BlockHashFn& block_hash,
+                                              evm::AnalysisCache* analysis_cache = nullptr);
 
 }  // namespace fuse::state
