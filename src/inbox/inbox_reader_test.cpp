@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdio>
+#include <thread>
+
 #include "inbox/test_env.hpp"
 
 namespace fuse::inbox {
@@ -162,6 +166,184 @@ TEST(InboxReader, BatchFromNonPosterIsRefused) {
     InboxReader reader(*env.rpc, env.reader_config());
     EXPECT_TRUE(read_all(reader).empty());
     EXPECT_FALSE(reader.cursor().last);
+}
+
+}  // namespace
+}  // namespace fuse::inbox
+
+namespace fuse::inbox {
+namespace {
+
+using namespace testing;
+
+std::string snapshot(InboxEnv& env) {
+    return env.rpc->request("evm_snapshot").get<std::string>();
+}
+void revert_to(InboxEnv& env, const std::string& id) {
+    ASSERT_TRUE(env.rpc->request("evm_revert", nlohmann::json::array({id})).get<bool>());
+    env.new_sender();  // nonces went back with the chain
+}
+
+batch::L2Message msg(InboxEnv& env, uint8_t tag) {
+    return env.message_on(env.latest().number, {Bytes{0x02, tag, tag}});
+}
+
+// Batches 2 and 3 are replaced by a reorg (evm_snapshot/evm_revert): the reader reports
+// "roll back to batch 1" and then reads the new batches 2', 3', 4' with a consistent chain.
+TEST(InboxReorg, ReplacedBatchesRollBackToLastCommon) {
+    InboxEnv env;
+    env.post({msg(env, 0)});
+    env.post({msg(env, 1)});
+    std::vector<std::string> log;
+    auto cfg = env.reader_config();
+    cfg.log = [&](const std::string& l) { log.push_back(l); };
+    InboxReader reader(*env.rpc, cfg);
+    ASSERT_EQ(read_all(reader).size(), 2u);
+    const Hash32 acc1 = env.inbox_acc(1);
+
+    const std::string snap = snapshot(env);
+    const uint64_t saved_count = env.message_count;
+    env.post({msg(env, 2)});
+    env.post({msg(env, 3), msg(env, 3)});
+    const auto old = read_all(reader);
+    ASSERT_EQ(old.size(), 2u);
+    EXPECT_EQ(reader.cursor().last->sequence_number, 3u);
+
+    revert_to(env, snap);
+    env.next_seq = 2;
+    env.message_count = saved_count;
+    env.mine(1);  // the new chain differs from the old one at every height
+    const auto n2 = env.post({msg(env, 12)});
+    env.post({msg(env, 13)});
+    env.post({msg(env, 14)});
+    EXPECT_NE(n2.receipt.block_hash, old[0].l1_block_hash);
+
+    const auto r = reader.poll();
+    ASSERT_TRUE(r.rollback);
+    EXPECT_EQ(r.rollback->last_common_batch, std::optional<uint64_t>(1));
+    EXPECT_EQ(r.rollback->first_removed_batch, 2u);
+    ASSERT_EQ(r.batches.size(), 3u);
+    EXPECT_EQ(r.batches[0].sequence_number, 2u);
+    EXPECT_EQ(r.batches[0].before_acc, acc1);
+    EXPECT_EQ(r.batches[0].l1_block_hash, n2.receipt.block_hash);
+    EXPECT_EQ(r.batches[0].resolved.messages[0].txs[0], (Bytes{0x02, 12, 12}));
+    for (size_t i = 0; i < 3; ++i)
+        EXPECT_EQ(r.batches[i].after_acc, env.inbox_acc(2 + i));
+    bool said = false;
+    for (const auto& l : log)
+        said |= l.find("roll back to batch 1") != std::string::npos;
+    EXPECT_TRUE(said);
+    EXPECT_FALSE(reader.poll().rollback);
+}
+
+// A reorg of blocks after the last batch (but below the scanned tip) loses nothing: a batch
+// that the new chain puts there is read, with no rollback.
+TEST(InboxReorg, ReorgAfterLastBatchRescansWithoutRollback) {
+    InboxEnv env;
+    env.post({msg(env, 0)});
+    InboxReader reader(*env.rpc, env.reader_config());
+    ASSERT_EQ(read_all(reader).size(), 1u);
+    const std::string snap = snapshot(env);
+    env.mine(4);
+    EXPECT_TRUE(reader.poll().batches.empty());
+    const uint64_t scanned = reader.cursor().scanned_block;
+    revert_to(env, snap);
+    const auto p1 = env.post({msg(env, 1)});
+    env.mine(1);
+    ASSERT_LT(p1.receipt.block_number, scanned);  // a height the reader had already scanned
+    const auto r = reader.poll();
+    EXPECT_FALSE(r.rollback);
+    ASSERT_EQ(r.batches.size(), 1u);
+    EXPECT_EQ(r.batches[0].sequence_number, 1u);
+}
+
+// Every batch replaced, and the history reached batch 0: roll back to genesis.
+// With a resumed cursor and no history, the same reorg is reported as too deep.
+TEST(InboxReorg, ReorgOfEveryBatch) {
+    InboxEnv env;
+    const std::string snap = snapshot(env);
+    env.post({msg(env, 0)});
+    env.post({msg(env, 1)});
+    InboxReader reader(*env.rpc, env.reader_config());
+    ASSERT_EQ(read_all(reader).size(), 2u);
+    InboxReader resumed(*env.rpc, env.reader_config(), reader.cursor());
+    revert_to(env, snap);
+    env.next_seq = 0;
+    env.message_count = 0;
+    env.mine(2);
+    env.post({msg(env, 20)});
+    const auto r = reader.poll();
+    ASSERT_TRUE(r.rollback);
+    EXPECT_FALSE(r.rollback->last_common_batch);
+    EXPECT_EQ(r.rollback->first_removed_batch, 0u);
+    ASSERT_EQ(r.batches.size(), 1u);
+    EXPECT_EQ(r.batches[0].resolved.messages[0].txs[0], (Bytes{0x02, 20, 20}));
+    try {
+        resumed.poll();
+        ADD_FAILURE() << "a reorg below the remembered history must fail";
+    } catch (const InboxError& e) {
+        EXPECT_EQ(e.kind, InboxError::Kind::kReorgTooDeep);
+        EXPECT_FALSE(e.retryable());
+    }
+}
+
+// L1 stopped: every poll fails with a clear L1Error and the cursor does not move; the retrying
+// poll backs off, and once the same L1 is back (same port, same state) it reads every batch,
+// none skipped.
+TEST(InboxL1Down, ClearErrorsThenRecovery) {
+    const uint16_t port = free_port();
+    char dir[] = "/tmp/fuse-inbox-state-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    const std::string state = std::string(dir) + "/state.json";
+    InboxEnv env({"--state", state}, port);
+    env.post({msg(env, 0)});
+    std::vector<std::string> log;
+    auto cfg = env.reader_config();
+    cfg.log = [&](const std::string& l) { log.push_back(l); };
+    InboxReader reader(*env.rpc, cfg);
+    ASSERT_EQ(read_all(reader).size(), 1u);
+    env.post({msg(env, 1)});
+    env.post({msg(env, 2)});
+    const InboxCursor before = reader.cursor();
+
+    env.anvil->stop();
+    for (int i = 0; i < 2; ++i) {
+        try {
+            reader.poll();
+            ADD_FAILURE() << "a stopped L1 must fail";
+        } catch (const l1::L1Error& e) {
+            EXPECT_EQ(e.kind, l1::L1Error::Kind::kTransport);
+            EXPECT_NE(std::string(e.what()).find("check that the L1 node is running"),
+                      std::string::npos);
+        }
+    }
+    EXPECT_EQ(reader.consecutive_failures(), 2u);
+    EXPECT_EQ(reader.cursor(), before);
+
+    std::optional<PollResult> result;
+    std::atomic<bool> stop{false};
+    std::thread t([&] { result = reader.poll_retrying([&] { return !stop.load(); }); });
+    std::this_thread::sleep_for(800ms);
+    env.anvil = std::make_unique<l1::testing::AnvilProcess>(
+        std::vector<std::string>{"--state", state}, port);
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!result && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(20ms);
+    stop = true;
+    t.join();
+    ASSERT_TRUE(result);
+    ASSERT_EQ(result->batches.size(), 2u);
+    EXPECT_EQ(result->batches[0].sequence_number, 1u);
+    EXPECT_EQ(result->batches[1].sequence_number, 2u);
+    EXPECT_EQ(result->batches[1].after_acc, env.inbox_acc(2));
+    EXPECT_EQ(reader.consecutive_failures(), 0u);
+    size_t retries = 0;
+    for (const auto& l : log)
+        retries += l.find("retrying in") != std::string::npos;
+    EXPECT_GE(retries, 2u);
+    env.anvil->stop();
+    std::remove(state.c_str());
+    rmdir(dir);
 }
 
 }  // namespace
