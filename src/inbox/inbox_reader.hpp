@@ -19,13 +19,14 @@
 #include "batch/resolve.hpp"
 #include "core/bytes.hpp"
 #include "l1/contracts.hpp"
+#include "l1/presets.hpp"
 #include "l1/rpc_client.hpp"
 
 namespace fuse::inbox {
 
 /// Default L1 confirmations before a batch is read: 20 Fuse blocks = 100 s at 5 s per block
 /// (docs/inbox.md, "Confirmations": above the 19-block reorg period bridges use for Fuse).
-inline constexpr uint64_t kDefaultConfirmations = 20;
+inline constexpr uint64_t kDefaultConfirmations = l1::kFuseConfirmations;
 
 struct InboxReaderConfig {
     Address inbox;
