@@ -126,18 +126,32 @@ PollResult InboxReader::poll() {
     try {
         const uint64_t head = rpc_.block_number();
         out.rollback = check_reorg(st);
-        if (head >= cfg_.confirmations) {
+        out.caught_up = head < cfg_.confirmations;
+        if (!out.caught_up) {
             const uint64_t safe = head - cfg_.confirmations;
             out.safe_block = safe;
             uint64_t next =
                 st.cursor.scanned_hash.is_zero() ? cfg_.deploy_block : st.cursor.scanned_block + 1;
-            while (next <= safe && out.batches.size() < cfg_.max_batches_per_poll) {
-                read_range(st, next, std::min(safe, next + (log_range_ - 1)), out);
+            for (size_t ranges = 0; next <= safe && ranges < cfg_.max_ranges_per_poll &&
+                                    out.batches.size() < cfg_.max_batches_per_poll;
+                 ++ranges) {
+                // Each range is all or nothing; ranges completed before a failure are kept and
+                // returned (the failure repeats, and is thrown, at the next poll).
+                State work = st;
+                const size_t before = out.batches.size();
+                try {
+                    read_range(work, next, std::min(safe, next + (log_range_ - 1)), out);
+                } catch (const std::exception& e) {
+                    out.batches.erase(out.batches.begin() + static_cast<std::ptrdiff_t>(before),
+                                      out.batches.end());
+                    if (ranges == 0 && !out.rollback) throw;
+                    note(std::string("inbox poll stopped early: ") + e.what());
+                    break;
+                }
+                st = std::move(work);
                 next = st.cursor.scanned_block + 1;
             }
             out.caught_up = next > safe;
-        } else {
-            out.caught_up = true;
         }
     } catch (...) {
         headers_.clear();

@@ -35,8 +35,10 @@ struct InboxReaderConfig {
     uint64_t confirmations = kDefaultConfirmations;
     /// Most blocks per eth_getLogs request (halved automatically when the node refuses a range).
     uint64_t max_log_range = 1000;
-    /// A poll stops after the range in which this many batches were delivered.
+    /// A poll stops after the range in which this many batches were delivered, or after this
+    /// many ranges, so that a long catch-up returns (and can be persisted) in steps.
     size_t max_batches_per_poll = 256;
+    size_t max_ranges_per_poll = 64;
     /// Delivered batches remembered for reorg detection (also restored from the caller).
     size_t history_size = 1024;
     batch::BatchLimits limits;
@@ -130,9 +132,11 @@ public:
     InboxReader(l1::RpcClient& rpc, InboxReaderConfig config, InboxCursor cursor = {},
                 std::vector<BatchRef> history = {});
 
-    /// One round: detects reorgs of what was read, then reads new batches up to the safe block.
-    /// All or nothing: on a throw (l1::L1Error for L1 failures, InboxError) the cursor is
-    /// unchanged and the next poll retries the same range; nothing is ever skipped.
+    /// One round: detects reorgs of what was read, then reads new batches up to the safe block,
+    /// range by range. Each range is all or nothing: a failure in the first range throws
+    /// (l1::L1Error for L1 failures, InboxError) with the cursor unchanged; a failure after
+    /// some ranges returns what those ranges read. The next poll retries from the cursor:
+    /// nothing is ever skipped or delivered twice.
     PollResult poll();
 
     /// poll() until it succeeds, retrying L1 failures and retryable InboxErrors with exponential

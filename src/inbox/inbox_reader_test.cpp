@@ -95,6 +95,31 @@ TEST(InboxReader, ReadsValidAndInvalidBatchesExactly) {
     EXPECT_FALSE(again.rollback);
 }
 
+// A long catch-up returns in steps (bounded ranges per poll), in order, nothing repeated.
+TEST(InboxReader, CatchesUpInBoundedSteps) {
+    InboxEnv env;
+    for (uint8_t i = 0; i < 3; ++i) {
+        env.post({env.message_on(env.latest().number, {tx_bytes(i, 30)})});
+        env.mine(3);
+    }
+    auto cfg = env.reader_config();
+    cfg.max_log_range = 2;
+    cfg.max_ranges_per_poll = 1;
+    InboxReader reader(*env.rpc, cfg);
+    std::vector<uint64_t> seqs;
+    size_t polls = 0;
+    for (; polls < 50; ++polls) {
+        const auto r = reader.poll();
+        for (const auto& b : r.batches)
+            seqs.push_back(b.sequence_number);
+        if (r.caught_up) break;
+        EXPECT_LE(reader.cursor().scanned_block, r.safe_block);
+    }
+    EXPECT_EQ(seqs, (std::vector<uint64_t>{0, 1, 2}));
+    const uint64_t blocks = env.latest().number - env.deploy_block + 1;
+    EXPECT_EQ(polls + 1, (blocks + 1) / 2);  // one 2-block range per poll
+}
+
 // Only blocks at least `confirmations` deep are read.
 TEST(InboxReader, WaitsForConfirmations) {
     InboxEnv env;
