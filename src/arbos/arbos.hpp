@@ -96,7 +96,8 @@ public:
     Result<const ExecutedTx*, TxRejection> add(const Transaction& tx, ByteView raw_tx,
                                                const Address& sender, const Hash32& tx_hash);
 
-    /// Gas still available in the block.
+    /// Compute gas still available in the block (FeeParams::block_gas_limit bounds gas used
+    /// minus the L1 part; a transaction fits when gas limit − its L1 gas ≤ gas_left()).
     uint64_t gas_left() const;
     size_t tx_count() const;
     /// The L2 base fee of this block.
