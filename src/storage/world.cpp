@@ -38,9 +38,9 @@ std::optional<AccountRecord> World::read_record(const Address& addr) const {
             if (f != (*it)->accounts.end()) return f->second;
         }
     }
-    auto v = db_.get(kAccounts, addr.view());
-    if (!v) return std::nullopt;
-    return decode_account_record(view(*v));
+    rocksdb::PinnableSlice v;
+    if (!db_.get_pinned(kAccounts, addr.view(), v)) return std::nullopt;
+    return decode_account_record(view(v));
 }
 
 std::optional<AccountRecord> World::record_with(const Layer* cur, const Address& addr) const {
@@ -75,9 +75,9 @@ uint256 World::slot_with(const Layer* cur, const Address& addr, const uint256& k
             if ((*it)->cleared.contains(addr)) return {};
         }
     }
-    auto v = db_.get(kStorage, sk.view());
-    if (!v || v->size() != 32) return {};
-    return uint256::from_be32(view(*v).data());
+    rocksdb::PinnableSlice v;
+    if (!db_.get_pinned(kStorage, sk.view(), v) || v.size() != 32) return {};
+    return uint256::from_be32(view(v).data());
 }
 
 uint256 World::read_storage(const Address& addr, const uint256& key) const {
