@@ -22,6 +22,10 @@ const char* to_string(ResolveError e) {
             return "first L1 block number is below the previous batch's last one";
         case ResolveError::kBaseFeeChangedInBlock:
             return "L1 base fee differs from the previous batch's for the same L1 block";
+        case ResolveError::kL1BlockAfterInclusion:
+            return "a message names an L1 block after the block that includes the batch";
+        case ResolveError::kL1BaseFeeMismatch:
+            return "a message's L1 base fee differs from that L1 block's baseFeePerGas";
     }
     return "unknown resolve error";
 }
@@ -55,20 +59,47 @@ ResolveError check(const std::vector<L2Message>& msgs, const BatchContext& ctx) 
             m.l1_block_number > ctx.bounds.max_block_number)
             return ResolveError::kOutOfBlockBounds;
     }
+    if (ctx.l1) {
+        for (const L2Message& m : msgs)
+            if (m.l1_block_number > ctx.l1->inclusion_block_number)
+                return ResolveError::kL1BlockAfterInclusion;
+        for (const L2Message& m : msgs) {
+            const auto it = ctx.l1->base_fees.find(m.l1_block_number);
+            if (it == ctx.l1->base_fees.end() || it->second != m.l1_base_fee)
+                return ResolveError::kL1BaseFeeMismatch;
+        }
+    }
     return ResolveError::kNone;
 }
 
 }  // namespace
 
+std::vector<uint64_t> referenced_l1_blocks(const std::vector<L2Message>& msgs,
+                                           uint64_t inclusion_block_number) {
+    std::vector<uint64_t> out;
+    for (const L2Message& m : msgs)
+        if (m.l1_block_number <= inclusion_block_number &&
+            (out.empty() || out.back() != m.l1_block_number))
+            out.push_back(m.l1_block_number);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
 Result<ResolvedBatch, HaltError> resolve_batch(ByteView data, const BatchContext& ctx,
                                                const BatchLimits& limits) {
+    return resolve_decoded(decode_batch(data, limits), ctx, limits);
+}
+
+Result<ResolvedBatch, HaltError> resolve_decoded(
+    Result<std::vector<L2Message>, BatchError> decoded, const BatchContext& ctx,
+    const BatchLimits& limits) {
     // The inbox guarantees prev < new; a context violating it is treated as a zero-count batch.
     const uint64_t n = ctx.new_message_count > ctx.prev_message_count
                            ? ctx.new_message_count - ctx.prev_message_count
                            : 0;
     if (n > max_messages_per_batch(limits)) return Unexpected{HaltError::kMessageCountTooLarge};
     ResolvedBatch out;
-    auto decoded = decode_batch(data, limits);
     if (!decoded) {
         out.invalid = ResolveError::kDecode;
         out.decode_error = decoded.error();

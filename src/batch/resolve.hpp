@@ -3,6 +3,7 @@
 /// (docs/batch-format.md, "Invalid batches"). Every validator computes the same result.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -18,6 +19,16 @@ struct TimeBounds {
     uint64_t max_block_number = 0;
 };
 
+/// What the L1 says about the blocks a batch's messages name (docs/batch-format.md, rule 2,
+/// "L1 checks"): the block that includes the batch and the base fee of each referenced block.
+struct L1Facts {
+    /// Number of the L1 block whose transaction carries the batch.
+    uint64_t inclusion_block_number = 0;
+    /// baseFeePerGas (EIP-1559; 0 for a pre-London block) of every L1 block number returned by
+    /// referenced_l1_blocks(). A referenced block missing here fails the check like a mismatch.
+    std::map<uint64_t, uint256> base_fees;
+};
+
 /// What the validator knows about a batch besides its data.
 struct BatchContext {
     TimeBounds bounds;
@@ -25,6 +36,9 @@ struct BatchContext {
     uint64_t new_message_count = 0;
     /// Header of the last message before this batch (the genesis header for batch 0).
     L2Message prev_header;
+    /// When set, every message must name an L1 block <= the inclusion block whose base fee
+    /// equals the message's (kL1BlockAfterInclusion / kL1BaseFeeMismatch). Unset: not checked.
+    std::optional<L1Facts> l1;
 };
 
 /// Why a batch was replaced by filler messages (a decode error, or one of the checks below).
@@ -37,6 +51,8 @@ enum class ResolveError {
     kTimestampBackwards,     ///< first timestamp below the previous batch's last one
     kL1BlockBackwards,       ///< first L1 block below the previous batch's last one
     kBaseFeeChangedInBlock,  ///< same L1 block as the previous batch's last, other base fee
+    kL1BlockAfterInclusion,  ///< a message names an L1 block after the batch's inclusion block
+    kL1BaseFeeMismatch,      ///< a message's L1 base fee differs from that L1 block's header
 };
 
 /// Human-readable reason.
@@ -62,9 +78,20 @@ inline uint64_t max_messages_per_batch(const BatchLimits& limits) {
 /// previous base fee.
 std::vector<L2Message> filler_messages(const BatchContext& ctx);
 
+/// The distinct L1 block numbers (ascending) whose base fee the L1 checks need for `msgs`: every
+/// message's block that is <= `inclusion_block_number` (later ones fail without a lookup).
+std::vector<uint64_t> referenced_l1_blocks(const std::vector<L2Message>& msgs,
+                                           uint64_t inclusion_block_number);
+
 /// Decodes `data` and applies the checks; a valid batch yields its messages, an invalid one
 /// filler_messages(ctx). Fails only with kMessageCountTooLarge.
 Result<ResolvedBatch, HaltError> resolve_batch(ByteView data, const BatchContext& ctx,
                                                const BatchLimits& limits = {});
+
+/// As resolve_batch, for data already decoded with decode_batch(data, limits) (the validator
+/// decodes once to learn which L1 headers to fetch, then resolves).
+Result<ResolvedBatch, HaltError> resolve_decoded(
+    Result<std::vector<L2Message>, BatchError> decoded, const BatchContext& ctx,
+    const BatchLimits& limits = {});
 
 }  // namespace fuse::batch

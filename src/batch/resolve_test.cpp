@@ -89,6 +89,41 @@ TEST(ResolveBatch, OutOfBoundsOrBackwardsYieldsFiller) {
     EXPECT_EQ(r->messages[0].l1_block_number, 70u);
 }
 
+// docs/batch-format.md rule 2, L1 checks: block <= inclusion block, base fee = header's.
+TEST(ResolveBatch, L1FactsAreChecked) {
+    const auto msgs = good_messages();  // blocks 60 (fee 9) and 61 (fee 11)
+    EXPECT_EQ(referenced_l1_blocks(msgs, 61), (std::vector<uint64_t>{60, 61}));
+    EXPECT_EQ(referenced_l1_blocks(msgs, 60), (std::vector<uint64_t>{60}));
+    const Bytes data = *encode_batch(msgs);
+    auto ctx = context(0, 2);
+    ctx.l1 = L1Facts{61, {{60, uint256{9}}, {61, uint256{11}}}};
+    auto r = resolve_batch(data, ctx);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->invalid, ResolveError::kNone);
+    EXPECT_EQ(r->messages, msgs);
+
+    ctx.l1->base_fees[61] = uint256{12};  // header disagrees with the message
+    r = resolve_batch(data, ctx);
+    ASSERT_TRUE(r);
+    expect_filler(*r, ctx, ResolveError::kL1BaseFeeMismatch);
+
+    ctx.l1->base_fees.erase(61);  // header not supplied: treated as a mismatch
+    r = resolve_batch(data, ctx);
+    ASSERT_TRUE(r);
+    expect_filler(*r, ctx, ResolveError::kL1BaseFeeMismatch);
+
+    ctx.l1 = L1Facts{60, {{60, uint256{9}}, {61, uint256{11}}}};  // block 61 is in the future
+    r = resolve_batch(data, ctx);
+    ASSERT_TRUE(r);
+    expect_filler(*r, ctx, ResolveError::kL1BlockAfterInclusion);
+
+    // resolve_decoded gives the same answer as resolve_batch.
+    ctx.l1 = L1Facts{61, {{60, uint256{9}}, {61, uint256{11}}}};
+    const auto d = resolve_decoded(decode_batch(data), ctx);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->messages, msgs);
+}
+
 TEST(ResolveBatch, HugeClaimedCountHalts) {
     const Bytes data = *encode_batch(good_messages());
     const BatchLimits limits{};

@@ -275,6 +275,108 @@ uint256 mod_words(const uint64_t* u, int m, const uint256& v) noexcept {
     return r;
 }
 
+/// True when x is a power of two (x != 0).
+inline bool is_pow2(const uint256& x) noexcept {
+    return !x.is_zero() && (x & (x - 1)).is_zero();
+}
+
+/// A four-limb modulus prepared for reduction: shifted left by `s` so its top bit is set
+/// (d), with the 3-by-2 reciprocal of its top two limbs. Kept per thread for the last modulus
+/// seen, because modular code (elliptic curves, hashes) reduces by the same modulus over and
+/// over; the cache only saves work, the result never depends on it.
+struct Modulus4 {
+    uint256 m;  ///< the modulus as given (0: empty cache entry)
+    uint64_t d[4];
+    unsigned s;
+    uint64_t v;
+};
+
+inline const Modulus4& prepare_modulus4(const uint256& m) noexcept {
+    thread_local Modulus4 cache{};
+    if (!(cache.m == m)) [[unlikely]] {
+        const unsigned s = unsigned(std::countl_zero(m.w[3]));
+        const uint256 d = m << s;
+        cache.m = m;
+        std::copy(d.w, d.w + 4, cache.d);
+        cache.s = s;
+        cache.v = reciprocal_3by2(d.w[3], d.w[2]);
+    }
+    return cache;
+}
+
+/// One step of the schoolbook division by the normalized four-limb divisor d: the window
+/// (r3 r2 r1 r0 u), whose top four limbs are below d, becomes its remainder modulo d in
+/// (r3 r2 r1 r0). The quotient limb comes from the 3-by-2 division of the top three limbs,
+/// which also yields the top two remainder limbs, so only q * (d1:d0) is subtracted below
+/// them (as GMP's sbpi1_div_qr does); a borrow out means q was one too large.
+inline void reduce_step4(uint64_t& r3, uint64_t& r2, uint64_t& r1, uint64_t& r0, uint64_t u,
+                         const uint64_t* d, uint64_t v) noexcept {
+    if (r3 == d[3] && r2 == d[2]) [[unlikely]] {
+        // The quotient limb is exactly 2^64 - 1: remainder = W - d * 2^64 + d, which is < d.
+        const uint64_t w[5] = {u, r0, r1, r2, r3};
+        const uint64_t sub[5] = {0, d[0], d[1], d[2], d[3]};
+        const uint64_t add[5] = {d[0], d[1], d[2], d[3], 0};
+        uint64_t out[5];
+        uint128_t acc = 0;  // two's complement running sum of w - sub + add
+        uint64_t carry = 0, borrow = 0;
+        for (int i = 0; i < 5; ++i) {
+            acc = uint128_t(w[i]) + add[i] + carry;
+            carry = uint64_t(acc >> 64);
+            const uint64_t lo = uint64_t(acc);
+            const uint128_t diff = uint128_t(lo) - sub[i] - borrow;
+            out[i] = uint64_t(diff);
+            borrow = uint64_t(diff >> 64) & 1;
+        }
+        r0 = out[0];
+        r1 = out[1];
+        r2 = out[2];
+        r3 = out[3];
+        return;
+    }
+    const QR128 qr = udivrem_3by2(r3, r2, r1, d[3], d[2], v);
+    const uint128_t p0 = uint128_t(qr.q) * d[0];
+    const uint128_t p1 = uint128_t(qr.q) * d[1] + uint64_t(p0 >> 64);
+    const uint256 window{u, r0, uint64_t(qr.r), uint64_t(qr.r >> 64)};
+    const uint256 prod{uint64_t(p0), uint64_t(p1), uint64_t(p1 >> 64), 0};
+    WithCarry x = sub_with_borrow(window, prod);
+    if (x.carry) [[unlikely]]  // q was one too large: add d back (the carry out cancels)
+        x.value = x.value + uint256{d[0], d[1], d[2], d[3]};
+    r0 = x.value.w[0];
+    r1 = x.value.w[1];
+    r2 = x.value.w[2];
+    r3 = x.value.w[3];
+}
+
+/// p mod m for a 512-bit p and a modulus with a nonzero top limb (m >= 2^192): the MULMOD
+/// case of every 256-bit prime field. Schoolbook division with the divisor length fixed, the
+/// running remainder in registers and the modulus' reciprocal from the per-thread cache.
+uint256 mod512_by4(const uint512& p, const uint256& m) noexcept {
+    const Modulus4& c = prepare_modulus4(m);
+    const unsigned s = c.s;
+    // Normalize: u = p << s as 9 limbs; (x >> 1) >> (63 - s) is x >> (64 - s), and 0 for s = 0.
+    uint64_t u[9];
+    u[8] = (p.w[7] >> 1) >> (63 - s);
+    for (int i = 7; i > 0; --i)
+        u[i] = (p.w[i] << s) | ((p.w[i - 1] >> 1) >> (63 - s));
+    u[0] = p.w[0] << s;
+    uint64_t r3 = u[8], r2 = u[7], r1 = u[6], r0 = u[5];
+    int j = 4;
+    // With reduced operands p < m^2 < m * 2^256, so the top quotient limb is zero and the
+    // first step can be skipped: the top four limbs u[7..4] are already below d.
+    if (r3 == 0 && uint256{u[4], u[5], u[6], u[7]} < uint256{c.d[0], c.d[1], c.d[2], c.d[3]}) {
+        r3 = u[7];
+        r2 = u[6];
+        r1 = u[5];
+        r0 = u[4];
+        j = 3;
+    }
+    for (; j >= 0; --j)
+        reduce_step4(r3, r2, r1, r0, u[j], c.d, c.v);
+    // Denormalize.
+    return {(r0 >> s) | ((r1 << 1) << (63 - s)), (r1 >> s) | ((r2 << 1) << (63 - s)),
+            (r2 >> s) | ((r3 << 1) << (63 - s)), r3 >> s};
+}
+
 }  // namespace
 
 const char* to_string(NumberError e) {
@@ -310,6 +412,10 @@ DivResult udivrem(const uint256& u, const uint256& v) noexcept {
     }
     const int n = limb_count(v.w, 4);
     if (n == 0) return res;
+    if (is_pow2(v)) {  // e.g. Solidity's shifts written as divisions: a shift and a mask
+        const unsigned k = 64 * unsigned(n - 1) + unsigned(std::countr_zero(v.w[n - 1]));
+        return {u >> k, u & (v - 1)};
+    }
     if (n == 1) {
         if (u.fits_u64()) return {uint256{u.w[0] / v.w[0]}, uint256{u.w[0] % v.w[0]}};
         res.rem.w[0] = udivrem_by1(res.quot.w, u.w, limb_count(u.w, 4), v.w[0]);
@@ -346,13 +452,16 @@ uint256 addmod(const uint256& a, const uint256& b, const uint256& m) noexcept {
         const WithCarry t = sub_with_borrow(s.value, m);
         return (s.carry || !t.carry) ? t.value : s.value;
     }
+    if (is_pow2(m)) return s.value & (m - 1);  // the carry out is a multiple of m
     if (!s.carry) return udivrem(s.value, m).rem;
     const uint64_t u[5] = {s.value.w[0], s.value.w[1], s.value.w[2], s.value.w[3], 1};
     return mod_words(u, 5, m);
 }
 
 uint256 mulmod(const uint256& a, const uint256& b, const uint256& m) noexcept {
+    if (m.w[3] != 0) return mod512_by4(umul(a, b), m);
     if (m.is_zero()) return {};
+    if (is_pow2(m)) return (a * b) & (m - 1);  // 2^256 is a multiple of m
     const uint512 p = umul(a, b);
     return mod_words(p.w, 8, m);
 }

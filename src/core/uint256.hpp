@@ -301,34 +301,52 @@ constexpr uint512 umul(const uint256& a, const uint256& b) noexcept {
     return r;
 }
 
+// Shifts: whole limbs by a switch with constant indices, then bits with branch-free funnel
+// shifts ((y << 1) << (63 - bits) is y >> (64 - bits), and 0 for bits == 0). Writing limbs
+// through a variable index instead stored them one by one to the stack, and the next 128-bit
+// load of the result stalled on store forwarding (measured: SHR 5.9 ns, most of it that stall).
 constexpr uint256 operator<<(const uint256& x, uint64_t n) noexcept {
     if (n >= 256) return {};
-    const unsigned limbs = unsigned(n / 64), bits = unsigned(n % 64);
-    uint256 r;
-    if (bits == 0) {
-        for (unsigned i = limbs; i < 4; ++i)
-            r.w[i] = x.w[i - limbs];
-    } else {
-        r.w[limbs] = x.w[0] << bits;
-        for (unsigned i = limbs + 1; i < 4; ++i)
-            r.w[i] = (x.w[i - limbs] << bits) | (x.w[i - limbs - 1] >> (64 - bits));
+    uint256 y;
+    switch (n / 64) {
+        case 0:
+            y = x;
+            break;
+        case 1:
+            y = {0, x.w[0], x.w[1], x.w[2]};
+            break;
+        case 2:
+            y = {0, 0, x.w[0], x.w[1]};
+            break;
+        default:
+            y = {0, 0, 0, x.w[0]};
+            break;
     }
-    return r;
+    const unsigned bits = unsigned(n % 64), inv = 63 - bits;
+    return {y.w[0] << bits, (y.w[1] << bits) | ((y.w[0] >> 1) >> inv),
+            (y.w[2] << bits) | ((y.w[1] >> 1) >> inv), (y.w[3] << bits) | ((y.w[2] >> 1) >> inv)};
 }
 
 constexpr uint256 operator>>(const uint256& x, uint64_t n) noexcept {
     if (n >= 256) return {};
-    const unsigned limbs = unsigned(n / 64), bits = unsigned(n % 64);
-    uint256 r;
-    if (bits == 0) {
-        for (unsigned i = 0; i + limbs < 4; ++i)
-            r.w[i] = x.w[i + limbs];
-    } else {
-        for (unsigned i = 0; i + limbs + 1 < 4; ++i)
-            r.w[i] = (x.w[i + limbs] >> bits) | (x.w[i + limbs + 1] << (64 - bits));
-        r.w[3 - limbs] = x.w[3] >> bits;
+    uint256 y;
+    switch (n / 64) {
+        case 0:
+            y = x;
+            break;
+        case 1:
+            y = {x.w[1], x.w[2], x.w[3], 0};
+            break;
+        case 2:
+            y = {x.w[2], x.w[3], 0, 0};
+            break;
+        default:
+            y = {x.w[3], 0, 0, 0};
+            break;
     }
-    return r;
+    const unsigned bits = unsigned(n % 64), inv = 63 - bits;
+    return {(y.w[0] >> bits) | ((y.w[1] << 1) << inv), (y.w[1] >> bits) | ((y.w[2] << 1) << inv),
+            (y.w[2] >> bits) | ((y.w[3] << 1) << inv), y.w[3] >> bits};
 }
 
 /// True when the two's-complement value is negative (bit 255 set).

@@ -172,6 +172,74 @@ TEST(Uint256Gmp, AddmodMulmod) {
     }
 }
 
+/// mulmod / addmod against GMP for one (a, b, m).
+void check_modular(const uint256& a, const uint256& b, const uint256& m) {
+    Mpz ma(a), mb(b), mm(m), r;
+    mpz_mul(r.get(), ma.get(), mb.get());
+    mpz_mod(r.get(), r.get(), mm.get());
+    ASSERT_EQ(mulmod(a, b, m), r.to_u256()) << a << " * " << b << " mod " << m;
+    mpz_add(r.get(), ma.get(), mb.get());
+    mpz_mod(r.get(), r.get(), mm.get());
+    ASSERT_EQ(addmod(a, b, m), r.to_u256()) << a << " + " << b << " mod " << m;
+}
+
+TEST(Uint256Gmp, MulmodFourLimbModulus) {
+    // The fixed-length path for m >= 2^192 (every 256-bit prime field): reduced and unreduced
+    // operands, moduli of every top-limb length, and several moduli alternating so the
+    // per-thread modulus cache is refilled between calls.
+    Gen g(11);
+    const uint256 bn254_p = 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47_u256;
+    const uint256 secp_p = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f_u256;
+    for (int i = 0; i < kIterations * 2; ++i) {
+        uint256 m = g.next();
+        m.w[3] |= uint64_t{1} << (g.u64() % 64);  // top limb nonzero, any bit length
+        if (i % 5 == 0) m = bn254_p;
+        if (i % 5 == 1) m = secp_p;
+        const uint256 a = g.next(), b = g.next();
+        check_modular(a, b, m);
+        check_modular(a % m, b % m, m);  // reduced: the first quotient limb is skipped
+    }
+}
+
+TEST(Uint256Gmp, MulmodQuotientLimbAllOnes) {
+    // Windows whose top two limbs equal the divisor's (the quotient limb is 2^64 - 1), which
+    // random inputs almost never reach: products m * (2^256 - 1 - k) and neighbours.
+    Gen g(12);
+    const uint256 ones = uint256::max();
+    for (int i = 0; i < kIterations; ++i) {
+        uint256 m = g.next();
+        m.w[3] |= uint64_t{1} << (g.u64() % 64);
+        if (i % 3 == 0) m.w[0] = m.w[1] = 0;  // low limbs zero: the next limbs match as well
+        const uint64_t k = g.u64() % 4;
+        check_modular(m, ones - k, m);
+        check_modular(m - 1, ones - k, m);
+        check_modular(m + 1, ones - k, m);
+        check_modular(ones - k, m - 2, m);
+        check_modular(m - 1, m - 1, m);
+    }
+    // A modulus with 2^64 - 1 limbs and shift 0.
+    for (uint64_t k = 0; k < 64; ++k) {
+        check_modular(ones, ones - k, ones);
+        check_modular(ones - 1, ones - k, ones - k);
+    }
+}
+
+TEST(Uint256Gmp, PowerOfTwoDivisors) {
+    // DIV/MOD/ADDMOD/MULMOD by 2^k take a shift-and-mask path.
+    Gen g(13);
+    for (int i = 0; i < kIterations; ++i) {
+        const uint256 a = g.next(), b = g.next();
+        const unsigned k = unsigned(g.u64() % 256);
+        const uint256 m = uint256{1} << k;
+        Mpz ma(a), mm(m), q, r;
+        mpz_tdiv_qr(q.get(), r.get(), ma.get(), mm.get());
+        ASSERT_EQ(a / m, q.to_u256()) << a << " / 2^" << k;
+        ASSERT_EQ(a % m, r.to_u256()) << a << " % 2^" << k;
+        check_modular(a, b, m);
+        check_modular(uint256::max(), uint256::max() - b, m);  // the sum carries out
+    }
+}
+
 TEST(Uint256Gmp, Exp) {
     Gen g(5);
     Mpz two256;

@@ -13,16 +13,29 @@
 #include "arbos/arbos.hpp"
 #include "core/bytes.hpp"
 #include "core/result.hpp"
+#include "sequencer/outcome.hpp"
 #include "storage/database.hpp"
 
 namespace fuse::sequencer {
 
 struct Config {
     std::chrono::microseconds min_block_interval{5'000};  ///< at most one block per interval
-    size_t max_pool_txs = 50'000;        ///< pending + queued, all senders
-    size_t max_queued_per_sender = 64;   ///< future nonces kept per sender
-    size_t max_tx_size = 131'072;        ///< bytes of the raw transaction (geth's txMaxSize)
+    size_t max_pool_txs = 50'000;                         ///< pending + queued, all senders
+    size_t max_queued_per_sender = 64;                    ///< future nonces kept per sender
+    size_t max_tx_size = 131'072;  ///< bytes of the raw transaction (geth's txMaxSize)
     size_t max_block_txs = 10'000;
+    /// Blocks built ahead of the durable head while a commit (fsync) is in flight; they are
+    /// committed together next (group commit). 0 = commit each block before building the next.
+    size_t max_uncommitted_blocks = 64;
+};
+
+/// Counters for metrics and benchmarks (monotonic since start).
+struct Stats {
+    uint64_t blocks = 0;   ///< blocks sealed and durable
+    uint64_t txs = 0;      ///< transactions included and acknowledged
+    uint64_t commits = 0;  ///< db.commit calls (blocks / commits = group size)
+    uint64_t execution_rejected = 0;
+    uint64_t last_block_number = 0;
 };
 
 /// The L1 block the sequencer builds on (the batch poster's L1 reader keeps it current; a
@@ -32,40 +45,6 @@ struct L1Info {
     uint256 base_fee;
 };
 using L1InfoSource = std::function<L1Info()>;
-
-/// Why a transaction was refused, with the JSON-RPC error to answer (geth's messages).
-struct Rejection {
-    enum class Reason {
-        kMalformed,          ///< not a decodable EIP-2718 transaction (-32602 or -32000)
-        kOversized,          ///< "oversized data"
-        kWrongChainId,       ///< "invalid chain id"
-        kInvalidSignature,   ///< "invalid sender"
-        kNonceTooLow,        ///< "nonce too low: next nonce N, tx nonce M"
-        kNonceGapTooLarge,   ///< too many queued future nonces for the sender
-        kInsufficientFunds,  ///< "insufficient funds for gas * price + value"
-        kIntrinsicGas,       ///< "intrinsic gas too low"
-        kGasLimit,           ///< "exceeds block gas limit"
-        kUnderpriced,        ///< max fee below the base-fee floor
-        kAlreadyKnown,       ///< "already known"
-        kReplacementUnderpriced,
-        kPoolFull,
-        kUnsupportedType,    ///< blob transactions ("transaction type not supported")
-        kExecution,          ///< rejected by ArbOS at execution (message carries the reason)
-        kShuttingDown,
-    };
-    Reason reason;
-    std::string message;
-    int code = -32000;
-};
-/// Stable metric label of a reason ("nonce_too_low", ...).
-const char* to_label(Rejection::Reason r);
-
-/// The acknowledgement: the tx is in a durable sealed block.
-struct Inclusion {
-    Hash32 tx_hash;
-    uint64_t block_number = 0;
-    uint32_t index = 0;
-};
 
 class Sequencer {
 public:
@@ -80,13 +59,15 @@ public:
 
     /// Checks `raw` and queues it. `done` is called exactly once, from any thread: with the
     /// inclusion once its block is durable, or with the rejection (at once for pool checks).
-    void submit(Bytes raw, std::function<void(Result<Inclusion, Rejection>)> done);
+    void submit(Bytes raw, SubmitCallback done);
 
     /// The next nonce of `addr` counting pool transactions ("pending" tag).
     uint64_t pending_nonce(const Address& addr) const;
     size_t pool_size() const;
+    Stats stats() const;
 
-    /// Called (on the sealing thread, after commit) for every new durable block, in order:
+    /// Called (on the sequencer's commit thread, after the commit and after the block's submit
+    /// callbacks) for every new durable block, in order:
     /// newHeads/logs subscriptions and the batch poster hang here. Register before start().
     void on_block(std::function<void(const arbos::Block&)> callback);
 

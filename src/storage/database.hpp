@@ -50,8 +50,8 @@ struct LogEntry {
 struct LogFilter {
     uint64_t from_block = 0;
     uint64_t to_block = 0;
-    std::vector<Address> addresses;                ///< empty = any
-    std::vector<std::vector<Hash32>> topics;       ///< per position: empty = any, else one of
+    std::vector<Address> addresses;           ///< empty = any
+    std::vector<std::vector<Hash32>> topics;  ///< per position: empty = any, else one of
 };
 
 /// A block ready to commit: the block, its state diff and the message it came from.
@@ -97,6 +97,11 @@ public:
     /// Logs matching `filter`, in order; stops with an error past `max_results`.
     virtual Result<std::vector<LogEntry>, std::string> logs(const LogFilter& filter,
                                                             size_t max_results) const = 0;
+
+    /// The state root recomputed from scratch out of the flat accounts and storage (every slot
+    /// hashed, nothing taken from the tries): a consistency check for tests and `fusel2` tools,
+    /// O(state size).
+    virtual Result<Hash32, std::string> recompute_state_root() const = 0;
 
     /// Generic metadata (batch poster / validator progress, config hash).
     virtual std::optional<Bytes> get_meta(std::string_view key) const = 0;

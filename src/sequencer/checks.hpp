@@ -1,0 +1,52 @@
+#pragma once
+/// The checks of a submitted transaction that need no account state (issue #5 §3), run on the
+/// submitting thread before the pool lock is taken: size cap, strict decoding, supported type,
+/// chain id (EIP-155), signature (EIP-2 low s) and sender recovery, intrinsic gas with ArbOS's
+/// L1 poster gas, the per-transaction gas cap and the base-fee floor.
+
+#include <cstdint>
+#include <functional>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+#include "core/transaction.hpp"
+#include "core/uint256.hpp"
+#include "evm/host.hpp"
+#include "sequencer/outcome.hpp"
+
+namespace fuse::sequencer {
+
+/// The chain's fixed rules a transaction must meet.
+struct ChainRules {
+    uint64_t chain_id = 0;
+    evm::Revision revision = evm::Revision::kCancun;
+    uint64_t max_tx_gas = 32'000'000;  ///< min(block gas limit, per-tx cap)
+    size_t max_tx_size = 131'072;      ///< bytes of the raw transaction (geth's txMaxSize)
+};
+
+/// The prices at the moment of the check (the latest sealed block's).
+struct FeeView {
+    uint256 base_fee;  ///< L2 base fee; a tx's max fee must reach it
+    /// The L2 gas ArbOS charges for the tx's L1 data on top of intrinsic gas ("poster gas");
+    /// null = none.
+    std::function<uint64_t(ByteView raw_tx)> poster_gas;
+};
+
+/// A transaction that passed the stateless checks.
+struct CheckedTx {
+    Transaction tx;
+    Bytes raw;
+    Hash32 hash;
+    Address sender;
+    /// gas_limit × max fee + value, saturated at 2^256 - 1 (the balance it needs).
+    uint256 max_cost;
+};
+
+/// Runs every stateless check in the order geth does; the rejection carries geth's message.
+Result<CheckedTx, Rejection> check_transaction(Bytes raw, const ChainRules& rules,
+                                               const FeeView& fees);
+
+/// gas × price + value, saturating at 2^256 - 1 instead of wrapping.
+uint256 max_tx_cost(const Transaction& tx);
+
+}  // namespace fuse::sequencer

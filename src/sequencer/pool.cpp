@@ -1,0 +1,186 @@
+#include "sequencer/pool.hpp"
+
+#include <string>
+#include <utility>
+
+#include "core/hex.hpp"
+
+namespace fuse::sequencer {
+namespace {
+
+/// How many ready candidates `take_ready` looks at before giving up on filling the block.
+constexpr size_t kMaxReadyScan = 64;
+
+Unexpected<Rejection> refuse(Rejection::Reason reason, std::string message) {
+    return Unexpected{Rejection{reason, std::move(message), -32000}};
+}
+
+/// old × (100 + bump) / 100 exactly, saturating at 2^256 - 1.
+uint256 bumped(const uint256& old, uint64_t bump_percent) {
+    const uint256 b{bump_percent};
+    const uint256 extra = (old / 100) * b + ((old % 100) * b) / 100;
+    const uint256 sum = old + extra;
+    return sum < old ? uint256::max() : sum;
+}
+
+}  // namespace
+
+Result<void, Rejection> TxPool::add(CheckedTx tx, SubmitCallback done,
+                                    const std::optional<state::Account>& account,
+                                    std::vector<Completion>& completions) {
+    using R = Rejection::Reason;
+    if (known_.contains(tx.hash)) return refuse(R::kAlreadyKnown, "already known");
+
+    auto [it, created] = senders_.try_emplace(tx.sender);
+    Sender& s = it->second;
+    if (created) {
+        s.next_nonce = account ? account->nonce : 0;
+        s.pending_end = s.next_nonce;
+    }
+    const Address sender = tx.sender;
+    auto fail = [&](R reason, std::string message) {
+        if (created) senders_.erase(sender);
+        return refuse(reason, std::move(message));
+    };
+
+    const uint64_t nonce = tx.tx.nonce;
+    if (nonce < s.next_nonce)
+        return fail(R::kNonceTooLow, "nonce too low: next nonce " + std::to_string(s.next_nonce) +
+                                         ", tx nonce " + std::to_string(nonce));
+    const uint256 balance = account ? account->balance : uint256{};
+    if (balance < tx.max_cost)
+        return fail(R::kInsufficientFunds, "insufficient funds for gas * price + value: balance " +
+                                               balance.to_dec() + ", tx cost " +
+                                               tx.max_cost.to_dec() + ", overshot " +
+                                               (tx.max_cost - balance).to_dec());
+
+    if (auto existing = s.txs.find(nonce); existing != s.txs.end()) {
+        // Same sender and nonce: a replacement needs both fee caps raised by the price bump
+        // (geth legacypool list.Add).
+        const Transaction& old = existing->second->checked.tx;
+        const Transaction& now = tx.tx;
+        if (old.max_fee() >= now.max_fee() || old.max_priority_fee() >= now.max_priority_fee() ||
+            now.max_fee() < bumped(old.max_fee(), limits_.price_bump_percent) ||
+            now.max_priority_fee() < bumped(old.max_priority_fee(), limits_.price_bump_percent))
+            return refuse(R::kReplacementUnderpriced, "replacement transaction underpriced");
+        PoolTx& slot = *existing->second;
+        known_.erase(slot.checked.hash);
+        completions.push_back(Completion{
+            std::move(slot.done),
+            Unexpected{Rejection{R::kReplaced,
+                                 "replaced by transaction " + to_hex(tx.hash) + " with higher fees",
+                                 -32000}}});
+        known_.emplace(tx.hash, sender);
+        slot.checked = std::move(tx);
+        slot.done = std::move(done);
+        return {};  // keeps its arrival seq and so its place in the ready order
+    }
+
+    if (size_ >= limits_.max_pool_txs)
+        return fail(R::kPoolFull, "txpool is full: " + std::to_string(size_) + " transactions");
+    if (nonce > s.pending_end) {
+        const size_t queued = s.txs.size() - static_cast<size_t>(s.pending_end - s.next_nonce);
+        if (nonce - s.pending_end > limits_.max_queued_per_sender ||
+            queued >= limits_.max_queued_per_sender)
+            return fail(R::kNonceGapTooLarge, "account limit exceeded: next pending nonce " +
+                                                  std::to_string(s.pending_end) + ", tx nonce " +
+                                                  std::to_string(nonce) + ", at most " +
+                                                  std::to_string(limits_.max_queued_per_sender) +
+                                                  " queued future nonces per sender");
+    }
+
+    known_.emplace(tx.hash, sender);
+    auto entry = std::make_unique<PoolTx>(PoolTx{std::move(tx), next_seq_++, std::move(done)});
+    s.txs.emplace(nonce, std::move(entry));
+    ++size_;
+    if (nonce == s.pending_end) {
+        // Fills the gap: promote every queued transaction that now follows without one.
+        while (s.txs.contains(s.pending_end))
+            ++s.pending_end;
+        if (nonce == s.next_nonce) make_ready(sender, s);
+    }
+    return {};
+}
+
+void TxPool::make_ready(const Address& addr, Sender& s) {
+    ready_.emplace(s.txs.at(s.next_nonce)->seq, addr);
+}
+
+std::unique_ptr<PoolTx> TxPool::take_ready(uint64_t gas_left) {
+    size_t scanned = 0;
+    for (auto it = ready_.begin(); it != ready_.end() && scanned < kMaxReadyScan; ++it, ++scanned) {
+        Sender& s = senders_.at(it->second);
+        auto first = s.txs.begin();
+        if (first->second->checked.tx.gas_limit > gas_left) continue;
+        const Address addr = it->second;
+        ready_.erase(it);
+        std::unique_ptr<PoolTx> tx = std::move(first->second);
+        s.txs.erase(first);
+        --size_;
+        ++s.next_nonce;
+        ++s.taken;
+        if (s.pending_end > s.next_nonce) make_ready(addr, s);
+        return tx;
+    }
+    return nullptr;
+}
+
+void TxPool::untake(const PoolTx& tx) {
+    auto it = senders_.find(tx.checked.sender);
+    if (it == senders_.end()) return;
+    Sender& s = it->second;
+    const uint64_t nonce = tx.checked.tx.nonce;
+    if (s.pending_end > s.next_nonce) ready_.erase(s.txs.at(s.next_nonce)->seq);
+    s.next_nonce = nonce;
+    s.pending_end = nonce;
+    if (s.taken > 0) --s.taken;
+    known_.erase(tx.checked.hash);
+    erase_if_idle(tx.checked.sender);
+}
+
+void TxPool::put_back(std::unique_ptr<PoolTx> tx) {
+    const Address addr = tx->checked.sender;
+    Sender& s = senders_.at(addr);
+    if (s.pending_end > s.next_nonce) ready_.erase(s.txs.at(s.next_nonce)->seq);
+    s.next_nonce = tx->checked.tx.nonce;
+    if (s.taken > 0) --s.taken;
+    s.txs.emplace(s.next_nonce, std::move(tx));
+    ++size_;
+    make_ready(addr, s);
+}
+
+void TxPool::committed(const Address& sender, const Hash32& hash) {
+    known_.erase(hash);
+    auto it = senders_.find(sender);
+    if (it == senders_.end()) return;
+    if (it->second.taken > 0) --it->second.taken;
+    erase_if_idle(sender);
+}
+
+void TxPool::erase_if_idle(const Address& addr) {
+    auto it = senders_.find(addr);
+    if (it != senders_.end() && it->second.txs.empty() && it->second.taken == 0) senders_.erase(it);
+}
+
+std::optional<uint64_t> TxPool::pending_nonce(const Address& sender) const {
+    auto it = senders_.find(sender);
+    if (it == senders_.end()) return std::nullopt;
+    return it->second.pending_end;
+}
+
+std::vector<Completion> TxPool::drain(const Rejection& why) {
+    std::vector<Completion> out;
+    for (auto& [addr, s] : senders_) {
+        for (auto& [nonce, tx] : s.txs) {
+            known_.erase(tx->checked.hash);
+            out.push_back(Completion{std::move(tx->done), Unexpected{why}});
+        }
+        s.txs.clear();
+        s.pending_end = s.next_nonce;
+    }
+    ready_.clear();
+    size_ = 0;
+    return out;
+}
+
+}  // namespace fuse::sequencer

@@ -1,0 +1,539 @@
+#include "state/mpt.hpp"
+
+#include <cstring>
+
+#include "core/rlp.hpp"
+
+namespace fuse::state {
+
+const char* to_string(MptError e) {
+    switch (e) {
+        case MptError::kMissingNode:
+            return "trie node missing from the database (the state is incomplete)";
+        case MptError::kMalformedNode:
+            return "trie node in the database is not a valid node (corrupt state)";
+    }
+    return "unknown trie error";
+}
+
+struct Mpt::Node {
+    enum class Kind : uint8_t { kLeaf, kExtension, kBranch, kHash };
+    Kind kind = Kind::kLeaf;
+    bool dirty = true;
+    /// Cached reference: 32 = keccak256 of the RLP, 1..31 = the RLP itself (embedded), 0 = none.
+    uint8_t ref_len = 0;
+    std::array<uint8_t, 32> ref{};
+    Bytes path;     ///< nibbles (leaf, extension)
+    Bytes value;    ///< leaf value, or the value held by a branch
+    NodePtr child;  ///< extension
+    std::unique_ptr<std::array<NodePtr, 16>> children;  ///< branch
+
+    static NodePtr leaf(ByteView path, ByteView value) {
+        auto n = std::make_unique<Node>();
+        n->path.assign(path.begin(), path.end());
+        n->value.assign(value.begin(), value.end());
+        return n;
+    }
+    static NodePtr branch() {
+        auto n = std::make_unique<Node>();
+        n->kind = Kind::kBranch;
+        n->children = std::make_unique<std::array<NodePtr, 16>>();
+        return n;
+    }
+    static NodePtr hash_ref(ByteView hash) {
+        auto n = std::make_unique<Node>();
+        n->kind = Kind::kHash;
+        n->dirty = false;
+        n->ref_len = 32;
+        std::memcpy(n->ref.data(), hash.data(), 32);
+        return n;
+    }
+    bool is_short() const { return kind == Kind::kLeaf || kind == Kind::kExtension; }
+};
+
+namespace {
+
+size_t common_prefix(ByteView a, ByteView b) {
+    size_t n = std::min(a.size(), b.size());
+    size_t i = 0;
+    while (i < n && a[i] == b[i])
+        ++i;
+    return i;
+}
+
+void append_string(Bytes& out, ByteView s) {
+    if (s.size() == 1 && s[0] < 0x80) {
+        out.push_back(s[0]);
+        return;
+    }
+    uint8_t hdr[9];
+    size_t h = rlp::write_header(hdr, false, s.size());
+    out.insert(out.end(), hdr, hdr + h);
+    out.insert(out.end(), s.begin(), s.end());
+}
+
+void append_hex_prefix(Bytes& out, ByteView nibbles, bool leaf) {
+    uint8_t buf[65];
+    size_t n = 0;
+    const bool odd = nibbles.size() % 2 == 1;
+    const uint8_t flag = static_cast<uint8_t>((leaf ? 2 : 0) + (odd ? 1 : 0));
+    size_t i = 0;
+    if (odd) {
+        buf[n++] = static_cast<uint8_t>(flag << 4 | nibbles[0]);
+        i = 1;
+    } else {
+        buf[n++] = static_cast<uint8_t>(flag << 4);
+    }
+    Bytes big;
+    uint8_t* dst = buf;
+    const size_t total = 1 + nibbles.size() / 2;
+    if (total > sizeof(buf)) {  // keys longer than 64 bytes (tests only)
+        big.assign(buf, buf + n);
+        big.resize(total);
+        dst = big.data();
+    }
+    for (; i < nibbles.size(); i += 2)  // the rest has an even length
+        dst[n++] = static_cast<uint8_t>(nibbles[i] << 4 | nibbles[i + 1]);
+    append_string(out, ByteView(dst, n));
+}
+
+void append_ref(Bytes& out, const Mpt::Node& n);
+
+}  // namespace
+
+bool decode_hex_prefix(ByteView in, Bytes& nibbles, bool& is_leaf) {
+    nibbles.clear();
+    if (in.empty()) return false;
+    const uint8_t flag = in[0] >> 4;
+    if (flag > 3) return false;
+    is_leaf = flag >= 2;
+    if (flag & 1)
+        nibbles.push_back(in[0] & 0x0f);
+    else if ((in[0] & 0x0f) != 0)
+        return false;
+    for (size_t i = 1; i < in.size(); ++i) {
+        nibbles.push_back(in[i] >> 4);
+        nibbles.push_back(in[i] & 0x0f);
+    }
+    return true;
+}
+
+namespace {
+
+void append_ref(Bytes& out, const Mpt::Node& n) {
+    if (n.ref_len == 32) {
+        out.push_back(0xa0);
+        out.insert(out.end(), n.ref.begin(), n.ref.end());
+    } else {
+        out.insert(out.end(), n.ref.begin(), n.ref.begin() + n.ref_len);
+    }
+}
+
+/// Decodes one node from its RLP; `encoded_ref` is the reference the parent holds (hash or
+/// the embedded RLP).
+Result<std::unique_ptr<Mpt::Node>, MptError> decode_node(ByteView rlp_bytes, ByteView encoded_ref);
+
+Result<std::unique_ptr<Mpt::Node>, MptError> decode_child(const rlp::Item& item) {
+    if (!item.is_list) {
+        if (item.payload.empty()) return std::unique_ptr<Mpt::Node>{};
+        if (item.payload.size() != 32) return Unexpected{MptError::kMalformedNode};
+        auto n = std::make_unique<Mpt::Node>();
+        n->kind = Mpt::Node::Kind::kHash;
+        n->dirty = false;
+        n->ref_len = 32;
+        std::memcpy(n->ref.data(), item.payload.data(), 32);
+        return n;
+    }
+    if (item.encoded.size() >= 32) return Unexpected{MptError::kMalformedNode};
+    return decode_node(item.encoded, item.encoded);
+}
+
+Result<std::unique_ptr<Mpt::Node>, MptError> decode_node(ByteView rlp_bytes, ByteView encoded_ref) {
+    auto top = rlp::decode_single(rlp_bytes);
+    if (!top || !top->is_list) return Unexpected{MptError::kMalformedNode};
+    rlp::Decoder d(top->payload);
+    std::array<rlp::Item, 17> items;
+    size_t count = 0;
+    while (!d.empty()) {
+        if (count == 17) return Unexpected{MptError::kMalformedNode};
+        auto it = d.next();
+        if (!it) return Unexpected{MptError::kMalformedNode};
+        items[count++] = *it;
+    }
+    auto n = std::make_unique<Mpt::Node>();
+    n->dirty = false;
+    n->ref_len = static_cast<uint8_t>(encoded_ref.size());
+    std::memcpy(n->ref.data(), encoded_ref.data(), encoded_ref.size());
+    if (count == 2) {
+        if (items[0].is_list) return Unexpected{MptError::kMalformedNode};
+        bool leaf = false;
+        if (!decode_hex_prefix(items[0].payload, n->path, leaf))
+            return Unexpected{MptError::kMalformedNode};
+        if (leaf) {
+            if (items[1].is_list) return Unexpected{MptError::kMalformedNode};
+            n->kind = Mpt::Node::Kind::kLeaf;
+            n->value.assign(items[1].payload.begin(), items[1].payload.end());
+        } else {
+            n->kind = Mpt::Node::Kind::kExtension;
+            auto c = decode_child(items[1]);
+            if (!c || !*c || n->path.empty()) return Unexpected{MptError::kMalformedNode};
+            n->child = std::move(*c);
+        }
+        return n;
+    }
+    if (count != 17 || items[16].is_list) return Unexpected{MptError::kMalformedNode};
+    n->kind = Mpt::Node::Kind::kBranch;
+    n->children = std::make_unique<std::array<std::unique_ptr<Mpt::Node>, 16>>();
+    for (size_t i = 0; i < 16; ++i) {
+        auto c = decode_child(items[i]);
+        if (!c) return Unexpected{c.error()};
+        (*n->children)[i] = std::move(*c);
+    }
+    n->value.assign(items[16].payload.begin(), items[16].payload.end());
+    return n;
+}
+
+}  // namespace
+
+Mpt::Mpt(const NodeStore* store, const Hash32& root) : store_(store) {
+    if (root != kEmptyTrieRoot) root_ = Node::hash_ref(root.view());
+}
+Mpt::~Mpt() = default;
+Mpt::Mpt(Mpt&&) noexcept = default;
+Mpt& Mpt::operator=(Mpt&&) noexcept = default;
+
+ByteView Mpt::to_nibbles(ByteView key) {
+    key_nibbles_.resize(key.size() * 2);
+    for (size_t i = 0; i < key.size(); ++i) {
+        key_nibbles_[2 * i] = key[i] >> 4;
+        key_nibbles_[2 * i + 1] = key[i] & 0x0f;
+    }
+    return key_nibbles_;
+}
+
+Result<void, MptError> Mpt::resolve(NodePtr& slot) {
+    if (!slot || slot->kind != Node::Kind::kHash) return {};
+    if (store_ == nullptr) return Unexpected{MptError::kMissingNode};
+    Hash32 h;
+    std::memcpy(h.data(), slot->ref.data(), 32);
+    auto rlp_bytes = store_->get_node(h);
+    if (!rlp_bytes) return Unexpected{MptError::kMissingNode};
+    auto n = decode_node(*rlp_bytes, h.view());
+    if (!n) return Unexpected{n.error()};
+    slot = std::move(*n);
+    return {};
+}
+
+Result<std::optional<Bytes>, MptError> Mpt::get(ByteView key_bytes) {
+    ByteView key = to_nibbles(key_bytes);
+    NodePtr* slot = &root_;
+    while (true) {
+        if (auto r = resolve(*slot); !r) return Unexpected{r.error()};
+        Node* n = slot->get();
+        if (n == nullptr) return std::optional<Bytes>{};
+        switch (n->kind) {
+            case Node::Kind::kLeaf:
+                if (ByteView(n->path).size() == key.size() &&
+                    std::equal(key.begin(), key.end(), n->path.begin()))
+                    return std::optional<Bytes>{n->value};
+                return std::optional<Bytes>{};
+            case Node::Kind::kExtension:
+                if (key.size() < n->path.size() ||
+                    !std::equal(n->path.begin(), n->path.end(), key.begin()))
+                    return std::optional<Bytes>{};
+                key = key.subspan(n->path.size());
+                slot = &n->child;
+                break;
+            case Node::Kind::kBranch:
+                if (key.empty()) {
+                    if (n->value.empty()) return std::optional<Bytes>{};
+                    return std::optional<Bytes>{n->value};
+                }
+                slot = &(*n->children)[key[0]];
+                key = key.subspan(1);
+                break;
+            case Node::Kind::kHash:
+                return Unexpected{MptError::kMissingNode};
+        }
+    }
+}
+
+Result<void, MptError> Mpt::put(ByteView key, ByteView value) {
+    if (value.empty()) return erase(key);
+    auto r = insert(root_, to_nibbles(key), value);
+    if (!r) return Unexpected{r.error()};
+    return {};
+}
+
+Result<void, MptError> Mpt::erase(ByteView key) {
+    auto r = remove(root_, to_nibbles(key));
+    if (!r) return Unexpected{r.error()};
+    return {};
+}
+
+Result<bool, MptError> Mpt::insert(NodePtr& slot, ByteView key, ByteView value) {
+    if (!slot) {
+        slot = Node::leaf(key, value);
+        return true;
+    }
+    if (auto r = resolve(slot); !r) return Unexpected{r.error()};
+    Node& n = *slot;
+    switch (n.kind) {
+        case Node::Kind::kBranch: {
+            if (key.empty()) {
+                if (ByteView(n.value).size() == value.size() &&
+                    std::equal(value.begin(), value.end(), n.value.begin()))
+                    return false;
+                n.value.assign(value.begin(), value.end());
+                n.dirty = true;
+                return true;
+            }
+            auto r = insert((*n.children)[key[0]], key.subspan(1), value);
+            if (r && *r) n.dirty = true;
+            return r;
+        }
+        case Node::Kind::kLeaf:
+        case Node::Kind::kExtension: {
+            const size_t m = common_prefix(n.path, key);
+            if (n.kind == Node::Kind::kLeaf && m == n.path.size() && m == key.size()) {
+                if (ByteView(n.value).size() == value.size() &&
+                    std::equal(value.begin(), value.end(), n.value.begin()))
+                    return false;
+                n.value.assign(value.begin(), value.end());
+                n.dirty = true;
+                return true;
+            }
+            if (n.kind == Node::Kind::kExtension && m == n.path.size()) {
+                auto r = insert(n.child, key.subspan(m), value);
+                if (r && *r) n.dirty = true;
+                return r;
+            }
+            // Split: a branch at nibble m holding the old node's rest and the new key.
+            NodePtr br = Node::branch();
+            NodePtr old = std::move(slot);
+            Bytes prefix(old->path.begin(), old->path.begin() + static_cast<std::ptrdiff_t>(m));
+            if (old->kind == Node::Kind::kLeaf && old->path.size() == m) {
+                br->value = std::move(old->value);
+            } else {
+                const uint8_t nib = old->path[m];
+                if (old->kind == Node::Kind::kExtension && old->path.size() == m + 1) {
+                    (*br->children)[nib] = std::move(old->child);
+                } else {
+                    old->path.erase(old->path.begin(),
+                                    old->path.begin() + static_cast<std::ptrdiff_t>(m + 1));
+                    old->dirty = true;
+                    old->ref_len = 0;
+                    (*br->children)[nib] = std::move(old);
+                }
+            }
+            if (key.size() == m)
+                br->value.assign(value.begin(), value.end());
+            else
+                (*br->children)[key[m]] = Node::leaf(key.subspan(m + 1), value);
+            if (m == 0) {
+                slot = std::move(br);
+            } else {
+                auto ext = std::make_unique<Node>();
+                ext->kind = Node::Kind::kExtension;
+                ext->path = std::move(prefix);
+                ext->child = std::move(br);
+                slot = std::move(ext);
+            }
+            return true;
+        }
+        case Node::Kind::kHash:
+            break;
+    }
+    return Unexpected{MptError::kMalformedNode};
+}
+
+Result<bool, MptError> Mpt::remove(NodePtr& slot, ByteView key) {
+    if (!slot) return false;
+    if (auto r = resolve(slot); !r) return Unexpected{r.error()};
+    Node& n = *slot;
+    switch (n.kind) {
+        case Node::Kind::kLeaf:
+            if (ByteView(n.path).size() == key.size() &&
+                std::equal(key.begin(), key.end(), n.path.begin())) {
+                slot.reset();
+                return true;
+            }
+            return false;
+        case Node::Kind::kExtension: {
+            if (key.size() < n.path.size() ||
+                !std::equal(n.path.begin(), n.path.end(), key.begin()))
+                return false;
+            auto r = remove(n.child, key.subspan(n.path.size()));
+            if (!r || !*r) return r;
+            n.dirty = true;
+            if (!n.child) {
+                slot.reset();
+            } else if (n.child->is_short()) {  // merge ext + short child
+                NodePtr c = std::move(n.child);
+                n.path.insert(n.path.end(), c->path.begin(), c->path.end());
+                n.kind = c->kind;
+                n.value = std::move(c->value);
+                n.child = std::move(c->child);
+            }
+            return true;
+        }
+        case Node::Kind::kBranch: {
+            if (key.empty()) {
+                if (n.value.empty()) return false;
+                n.value.clear();
+            } else {
+                auto r = remove((*n.children)[key[0]], key.subspan(1));
+                if (!r || !*r) return r;
+            }
+            n.dirty = true;
+            if (auto c = collapse_branch(slot); !c) return Unexpected{c.error()};
+            return true;
+        }
+        case Node::Kind::kHash:
+            break;
+    }
+    return Unexpected{MptError::kMalformedNode};
+}
+
+/// A branch left with a single entry becomes a leaf (value only), or merges into its one child.
+Result<void, MptError> Mpt::collapse_branch(NodePtr& slot) {
+    Node& n = *slot;
+    int count = n.value.empty() ? 0 : 1;
+    int only = -1;
+    for (int i = 0; i < 16; ++i) {
+        if ((*n.children)[i]) {
+            ++count;
+            only = i;
+        }
+    }
+    if (count >= 2) return {};
+    if (count == 0) {
+        slot.reset();
+        return {};
+    }
+    if (only < 0) {  // only the value remains
+        slot = Node::leaf({}, n.value);
+        return {};
+    }
+    NodePtr& child = (*n.children)[only];
+    if (auto r = resolve(child); !r) return Unexpected{r.error()};
+    if (child->is_short()) {
+        NodePtr c = std::move(child);
+        c->path.insert(c->path.begin(), static_cast<uint8_t>(only));
+        c->dirty = true;
+        c->ref_len = 0;
+        slot = std::move(c);
+    } else {
+        auto ext = std::make_unique<Node>();
+        ext->kind = Node::Kind::kExtension;
+        ext->path.push_back(static_cast<uint8_t>(only));
+        ext->child = std::move(child);
+        slot = std::move(ext);
+    }
+    return {};
+}
+
+void Mpt::encode_node(const Node& n, Bytes& out) {
+    payload_.clear();
+    switch (n.kind) {
+        case Node::Kind::kLeaf:
+            append_hex_prefix(payload_, n.path, true);
+            append_string(payload_, n.value);
+            break;
+        case Node::Kind::kExtension:
+            append_hex_prefix(payload_, n.path, false);
+            append_ref(payload_, *n.child);
+            break;
+        case Node::Kind::kBranch:
+            for (const NodePtr& c : *n.children) {
+                if (c)
+                    append_ref(payload_, *c);
+                else
+                    payload_.push_back(0x80);
+            }
+            append_string(payload_, n.value);
+            break;
+        case Node::Kind::kHash:
+            break;
+    }
+    uint8_t hdr[9];
+    size_t h = rlp::write_header(hdr, true, payload_.size());
+    out.assign(hdr, hdr + h);
+    out.insert(out.end(), payload_.begin(), payload_.end());
+}
+
+void Mpt::hash_node(Node& n) {
+    if (!n.dirty && n.ref_len != 0) return;
+    if (n.kind == Node::Kind::kExtension) {
+        hash_node(*n.child);
+    } else if (n.kind == Node::Kind::kBranch) {
+        for (NodePtr& c : *n.children)
+            if (c) hash_node(*c);
+    }
+    encode_node(n, rlp_);
+    if (rlp_.size() < 32) {
+        n.ref_len = static_cast<uint8_t>(rlp_.size());
+        std::memcpy(n.ref.data(), rlp_.data(), rlp_.size());
+    } else {
+        Hash32 h = keccak256(rlp_);
+        ++hash_count_;
+        n.ref_len = 32;
+        std::memcpy(n.ref.data(), h.data(), 32);
+        new_nodes_.emplace_back(h, rlp_);
+    }
+    n.dirty = false;
+}
+
+Hash32 Mpt::root_hash() {
+    if (!root_) return kEmptyTrieRoot;
+    hash_node(*root_);
+    Hash32 h;
+    if (root_->ref_len == 32) {
+        std::memcpy(h.data(), root_->ref.data(), 32);
+        return h;
+    }
+    // A root shorter than 32 bytes is still referenced by its hash (and stored under it).
+    ByteView rlp_bytes(root_->ref.data(), root_->ref_len);
+    h = keccak256(rlp_bytes);
+    ++hash_count_;
+    new_nodes_.emplace_back(h, Bytes(rlp_bytes.begin(), rlp_bytes.end()));
+    return h;
+}
+
+void Mpt::take_new_nodes(std::vector<TrieNode>& out) {
+    if (out.empty()) {
+        out.swap(new_nodes_);
+    } else {
+        for (auto& n : new_nodes_)
+            out.push_back(std::move(n));
+    }
+    new_nodes_.clear();
+}
+
+void Mpt::unload_below(Node& n, size_t depth, size_t keep_depth) {
+    auto visit = [&](NodePtr& c) {
+        if (!c || c->kind == Node::Kind::kHash) return;
+        if (depth + 1 > keep_depth && !c->dirty && c->ref_len == 32) {
+            c = Node::hash_ref(ByteView(c->ref.data(), 32));
+            return;
+        }
+        unload_below(*c, depth + 1, keep_depth);
+    };
+    if (n.kind == Node::Kind::kExtension) {
+        visit(n.child);
+    } else if (n.kind == Node::Kind::kBranch) {
+        for (NodePtr& c : *n.children)
+            visit(c);
+    }
+}
+
+void Mpt::unload(size_t keep_depth) {
+    if (!root_ || root_->kind == Node::Kind::kHash) return;
+    if (keep_depth == 0 && !root_->dirty && root_->ref_len == 32) {
+        root_ = Node::hash_ref(ByteView(root_->ref.data(), 32));
+        return;
+    }
+    unload_below(*root_, 0, keep_depth);
+}
+
+}  // namespace fuse::state

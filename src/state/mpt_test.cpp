@@ -1,0 +1,210 @@
+#include "state/mpt.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <unordered_map>
+
+#include "core/hash.hpp"
+#include "state/trie.hpp"
+
+using namespace fuse;
+using namespace fuse::state;
+
+namespace {
+
+struct BytesLess {
+    bool operator()(const Bytes& a, const Bytes& b) const { return bytes_less(a, b); }
+};
+using RefMap = std::map<Bytes, Bytes, BytesLess>;
+
+/// Nodes by hash in a map: what the storage layer's column family does on disk.
+class MapStore final : public NodeStore {
+public:
+    std::optional<Bytes> get_node(const Hash32& hash) const override {
+        ++reads;
+        auto it = nodes.find(hash);
+        if (it == nodes.end()) return std::nullopt;
+        return it->second;
+    }
+    void absorb(Mpt& t) {
+        std::vector<TrieNode> out;
+        t.take_new_nodes(out);
+        for (auto& [h, rlp] : out) {
+            EXPECT_EQ(keccak256(rlp), h);
+            nodes[h] = std::move(rlp);
+        }
+    }
+    std::unordered_map<Hash32, Bytes, FixedBytesHasher> nodes;
+    mutable size_t reads = 0;
+};
+
+Hash32 reference_root(const RefMap& m) {
+    std::vector<std::pair<Bytes, Bytes>> pairs(m.begin(), m.end());
+    return trie_root(pairs);
+}
+
+Bytes random_bytes(std::mt19937_64& rng, size_t n) {
+    Bytes b(n);
+    for (auto& x : b)
+        x = static_cast<uint8_t>(rng());
+    return b;
+}
+
+/// Keys drawn from a small alphabet and varying lengths, so that many share prefixes, some are
+/// prefixes of others (values in branches) and deletions collapse branches into extensions.
+Bytes clustered_key(std::mt19937_64& rng) {
+    size_t len = 1 + rng() % 4;
+    Bytes k(len);
+    for (auto& x : k)
+        x = static_cast<uint8_t>((rng() % 3) * 0x11 + (rng() % 2));
+    return k;
+}
+
+}  // namespace
+
+TEST(Mpt, EmptyTrieHasEmptyRoot) {
+    Mpt t;
+    EXPECT_EQ(t.root_hash(), kEmptyTrieRoot);
+    auto v = t.get(Bytes{1, 2});
+    ASSERT_TRUE(v);
+    EXPECT_FALSE(v->has_value());
+}
+
+TEST(Mpt, SingleSmallLeafRootIsHashOfShortRlp) {
+    Mpt t;
+    ASSERT_TRUE(t.put(Bytes{0x01}, Bytes{0x02}));
+    std::vector<std::pair<Bytes, Bytes>> ref{{Bytes{0x01}, Bytes{0x02}}};
+    EXPECT_EQ(t.root_hash(), trie_root(ref));
+    // The root is stored under its hash even though its RLP is shorter than 32 bytes.
+    MapStore store;
+    store.absorb(t);
+    Mpt reopened(&store, t.root_hash());
+    auto v = reopened.get(Bytes{0x01});
+    ASSERT_TRUE(v && v->has_value());
+    EXPECT_EQ(**v, Bytes{0x02});
+}
+
+TEST(Mpt, EraseEverythingGivesEmptyRoot) {
+    Mpt t;
+    for (uint8_t i = 0; i < 50; ++i)
+        ASSERT_TRUE(t.put(Bytes{i, static_cast<uint8_t>(i * 7)}, Bytes{1, i}));
+    EXPECT_NE(t.root_hash(), kEmptyTrieRoot);
+    for (uint8_t i = 0; i < 50; ++i)
+        ASSERT_TRUE(t.erase(Bytes{i, static_cast<uint8_t>(i * 7)}));
+    EXPECT_EQ(t.root_hash(), kEmptyTrieRoot);
+}
+
+// Differential: random puts and erases against the streaming HashBuilder, root checked after
+// every step, many seeds, clustered variable-length keys.
+TEST(Mpt, RandomClusteredOpsMatchHashBuilder) {
+    for (uint64_t seed = 1; seed <= 60; ++seed) {
+        std::mt19937_64 rng(seed);
+        Mpt t;
+        RefMap ref;
+        for (int step = 0; step < 200; ++step) {
+            Bytes k = clustered_key(rng);
+            if (rng() % 3 == 0) {
+                ref.erase(k);
+                ASSERT_TRUE(t.erase(k));
+            } else {
+                Bytes v = random_bytes(rng, 1 + rng() % 40);  // embedded and hashed leaves
+                ref[k] = v;
+                ASSERT_TRUE(t.put(k, v));
+            }
+            ASSERT_EQ(t.root_hash(), reference_root(ref)) << "seed " << seed << " step " << step;
+        }
+        for (const auto& [k, v] : ref) {
+            auto got = t.get(k);
+            ASSERT_TRUE(got && got->has_value());
+            EXPECT_EQ(**got, v);
+        }
+    }
+}
+
+// Same with 32-byte hashed keys (the state trie's shape), reloading the trie from the store
+// between rounds so that lazily loaded nodes are modified and collapsed too, and unloading
+// clean nodes mid-round.
+TEST(Mpt, RandomSecureKeysWithReloadMatchHashBuilder) {
+    for (uint64_t seed = 100; seed < 115; ++seed) {
+        std::mt19937_64 rng(seed);
+        MapStore store;
+        Hash32 root = kEmptyTrieRoot;
+        RefMap ref;
+        std::vector<Bytes> live;
+        for (int round = 0; round < 12; ++round) {
+            Mpt t(&store, root);
+            for (int op = 0; op < 60; ++op) {
+                if (!live.empty() && rng() % 2 == 0) {
+                    size_t i = rng() % live.size();
+                    ref.erase(live[i]);
+                    ASSERT_TRUE(t.erase(live[i]));
+                    live[i] = live.back();
+                    live.pop_back();
+                } else {
+                    Hash32 h = keccak256(random_bytes(rng, 8));
+                    Bytes k(h.view().begin(), h.view().end());
+                    Bytes v = random_bytes(rng, 1 + rng() % 70);
+                    ref[k] = v;
+                    live.push_back(k);
+                    ASSERT_TRUE(t.put(k, v));
+                }
+                if (op == 30) {
+                    ASSERT_EQ(t.root_hash(), reference_root(ref));
+                    store.absorb(t);
+                    t.unload(1);
+                }
+            }
+            root = t.root_hash();
+            ASSERT_EQ(root, reference_root(ref)) << "seed " << seed << " round " << round;
+            store.absorb(t);
+        }
+        Mpt fresh(&store, root);
+        for (const auto& [k, v] : ref) {
+            auto got = fresh.get(k);
+            ASSERT_TRUE(got && got->has_value());
+            EXPECT_EQ(**got, v);
+        }
+    }
+}
+
+TEST(Mpt, UpdateCostIsProportionalToDepthNotSize) {
+    MapStore store;
+    Mpt t(&store);
+    std::mt19937_64 rng(7);
+    for (int i = 0; i < 20000; ++i) {
+        Hash32 h = keccak256(random_bytes(rng, 8));
+        ASSERT_TRUE(t.put(h.view(), random_bytes(rng, 70)));
+    }
+    Hash32 root = t.root_hash();
+    store.absorb(t);
+    Mpt reopened(&store, root);
+    const size_t before = reopened.hash_count();
+    Hash32 k = keccak256(Bytes{1, 2, 3});
+    ASSERT_TRUE(reopened.put(k.view(), Bytes(40, 0x55)));
+    reopened.root_hash();
+    // One leaf and the branches above it: ~log16(20000)+1 nodes, nowhere near 20000.
+    EXPECT_LE(reopened.hash_count() - before, 8u);
+    EXPECT_LE(store.reads, 8u);
+}
+
+TEST(Mpt, MissingNodeIsAnError) {
+    MapStore empty;
+    Mpt t(&empty, keccak256(Bytes{1}));
+    auto v = t.get(Bytes{1});
+    ASSERT_FALSE(v);
+    EXPECT_EQ(v.error(), MptError::kMissingNode);
+    EXPECT_FALSE(t.put(Bytes{1}, Bytes{2}));
+}
+
+TEST(Mpt, MalformedNodeIsAnError) {
+    MapStore store;
+    Bytes junk{0xc3, 0x01, 0x02, 0x03};  // a 3-item list is no trie node
+    Hash32 h = keccak256(junk);
+    store.nodes[h] = junk;
+    Mpt t(&store, h);
+    auto v = t.get(Bytes{1});
+    ASSERT_FALSE(v);
+    EXPECT_EQ(v.error(), MptError::kMalformedNode);
+}

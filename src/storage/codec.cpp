@@ -1,0 +1,298 @@
+#include "storage/codec.hpp"
+
+#include <cstring>
+
+namespace fuse::storage {
+
+namespace {
+
+class Writer {
+public:
+    explicit Writer(size_t reserve = 0) { out_.reserve(reserve); }
+    void u8(uint8_t v) { out_.push_back(v); }
+    void u32(uint32_t v) {
+        for (int i = 3; i >= 0; --i)
+            out_.push_back(static_cast<uint8_t>(v >> (8 * i)));
+    }
+    void u64(uint64_t v) {
+        for (int i = 7; i >= 0; --i)
+            out_.push_back(static_cast<uint8_t>(v >> (8 * i)));
+    }
+    void fixed(ByteView v) { out_.insert(out_.end(), v.begin(), v.end()); }
+    void u256(const uint256& v) {
+        uint8_t b[32];
+        v.to_be(b);
+        fixed(ByteView(b, 32));
+    }
+    void bytes(ByteView v) {
+        u32(static_cast<uint32_t>(v.size()));
+        fixed(v);
+    }
+    Bytes take() { return std::move(out_); }
+
+private:
+    Bytes out_;
+};
+
+/// Bounds-checked reader; any overrun sets `ok` false and reads zeros from then on.
+class Reader {
+public:
+    explicit Reader(ByteView in) : in_(in) {}
+    bool ok() const { return ok_; }
+    bool done() const { return ok_ && pos_ == in_.size(); }
+    ByteView take(size_t n) {
+        if (!ok_ || in_.size() - pos_ < n) {
+            ok_ = false;
+            return {};
+        }
+        ByteView v = in_.subspan(pos_, n);
+        pos_ += n;
+        return v;
+    }
+    uint8_t u8() {
+        ByteView v = take(1);
+        return ok_ ? v[0] : 0;
+    }
+    uint32_t u32() {
+        ByteView v = take(4);
+        if (!ok_) return 0;
+        return static_cast<uint32_t>(v[0]) << 24 | static_cast<uint32_t>(v[1]) << 16 |
+               static_cast<uint32_t>(v[2]) << 8 | v[3];
+    }
+    uint64_t u64() {
+        ByteView v = take(8);
+        return ok_ ? read_be64(v.data()) : 0;
+    }
+    template <typename T>
+    T fixed() {
+        T out;
+        ByteView v = take(T::size());
+        if (ok_) std::memcpy(out.data(), v.data(), T::size());
+        return out;
+    }
+    uint256 u256() {
+        ByteView v = take(32);
+        return ok_ ? uint256::from_be32(v.data()) : uint256{};
+    }
+    ByteView bytes() { return take(u32()); }
+    /// A count of items each at least `min_size` bytes long (rejects absurd counts early).
+    size_t count(size_t min_size) {
+        size_t n = u32();
+        if (min_size != 0 && n > (in_.size() - pos_) / min_size) ok_ = false;
+        return ok_ ? n : 0;
+    }
+
+private:
+    ByteView in_;
+    size_t pos_ = 0;
+    bool ok_ = true;
+};
+
+void write_record(Writer& w, const AccountRecord& r) {
+    w.u64(r.account.nonce);
+    w.u256(r.account.balance);
+    w.fixed(r.account.code_hash);
+    w.fixed(r.storage_root);
+}
+
+AccountRecord read_record(Reader& r) {
+    AccountRecord a;
+    a.account.nonce = r.u64();
+    a.account.balance = r.u256();
+    a.account.code_hash = r.fixed<Hash32>();
+    a.storage_root = r.fixed<Hash32>();
+    return a;
+}
+
+}  // namespace
+
+SlotKey make_slot_key(const Address& addr, const uint256& key) {
+    SlotKey k;
+    std::memcpy(k.data(), addr.data(), 20);
+    key.to_be(k.data() + 20);
+    return k;
+}
+
+size_t SlotKeyHasher::operator()(const SlotKey& k) const noexcept {
+    uint64_t a, b, c;
+    std::memcpy(&a, k.data() + 12, 8);  // address tail
+    std::memcpy(&b, k.data() + 44, 8);  // slot key low bytes
+    std::memcpy(&c, k.data() + 20, 8);  // slot key high bytes (hashed keys)
+    uint64_t h = (a ^ 0x9E3779B97F4A7C15ull) * 0xC2B2AE3D27D4EB4Full;
+    h ^= (b + (h >> 29)) * 0x165667B19E3779F9ull;
+    h ^= (c + (h >> 32)) * 0x9E3779B97F4A7C15ull;
+    return static_cast<size_t>(h ^ (h >> 31));
+}
+
+std::array<uint8_t, 8> number_key(uint64_t n) {
+    std::array<uint8_t, 8> k;
+    for (int i = 0; i < 8; ++i)
+        k[static_cast<size_t>(i)] = static_cast<uint8_t>(n >> (56 - 8 * i));
+    return k;
+}
+
+uint64_t read_be64(const uint8_t* p) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i)
+        v = v << 8 | p[i];
+    return v;
+}
+
+Bytes encode_account_record(const AccountRecord& r) {
+    Writer w(104);
+    write_record(w, r);
+    return w.take();
+}
+
+std::optional<AccountRecord> decode_account_record(ByteView in) {
+    Reader r(in);
+    AccountRecord a = read_record(r);
+    if (!r.done()) return std::nullopt;
+    return a;
+}
+
+Bytes encode_body(const arbos::Block& b) {
+    Writer w(64 + b.txs.size() * 256);
+    w.fixed(b.send_root);
+    w.u64(b.send_count);
+    w.u64(b.l1_block_number);
+    w.u32(static_cast<uint32_t>(b.txs.size()));
+    for (const arbos::ExecutedTx& t : b.txs) {
+        w.bytes(t.raw);
+        w.fixed(t.hash);
+        w.fixed(t.sender);
+        w.u64(t.gas_used);
+        w.u64(t.gas_used_for_l1);
+        w.u256(t.effective_gas_price);
+        w.u8(t.contract_address ? 1 : 0);
+        if (t.contract_address) w.fixed(*t.contract_address);
+        w.u64(t.first_log_index);
+    }
+    return w.take();
+}
+
+bool decode_body(ByteView in, arbos::Block& b) {
+    Reader r(in);
+    b.send_root = r.fixed<Hash32>();
+    b.send_count = r.u64();
+    b.l1_block_number = r.u64();
+    size_t n = r.count(4 + 32 + 20 + 8 + 8 + 32 + 1 + 8);
+    b.txs.clear();
+    b.txs.resize(n);
+    for (arbos::ExecutedTx& t : b.txs) {
+        ByteView raw = r.bytes();
+        t.raw.assign(raw.begin(), raw.end());
+        t.hash = r.fixed<Hash32>();
+        t.sender = r.fixed<Address>();
+        t.gas_used = r.u64();
+        t.gas_used_for_l1 = r.u64();
+        t.effective_gas_price = r.u256();
+        if (r.u8() != 0) t.contract_address = r.fixed<Address>();
+        t.first_log_index = r.u64();
+        if (!r.ok()) return false;
+        auto tx = decode_transaction(t.raw);
+        if (!tx) return false;
+        t.tx = std::move(*tx);
+    }
+    return r.done();
+}
+
+Bytes encode_receipts(const arbos::Block& b) {
+    Writer w(4 + b.txs.size() * 300);
+    w.u32(static_cast<uint32_t>(b.txs.size()));
+    for (const arbos::ExecutedTx& t : b.txs)
+        w.bytes(encode_receipt(t.receipt));
+    return w.take();
+}
+
+bool decode_receipt_list(ByteView in, std::vector<Receipt>& out) {
+    Reader r(in);
+    size_t n = r.count(4);
+    out.clear();
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+        auto rc = decode_receipt(r.bytes());
+        if (!r.ok() || !rc) return false;
+        out.push_back(std::move(*rc));
+    }
+    return r.done();
+}
+
+bool decode_receipts(ByteView in, arbos::Block& b) {
+    std::vector<Receipt> rs;
+    if (!decode_receipt_list(in, rs) || rs.size() != b.txs.size()) return false;
+    for (size_t i = 0; i < rs.size(); ++i)
+        b.txs[i].receipt = std::move(rs[i]);
+    return true;
+}
+
+Bytes encode_message(const arbos::Message& m) {
+    Writer w(64);
+    w.u64(m.l1_block_number);
+    w.u256(m.l1_base_fee);
+    w.u64(m.timestamp);
+    w.u32(static_cast<uint32_t>(m.txs.size()));
+    for (const Bytes& tx : m.txs)
+        w.bytes(tx);
+    return w.take();
+}
+
+std::optional<arbos::Message> decode_message(ByteView in) {
+    Reader r(in);
+    arbos::Message m;
+    m.l1_block_number = r.u64();
+    m.l1_base_fee = r.u256();
+    m.timestamp = r.u64();
+    size_t n = r.count(4);
+    m.txs.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+        ByteView tx = r.bytes();
+        m.txs.emplace_back(tx.begin(), tx.end());
+    }
+    if (!r.done()) return std::nullopt;
+    return m;
+}
+
+Bytes encode_undo(const UndoRecord& u) {
+    Writer w(8 + u.accounts.size() * 125 + u.slots.size() * 84);
+    w.u32(static_cast<uint32_t>(u.accounts.size()));
+    for (const auto& [addr, rec] : u.accounts) {
+        w.fixed(addr);
+        w.u8(rec ? 1 : 0);
+        if (rec) write_record(w, *rec);
+    }
+    w.u32(static_cast<uint32_t>(u.slots.size()));
+    for (const auto& [key, value] : u.slots) {
+        w.fixed(key);
+        w.u256(value);
+    }
+    return w.take();
+}
+
+std::optional<UndoRecord> decode_undo(ByteView in) {
+    Reader r(in);
+    UndoRecord u;
+    size_t n = r.count(21);
+    for (size_t i = 0; i < n && r.ok(); ++i) {
+        Address a = r.fixed<Address>();
+        std::optional<AccountRecord> rec;
+        if (r.u8() != 0) rec = read_record(r);
+        u.accounts.emplace_back(a, rec);
+    }
+    size_t m = r.count(84);
+    for (size_t i = 0; i < m && r.ok(); ++i) {
+        SlotKey k = r.fixed<SlotKey>();
+        u.slots.emplace_back(k, r.u256());
+    }
+    if (!r.done()) return std::nullopt;
+    return u;
+}
+
+Bytes encode_tx_location(uint64_t block_number, uint32_t index) {
+    Writer w(12);
+    w.u64(block_number);
+    w.u32(index);
+    return w.take();
+}
+
+}  // namespace fuse::storage

@@ -1,0 +1,351 @@
+#include "storage/database.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "state/state.hpp"
+#include "storage/test_util.hpp"
+
+using namespace fuse;
+using namespace fuse::storage;
+using namespace fuse::storage::testing;
+
+namespace {
+
+constexpr uint64_t kAccounts = 40;
+
+std::unique_ptr<Database> open_db(const TempDir& dir, bool sync = false) {
+    Options o;
+    o.path = dir.path.string();
+    o.sync = sync;
+    o.block_cache_mb = 8;
+    auto db = Database::open(o);
+    EXPECT_TRUE(db) << (db ? "" : db.error());
+    return std::move(db.value());
+}
+
+/// Every account and slot the random diffs can touch, compared between two readers.
+void expect_same_state(const state::StateReader& want, const state::StateReader& got,
+                       const std::string& what) {
+    for (uint64_t i = 0; i < kAccounts; ++i) {
+        const Address a = test_address(i);
+        ASSERT_EQ(want.read_account(a), got.read_account(a)) << what << " account " << i;
+        ASSERT_EQ(want.has_storage(a), got.has_storage(a)) << what << " has_storage " << i;
+        for (uint64_t k = 0; k < 16; ++k)
+            ASSERT_EQ(want.read_storage(a, uint256(k)), got.read_storage(a, uint256(k)))
+                << what << " account " << i << " slot " << k;
+        if (auto acc = want.read_account(a)) {
+            ASSERT_EQ(want.read_code(acc->code_hash), got.read_code(acc->code_hash)) << what;
+        }
+    }
+}
+
+/// Builds blocks on a database and on an InMemoryState reference side by side.
+struct Chain {
+    explicit Chain(std::unique_ptr<Database> d) : db(std::move(d)) {}
+    std::unique_ptr<Database> db;
+    state::InMemoryState ref;
+    std::vector<arbos::Block> blocks;
+    std::vector<arbos::Message> messages;
+    std::vector<state::StateDiff> diffs;
+    std::mt19937_64 rng{42};
+
+    /// Stages one block (apply_diff) without committing it.
+    const arbos::Block& stage(size_t updates = 8) {
+        diffs.push_back(random_diff(rng, kAccounts, updates));
+        const Hash32 root = db->world().apply_diff(diffs.back());
+        ref.apply(diffs.back());
+        EXPECT_EQ(root, ref.state_root()) << "block " << blocks.size();
+        const uint64_t n = blocks.size();
+        blocks.push_back(make_block(n, n ? blocks.back().hash : Hash32{}, root, rng() % 4, rng));
+        arbos::Message m;
+        m.l1_block_number = 1000 + n;
+        m.l1_base_fee = uint256(7 + n);
+        m.timestamp = 1'700'000'000 + n;
+        for (const auto& t : blocks.back().txs)
+            m.txs.push_back(t.raw);
+        messages.push_back(std::move(m));
+        return blocks.back();
+    }
+    BlockCommit commit_of(size_t n) const { return {&blocks[n], &diffs[n], &messages[n]}; }
+    void commit_range(size_t from, size_t to) {
+        std::vector<BlockCommit> cs;
+        for (size_t n = from; n < to; ++n)
+            cs.push_back(commit_of(n));
+        auto r = db->commit(cs);
+        ASSERT_TRUE(r) << r.error();
+    }
+    void grow(size_t count) {
+        for (size_t i = 0; i < count; ++i) {
+            stage();
+            commit_range(blocks.size() - 1, blocks.size());
+        }
+    }
+};
+
+}  // namespace
+
+TEST(Database, EmptyDatabaseHasNoHead) {
+    TempDir dir;
+    auto db = open_db(dir);
+    EXPECT_FALSE(db->head(Head::kLatest));
+    EXPECT_FALSE(db->block_by_number(0));
+    EXPECT_EQ(db->world().read_account(test_address(1)), std::nullopt);
+    EXPECT_EQ(db->recompute_state_root().value(), kEmptyTrieRoot);
+}
+
+TEST(Database, OpenFailureNamesThePath) {
+    Options o;
+    o.path = "/proc/definitely/not/here";
+    auto db = Database::open(o);
+    ASSERT_FALSE(db);
+    EXPECT_NE(db.error().find("/proc/definitely/not/here"), std::string::npos);
+}
+
+TEST(Database, CommittedBlocksReadBackExactly) {
+    TempDir dir;
+    Chain c{open_db(dir)};
+    c.grow(12);
+    EXPECT_EQ(c.db->head(Head::kLatest), 11u);
+    for (size_t n = 0; n < c.blocks.size(); ++n) {
+        const arbos::Block& want = c.blocks[n];
+        auto got = c.db->block_by_number(n);
+        ASSERT_TRUE(got);
+        EXPECT_EQ(got->header, want.header);
+        EXPECT_EQ(got->hash, want.hash);
+        EXPECT_EQ(got->send_root, want.send_root);
+        EXPECT_EQ(got->send_count, want.send_count);
+        EXPECT_EQ(got->l1_block_number, want.l1_block_number);
+        ASSERT_EQ(got->txs.size(), want.txs.size());
+        for (size_t i = 0; i < want.txs.size(); ++i) {
+            const auto& a = got->txs[i];
+            const auto& b = want.txs[i];
+            EXPECT_EQ(a.raw, b.raw);
+            EXPECT_EQ(a.tx, b.tx);
+            EXPECT_EQ(a.hash, b.hash);
+            EXPECT_EQ(a.sender, b.sender);
+            EXPECT_EQ(a.receipt, b.receipt);
+            EXPECT_EQ(a.gas_used, b.gas_used);
+            EXPECT_EQ(a.gas_used_for_l1, b.gas_used_for_l1);
+            EXPECT_EQ(a.effective_gas_price, b.effective_gas_price);
+            EXPECT_EQ(a.contract_address, b.contract_address);
+            EXPECT_EQ(a.first_log_index, b.first_log_index);
+            auto loc = c.db->tx_location(b.hash);
+            ASSERT_TRUE(loc);
+            EXPECT_EQ(loc->block_number, n);
+            EXPECT_EQ(loc->index, i);
+        }
+        EXPECT_EQ(c.db->block_by_hash(want.hash)->header, want.header);
+        EXPECT_EQ(c.db->block_hash(n), want.hash);
+        EXPECT_EQ(c.db->header_by_number(n), want.header);
+        EXPECT_EQ(c.db->message(n), c.messages[n]);
+    }
+    EXPECT_FALSE(c.db->block_by_number(12));
+    EXPECT_FALSE(c.db->tx_location(keccak256(Bytes{1})));
+}
+
+TEST(Database, RootsMatchTheInMemoryReferenceAndFlatRecompute) {
+    TempDir dir;
+    Chain c{open_db(dir)};
+    std::vector<state::InMemoryState> snapshots;
+    for (int n = 0; n < 60; ++n) {
+        c.stage(n % 7 == 0 ? 30 : 8);
+        c.commit_range(c.blocks.size() - 1, c.blocks.size());
+        snapshots.push_back(c.ref);
+        ASSERT_EQ(c.db->recompute_state_root().value(), c.blocks.back().header.state_root);
+    }
+    expect_same_state(c.ref, c.db->world(), "world");
+    expect_same_state(c.ref, *c.db->latest_state(), "latest_state");
+    // Archive: every committed root is readable through the tries.
+    for (size_t n : {0u, 5u, 31u, 59u})
+        expect_same_state(snapshots[n], *c.db->state_at(c.blocks[n].header.state_root),
+                          "state_at " + std::to_string(n));
+}
+
+TEST(Database, StagedDiffsAreVisibleThroughWorldButNotLatestStateUntilCommit) {
+    TempDir dir;
+    Chain c{open_db(dir)};
+    c.grow(3);
+    const state::InMemoryState committed = c.ref;
+    c.stage();
+    c.stage();
+    c.stage();
+    expect_same_state(c.ref, c.db->world(), "world with 3 staged");
+    expect_same_state(committed, *c.db->latest_state(), "latest before commit");
+    auto reader = c.db->latest_state();  // a snapshot taken before the commit stays as it was
+    c.commit_range(3, 5);                // group commit of two blocks, one left staged
+    EXPECT_EQ(c.db->head(Head::kLatest), 4u);
+    expect_same_state(c.ref, c.db->world(), "world after partial commit");
+    expect_same_state(committed, *reader, "old snapshot");
+    c.commit_range(5, 6);
+    expect_same_state(c.ref, *c.db->latest_state(), "latest after commit");
+    EXPECT_EQ(c.db->recompute_state_root().value(), c.ref.state_root());
+}
+
+TEST(Database, ReopenResumesWithTheSameState) {
+    TempDir dir;
+    Chain c{open_db(dir)};
+    c.grow(10);
+    c.stage();  // staged, never committed: lost on close
+    c.db.reset();
+    c.db = open_db(dir);
+    EXPECT_EQ(c.db->head(Head::kLatest), 9u);
+    // Undo the lost block in the reference and the chain.
+    c.blocks.pop_back();
+    c.messages.pop_back();
+    c.diffs.pop_back();
+    c.ref = state::InMemoryState{};
+    for (const auto& d : c.diffs)
+        c.ref.apply(d);
+    expect_same_state(c.ref, c.db->world(), "world after reopen");
+    c.grow(5);  // continues on the reopened trie
+    EXPECT_EQ(c.db->recompute_state_root().value(), c.blocks.back().header.state_root);
+}
+
+TEST(Database, RewindRestoresFlatStateAndDropsBlocks) {
+    TempDir dir;
+    Chain c{open_db(dir)};
+    std::vector<state::InMemoryState> snapshots;
+    for (int n = 0; n < 20; ++n) {
+        c.grow(1);
+        snapshots.push_back(c.ref);
+    }
+    ASSERT_TRUE(c.db->set_head(Head::kSafe, 15));
+    ASSERT_TRUE(c.db->set_head(Head::kFinalized, 8));
+    ASSERT_TRUE(c.db->rewind_to(10));
+    EXPECT_EQ(c.db->head(Head::kLatest), 10u);
+    EXPECT_EQ(c.db->head(Head::kSafe), 10u);
+    EXPECT_EQ(c.db->head(Head::kFinalized), 8u);
+    EXPECT_FALSE(c.db->block_by_number(11));
+    EXPECT_FALSE(c.db->message(11));
+    for (size_t n = 11; n < 20; ++n) {
+        EXPECT_FALSE(c.db->block_by_hash(c.blocks[n].hash));
+        for (const auto& t : c.blocks[n].txs)
+            EXPECT_FALSE(c.db->tx_location(t.hash));
+    }
+    EXPECT_EQ(c.db->recompute_state_root().value(), c.blocks[10].header.state_root);
+    expect_same_state(snapshots[10], *c.db->latest_state(), "after rewind");
+    expect_same_state(snapshots[10], c.db->world(), "world after rewind");
+    // Build a different block 11 on top.
+    c.blocks.resize(11);
+    c.messages.resize(11);
+    c.diffs.resize(11);
+    c.ref = snapshots[10];
+    c.rng.seed(999);
+    c.grow(3);
+    EXPECT_EQ(c.db->recompute_state_root().value(), c.blocks.back().header.state_root);
+    EXPECT_FALSE(c.db->rewind_to(50));
+}
+
+TEST(Database, CommitRefusesBlocksThatDoNotFit) {
+    TempDir dir;
+    Chain c{open_db(dir)};
+    c.grow(2);
+    std::mt19937_64 rng(1);
+    // Wrong number.
+    arbos::Block skip =
+        make_block(5, c.blocks.back().hash, c.blocks.back().header.state_root, 0, rng);
+    BlockCommit bc{&skip, nullptr, nullptr};
+    EXPECT_FALSE(c.db->commit({&bc, 1}));
+    // Wrong parent.
+    arbos::Block orphan = make_block(2, Hash32{}, c.blocks.back().header.state_root, 0, rng);
+    bc.block = &orphan;
+    EXPECT_FALSE(c.db->commit({&bc, 1}));
+    // A state root nobody staged.
+    arbos::Block unstaged = make_block(2, c.blocks.back().hash, keccak256(Bytes{9}), 0, rng);
+    bc.block = &unstaged;
+    auto r = c.db->commit({&bc, 1});
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().find("apply_diff"), std::string::npos);
+    EXPECT_EQ(c.db->head(Head::kLatest), 1u);
+    // A diff passed only to commit is staged by commit itself.
+    state::StateDiff d = random_diff(rng, kAccounts, 5);
+    c.ref.apply(d);
+    arbos::Block ok = make_block(2, c.blocks.back().hash, c.ref.state_root(), 1, rng);
+    BlockCommit okc{&ok, &d, nullptr};
+    ASSERT_TRUE(c.db->commit({&okc, 1}));
+    EXPECT_EQ(c.db->head(Head::kLatest), 2u);
+    EXPECT_FALSE(c.db->message(2));
+}
+
+TEST(Database, LogsFilterByAddressTopicAndRange) {
+    TempDir dir;
+    Chain c{open_db(dir)};
+    c.grow(30);
+    struct Want {
+        uint64_t block;
+        uint32_t log_index;
+    };
+    auto expected = [&](const LogFilter& f) {
+        std::vector<Want> out;
+        for (uint64_t n = f.from_block; n <= std::min<uint64_t>(f.to_block, 29); ++n) {
+            uint32_t li = 0;
+            for (const auto& t : c.blocks[n].txs)
+                for (const Log& l : t.receipt.logs) {
+                    bool ok = f.addresses.empty() ||
+                              std::find(f.addresses.begin(), f.addresses.end(), l.address) !=
+                                  f.addresses.end();
+                    for (size_t p = 0; p < f.topics.size() && ok; ++p)
+                        if (!f.topics[p].empty())
+                            ok = p < l.topics.size() &&
+                                 std::find(f.topics[p].begin(), f.topics[p].end(), l.topics[p]) !=
+                                     f.topics[p].end();
+                    if (ok) out.push_back({n, li});
+                    ++li;
+                }
+        }
+        return out;
+    };
+    Hash32 t0;
+    t0[31] = 1;
+    Hash32 t1;
+    t1[0] = 1;
+    t1[31] = 2;
+    std::vector<LogFilter> filters = {
+        {0, 29, {}, {}},
+        {3, 17, {test_address(7001)}, {}},
+        {0, 100, {test_address(7000), test_address(7002)}, {}},
+        {0, 29, {}, {{t0}}},
+        {0, 29, {}, {{}, {t1}}},
+        {5, 25, {test_address(7002)}, {{t0}, {t1}}},
+        {10, 10, {}, {}},
+    };
+    for (size_t i = 0; i < filters.size(); ++i) {
+        auto want = expected(filters[i]);
+        auto got = c.db->logs(filters[i], 10'000);
+        ASSERT_TRUE(got) << got.error();
+        ASSERT_EQ(got->size(), want.size()) << "filter " << i;
+        for (size_t k = 0; k < want.size(); ++k) {
+            const LogEntry& e = (*got)[k];
+            EXPECT_EQ(e.block_number, want[k].block);
+            EXPECT_EQ(e.log_index, want[k].log_index);
+            EXPECT_EQ(e.block_hash, c.blocks[e.block_number].hash);
+            const auto& tx = c.blocks[e.block_number].txs[e.tx_index];
+            EXPECT_EQ(e.tx_hash, tx.hash);
+            EXPECT_EQ(e.log, tx.receipt.logs[e.log_index - tx.first_log_index]);
+        }
+    }
+    ASSERT_GT(expected(filters[0]).size(), 3u);
+    auto limited = c.db->logs(filters[0], 3);
+    ASSERT_FALSE(limited);
+    EXPECT_NE(limited.error().find("more than 3"), std::string::npos);
+}
+
+TEST(Database, MetaAndHeads) {
+    TempDir dir;
+    Chain c{open_db(dir)};
+    EXPECT_FALSE(c.db->get_meta("poster.batch"));
+    ASSERT_TRUE(c.db->put_meta("poster.batch", Bytes{1, 2, 3}));
+    EXPECT_EQ(c.db->get_meta("poster.batch"), (Bytes{1, 2, 3}));
+    EXPECT_FALSE(c.db->set_head(Head::kSafe, 0));  // no block yet
+    c.grow(4);
+    ASSERT_TRUE(c.db->set_head(Head::kSafe, 2));
+    EXPECT_EQ(c.db->head(Head::kSafe), 2u);
+    EXPECT_FALSE(c.db->head(Head::kFinalized));
+    c.db.reset();
+    c.db = open_db(dir);
+    EXPECT_EQ(c.db->get_meta("poster.batch"), (Bytes{1, 2, 3}));
+    EXPECT_EQ(c.db->head(Head::kSafe), 2u);
+    EXPECT_EQ(c.db->head(Head::kLatest), 3u);
+}

@@ -1,0 +1,369 @@
+#include "storage/rocks_database.hpp"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "core/hex.hpp"
+
+namespace fuse::storage {
+
+namespace {
+
+constexpr const char* kCfNames[kCfCount] = {
+    "default", "headers", "bodies",     "receipts", "block_hashes", "tx_index", "accounts",
+    "storage", "code",    "trie_nodes", "messages", "undo",         "meta",
+};
+
+const char* head_key(Head h) {
+    switch (h) {
+        case Head::kLatest:
+            return "head:latest";
+        case Head::kSafe:
+            return "head:safe";
+        case Head::kFinalized:
+            return "head:finalized";
+    }
+    return "head:?";
+}
+
+std::string meta_key(std::string_view key) {
+    return "meta:" + std::string(key);
+}
+
+rocksdb::Slice str_slice(const std::string& s) {
+    return {s.data(), s.size()};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Database>, std::string> Database::open(const Options& options) {
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    o.create_missing_column_families = true;
+    o.max_background_jobs = 2;
+    rocksdb::BlockBasedTableOptions t;
+    t.block_cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    rocksdb::ColumnFamilyOptions cfo(o);
+    cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+    std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+    for (const char* name : kCfNames)
+        descs.emplace_back(name, cfo);
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s =
+        rocksdb::DB::Open(rocksdb::DBOptions(o), options.path, descs, &handles, &raw);
+    if (!s.ok())
+        return Unexpected{"cannot open the database at " + options.path + ": " + s.ToString()};
+    try {
+        return std::unique_ptr<Database>(
+            new RocksDatabase(std::unique_ptr<rocksdb::DB>(raw), std::move(handles), options));
+    } catch (const std::exception& e) {
+        return Unexpected{"cannot open the database at " + options.path + ": " + e.what()};
+    }
+}
+
+RocksDatabase::RocksDatabase(std::unique_ptr<rocksdb::DB> db,
+                             std::vector<rocksdb::ColumnFamilyHandle*> cfs, const Options& options)
+    : db_(std::move(db)), cfs_(std::move(cfs)), options_(options), world_(*this) {
+    Hash32 root = kEmptyTrieRoot;
+    if (auto latest = head(Head::kLatest)) {
+        auto r = state_root_of(*latest);
+        if (!r) throw std::runtime_error("head block " + std::to_string(*latest) + " is missing");
+        root = *r;
+    }
+    world_.reset(root);
+}
+
+RocksDatabase::~RocksDatabase() {
+    for (auto* h : cfs_)
+        db_->DestroyColumnFamilyHandle(h);
+    cfs_.clear();
+    db_.reset();
+}
+
+std::optional<std::string> RocksDatabase::get(Cf c, ByteView key,
+                                              const rocksdb::Snapshot* snap) const {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap;
+    std::string v;
+    rocksdb::Status s = db_->Get(ro, cfs_[c], slice(key), &v);
+    if (s.IsNotFound()) return std::nullopt;
+    if (!s.ok()) throw std::runtime_error("database read failed: " + s.ToString());
+    return v;
+}
+
+Result<void, std::string> RocksDatabase::write(rocksdb::WriteBatch& batch) {
+    rocksdb::WriteOptions wo;
+    wo.sync = options_.sync;
+    rocksdb::Status s = db_->Write(wo, &batch);
+    if (!s.ok()) return Unexpected{"database write failed: " + s.ToString()};
+    return {};
+}
+
+std::optional<Hash32> RocksDatabase::state_root_of(uint64_t number) const {
+    auto h = header_by_number(number);
+    if (!h) return std::nullopt;
+    return h->state_root;
+}
+
+std::unique_ptr<state::StateReader> RocksDatabase::latest_state() const {
+    return make_snapshot_reader(*this);
+}
+
+std::unique_ptr<state::StateReader> RocksDatabase::state_at(const Hash32& state_root) const {
+    return make_trie_reader(*this, state_root);
+}
+
+namespace {
+
+/// Appends one staged layer's flat-state writes to `batch`.
+void write_layer(const RocksDatabase& db, const Layer& l, rocksdb::WriteBatch& batch) {
+    for (const Address& a : l.cleared) {
+        Bytes end(a.view().begin(), a.view().end());
+        end.resize(20 + 33, 0xff);
+        end.back() = 0x00;  // sorts after every address ‖ key of 52 bytes
+        batch.DeleteRange(db.cf(kStorage), slice(a.view()), slice(end));
+    }
+    for (const auto& [addr, rec] : l.accounts) {
+        if (rec)
+            batch.Put(db.cf(kAccounts), slice(addr.view()), slice(encode_account_record(*rec)));
+        else
+            batch.Delete(db.cf(kAccounts), slice(addr.view()));
+    }
+    uint8_t buf[32];
+    for (const auto& [k, v] : l.slots) {
+        if (v.is_zero()) {
+            batch.Delete(db.cf(kStorage), slice(k.view()));
+        } else {
+            v.to_be(buf);
+            batch.Put(db.cf(kStorage), slice(k.view()), slice(ByteView(buf, 32)));
+        }
+    }
+    for (const auto& [h, code] : l.code)
+        batch.Put(db.cf(kCode), slice(h.view()), slice(code));
+    for (const auto& [h, rlp_bytes] : l.nodes)
+        batch.Put(db.cf(kTrieNodes), slice(h.view()), slice(rlp_bytes));
+}
+
+}  // namespace
+
+Result<void, std::string> RocksDatabase::commit(std::span<const BlockCommit> blocks) {
+    std::lock_guard guard(write_mu_);
+    const auto latest = head(Head::kLatest);
+    uint64_t expect = latest ? *latest + 1 : 0;
+    Hash32 parent;
+    if (latest) parent = block_hash(*latest).value_or(Hash32{});
+    auto staged = world_.staged();
+    size_t used = 0;
+    rocksdb::WriteBatch batch;
+    for (const BlockCommit& bc : blocks) {
+        if (bc.block == nullptr) return Unexpected{std::string("commit: null block")};
+        const arbos::Block& b = *bc.block;
+        const uint64_t num = b.header.number;
+        if (num != expect)
+            return Unexpected{"block " + std::to_string(num) +
+                              " does not follow the latest block (" +
+                              (latest || expect > 0 ? std::to_string(expect - 1) : "none") + ")"};
+        if (num > 0 && b.header.parent_hash != parent)
+            return Unexpected{"block " + std::to_string(num) + ": parent hash " +
+                              to_hex(b.header.parent_hash) + " is not block " +
+                              std::to_string(num - 1) + "'s hash " + to_hex(parent)};
+        auto hh = header_hash(b.header);
+        if (!hh || *hh != b.hash)
+            return Unexpected{"block " + std::to_string(num) + ": hash does not match its header"};
+        if (used == staged.size() && bc.diff != nullptr) {  // not staged through world() yet
+            world_.apply_diff(*bc.diff);
+            staged = world_.staged();
+        }
+        // The staged layers up to the one that produced this block's state root.
+        std::unordered_map<Address, std::optional<AccountRecord>, FixedBytesHasher> prev_acc;
+        std::unordered_map<SlotKey, uint256, SlotKeyHasher> prev_slots;
+        bool found = false;
+        while (used < staged.size() && !found) {
+            const Layer& l = *staged[used++];
+            for (const auto& [a, r] : l.prev_accounts)
+                prev_acc.try_emplace(a, r);
+            for (const auto& [k, v] : l.prev_slots)
+                prev_slots.try_emplace(k, v);
+            write_layer(*this, l, batch);
+            found = l.root == b.header.state_root;
+        }
+        if (!found)
+            return Unexpected{"block " + std::to_string(num) + ": state root " +
+                              to_hex(b.header.state_root) +
+                              " was not produced by world().apply_diff (nothing staged matches)"};
+        UndoRecord undo;
+        undo.accounts.assign(prev_acc.begin(), prev_acc.end());
+        undo.slots.assign(prev_slots.begin(), prev_slots.end());
+        const auto nk = number_key(num);
+        const ByteView nkv(nk.data(), nk.size());
+        auto header_rlp = encode_header(b.header);
+        Bytes hv(b.hash.view().begin(), b.hash.view().end());
+        hv.insert(hv.end(), header_rlp->begin(), header_rlp->end());
+        batch.Put(cf(kHeaders), slice(nkv), slice(hv));
+        batch.Put(cf(kBodies), slice(nkv), slice(encode_body(b)));
+        batch.Put(cf(kReceipts), slice(nkv), slice(encode_receipts(b)));
+        batch.Put(cf(kBlockHashes), slice(b.hash.view()), slice(nkv));
+        for (size_t i = 0; i < b.txs.size(); ++i)
+            batch.Put(cf(kTxIndex), slice(b.txs[i].hash.view()),
+                      slice(encode_tx_location(num, static_cast<uint32_t>(i))));
+        if (bc.message != nullptr)
+            batch.Put(cf(kMessages), slice(nkv), slice(encode_message(*bc.message)));
+        batch.Put(cf(kUndo), slice(nkv), slice(encode_undo(undo)));
+        batch.Put(cf(kMeta), head_key(Head::kLatest), slice(nkv));
+        parent = b.hash;
+        ++expect;
+    }
+    if (blocks.empty()) return {};
+    if (auto w = write(batch); !w) return w;
+    world_.drop_front(used);
+    return {};
+}
+
+Result<void, std::string> RocksDatabase::set_head(Head h, uint64_t number) {
+    std::lock_guard guard(write_mu_);
+    if (!header_by_number(number))
+        return Unexpected{"cannot set a head to block " + std::to_string(number) +
+                          ": no such block"};
+    const auto nk = number_key(number);
+    rocksdb::WriteBatch batch;
+    batch.Put(cf(kMeta), head_key(h), slice(ByteView(nk.data(), nk.size())));
+    return write(batch);
+}
+
+Result<void, std::string> RocksDatabase::rewind_to(uint64_t number) {
+    std::lock_guard guard(write_mu_);
+    const auto latest = head(Head::kLatest);
+    if (!latest || number > *latest)
+        return Unexpected{"cannot rewind to block " + std::to_string(number) +
+                          ": it is above the latest block"};
+    if (world_.staged_count() != 0)
+        return Unexpected{std::string("cannot rewind while blocks are staged but not committed")};
+    rocksdb::WriteBatch batch;
+    for (uint64_t n = *latest; n > number; --n) {
+        const auto nk = number_key(n);
+        const ByteView nkv(nk.data(), nk.size());
+        auto undo_raw = get(kUndo, nkv);
+        auto undo = undo_raw ? decode_undo(view(*undo_raw)) : std::nullopt;
+        if (!undo)
+            return Unexpected{"cannot rewind: undo record of block " + std::to_string(n) +
+                              " is missing or corrupt"};
+        for (const auto& [addr, rec] : undo->accounts) {
+            if (rec)
+                batch.Put(cf(kAccounts), slice(addr.view()), slice(encode_account_record(*rec)));
+            else
+                batch.Delete(cf(kAccounts), slice(addr.view()));
+        }
+        uint8_t buf[32];
+        for (const auto& [k, v] : undo->slots) {
+            if (v.is_zero()) {
+                batch.Delete(cf(kStorage), slice(k.view()));
+            } else {
+                v.to_be(buf);
+                batch.Put(cf(kStorage), slice(k.view()), slice(ByteView(buf, 32)));
+            }
+        }
+        if (auto blk = block_by_number(n)) {
+            for (const auto& tx : blk->txs)
+                batch.Delete(cf(kTxIndex), slice(tx.hash.view()));
+            batch.Delete(cf(kBlockHashes), slice(blk->hash.view()));
+        }
+        for (Cf c : {kHeaders, kBodies, kReceipts, kMessages, kUndo})
+            batch.Delete(cf(c), slice(nkv));
+    }
+    const auto nk = number_key(number);
+    const ByteView nkv(nk.data(), nk.size());
+    batch.Put(cf(kMeta), head_key(Head::kLatest), slice(nkv));
+    for (Head h : {Head::kSafe, Head::kFinalized}) {
+        auto cur = head(h);
+        if (cur && *cur > number) batch.Put(cf(kMeta), head_key(h), slice(nkv));
+    }
+    auto root = state_root_of(number);
+    if (!root) return Unexpected{"cannot rewind: block " + std::to_string(number) + " is missing"};
+    if (auto w = write(batch); !w) return w;
+    world_.reset(*root);
+    return {};
+}
+
+std::optional<uint64_t> RocksDatabase::head(Head h) const {
+    auto v = get(kMeta,
+                 ByteView(reinterpret_cast<const uint8_t*>(head_key(h)), std::strlen(head_key(h))));
+    if (!v || v->size() != 8) return std::nullopt;
+    return read_be64(view(*v).data());
+}
+
+std::optional<BlockHeader> RocksDatabase::header_by_number(uint64_t number) const {
+    const auto nk = number_key(number);
+    auto v = get(kHeaders, ByteView(nk.data(), nk.size()));
+    if (!v || v->size() < 32) return std::nullopt;
+    auto h = decode_header(view(*v).subspan(32));
+    if (!h) return std::nullopt;
+    return *h;
+}
+
+std::optional<Hash32> RocksDatabase::block_hash(uint64_t number) const {
+    const auto nk = number_key(number);
+    auto v = get(kHeaders, ByteView(nk.data(), nk.size()));
+    if (!v || v->size() < 32) return std::nullopt;
+    Hash32 h;
+    std::memcpy(h.data(), v->data(), 32);
+    return h;
+}
+
+std::optional<arbos::Block> RocksDatabase::block_by_number(uint64_t number) const {
+    const auto nk = number_key(number);
+    const ByteView nkv(nk.data(), nk.size());
+    auto hv = get(kHeaders, nkv);
+    auto bv = get(kBodies, nkv);
+    auto rv = get(kReceipts, nkv);
+    if (!hv || !bv || !rv || hv->size() < 32) return std::nullopt;
+    arbos::Block b;
+    std::memcpy(b.hash.data(), hv->data(), 32);
+    auto h = decode_header(view(*hv).subspan(32));
+    if (!h) return std::nullopt;
+    b.header = std::move(*h);
+    if (!decode_body(view(*bv), b) || !decode_receipts(view(*rv), b)) return std::nullopt;
+    return b;
+}
+
+std::optional<arbos::Block> RocksDatabase::block_by_hash(const Hash32& hash) const {
+    auto v = get(kBlockHashes, hash.view());
+    if (!v || v->size() != 8) return std::nullopt;
+    return block_by_number(read_be64(view(*v).data()));
+}
+
+std::optional<TxLocation> RocksDatabase::tx_location(const Hash32& tx_hash) const {
+    auto v = get(kTxIndex, tx_hash.view());
+    if (!v || v->size() != 12) return std::nullopt;
+    const uint8_t* p = view(*v).data();
+    return TxLocation{read_be64(p), static_cast<uint32_t>(read_be64(p + 4) & 0xffffffffu)};
+}
+
+std::optional<arbos::Message> RocksDatabase::message(uint64_t number) const {
+    const auto nk = number_key(number);
+    auto v = get(kMessages, ByteView(nk.data(), nk.size()));
+    if (!v) return std::nullopt;
+    return decode_message(view(*v));
+}
+
+std::optional<Bytes> RocksDatabase::get_meta(std::string_view key) const {
+    const std::string k = meta_key(key);
+    auto v = get(kMeta, ByteView(reinterpret_cast<const uint8_t*>(k.data()), k.size()));
+    if (!v) return std::nullopt;
+    return Bytes(v->begin(), v->end());
+}
+
+Result<void, std::string> RocksDatabase::put_meta(std::string_view key, ByteView value) {
+    std::lock_guard guard(write_mu_);
+    rocksdb::WriteBatch batch;
+    batch.Put(cf(kMeta), str_slice(meta_key(key)), slice(value));
+    return write(batch);
+}
+
+}  // namespace fuse::storage

@@ -1,0 +1,151 @@
+#pragma once
+/// The RocksDB implementation of `storage::Database` (docs/storage.md). Internal to the storage
+/// library: everything else goes through `Database`.
+
+#include <rocksdb/db.h>
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "state/mpt.hpp"
+#include "storage/codec.hpp"
+#include "storage/database.hpp"
+
+namespace fuse::storage {
+
+/// Column families, in the order they are opened (index = handle index).
+enum Cf : size_t {
+    kDefault,
+    kHeaders,      ///< be64(num) -> hash ‖ header RLP
+    kBodies,       ///< be64(num) -> body (txs, senders, ArbOS fields)
+    kReceipts,     ///< be64(num) -> receipts
+    kBlockHashes,  ///< hash -> be64(num)
+    kTxIndex,      ///< tx hash -> be64(num) ‖ be32(index)
+    kAccounts,     ///< address -> AccountRecord
+    kStorage,      ///< address ‖ be256(key) -> be256(value)
+    kCode,         ///< code hash -> code
+    kTrieNodes,    ///< keccak256(rlp) -> rlp (archive: never deleted)
+    kMessages,     ///< be64(num) -> the message block `num` was built from
+    kUndo,         ///< be64(num) -> UndoRecord of block num
+    kMeta,         ///< "head:*" -> be64, "meta:<key>" -> value
+    kCfCount
+};
+
+/// One apply_diff's effect, staged in memory until `commit` writes it.
+struct Layer {
+    std::unordered_map<Address, std::optional<AccountRecord>, FixedBytesHasher> accounts;
+    std::unordered_set<Address, FixedBytesHasher> cleared;      ///< storage wiped first
+    std::unordered_map<SlotKey, uint256, SlotKeyHasher> slots;  ///< zero = deleted
+    std::unordered_map<Hash32, Bytes, FixedBytesHasher> code;
+    std::unordered_map<Hash32, Bytes, FixedBytesHasher> nodes;
+    /// Previous values (first write wins), for the block's undo record.
+    std::unordered_map<Address, std::optional<AccountRecord>, FixedBytesHasher> prev_accounts;
+    std::unordered_map<SlotKey, uint256, SlotKeyHasher> prev_slots;
+    Hash32 root;
+};
+
+class RocksDatabase;
+
+/// The writer's WorldState: staged layers over the flat state, the account trie in memory.
+class World final : public arbos::WorldState, public state::NodeStore {
+public:
+    explicit World(RocksDatabase& db) : db_(db) {}
+
+    std::optional<state::Account> read_account(const Address& addr) const override;
+    uint256 read_storage(const Address& addr, const uint256& key) const override;
+    bool has_storage(const Address& addr) const override;
+    Bytes read_code(const Hash32& code_hash) const override;
+    Hash32 apply_diff(const state::StateDiff& diff) override;
+    std::optional<Bytes> get_node(const Hash32& hash) const override;
+
+    std::optional<AccountRecord> read_record(const Address& addr) const;
+    /// Reopens the tries at `root` (after open or rewind); drops staged layers.
+    void reset(const Hash32& root);
+    /// The layers that make up the first `count` ... until one whose root is `root`.
+    std::vector<std::shared_ptr<const Layer>> staged() const;
+    void drop_front(size_t count);
+    size_t staged_count() const;
+
+private:
+    std::optional<AccountRecord> record_with(const Layer* cur, const Address& addr) const;
+    uint256 slot_with(const Layer* cur, const Address& addr, const uint256& key) const;
+    /// Every non-zero slot of `addr` before `cur` is applied (for clears/deletes).
+    void collect_slots(const Layer* cur, const Address& addr,
+                       std::unordered_map<SlotKey, uint256, SlotKeyHasher>& out) const;
+    state::Mpt& storage_trie(const Address& addr, const Hash32& root);
+
+    RocksDatabase& db_;
+    mutable std::shared_mutex mu_;  ///< guards layers_
+    std::deque<std::shared_ptr<const Layer>> layers_;
+    state::Mpt account_trie_;
+    struct CachedTrie {
+        Hash32 root;
+        state::Mpt trie;
+    };
+    std::unordered_map<Address, CachedTrie, FixedBytesHasher> storage_tries_;
+    size_t applied_ = 0;
+    std::vector<state::TrieNode> scratch_nodes_;
+};
+
+class RocksDatabase final : public Database {
+public:
+    RocksDatabase(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> cfs,
+                  const Options& options);
+    ~RocksDatabase() override;
+
+    arbos::WorldState& world() override { return world_; }
+    std::unique_ptr<state::StateReader> latest_state() const override;
+    std::unique_ptr<state::StateReader> state_at(const Hash32& state_root) const override;
+
+    Result<void, std::string> commit(std::span<const BlockCommit> blocks) override;
+    Result<void, std::string> set_head(Head head, uint64_t number) override;
+    Result<void, std::string> rewind_to(uint64_t number) override;
+
+    std::optional<uint64_t> head(Head head) const override;
+    std::optional<arbos::Block> block_by_number(uint64_t number) const override;
+    std::optional<arbos::Block> block_by_hash(const Hash32& hash) const override;
+    std::optional<BlockHeader> header_by_number(uint64_t number) const override;
+    std::optional<Hash32> block_hash(uint64_t number) const override;
+    std::optional<TxLocation> tx_location(const Hash32& tx_hash) const override;
+    std::optional<arbos::Message> message(uint64_t number) const override;
+    Result<std::vector<LogEntry>, std::string> logs(const LogFilter& filter,
+                                                    size_t max_results) const override;
+    Result<Hash32, std::string> recompute_state_root() const override;
+    std::optional<Bytes> get_meta(std::string_view key) const override;
+    Result<void, std::string> put_meta(std::string_view key, ByteView value) override;
+
+    /// Raw point read (no snapshot); nullopt when absent. Throws on I/O errors.
+    std::optional<std::string> get(Cf cf, ByteView key,
+                                   const rocksdb::Snapshot* snap = nullptr) const;
+    rocksdb::DB& db() const { return *db_; }
+    rocksdb::ColumnFamilyHandle* cf(Cf c) const { return cfs_[c]; }
+
+private:
+    Result<void, std::string> write(rocksdb::WriteBatch& batch);
+    std::optional<Hash32> state_root_of(uint64_t number) const;
+
+    std::unique_ptr<rocksdb::DB> db_;
+    std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
+    Options options_;
+    World world_;
+    std::mutex write_mu_;  ///< one writer at a time (commit, rewind, heads, meta)
+};
+
+/// A reader of the flat state at a RocksDB snapshot (latest_state).
+std::unique_ptr<state::StateReader> make_snapshot_reader(const RocksDatabase& db);
+/// A reader through the tries at `root` (state_at).
+std::unique_ptr<state::StateReader> make_trie_reader(const RocksDatabase& db, const Hash32& root);
+
+inline rocksdb::Slice slice(ByteView v) {
+    return {reinterpret_cast<const char*>(v.data()), v.size()};
+}
+inline ByteView view(const std::string& s) {
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+}  // namespace fuse::storage

@@ -1,0 +1,253 @@
+// The writer's WorldState: diffs staged as in-memory layers over the flat state, the account
+// trie and the storage tries updated incrementally (docs/storage.md, "Staging").
+
+#include <stdexcept>
+
+#include "core/hash.hpp"
+#include "core/rlp.hpp"
+#include "storage/rocks_database.hpp"
+
+namespace fuse::storage {
+
+namespace {
+
+template <typename T>
+void check(const Result<T, state::MptError>& r) {
+    if (!r) throw std::runtime_error(std::string("state trie: ") + state::to_string(r.error()));
+}
+
+bool has_prefix(const SlotKey& k, const Address& a) {
+    return std::memcmp(k.data(), a.data(), 20) == 0;
+}
+
+/// How many account-trie levels stay in memory when the trie is trimmed.
+constexpr size_t kKeepTrieDepth = 5;
+/// Trim the account trie and the storage-trie cache every this many applied diffs.
+constexpr size_t kTrimInterval = 256;
+constexpr size_t kMaxCachedStorageTries = 4096;
+
+}  // namespace
+
+std::optional<AccountRecord> World::read_record(const Address& addr) const {
+    {
+        std::shared_lock lock(mu_);
+        for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
+            auto f = (*it)->accounts.find(addr);
+            if (f != (*it)->accounts.end()) return f->second;
+        }
+    }
+    auto v = db_.get(kAccounts, addr.view());
+    if (!v) return std::nullopt;
+    return decode_account_record(view(*v));
+}
+
+std::optional<AccountRecord> World::record_with(const Layer* cur, const Address& addr) const {
+    auto f = cur->accounts.find(addr);
+    if (f != cur->accounts.end()) return f->second;
+    return read_record(addr);
+}
+
+std::optional<state::Account> World::read_account(const Address& addr) const {
+    auto r = read_record(addr);
+    if (!r) return std::nullopt;
+    return r->account;
+}
+
+bool World::has_storage(const Address& addr) const {
+    auto r = read_record(addr);
+    return r && r->storage_root != kEmptyTrieRoot;
+}
+
+uint256 World::slot_with(const Layer* cur, const Address& addr, const uint256& key) const {
+    const SlotKey sk = make_slot_key(addr, key);
+    if (cur != nullptr) {
+        auto f = cur->slots.find(sk);
+        if (f != cur->slots.end()) return f->second;
+        if (cur->cleared.contains(addr)) return {};
+    }
+    {
+        std::shared_lock lock(mu_);
+        for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
+            auto f = (*it)->slots.find(sk);
+            if (f != (*it)->slots.end()) return f->second;
+            if ((*it)->cleared.contains(addr)) return {};
+        }
+    }
+    auto v = db_.get(kStorage, sk.view());
+    if (!v || v->size() != 32) return {};
+    return uint256::from_be32(view(*v).data());
+}
+
+uint256 World::read_storage(const Address& addr, const uint256& key) const {
+    return slot_with(nullptr, addr, key);
+}
+
+Bytes World::read_code(const Hash32& code_hash) const {
+    {
+        std::shared_lock lock(mu_);
+        for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
+            auto f = (*it)->code.find(code_hash);
+            if (f != (*it)->code.end()) return f->second;
+        }
+    }
+    auto v = db_.get(kCode, code_hash.view());
+    if (!v) return {};
+    return Bytes(v->begin(), v->end());
+}
+
+std::optional<Bytes> World::get_node(const Hash32& hash) const {
+    {
+        std::shared_lock lock(mu_);
+        for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
+            auto f = (*it)->nodes.find(hash);
+            if (f != (*it)->nodes.end()) return f->second;
+        }
+    }
+    auto v = db_.get(kTrieNodes, hash.view());
+    if (!v) return std::nullopt;
+    return Bytes(v->begin(), v->end());
+}
+
+void World::collect_slots(const Layer* cur, const Address& addr,
+                          std::unordered_map<SlotKey, uint256, SlotKeyHasher>& out) const {
+    auto apply = [&](const Layer& l) {
+        if (l.cleared.contains(addr)) out.clear();
+        for (const auto& [k, v] : l.slots)
+            if (has_prefix(k, addr)) out[k] = v;
+    };
+    std::shared_lock lock(mu_);
+    size_t start = 0;
+    bool from_db = true;
+    for (size_t i = layers_.size(); i-- > 0;) {
+        if (layers_[i]->cleared.contains(addr)) {
+            start = i;
+            from_db = false;
+            break;
+        }
+    }
+    if (from_db) {
+        std::unique_ptr<rocksdb::Iterator> it(
+            db_.db().NewIterator(rocksdb::ReadOptions(), db_.cf(kStorage)));
+        for (it->Seek(slice(addr.view())); it->Valid(); it->Next()) {
+            rocksdb::Slice k = it->key();
+            if (k.size() != 52 || std::memcmp(k.data(), addr.data(), 20) != 0) break;
+            SlotKey sk;
+            std::memcpy(sk.data(), k.data(), 52);
+            if (it->value().size() == 32)
+                out[sk] = uint256::from_be32(reinterpret_cast<const uint8_t*>(it->value().data()));
+        }
+        if (!it->status().ok())
+            throw std::runtime_error("storage scan: " + it->status().ToString());
+    }
+    for (size_t i = start; i < layers_.size(); ++i)
+        apply(*layers_[i]);
+    if (cur != nullptr) apply(*cur);
+    std::erase_if(out, [](const auto& kv) { return kv.second.is_zero(); });
+}
+
+state::Mpt& World::storage_trie(const Address& addr, const Hash32& root) {
+    auto it = storage_tries_.find(addr);
+    if (it != storage_tries_.end() && it->second.root == root) return it->second.trie;
+    if (it == storage_tries_.end() && storage_tries_.size() >= kMaxCachedStorageTries)
+        storage_tries_.clear();
+    auto [pos, _] = storage_tries_.insert_or_assign(addr, CachedTrie{root, state::Mpt(this, root)});
+    return pos->second.trie;
+}
+
+Hash32 World::apply_diff(const state::StateDiff& diff) {
+    auto layer = std::make_shared<Layer>();
+    Layer* cur = layer.get();
+    Bytes value_rlp;
+    for (const state::AccountUpdate& u : diff.accounts) {
+        const Address& addr = u.address;
+        const std::optional<AccountRecord> prev = record_with(cur, addr);
+        cur->prev_accounts.try_emplace(addr, prev);
+        const Hash32 hashed_addr = keccak256(addr);
+        const bool wipe = !u.account || u.storage_cleared;
+        if (wipe) {
+            if (prev && prev->storage_root != kEmptyTrieRoot) {
+                std::unordered_map<SlotKey, uint256, SlotKeyHasher> prior;
+                collect_slots(cur, addr, prior);
+                for (const auto& [k, v] : prior)
+                    cur->prev_slots.try_emplace(k, v);
+            }
+            std::erase_if(cur->slots, [&](const auto& kv) { return has_prefix(kv.first, addr); });
+            cur->cleared.insert(addr);
+        }
+        if (!u.account) {
+            cur->accounts[addr] = std::nullopt;
+            storage_tries_.erase(addr);
+            check(account_trie_.erase(hashed_addr));
+            continue;
+        }
+        const Hash32 base_root = (wipe || !prev) ? kEmptyTrieRoot : prev->storage_root;
+        Hash32 storage_root = base_root;
+        if (!u.storage.empty()) {
+            state::Mpt& st = storage_trie(addr, base_root);
+            for (const state::StorageChange& c : u.storage) {
+                const SlotKey sk = make_slot_key(addr, c.key);
+                if (!cur->prev_slots.contains(sk))
+                    cur->prev_slots.emplace(sk, slot_with(cur, addr, c.key));
+                cur->slots[sk] = c.value;
+                const Hash32 hashed_key = keccak256(c.key.to_hash());
+                if (c.value.is_zero()) {
+                    check(st.erase(hashed_key));
+                } else {
+                    value_rlp = rlp::encode(c.value);
+                    check(st.put(hashed_key, value_rlp));
+                }
+            }
+            storage_root = st.root_hash();
+            scratch_nodes_.clear();
+            st.take_new_nodes(scratch_nodes_);
+            for (auto& [h, rlp_bytes] : scratch_nodes_)
+                cur->nodes.insert_or_assign(h, std::move(rlp_bytes));
+            storage_tries_.at(addr).root = storage_root;
+        }
+        AccountRecord rec{*u.account, storage_root};
+        check(account_trie_.put(hashed_addr, state::encode_account(rec.account, storage_root)));
+        cur->accounts[addr] = rec;
+        if (u.code) cur->code.insert_or_assign(u.account->code_hash, *u.code);
+    }
+    cur->root = account_trie_.root_hash();
+    scratch_nodes_.clear();
+    account_trie_.take_new_nodes(scratch_nodes_);
+    for (auto& [h, rlp_bytes] : scratch_nodes_)
+        cur->nodes.insert_or_assign(h, std::move(rlp_bytes));
+    const Hash32 root = cur->root;
+    {
+        std::unique_lock lock(mu_);
+        layers_.push_back(std::move(layer));
+    }
+    if (++applied_ % kTrimInterval == 0) {
+        account_trie_.unload(kKeepTrieDepth);
+        for (auto& [_, t] : storage_tries_)
+            t.trie.unload(2);
+    }
+    return root;
+}
+
+void World::reset(const Hash32& root) {
+    std::unique_lock lock(mu_);
+    layers_.clear();
+    account_trie_ = state::Mpt(this, root);
+    storage_tries_.clear();
+}
+
+std::vector<std::shared_ptr<const Layer>> World::staged() const {
+    std::shared_lock lock(mu_);
+    return {layers_.begin(), layers_.end()};
+}
+
+void World::drop_front(size_t count) {
+    std::unique_lock lock(mu_);
+    for (size_t i = 0; i < count && !layers_.empty(); ++i)
+        layers_.pop_front();
+}
+
+size_t World::staged_count() const {
+    std::shared_lock lock(mu_);
+    return layers_.size();
+}
+
+}  // namespace fuse::storage
