@@ -29,6 +29,11 @@ void NodeMetrics::set_pool_size_source(std::function<size_t()> pool_size) {
     pool_size_ = std::move(pool_size);
 }
 
+void NodeMetrics::set_extra(std::function<void(PrometheusWriter&)> extra) {
+    std::lock_guard lock(mu_);
+    extra_ = std::move(extra);
+}
+
 void NodeMetrics::tx_refused(const std::string& reason) {
     std::lock_guard lock(mu_);
     ++refused_[reason];
@@ -57,10 +62,12 @@ std::string NodeMetrics::render() const {
     w.begin("fusel2_txs_refused_total", "counter", "Transactions refused, by reason");
     std::map<std::string, uint64_t> refused;
     std::function<size_t()> pool_size;
+    std::function<void(PrometheusWriter&)> extra;
     {
         std::lock_guard lock(mu_);
         refused = refused_;
         pool_size = pool_size_;
+        extra = extra_;
     }
     for (const auto& [reason, n] : refused)
         w.sample("fusel2_txs_refused_total", {{"reason", reason}}, n);
@@ -85,6 +92,7 @@ std::string NodeMetrics::render() const {
     w.sample("fusel2_uptime_seconds", {},
              std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
 
+    if (extra) extra(w);
     if (rpc_ == nullptr) return w.text();
     const auto methods = rpc_->snapshot();
     w.begin("fusel2_rpc_calls_total", "counter", "JSON-RPC calls by method");

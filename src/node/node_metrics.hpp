@@ -23,6 +23,8 @@ public:
     explicit NodeMetrics(const rpc::RpcMetrics* rpc, std::function<size_t()> pool_size = {});
 
     void set_pool_size_source(std::function<size_t()> pool_size);
+    /// Writes more families at the end of every render (e.g. the sequencer's own counters).
+    void set_extra(std::function<void(PrometheusWriter&)> extra);
 
     /// One transaction acknowledged (in a durable block).
     void tx_accepted() noexcept { accepted_.fetch_add(1, std::memory_order_relaxed); }
@@ -43,6 +45,7 @@ public:
 private:
     const rpc::RpcMetrics* rpc_;
     std::function<size_t()> pool_size_;
+    std::function<void(PrometheusWriter&)> extra_;
     std::atomic<uint64_t> accepted_{0};
     mutable std::mutex mu_;
     std::map<std::string, uint64_t> refused_;

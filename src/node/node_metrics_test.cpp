@@ -39,6 +39,18 @@ TEST(NodeMetrics, CountsTransactionsBlocksAndPool) {
     EXPECT_EQ(t.find("fusel2_rpc_"), std::string::npos);
 }
 
+TEST(NodeMetrics, ExtraFamiliesAreAppended) {
+    NodeMetrics m(nullptr);
+    uint64_t commits = 4;
+    m.set_extra([&commits](PrometheusWriter& w) {
+        w.begin("fusel2_sequencer_commits_total", "counter", "commits");
+        w.sample("fusel2_sequencer_commits_total", {}, commits);
+    });
+    EXPECT_TRUE(has_line(m.render(), "fusel2_sequencer_commits_total 4"));
+    commits = 9;
+    EXPECT_TRUE(has_line(m.render(), "fusel2_sequencer_commits_total 9"));
+}
+
 TEST(NodeMetrics, RpcMetricsByMethod) {
     rpc::RpcMetrics rpc;
     rpc.method("eth_call")->record(std::chrono::microseconds(70), true);

@@ -17,6 +17,7 @@
 
 #include "arbos/arbos.hpp"
 #include "arbos/genesis.hpp"
+#include "arbos/memory_world.hpp"
 #include "core/hex.hpp"
 #include "ethrpc/eth_api.hpp"
 #include "node/metrics_server.hpp"
@@ -28,40 +29,6 @@
 
 namespace fuse::node {
 namespace {
-
-/// A throw-away world for computing the genesis block's hash without touching the database.
-class MemoryWorld final : public arbos::WorldState {
-public:
-    std::optional<state::Account> read_account(const Address& a) const override {
-        return mem_.read_account(a);
-    }
-    uint256 read_storage(const Address& a, const uint256& k) const override {
-        return mem_.read_storage(a, k);
-    }
-    bool has_storage(const Address& a) const override { return mem_.has_storage(a); }
-    Bytes read_code(const Hash32& h) const override { return mem_.read_code(h); }
-    Hash32 apply_diff(const state::StateDiff& diff) override {
-        mem_.apply(diff);
-        return mem_.state_root();
-    }
-
-private:
-    state::InMemoryState mem_;
-};
-
-/// Forwards a subscription kind that EthApi registered in its own SubscriptionKinds to the server.
-class ForwardingKind final : public rpc::SubscriptionKind {
-public:
-    explicit ForwardingKind(rpc::SubscriptionKind* target) : target_(target) {}
-    std::optional<rpc::RpcError> subscribe(const rpc::Json& params,
-                                           const std::shared_ptr<rpc::Subscription>& sub) override {
-        return target_->subscribe(params, sub);
-    }
-    void unsubscribed(const rpc::Subscription& sub) override { target_->unsubscribed(sub); }
-
-private:
-    rpc::SubscriptionKind* target_;
-};
 
 arbos::Genesis load_genesis(const NodeConfig& cfg) {
     if (cfg.dev) return arbos::dev_genesis(cfg.dev_chain_id);
@@ -78,7 +45,7 @@ arbos::Genesis load_genesis(const NodeConfig& cfg) {
 std::unique_ptr<storage::Database> open_database(const NodeConfig& cfg,
                                                  const arbos::Genesis& genesis,
                                                  const std::string& genesis_source) {
-    MemoryWorld scratch;
+    arbos::MemoryWorld scratch;  // the expected genesis, computed without touching the db
     const arbos::Block expected = arbos::make_genesis_block(scratch, genesis);
 
     std::filesystem::create_directories(cfg.datadir);
@@ -117,6 +84,28 @@ std::unique_ptr<storage::Database> open_database(const NodeConfig& cfg,
     spdlog::info("opened {} at block {} (genesis {}, chain id {})", cfg.datadir,
                  *database.head(storage::Head::kLatest), to_hex(expected.hash), genesis.chain_id);
     return std::move(*db);
+}
+
+/// Counts refusals by reason when the sequencer offers `on_rejection(callback)` (requested from
+/// the sequencer's owner; a template so this compiles whether or not it exists yet).
+template <typename Seq>
+void hook_refusals(Seq& seq, NodeMetrics& metrics) {
+    if constexpr (requires { seq.on_rejection([](const sequencer::Rejection&) {}); }) {
+        seq.on_rejection([&metrics](const sequencer::Rejection& r) {
+            metrics.tx_refused(sequencer::to_label(r.reason));
+        });
+    } else {
+        spdlog::warn("this sequencer reports no refusals: fusel2_txs_refused_total stays empty");
+    }
+}
+
+void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s) {
+    w.begin("fusel2_sequencer_commits_total", "counter",
+            "Database commits (blocks / commits = group-commit size)");
+    w.sample("fusel2_sequencer_commits_total", {}, s.commits);
+    w.begin("fusel2_sequencer_execution_rejected_total", "counter",
+            "Transactions accepted by the pool but rejected by ArbOS at execution");
+    w.sample("fusel2_sequencer_execution_rejected_total", {}, s.execution_rejected);
 }
 
 rpc::ServerConfig server_config(const NodeConfig& cfg) {
@@ -158,7 +147,6 @@ int run_node(const NodeConfig& cfg) {
                 : "genesis file " + cfg.genesis;
     auto db = open_database(cfg, genesis, genesis_source);
 
-    rpc::SubscriptionKinds kinds;  // EthApi's kinds, forwarded to the server (outlives it)
     rpc::Server server(server_config(cfg));
     NodeMetrics metrics(&server.metrics());
 
@@ -177,11 +165,9 @@ int run_node(const NodeConfig& cfg) {
     eth_cfg.max_logs = cfg.rpc_max_logs;
     eth_cfg.max_call_gas = cfg.rpc_max_call_gas;
     ethrpc::EthApi api(*db, genesis, &seq, eth_cfg);
-    api.register_methods(server.methods(), kinds);
-    for (const char* name : {"newHeads", "logs", "newPendingTransactions"}) {
-        if (auto* kind = kinds.find(name))
-            server.add_subscription_kind(name, std::make_shared<ForwardingKind>(kind));
-    }
+    api.register_methods(server);  // methods + the newHeads/logs subscription kinds
+    hook_refusals(seq, metrics);
+    metrics.set_extra([&seq](PrometheusWriter& w) { write_sequencer_stats(w, seq.stats()); });
 
     seq.on_block([&api, &metrics](const arbos::Block& block) {
         api.on_block(block);
