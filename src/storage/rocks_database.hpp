@@ -89,6 +89,7 @@ private:
     };
     std::unordered_map<Address, CachedTrie, FixedBytesHasher> storage_tries_;
     size_t applied_ = 0;
+    size_t updates_since_trim_ = 0;
     std::vector<state::TrieNode> scratch_nodes_;
 };
 

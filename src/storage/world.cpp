@@ -21,9 +21,11 @@ bool has_prefix(const SlotKey& k, const Address& a) {
 }
 
 /// How many account-trie levels stay in memory when the trie is trimmed.
-constexpr size_t kKeepTrieDepth = 5;
-/// Trim the account trie and the storage-trie cache every this many applied diffs.
+constexpr size_t kKeepTrieDepth = 4;
+/// Trim the in-memory tries every this many applied diffs, or sooner after this many account
+/// updates (a genesis or a bulk load), so memory stays bounded by the kept levels.
 constexpr size_t kTrimInterval = 256;
+constexpr size_t kTrimUpdates = 50'000;
 constexpr size_t kMaxCachedStorageTries = 4096;
 
 }  // namespace
@@ -219,7 +221,9 @@ Hash32 World::apply_diff(const state::StateDiff& diff) {
         std::unique_lock lock(mu_);
         layers_.push_back(std::move(layer));
     }
-    if (++applied_ % kTrimInterval == 0) {
+    updates_since_trim_ += diff.accounts.size();
+    if (++applied_ % kTrimInterval == 0 || updates_since_trim_ >= kTrimUpdates) {
+        updates_since_trim_ = 0;
         account_trie_.unload(kKeepTrieDepth);
         for (auto& [_, t] : storage_tries_)
             t.trie.unload(2);
