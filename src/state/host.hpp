@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "evm/host.hpp"
+#include "evm/interpreter.hpp"
 #include "state/exec_state.hpp"
 
 namespace fuse::state {
@@ -84,6 +85,10 @@ public:
 
     /// Serves the hook's addresses as precompiles (null: none, Ethereum's behaviour).
     void set_precompile_hook(PrecompileHook* hook) { hook_ = hook; }
+    /// Code analyses (JUMPDEST maps) come from `cache`, keyed by code hash, so a contract is
+    /// analysed once for as long as the caller keeps the cache (e.g. a block or a node); null
+    /// (the default) uses this host's own cache, which lives for one transaction.
+    void set_analysis_cache(evm::AnalysisCache* cache) noexcept { analysis_cache_ = cache; }
 
 private:
     evm::ExecResult create(const evm::Message& msg, std::optional<uint64_t> tx_nonce) noexcept;
@@ -94,6 +99,8 @@ private:
     const evm::TxContext& ctx_;
     BlockHashFn block_hash_;
     PrecompileHook* hook_ = nullptr;
+    evm::AnalysisCache* analysis_cache_ = nullptr;
+    evm::AnalysisCache tx_analyses_;  ///< used when no analysis_cache_ is set
 };
 
 }  // namespace fuse::state

@@ -261,7 +261,8 @@ int64_t apply_authorizations(ExecState& state, const BlockEnv& block, const Tran
 Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& block, Revision rev,
                                               const Transaction& txn, const Address& sender,
                                               int64_t block_gas_left, const BlockHashFn& block_hash,
-                                              const TxHooks* hooks) {
+                                              const TxHooks* hooks,
+                                              evm::AnalysisCache* analysis_cache) {
     const uint256 blob_fee = blob_base_fee(block.excess_blob_gas, rev);
     const int64_t extra_gas = hooks ? hooks->extra_gas : 0;
     if (auto v = validate(state, block, rev, txn, sender, block_gas_left, blob_fee, extra_gas); !v)
@@ -319,6 +320,7 @@ Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& 
     ctx.blob_hashes = txn.blob_versioned_hashes;
     StateHost host(state, rev, ctx, block_hash);
     if (hooks) host.set_precompile_hook(hooks->precompiles);
+    host.set_analysis_cache(analysis_cache);
 
     evm::Message msg;
     msg.kind = txn.to ? evm::CallKind::kCall : evm::CallKind::kCreate;

@@ -99,10 +99,13 @@ struct TxHooks {
 /// (EIP-161 cleanup etc.). On an invalid transaction `state` is unchanged.
 /// `block_gas_left` is what the block can still hold (EIP-1559 block gas limit check).
 /// `hooks` (may be null) carries the chain layer's changes.
+/// `analysis_cache`, when given, keeps code analyses across transactions (the caller bounds
+/// its size, e.g. clears it per block); otherwise they live for this transaction.
 Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& block,
                                               evm::Revision rev, const Transaction& txn,
                                               const Address& sender, int64_t block_gas_left,
                                               const BlockHashFn& block_hash,
-                                              const TxHooks* hooks = nullptr);
+                                              const TxHooks* hooks = nullptr,
+                                              evm::AnalysisCache* analysis_cache = nullptr);
 
 }  // namespace fuse::state

@@ -25,9 +25,10 @@ public:
         return r->account;
     }
     uint256 read_storage(const Address& addr, const uint256& key) const override {
-        auto v = db_.get(kStorage, make_slot_key(addr, key).view(), snap_);
-        if (!v || v->size() != 32) return {};
-        return uint256::from_be32(view(*v).data());
+        rocksdb::PinnableSlice v;
+        if (!db_.get_pinned(kStorage, make_slot_key(addr, key).view(), v, snap_) || v.size() != 32)
+            return {};
+        return uint256::from_be32(view(v).data());
     }
     bool has_storage(const Address& addr) const override {
         auto r = record(addr);
@@ -40,9 +41,9 @@ public:
 
 private:
     std::optional<AccountRecord> record(const Address& addr) const {
-        auto v = db_.get(kAccounts, addr.view(), snap_);
-        if (!v) return std::nullopt;
-        return decode_account_record(view(*v));
+        rocksdb::PinnableSlice v;
+        if (!db_.get_pinned(kAccounts, addr.view(), v, snap_)) return std::nullopt;
+        return decode_account_record(view(v));
     }
     const RocksDatabase& db_;
     const rocksdb::Snapshot* snap_;

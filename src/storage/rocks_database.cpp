@@ -98,6 +98,17 @@ std::optional<std::string> RocksDatabase::get(Cf c, ByteView key,
     return v;
 }
 
+bool RocksDatabase::get_pinned(Cf c, ByteView key, rocksdb::PinnableSlice& out,
+                               const rocksdb::Snapshot* snap) const {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap;
+    out.Reset();
+    rocksdb::Status s = db_->Get(ro, cfs_[c], slice(key), &out);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) throw std::runtime_error("database read failed: " + s.ToString());
+    return true;
+}
+
 Result<void, std::string> RocksDatabase::write(rocksdb::WriteBatch& batch) {
     rocksdb::WriteOptions wo;
     wo.sync = options_.sync;
@@ -235,6 +246,13 @@ Result<void, std::string> RocksDatabase::set_head(Head h, uint64_t number) {
     rocksdb::WriteBatch batch;
     batch.Put(cf(kMeta), head_key(h), slice(ByteView(nk.data(), nk.size())));
     return write(batch);
+}
+
+void RocksDatabase::discard_staged() {
+    std::lock_guard guard(write_mu_);
+    Hash32 root = kEmptyTrieRoot;
+    if (auto latest = head(Head::kLatest)) root = state_root_of(*latest).value_or(kEmptyTrieRoot);
+    world_.reset(root);
 }
 
 Result<void, std::string> RocksDatabase::rewind_to(uint64_t number) {
