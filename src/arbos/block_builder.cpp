@@ -1,5 +1,6 @@
 // BlockBuilder, execute_message and the genesis block (arbos.hpp; docs/arbos.md).
 #include <algorithm>
+#include <deque>
 #include <string>
 
 #include "arbos/arbos.hpp"
@@ -91,9 +92,9 @@ struct BlockBuilder::Impl {
     BlockContext ctx;
     state::ExecState exec;
     ArbPrecompiles precompiles;
-    std::vector<ExecutedTx> txs;
-    uint64_t gas_used = 0;      ///< all gas, L1 part included (header gasUsed)
-    uint64_t compute_used = 0;  ///< gas without the L1 part: what the block gas limit bounds
+    std::deque<ExecutedTx> txs;  ///< deque: pointers returned by add() stay valid
+    uint64_t gas_used = 0;       ///< all gas, L1 part included (header gasUsed)
+    uint64_t compute_used = 0;   ///< gas without the L1 part: what the block gas limit bounds
     uint64_t log_count = 0;
     bool finished = false;
 };
@@ -219,7 +220,8 @@ Block BlockBuilder::finish(state::StateDiff* diff) {
     h.gas_used = b.gas_used;
     fill_header(h, b.ctx, b.genesis, block);
     block.hash = *header_hash(h);
-    block.txs = std::move(b.txs);
+    block.txs.assign(std::make_move_iterator(b.txs.begin()), std::make_move_iterator(b.txs.end()));
+    b.txs.clear();
     return block;
 }
 

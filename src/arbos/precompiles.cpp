@@ -153,7 +153,9 @@ ExecResult ArbPrecompiles::run_arbsys(state::ExecState& state, const evm::Messag
     } else if (sel == kGetStorageGas) {
         c.word(uint256{});
     } else if (sel == kIsTopLevelCall) {
-        // Nitro: evm.Depth() <= 2 with geth's 1-based depth; ours is 0-based.
+        // Nitro: evm.Depth() <= 2, geth's depth being 1-based and counting the precompile's own
+        // frame (Nethermind's Arbitrum port, checked against Nitro: CallDepth <= 1). Our
+        // msg.depth is 0-based: 0 = called by the EOA, 1 = by the contract the EOA called.
         c.word(msg.depth <= 1);
     } else if (sel == kWasAliased) {
         c.word(false);  // Fuse L2 has no L1-to-L2 messages, so nothing is ever aliased

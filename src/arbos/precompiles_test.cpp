@@ -130,10 +130,11 @@ TEST_F(PrecompilesTest, ArbSysViewsFromContract) {
 }
 
 TEST_F(PrecompilesTest, IsTopLevelCallDependsOnDepth) {
-    // EOA -> proxy -> ArbSys: top level (Nitro: depth <= 2).
-    EXPECT_EQ(word_at(call(via(kArbSysAddress, sel("isTopLevelCall()"))).output, 0), uint256(1));
-    // EOA -> proxy -> proxy -> ArbSys: not.
-    const CallResult r = call(via(proxy, via(kArbSysAddress, sel("isTopLevelCall()"))));
+    // Nitro's rule (evm.Depth() <= 2, 1-based, the precompile's frame counted): EOA -> ArbSys
+    // and EOA -> proxy -> ArbSys are top level, EOA -> proxy -> proxy -> ArbSys is not.
+    const Bytes q = sel("isTopLevelCall()");
+    EXPECT_EQ(word_at(call(via(kArbSysAddress, q)).output, 0), uint256(1));
+    const CallResult r = call(via(proxy, via(kArbSysAddress, q)));
     ASSERT_TRUE(r.success);
     EXPECT_EQ(word_at(r.output, 0), uint256(0));
     // EOA -> ArbSys directly.
