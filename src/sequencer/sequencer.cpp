@@ -132,9 +132,11 @@ struct Sequencer::Impl {
         std::lock_guard lock(view_mu);
         FeeView view;
         view.base_fee = base_fee;
-        view.poster_gas = [price = l1_price_per_byte, fee = base_fee](ByteView raw) {
-            return arbos::poster_gas(arbos::l1_fee_wei(raw, price), fee);
-        };
+        // No L1 price (no L1, or a free one): no poster gas, and no brotli pass per tx.
+        if (!l1_price_per_byte.is_zero() && !base_fee.is_zero())
+            view.poster_gas = [price = l1_price_per_byte, fee = base_fee](ByteView raw) {
+                return arbos::poster_gas(arbos::l1_fee_wei(raw, price), fee);
+            };
         return view;
     }
 

@@ -210,6 +210,26 @@ TEST_P(SequencerTest, RefusalsComeAtOnceWithGethMessages) {
     EXPECT_EQ(low.code, -32000);
 }
 
+TEST_P(SequencerTest, IntrinsicGasIncludesTheL1PosterGas) {
+    Harness h(GetParam());
+    h.l1 = L1Info{.block_number = 7, .base_fee = 1'000'000'000};  // 1 gwei on L1
+    h.seq->start();
+    // Block 1 records the L1 base fee; from then on the pool charges the L1 data fee.
+    ASSERT_TRUE(h.submit_wait(make_raw({.key = 1, .gas_limit = 5'000'000})).has_value());
+    const Rejection r = refusal(h.submit_wait(make_raw({.key = 1, .nonce = 1})));
+    EXPECT_EQ(r.reason, R::kIntrinsicGas);
+    EXPECT_NE(r.message.find("(L1 data "), std::string::npos) << r.message;
+    EXPECT_EQ(r.message.find("(L1 data 0)"), std::string::npos) << r.message;
+    const SubmitResult ok = h.submit_wait(make_raw({.key = 1, .nonce = 1, .gas_limit = 5'000'000}));
+    ASSERT_TRUE(ok.has_value()) << ok.error().message;
+    const auto block = h.db->block_by_number(ok->block_number);
+    ASSERT_TRUE(block);
+    const arbos::ExecutedTx& tx = block->txs.at(ok->index);
+    EXPECT_GT(tx.gas_used_for_l1, 0u);
+    EXPECT_EQ(tx.gas_used, 21'000 + tx.gas_used_for_l1);
+    EXPECT_EQ(block->l1_block_number, 7u);
+}
+
 TEST_P(SequencerTest, PoolFullIsRefused) {
     Config c = Harness::fast_config();
     c.max_pool_txs = 2;
