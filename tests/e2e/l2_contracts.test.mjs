@@ -195,7 +195,7 @@ describe('contracts on the L2', { skip }, () => {
     assert.equal(res.error.message, 'execution reverted: value must not be zero');
     assert.equal(res.error.data, new ethers.Interface(['function Error(string)']).encodeFunctionData('Error', ['value must not be zero']));
     // A reverted transaction forced in (explicit gas limit, no estimate) is included with status 0.
-    const tx = await c.set(0n, { gasLimit: 200000n, nonce: 1 });
+    const tx = await c.set(0n, { gasLimit: 2_000_000n, nonce: 1 });
     await assert.rejects(tx.wait(), (e) => {
       assert.equal(e.receipt.status, 0);
       return true;
