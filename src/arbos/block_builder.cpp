@@ -152,7 +152,7 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, 
                                  ", max " + std::to_string(cap) + " + L1 gas " +
                                  std::to_string(l1_gas))};
     state::TxHooks hooks = c.hooks(&b.precompiles, l1_gas);
-    b.precompiles.set_tx_l1_fee(uint256(l1_gas) * c.info.base_fee);
+    b.precompiles.set_tx_l1_fee(l1_fee);  // Nitro's PosterFee: the wei cost, before rounding
     c.info.gas_backlog = c.backlog;
 
     auto res =

@@ -296,9 +296,10 @@ ExecResult ArbPrecompiles::run_gasinfo(const evm::Message& msg) noexcept {
         c.word(uint256(fees.backlog_tolerance_seconds));
         c.cost += kPrecompileReadGas;
     } else if (sel == kGasAccountingParams) {
+        // (speed limit, per-block gas limit, per-block gas limit): Nitro before ArbOS 50.
         c.word(uint256(fees.speed_limit_per_second));
-        c.word(uint256(fees.max_tx_gas_limit));
-        c.word(uint256(fees.max_tx_gas_limit));
+        c.word(uint256(fees.block_gas_limit));
+        c.word(uint256(fees.block_gas_limit));
         c.cost += 2 * kPrecompileReadGas;
     } else {
         return revert(msg);
