@@ -136,8 +136,8 @@ Step BatchPoster::confirm_in_flight() {
         note("recording batch " + std::to_string(f.sequence_number) + " failed: " + r.error());
     note("batch " + std::to_string(f.sequence_number) + " confirmed: messages " +
          std::to_string(f.prev_count + 1) + ".." + std::to_string(f.new_count) + ", " +
-         std::to_string(f.data_size) + " bytes, L1 block " +
-         std::to_string(receipt->block_number) + ", tx " + to_hex(receipt->tx_hash));
+         std::to_string(f.data_size) + " bytes, L1 block " + std::to_string(receipt->block_number) +
+         ", tx " + to_hex(receipt->tx_hash));
     std::lock_guard lock(mu_);
     ++status_.batches_posted;
     status_.bytes_posted += f.data_size;
