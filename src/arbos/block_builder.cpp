@@ -10,6 +10,7 @@
 #include "arbos/system_state.hpp"
 #include "core/hash.hpp"
 #include "core/hex.hpp"
+#include "evm/interpreter.hpp"
 #include "state/exec_state.hpp"
 #include "state/transition.hpp"
 #include "state/trie.hpp"
@@ -92,6 +93,8 @@ struct BlockBuilder::Impl {
     BlockContext ctx;
     state::ExecState exec;
     ArbPrecompiles precompiles;
+    /// Code analyses shared by the block's transactions (an ERC-20 is analysed once per block).
+    evm::AnalysisCache analyses;
     std::deque<ExecutedTx> txs;  ///< deque: pointers returned by add() stay valid
     uint64_t gas_used = 0;       ///< all gas, L1 part included (header gasUsed)
     uint64_t compute_used = 0;   ///< gas without the L1 part: what the block gas limit bounds
@@ -155,9 +158,9 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, 
     b.precompiles.set_tx_l1_fee(l1_fee);  // Nitro's PosterFee: the wei cost, before rounding
     c.info.gas_backlog = c.backlog;
 
-    auto res =
-        state::apply_transaction(b.exec, c.env, kRevision, tx, sender,
-                                 static_cast<int64_t>(gas_left() + l1_gas), c.block_hash, &hooks);
+    auto res = state::apply_transaction(b.exec, c.env, kRevision, tx, sender,
+                                        static_cast<int64_t>(gas_left() + l1_gas), c.block_hash,
+                                        &hooks, &b.analyses);
     if (!res) {
         const state::IntrinsicGas g = state::intrinsic_gas(tx, kRevision);
         const uint64_t need = static_cast<uint64_t>(std::max(g.intrinsic, g.floor)) + l1_gas;

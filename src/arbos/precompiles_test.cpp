@@ -297,6 +297,24 @@ TEST_F(PrecompilesTest, SendTxToL1EmitsEventsAndAccumulatesTheSendRoot) {
     req.data = cat({sel("withdrawEth(address)"), word(uint256(1))});
     EXPECT_TRUE(simulate_call(chain.world, chain.genesis, chain.head(), req, false)->success);
     EXPECT_EQ(read_system_state(chain.world).send_count, 2u);  // simulate wrote nothing
+
+    // sendMerkleTreeState (address zero only): size 2, the root, partials [0, node].
+    CallRequest state_req;
+    state_req.to = kArbSysAddress;
+    state_req.data = sel("sendMerkleTreeState()");
+    auto st = simulate_call(chain.world, chain.genesis, chain.head(), state_req, false);
+    ASSERT_TRUE(st && st->success);
+    ASSERT_EQ(st->output.size(), 6u * 32);
+    EXPECT_EQ(word_at(st->output, 0), uint256(2));
+    EXPECT_EQ(word_at(st->output, 1).to_hash(), node);
+    EXPECT_EQ(word_at(st->output, 2), uint256(96));
+    EXPECT_EQ(word_at(st->output, 3), uint256(2));
+    EXPECT_EQ(word_at(st->output, 4), uint256(0));
+    EXPECT_EQ(word_at(st->output, 5).to_hash(), node);
+    state_req.from = dev_accounts()[0].address;
+    st = simulate_call(chain.world, chain.genesis, chain.head(), state_req, false);
+    ASSERT_TRUE(st);
+    EXPECT_FALSE(st->success);
 }
 
 TEST(MerkleAccumulator, ThreeLeavesRootAsNitro) {
