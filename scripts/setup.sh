@@ -11,6 +11,7 @@ APT_PACKAGES=(
   librocksdb-dev libsecp256k1-dev libcrypto++-dev libbrotli-dev libgmp-dev
   libboost-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libssl-dev openssl ca-certificates
   nodejs npm
 )
 

@@ -11,6 +11,7 @@
 
 #include "arbos/arbos.hpp"
 #include "rpc/registry.hpp"
+#include "rpc/server.hpp"
 #include "rpc/subscriptions.hpp"
 #include "storage/database.hpp"
 
@@ -37,6 +38,8 @@ public:
 
     /// Registers every method and the newHeads/logs subscription kinds.
     void register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKinds& kinds);
+    /// The same on a server (its registry and its eth_subscribe kinds); before `start()`.
+    void register_methods(rpc::Server& server);
 
     /// Feeds a new durable block to the newHeads and logs subscriptions (any thread, in order).
     void on_block(const arbos::Block& block);

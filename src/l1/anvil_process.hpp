@@ -10,6 +10,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -23,7 +24,9 @@ namespace fuse::l1::testing {
 
 class AnvilProcess {
 public:
-    explicit AnvilProcess(std::vector<std::string> extra_args = {}) {
+    /// `port` 0 lets the OS choose; a fixed port lets a test restart "the same" L1 (with
+    /// `--state FILE` in `extra_args` it also keeps its chain).
+    explicit AnvilProcess(std::vector<std::string> extra_args = {}, uint16_t port = 0) {
         const std::string bin =
             source_dir() + "/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil";
         if (access(bin.c_str(), X_OK) != 0)
@@ -33,9 +36,10 @@ public:
         const int fd = mkstemp(path);
         if (fd < 0) throw std::runtime_error("mkstemp failed");
         log_path_ = path;
-        std::vector<std::string> args = {bin,   "--host",     "127.0.0.1", "--port",
-                                         "0",   "--hardfork", "london",    "--chain-id",
-                                         "122", "--accounts", "3"};
+        std::vector<std::string> args = {
+            bin,          "--host", "127.0.0.1",  "--port", std::to_string(port),
+            "--hardfork", "london", "--chain-id", "122",    "--accounts",
+            "3"};
         args.insert(args.end(), extra_args.begin(), extra_args.end());
         pid_ = fork();
         if (pid_ < 0) throw std::runtime_error("fork failed");

@@ -3,11 +3,14 @@
 #include <mutex>
 #include <thread>
 
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "core/hex.hpp"
 
@@ -127,23 +130,55 @@ Address parse_address(const json& j, std::string_view what) {
     return *a;
 }
 
+namespace {
+
+bool is_ip_literal(const std::string& host) {
+    beast::error_code ec;
+    net::ip::make_address(host, ec);
+    return !ec;
+}
+
+// The OpenSSL error queue and verify result as text, for messages.
+std::string tls_failure(SSL* ssl, const beast::error_code& ec) {
+    if (ssl) {
+        const long v = SSL_get_verify_result(ssl);
+        if (v != X509_V_OK)
+            return std::string("certificate verification failed: ") +
+                   X509_verify_cert_error_string(v);
+    }
+    return ec.message();
+}
+
+}  // namespace
+
 struct RpcClient::Impl {
+    using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
     RpcClientConfig cfg;
+    bool tls = false;
     std::string host, port, target, endpoint;
     net::io_context ioc;
-    std::optional<beast::tcp_stream> stream;
+    std::optional<net::ssl::context> ssl_ctx;
+    std::optional<beast::tcp_stream> stream;  // plain http
+    std::optional<TlsStream> tls_stream;      // https
     beast::flat_buffer buffer;
     std::mutex mu;
     uint64_t connections = 0;
     int64_t next_id = 1;
+    /// Set when a TLS handshake failed in a way retrying cannot fix (verification).
+    std::optional<std::string> tls_fatal;
+
+    beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls_stream) : *stream; }
+    bool connected() const { return tls ? tls_stream.has_value() : stream.has_value(); }
 
     void close() {
-        if (stream) {
+        if (connected()) {
             beast::error_code ignored;
-            stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-            stream->close();
+            lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+            lowest().close();
         }
         stream.reset();
+        tls_stream.reset();
         buffer.clear();
     }
 
@@ -153,15 +188,54 @@ struct RpcClient::Impl {
         ioc.run();
     }
 
+    void setup_tls() {
+        ssl_ctx.emplace(net::ssl::context::tls_client);
+        ssl_ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                             net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                             net::ssl::context::no_tlsv1_1);
+        beast::error_code ec;
+        if (!cfg.tls_ca_file.empty()) {
+            ssl_ctx->load_verify_file(cfg.tls_ca_file, ec);
+            if (ec)
+                throw L1Error(L1Error::Kind::kConfig, "cannot load the TLS CA file '" +
+                                                          cfg.tls_ca_file + "': " + ec.message());
+        } else {
+            ssl_ctx->set_default_verify_paths(ec);
+            if (ec)
+                throw L1Error(L1Error::Kind::kConfig,
+                              "cannot load the system CA store: " + ec.message() +
+                                  " (install ca-certificates or set a CA file)");
+        }
+        ssl_ctx->set_verify_mode(cfg.tls_verify ? net::ssl::verify_peer : net::ssl::verify_none);
+    }
+
     beast::error_code connect() {
         beast::error_code ec;
         tcp::resolver resolver(ioc);
         const auto results = resolver.resolve(host, port, ec);
         if (ec) return ec;
-        stream.emplace(ioc);
-        stream->expires_after(cfg.connect_timeout);
-        stream->async_connect(results, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
+        if (tls)
+            tls_stream.emplace(ioc, *ssl_ctx);
+        else
+            stream.emplace(ioc);
+        lowest().expires_after(cfg.connect_timeout);
+        lowest().async_connect(results, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
         run();
+        if (!ec && tls) {
+            SSL* ssl = tls_stream->native_handle();
+            // SNI (RFC 6066 §3: host names only, never IP literals) and the name to verify.
+            if (!is_ip_literal(host)) {
+                SSL_set_tlsext_host_name(ssl, host.c_str());
+                SSL_set1_host(ssl, host.c_str());
+            } else {
+                X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
+            }
+            tls_stream->async_handshake(net::ssl::stream_base::client,
+                                        [&](beast::error_code e) { ec = e; });
+            run();
+            if (ec && cfg.tls_verify && SSL_get_verify_result(ssl) != X509_V_OK)
+                tls_fatal = tls_failure(ssl, ec);
+        }
         if (ec) {
             close();
             return ec;
@@ -170,11 +244,9 @@ struct RpcClient::Impl {
         return {};
     }
 
-    // One HTTP exchange; an error code for transport failures, else status and body.
-    beast::error_code exchange(const std::string& body, unsigned& status, std::string& out) {
-        if (!stream) {
-            if (auto ec = connect()) return ec;
-        }
+    template <typename Stream>
+    beast::error_code exchange_on(Stream& s, const std::string& body, unsigned& status,
+                                  std::string& out) {
         http::request<http::string_body> req{http::verb::post, target, 11};
         req.set(http::field::host, host);
         req.set(http::field::content_type, "application/json");
@@ -182,8 +254,8 @@ struct RpcClient::Impl {
         req.body() = body;
         req.prepare_payload();
         beast::error_code ec;
-        stream->expires_after(cfg.request_timeout);
-        http::async_write(*stream, req, [&](beast::error_code e, size_t) { ec = e; });
+        lowest().expires_after(cfg.request_timeout);
+        http::async_write(s, req, [&](beast::error_code e, size_t) { ec = e; });
         run();
         if (ec) {
             close();
@@ -191,7 +263,7 @@ struct RpcClient::Impl {
         }
         http::response_parser<http::string_body> parser;
         parser.body_limit(256u << 20);
-        http::async_read(*stream, buffer, parser, [&](beast::error_code e, size_t) { ec = e; });
+        http::async_read(s, buffer, parser, [&](beast::error_code e, size_t) { ec = e; });
         run();
         if (ec) {
             close();
@@ -203,16 +275,31 @@ struct RpcClient::Impl {
         if (!res.keep_alive()) close();
         return {};
     }
+
+    // One HTTP exchange; an error code for transport failures, else status and body.
+    beast::error_code exchange(const std::string& body, unsigned& status, std::string& out) {
+        if (!connected()) {
+            if (auto ec = connect()) return ec;
+        }
+        return tls ? exchange_on(*tls_stream, body, status, out)
+                   : exchange_on(*stream, body, status, out);
+    }
 };
 
 RpcClient::RpcClient(RpcClientConfig config) : impl_(std::make_unique<Impl>()) {
     impl_->cfg = std::move(config);
     std::string_view url = impl_->cfg.url;
-    if (!url.starts_with("http://"))
+    if (url.starts_with("https://")) {
+        impl_->tls = true;
+        url.remove_prefix(8);
+    } else if (url.starts_with("http://")) {
+        url.remove_prefix(7);
+    } else {
         throw L1Error(L1Error::Kind::kConfig,
                       "L1 RPC URL '" + impl_->cfg.url +
-                          "' is not supported: use http://host:port (https is not built in)");
-    url.remove_prefix(7);
+                          "' is not supported: use http://host[:port][/path] or "
+                          "https://host[:port][/path]");
+    }
     const size_t slash = url.find('/');
     std::string_view hostport = url.substr(0, slash);
     impl_->target = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
@@ -220,12 +307,15 @@ RpcClient::RpcClient(RpcClientConfig config) : impl_(std::make_unique<Impl>()) {
         throw L1Error(L1Error::Kind::kConfig, "L1 RPC URL must not carry credentials (user:pass@)");
     const size_t colon = hostport.rfind(':');
     impl_->host = std::string(hostport.substr(0, colon));
-    impl_->port = colon == std::string_view::npos ? "80" : std::string(hostport.substr(colon + 1));
+    impl_->port = colon == std::string_view::npos ? (impl_->tls ? "443" : "80")
+                                                  : std::string(hostport.substr(colon + 1));
     if (impl_->host.empty() || impl_->port.empty())
         throw L1Error(L1Error::Kind::kConfig,
                       "L1 RPC URL '" + impl_->cfg.url + "' has no host or port");
     if (impl_->cfg.max_attempts < 1) impl_->cfg.max_attempts = 1;
-    impl_->endpoint = "http://" + impl_->host + ":" + impl_->port;
+    impl_->endpoint =
+        std::string(impl_->tls ? "https://" : "http://") + impl_->host + ":" + impl_->port;
+    if (impl_->tls) impl_->setup_tls();
 }
 
 RpcClient::~RpcClient() = default;
@@ -255,6 +345,16 @@ json RpcClient::request(std::string_view method, json params) {
         unsigned status = 0;
         std::string out;
         if (auto ec = im.exchange(body, status, out)) {
+            if (im.tls_fatal) {
+                const std::string why = *im.tls_fatal;
+                im.tls_fatal.reset();
+                throw L1Error(L1Error::Kind::kTls,
+                              "L1 RPC " + std::string(method) + " to " + im.endpoint + ": TLS " +
+                                  why +
+                                  ": the server's certificate is not trusted for this host name "
+                                  "(check the URL; for a private CA set its PEM file as the TLS "
+                                  "CA file)");
+            }
             last_failure = ec == beast::error::timeout ? "timed out" : ec.message();
             continue;
         }

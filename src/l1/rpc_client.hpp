@@ -1,8 +1,9 @@
 #pragma once
-/// An Ethereum JSON-RPC client over HTTP/1.1 (Boost.Beast, synchronous, one keep-alive
-/// connection, thread-safe by a mutex). Transport failures, timeouts, HTTP 429 and 5xx are
-/// retried with exponential backoff; JSON-RPC errors are final. Failures are thrown as `L1Error`
-/// (this is an I/O edge of the node, STYLE.md point 4), each saying what failed and what to do.
+/// An Ethereum JSON-RPC client over HTTP/1.1 or HTTPS (Boost.Beast over OpenSSL, synchronous, one
+/// keep-alive connection, thread-safe by a mutex). Transport failures, timeouts, HTTP 429 and 5xx
+/// are retried with exponential backoff; JSON-RPC errors are final. Failures are thrown as
+/// `L1Error` (this is an I/O edge of the node, STYLE.md point 4), each saying what failed and what
+/// to do.
 
 #include <chrono>
 #include <cstdint>
@@ -32,6 +33,7 @@ public:
         kBadResponse,  ///< the answer is not the JSON-RPC/Ethereum shape expected
         kConfig,       ///< a bad URL or setting
         kTimeout,      ///< a higher-level wait (confirmations) gave up
+        kTls,          ///< https: the server's certificate failed verification (final, not retried)
     };
     L1Error(Kind kind, std::string message, int64_t rpc_code = 0, Bytes revert_data = {})
         : std::runtime_error(std::move(message)),
@@ -44,7 +46,13 @@ public:
 };
 
 struct RpcClientConfig {
-    std::string url;  ///< http://host:port[/path]
+    /// http://host[:port][/path] or https://host[:port][/path] (TLS 1.2+, SNI, certificate and
+    /// host name verified against the system CA store unless `tls_ca_file` is set).
+    std::string url;
+    /// PEM file of the CA certificates to trust instead of the system store (https only).
+    std::string tls_ca_file;
+    /// Verify the server certificate and host name (https). Off only for tests and debugging.
+    bool tls_verify = true;
     std::chrono::milliseconds connect_timeout{3000};
     std::chrono::milliseconds request_timeout{15000};
     int max_attempts = 5;  ///< total tries for retryable failures (>= 1)
@@ -108,7 +116,8 @@ struct CallRequest {
 
 class RpcClient {
 public:
-    /// Throws L1Error(kConfig) for a URL that is not http://host[:port][/path].
+    /// Throws L1Error(kConfig) for a URL that is not http(s)://host[:port][/path] or a CA file
+    /// that does not load.
     explicit RpcClient(RpcClientConfig config);
     ~RpcClient();
     RpcClient(const RpcClient&) = delete;

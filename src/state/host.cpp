@@ -160,6 +160,18 @@ ExecResult StateHost::execute_call(const Message& msg) noexcept {
         }
     }
 
+    if (hook_ && hook_->contains(msg.code_address)) {
+        res = hook_->run(state_, msg);
+        if (res.status != Status::kSuccess) {
+            state_.revert(snap);
+            res.gas_refund = 0;
+            if (res.status != Status::kRevert) {
+                res.gas_left = 0;
+                res.output.clear();
+            }
+        }
+        return res;
+    }
     if (auto id = precompiles::find_precompile(msg.code_address, is_prague())) {
         const int64_t cost = precompiles::gas_cost(*id, msg.input);
         if (cost > msg.gas) {
