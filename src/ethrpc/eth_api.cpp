@@ -3,7 +3,6 @@
 #include "core/hex.hpp"
 #include "ethrpc/eth_api_impl.hpp"
 #include "ethrpc/format.hpp"
-#include "sequencer/sequencer.hpp"
 
 namespace fuse::ethrpc {
 namespace {
@@ -104,8 +103,8 @@ void EthApi::Impl::register_state_methods(rpc::MethodRegistry& r) {
                           Params p(params, 2);
                           const Address a = p.required(0, decode_address);
                           const auto id = p.optional(1, decode_block_id).value_or(latest_id());
-                          if (sequencer && id.number && id.number->tag == BlockTag::kPending)
-                              return Json(quantity(sequencer->pending_nonce(a)));
+                          if (sink && id.number && id.number->tag == BlockTag::kPending)
+                              return Json(quantity(sink->pending_nonce(a)));
                           const auto s = resolve_state(id);
                           const auto acc = s.state->read_account(a);
                           return Json(quantity(acc ? acc->nonce : 0));
@@ -215,9 +214,9 @@ void EthApi::Impl::register_chain_methods(rpc::MethodRegistry& r) {
 
 // ---- EthApi
 
-EthApi::EthApi(storage::Database& db, const arbos::Genesis& genesis,
-               sequencer::Sequencer* sequencer, Config config)
-    : impl_(std::make_unique<Impl>(Impl{db, genesis, sequencer, std::move(config)})) {}
+EthApi::EthApi(storage::Database& db, const arbos::Genesis& genesis, std::optional<TxSink> sink,
+               Config config)
+    : impl_(std::make_unique<Impl>(Impl{db, genesis, std::move(sink), std::move(config)})) {}
 
 EthApi::~EthApi() = default;
 
@@ -238,15 +237,15 @@ void EthApi::register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKi
                                                                     rpc::Reply reply) {
         Params p(params, 1);
         Bytes raw = p.required(0, decode_bytes);
-        if (!impl->sequencer) {
+        if (!impl->sink) {
             reply.reject(RpcError::server(
                 "transactions are not accepted by this node (read-only validator); send "
                 "them to the sequencer"));
             return;
         }
-        impl->sequencer->submit(std::move(raw), [reply](Result<sequencer::Inclusion,
-                                                               sequencer::Rejection>
-                                                            result) {
+        impl->sink->submit(std::move(raw), [reply](
+                                               Result<sequencer::Inclusion, sequencer::Rejection>
+                                                   result) {
             if (result)
                 reply.resolve(Json(to_hex(result->tx_hash)));
             else

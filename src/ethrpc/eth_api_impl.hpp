@@ -45,7 +45,7 @@ struct ResolvedState {
 struct EthApi::Impl {
     storage::Database& db;
     const arbos::Genesis& genesis;
-    sequencer::Sequencer* sequencer;
+    std::optional<TxSink> sink;
     Config config;
     std::shared_ptr<rpc::BroadcastKind> heads = std::make_shared<rpc::BroadcastKind>();
     std::shared_ptr<LogsKind> logs = std::make_shared<LogsKind>();
