@@ -90,7 +90,8 @@ public:
     ~BlockBuilder();
 
     /// Executes one raw EIP-2718 transaction. On success it is part of the block; on a
-    /// rejection the block is as before (a reverted tx is *included*, status 0).
+    /// rejection the block is as before (a reverted tx is *included*, status 0). The returned
+    /// pointer stays valid until `finish`.
     Result<const ExecutedTx*, TxRejection> add(ByteView raw_tx);
     /// Same for an already decoded transaction whose sender is known (sequencer fast path).
     Result<const ExecutedTx*, TxRejection> add(const Transaction& tx, ByteView raw_tx,

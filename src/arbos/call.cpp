@@ -120,7 +120,7 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
     ctx.base_fee = c.env.base_fee;
     state::StateHost host(exec, kRevision, ctx, c.block_hash);
     ArbPrecompiles arb(c.info);
-    arb.set_tx_l1_fee(uint256(l1_gas) * c.info.base_fee);
+    arb.set_tx_l1_fee(charge_l1 ? uint256(l1_gas) * c.info.base_fee : uint256{});
     host.set_precompile_hook(&arb);
 
     evm::Message msg;

@@ -101,21 +101,8 @@ private:
         auto v = accounts_.get(keccak256(addr));
         if (!v) throw std::runtime_error(std::string("state trie: ") + to_string(v.error()));
         if (!v->has_value()) return std::nullopt;
-        // rlp([nonce, balance, storageRoot, codeHash]) (YP eq. 8)
-        auto top = rlp::decode_single(**v);
-        if (!top || !top->is_list) throw std::runtime_error("state trie: malformed account");
-        rlp::Decoder d(top->payload);
-        AccountRecord r;
-        auto nonce = d.read_u64();
-        auto balance = d.read_uint256();
-        auto sroot = d.read_hash();
-        auto chash = d.read_hash();
-        if (!nonce || !balance || !sroot || !chash || !d.empty())
-            throw std::runtime_error("state trie: malformed account");
-        r.account.nonce = *nonce;
-        r.account.balance = *balance;
-        r.storage_root = *sroot;
-        r.account.code_hash = *chash;
+        auto r = decode_account_rlp(**v);
+        if (!r) throw std::runtime_error("state trie: malformed account");
         return r;
     }
 

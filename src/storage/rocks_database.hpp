@@ -72,7 +72,6 @@ public:
     size_t staged_count() const;
 
 private:
-    std::optional<AccountRecord> record_with(const Layer* cur, const Address& addr) const;
     uint256 slot_with(const Layer* cur, const Address& addr, const uint256& key) const;
     /// Every non-zero slot of `addr` before `cur` is applied (for clears/deletes).
     void collect_slots(const Layer* cur, const Address& addr,

@@ -39,6 +39,9 @@ describe('crash: kill -9 under load, restart', { skip }, () => {
     const tokenAddress = await token.getAddress();
     const fd = await provider.getFeeData();
     const fees = { maxFeePerGas: fd.maxFeePerGas * 4n, maxPriorityFeePerGas: 0n };
+    // Gas limits with margin: the L1 data fee (charged as gas) dominates at the default L1 price.
+    const ethGas = 2n * await provider.estimateGas({ from: owner.address, to: ethers.Wallet.createRandom().address, value: 1000n });
+    const tokenGas = 2n * await token.transfer.estimateGas(ethers.Wallet.createRandom().address, 7n);
 
     const acked = [];    // { hash, sender }
     const receipts = new Map();  // hash -> raw receipt fetched before the kill
@@ -58,8 +61,8 @@ describe('crash: kill -9 under load, restart', { skip }, () => {
       while (!killed) {
         const tx = i === 0
           ? { to: tokenAddress, data: token.interface.encodeFunctionData('transfer', [ethers.Wallet.createRandom().address, 7n]),
-            gasLimit: 200000n }
-          : { to: ethers.Wallet.createRandom().address, value: 1000n + BigInt(nonce), gasLimit: 100000n };
+            gasLimit: tokenGas }
+          : { to: ethers.Wallet.createRandom().address, value: 1000n + BigInt(nonce), gasLimit: ethGas };
         const raw = await wallet.signTransaction({ type: 2, chainId: kDevChainId, nonce, ...fees, ...tx });
         let res;
         try {

@@ -21,7 +21,8 @@ describe('differential: L2 vs anvil (cancun)', { skip }, () => {
   let chains;
   before(async () => {
     await buildL2TestContracts();
-    node = await startNode();
+    // A low L1 price (0.001 gwei) keeps the L1 data fee nonzero but well inside the gas limits.
+    node = await startNode({ args: ['--l1-base-fee', '1000000'] });
     anvil = await startAnvil({ hardfork: 'cancun' });
     const l2p = node.provider();
     const l1p = anvil.provider();
@@ -43,7 +44,7 @@ describe('differential: L2 vs anvil (cancun)', { skip }, () => {
     for (const c of chains) {
       const w = c.wallet(from);
       const nonce = await c.provider.getTransactionCount(w.address);
-      const req = { gasLimit: 3_000_000n, nonce, ...(await make(c)) };
+      const req = { gasLimit: 5_000_000n, nonce, ...(await make(c)) };
       const sent = await w.sendTransaction(req);
       let r;
       try {
@@ -55,6 +56,7 @@ describe('differential: L2 vs anvil (cancun)', { skip }, () => {
       const fee = r.gasUsed * r.gasPrice;
       c.fees.set(w.address, (c.fees.get(w.address) ?? 0n) + fee);
       out.push({ r, l1: await c.l1Gas(r.hash) });
+      if (c.name === 'l2') assert.ok(out[0].l1 > 0n, `${what}: the L2 charged an L1 data fee`);
     }
     const [l2, l1] = out;
     assert.equal(l2.r.status, l1.r.status, `${what}: status`);

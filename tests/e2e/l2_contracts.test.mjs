@@ -130,8 +130,8 @@ describe('contracts on the L2', { skip }, () => {
     const head = await provider.getBlock('latest');
     const seen = await probe.probe();
     assert.equal(seen.chainId, kDevChainId);
-    assert.ok(seen.arbosVersion > 0n);
-    assert.equal(seen.topLevel, false);  // probe -> ArbSys is not the top-level call
+    assert.equal(seen.arbosVersion, 56n);  // Nitro's numbering: 55 + ArbOS version 1 (dev genesis)
+    assert.equal(seen.topLevel, true);  // the probe was called by the caller directly (Nitro's rule)
     // eth_call runs in a block after the head: ArbSys sees head + 1 and the head's hash
     assert.equal(seen.arbBlockNumber, BigInt(head.number + 1));
     assert.equal(seen.parentHash, head.hash);
@@ -145,6 +145,7 @@ describe('contracts on the L2', { skip }, () => {
     assert.equal(ev.parentHash, (await provider.getBlock(r.blockNumber - 1)).hash);
     assert.equal(ev.chainId, kDevChainId);
     assert.equal(ev.arbosVersion, seen.arbosVersion);
+    assert.equal(ev.topLevel, true);
     const block = await provider.getBlock(r.blockNumber);
     assert.equal(ev.perL2Gas, block.baseFeePerGas);  // getPricesInWei()[5]: L2 base fee
     // getCurrentTxL1GasFees() is this transaction's L1 data fee in wei, which the receipt shows
@@ -194,7 +195,7 @@ describe('contracts on the L2', { skip }, () => {
     assert.equal(res.error.message, 'execution reverted: value must not be zero');
     assert.equal(res.error.data, new ethers.Interface(['function Error(string)']).encodeFunctionData('Error', ['value must not be zero']));
     // A reverted transaction forced in (explicit gas limit, no estimate) is included with status 0.
-    const tx = await c.set(0n, { gasLimit: 200000n, nonce: 1 });
+    const tx = await c.set(0n, { gasLimit: 2_000_000n, nonce: 1 });
     await assert.rejects(tx.wait(), (e) => {
       assert.equal(e.receipt.status, 0);
       return true;

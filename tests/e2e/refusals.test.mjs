@@ -14,6 +14,7 @@ describe('refusals', { skip }, () => {
   let alice;
   let bob;
   let fees;
+  let gasLimit;  // enough for a transfer: 21000 + the L1 data fee as gas (large at 1 gwei L1)
   let nonce = 0;
   let refusedBefore;
   before(async () => {
@@ -23,6 +24,7 @@ describe('refusals', { skip }, () => {
     bob = node.wallet(2, provider).address;
     const fd = await provider.getFeeData();
     fees = { maxFeePerGas: fd.maxFeePerGas * 2n, maxPriorityFeePerGas: 0n };
+    gasLimit = 2n * await provider.estimateGas({ from: alice.address, to: bob, value: 1n });
     refusedBefore = await node.metrics();
   });
   after(async () => {
@@ -32,7 +34,7 @@ describe('refusals', { skip }, () => {
   /// A signed EIP-1559 transfer from `wallet` with `overrides`.
   async function signed(wallet, overrides = {}) {
     return wallet.signTransaction({
-      type: 2, chainId: kDevChainId, nonce, to: bob, value: 1n, gasLimit: 100000n, ...fees, ...overrides,
+      type: 2, chainId: kDevChainId, nonce, to: bob, value: 1n, gasLimit, ...fees, ...overrides,
     });
   }
 
@@ -80,7 +82,7 @@ describe('refusals', { skip }, () => {
   it('insufficient funds -> -32000 insufficient funds for gas * price + value', async () => {
     const poor = ethers.Wallet.createRandom();
     const res = await sendRaw(await poor.signTransaction({
-      type: 2, chainId: kDevChainId, nonce: 0, to: bob, value: 1n, gasLimit: 100000n, ...fees,
+      type: 2, chainId: kDevChainId, nonce: 0, to: bob, value: 1n, gasLimit, ...fees,
     }));
     assert.equal(res.error?.code, -32000, JSON.stringify(res));
     assert.match(res.error.message, /^insufficient funds for gas \* price \+ value/);
