@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <future>
 #include <random>
@@ -229,7 +230,7 @@ Recovered recover_all(const arbos::Message& m) {
     return r;
 }
 
-int replay(const History& h, const std::string& dir, bool pipeline, bool sync) {
+int replay(const History& h, const std::string& dir, bool pipeline, bool sync, size_t group) {
     std::filesystem::remove_all(dir);
     storage::Options o;
     o.path = dir;
@@ -255,31 +256,46 @@ int replay(const History& h, const std::string& dir, bool pipeline, bool sync) {
     const auto t0 = Clock::now();
     std::future<Recovered> next;
     if (pipeline) next = std::async(std::launch::async, recover_all, std::cref(h.messages[0]));
+    // Blocks executed but not yet committed (a group commit of `group` blocks, as the validator
+    // commits per batch); deques keep the pointers handed to commit valid.
+    std::deque<arbos::Block> blocks;
+    std::deque<state::StateDiff> diffs;
+    auto commit_pending = [&]() -> bool {
+        const auto tc = Clock::now();
+        std::vector<storage::BlockCommit> cs;
+        for (size_t i = 0; i < blocks.size(); ++i)
+            cs.push_back(
+                {&blocks[i], &diffs[i], &h.messages[hashes.size() - blocks.size() + i - 1]});
+        if (auto r = db->commit(cs); !r) {
+            std::fprintf(stderr, "commit: %s\n", r.error().c_str());
+            return false;
+        }
+        t_commit += seconds_since(tc);
+        parent = blocks.back();
+        blocks.clear();
+        diffs.clear();
+        return true;
+    };
     for (size_t k = 0; k < h.messages.size(); ++k) {
         const arbos::Message& m = h.messages[k];
-        state::StateDiff diff;
+        const arbos::Block& prev = blocks.empty() ? parent : blocks.back();
+        diffs.emplace_back();
+        state::StateDiff& diff = diffs.back();
         const auto te = Clock::now();
         arbos::Block b;
         if (pipeline) {
             Recovered rec = next.get();
             if (k + 1 < h.messages.size())
                 next = std::async(std::launch::async, recover_all, std::cref(h.messages[k + 1]));
-            arbos::BlockBuilder builder(db->world(), h.genesis, parent, m, hash_fn);
+            arbos::BlockBuilder builder(db->world(), h.genesis, prev, m, hash_fn);
             for (size_t i = 0; i < m.txs.size(); ++i)
                 if (rec.ok[i])
                     (void)builder.add(rec.txs[i], m.txs[i], rec.senders[i], rec.hashes[i]);
             b = builder.finish(&diff);
         } else {
-            b = arbos::execute_message(db->world(), h.genesis, parent, m, &diff, hash_fn);
+            b = arbos::execute_message(db->world(), h.genesis, prev, m, &diff, hash_fn);
         }
         t_exec += seconds_since(te);
-        const auto tc = Clock::now();
-        storage::BlockCommit c{&b, &diff, &m};
-        if (auto r = db->commit({&c, 1}); !r) {
-            std::fprintf(stderr, "commit: %s\n", r.error().c_str());
-            return 1;
-        }
-        t_commit += seconds_since(tc);
         for (const auto& tx : b.txs) {
             gas += tx.gas_used;
             l1_gas += tx.gas_used_for_l1;
@@ -287,14 +303,18 @@ int replay(const History& h, const std::string& dir, bool pipeline, bool sync) {
         }
         included += b.txs.size();
         hashes.push_back(b.hash);
-        parent = std::move(b);
+        blocks.push_back(std::move(b));
+        if (blocks.size() == group || k + 1 == h.messages.size())
+            if (!commit_pending()) return 1;
     }
     const double total = seconds_since(t0);
     const double evm_gas = static_cast<double>(gas - l1_gas);
-    std::printf("replay (%s, sync=%d): %zu blocks, %llu/%zu txs included, %llu reverted\n",
-                pipeline ? "pipelined sender recovery" : "execute_message", sync ? 1 : 0,
-                h.messages.size(), static_cast<unsigned long long>(included), h.tx_count,
-                static_cast<unsigned long long>(failed));
+    std::printf(
+        "replay (%s, sync=%d, %zu blocks per commit): %zu blocks, %llu/%zu txs included, %llu "
+        "reverted\n",
+        pipeline ? "pipelined sender recovery" : "execute_message", sync ? 1 : 0, group,
+        h.messages.size(), static_cast<unsigned long long>(included), h.tx_count,
+        static_cast<unsigned long long>(failed));
     std::printf("  gas: %.1f M total, %.1f M without the L1 part\n", gas / 1e6, evm_gas / 1e6);
     std::printf("  time: %.2f s (execute+root %.2f s, commit %.2f s)\n", total, t_exec, t_commit);
     std::printf("  speed: %.1f Mgas/s (%.1f without L1 gas), %.0f tx/s\n", gas / 1e6 / total,
@@ -377,7 +397,7 @@ void l1_cost(const char* name, const std::vector<Bytes>& txs, size_t block_txs) 
 }  // namespace
 
 int main(int argc, char** argv) {
-    size_t n_txs = 100'000, n_accounts = 1'000, block_txs = 250;
+    size_t n_txs = 100'000, n_accounts = 1'000, block_txs = 250, group = 1;
     bool pipeline = false, sync = true, do_replay = true, do_l1 = true;
     std::string dir = (std::filesystem::temp_directory_path() / "fuse-replay-bench").string();
     for (int i = 1; i < argc; ++i) {
@@ -391,6 +411,8 @@ int main(int argc, char** argv) {
             block_txs = std::stoul(next());
         else if (a == "--dir")
             dir = next();
+        else if (a == "--group")
+            group = std::max<size_t>(1, std::stoul(next()));
         else if (a == "--pipeline")
             pipeline = true;
         else if (a == "--no-sync")
@@ -401,7 +423,8 @@ int main(int argc, char** argv) {
             do_replay = false;
         else {
             std::fprintf(stderr,
-                         "usage: replay_bench [--txs N] [--accounts N] [--block-txs N] [--dir D]\n"
+                         "usage: replay_bench [--txs N] [--accounts N] [--block-txs N] [--dir D] "
+                         "[--group N]\n"
                          "       [--pipeline] [--no-sync] [--replay-only | --l1-only]\n");
             return 1;
         }
@@ -411,7 +434,7 @@ int main(int argc, char** argv) {
     std::printf("generated %zu signed txs in %zu messages in %.1f s\n", h.tx_count,
                 h.messages.size(), seconds_since(tg));
     int rc = 0;
-    if (do_replay) rc = replay(h, dir, pipeline, sync);
+    if (do_replay) rc = replay(h, dir, pipeline, sync, group);
     std::filesystem::remove_all(dir);
     if (do_l1) {
         l1_cost("ETH transfers", h.eth_txs, block_txs);
