@@ -1,6 +1,7 @@
 #include "sequencer/sequencer.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -37,12 +38,6 @@ std::shared_ptr<arbos::Block> header_only(const arbos::Block& b) {
     return p;
 }
 
-void run_all(std::vector<Completion>& completions) {
-    for (auto& c : completions)
-        if (c.done) c.done(std::move(c.result));
-    completions.clear();
-}
-
 }  // namespace
 
 /// A sealed block waiting for (or in) its commit, with whom to tell once it is durable.
@@ -60,6 +55,7 @@ struct Sequencer::Impl {
     L1InfoSource l1_info;
     ChainRules rules;
     std::vector<std::function<void(const arbos::Block&)>> block_callbacks;
+    std::vector<std::function<void(const Rejection&)>> rejection_callbacks;
 
     // ---- pool (guarded by mu)
     mutable std::mutex mu;
@@ -67,6 +63,9 @@ struct Sequencer::Impl {
     TxPool pool;
     bool stopping = false;
     size_t uncommitted = 0;  ///< sealed blocks not yet durable
+    /// Commits whose transactions the pool has forgotten (changed under `mu`, after the
+    /// committed-state reader was replaced).
+    std::atomic<uint64_t> commit_gen{0};
 
     // ---- prices and the committed state for the pool checks (guarded by view_mu)
     mutable std::mutex view_mu;
@@ -145,17 +144,42 @@ struct Sequencer::Impl {
         return committed;
     }
 
+    /// Answers a submitter with a refusal, telling the on_rejection observers first.
+    void refuse(const SubmitCallback& done, Rejection r) {
+        for (const auto& cb : rejection_callbacks)
+            cb(r);
+        if (done) done(Unexpected{std::move(r)});
+    }
+
+    void run_all(std::vector<Completion>& completions) {
+        for (auto& c : completions) {
+            if (c.result.has_value()) {
+                if (c.done) c.done(std::move(c.result));
+            } else {
+                refuse(c.done, c.result.error());
+            }
+        }
+        completions.clear();
+    }
+
     void submit(Bytes raw, SubmitCallback done) {
         auto checked = check_transaction(std::move(raw), rules, fee_view());
         if (!checked) {
-            done(Unexpected{checked.error()});
+            refuse(done, checked.error());
             return;
         }
-        const auto account = committed_state()->read_account(checked->sender);
+        // The account is read before the pool lock (a DB read); `commit_gen` tells whether a
+        // commit dropped the sender's pool record meanwhile (then that read may predate the
+        // commit, and its nonce would be stale: read again).
+        const uint64_t gen = commit_gen.load(std::memory_order_acquire);
+        auto account = committed_state()->read_account(checked->sender);
         std::vector<Completion> completions;
         Result<void, Rejection> added;
         {
             std::lock_guard lock(mu);
+            if (commit_gen.load(std::memory_order_relaxed) != gen &&
+                !pool.pending_nonce(checked->sender))
+                account = committed_state()->read_account(checked->sender);
             if (stopping) {
                 added = Unexpected{Rejection{Rejection::Reason::kShuttingDown,
                                              "the sequencer is shutting down", -32000}};
@@ -166,7 +190,7 @@ struct Sequencer::Impl {
             }
         }
         run_all(completions);
-        if (!added) done(Unexpected{added.error()});
+        if (!added) refuse(done, added.error());
     }
 
     // ---- sealing thread
@@ -304,23 +328,26 @@ struct Sequencer::Impl {
                 for (const auto& tx : s->block.txs)
                     pool.committed(tx.sender, tx.hash);
             uncommitted -= group.size();
+            commit_gen.fetch_add(1, std::memory_order_release);
         }
         seal_cv.notify_one();
-        uint64_t txs = 0;
+        {
+            // Counted before anyone hears of these blocks: stats never lag an acknowledgement.
+            std::lock_guard lock(commit_mu);
+            for (const auto& s : group)
+                stats.txs += s->callbacks.size();
+            stats.blocks += group.size();
+            stats.commits += 1;
+            stats.last_block_number = group.back()->block.header.number;
+        }
         for (const auto& s : group) {
             const uint64_t number = s->block.header.number;
             for (size_t i = 0; i < s->callbacks.size(); ++i)
                 s->callbacks[i](Inclusion{s->block.txs[i].hash, number, static_cast<uint32_t>(i)});
-            txs += s->callbacks.size();
         }
         for (const auto& s : group)
             for (const auto& cb : block_callbacks)
                 cb(s->block);
-        std::lock_guard lock(commit_mu);
-        stats.blocks += group.size();
-        stats.txs += txs;
-        stats.commits += 1;
-        stats.last_block_number = group.back()->block.header.number;
     }
 };
 
@@ -355,7 +382,7 @@ void Sequencer::stop() {
                                       "the sequencer stopped before the transaction was sealed",
                                       -32000});
     }
-    run_all(left);
+    s.run_all(left);
 }
 
 void Sequencer::submit(Bytes raw, SubmitCallback done) {
@@ -379,6 +406,10 @@ size_t Sequencer::pool_size() const {
 Stats Sequencer::stats() const {
     std::lock_guard lock(impl_->commit_mu);
     return impl_->stats;
+}
+
+void Sequencer::on_rejection(std::function<void(const Rejection&)> callback) {
+    impl_->rejection_callbacks.push_back(std::move(callback));
 }
 
 void Sequencer::on_block(std::function<void(const arbos::Block&)> callback) {

@@ -72,6 +72,11 @@ public:
     /// newHeads/logs subscriptions and the batch poster hang here. Register before start().
     void on_block(std::function<void(const arbos::Block&)> callback);
 
+    /// Called for every refusal, on the thread that answers it (a submitter's for pool checks,
+    /// the sealing thread for kExecution), just before the submit callback: metrics count
+    /// refusals by `to_label(reason)` here. Register before start().
+    void on_rejection(std::function<void(const Rejection&)> callback);
+
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

@@ -96,10 +96,11 @@ std::unique_ptr<storage::Database> open_rocks(const std::string& path) {
 
 struct Harness {
     explicit Harness(DbKind kind, arbos::Genesis g = test_genesis(), Config config = fast_config(),
-                     std::chrono::microseconds commit_delay = std::chrono::microseconds(500))
+                     std::chrono::microseconds commit_delay = std::chrono::microseconds(500),
+                     std::chrono::microseconds read_delay = {})
         : genesis(std::move(g)) {
         if (kind == DbKind::kMemory) {
-            auto m = std::make_unique<testing::TestDatabase>(commit_delay);
+            auto m = std::make_unique<testing::TestDatabase>(commit_delay, read_delay);
             mem = m.get();
             db = std::move(m);
         } else {
@@ -181,6 +182,12 @@ TEST_P(SequencerTest, AcknowledgesOnlyOnceTheBlockIsDurable) {
 
 TEST_P(SequencerTest, RefusalsComeAtOnceWithGethMessages) {
     Harness h(GetParam());
+    std::mutex labels_mu;
+    std::vector<std::string> labels;
+    h.seq->on_rejection([&](const Rejection& r) {
+        std::lock_guard lock(labels_mu);
+        labels.push_back(to_label(r.reason));
+    });
     // Before start(): pool checks answer synchronously, nothing is sealed.
     EXPECT_EQ(refusal(h.submit_wait(make_raw({.chain_id = 1}))).reason, R::kWrongChainId);
     EXPECT_EQ(refusal(h.submit_wait(Bytes{0x01, 0x02})).reason, R::kMalformed);
@@ -208,6 +215,12 @@ TEST_P(SequencerTest, RefusalsComeAtOnceWithGethMessages) {
     EXPECT_EQ(low.reason, R::kNonceTooLow);
     EXPECT_EQ(low.message, "nonce too low: next nonce 1, tx nonce 0");
     EXPECT_EQ(low.code, -32000);
+    // Every refusal was reported to the on_rejection observer, in order.
+    std::lock_guard lock(labels_mu);
+    EXPECT_EQ(labels, (std::vector<std::string>{"wrong_chain_id", "malformed", "intrinsic_gas",
+                                                "gas_limit", "underpriced", "insufficient_funds",
+                                                "already_known", "replacement_underpriced",
+                                                "nonce_gap_too_large", "nonce_too_low"}));
 }
 
 TEST_P(SequencerTest, IntrinsicGasIncludesTheL1PosterGas) {
@@ -374,6 +387,30 @@ TEST_P(SequencerTest, ConcurrentSubmittersEachAcknowledgedExactlyOnce) {
     for (size_t i = 0; i < announced.size(); ++i)
         EXPECT_EQ(announced[i].header.number, i + 1);
     EXPECT_EQ(*h.db->head(storage::Head::kLatest), announced.size());
+}
+
+/// Regression: a sender's next nonce submitted while the commit of its previous one drops the
+/// sender's pool record must not be judged against the account as it was before that commit
+/// (it would wait forever for a nonce already included).
+TEST_P(SequencerTest, BackToBackNoncesOfOneSenderNeverStall) {
+    Config c = Harness::fast_config();
+    c.min_block_interval = std::chrono::microseconds(100);
+    // On the in-test database every account read takes 2 ms, so the previous nonce's block is
+    // sealed and committed while the next submit reads the account (through a snapshot taken
+    // before that commit): the race happens on most submits.
+    Harness h(GetParam(), test_genesis(), c, std::chrono::microseconds(0),
+              std::chrono::microseconds(2'000));
+    h.seq->start();
+    Outcomes out;
+    constexpr uint64_t kTxs = 100;
+    for (uint64_t n = 0; n < kTxs; ++n)
+        h.submit({.key = 11, .nonce = n}, out);
+    ASSERT_TRUE(out.wait_for(kTxs)) << "pool size " << h.seq->pool_size();
+    for (const auto& [hash, n] : out.calls()) {
+        ASSERT_TRUE(out.at(hash).has_value()) << out.at(hash).error().message;
+    }
+    EXPECT_EQ(h.seq->stats().txs, kTxs);
+    EXPECT_EQ(h.account(11)->nonce, kTxs);
 }
 
 TEST_P(SequencerTest, UnpipelinedCommitGivesTheSameResults) {

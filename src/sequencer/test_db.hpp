@@ -19,13 +19,21 @@ namespace fuse::sequencer::testing {
 
 class TestDatabase final : public storage::Database {
 public:
-    explicit TestDatabase(std::chrono::microseconds commit_delay = {})
-        : shared_(std::make_shared<Shared>()), commit_delay_(commit_delay) {}
+    /// `commit_delay` stands in for the fsync; `read_delay` slows every account read of the
+    /// committed-state readers (widens races between a read and later commits in tests).
+    explicit TestDatabase(std::chrono::microseconds commit_delay = {},
+                          std::chrono::microseconds read_delay = {})
+        : shared_(std::make_shared<Shared>()),
+          commit_delay_(commit_delay),
+          read_delay_(read_delay) {}
 
     arbos::WorldState& world() override { return world_; }
 
+    /// A snapshot, as RocksDB's: later commits do not show through it.
     std::unique_ptr<state::StateReader> latest_state() const override {
-        return std::make_unique<Reader>(shared_);
+        std::lock_guard lock(shared_->mu);
+        return std::make_unique<Reader>(
+            std::make_shared<const state::InMemoryState>(shared_->state), read_delay_);
     }
     std::unique_ptr<state::StateReader> state_at(const Hash32&) const override { return nullptr; }
 
@@ -108,33 +116,29 @@ private:
         mutable std::mutex mu;
         state::InMemoryState state;
     };
-    /// Reads the committed state under the lock (consistent per read; enough for the pool).
+    /// Reads a copy of the committed state taken when the reader was made.
     class Reader final : public state::StateReader {
     public:
-        explicit Reader(std::shared_ptr<Shared> s) : s_(std::move(s)) {}
+        Reader(std::shared_ptr<const state::InMemoryState> s, std::chrono::microseconds delay)
+            : s_(std::move(s)), delay_(delay) {}
         std::optional<state::Account> read_account(const Address& a) const override {
-            std::lock_guard lock(s_->mu);
-            return s_->state.read_account(a);
+            if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
+            return s_->read_account(a);
         }
         uint256 read_storage(const Address& a, const uint256& k) const override {
-            std::lock_guard lock(s_->mu);
-            return s_->state.read_storage(a, k);
+            return s_->read_storage(a, k);
         }
-        bool has_storage(const Address& a) const override {
-            std::lock_guard lock(s_->mu);
-            return s_->state.has_storage(a);
-        }
-        Bytes read_code(const Hash32& h) const override {
-            std::lock_guard lock(s_->mu);
-            return s_->state.read_code(h);
-        }
+        bool has_storage(const Address& a) const override { return s_->has_storage(a); }
+        Bytes read_code(const Hash32& h) const override { return s_->read_code(h); }
 
     private:
-        std::shared_ptr<Shared> s_;
+        std::shared_ptr<const state::InMemoryState> s_;
+        std::chrono::microseconds delay_;
     };
 
     std::shared_ptr<Shared> shared_;
     std::chrono::microseconds commit_delay_;
+    std::chrono::microseconds read_delay_;
     arbos::MemoryWorld world_;
     std::optional<uint64_t> head_;
     std::map<uint64_t, arbos::Block> blocks_;

@@ -25,7 +25,7 @@ function receiptKey(r) {
   });
 }
 
-describe('crash: kill -9 under load, restart', { skip }, () => {
+describe('crash: kill -9 under load, restart', { skip: skip ?? false }, () => {
   const datadir = fs.mkdtempSync(path.join(os.tmpdir(), 'fusel2-crash-'));
   after(() => fs.rmSync(datadir, { recursive: true, force: true }));
 
