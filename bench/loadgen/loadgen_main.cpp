@@ -110,9 +110,9 @@ int main(int argc, char** argv) try {
     for (uint64_t s = 0; s < senders; ++s)
         addrs[s] = address_of(sender_key(s));
 
-    // The token (erc20 mode).
+    // The token: funds the senders (drip) and is the erc20 mode's target.
     Address token;
-    if (mode == Mode::kErc20) {
+    {
         const Bytes code = from_hex(read_bytecode(token_bytecode)).value();
         token = create_address(funder_addr, funder_nonce);
         node.send(sign_call(funder, funder_nonce++, fees, 3'000'000, nullptr, uint256{}, code),
@@ -126,7 +126,8 @@ int main(int argc, char** argv) try {
 
     // Gas per transfer.
     if (gas_limit == 0) {
-        json call{{"from", to_hex(addrs[0])}, {"to", to_hex(addrs[1 % senders])}, {"value", "0x1"}};
+        json call{
+            {"from", to_hex(funder_addr)}, {"to", to_hex(addrs[1 % senders])}, {"value", "0x1"}};
         if (mode == Mode::kErc20)
             call = {{"from", to_hex(funder_addr)},
                     {"to", to_hex(token)},
@@ -149,16 +150,10 @@ int main(int argc, char** argv) try {
     for (uint64_t from = 0; from < senders; from += kDripBatch) {
         const uint64_t n = std::min(kDripBatch, senders - from);
         std::vector<Address> batch(addrs.begin() + from, addrs.begin() + from + n);
-        if (mode == Mode::kErc20) {
-            const Bytes data = drip_calldata(batch, uint256{1} << 80);
-            node.send(sign_call(funder, funder_nonce++, fees, 8'000'000, &token,
-                                eth_each * uint256{n}, data),
-                      "fund senders (drip)");
-        } else {
-            for (const Address& a : batch)
-                node.send(sign_call(funder, funder_nonce++, fees, 21'000 * 3, &a, eth_each, {}),
-                          "fund sender");
-        }
+        const Bytes data = drip_calldata(batch, uint256{1} << 80);
+        node.send(sign_call(funder, funder_nonce++, fees, 15'000'000, &token, eth_each * uint256{n},
+                            data),
+                  "fund senders (drip)");
     }
     std::vector<uint64_t> nonces(senders);
     for (uint64_t s = 0; s < senders; ++s)

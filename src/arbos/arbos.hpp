@@ -90,13 +90,15 @@ public:
     ~BlockBuilder();
 
     /// Executes one raw EIP-2718 transaction. On success it is part of the block; on a
-    /// rejection the block is as before (a reverted tx is *included*, status 0).
+    /// rejection the block is as before (a reverted tx is *included*, status 0). The returned
+    /// pointer stays valid until `finish`.
     Result<const ExecutedTx*, TxRejection> add(ByteView raw_tx);
     /// Same for an already decoded transaction whose sender is known (sequencer fast path).
     Result<const ExecutedTx*, TxRejection> add(const Transaction& tx, ByteView raw_tx,
                                                const Address& sender, const Hash32& tx_hash);
 
-    /// Gas still available in the block.
+    /// Compute gas still available in the block (FeeParams::block_gas_limit bounds gas used
+    /// minus the L1 part; a transaction fits when gas limit − its L1 gas ≤ gas_left()).
     uint64_t gas_left() const;
     size_t tx_count() const;
     /// The L2 base fee of this block.

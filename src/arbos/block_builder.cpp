@@ -1,5 +1,6 @@
 // BlockBuilder, execute_message and the genesis block (arbos.hpp; docs/arbos.md).
 #include <algorithm>
+#include <deque>
 #include <string>
 
 #include "arbos/arbos.hpp"
@@ -9,6 +10,7 @@
 #include "arbos/system_state.hpp"
 #include "core/hash.hpp"
 #include "core/hex.hpp"
+#include "evm/interpreter.hpp"
 #include "state/exec_state.hpp"
 #include "state/transition.hpp"
 #include "state/trie.hpp"
@@ -91,8 +93,11 @@ struct BlockBuilder::Impl {
     BlockContext ctx;
     state::ExecState exec;
     ArbPrecompiles precompiles;
-    std::vector<ExecutedTx> txs;
-    uint64_t gas_used = 0;
+    /// Code analyses shared by the block's transactions (an ERC-20 is analysed once per block).
+    evm::AnalysisCache analyses;
+    std::deque<ExecutedTx> txs;  ///< deque: pointers returned by add() stay valid
+    uint64_t gas_used = 0;       ///< all gas, L1 part included (header gasUsed)
+    uint64_t compute_used = 0;   ///< gas without the L1 part: what the block gas limit bounds
     uint64_t log_count = 0;
     bool finished = false;
 };
@@ -106,7 +111,7 @@ BlockBuilder::~BlockBuilder() = default;
 
 uint64_t BlockBuilder::gas_left() const {
     const uint64_t limit = impl_->genesis.fees.block_gas_limit;
-    return impl_->gas_used >= limit ? 0 : limit - impl_->gas_used;
+    return impl_->compute_used >= limit ? 0 : limit - impl_->compute_used;
 }
 
 size_t BlockBuilder::tx_count() const {
@@ -140,18 +145,22 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, 
         return Unexpected{reject("invalid chain id for signer: have " +
                                  std::to_string(*tx.chain_id) + " want " +
                                  std::to_string(b.genesis.chain_id))};
-    if (tx.gas_limit > b.genesis.fees.max_tx_gas_limit)
-        return Unexpected{reject("exceeds block gas limit: tx gas " + std::to_string(tx.gas_limit) +
-                                 ", max " + std::to_string(b.genesis.fees.max_tx_gas_limit))};
-
     const uint256 l1_fee = l1_fee_wei(raw_tx, c.info.l1_price_per_byte);
     const uint64_t l1_gas = poster_gas(l1_fee, c.info.base_fee);
+    // The per-tx cap and the block gas limit bound compute gas, the L1 part comes on top
+    // (as Nitro's per-block gas limit).
+    const uint64_t cap = b.genesis.fees.max_tx_gas_limit;
+    if (tx.gas_limit > l1_gas && tx.gas_limit - l1_gas > cap)
+        return Unexpected{reject("exceeds block gas limit: tx gas " + std::to_string(tx.gas_limit) +
+                                 ", max " + std::to_string(cap) + " + L1 gas " +
+                                 std::to_string(l1_gas))};
     state::TxHooks hooks = c.hooks(&b.precompiles, l1_gas);
-    b.precompiles.set_tx_l1_fee(uint256(l1_gas) * c.info.base_fee);
+    b.precompiles.set_tx_l1_fee(l1_fee);  // Nitro's PosterFee: the wei cost, before rounding
     c.info.gas_backlog = c.backlog;
 
     auto res = state::apply_transaction(b.exec, c.env, kRevision, tx, sender,
-                                        static_cast<int64_t>(gas_left()), c.block_hash, &hooks);
+                                        static_cast<int64_t>(gas_left() + l1_gas), c.block_hash,
+                                        &hooks, &b.analyses);
     if (!res) {
         const state::IntrinsicGas g = state::intrinsic_gas(tx, kRevision);
         const uint64_t need = static_cast<uint64_t>(std::max(g.intrinsic, g.floor)) + l1_gas;
@@ -160,6 +169,7 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, 
     const uint64_t used = static_cast<uint64_t>(res->gas_used);
     b.gas_used += used;
     const uint64_t compute = used - l1_gas;
+    b.compute_used += compute;
     c.backlog = c.backlog > UINT64_MAX - compute ? UINT64_MAX : c.backlog + compute;
 
     ExecutedTx& e = b.txs.emplace_back();
@@ -213,7 +223,8 @@ Block BlockBuilder::finish(state::StateDiff* diff) {
     h.gas_used = b.gas_used;
     fill_header(h, b.ctx, b.genesis, block);
     block.hash = *header_hash(h);
-    block.txs = std::move(b.txs);
+    block.txs.assign(std::make_move_iterator(b.txs.begin()), std::make_move_iterator(b.txs.end()));
+    b.txs.clear();
     return block;
 }
 

@@ -22,7 +22,7 @@ void fill_env(BlockContext& c, const Genesis& g) {
     c.env.coinbase = g.fees.l1_fee_account;
     c.env.number = static_cast<int64_t>(c.info.number);
     c.env.timestamp = static_cast<int64_t>(c.info.timestamp);
-    c.env.gas_limit = static_cast<int64_t>(g.fees.block_gas_limit);
+    c.env.gas_limit = static_cast<int64_t>(kHeaderGasLimit);
     c.env.prev_randao = uint256(1);  // Nitro: difficulty 1
     c.env.base_fee = c.info.base_fee;
     c.env.excess_blob_gas = 0;
@@ -104,7 +104,7 @@ void fill_header(BlockHeader& h, const BlockContext& c, const Genesis& g, const 
     h.beneficiary = g.fees.l1_fee_account;
     h.difficulty = uint256(1);
     h.number = c.info.number;
-    h.gas_limit = g.fees.block_gas_limit;
+    h.gas_limit = kHeaderGasLimit;
     h.timestamp = c.info.timestamp;
     h.extra_data.assign(block.send_root.bytes.begin(), block.send_root.bytes.end());
     // Nitro's mixHash: sendCount ‖ L1 block number ‖ ArbOS version ‖ 0, 8 bytes each, BE.

@@ -65,11 +65,13 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
     BlockContext c = make_call_context(st, genesis, parent);
     state::ExecState exec(st);
     const Address from = req.from.value_or(Address{});
-    const uint64_t gas = req.gas.value_or(genesis.fees.max_tx_gas_limit);
     const uint64_t nonce = req.nonce.value_or(exec.nonce(from));
-    const Transaction tx = as_transaction(req, genesis.chain_id, gas, nonce);
-
+    Transaction tx = as_transaction(req, genesis.chain_id,
+                                    req.gas.value_or(genesis.fees.max_tx_gas_limit), nonce);
     const uint64_t l1_gas = charge_l1 ? estimated_l1_gas(tx, c.info) : 0;
+    // Without a gas limit: the per-tx cap of compute gas plus the L1 part (docs/arbos.md).
+    const uint64_t gas = req.gas.value_or(genesis.fees.max_tx_gas_limit + l1_gas);
+    tx.gas_limit = gas;
     const state::IntrinsicGas g = state::intrinsic_gas(tx, kRevision);
     const uint64_t intrinsic = static_cast<uint64_t>(std::max(g.intrinsic, g.floor)) + l1_gas;
     if (gas < intrinsic)
@@ -118,7 +120,7 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
     ctx.base_fee = c.env.base_fee;
     state::StateHost host(exec, kRevision, ctx, c.block_hash);
     ArbPrecompiles arb(c.info);
-    arb.set_tx_l1_fee(uint256(l1_gas) * c.info.base_fee);
+    arb.set_tx_l1_fee(charge_l1 ? uint256(l1_gas) * c.info.base_fee : uint256{});
     host.set_precompile_hook(&arb);
 
     evm::Message msg;
@@ -152,7 +154,7 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
 
 Result<uint64_t, CallResult> estimate_gas(const state::StateReader& st, const Genesis& genesis,
                                           const Block& parent, const CallRequest& req) {
-    auto run = [&](uint64_t gas) {
+    auto run = [&](std::optional<uint64_t> gas) {
         CallRequest r = req;
         r.gas = gas;
         return simulate_call(st, genesis, parent, r, true);
@@ -162,8 +164,11 @@ Result<uint64_t, CallResult> estimate_gas(const state::StateReader& st, const Ge
         f.error = rej.reason;
         return f;
     };
-    uint64_t hi = req.gas.value_or(genesis.fees.max_tx_gas_limit);
-    hi = std::min(hi, genesis.fees.max_tx_gas_limit);
+    // The upper bound: the request's gas, else the per-tx cap plus the L1 part.
+    auto top = run(req.gas);
+    if (!top) return Unexpected{failure(top.error())};
+    uint64_t hi = req.gas.value_or(genesis.fees.max_tx_gas_limit + top->gas_used_for_l1);
+    bool rerun = false;
     // With a price, the sender's balance caps the gas it can buy (as geth).
     if (req.gas_price || req.max_fee_per_gas) {
         const uint256 base_fee = read_system_state(st).l2_base_fee;
@@ -171,11 +176,16 @@ Result<uint64_t, CallResult> estimate_gas(const state::StateReader& st, const Ge
         const uint256 balance = acc ? acc->balance : uint256{};
         if (!base_fee.is_zero() && balance >= req.value) {
             const uint256 affordable = (balance - req.value) / base_fee;
-            if (affordable < uint256(hi)) hi = affordable.w[0];
+            if (affordable < uint256(hi)) {
+                hi = affordable.w[0];
+                rerun = true;
+            }
         }
     }
-    auto top = run(hi);
-    if (!top) return Unexpected{failure(top.error())};
+    if (rerun) {
+        top = run(hi);
+        if (!top) return Unexpected{failure(top.error())};
+    }
     if (!top->success) return Unexpected{std::move(*top)};
 
     // The gas used is a lower bound; try a little above it first (most calls succeed there).

@@ -156,3 +156,38 @@ TEST(Calls, RevertDataIsReturnedAndEstimateFails) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Limits, BlockGasLimitBoundsComputeGasNotTheL1Part) {
+    Genesis g = dev_genesis(kChainId);
+    g.fees.block_gas_limit = 100'000;  // four transfers of compute gas
+    g.fees.max_tx_gas_limit = 100'000;
+    Chain c(g);
+    const Address to = addr("0x1212121212121212121212121212121212121212");
+    const uint256 l1 = uint256(1'000'000'000);  // 1 gwei: ~180k poster gas per transfer
+    BlockBuilder b(c.world, c.genesis, c.head(), c.message({}, 1, l1, 2), c.hashes());
+    uint64_t total_l1 = 0;
+    for (uint64_t n = 0; n < 4; ++n) {
+        auto r = b.add(make_tx(0, n, to, uint256(1), 210'000, {}, uint256(2) * kGwei));
+        ASSERT_TRUE(r) << r.error().reason;
+        EXPECT_GT((*r)->gas_used_for_l1, 100'000u);  // above the per-tx cap on its own
+        total_l1 += (*r)->gas_used_for_l1;
+    }
+    EXPECT_EQ(b.gas_left(), 100'000u - 4 * 21'000);
+    // A fifth transfer's 21000 compute gas does not fit: block full, not invalid.
+    auto full = b.add(make_tx(0, 4, to, uint256(1), 210'000, {}, uint256(2) * kGwei));
+    ASSERT_FALSE(full);
+    EXPECT_TRUE(full.error().block_full) << full.error().reason;
+    // Compute gas above the per-tx cap is refused whatever the L1 part.
+    auto big =
+        b.add(make_tx(1, 0, to, uint256(1), 100'000 + 200'000 + 21'000, {}, uint256(2) * kGwei));
+    ASSERT_FALSE(big);
+    EXPECT_FALSE(big.error().block_full);
+    const Block blk = b.finish();
+    EXPECT_EQ(blk.header.gas_used, 4 * 21'000 + total_l1);
+    EXPECT_GT(blk.header.gas_used, g.fees.block_gas_limit);
+    EXPECT_EQ(blk.header.gas_limit, uint64_t{1} << 50);
+}
+
+}  // namespace

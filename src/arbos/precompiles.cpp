@@ -110,6 +110,7 @@ ExecResult ArbPrecompiles::run_arbsys(state::ExecState& state, const evm::Messag
     static const uint32_t kGetStorageGas = selector("getStorageGasAvailable()");
     static const uint32_t kIsTopLevelCall = selector("isTopLevelCall()");
     static const uint32_t kWasAliased = selector("wasMyCallersAddressAliased()");
+    static const uint32_t kSendMerkleTreeState = selector("sendMerkleTreeState()");
     static const uint32_t kMapAlias =
         selector("mapL1SenderContractAddressToL2Alias(address,address)");
     static const uint32_t kWithdrawEth = selector("withdrawEth(address)");
@@ -153,8 +154,23 @@ ExecResult ArbPrecompiles::run_arbsys(state::ExecState& state, const evm::Messag
     } else if (sel == kGetStorageGas) {
         c.word(uint256{});
     } else if (sel == kIsTopLevelCall) {
-        // Nitro: evm.Depth() <= 2 with geth's 1-based depth; ours is 0-based.
+        // Nitro: evm.Depth() <= 2, geth's depth being 1-based and counting the precompile's own
+        // frame (Nethermind's Arbitrum port, checked against Nitro: CallDepth <= 1). Our
+        // msg.depth is 0-based: 0 = called by the EOA, 1 = by the contract the EOA called.
         c.word(msg.depth <= 1);
+    } else if (sel == kSendMerkleTreeState) {
+        // Nitro's export of the accumulator, callable only by address zero (so only in
+        // eth_call): (uint256 size, bytes32 root, bytes32[] partials).
+        if (!msg.sender.is_zero()) return revert(msg);
+        SystemStorage sys(state);
+        const uint64_t size = sys.get_u64(Slot::kSendCount);
+        const uint64_t n = merkle_num_partials(size);
+        c.word(uint256(size));
+        c.word(sys.send_root());
+        c.word(uint256(3 * 32));
+        c.word(uint256(n));
+        for (uint64_t level = 0; level < n; ++level)
+            c.word(state.get_storage(kArbosStateAddress, uint256(kSendPartialsBase + level)));
     } else if (sel == kWasAliased) {
         c.word(false);  // Fuse L2 has no L1-to-L2 messages, so nothing is ever aliased
     } else if (sel == kMapAlias) {
@@ -294,9 +310,10 @@ ExecResult ArbPrecompiles::run_gasinfo(const evm::Message& msg) noexcept {
         c.word(uint256(fees.backlog_tolerance_seconds));
         c.cost += kPrecompileReadGas;
     } else if (sel == kGasAccountingParams) {
+        // (speed limit, per-block gas limit, per-block gas limit): Nitro before ArbOS 50.
         c.word(uint256(fees.speed_limit_per_second));
-        c.word(uint256(fees.max_tx_gas_limit));
-        c.word(uint256(fees.max_tx_gas_limit));
+        c.word(uint256(fees.block_gas_limit));
+        c.word(uint256(fees.block_gas_limit));
         c.cost += 2 * kPrecompileReadGas;
     } else {
         return revert(msg);

@@ -371,12 +371,14 @@ inline bool sub5(uint64_t* r, const uint64_t* a, const uint64_t* b) noexcept {
 /// is three products long instead of Knuth's four sequential quotient steps.
 uint256 mod512_barrett(const uint512& p, const uint256& m, const uint64_t* mu) noexcept {
     using detail::add_column;
-    // q3 = floor(floor(p / 2^192) * mu / 2^320): columns 5..9 of the 5x5 product.
+    // q3 = floor(floor(p / 2^192) * mu / 2^320): columns 5..9 of the 5x5 product. Columns 0..2
+    // are skipped (HAC Note 14.44): they add less than 6 * 2^256 < 2^320, so q3 comes out at
+    // most one too small, and the true quotient is at most q3 + 3.
     const uint64_t* q1 = p.w + 3;
     uint64_t q3[5];
     uint128_t acc = 0;
 #pragma GCC unroll 10
-    for (int k = 0; k < 9; ++k) {
+    for (int k = 3; k < 9; ++k) {
         uint64_t hi = 0;
 #pragma GCC unroll 5
         for (int i = k < 5 ? 0 : k - 4; i <= (k < 5 ? k : 4); ++i)
@@ -385,7 +387,7 @@ uint256 mod512_barrett(const uint512& p, const uint256& m, const uint64_t* mu) n
         acc = (acc >> 64) | (uint128_t(hi) << 64);
     }
     q3[4] = uint64_t(acc);
-    // r = (p - q3 * m) mod 2^320, which is p - q3 * m < 3m: columns 0..4 of q3 * m.
+    // r = (p - q3 * m) mod 2^320, which is p - q3 * m < 4m < 2^258: columns 0..4 of q3 * m.
     uint64_t qm[5];
     acc = 0;
 #pragma GCC unroll 4
@@ -401,7 +403,7 @@ uint256 mod512_barrett(const uint512& p, const uint256& m, const uint64_t* mu) n
     uint64_t r[5], t[5];
     sub5(r, p.w, qm);
     const uint64_t m5[5] = {m.w[0], m.w[1], m.w[2], m.w[3], 0};
-    for (int i = 0; i < 2; ++i)  // at most two corrections
+    for (int i = 0; i < 3; ++i)  // at most three corrections
         if (!sub5(t, r, m5)) std::copy(t, t + 5, r);
     return {r[0], r[1], r[2], r[3]};
 }

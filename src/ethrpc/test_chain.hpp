@@ -32,6 +32,11 @@ inline const uint256 kEth{1'000'000'000'000'000'000ull};
 ///    returns SLOAD(0);
 ///  - without calldata: reverts with Error("nope").
 /// The init code stores 0x2a in slot 0.
+inline void append(Bytes& out, ByteView more) {
+    for (uint8_t b : more)
+        out.push_back(b);
+}
+
 struct TestContract {
     static Hash32 topic() { return keccak256(Bytes{'T', 'e', 's', 't'}); }
     static Bytes revert_data() {
@@ -52,11 +57,11 @@ struct TestContract {
                    0x60, 0x00, 0x52,  // MSTORE(0, w)
                    0x33, 0x7f};       // CALLER PUSH32 topic
         const Hash32 t = topic();
-        c.insert(c.end(), t.bytes.begin(), t.bytes.end());
+        append(c, t);
         const Bytes tail = {0x60, 0x20, 0x60, 0x00, 0xa2,        // LOG2(0, 32, topic, caller)
                             0x60, 0x00, 0x54, 0x60, 0x00, 0x52,  // MSTORE(0, SLOAD(0))
                             0x60, 0x20, 0x60, 0x00, 0xf3};       // RETURN(0, 32)
-        c.insert(c.end(), tail.begin(), tail.end());
+        append(c, tail);
         c[3] = uint8_t(c.size());  // the revert branch starts here
         const Bytes data = revert_data();
         const uint8_t data_at = uint8_t(c.size() + 13);
@@ -73,8 +78,8 @@ struct TestContract {
                               0x60,
                               0x00,
                               0xfd};  // REVERT(0, len)
-        c.insert(c.end(), revert.begin(), revert.end());
-        c.insert(c.end(), data.begin(), data.end());
+        append(c, revert);
+        append(c, data);
         return c;
     }
     static Bytes init_code() {
@@ -90,7 +95,7 @@ struct TestContract {
                    0x60, 0x00,
                    0xf3};  // RETURN(0, len)
         c[8] = uint8_t(c.size());
-        c.insert(c.end(), rt.begin(), rt.end());
+        append(c, rt);
         return c;
     }
 };
@@ -187,14 +192,16 @@ struct TestChain {
     }
 };
 
-/// A server on a free port with the EthApi of `chain` (read-only: no sequencer).
+/// A server on a free port with the EthApi of `chain` (read-only unless a sink is given).
 struct TestNode {
     std::unique_ptr<EthApi> api;
     std::unique_ptr<rpc::Server> server;
     std::unique_ptr<rpc::testing::HttpClient> http;
 
-    TestNode(TestChain& chain, Config config = {}) {
-        api = std::make_unique<EthApi>(*chain.db, chain.genesis, nullptr, std::move(config));
+    explicit TestNode(TestChain& chain, Config config = {},
+                      std::optional<TxSink> sink = std::nullopt) {
+        api =
+            std::make_unique<EthApi>(*chain.db, chain.genesis, std::move(sink), std::move(config));
         server = std::make_unique<rpc::Server>(rpc::testing::test_config());
         api->register_methods(*server);
         server->start();

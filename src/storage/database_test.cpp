@@ -413,3 +413,24 @@ TEST(Database, CommitOnAnotherThreadWhileBuildingAndReading) {
     EXPECT_EQ(db->head(Head::kLatest), kBlocks - 1);
     EXPECT_EQ(db->recompute_state_root().value(), blocks.back().header.state_root);
 }
+
+TEST(Database, DiscardStagedReturnsToTheCommittedState) {
+    TempDir dir;
+    Chain c{open_db(dir)};
+    c.grow(5);
+    const state::InMemoryState committed = c.ref;
+    c.stage();
+    c.stage();
+    c.db->discard_staged();
+    expect_same_state(committed, c.db->world(), "after discard");
+    // The abandoned blocks cannot be committed any more; a new block 5 can.
+    auto r = c.db->commit(std::vector<BlockCommit>{{&c.blocks[5], nullptr, nullptr}});
+    EXPECT_FALSE(r);
+    c.blocks.resize(5);
+    c.messages.resize(5);
+    c.diffs.resize(5);
+    c.ref = committed;
+    c.grow(2);
+    EXPECT_EQ(c.db->head(Head::kLatest), 6u);
+    EXPECT_EQ(c.db->recompute_state_root().value(), c.ref.state_root());
+}
