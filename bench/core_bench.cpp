@@ -140,6 +140,22 @@ void BM_addmod_reduced(benchmark::State& s) {
         i = (i + 1) & (kTable - 1);
     }
 }
+/// One prime modulus (BN254's p, as in weierstrudel), reduced operands, each product feeding
+/// the next (x = x * y mod p): the latency of MULMOD inside field arithmetic.
+void BM_mulmod_field_latency(benchmark::State& s) {
+    const uint256 p = 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47_u256;
+    auto y = table(256, 8);
+    for (auto& v : y)
+        v = v % p;
+    uint256 x = y[7];
+    size_t i = 0;
+    for (auto _ : s) {
+        x = mulmod(x, y[i], p);
+        benchmark::DoNotOptimize(x);
+        i = (i + 1) & (kTable - 1);
+    }
+}
+FUSE_BENCHMARK(BM_mulmod_field_latency);
 FUSE_BENCHMARK(BM_addmod)->Arg(256)->Arg(64);
 FUSE_BENCHMARK(BM_addmod_reduced);
 FUSE_BENCHMARK(BM_mulmod)->Arg(256)->Arg(128)->Arg(64);

@@ -5,6 +5,10 @@
 //   node contracts/build.mjs [--evm-version london] [--force] [--quiet]
 //   env FUSE_EVM_VERSION overrides the default EVM version (london, the Fuse L1 floor).
 //
+// It also compiles the contracts the L2 tests deploy, contracts/test-src/*.sol (an ERC-20 built on
+// OpenZeppelin's from node_modules, a probe of the ArbSys/ArbGasInfo precompiles, ...), for the
+// L2's rules (cancun) into contracts/out/test/ (`buildTestContracts()`).
+//
 // A no-op (no solc load) when the sources, imports, compiler, settings and this script are
 // unchanged since the last build (hash stamp in contracts/out/.stamp). Any compiler error or
 // warning fails the build (exit 1). Also importable: `await build({ evmVersion, force, quiet })`.
@@ -18,6 +22,10 @@ export const repoDir = path.resolve(here, '..');
 export const srcDir = path.join(here, 'src');
 export const outDir = path.join(here, 'out');
 export const kDefaultEvmVersion = 'london';
+export const testSrcDir = path.join(here, 'test-src');
+export const testOutDir = path.join(here, 'out', 'test');
+/// The L2 executes Cancun rules (DESIGN.md §2), so the contracts deployed on it target cancun.
+export const kL2EvmVersion = 'cancun';
 const nodeModules = path.join(repoDir, 'node_modules');
 
 /// Resolves an import path: project sources first, then node_modules (e.g. @openzeppelin/...).
@@ -29,12 +37,14 @@ function resolveImport(importPath, sourceDir) {
   return null;
 }
 
-/// Sources reachable from contracts/src/*.sol, keyed by their solc unit name, with contents.
+/// Sources reachable from <srcDir>/*.sol, keyed by their solc unit name ("<folder>/<file>", e.g.
+/// src/RollupCore.sol), with contents.
 function collectSources(srcDir) {
   const roots = fs.readdirSync(srcDir).filter((f) => f.endsWith('.sol')).sort();
   if (roots.length === 0) throw new Error(`no .sol files in ${srcDir}`);
+  const prefix = `${path.basename(srcDir)}/`;
   const sources = {};
-  const queue = roots.map((f) => ({ unit: `src/${f}`, file: path.join(srcDir, f) }));
+  const queue = roots.map((f) => ({ unit: `${prefix}${f}`, file: path.join(srcDir, f) }));
   while (queue.length > 0) {
     const { unit, file } = queue.shift();
     if (sources[unit]) continue;
@@ -48,14 +58,14 @@ function collectSources(srcDir) {
       } else {
         childUnit = spec;
       }
-      const childFile = childUnit.startsWith('src/')
+      const childFile = childUnit.startsWith(prefix)
         ? path.join(path.dirname(srcDir), childUnit)
         : resolveImport(childUnit, srcDir);
       if (!childFile || !fs.existsSync(childFile)) throw new Error(`${unit}: cannot resolve import "${spec}"`);
       queue.push({ unit: childUnit, file: childFile });
     }
   }
-  return { roots: roots.map((f) => `src/${f}`), sources };
+  return { roots: roots.map((f) => `${prefix}${f}`), sources };
 }
 
 function solcVersion() {
@@ -131,6 +141,11 @@ export async function build({ evmVersion, force = false, quiet = false, srcDir: 
   return { built: true, contracts: names };
 }
 
+/// Builds contracts/test-src for the L2 (cancun) into contracts/out/test, when needed.
+export async function buildTestContracts({ force = false, quiet = false } = {}) {
+  return build({ evmVersion: kL2EvmVersion, force, quiet, srcDir: testSrcDir, outDir: testOutDir });
+}
+
 function parseArgs(argv) {
   const opts = {};
   for (let i = 0; i < argv.length; ++i) {
@@ -156,6 +171,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
         '  --quiet          print nothing on success');
     } else {
       await build(opts);
+      await buildTestContracts({ force: opts.force, quiet: opts.quiet });
     }
   } catch (e) {
     console.error(`contracts/build.mjs: ${e.message}`);

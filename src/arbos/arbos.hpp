@@ -20,6 +20,7 @@
 #include "core/result.hpp"
 #include "core/transaction.hpp"
 #include "core/uint256.hpp"
+#include "state/host.hpp"
 #include "state/state.hpp"
 
 namespace fuse::arbos {
@@ -44,11 +45,11 @@ struct ExecutedTx {
     Hash32 hash;
     Address sender;
     Receipt receipt;
-    uint64_t gas_used = 0;          ///< this tx's gas, L1 part included (receipt.gasUsed)
-    uint64_t gas_used_for_l1 = 0;   ///< the L1 data fee expressed in L2 gas (`gasUsedForL1`)
-    uint256 effective_gas_price;    ///< what the sender paid per gas
+    uint64_t gas_used = 0;         ///< this tx's gas, L1 part included (receipt.gasUsed)
+    uint64_t gas_used_for_l1 = 0;  ///< the L1 data fee expressed in L2 gas (`gasUsedForL1`)
+    uint256 effective_gas_price;   ///< what the sender paid per gas
     std::optional<Address> contract_address;
-    uint64_t first_log_index = 0;   ///< index in the block of this tx's first log
+    uint64_t first_log_index = 0;  ///< index in the block of this tx's first log
 };
 
 /// A sealed L2 block.
@@ -67,26 +68,37 @@ struct Block {
 struct TxRejection {
     std::string reason;  ///< geth-style message, e.g. "nonce too low: next nonce 5, tx nonce 3"
     int code = -32000;   ///< JSON-RPC error code to answer with
+    /// The transaction is valid but does not fit in what is left of this block ("gas limit
+    /// reached"): the sequencer should offer it again in the next block.
+    bool block_full = false;
 };
+
+/// Hash of an earlier L2 block by number (BLOCKHASH and ArbSys.arbBlockHash; numbers within
+/// the last 256 below the block being built). When not given, the builder knows only its parent.
+using BlockHashFn = state::BlockHashFn;
 
 /// Builds one block on top of `parent` from transactions offered one at a time.
 class BlockBuilder {
 public:
     /// `world` must be the state after `parent`. The system step (recording the message's L1
     /// block number, L1 base fee and timestamp in ArbOS's state, updating the L2 base fee from
-    /// the backlog) runs here.
+    /// the backlog) runs here. `world` and `genesis` must outlive the builder.
+    /// `block_hashes` answers BLOCKHASH / ArbSys.arbBlockHash for the last 256 blocks; when
+    /// empty only the parent's hash is known (docs/arbos.md).
     BlockBuilder(WorldState& world, const Genesis& genesis, const Block& parent,
-                 const Message& header_fields);
+                 const Message& header_fields, BlockHashFn block_hashes = {});
     ~BlockBuilder();
 
     /// Executes one raw EIP-2718 transaction. On success it is part of the block; on a
-    /// rejection the block is as before (a reverted tx is *included*, status 0).
+    /// rejection the block is as before (a reverted tx is *included*, status 0). The returned
+    /// pointer stays valid until `finish`.
     Result<const ExecutedTx*, TxRejection> add(ByteView raw_tx);
     /// Same for an already decoded transaction whose sender is known (sequencer fast path).
     Result<const ExecutedTx*, TxRejection> add(const Transaction& tx, ByteView raw_tx,
                                                const Address& sender, const Hash32& tx_hash);
 
-    /// Gas still available in the block.
+    /// Compute gas still available in the block (FeeParams::block_gas_limit bounds gas used
+    /// minus the L1 part; a transaction fits when gas limit − its L1 gas ≤ gas_left()).
     uint64_t gas_left() const;
     size_t tx_count() const;
     /// The L2 base fee of this block.
@@ -104,7 +116,8 @@ private:
 /// The validator's path: every transaction of `msg` in order, invalid ones skipped (a
 /// deterministic rule: the sequencer never emits them, a faulty batch cannot crash us).
 Block execute_message(WorldState& world, const Genesis& genesis, const Block& parent,
-                      const Message& msg, state::StateDiff* diff = nullptr);
+                      const Message& msg, state::StateDiff* diff = nullptr,
+                      BlockHashFn block_hashes = {});
 
 /// Block 0: the alloc and ArbOS's initial state; its hash is the genesis hash recorded in
 /// RollupCore. `world` must be empty; the alloc is applied to it.
@@ -123,17 +136,23 @@ struct CallRequest {
     Bytes data;
     std::optional<uint64_t> nonce;
     std::vector<AccessListEntry> access_list;
+    /// Price the L1 data fee at this L1 base fee (e.g. the sequencer's current L1 view) instead
+    /// of the one ArbOS stored with the parent block.
+    std::optional<uint256> l1_base_fee;
 };
 
 struct CallResult {
     bool success = false;
-    Bytes output;                  ///< return data, or revert data when !success
-    uint64_t gas_used = 0;         ///< L1 part included
+    Bytes output;           ///< return data, or revert data when !success
+    uint64_t gas_used = 0;  ///< L1 part included
     uint64_t gas_used_for_l1 = 0;
-    std::string error;             ///< "execution reverted", "out of gas", ... ("" on success)
+    std::string error;  ///< "execution reverted", "out of gas", ... ("" on success)
 };
 
-/// Runs `req` on `state` (read-only: nothing is written) in a block following `parent`.
+/// Runs `req` on `state` (read-only: nothing is written) in a block following `parent`
+/// (NUMBER = parent + 1, the parent's timestamp and the L2 base fee stored in `state`).
+/// Without a gas price the call runs at price 0 (geth's eth_call); `from` defaults to zero,
+/// `gas` to the per-tx cap. Safe to call from any thread on a thread-safe reader.
 /// `charge_l1` adds the L1 data fee as gas, as eth_estimateGas must.
 Result<CallResult, TxRejection> simulate_call(const state::StateReader& state,
                                               const Genesis& genesis, const Block& parent,
@@ -141,9 +160,8 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& state,
 
 /// eth_estimateGas: the smallest gas limit with which `req` succeeds (binary search), L1 data
 /// fee included; an error carries the revert reason when the call fails at any limit.
-Result<uint64_t, CallResult> estimate_gas(const state::StateReader& state,
-                                          const Genesis& genesis, const Block& parent,
-                                          const CallRequest& req);
+Result<uint64_t, CallResult> estimate_gas(const state::StateReader& state, const Genesis& genesis,
+                                          const Block& parent, const CallRequest& req);
 
 /// ArbOS's own state as stored in its reserved account (ArbGasInfo and eth_gasPrice read it).
 struct SystemState {
@@ -154,9 +172,14 @@ struct SystemState {
     uint256 l1_price_per_byte;  ///< wei per compressed byte of L1 data
     uint256 l2_base_fee;
     uint64_t gas_backlog = 0;
+    uint64_t last_timestamp = 0;
     Hash32 send_root;
     uint64_t send_count = 0;
 };
 SystemState read_system_state(const state::StateReader& state);
+
+/// The L2 base fee a block at `timestamp` built on `state` will have (the system step's
+/// formula without writing anything): for the pool's fee floor and eth_gasPrice.
+uint256 next_base_fee(const state::StateReader& state, const Genesis& genesis, uint64_t timestamp);
 
 }  // namespace fuse::arbos

@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
@@ -17,7 +19,7 @@ namespace fuse::arbos {
 
 /// Fee parameters (Arbitrum's L2 pricing "speed limit" model and the L1 data fee).
 struct FeeParams {
-    uint256 min_base_fee = 10'000'000;          ///< L2 base fee floor, wei (0.01 gwei)
+    uint256 min_base_fee = 10'000'000;            ///< L2 base fee floor, wei (0.01 gwei)
     uint64_t speed_limit_per_second = 7'000'000;  ///< gas/s the chain sustains at the floor
     uint64_t backlog_tolerance_seconds = 10;      ///< backlog before the base fee rises
     uint64_t pricing_inertia = 102;               ///< larger = slower base-fee changes
@@ -26,8 +28,12 @@ struct FeeParams {
     /// Initial wei per L1 calldata byte of a transaction's brotli-compressed size (16 gas per
     /// byte × the L1 base fee in Arbitrum; updated by each message's L1 base fee).
     uint64_t l1_gas_per_byte = 16;
+    /// The L1 base fee ArbOS assumes until the first message brings one (block 0's state), so
+    /// that eth_estimateGas on a fresh chain already prices the L1 data fee. Optional in JSON.
+    uint256 initial_l1_base_fee;
     Address network_fee_account;  ///< receives L2 fees
     Address l1_fee_account;       ///< receives L1 data fees (the batch poster)
+    friend bool operator==(const FeeParams&, const FeeParams&) = default;
 };
 
 struct GenesisAccount {
@@ -35,6 +41,7 @@ struct GenesisAccount {
     uint64_t nonce = 0;
     Bytes code;
     std::map<uint256, uint256> storage;
+    friend bool operator==(const GenesisAccount&, const GenesisAccount&) = default;
 };
 
 struct Genesis {
@@ -43,6 +50,7 @@ struct Genesis {
     uint64_t timestamp = 0;
     FeeParams fees;
     std::map<Address, GenesisAccount> alloc;
+    friend bool operator==(const Genesis&, const Genesis&) = default;
 };
 
 /// Parses a genesis JSON document; the error names the offending field.
@@ -50,8 +58,25 @@ Result<Genesis, std::string> parse_genesis(std::string_view json);
 /// The canonical JSON of `g` (parse_genesis(to_json(g)) == g).
 std::string to_json(const Genesis& g);
 
+/// One development account of the standard test mnemonic.
+struct DevAccount {
+    Address address;
+    Hash32 private_key;
+};
+
+/// The ten accounts of "test test test test test test test test test test test junk": BIP-39
+/// seed (PBKDF2-HMAC-SHA512, 2048 rounds, salt "mnemonic"), BIP-32 path m/44'/60'/0'/0/i.
+const std::vector<DevAccount>& dev_accounts();
+
+/// BIP-39 seed + BIP-32 derivation of `path` (e.g. "m/44'/60'/0'/0/3") from any mnemonic;
+/// nullopt when the path is malformed or a derived key is invalid (probability ~2^-127).
+std::optional<Hash32> derive_private_key(std::string_view mnemonic, std::string_view path);
+
 /// The devnet genesis: the ten accounts of the standard test mnemonic ("test test ... junk",
 /// m/44'/60'/0'/0/i, as anvil and Hardhat) funded with 10,000 ETH each.
+/// Fee accounts: L1 fees to Nitro's batch-poster address 0xA4B0…73657175656e636572
+/// ("sequencer"), network fees to 0xA4B0…6e6574776f726b ("network"); see docs/arbos.md.
+/// initial_l1_base_fee is 1 gwei (the node's default L1 base fee without an L1).
 Genesis dev_genesis(uint64_t chain_id);
 
 }  // namespace fuse::arbos

@@ -280,30 +280,6 @@ inline bool is_pow2(const uint256& x) noexcept {
     return !x.is_zero() && (x & (x - 1)).is_zero();
 }
 
-/// A four-limb modulus prepared for reduction: shifted left by `s` so its top bit is set
-/// (d), with the 3-by-2 reciprocal of its top two limbs. Kept per thread for the last modulus
-/// seen, because modular code (elliptic curves, hashes) reduces by the same modulus over and
-/// over; the cache only saves work, the result never depends on it.
-struct Modulus4 {
-    uint256 m;  ///< the modulus as given (0: empty cache entry)
-    uint64_t d[4];
-    unsigned s;
-    uint64_t v;
-};
-
-inline const Modulus4& prepare_modulus4(const uint256& m) noexcept {
-    thread_local Modulus4 cache{};
-    if (!(cache.m == m)) [[unlikely]] {
-        const unsigned s = unsigned(std::countl_zero(m.w[3]));
-        const uint256 d = m << s;
-        cache.m = m;
-        std::copy(d.w, d.w + 4, cache.d);
-        cache.s = s;
-        cache.v = reciprocal_3by2(d.w[3], d.w[2]);
-    }
-    return cache;
-}
-
 /// One step of the schoolbook division by the normalized four-limb divisor d: the window
 /// (r3 r2 r1 r0 u), whose top four limbs are below d, becomes its remainder modulo d in
 /// (r3 r2 r1 r0). The quotient limb comes from the 3-by-2 division of the top three limbs,
@@ -347,12 +323,13 @@ inline void reduce_step4(uint64_t& r3, uint64_t& r2, uint64_t& r1, uint64_t& r0,
     r3 = x.value.w[3];
 }
 
-/// p mod m for a 512-bit p and a modulus with a nonzero top limb (m >= 2^192): the MULMOD
-/// case of every 256-bit prime field. Schoolbook division with the divisor length fixed, the
-/// running remainder in registers and the modulus' reciprocal from the per-thread cache.
-uint256 mod512_by4(const uint512& p, const uint256& m) noexcept {
-    const Modulus4& c = prepare_modulus4(m);
-    const unsigned s = c.s;
+/// p mod m for a 512-bit p and a modulus with a nonzero top limb (m >= 2^192), by
+/// schoolbook division with the divisor length fixed and the running remainder in registers.
+uint256 mod512_by4_knuth(const uint512& p, const uint256& m) noexcept {
+    const unsigned s = unsigned(std::countl_zero(m.w[3]));
+    const uint256 dn = m << s;
+    const uint64_t* d = dn.w;
+    const uint64_t v = reciprocal_3by2(d[3], d[2]);
     // Normalize: u = p << s as 9 limbs; (x >> 1) >> (63 - s) is x >> (64 - s), and 0 for s = 0.
     uint64_t u[9];
     u[8] = (p.w[7] >> 1) >> (63 - s);
@@ -363,7 +340,7 @@ uint256 mod512_by4(const uint512& p, const uint256& m) noexcept {
     int j = 4;
     // With reduced operands p < m^2 < m * 2^256, so the top quotient limb is zero and the
     // first step can be skipped: the top four limbs u[7..4] are already below d.
-    if (r3 == 0 && uint256{u[4], u[5], u[6], u[7]} < uint256{c.d[0], c.d[1], c.d[2], c.d[3]}) {
+    if (r3 == 0 && uint256{u[4], u[5], u[6], u[7]} < dn) {
         r3 = u[7];
         r2 = u[6];
         r1 = u[5];
@@ -371,10 +348,93 @@ uint256 mod512_by4(const uint512& p, const uint256& m) noexcept {
         j = 3;
     }
     for (; j >= 0; --j)
-        reduce_step4(r3, r2, r1, r0, u[j], c.d, c.v);
+        reduce_step4(r3, r2, r1, r0, u[j], d, v);
     // Denormalize.
     return {(r0 >> s) | ((r1 << 1) << (63 - s)), (r1 >> s) | ((r2 << 1) << (63 - s)),
             (r2 >> s) | ((r3 << 1) << (63 - s)), r3 >> s};
+}
+
+/// The 5-limb number a - b and whether it borrowed.
+inline bool sub5(uint64_t* r, const uint64_t* a, const uint64_t* b) noexcept {
+    uint64_t borrow = 0;
+    for (int i = 0; i < 5; ++i) {
+        const uint128_t t = uint128_t(a[i]) - b[i] - borrow;
+        r[i] = uint64_t(t);
+        borrow = uint64_t(t >> 64) & 1;
+    }
+    return borrow != 0;
+}
+
+/// Barrett reduction (Handbook of Applied Cryptography, Algorithm 14.42, base 2^64, k = 4) of a
+/// 512-bit p by m >= 2^192, m not a power of two, with mu = floor(2^512 / m) (5 limbs).
+/// Every multiplication is independent of the previous quotient limb, so the dependency chain
+/// is three products long instead of Knuth's four sequential quotient steps.
+uint256 mod512_barrett(const uint512& p, const uint256& m, const uint64_t* mu) noexcept {
+    using detail::add_column;
+    // q3 = floor(floor(p / 2^192) * mu / 2^320): columns 5..9 of the 5x5 product. Columns 0..2
+    // are skipped (HAC Note 14.44): they add less than 6 * 2^256 < 2^320, so q3 comes out at
+    // most one too small, and the true quotient is at most q3 + 3.
+    const uint64_t* q1 = p.w + 3;
+    uint64_t q3[5];
+    uint128_t acc = 0;
+#pragma GCC unroll 10
+    for (int k = 3; k < 9; ++k) {
+        uint64_t hi = 0;
+#pragma GCC unroll 5
+        for (int i = k < 5 ? 0 : k - 4; i <= (k < 5 ? k : 4); ++i)
+            add_column(acc, hi, uint128_t(q1[i]) * mu[k - i]);
+        if (k >= 5) q3[k - 5] = uint64_t(acc);
+        acc = (acc >> 64) | (uint128_t(hi) << 64);
+    }
+    q3[4] = uint64_t(acc);
+    // r = (p - q3 * m) mod 2^320, which is p - q3 * m < 4m < 2^258: columns 0..4 of q3 * m.
+    uint64_t qm[5];
+    acc = 0;
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; ++k) {
+        uint64_t hi = 0;
+#pragma GCC unroll 4
+        for (int i = 0; i <= k; ++i)
+            add_column(acc, hi, uint128_t(q3[i]) * m.w[k - i]);
+        qm[k] = uint64_t(acc);
+        acc = (acc >> 64) | (uint128_t(hi) << 64);
+    }
+    qm[4] = uint64_t(acc) + q3[1] * m.w[3] + q3[2] * m.w[2] + q3[3] * m.w[1] + q3[4] * m.w[0];
+    uint64_t r[5], t[5];
+    sub5(r, p.w, qm);
+    const uint64_t m5[5] = {m.w[0], m.w[1], m.w[2], m.w[3], 0};
+    for (int i = 0; i < 3; ++i)  // at most three corrections
+        if (!sub5(t, r, m5)) std::copy(t, t + 5, r);
+    return {r[0], r[1], r[2], r[3]};
+}
+
+/// Per-thread state of `mod512_by4`: the last modulus with its Barrett constant, and the last
+/// modulus that missed. The constant costs a division, so it is only computed for a modulus
+/// seen twice in a row (modular code reduces by one prime over and over); code that keeps
+/// switching moduli stays on the division path. The cache only saves work: the result
+/// never depends on it.
+struct BarrettCache {
+    uint256 m;  ///< 0: empty (never a modulus here)
+    uint64_t mu[5];
+    uint256 last_miss;
+};
+
+/// p mod m for a 512-bit p and m >= 2^192 that is not a power of two (MULMOD in every
+/// 256-bit prime field).
+uint256 mod512_by4(const uint512& p, const uint256& m) noexcept {
+    thread_local BarrettCache cache{};
+    if (cache.m == m) return mod512_barrett(p, m, cache.mu);
+    if (cache.last_miss == m) {
+        // mu = floor((2^512 - 1) / m), equal to floor(2^512 / m) as m is not a power of two.
+        uint64_t ones[8];
+        std::fill(ones, ones + 8, ~0ull);
+        uint64_t rem[4];
+        udivrem_knuth_n<4>(cache.mu, rem, ones, 8, m.w);
+        cache.m = m;
+        return mod512_barrett(p, m, cache.mu);
+    }
+    cache.last_miss = m;
+    return mod512_by4_knuth(p, m);
 }
 
 }  // namespace
@@ -459,9 +519,9 @@ uint256 addmod(const uint256& a, const uint256& b, const uint256& m) noexcept {
 }
 
 uint256 mulmod(const uint256& a, const uint256& b, const uint256& m) noexcept {
+    if (is_pow2(m)) return (a * b) & (m - 1);  // 2^256 is a multiple of m
     if (m.w[3] != 0) return mod512_by4(umul(a, b), m);
     if (m.is_zero()) return {};
-    if (is_pow2(m)) return (a * b) & (m - 1);  // 2^256 is a multiple of m
     const uint512 p = umul(a, b);
     return mod_words(p.w, 8, m);
 }

@@ -184,9 +184,9 @@ void check_modular(const uint256& a, const uint256& b, const uint256& m) {
 }
 
 TEST(Uint256Gmp, MulmodFourLimbModulus) {
-    // The fixed-length path for m >= 2^192 (every 256-bit prime field): reduced and unreduced
-    // operands, moduli of every top-limb length, and several moduli alternating so the
-    // per-thread modulus cache is refilled between calls.
+    // The paths for m >= 2^192 (every 256-bit prime field): division for a modulus not seen
+    // on the previous call (reduced operands skip the first quotient limb), Barrett reduction
+    // for a repeated one; moduli of every top-limb length, several alternating.
     Gen g(11);
     const uint256 bn254_p = 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47_u256;
     const uint256 secp_p = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f_u256;
@@ -197,7 +197,16 @@ TEST(Uint256Gmp, MulmodFourLimbModulus) {
         if (i % 5 == 1) m = secp_p;
         const uint256 a = g.next(), b = g.next();
         check_modular(a, b, m);
-        check_modular(a % m, b % m, m);  // reduced: the first quotient limb is skipped
+        // The first call with a new modulus divides; the next ones with the same modulus use
+        // the cached Barrett constant (reduced and unreduced operands).
+        check_modular(a % m, b % m, m);
+        check_modular(a, b, m);
+        check_modular(uint256::max() - a, uint256::max(), m);  // the largest products
+    }
+    // Many calls in a row with one modulus (the Barrett path), then the division path again.
+    for (const uint256& m : {bn254_p, secp_p}) {
+        for (int i = 0; i < kIterations; ++i)
+            check_modular(g.next(), g.next(), m);
     }
 }
 

@@ -6,17 +6,18 @@
 /// (Interface agreed up front; owner: "ethrpc". Extend freely, do not rename without saying so.)
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "arbos/arbos.hpp"
 #include "rpc/registry.hpp"
+#include "rpc/server.hpp"
 #include "rpc/subscriptions.hpp"
 #include "storage/database.hpp"
 
-namespace fuse::sequencer {
-class Sequencer;
-}
+#include "sequencer/sequencer.hpp"
 
 namespace fuse::ethrpc {
 
@@ -28,15 +29,31 @@ struct Config {
     std::string client_version = "fusel2";
 };
 
+/// What EthApi needs from a sequencer: eth_sendRawTransaction's submit (the callback fires
+/// once, from any thread, when the tx is in a durable block or refused) and the "pending"
+/// nonce. `Sequencer` provides both; a node without one (validator) has none.
+struct TxSink {
+    std::function<void(
+        Bytes raw, std::function<void(Result<sequencer::Inclusion, sequencer::Rejection>)> done)>
+        submit;
+    std::function<uint64_t(const Address&)> pending_nonce;
+};
+
 class EthApi {
 public:
-    /// `sequencer` may be null (validator: read-only node).
+    /// `sequencer` may be null (validator: read-only node). Defined in eth_api_sequencer.cpp,
+    /// the only file that links against the Sequencer.
     EthApi(storage::Database& db, const arbos::Genesis& genesis, sequencer::Sequencer* sequencer,
+           Config config);
+    /// The same with the sequencer's two entry points given directly (nullopt: read-only).
+    EthApi(storage::Database& db, const arbos::Genesis& genesis, std::optional<TxSink> sink,
            Config config);
     ~EthApi();
 
     /// Registers every method and the newHeads/logs subscription kinds.
     void register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKinds& kinds);
+    /// The same on a server (its registry and its eth_subscribe kinds); before `start()`.
+    void register_methods(rpc::Server& server);
 
     /// Feeds a new durable block to the newHeads and logs subscriptions (any thread, in order).
     void on_block(const arbos::Block& block);

@@ -201,6 +201,25 @@ TEST_F(PoolFixture, UntakeMakesLaterNoncesWaitForTheFailedOne) {
     EXPECT_EQ(take_all_nonces(), (std::vector<uint64_t>{0, 1}));
 }
 
+TEST_F(PoolFixture, PutBackKeepsNonceOrderAndArrivalPlace) {
+    ASSERT_TRUE(add({.key = 1, .nonce = 0}).has_value());
+    ASSERT_TRUE(add({.key = 2, .nonce = 0}).has_value());
+    ASSERT_TRUE(add({.key = 1, .nonce = 1}).has_value());
+    auto first = pool.take_ready(1'000'000);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->checked.sender, testing::test_address(1));
+    pool.put_back(std::move(first));  // did not fit: block ends
+    EXPECT_EQ(pool.size(), 3u);
+    EXPECT_EQ(pool.pending_nonce(testing::test_address(1)), 2u);
+    std::vector<std::pair<Address, uint64_t>> order;
+    while (auto tx = pool.take_ready(1'000'000))
+        order.emplace_back(tx->checked.sender, tx->checked.tx.nonce);
+    const std::vector<std::pair<Address, uint64_t>> expected{{testing::test_address(1), 0},
+                                                             {testing::test_address(2), 0},
+                                                             {testing::test_address(1), 1}};
+    EXPECT_EQ(order, expected);
+}
+
 TEST_F(PoolFixture, DrainAnswersEveryPooledTransaction) {
     ASSERT_TRUE(add({.key = 1, .nonce = 0}).has_value());
     ASSERT_TRUE(add({.key = 2, .nonce = 3}).has_value());  // queued

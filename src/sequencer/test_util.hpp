@@ -2,6 +2,9 @@
 /// Helpers for the sequencer's tests: deterministic keys and signed transactions.
 
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
 
 #include "core/bytes.hpp"
 #include "core/secp256k1.hpp"
@@ -9,6 +12,19 @@
 #include "core/uint256.hpp"
 
 namespace fuse::sequencer::testing {
+
+/// A fresh directory under the system temp dir, removed by the destructor.
+struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "fuse-seq-XXXXXX").string();
+        path = mkdtemp(tmpl.data());
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+};
 
 /// Private key number `i` (1-based, never zero).
 inline Hash32 test_key(uint64_t i) {

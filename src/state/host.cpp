@@ -160,6 +160,18 @@ ExecResult StateHost::execute_call(const Message& msg) noexcept {
         }
     }
 
+    if (hook_ && hook_->contains(msg.code_address)) {
+        res = hook_->run(state_, msg);
+        if (res.status != Status::kSuccess) {
+            state_.revert(snap);
+            res.gas_refund = 0;
+            if (res.status != Status::kRevert) {
+                res.gas_left = 0;
+                res.output.clear();
+            }
+        }
+        return res;
+    }
     if (auto id = precompiles::find_precompile(msg.code_address, is_prague())) {
         const int64_t cost = precompiles::gas_cost(*id, msg.input);
         if (cost > msg.gas) {
@@ -182,10 +194,16 @@ ExecResult StateHost::execute_call(const Message& msg) noexcept {
     }
 
     ByteView code = state_.code(msg.code_address);
+    Hash32 code_hash = state_.code_hash(msg.code_address);
     if (is_prague()) {
         if (auto target = delegation_target(code)) {
             // EIP-7702: run the delegate's code; a precompile delegate has no code to run.
-            code = precompiles::find_precompile(*target, true) ? ByteView{} : state_.code(*target);
+            if (precompiles::find_precompile(*target, true)) {
+                code = {};
+            } else {
+                code = state_.code(*target);
+                code_hash = state_.code_hash(*target);
+            }
         }
     }
     if (code.empty()) {
@@ -193,7 +211,9 @@ ExecResult StateHost::execute_call(const Message& msg) noexcept {
         res.gas_left = msg.gas;
         return res;
     }
-    res = evm::execute(*this, rev_, msg, code);
+    const auto analysis =
+        (analysis_cache_ != nullptr ? *analysis_cache_ : tx_analyses_).get(code_hash, code);
+    res = evm::execute(*this, rev_, msg, *analysis);
     if (res.status != Status::kSuccess) {
         state_.revert(snap);
         res.gas_refund = 0;

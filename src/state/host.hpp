@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "evm/host.hpp"
+#include "evm/interpreter.hpp"
 #include "state/exec_state.hpp"
 
 namespace fuse::state {
@@ -34,6 +35,20 @@ Address create2_address(const Address& sender, const Hash32& salt, ByteView init
 
 /// Returns the hash of block `number` (BLOCKHASH); the caller checked the 256-block window.
 using BlockHashFn = std::function<Hash32(int64_t)>;
+
+/// Extra precompiled contracts served by a chain layer above the state (ArbOS: ArbSys at 0x64,
+/// ArbGasInfo at 0x6c). The StateHost consults it before Ethereum's precompiles; without a hook
+/// the behaviour is Ethereum's.
+class PrecompileHook {
+public:
+    virtual ~PrecompileHook() = default;
+    /// Whether `addr` is served by this hook.
+    virtual bool contains(const Address& addr) const noexcept = 0;
+    /// Runs the call `msg` to one of its addresses. Any value was already transferred to
+    /// `msg.recipient`; the host reverts the call's state changes unless the result is success,
+    /// and a status other than success/revert consumes all gas. The hook charges its own gas.
+    virtual evm::ExecResult run(ExecState& state, const evm::Message& msg) noexcept = 0;
+};
 
 class StateHost final : public evm::Host {
 public:
@@ -68,6 +83,13 @@ public:
 
     bool is_prague() const { return rev_ >= evm::Revision::kPrague; }
 
+    /// Serves the hook's addresses as precompiles (null: none, Ethereum's behaviour).
+    void set_precompile_hook(PrecompileHook* hook) { hook_ = hook; }
+    /// Code analyses (JUMPDEST maps) come from `cache`, keyed by code hash, so a contract is
+    /// analysed once for as long as the caller keeps the cache (e.g. a block or a node); null
+    /// (the default) uses this host's own cache, which lives for one transaction.
+    void set_analysis_cache(evm::AnalysisCache* cache) noexcept { analysis_cache_ = cache; }
+
 private:
     evm::ExecResult create(const evm::Message& msg, std::optional<uint64_t> tx_nonce) noexcept;
     evm::ExecResult execute_call(const evm::Message& msg) noexcept;
@@ -76,6 +98,9 @@ private:
     evm::Revision rev_;
     const evm::TxContext& ctx_;
     BlockHashFn block_hash_;
+    PrecompileHook* hook_ = nullptr;
+    evm::AnalysisCache* analysis_cache_ = nullptr;
+    evm::AnalysisCache tx_analyses_;  ///< used when no analysis_cache_ is set
 };
 
 }  // namespace fuse::state

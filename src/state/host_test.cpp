@@ -169,3 +169,48 @@ TEST_F(HostTest, DelegatedAccountRunsTheDelegatesCodeUnderPrague) {
         EXPECT_EQ(host.get_code_size(callee), 23u);  // EXTCODESIZE sees the designator
     }
 }
+
+TEST_F(HostTest, CallsTakeCodeAnalysesFromTheCacheByCodeHash) {
+    // PUSH1 4 JUMP INVALID JUMPDEST PUSH1 1 PUSH1 0 SSTORE STOP: needs its JUMPDEST map.
+    const Bytes code = from_hex("0x600456fe5b600160005500").value();
+    base.put_account(callee, Account{}, code);
+    evm::AnalysisCache cache;
+    {
+        ExecState st(base);
+        StateHost host(st, evm::Revision::kCancun, ctx, {});
+        host.set_analysis_cache(&cache);
+        EXPECT_EQ(host.call(call_msg(callee, 0)).status, Status::kSuccess);
+        EXPECT_EQ(st.get_storage(callee, 0), uint256{1});
+        EXPECT_EQ(host.call(call_msg(callee, 0)).status, Status::kSuccess);
+    }
+    EXPECT_EQ(cache.size(), 1u);  // analysed once, keyed by keccak256(code)
+
+    // The host runs whatever the cache holds for that hash: an entry made from other code
+    // (STOP) under the same key shows the lookup goes by code hash.
+    evm::AnalysisCache planted;
+    planted.get(keccak256(code), from_hex("0x00").value());
+    ExecState st(base);
+    StateHost host(st, evm::Revision::kCancun, ctx, {});
+    host.set_analysis_cache(&planted);
+    EXPECT_EQ(host.call(call_msg(callee, 0)).status, Status::kSuccess);
+    EXPECT_EQ(st.get_storage(callee, 0), uint256{0});
+    EXPECT_EQ(planted.size(), 1u);
+}
+
+TEST_F(HostTest, DelegatedCallCachesTheDelegatesCode) {
+    const Address impl = addr(7);
+    const Bytes impl_code = from_hex("0x6001600055").value();  // SSTORE(0, 1)
+    base.put_account(impl, Account{}, impl_code);
+    Bytes designator = from_hex("0xef0100").value();
+    designator.insert(designator.end(), impl.bytes.begin(), impl.bytes.end());
+    base.put_account(callee, Account{}, designator);
+    evm::AnalysisCache cache;
+    ExecState st(base);
+    StateHost host(st, evm::Revision::kPrague, ctx, {});
+    host.set_analysis_cache(&cache);
+    EXPECT_EQ(host.call(call_msg(callee, 0)).status, Status::kSuccess);
+    EXPECT_EQ(st.get_storage(callee, 0), uint256{1});
+    ASSERT_EQ(cache.size(), 1u);
+    // The entry is the delegate's code, not the designator.
+    EXPECT_EQ(cache.get(keccak256(impl_code), {})->code_size, impl_code.size());
+}

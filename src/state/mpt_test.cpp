@@ -208,3 +208,28 @@ TEST(Mpt, MalformedNodeIsAnError) {
     ASSERT_FALSE(v);
     EXPECT_EQ(v.error(), MptError::kMalformedNode);
 }
+
+// Hand-picked shapes: an extension over a branch, a key that is a prefix of another (value in a
+// branch), and deletions that collapse the branch so the extension absorbs the remaining leaf.
+TEST(Mpt, DeletionsCollapseBranchesIntoExtensionsAndLeaves) {
+    const std::vector<Bytes> keys = {
+        {0x12, 0x34, 0x56}, {0x12, 0x34, 0x57}, {0x12, 0x34}, {0x12, 0x35, 0x00}, {0x12}, {0x99},
+    };
+    Mpt t;
+    RefMap ref;
+    for (size_t i = 0; i < keys.size(); ++i) {
+        Bytes v(i % 2 ? 40 : 3, static_cast<uint8_t>(i + 1));
+        ref[keys[i]] = v;
+        ASSERT_TRUE(t.put(keys[i], v));
+        ASSERT_EQ(t.root_hash(), reference_root(ref)) << "insert " << i;
+    }
+    for (size_t i : {0u, 4u, 2u, 5u, 3u, 1u}) {
+        ref.erase(keys[i]);
+        ASSERT_TRUE(t.erase(keys[i]));
+        ASSERT_EQ(t.root_hash(), reference_root(ref)) << "erase " << i;
+        auto missing = t.get(keys[i]);
+        ASSERT_TRUE(missing);
+        EXPECT_FALSE(missing->has_value());
+    }
+    EXPECT_EQ(t.root_hash(), kEmptyTrieRoot);
+}

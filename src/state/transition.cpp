@@ -173,7 +173,8 @@ namespace {
 
 Result<void, TxInvalid> validate(ExecState& state, const BlockEnv& block, Revision rev,
                                  const Transaction& txn, const Address& sender,
-                                 int64_t block_gas_left, const uint256& blob_fee) {
+                                 int64_t block_gas_left, const uint256& blob_fee,
+                                 int64_t extra_gas) {
     const bool dynamic = txn.type == TxType::kDynamicFee || txn.type == TxType::kBlob ||
                          txn.type == TxType::kSetCode;
     if (txn.type == TxType::kSetCode) {
@@ -223,7 +224,9 @@ Result<void, TxInvalid> validate(ExecState& state, const BlockEnv& block, Revisi
         return Unexpected{TxInvalid::kInsufficientAccountFunds};
 
     const IntrinsicGas g = intrinsic_gas(txn, rev);
-    if (txn.gas_limit < static_cast<uint64_t>(std::max(g.intrinsic, g.floor)))
+    if (txn.gas_limit < static_cast<uint64_t>(std::max(g.intrinsic, g.floor)) ||
+        txn.gas_limit - static_cast<uint64_t>(std::max(g.intrinsic, g.floor)) <
+            static_cast<uint64_t>(extra_gas))
         return Unexpected{TxInvalid::kIntrinsicGasTooLow};
     return {};
 }
@@ -257,17 +260,21 @@ int64_t apply_authorizations(ExecState& state, const BlockEnv& block, const Tran
 
 Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& block, Revision rev,
                                               const Transaction& txn, const Address& sender,
-                                              int64_t block_gas_left,
-                                              const BlockHashFn& block_hash) {
+                                              int64_t block_gas_left, const BlockHashFn& block_hash,
+                                              const TxHooks* hooks,
+                                              evm::AnalysisCache* analysis_cache) {
     const uint256 blob_fee = blob_base_fee(block.excess_blob_gas, rev);
-    if (auto v = validate(state, block, rev, txn, sender, block_gas_left, blob_fee); !v)
+    const int64_t extra_gas = hooks ? hooks->extra_gas : 0;
+    if (auto v = validate(state, block, rev, txn, sender, block_gas_left, blob_fee, extra_gas); !v)
         return Unexpected{v.error()};
 
     const bool dynamic = txn.type == TxType::kDynamicFee || txn.type == TxType::kBlob ||
                          txn.type == TxType::kSetCode;
+    const bool arb_fees = hooks && hooks->base_fee_to_accounts;
     const uint256 price =
-        dynamic ? std::min(txn.max_fee_per_gas, block.base_fee + txn.max_priority_fee_per_gas)
-                : txn.gas_price;
+        arb_fees  ? block.base_fee
+        : dynamic ? std::min(txn.max_fee_per_gas, block.base_fee + txn.max_priority_fee_per_gas)
+                  : txn.gas_price;
     const IntrinsicGas g = intrinsic_gas(txn, rev);
     const int64_t gas_limit = static_cast<int64_t>(txn.gas_limit);
 
@@ -287,6 +294,9 @@ Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& 
         a[19] = i;
         if (precompiles::find_precompile(a, rev >= Revision::kPrague)) state.access_account(a);
     }
+    if (hooks)
+        for (const Address& a : hooks->precompile_addresses)
+            state.access_account(a);
     for (const AccessListEntry& e : txn.access_list) {
         state.access_account(e.address);
         for (const Hash32& k : e.storage_keys)
@@ -309,11 +319,13 @@ Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& 
     ctx.blob_base_fee = blob_fee;
     ctx.blob_hashes = txn.blob_versioned_hashes;
     StateHost host(state, rev, ctx, block_hash);
+    if (hooks) host.set_precompile_hook(hooks->precompiles);
+    host.set_analysis_cache(analysis_cache);
 
     evm::Message msg;
     msg.kind = txn.to ? evm::CallKind::kCall : evm::CallKind::kCreate;
     msg.depth = 0;
-    msg.gas = gas_limit - g.intrinsic;
+    msg.gas = gas_limit - g.intrinsic - extra_gas;
     msg.sender = sender;
     msg.input = txn.data;
     msg.value = txn.value;
@@ -332,15 +344,24 @@ Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& 
     }
 
     // Refunds (EIP-3529: at most a fifth of the gas used) and the EIP-7623 floor.
-    int64_t gas_used = gas_limit - res.gas_left;
+    // The extra (poster) gas is neither refundable nor part of the refund cap's base.
+    int64_t gas_used = gas_limit - res.gas_left - extra_gas;
     const int64_t refund =
         std::min(std::max<int64_t>(res.gas_refund, 0) + auth_refund, gas_used / kMaxRefundQuotient);
     gas_used -= refund;
     gas_used = std::max(gas_used, g.floor);
+    gas_used += extra_gas;
 
     state.add_balance(sender, uint256(static_cast<uint64_t>(gas_limit - gas_used)) * price);
-    state.add_balance(block.coinbase,
-                      uint256(static_cast<uint64_t>(gas_used)) * (price - block.base_fee));
+    if (arb_fees) {
+        const uint256 l1_fee = uint256(static_cast<uint64_t>(extra_gas)) * price;
+        const uint256 l2_fee = uint256(static_cast<uint64_t>(gas_used - extra_gas)) * price;
+        if (!l1_fee.is_zero()) state.add_balance(hooks->l1_fee_account, l1_fee);
+        if (!l2_fee.is_zero()) state.add_balance(hooks->network_fee_account, l2_fee);
+    } else {
+        state.add_balance(block.coinbase,
+                          uint256(static_cast<uint64_t>(gas_used)) * (price - block.base_fee));
+    }
 
     state.finalize_tx();
     out.status = res.status;

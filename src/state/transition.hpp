@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -76,12 +77,35 @@ IntrinsicGas intrinsic_gas(const Transaction& txn, evm::Revision rev);
 /// EIP-4844 blob base fee: fake_exponential(1, excess_blob_gas, update fraction).
 uint256 blob_base_fee(uint64_t excess_blob_gas, evm::Revision rev);
 
+/// What a chain layer above the state (ArbOS, docs/arbos.md) changes in transaction processing.
+/// Absent (null), the rules are Ethereum's, unchanged.
+struct TxHooks {
+    /// Gas charged on top of the intrinsic gas before execution and never refunded (ArbOS's
+    /// "poster gas": the L1 data fee in L2 gas). A gas limit below intrinsic + extra_gas makes
+    /// the transaction invalid (kIntrinsicGasTooLow); `TxResult::gas_used` includes it.
+    int64_t extra_gas = 0;
+    /// Arbitrum's fee rules: the effective gas price is the base fee (the tip is dropped) and the
+    /// fees are not burnt: extra_gas × base fee goes to `l1_fee_account`, the rest of
+    /// gas_used × base fee to `network_fee_account`; the coinbase gets nothing.
+    bool base_fee_to_accounts = false;
+    Address network_fee_account;
+    Address l1_fee_account;
+    /// Extra precompiles, warm from the start of the transaction as Ethereum's (EIP-2929).
+    PrecompileHook* precompiles = nullptr;
+    std::span<const Address> precompile_addresses;
+};
+
 /// Validates and executes `txn` from `sender` on `state`, then finalizes the transaction
 /// (EIP-161 cleanup etc.). On an invalid transaction `state` is unchanged.
 /// `block_gas_left` is what the block can still hold (EIP-1559 block gas limit check).
+/// `hooks` (may be null) carries the chain layer's changes.
+/// `analysis_cache`, when given, keeps code analyses across transactions (the caller bounds
+/// its size, e.g. clears it per block); otherwise they live for this transaction.
 Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& block,
                                               evm::Revision rev, const Transaction& txn,
                                               const Address& sender, int64_t block_gas_left,
-                                              const BlockHashFn& block_hash);
+                                              const BlockHashFn& block_hash,
+                                              const TxHooks* hooks = nullptr,
+                                              evm::AnalysisCache* analysis_cache = nullptr);
 
 }  // namespace fuse::state

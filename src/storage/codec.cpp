@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/rlp.hpp"
+
 namespace fuse::storage {
 
 namespace {
@@ -149,6 +151,23 @@ std::optional<AccountRecord> decode_account_record(ByteView in) {
     AccountRecord a = read_record(r);
     if (!r.done()) return std::nullopt;
     return a;
+}
+
+std::optional<AccountRecord> decode_account_rlp(ByteView rlp_bytes) {
+    auto top = rlp::decode_single(rlp_bytes);
+    if (!top || !top->is_list) return std::nullopt;
+    rlp::Decoder d(top->payload);
+    auto nonce = d.read_u64();
+    auto balance = d.read_uint256();
+    auto sroot = d.read_hash();
+    auto chash = d.read_hash();
+    if (!nonce || !balance || !sroot || !chash || !d.empty()) return std::nullopt;
+    AccountRecord r;
+    r.account.nonce = *nonce;
+    r.account.balance = *balance;
+    r.storage_root = *sroot;
+    r.account.code_hash = *chash;
+    return r;
 }
 
 Bytes encode_body(const arbos::Block& b) {

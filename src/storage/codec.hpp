@@ -46,6 +46,10 @@ uint64_t read_be64(const uint8_t* p);
 Bytes encode_account_record(const AccountRecord& r);
 std::optional<AccountRecord> decode_account_record(ByteView in);
 
+/// The state trie's leaf: rlp([nonce, balance, storageRoot, codeHash]) (YP eq. 8); nullopt when
+/// malformed.
+std::optional<AccountRecord> decode_account_rlp(ByteView rlp_bytes);
+
 /// Everything of an arbos::Block except the header (kept in its own family) and the receipts.
 Bytes encode_body(const arbos::Block& b);
 /// Fills `b.txs` (receipts empty) and the ArbOS fields; false when malformed.

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "state/state.hpp"
 #include "storage/test_util.hpp"
@@ -348,4 +350,87 @@ TEST(Database, MetaAndHeads) {
     EXPECT_EQ(c.db->get_meta("poster.batch"), (Bytes{1, 2, 3}));
     EXPECT_EQ(c.db->head(Head::kSafe), 2u);
     EXPECT_EQ(c.db->head(Head::kLatest), 3u);
+}
+
+// The sequencer's pattern: one thread builds blocks on the staged state while another commits
+// them (group commit), and RPC threads read committed blocks and snapshots meanwhile.
+TEST(Database, CommitOnAnotherThreadWhileBuildingAndReading) {
+    TempDir dir;
+    auto db = open_db(dir);
+    constexpr size_t kBlocks = 120;
+    std::vector<arbos::Block> blocks(kBlocks);
+    std::vector<state::StateDiff> diffs(kBlocks);
+    std::vector<Hash32> expected_roots(kBlocks);
+    std::atomic<size_t> built{0};
+    std::atomic<bool> failed{false};
+    std::thread builder([&] {
+        std::mt19937_64 rng(5);
+        state::InMemoryState ref;
+        Hash32 parent;
+        for (size_t n = 0; n < kBlocks; ++n) {
+            diffs[n] = random_diff(rng, kAccounts, 10);
+            const Hash32 root = db->world().apply_diff(diffs[n]);
+            ref.apply(diffs[n]);
+            if (root != ref.state_root()) failed = true;
+            // The builder reads its own staged writes.
+            for (const auto& u : diffs[n].accounts)
+                if (db->world().read_account(u.address) != u.account) failed = true;
+            blocks[n] = make_block(n, parent, root, 2, rng);
+            parent = blocks[n].hash;
+            expected_roots[n] = root;
+            built.store(n + 1, std::memory_order_release);
+        }
+    });
+    std::thread reader([&] {
+        while (built.load(std::memory_order_acquire) < kBlocks || !db->head(Head::kLatest) ||
+               *db->head(Head::kLatest) + 1 < kBlocks) {
+            if (auto h = db->head(Head::kLatest)) {
+                auto b = db->block_by_number(*h);
+                if (!b || b->header.state_root != expected_roots[*h]) failed = true;
+                auto snap = db->latest_state();
+                (void)snap->read_account(test_address(3));
+            }
+            std::this_thread::yield();
+        }
+    });
+    size_t committed = 0;
+    while (committed < kBlocks) {
+        const size_t ready = built.load(std::memory_order_acquire);
+        if (ready == committed) {
+            std::this_thread::yield();
+            continue;
+        }
+        std::vector<BlockCommit> cs;
+        for (size_t n = committed; n < ready; ++n)
+            cs.push_back({&blocks[n], &diffs[n], nullptr});
+        auto r = db->commit(cs);
+        ASSERT_TRUE(r) << r.error();
+        committed = ready;
+    }
+    builder.join();
+    reader.join();
+    EXPECT_FALSE(failed);
+    EXPECT_EQ(db->head(Head::kLatest), kBlocks - 1);
+    EXPECT_EQ(db->recompute_state_root().value(), blocks.back().header.state_root);
+}
+
+TEST(Database, DiscardStagedReturnsToTheCommittedState) {
+    TempDir dir;
+    Chain c{open_db(dir)};
+    c.grow(5);
+    const state::InMemoryState committed = c.ref;
+    c.stage();
+    c.stage();
+    c.db->discard_staged();
+    expect_same_state(committed, c.db->world(), "after discard");
+    // The abandoned blocks cannot be committed any more; a new block 5 can.
+    auto r = c.db->commit(std::vector<BlockCommit>{{&c.blocks[5], nullptr, nullptr}});
+    EXPECT_FALSE(r);
+    c.blocks.resize(5);
+    c.messages.resize(5);
+    c.diffs.resize(5);
+    c.ref = committed;
+    c.grow(2);
+    EXPECT_EQ(c.db->head(Head::kLatest), 6u);
+    EXPECT_EQ(c.db->recompute_state_root().value(), c.ref.state_root());
 }

@@ -25,9 +25,10 @@ public:
         return r->account;
     }
     uint256 read_storage(const Address& addr, const uint256& key) const override {
-        auto v = db_.get(kStorage, make_slot_key(addr, key).view(), snap_);
-        if (!v || v->size() != 32) return {};
-        return uint256::from_be32(view(*v).data());
+        rocksdb::PinnableSlice v;
+        if (!db_.get_pinned(kStorage, make_slot_key(addr, key).view(), v, snap_) || v.size() != 32)
+            return {};
+        return uint256::from_be32(view(v).data());
     }
     bool has_storage(const Address& addr) const override {
         auto r = record(addr);
@@ -40,9 +41,9 @@ public:
 
 private:
     std::optional<AccountRecord> record(const Address& addr) const {
-        auto v = db_.get(kAccounts, addr.view(), snap_);
-        if (!v) return std::nullopt;
-        return decode_account_record(view(*v));
+        rocksdb::PinnableSlice v;
+        if (!db_.get_pinned(kAccounts, addr.view(), v, snap_)) return std::nullopt;
+        return decode_account_record(view(v));
     }
     const RocksDatabase& db_;
     const rocksdb::Snapshot* snap_;
@@ -100,21 +101,8 @@ private:
         auto v = accounts_.get(keccak256(addr));
         if (!v) throw std::runtime_error(std::string("state trie: ") + to_string(v.error()));
         if (!v->has_value()) return std::nullopt;
-        // rlp([nonce, balance, storageRoot, codeHash]) (YP eq. 8)
-        auto top = rlp::decode_single(**v);
-        if (!top || !top->is_list) throw std::runtime_error("state trie: malformed account");
-        rlp::Decoder d(top->payload);
-        AccountRecord r;
-        auto nonce = d.read_u64();
-        auto balance = d.read_uint256();
-        auto sroot = d.read_hash();
-        auto chash = d.read_hash();
-        if (!nonce || !balance || !sroot || !chash || !d.empty())
-            throw std::runtime_error("state trie: malformed account");
-        r.account.nonce = *nonce;
-        r.account.balance = *balance;
-        r.storage_root = *sroot;
-        r.account.code_hash = *chash;
+        auto r = decode_account_rlp(**v);
+        if (!r) throw std::runtime_error("state trie: malformed account");
         return r;
     }
 

@@ -72,7 +72,6 @@ public:
     size_t staged_count() const;
 
 private:
-    std::optional<AccountRecord> record_with(const Layer* cur, const Address& addr) const;
     uint256 slot_with(const Layer* cur, const Address& addr, const uint256& key) const;
     /// Every non-zero slot of `addr` before `cur` is applied (for clears/deletes).
     void collect_slots(const Layer* cur, const Address& addr,
@@ -89,6 +88,7 @@ private:
     };
     std::unordered_map<Address, CachedTrie, FixedBytesHasher> storage_tries_;
     size_t applied_ = 0;
+    size_t updates_since_trim_ = 0;
     std::vector<state::TrieNode> scratch_nodes_;
 };
 
@@ -105,6 +105,7 @@ public:
     Result<void, std::string> commit(std::span<const BlockCommit> blocks) override;
     Result<void, std::string> set_head(Head head, uint64_t number) override;
     Result<void, std::string> rewind_to(uint64_t number) override;
+    void discard_staged() override;
 
     std::optional<uint64_t> head(Head head) const override;
     std::optional<arbos::Block> block_by_number(uint64_t number) const override;
@@ -122,6 +123,9 @@ public:
     /// Raw point read (no snapshot); nullopt when absent. Throws on I/O errors.
     std::optional<std::string> get(Cf cf, ByteView key,
                                    const rocksdb::Snapshot* snap = nullptr) const;
+    /// Point read into a pinned slice (no copy); false when absent. Throws on I/O errors.
+    bool get_pinned(Cf cf, ByteView key, rocksdb::PinnableSlice& out,
+                    const rocksdb::Snapshot* snap = nullptr) const;
     rocksdb::DB& db() const { return *db_; }
     rocksdb::ColumnFamilyHandle* cf(Cf c) const { return cfs_[c]; }
 
@@ -143,6 +147,9 @@ std::unique_ptr<state::StateReader> make_trie_reader(const RocksDatabase& db, co
 
 inline rocksdb::Slice slice(ByteView v) {
     return {reinterpret_cast<const char*>(v.data()), v.size()};
+}
+inline ByteView view(const rocksdb::Slice& s) {
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 inline ByteView view(const std::string& s) {
     return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};

@@ -21,9 +21,11 @@ bool has_prefix(const SlotKey& k, const Address& a) {
 }
 
 /// How many account-trie levels stay in memory when the trie is trimmed.
-constexpr size_t kKeepTrieDepth = 5;
-/// Trim the account trie and the storage-trie cache every this many applied diffs.
+constexpr size_t kKeepTrieDepth = 4;
+/// Trim the in-memory tries every this many applied diffs, or sooner after this many account
+/// updates (a genesis or a bulk load), so memory stays bounded by the kept levels.
 constexpr size_t kTrimInterval = 256;
+constexpr size_t kTrimUpdates = 50'000;
 constexpr size_t kMaxCachedStorageTries = 4096;
 
 }  // namespace
@@ -36,15 +38,9 @@ std::optional<AccountRecord> World::read_record(const Address& addr) const {
             if (f != (*it)->accounts.end()) return f->second;
         }
     }
-    auto v = db_.get(kAccounts, addr.view());
-    if (!v) return std::nullopt;
-    return decode_account_record(view(*v));
-}
-
-std::optional<AccountRecord> World::record_with(const Layer* cur, const Address& addr) const {
-    auto f = cur->accounts.find(addr);
-    if (f != cur->accounts.end()) return f->second;
-    return read_record(addr);
+    rocksdb::PinnableSlice v;
+    if (!db_.get_pinned(kAccounts, addr.view(), v)) return std::nullopt;
+    return decode_account_record(view(v));
 }
 
 std::optional<state::Account> World::read_account(const Address& addr) const {
@@ -73,9 +69,9 @@ uint256 World::slot_with(const Layer* cur, const Address& addr, const uint256& k
             if ((*it)->cleared.contains(addr)) return {};
         }
     }
-    auto v = db_.get(kStorage, sk.view());
-    if (!v || v->size() != 32) return {};
-    return uint256::from_be32(view(*v).data());
+    rocksdb::PinnableSlice v;
+    if (!db_.get_pinned(kStorage, sk.view(), v) || v.size() != 32) return {};
+    return uint256::from_be32(view(v).data());
 }
 
 uint256 World::read_storage(const Address& addr, const uint256& key) const {
@@ -160,9 +156,19 @@ Hash32 World::apply_diff(const state::StateDiff& diff) {
     Bytes value_rlp;
     for (const state::AccountUpdate& u : diff.accounts) {
         const Address& addr = u.address;
-        const std::optional<AccountRecord> prev = record_with(cur, addr);
-        cur->prev_accounts.try_emplace(addr, prev);
+        // The account trie holds every staged layer and this diff so far: its leaf is the
+        // previous record, and reading it loads the path the update below needs anyway.
         const Hash32 hashed_addr = keccak256(addr);
+        std::optional<AccountRecord> prev;
+        {
+            auto leaf = account_trie_.get(hashed_addr);
+            check(leaf);
+            if (leaf->has_value()) {
+                prev = decode_account_rlp(**leaf);
+                if (!prev) throw std::runtime_error("state trie: malformed account");
+            }
+        }
+        cur->prev_accounts.try_emplace(addr, prev);
         const bool wipe = !u.account || u.storage_cleared;
         if (wipe) {
             if (prev && prev->storage_root != kEmptyTrieRoot) {
@@ -219,7 +225,9 @@ Hash32 World::apply_diff(const state::StateDiff& diff) {
         std::unique_lock lock(mu_);
         layers_.push_back(std::move(layer));
     }
-    if (++applied_ % kTrimInterval == 0) {
+    updates_since_trim_ += diff.accounts.size();
+    if (++applied_ % kTrimInterval == 0 || updates_since_trim_ >= kTrimUpdates) {
+        updates_since_trim_ = 0;
         account_trie_.unload(kKeepTrieDepth);
         for (auto& [_, t] : storage_tries_)
             t.trie.unload(2);

@@ -1,0 +1,48 @@
+#pragma once
+/// The per-block context the builder, the genesis block and eth_call share: the EVM's block
+/// environment, what the precompiles see, and the header fields ArbOS fills (docs/arbos.md).
+
+#include <cstdint>
+
+#include "arbos/arbos.hpp"
+#include "arbos/precompiles.hpp"
+#include "state/exec_state.hpp"
+#include "state/transition.hpp"
+
+namespace fuse::arbos {
+
+/// Fuse L2's EVM rules (DESIGN.md §2: Cancun first).
+inline constexpr evm::Revision kRevision = evm::Revision::kCancun;
+
+/// The header's gasLimit (and GASLIMIT): Nitro's GethBlockGasLimit, 2^50. The real limit,
+/// FeeParams::block_gas_limit, bounds compute gas and is enforced by the builder, because the
+/// L1 part of a block's gas can exceed any fixed limit.
+inline constexpr uint64_t kHeaderGasLimit = uint64_t{1} << 50;
+
+struct BlockContext {
+    state::BlockEnv env;
+    BlockInfo info;
+    Hash32 parent_hash;
+    uint64_t backlog = 0;  ///< gas backlog, updated after every transaction
+    state::BlockHashFn block_hash;
+
+    /// The transition hooks for one transaction with `l1_gas` poster gas.
+    state::TxHooks hooks(ArbPrecompiles* precompiles, uint64_t l1_gas) const;
+};
+
+/// The system step opening a block (docs/arbos.md): records the message's L1 block number, L1
+/// base fee (and the L1 price per byte) and timestamp in ArbOS's state, drains the backlog for
+/// the elapsed time and sets the block's L2 base fee. Writes through `exec`.
+BlockContext make_block_context(state::ExecState& exec, const Genesis& genesis, const Block& parent,
+                                const Message& msg, BlockHashFn hashes);
+
+/// The context of a call simulated on top of `parent` (eth_call): no system step, the values
+/// stored by the parent's block.
+BlockContext make_call_context(const state::StateReader& st, const Genesis& genesis,
+                               const Block& parent);
+
+/// Fills the header fields that are not roots/bloom/gas used: parent, number, time, limits,
+/// base fee, Nitro's extraData (send root) and mixHash (send count, L1 block, ArbOS version).
+void fill_header(BlockHeader& h, const BlockContext& c, const Genesis& genesis, const Block& block);
+
+}  // namespace fuse::arbos

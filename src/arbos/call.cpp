@@ -1,0 +1,213 @@
+// eth_call and eth_estimateGas through ArbOS (arbos.hpp simulate_call / estimate_gas).
+#include <algorithm>
+
+#include "arbos/arbos.hpp"
+#include "arbos/block_context.hpp"
+#include "arbos/l1_fee.hpp"
+#include "arbos/precompiles.hpp"
+#include "core/hash.hpp"
+#include "core/hex.hpp"
+#include "precompiles/precompiles.hpp"
+#include "state/exec_state.hpp"
+#include "state/host.hpp"
+#include "state/transition.hpp"
+
+namespace fuse::arbos {
+
+namespace {
+
+constexpr int64_t kMaxRefundQuotient = 5;  // EIP-3529
+
+/// The transaction a request stands for (for intrinsic gas and the L1 size estimate).
+Transaction as_transaction(const CallRequest& req, uint64_t chain_id, uint64_t gas,
+                           uint64_t nonce) {
+    Transaction tx;
+    tx.type = TxType::kDynamicFee;
+    tx.chain_id = chain_id;
+    tx.nonce = nonce;
+    tx.max_fee_per_gas = req.max_fee_per_gas.value_or(req.gas_price.value_or(uint256{}));
+    tx.max_priority_fee_per_gas = req.max_priority_fee_per_gas.value_or(uint256{});
+    tx.gas_limit = gas;
+    tx.to = req.to;
+    tx.value = req.value;
+    tx.data = req.data;
+    tx.access_list = req.access_list;
+    // A signature of full-width r and s so the size estimate is not below a real one.
+    // (incompressible, like a real one: hashes, not a repeated byte).
+    static const uint256 kR = uint256::from_hash(keccak256(Bytes{'r'})) >> 1;
+    static const uint256 kS = uint256::from_hash(keccak256(Bytes{'s'})) >> 1;
+    tx.r = kR;
+    tx.s = kS;
+    tx.y_parity = 1;
+    return tx;
+}
+
+/// Poster gas for an unsigned request: the L1 size of the equivalent signed transaction plus
+/// Nitro's estimation padding (10% and 16 bytes), so that the estimate covers the real fee.
+uint64_t estimated_l1_gas(const Transaction& tx, const BlockInfo& info) {
+    const Bytes raw = encode_transaction(tx);
+    const uint64_t size = compressed_size(raw);
+    const uint64_t padded = size + size / 10 + 16;
+    return poster_gas(uint256(padded) * info.l1_price_per_byte, info.base_fee);
+}
+
+std::string status_error(evm::Status s) {
+    if (s == evm::Status::kRevert) return "execution reverted";
+    if (s == evm::Status::kOutOfGas) return "out of gas";
+    return std::string(evm::to_string(s));
+}
+
+}  // namespace
+
+Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, const Genesis& genesis,
+                                              const Block& parent, const CallRequest& req,
+                                              bool charge_l1) {
+    BlockContext c = make_call_context(st, genesis, parent);
+    if (req.l1_base_fee) {
+        c.info.l1_base_fee = *req.l1_base_fee;
+        c.info.l1_price_per_byte = uint256(genesis.fees.l1_gas_per_byte) * *req.l1_base_fee;
+    }
+    state::ExecState exec(st);
+    const Address from = req.from.value_or(Address{});
+    const uint64_t nonce = req.nonce.value_or(exec.nonce(from));
+    Transaction tx = as_transaction(req, genesis.chain_id,
+                                    req.gas.value_or(genesis.fees.max_tx_gas_limit), nonce);
+    const uint64_t l1_gas = charge_l1 ? estimated_l1_gas(tx, c.info) : 0;
+    // Without a gas limit: the per-tx cap of compute gas plus the L1 part (docs/arbos.md).
+    const uint64_t gas = req.gas.value_or(genesis.fees.max_tx_gas_limit + l1_gas);
+    tx.gas_limit = gas;
+    const state::IntrinsicGas g = state::intrinsic_gas(tx, kRevision);
+    const uint64_t intrinsic = static_cast<uint64_t>(std::max(g.intrinsic, g.floor)) + l1_gas;
+    if (gas < intrinsic)
+        return Unexpected{TxRejection{"intrinsic gas too low: have " + std::to_string(gas) +
+                                          ", want " + std::to_string(intrinsic),
+                                      -32000, false}};
+
+    // Gas is paid at the base fee when a price is given (eth_call without one runs for free,
+    // as geth's NoBaseFee mode).
+    const bool priced = req.gas_price || req.max_fee_per_gas;
+    const uint256 price = priced ? c.info.base_fee : uint256{};
+    const uint256 cost = uint256(gas) * price + req.value;
+    if (exec.balance(from) < cost)
+        return Unexpected{TxRejection{"insufficient funds for gas * price + value: address " +
+                                          to_hex(from.view()) + " have " +
+                                          exec.balance(from).to_dec() + " want " + cost.to_dec(),
+                                      -32000, false}};
+    if (!price.is_zero()) exec.sub_balance(from, uint256(gas) * price);
+
+    // EIP-2929/2930/3651 warm set, ArbOS's precompiles included.
+    exec.access_account(from);
+    if (req.to) exec.access_account(*req.to);
+    exec.access_account(c.env.coinbase);
+    for (uint8_t i = 1; i <= 0x11; ++i) {
+        Address a;
+        a[19] = i;
+        if (precompiles::find_precompile(a, false)) exec.access_account(a);
+    }
+    for (const Address& a : kPrecompileAddresses)
+        exec.access_account(a);
+    for (const AccessListEntry& e : req.access_list) {
+        exec.access_account(e.address);
+        for (const Hash32& k : e.storage_keys)
+            exec.access_storage(e.address, uint256::from_hash(k));
+    }
+
+    evm::TxContext ctx;
+    ctx.gas_price = price;
+    ctx.origin = from;
+    ctx.coinbase = c.env.coinbase;
+    ctx.number = c.env.number;
+    ctx.timestamp = c.env.timestamp;
+    ctx.gas_limit = c.env.gas_limit;
+    ctx.prev_randao = c.env.prev_randao;
+    ctx.chain_id = c.env.chain_id;
+    ctx.base_fee = c.env.base_fee;
+    state::StateHost host(exec, kRevision, ctx, c.block_hash);
+    ArbPrecompiles arb(c.info);
+    arb.set_tx_l1_fee(charge_l1 ? uint256(l1_gas) * c.info.base_fee : uint256{});
+    host.set_precompile_hook(&arb);
+
+    evm::Message msg;
+    msg.kind = req.to ? evm::CallKind::kCall : evm::CallKind::kCreate;
+    msg.gas = static_cast<int64_t>(gas - static_cast<uint64_t>(g.intrinsic) - l1_gas);
+    msg.sender = from;
+    msg.input = req.data;
+    msg.value = req.value;
+    exec.set_nonce(from, nonce + 1);
+    evm::ExecResult res;
+    if (req.to) {
+        msg.recipient = *req.to;
+        msg.code_address = *req.to;
+        res = host.call(msg);
+    } else {
+        res = host.create_top(msg, nonce);
+    }
+
+    int64_t used = static_cast<int64_t>(gas - l1_gas) - res.gas_left;
+    used -= std::min(std::max<int64_t>(res.gas_refund, 0), used / kMaxRefundQuotient);
+    used = std::max(used, g.floor);
+
+    CallResult out;
+    out.success = res.status == evm::Status::kSuccess;
+    out.output = std::move(res.output);
+    out.gas_used = static_cast<uint64_t>(used) + l1_gas;
+    out.gas_used_for_l1 = l1_gas;
+    if (!out.success) out.error = status_error(res.status);
+    return out;
+}
+
+Result<uint64_t, CallResult> estimate_gas(const state::StateReader& st, const Genesis& genesis,
+                                          const Block& parent, const CallRequest& req) {
+    auto run = [&](std::optional<uint64_t> gas) {
+        CallRequest r = req;
+        r.gas = gas;
+        return simulate_call(st, genesis, parent, r, true);
+    };
+    auto failure = [](const TxRejection& rej) {
+        CallResult f;
+        f.error = rej.reason;
+        return f;
+    };
+    // The upper bound: the request's gas, else the per-tx cap plus the L1 part.
+    auto top = run(req.gas);
+    if (!top) return Unexpected{failure(top.error())};
+    uint64_t hi = req.gas.value_or(genesis.fees.max_tx_gas_limit + top->gas_used_for_l1);
+    bool rerun = false;
+    // With a price, the sender's balance caps the gas it can buy (as geth).
+    if (req.gas_price || req.max_fee_per_gas) {
+        const uint256 base_fee = read_system_state(st).l2_base_fee;
+        const auto acc = st.read_account(req.from.value_or(Address{}));
+        const uint256 balance = acc ? acc->balance : uint256{};
+        if (!base_fee.is_zero() && balance >= req.value) {
+            const uint256 affordable = (balance - req.value) / base_fee;
+            if (affordable < uint256(hi)) {
+                hi = affordable.w[0];
+                rerun = true;
+            }
+        }
+    }
+    if (rerun) {
+        top = run(hi);
+        if (!top) return Unexpected{failure(top.error())};
+    }
+    if (!top->success) return Unexpected{std::move(*top)};
+
+    // The gas used is a lower bound; try a little above it first (most calls succeed there).
+    uint64_t lo = top->gas_used > 0 ? top->gas_used - 1 : 0;
+    const uint64_t guess = std::min(hi, top->gas_used + top->gas_used / 63 + 2300);
+    if (auto r = run(guess); r && r->success)
+        hi = guess;
+    else
+        lo = std::max(lo, guess);
+    while (lo + 1 < hi) {
+        const uint64_t mid = lo + (hi - lo) / 2;
+        auto r = run(mid);
+        if (r && r->success)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
+}
+
+}  // namespace fuse::arbos

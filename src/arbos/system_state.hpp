@@ -1,0 +1,101 @@
+#pragma once
+/// ArbOS's own state, kept in the storage of a reserved account inside the state trie so that
+/// the state root commits to it (docs/arbos.md, "State layout"). Also the pure pieces of ArbOS's
+/// arithmetic: Arbitrum's L2 base-fee model (speed limit + backlog, integer exp approximation)
+/// and the send-root Merkle accumulator.
+
+#include <cstdint>
+#include <vector>
+
+#include "arbos/genesis.hpp"
+#include "core/bytes.hpp"
+#include "core/uint256.hpp"
+#include "state/exec_state.hpp"
+#include "state/state.hpp"
+
+namespace fuse::arbos {
+
+/// The reserved account (Arbitrum's ArbOS state address), nonce 1 so EIP-161 never deletes it.
+inline constexpr Address kArbosStateAddress = {
+    {{0xA4, 0xB0, 0x5F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+      0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}}};
+
+/// ArbSys (Arbitrum's address 0x64) and ArbGasInfo (0x6c).
+inline constexpr Address kArbSysAddress = {
+    {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x64}}};
+inline constexpr Address kArbGasInfoAddress = {
+    {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x6c}}};
+
+/// Storage slots of the ArbOS account (one value each, big-endian uint256).
+enum class Slot : uint64_t {
+    kVersion = 0,
+    kChainId = 1,
+    kL1BlockNumber = 2,
+    kL1BaseFee = 3,
+    kL1PricePerByte = 4,
+    kL2BaseFee = 5,
+    kGasBacklog = 6,
+    kLastTimestamp = 7,
+    kMinBaseFee = 8,
+    kSpeedLimit = 9,
+    kBacklogTolerance = 10,
+    kPricingInertia = 11,
+    kBlockGasLimit = 12,
+    kMaxTxGasLimit = 13,
+    kL1GasPerByte = 14,
+    kNetworkFeeAccount = 15,
+    kL1FeeAccount = 16,
+    kSendCount = 17,  ///< leaves in the send Merkle accumulator
+    kSendRoot = 18,   ///< its root, cached after every append
+};
+/// Partial `level` of the send accumulator lives at slot kSendPartialsBase + level.
+inline constexpr uint64_t kSendPartialsBase = 64;
+
+inline uint256 slot_key(Slot s) {
+    return uint256(static_cast<uint64_t>(s));
+}
+
+/// Arbitrum's ApproxExpBasisPoints(x, accuracy 4): e^(x/10000) in basis points by a 4-term
+/// Horner evaluation of the Taylor series, in integers (saturating). x >= 0.
+uint64_t approx_exp_bips(uint64_t x_bips);
+
+/// Arbitrum's speed-limit model: the base fee for `backlog` (min_base_fee when the backlog is at
+/// most tolerance × speed limit, else min_base_fee × e^(excess / (inertia × speed limit))).
+uint256 l2_base_fee_for_backlog(const FeeParams& fees, uint64_t backlog);
+
+/// The backlog after `elapsed_seconds` at the speed limit (floor 0).
+uint64_t drain_backlog(const FeeParams& fees, uint64_t backlog, uint64_t elapsed_seconds);
+
+/// Arbitrum's send Merkle accumulator (nitro merkleAccumulator): `size` leaves, partials by level.
+struct MerkleNodeEvent {
+    uint64_t level = 0;
+    uint64_t num_leaves = 0;  ///< leaf index (size - 1) of the append that produced it
+    Hash32 hash;
+};
+/// Number of partials a tree of `size` leaves uses (bit length of size).
+uint64_t merkle_num_partials(uint64_t size);
+
+/// Reads/writes ArbOS's account through an execution overlay (system step, precompiles).
+class SystemStorage {
+public:
+    explicit SystemStorage(state::ExecState& state) : state_(state) {}
+
+    uint256 get(Slot s) { return state_.get_storage(kArbosStateAddress, slot_key(s)); }
+    uint64_t get_u64(Slot s);
+    void set(Slot s, const uint256& v) { state_.set_storage(kArbosStateAddress, slot_key(s), v); }
+
+    /// Appends `item` to the send accumulator, updates count and root; returns the interior
+    /// nodes completed (Arbitrum emits a SendMerkleUpdate event for each).
+    std::vector<MerkleNodeEvent> append_send(const Hash32& item);
+    /// The root of the accumulator (zero when empty), computed as Arbitrum's Root().
+    Hash32 send_root();
+
+private:
+    state::ExecState& state_;
+};
+
+/// Writes ArbOS's initial state for `genesis` into `state` (account with nonce 1, every slot,
+/// and the 0xfe code Arbitrum puts at its precompile addresses).
+void init_system_state(state::ExecState& state, const Genesis& genesis);
+
+}  // namespace fuse::arbos

@@ -1,0 +1,70 @@
+#include "batcher/l1_watcher.hpp"
+
+namespace fuse::batcher {
+
+L1Watcher::L1Watcher(l1::RpcClient& rpc, WatcherConfig config)
+    : rpc_(rpc), cfg_(std::move(config)) {}
+
+L1Watcher::~L1Watcher() {
+    stop();
+}
+
+bool L1Watcher::poll() {
+    try {
+        const uint64_t latest = rpc_.block_number();
+        const uint64_t target = latest > cfg_.lag ? latest - cfg_.lag : 0;
+        {
+            std::lock_guard lock(mu_);
+            if (head_.known && target <= head_.number) {
+                down_ = false;
+                return true;
+            }
+        }
+        auto header = rpc_.get_block(l1::block_tag(target));
+        if (!header)
+            throw l1::L1Error(l1::L1Error::Kind::kBadResponse,
+                              "L1 block " + std::to_string(target) + " not found");
+        std::lock_guard lock(mu_);
+        if (!head_.known || header->number > head_.number) {
+            head_.number = header->number;
+            head_.base_fee = header->base_fee.value_or(uint256{});
+            head_.known = true;
+        }
+        if (down_ && cfg_.log) cfg_.log("L1 reachable again at block " + std::to_string(target));
+        down_ = false;
+        return true;
+    } catch (const l1::L1Error& e) {
+        std::lock_guard lock(mu_);
+        if (!down_ && cfg_.log)
+            cfg_.log(std::string("L1 unreachable, keeping L1 block ") +
+                     std::to_string(head_.number) + ": " + e.what());
+        down_ = true;
+        return false;
+    }
+}
+
+void L1Watcher::start() {
+    if (thread_.joinable()) return;
+    stop_.store(false);
+    thread_ = std::thread([this] {
+        while (!stop_.load(std::memory_order_acquire)) {
+            poll();
+            const auto until = std::chrono::steady_clock::now() + cfg_.poll_interval;
+            while (!stop_.load(std::memory_order_acquire) &&
+                   std::chrono::steady_clock::now() < until)
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    });
+}
+
+void L1Watcher::stop() {
+    stop_.store(true, std::memory_order_release);
+    if (thread_.joinable()) thread_.join();
+}
+
+L1Head L1Watcher::current() const {
+    std::lock_guard lock(mu_);
+    return head_;
+}
+
+}  // namespace fuse::batcher

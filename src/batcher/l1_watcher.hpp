@@ -1,0 +1,57 @@
+#pragma once
+/// Follows the L1 head for the sequencer: the L1 block number and base fee each new L2 message
+/// carries (DESIGN.md §3; validators check both against the real L1 header). It uses the block
+/// `lag` below the head, so a shallow L1 reorg does not change the header a message refers to.
+/// While L1 is unreachable the last known block is kept: soft confirmations never wait for L1.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/uint256.hpp"
+#include "l1/rpc_client.hpp"
+
+namespace fuse::batcher {
+
+struct L1Head {
+    uint64_t number = 0;
+    uint256 base_fee;
+    bool known = false;  ///< false until the first successful poll
+};
+
+struct WatcherConfig {
+    uint64_t lag = 0;  ///< use head - lag
+    std::chrono::milliseconds poll_interval{1'000};
+    std::function<void(const std::string&)> log;
+};
+
+class L1Watcher {
+public:
+    L1Watcher(l1::RpcClient& rpc, WatcherConfig config);
+    ~L1Watcher();
+
+    /// One poll (also what the thread does). Returns false when L1 did not answer.
+    bool poll();
+    /// Polls in a background thread until `stop()`.
+    void start();
+    void stop();
+
+    /// The current L1 block to build on. Never goes backwards (an L1 reorg below it is caught
+    /// by the validators' header check; the sequencer keeps a monotonic L1 block number).
+    L1Head current() const;
+
+private:
+    l1::RpcClient& rpc_;
+    WatcherConfig cfg_;
+    mutable std::mutex mu_;
+    L1Head head_;
+    bool down_ = false;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+}  // namespace fuse::batcher

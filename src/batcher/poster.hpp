@@ -1,0 +1,117 @@
+#pragma once
+/// The batch poster (DESIGN.md §4, docs/batch-poster.md): takes the sequencer's sealed messages
+/// in order from storage, packs them into brotli batches (docs/batch-format.md) until the batch
+/// is full or its oldest message has waited `max_batch_delay`, and posts each with
+/// SequencerInbox.addSequencerL2Batch through the L1 TxSender.
+///
+/// What has been posted is read back from the inbox itself (batchCount, totalMessageCount) before
+/// every new batch, so a restarted poster resumes exactly where L1 says it stopped: the contract
+/// refuses a wrong sequence number or message count, so no message is ever posted twice or
+/// skipped, whatever crashed when. L1 errors never reach the sequencer: the poster backs off and
+/// retries while soft confirmations go on.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "batch/batch.hpp"
+#include "core/bytes.hpp"
+#include "l1/rpc_client.hpp"
+#include "l1/tx_sender.hpp"
+#include "storage/database.hpp"
+
+namespace fuse::batcher {
+
+struct PosterConfig {
+    Address inbox;
+    /// Largest compressed batch (format byte included); lowered to the inbox's maxDataSize.
+    size_t max_batch_size = 100'000;
+    /// Post a non-full batch once its oldest message has waited this long.
+    std::chrono::milliseconds max_batch_delay{10'000};
+    /// Brotli quality at no backlog (Arbitrum posts at 11)...
+    int quality = 11;
+    /// ...lowered to 6 when more than this many messages wait, and to 1 at 4× as many.
+    size_t backlog_threshold = 2'000;
+    /// Wait between rounds when idle or waiting for L1.
+    std::chrono::milliseconds poll_interval{200};
+    /// Longest back-off after repeated L1 errors.
+    std::chrono::milliseconds max_backoff{10'000};
+    /// Called with one line per notable event (batch posted, L1 error, resync).
+    std::function<void(const std::string&)> log;
+};
+
+/// What one round did.
+enum class Step {
+    kIdle,       ///< nothing to post yet (no messages, or waiting for the batch delay)
+    kPosted,     ///< a batch was sent
+    kInFlight,   ///< waiting for the previous batch's transaction
+    kConfirmed,  ///< the previous batch's transaction was confirmed
+    kL1Error,    ///< L1 unreachable or refused; retried next round
+};
+const char* to_string(Step s);
+
+/// Counters and progress for metrics and `fusel2 status`.
+struct PosterStatus {
+    uint64_t batches_posted = 0;        ///< confirmed by this process
+    uint64_t next_sequence_number = 0;  ///< per L1 (inbox batchCount) at the last sync
+    uint64_t messages_posted = 0;       ///< per L1 (totalMessageCount) at the last sync
+    uint64_t messages_sealed = 0;       ///< latest L2 block number
+    uint64_t l1_errors = 0;
+    uint64_t bytes_posted = 0;  ///< batch data bytes confirmed
+    std::string last_error;
+};
+
+class BatchPoster {
+public:
+    BatchPoster(storage::Database& db, l1::RpcClient& rpc, l1::TxSender& sender,
+                PosterConfig config);
+
+    /// One round: confirm the in-flight batch, or resync from L1 and post the next batch when
+    /// it is due. Never throws for L1 trouble (returns kL1Error).
+    Step step();
+
+    /// Runs rounds until `stop` is set (sleeps poll_interval when idle, backs off on errors).
+    void run(const std::atomic<bool>& stop);
+
+    PosterStatus status() const;
+
+    /// Waits (bounded) until transactions this key sent before a restart have left the L1
+    /// mempool, so the inbox state read next is final. Returns false on timeout.
+    bool wait_for_mempool(std::chrono::milliseconds timeout);
+
+private:
+    struct InFlight {
+        uint64_t sender_id = 0;
+        uint64_t sequence_number = 0;
+        uint64_t prev_count = 0;
+        uint64_t new_count = 0;
+        size_t data_size = 0;
+    };
+    Step confirm_in_flight();
+    Step post_next();
+    int quality_for_backlog(uint64_t backlog) const;
+    void note(const std::string& line) const;
+
+    storage::Database& db_;
+    l1::RpcClient& rpc_;
+    l1::TxSender& sender_;
+    PosterConfig cfg_;
+    std::optional<InFlight> in_flight_;
+    /// When the poster first saw unposted message `waiting_since_count_ + 1`.
+    std::optional<std::chrono::steady_clock::time_point> waiting_since_;
+    uint64_t waiting_from_message_ = 0;
+    uint64_t last_not_full_sealed_ = 0;  ///< sealed count when a batch was last found not full
+    mutable std::mutex mu_;
+    PosterStatus status_;
+    bool max_size_checked_ = false;
+};
+
+/// Meta key under which the poster records which messages batch `seq` carries (8-byte BE
+/// prev count ‖ 8-byte BE new count ‖ 32-byte L1 tx hash).
+std::string batch_meta_key(uint64_t sequence_number);
+
+}  // namespace fuse::batcher

@@ -1,0 +1,282 @@
+// The batch poster against a real anvil running the real SequencerInbox, with real L2 blocks
+// (ArbOS over a RocksDB database): every message reaches L1 exactly once, in order, and decodes
+// back to what the sequencer sealed; a restarted poster continues where L1 says it stopped.
+
+#include "batcher/poster.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "arbos/arbos.hpp"
+#include "arbos/genesis.hpp"
+#include "batch/batch.hpp"
+#include "batcher/l1_watcher.hpp"
+#include "batcher/test_chain.hpp"
+#include "core/hex.hpp"
+#include "l1/abi.hpp"
+#include "l1/anvil_process.hpp"
+#include "l1/contracts.hpp"
+#include "l1/test_util.hpp"
+#include "storage/test_util.hpp"
+
+namespace fuse::batcher {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kPosterKey =
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";  // anvil account 0
+constexpr const char* kOtherKey =
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";  // anvil account 1
+using testing::L2Chain;
+
+l1::RpcClientConfig client_config(const std::string& url) {
+    l1::RpcClientConfig c;
+    c.url = url;
+    c.max_attempts = 2;
+    c.backoff_initial = 20ms;
+    c.connect_timeout = 500ms;
+    c.request_timeout = 3000ms;
+    return c;
+}
+
+l1::SenderConfig sender_config() {
+    l1::SenderConfig c;
+    c.poll_interval = 20ms;
+    return c;
+}
+
+Address deploy_inbox(l1::RpcClient& rpc, l1::TxSender& sender, size_t max_data_size) {
+    const auto artifact = l1::testing::load_artifact("SequencerInbox");
+    Bytes code = *from_hex(artifact.at("bytecode").get<std::string>());
+    const Address me = sender.address();
+    auto enc = l1::abi_encode(
+        *l1::parse_types("address,address[],(uint64,uint64,uint64,uint64),uint256"),
+        {l1::AbiValue::of(me), l1::AbiValue::of_items({l1::AbiValue::of(me)}),
+         l1::AbiValue::of_items({l1::AbiValue::of(uint256(17280)), l1::AbiValue::of(uint256(12)),
+                                 l1::AbiValue::of(uint256(86400)), l1::AbiValue::of(uint256(768))}),
+         l1::AbiValue::of(uint256(max_data_size))});
+    EXPECT_TRUE(enc);
+    code.insert(code.end(), enc->begin(), enc->end());
+    const auto receipt = sender.wait(sender.submit(std::nullopt, code), 20s);
+    EXPECT_TRUE(receipt.success);
+    (void)rpc;
+    return *receipt.contract_address;
+}
+
+/// Every SequencerBatchDelivered of `inbox`, decoded with the data from its transaction.
+struct Posted {
+    uint64_t seq, prev, next;
+    std::vector<batch::L2Message> messages;
+    size_t size;
+};
+std::vector<Posted> read_batches(l1::RpcClient& rpc, const Address& inbox) {
+    l1::LogFilter f;
+    f.addresses = {inbox};
+    std::vector<Posted> out;
+    for (const auto& log : rpc.get_logs(f)) {
+        auto ev = l1::decode_sequencer_batch_delivered(log);
+        if (!ev) continue;
+        auto tx = rpc.get_transaction(log.tx_hash);
+        EXPECT_TRUE(tx);
+        auto call = l1::decode_add_sequencer_l2_batch(tx->input);
+        EXPECT_TRUE(call);
+        auto msgs = batch::decode_batch(call->data);
+        EXPECT_TRUE(msgs) << "batch " << ev->batch_sequence_number.to_dec();
+        out.push_back({ev->batch_sequence_number.low64(), ev->prev_message_count.low64(),
+                       ev->new_message_count.low64(),
+                       msgs ? *msgs : std::vector<batch::L2Message>{}, call->data.size()});
+    }
+    return out;
+}
+
+/// Runs rounds until nothing is left to post (or 30 s).
+void drain(BatchPoster& poster, storage::Database& db) {
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const Step s = poster.step();
+        if (s == Step::kIdle && poster.status().messages_posted == *db.head(storage::Head::kLatest))
+            return;
+        if (s == Step::kIdle || s == Step::kInFlight || s == Step::kL1Error)
+            std::this_thread::sleep_for(20ms);
+    }
+    FAIL() << "poster did not drain";
+}
+
+void expect_all_posted_once(const std::vector<Posted>& batches, const L2Chain& chain) {
+    uint64_t expect_next = 1;
+    for (size_t i = 0; i < batches.size(); ++i) {
+        const auto& b = batches[i];
+        EXPECT_EQ(b.seq, i);
+        EXPECT_EQ(b.prev + 1, expect_next) << "gap or duplicate before batch " << b.seq;
+        ASSERT_EQ(b.messages.size(), b.next - b.prev);
+        for (uint64_t n = b.prev + 1; n <= b.next; ++n) {
+            const auto& m = b.messages[n - b.prev - 1];
+            const arbos::Block& blk = chain.blocks[n];
+            EXPECT_EQ(m.timestamp, blk.header.timestamp) << "message " << n;
+            ASSERT_EQ(m.txs.size(), blk.txs.size()) << "message " << n;
+            for (size_t k = 0; k < m.txs.size(); ++k)
+                EXPECT_EQ(keccak256(m.txs[k]), blk.txs[k].hash) << "message " << n << " tx " << k;
+        }
+        expect_next = b.next + 1;
+    }
+    EXPECT_EQ(expect_next - 1, chain.blocks.size() - 1) << "not every sealed message was posted";
+}
+
+TEST(BatchPoster, PostsEveryMessageOnceAndSplitsBySize) {
+    l1::testing::AnvilProcess anvil;
+    l1::RpcClient rpc(client_config(anvil.url()));
+    l1::TxSender sender(rpc, l1::Signer::from_hex(kPosterKey), sender_config());
+    const Address inbox = deploy_inbox(rpc, sender, 122'880);
+
+    L2Chain chain;
+    for (int i = 0; i < 40; ++i)
+        chain.seal(5, 300);  // ~ incompressible-ish calldata: several batches
+
+    PosterConfig cfg;
+    cfg.inbox = inbox;
+    cfg.max_batch_size = 20'000;
+    cfg.max_batch_delay = 0ms;
+    BatchPoster poster(*chain.db, rpc, sender, cfg);
+    drain(poster, *chain.db);
+
+    const auto batches = read_batches(rpc, inbox);
+    ASSERT_GE(batches.size(), 2u) << "20 KB batches must split 40 blocks of ~1.5 KB";
+    for (const auto& b : batches)
+        EXPECT_LE(b.size, 20'000u);
+    expect_all_posted_once(batches, chain);
+    EXPECT_EQ(poster.status().batches_posted, batches.size());
+    // The poster recorded what each batch carries.
+    for (const auto& b : batches) {
+        auto meta = chain.db->get_meta(batch_meta_key(b.seq));
+        ASSERT_TRUE(meta);
+        ASSERT_EQ(meta->size(), 48u);
+        uint64_t prev = 0, next = 0;
+        for (int k = 0; k < 8; ++k) {
+            prev = prev << 8 | (*meta)[k];
+            next = next << 8 | (*meta)[8 + k];
+        }
+        EXPECT_EQ(prev, b.prev);
+        EXPECT_EQ(next, b.next);
+    }
+}
+
+TEST(BatchPoster, WaitsForTheDelayThenPostsAPartialBatch) {
+    l1::testing::AnvilProcess anvil;
+    l1::RpcClient rpc(client_config(anvil.url()));
+    l1::TxSender sender(rpc, l1::Signer::from_hex(kPosterKey), sender_config());
+    const Address inbox = deploy_inbox(rpc, sender, 122'880);
+    L2Chain chain;
+    chain.seal(2, 10);
+
+    PosterConfig cfg;
+    cfg.inbox = inbox;
+    cfg.max_batch_delay = 300ms;
+    BatchPoster poster(*chain.db, rpc, sender, cfg);
+    EXPECT_EQ(poster.step(), Step::kIdle);  // small and young: wait
+    EXPECT_TRUE(read_batches(rpc, inbox).empty());
+    std::this_thread::sleep_for(350ms);
+    EXPECT_EQ(poster.step(), Step::kPosted);
+    drain(poster, *chain.db);
+    const auto batches = read_batches(rpc, inbox);
+    ASSERT_EQ(batches.size(), 1u);
+    expect_all_posted_once(batches, chain);
+}
+
+TEST(BatchPoster, RestartedPosterResumesWithoutGapOrDuplicate) {
+    l1::testing::AnvilProcess anvil;
+    l1::RpcClient rpc(client_config(anvil.url()));
+    L2Chain chain;
+    Address inbox;
+    {
+        l1::TxSender sender(rpc, l1::Signer::from_hex(kPosterKey), sender_config());
+        inbox = deploy_inbox(rpc, sender, 122'880);
+        for (int i = 0; i < 10; ++i)
+            chain.seal(3, 50);
+        PosterConfig cfg;
+        cfg.inbox = inbox;
+        cfg.max_batch_delay = 0ms;
+        BatchPoster poster(*chain.db, rpc, sender, cfg);
+        // Send one batch and "crash" before seeing it confirmed.
+        EXPECT_EQ(poster.step(), Step::kPosted);
+    }
+    for (int i = 0; i < 10; ++i)
+        chain.seal(3, 50);
+    {
+        l1::TxSender sender(rpc, l1::Signer::from_hex(kPosterKey), sender_config());
+        PosterConfig cfg;
+        cfg.inbox = inbox;
+        cfg.max_batch_delay = 0ms;
+        BatchPoster poster(*chain.db, rpc, sender, cfg);
+        EXPECT_TRUE(poster.wait_for_mempool(10s));
+        drain(poster, *chain.db);
+    }
+    const auto batches = read_batches(rpc, inbox);
+    ASSERT_EQ(batches.size(), 2u);
+    EXPECT_EQ(batches[0].next, 10u);
+    expect_all_posted_once(batches, chain);
+}
+
+TEST(BatchPoster, L1DownIsAnErrorNotACrashAndRecoveryContinues) {
+    // A port nobody listens on: every round is an L1 error with the reason, nothing posted.
+    l1::RpcClient rpc(client_config("http://127.0.0.1:9"));
+    L2Chain chain;
+    chain.seal(1, 1);
+    l1::testing::AnvilProcess live;
+    l1::RpcClient live_rpc(client_config(live.url()));
+    l1::TxSender sender(live_rpc, l1::Signer::from_hex(kPosterKey), sender_config());
+    const Address inbox = deploy_inbox(live_rpc, sender, 122'880);
+    PosterConfig cfg;
+    cfg.inbox = inbox;
+    cfg.max_batch_delay = 0ms;
+    BatchPoster down(*chain.db, rpc, sender, cfg);
+    EXPECT_EQ(down.step(), Step::kL1Error);
+    EXPECT_EQ(down.status().l1_errors, 1u);
+    EXPECT_FALSE(down.status().last_error.empty());
+    // The same messages go out once L1 answers.
+    BatchPoster up(*chain.db, live_rpc, sender, cfg);
+    drain(up, *chain.db);
+    expect_all_posted_once(read_batches(live_rpc, inbox), chain);
+}
+
+TEST(BatchPoster, ABatchFromANonPosterKeyIsRefusedByTheInbox) {
+    l1::testing::AnvilProcess anvil;
+    l1::RpcClient rpc(client_config(anvil.url()));
+    l1::TxSender owner(rpc, l1::Signer::from_hex(kPosterKey), sender_config());
+    const Address inbox = deploy_inbox(rpc, owner, 122'880);
+    L2Chain chain;
+    chain.seal(1, 1);
+    l1::TxSender intruder(rpc, l1::Signer::from_hex(kOtherKey), sender_config());
+    PosterConfig cfg;
+    cfg.inbox = inbox;
+    cfg.max_batch_delay = 0ms;
+    BatchPoster poster(*chain.db, rpc, intruder, cfg);
+    EXPECT_EQ(poster.step(), Step::kL1Error);  // the gas estimate reverts: NotBatchPoster
+    EXPECT_NE(poster.status().last_error.find("revert"), std::string::npos)
+        << poster.status().last_error;
+    EXPECT_TRUE(read_batches(rpc, inbox).empty());
+}
+
+TEST(L1Watcher, FollowsTheHeadWithLagAndKeepsTheLastBlockWhenL1IsDown) {
+    l1::testing::AnvilProcess anvil;
+    l1::RpcClient rpc(client_config(anvil.url()));
+    for (int i = 0; i < 5; ++i)
+        rpc.request("evm_mine");
+    WatcherConfig cfg;
+    cfg.lag = 2;
+    L1Watcher w(rpc, cfg);
+    EXPECT_FALSE(w.current().known);
+    ASSERT_TRUE(w.poll());
+    const uint64_t head = rpc.block_number();
+    EXPECT_EQ(w.current().number, head - 2);
+    const auto hdr = rpc.get_block(l1::block_tag(head - 2));
+    EXPECT_EQ(w.current().base_fee, hdr->base_fee.value());
+    anvil.stop();
+    EXPECT_FALSE(w.poll());
+    EXPECT_EQ(w.current().number, head - 2);  // kept
+    EXPECT_TRUE(w.current().known);
+}
+
+}  // namespace
+}  // namespace fuse::batcher

@@ -1,0 +1,71 @@
+#pragma once
+// Test helper (batcher and validator tests): an L2 chain of real ArbOS blocks in a real RocksDB
+// database, sealed the way the sequencer seals them.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+#include "arbos/arbos.hpp"
+#include "arbos/genesis.hpp"
+#include "core/transaction.hpp"
+#include "storage/database.hpp"
+#include "storage/test_util.hpp"
+
+namespace fuse::batcher::testing {
+
+inline constexpr uint64_t kL2ChainId = 412346;
+
+/// An L2 chain in a real database: genesis + `n` blocks of dev-account transfers.
+struct L2Chain {
+    storage::testing::TempDir dir;
+    std::unique_ptr<storage::Database> db;
+    arbos::Genesis genesis = arbos::dev_genesis(kL2ChainId);
+    std::vector<arbos::Block> blocks;
+    uint64_t nonce = 0;
+
+    L2Chain() {
+        storage::Options o;
+        o.path = (dir.path / "db").string();
+        o.sync = false;
+        db = std::move(storage::Database::open(o).value());
+        state::StateDiff diff;
+        blocks.push_back(arbos::make_genesis_block(db->world(), genesis, &diff));
+        arbos::Message none;
+        storage::BlockCommit c{&blocks.back(), &diff, &none};
+        EXPECT_TRUE(db->commit({&c, 1}));
+    }
+
+    /// Seals one block with `txs` transfers carrying `payload` bytes of calldata each.
+    void seal(size_t txs, size_t payload, uint64_t l1_block = 1, uint256 l1_base_fee = {},
+              uint64_t timestamp = 0) {
+        arbos::Message msg;
+        msg.timestamp = std::max(timestamp, blocks.back().header.timestamp + 1);
+        msg.l1_block_number = l1_block;
+        msg.l1_base_fee = l1_base_fee;
+        for (size_t i = 0; i < txs; ++i) {
+            Transaction t;
+            t.type = TxType::kDynamicFee;
+            t.chain_id = kL2ChainId;
+            t.nonce = nonce++;
+            t.max_fee_per_gas = uint256(1'000'000'000);
+            t.gas_limit = 21'000 + 16 * payload + 100'000;
+            t.to = arbos::dev_accounts()[1].address;
+            t.value = uint256(1000 + i);
+            t.data.resize(payload);
+            for (size_t k = 0; k < payload; ++k)
+                t.data[k] = static_cast<uint8_t>((nonce * 131 + k * 7) ^ (k >> 3));
+            EXPECT_TRUE(sign_transaction(t, arbos::dev_accounts()[0].private_key));
+            msg.txs.push_back(encode_transaction(t));
+        }
+        state::StateDiff diff;
+        arbos::Block b = arbos::execute_message(db->world(), genesis, blocks.back(), msg, &diff);
+        ASSERT_EQ(b.txs.size(), txs) << "a test transaction was rejected";
+        blocks.push_back(std::move(b));
+        storage::BlockCommit c{&blocks.back(), &diff, &msg};
+        ASSERT_TRUE(db->commit({&c, 1}));
+    }
+};
+
+}  // namespace fuse::batcher::testing

@@ -1,0 +1,28 @@
+#pragma once
+/// eth_call state overrides (geth's internal/ethapi/override): a read-only view of a state with
+/// some accounts' nonce, balance, code and storage replaced (`state`) or patched (`stateDiff`).
+
+#include <unordered_map>
+
+#include "ethrpc/params.hpp"
+#include "state/state.hpp"
+
+namespace fuse::ethrpc {
+
+class OverrideState final : public state::StateReader {
+public:
+    /// `base` must outlive this view.
+    OverrideState(const state::StateReader& base, const StateOverrides& overrides);
+
+    std::optional<state::Account> read_account(const Address& addr) const override;
+    uint256 read_storage(const Address& addr, const uint256& key) const override;
+    bool has_storage(const Address& addr) const override;
+    Bytes read_code(const Hash32& code_hash) const override;
+
+private:
+    const state::StateReader& base_;
+    const StateOverrides& overrides_;
+    std::unordered_map<Hash32, Bytes, FixedBytesHasher> code_;  // override code by hash
+};
+
+}  // namespace fuse::ethrpc

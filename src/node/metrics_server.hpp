@@ -1,0 +1,33 @@
+#pragma once
+/// A tiny HTTP server for Prometheus scrapes on its own port: `GET /metrics` answers the
+/// document from a callback (text format 0.0.4), `GET /health` answers "ok", anything else 404.
+/// One I/O thread, one request per connection, 5 s to send the request. Asio behind a pimpl.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace fuse::node {
+
+class MetricsServer {
+public:
+    /// `render` is called on the server's thread for every scrape.
+    MetricsServer(std::string address, uint16_t port, std::function<std::string()> render);
+    ~MetricsServer();
+    MetricsServer(const MetricsServer&) = delete;
+    MetricsServer& operator=(const MetricsServer&) = delete;
+
+    /// Binds and starts the thread; throws std::runtime_error naming the address on failure.
+    void start();
+    /// The bound port (after start; useful with port 0).
+    uint16_t port() const;
+    /// Stops and joins. Idempotent.
+    void stop();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fuse::node

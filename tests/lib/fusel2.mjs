@@ -1,0 +1,219 @@
+// Starts the real `fusel2 node` binary (env FUSEL2_BIN, else build/release/bin/fusel2) on free
+// ports of 127.0.0.1 and stops it again. The node binds port 0 itself and logs the ports it got,
+// so there is no race between picking a port and binding it. Same process style as anvil.mjs.
+//
+//   import { startNode, nodeSkipReason } from '../lib/fusel2.mjs';
+//   const node = await startNode();              // --dev, fresh temporary datadir
+//   ... node.url, node.provider(), node.wallet(i), await node.metrics() ...
+//   await node.stop();                           // SIGTERM, expects exit 0
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ethers } from 'ethers';
+import { kAnvilMnemonic, makeProvider } from './anvil.mjs';
+
+const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const kFusel2Bin = process.env.FUSEL2_BIN || path.join(repoDir, 'build', 'release', 'bin', 'fusel2');
+/// Chain id of `fusel2 node --dev` (src/node/config.hpp kDevChainId).
+export const kDevChainId = 1220122n;
+/// The dev genesis funds the accounts of anvil's mnemonic with 10,000 ETH each.
+export const kDevMnemonic = kAnvilMnemonic;
+export const kDevBalance = ethers.parseEther('10000');
+
+/// Why the e2e tests cannot run with this binary (missing, or built without the node role), or
+/// null. Tests pass it as `skip` so a tree without the chain libraries reports them as skipped.
+export function nodeSkipReason() {
+  if (!fs.existsSync(kFusel2Bin)) return `fusel2 not found at ${kFusel2Bin} (set FUSEL2_BIN)`;
+  const r = spawnSync(kFusel2Bin, ['version'], { encoding: 'utf8' });
+  if (r.status !== 0) return `fusel2 version failed: ${r.stderr}`;
+  if (!/^node roles: .*sequencer/m.test(r.stdout)) return `this fusel2 has no node role: ${r.stdout.trim()}`;
+  return null;
+}
+
+/// A dev account's private key (m/44'/60'/0'/0/index of the test mnemonic).
+export function devKey(index) {
+  return ethers.HDNodeWallet.fromPhrase(kDevMnemonic, undefined, `m/44'/60'/0'/0/${index}`).privateKey;
+}
+
+const running = new Set();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');  // last resort if a test forgot stop()
+});
+
+/// Runs fusel2 to completion (for commands that must fail fast). Resolves {code, signal, output}.
+export function runFusel2(args, { timeoutMs = 20000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(kFusel2Bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c) => { output += c; });
+    child.stderr.on('data', (c) => { output += c; });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`fusel2 ${args.join(' ')} did not exit within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    });
+  });
+}
+
+/// Starts `fusel2 node`. Options: datadir (default: a fresh temporary folder, removed by stop()
+/// unless keepDatadir or the caller gave it), args (extra flags; `--dev` is added unless args has
+/// --genesis or noDev), metrics (default true), startTimeoutMs.
+export async function startNode({ datadir, args = [], noDev = false, metrics = true, keepDatadir = false,
+  warmup = true, startTimeoutMs = 30000 } = {}) {
+  const ownDatadir = !datadir;
+  datadir = datadir || fs.mkdtempSync(path.join(os.tmpdir(), 'fusel2-e2e-'));
+  const argv = ['node', '--role', 'sequencer', '--datadir', datadir, '--http-port', '0', '--log-format', 'text'];
+  if (!noDev && !args.includes('--genesis')) argv.push('--dev');
+  if (metrics) argv.push('--metrics-port', '0');
+  else argv.push('--metrics-enabled=false');
+  argv.push(...args);
+  const child = spawn(kFusel2Bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+
+  let output = '';
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const ports = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`fusel2 node did not start within ${startTimeoutMs} ms:\n${output}`));
+    }, startTimeoutMs);
+    const onData = (chunk) => {
+      output += chunk.toString();
+      const http = output.match(/JSON-RPC listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      const m = output.match(/metrics listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      if (http && (m || !metrics) && /sequencer running/.test(output)) {
+        clearTimeout(timer);
+        resolve({ http: Number(http[1]), metrics: m ? Number(m[1]) : null });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      running.delete(child);
+      reject(new Error(`fusel2 node exited (code ${code}, signal ${signal}) before listening:\n${output}`));
+    });
+  });
+  child.stdout.removeAllListeners('data');
+  child.stderr.removeAllListeners('data');
+  const keepTail = (chunk) => {
+    output = (output + chunk.toString()).slice(-50000);
+  };
+  child.stdout.on('data', keepTail);
+  child.stderr.on('data', keepTail);
+
+  const url = `http://127.0.0.1:${ports.http}`;
+  if (warmup) await warmUp(url);
+  const providers = [];
+  let stopped = false;
+  const node = {
+    url,
+    wsUrl: `ws://127.0.0.1:${ports.http}`,
+    metricsUrl: ports.metrics ? `http://127.0.0.1:${ports.metrics}/metrics` : null,
+    port: ports.http,
+    pid: child.pid,
+    datadir,
+    chainId: kDevChainId,
+    /// A provider without ethers' call cache (destroyed by stop()).
+    provider() {
+      const p = makeProvider(url);
+      providers.push(p);
+      return p;
+    },
+    /// A WebSocket provider (destroyed by stop()).
+    wsProvider() {
+      const p = new ethers.WebSocketProvider(this.wsUrl, undefined, { staticNetwork: true });
+      providers.push(p);
+      return p;
+    },
+    /// Dev account `index` as a Wallet on `provider` (default: a new provider).
+    wallet(index, provider) {
+      return new ethers.Wallet(devKey(index), provider || this.provider());
+    },
+    output: () => output,
+    /// One JSON-RPC call; resolves to the whole response object ({result} or {error}).
+    async rpc(method, params = []) {
+      return this.post(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }));
+    },
+    /// POSTs `body` as is; resolves to the parsed JSON response.
+    async post(body) {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const text = await res.text();
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw new Error(`not JSON (HTTP ${res.status}): ${text}`);
+      }
+    },
+    /// The /metrics document parsed into { 'name{labels}': number }.
+    async metrics() {
+      const res = await fetch(this.metricsUrl);
+      if (res.status !== 200) throw new Error(`/metrics answered HTTP ${res.status}`);
+      return parseMetrics(await res.text());
+    },
+    /// SIGTERM, wait for the exit; resolves to {code, signal}. Removes an own datadir.
+    async stop({ signal = 'SIGTERM', timeoutMs = 20000 } = {}) {
+      if (stopped) return exited;
+      stopped = true;
+      for (const p of providers) p.destroy();
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+        await exited;
+        clearTimeout(timer);
+      }
+      running.delete(child);
+      if (ownDatadir && !keepDatadir) fs.rmSync(datadir, { recursive: true, force: true });
+      return exited;
+    },
+    /// kill -9: no clean shutdown; the datadir is kept for a restart.
+    async kill() {
+      if (stopped) return exited;
+      stopped = true;
+      for (const p of providers) p.destroy();
+      child.kill('SIGKILL');
+      await exited;
+      running.delete(child);
+      return exited;
+    },
+  };
+  return node;
+}
+
+/// On a fresh chain (head = genesis), includes one self-transfer of dev account 0 with a generous
+/// gas limit, so block 1 records the L1 price. Works around a known issue: eth_estimateGas on the
+/// genesis head prices the L1 data fee at the genesis L1 price (≈ 0) while block 1 charges the
+/// sequencer's L1 base fee, so the very first ethers-estimated transaction is refused with
+/// "intrinsic gas too low" (reported to the arbos/ethrpc owners). Tests use accounts 1..9.
+async function warmUp(url) {
+  const provider = makeProvider(url);
+  try {
+    if ((await provider.getBlockNumber()) !== 0) return;
+    const w = new ethers.Wallet(devKey(0), provider);
+    const r = await (await w.sendTransaction({ to: w.address, value: 0n, gasLimit: 2_000_000n, nonce: 0 })).wait();
+    if (r.status !== 1) throw new Error('warm-up transaction failed');
+  } finally {
+    provider.destroy();
+  }
+}
+
+/// Parses Prometheus text format into { 'name{labels}': value } (labels as written).
+export function parseMetrics(text) {
+  const out = {};
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const i = line.lastIndexOf(' ');
+    out[line.slice(0, i)] = Number(line.slice(i + 1));
+  }
+  return out;
+}
