@@ -73,15 +73,68 @@ std::optional<arbos::Block> EthApi::Impl::find_block(const BlockId& id) const {
     return db.block_by_number(*n);
 }
 
+std::shared_ptr<const arbos::Block> EthApi::Impl::recent_block(uint64_t number) const {
+    std::shared_ptr<const arbos::Block> hit;
+    {
+        std::lock_guard lock(cache_mu);
+        for (auto it = cache.begin(); it != cache.end(); ++it) {
+            if ((*it)->header.number != number) continue;
+            hit = *it;
+            cache.erase(it);
+            cache.push_front(hit);
+            break;
+        }
+    }
+    // A validator may rewind and rebuild: the cached block must still be the canonical one.
+    if (hit && db.block_hash(number) == hit->hash) return hit;
+    auto loaded = db.block_by_number(number);
+    if (!loaded) return nullptr;
+    auto block = std::make_shared<const arbos::Block>(std::move(*loaded));
+    std::lock_guard lock(cache_mu);
+    std::erase_if(cache, [&](const auto& b) { return b->header.number == number; });
+    cache.push_front(block);
+    if (cache.size() > kCacheBlocks) cache.pop_back();
+    return block;
+}
+
+std::optional<arbos::Block> EthApi::Impl::header_block(uint64_t number) const {
+    auto header = db.header_by_number(number);
+    if (!header) return std::nullopt;
+    arbos::Block b;
+    b.header = std::move(*header);
+    auto hash = db.block_hash(number);
+    if (hash)
+        b.hash = *hash;
+    else if (auto h = header_hash(b.header))
+        b.hash = *h;
+    return b;
+}
+
 ResolvedState EthApi::Impl::resolve_state(const BlockId& id) const {
     if (!id.hash && !id.number) server_error("invalid arguments; neither block nor hash specified");
     const bool latest =
         id.number && (id.number->tag == BlockTag::kLatest || id.number->tag == BlockTag::kPending);
-    // Take the latest snapshot before the head so the block is never newer than the state.
-    std::unique_ptr<state::StateReader> state = latest ? db.latest_state() : nullptr;
-    auto block = find_block(id);
+    if (latest) {
+        // The latest snapshot (flat state, fast) belongs to head h when the head did not move
+        // while it was taken: a commit writes state and head in one batch, and heads only grow.
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            const auto before = db.head(storage::Head::kLatest);
+            if (!before) server_error("header not found");
+            auto snapshot = db.latest_state();
+            if (db.head(storage::Head::kLatest) != before) continue;
+            auto block = header_block(*before);
+            if (block && snapshot) return {std::move(*block), std::move(snapshot)};
+        }
+        // Blocks arrive faster than we read: fall through to the head's state via the trie.
+    }
+    std::optional<arbos::Block> block;
+    if (id.hash) {
+        block = find_block(id);
+    } else if (const auto n = resolve_number(*id.number)) {
+        block = header_block(*n);
+    }
     if (!block) server_error(id.hash ? "header for hash not found" : "header not found");
-    if (!state) state = db.state_at(block->header.state_root);
+    auto state = db.state_at(block->header.state_root);
     if (!state)
         server_error("missing trie node " + to_hex(block->header.state_root) + " (state of block " +
                      std::to_string(block->header.number) + " is not available)");
@@ -190,7 +243,7 @@ void EthApi::Impl::register_chain_methods(rpc::MethodRegistry& r) {
         const Hash32 h = p.required(0, decode_hash);
         const auto loc = db.tx_location(h);
         if (!loc) return Json(nullptr);
-        const auto block = db.block_by_number(loc->block_number);
+        const auto block = recent_block(loc->block_number);
         if (!block || loc->index >= block->txs.size()) return Json(nullptr);
         return receipt ? receipt_json(*block, loc->index) : tx_json(*block, loc->index);
     };
@@ -216,7 +269,7 @@ void EthApi::Impl::register_chain_methods(rpc::MethodRegistry& r) {
 
 EthApi::EthApi(storage::Database& db, const arbos::Genesis& genesis, std::optional<TxSink> sink,
                Config config)
-    : impl_(std::make_unique<Impl>(Impl{db, genesis, std::move(sink), std::move(config)})) {}
+    : impl_(std::make_unique<Impl>(db, genesis, std::move(sink), std::move(config))) {}
 
 EthApi::~EthApi() = default;
 

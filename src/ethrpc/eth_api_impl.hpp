@@ -1,6 +1,7 @@
 #pragma once
 /// Internals of EthApi shared by its .cpp files (not part of the public interface).
 
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,13 +37,17 @@ private:
 bool log_matches(const Log& log, const std::vector<Address>& addresses,
                  const std::vector<std::vector<Hash32>>& topics);
 
-/// A block resolved for a state read, with the state to read.
+/// A block resolved for a state read, with the state to read (the block's transactions are
+/// not loaded when it was named by number).
 struct ResolvedState {
     arbos::Block block;
     std::unique_ptr<state::StateReader> state;
 };
 
 struct EthApi::Impl {
+    Impl(storage::Database& d, const arbos::Genesis& g, std::optional<TxSink> s, Config c)
+        : db(d), genesis(g), sink(std::move(s)), config(std::move(c)) {}
+
     storage::Database& db;
     const arbos::Genesis& genesis;
     std::optional<TxSink> sink;
@@ -55,7 +60,17 @@ struct EthApi::Impl {
     std::optional<uint64_t> resolve_number(const BlockNumberOrTag& n) const;
     /// The block an EIP-1898 id names, or nullopt when it does not exist (geth answers null).
     std::optional<arbos::Block> find_block(const BlockId& id) const;
-    /// The block and its state for a state read; -32000 "header not found" & co. when absent.
+    /// Block `number` with its transactions, from a small cache of recent blocks (receipt and
+    /// transaction lookups by hash come in bursts for the newest blocks); null when absent.
+    std::shared_ptr<const arbos::Block> recent_block(uint64_t number) const;
+    mutable std::mutex cache_mu;
+    mutable std::deque<std::shared_ptr<const arbos::Block>> cache;  ///< most recent use first
+    static constexpr size_t kCacheBlocks = 8;
+
+    /// Block `number` with its header and hash only (no transactions), or nullopt.
+    std::optional<arbos::Block> header_block(uint64_t number) const;
+    /// The block (header and hash; transactions only when named by hash) and its state for a
+    /// state read or a call; -32000 "header not found" & co. when absent.
     ResolvedState resolve_state(const BlockId& id) const;
 
     Json get_logs(const LogQuery& q) const;

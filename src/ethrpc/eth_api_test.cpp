@@ -600,3 +600,31 @@ TEST(EthApiSend, SubmitThroughArbosBlocks) {
 
 }  // namespace
 }  // namespace fuse::ethrpc::testing
+
+namespace fuse::ethrpc::testing {
+namespace {
+
+/// A validator that rewinds and rebuilds a height: lookups see the new block, not a cached one.
+TEST(EthApiRewind, LookupsFollowTheCanonicalBlock) {
+    TestChain c("rewind");
+    TestNode n(c);
+    const Bytes a = c.tx1559(0, 0, c.dev(1).address, uint256{1});
+    c.add_block({a});
+    const Json ra = n.result("eth_getTransactionReceipt", {hex(keccak256(a))});
+    EXPECT_EQ(ra["blockHash"], hex(c.blocks[1].hash));
+    ASSERT_TRUE(c.db->rewind_to(0));
+    c.blocks.pop_back();
+    c.diffs.pop_back();
+    c.messages.pop_back();
+    const Bytes b = c.tx1559(0, 0, c.dev(2).address, uint256{2});
+    c.add_block({b});
+    const Json rb = n.result("eth_getTransactionReceipt", {hex(keccak256(b))});
+    EXPECT_EQ(rb["blockHash"], hex(c.blocks[1].hash));
+    EXPECT_NE(rb["blockHash"], ra["blockHash"]);
+    EXPECT_EQ(n.result("eth_getTransactionReceipt", {hex(keccak256(a))}), nullptr);
+    EXPECT_EQ(n.result("eth_getBalance", {hex(c.dev(2).address)}),
+              quantity(uint256{10'000} * kEth + uint256{2}));
+}
+
+}  // namespace
+}  // namespace fuse::ethrpc::testing

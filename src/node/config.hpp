@@ -41,7 +41,7 @@ struct NodeConfig {
     uint64_t rpc_max_call_gas = 50'000'000;
 
     // Sequencer.
-    uint64_t sequencer_min_block_interval_us = 5'000;
+    uint64_t sequencer_min_block_interval_us = 2'000;  ///< sequencer::Config default
     size_t sequencer_max_pool_txs = 50'000;
     size_t sequencer_max_queued_per_sender = 64;
     size_t sequencer_max_tx_size = 131'072;

@@ -125,28 +125,11 @@ rpc::ServerConfig server_config(const NodeConfig& cfg) {
     return sc;
 }
 
-}  // namespace
-
-bool node_available() {
-    return true;
-}
-
-int run_node(const NodeConfig& cfg) {
-    setup_logging(cfg.log_level, cfg.log_format);
-
-    // Every thread started below inherits this mask, so SIGINT/SIGTERM reach only sigwait.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-    const arbos::Genesis genesis = load_genesis(cfg);
-    const std::string genesis_source =
-        cfg.dev ? "--dev (chain id " + std::to_string(cfg.dev_chain_id) + ")"
-                : "genesis file " + cfg.genesis;
-    auto db = open_database(cfg, genesis, genesis_source);
-
+/// Runs the sequencer, the JSON-RPC server and the metrics endpoint on `db` until a stop
+/// signal, then stops them in order. Everything here is destroyed before the caller closes `db`.
+void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Database& database,
+           const sigset_t& stop_signals) {
+    storage::Database* db = &database;
     rpc::Server server(server_config(cfg));
     NodeMetrics metrics(&server.metrics());
 
@@ -199,6 +182,31 @@ int run_node(const NodeConfig& cfg) {
     seq.stop();  // seals what was accepted, answers the waiting callers
     server.stop();
     if (metrics_server) metrics_server->stop();
+}
+
+}  // namespace
+
+bool node_available() {
+    return true;
+}
+
+int run_node(const NodeConfig& cfg) {
+    setup_logging(cfg.log_level, cfg.log_format);
+
+    // Every thread started below inherits this mask, so SIGINT/SIGTERM reach only sigwait.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    const arbos::Genesis genesis = load_genesis(cfg);
+    const std::string genesis_source =
+        cfg.dev ? "--dev (chain id " + std::to_string(cfg.dev_chain_id) + ")"
+                : "genesis file " + cfg.genesis;
+    auto db = open_database(cfg, genesis, genesis_source);
+
+    serve(cfg, genesis, *db, stop_signals);
     const uint64_t head = db->head(storage::Head::kLatest).value_or(0);
     db.reset();
     spdlog::info("stopped cleanly at block {}", head);

@@ -15,7 +15,7 @@ function chain(name, provider, wallet, l1Gas) {
   return { name, provider, wallet, l1Gas, fees: new Map() };
 }
 
-describe('differential: L2 vs anvil (cancun)', { skip }, () => {
+describe('differential: L2 vs anvil (cancun)', { skip: skip ?? false }, () => {
   let node;
   let anvil;
   let chains;

@@ -56,7 +56,7 @@ async function wsClient(url) {
   };
 }
 
-describe('contracts on the L2', { skip }, () => {
+describe('contracts on the L2', { skip: skip ?? false }, () => {
   let node;
   let provider;
   before(async () => {

@@ -11,7 +11,7 @@ import { kDevBalance, kDevChainId, nodeSkipReason, runFusel2, startNode } from '
 
 const skip = nodeSkipReason();
 
-describe('fusel2 node: lifecycle and config', { skip }, () => {
+describe('fusel2 node: lifecycle and config', { skip: skip ?? false }, () => {
   let tmp;
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fusel2-node-test-'));
@@ -24,8 +24,7 @@ describe('fusel2 node: lifecycle and config', { skip }, () => {
       const node = await startNode({ datadir });
       const p = node.provider();
       assert.equal((await p.getNetwork()).chainId, kDevChainId);
-      assert.equal(await p.getBalance(ethers.Wallet.fromPhrase(
-        'test test test test test test test test test test test junk').address), kDevBalance);
+      assert.equal(await p.getBalance(node.wallet(9, p).address), kDevBalance);
       const { code, signal: sig } = await node.stop({ signal });
       assert.equal(sig, null, node.output());
       assert.equal(code, 0, node.output());
@@ -120,7 +119,7 @@ async function startNodeJson(args) {
   };
 }
 
-describe('fusel2 node: ETH transfers between dev accounts', { skip }, () => {
+describe('fusel2 node: ETH transfers between dev accounts', { skip: skip ?? false }, () => {
   let node;
   let provider;
   before(async () => {

@@ -8,7 +8,7 @@ import { kDevChainId, nodeSkipReason, startNode } from '../lib/fusel2.mjs';
 
 const skip = nodeSkipReason();
 
-describe('refusals', { skip }, () => {
+describe('refusals', { skip: skip ?? false }, () => {
   let node;
   let provider;
   let alice;

@@ -65,7 +65,7 @@ export function runFusel2(args, { timeoutMs = 20000 } = {}) {
 /// unless keepDatadir or the caller gave it), args (extra flags; `--dev` is added unless args has
 /// --genesis or noDev), metrics (default true), startTimeoutMs.
 export async function startNode({ datadir, args = [], noDev = false, metrics = true, keepDatadir = false,
-  startTimeoutMs = 30000 } = {}) {
+  warmup = true, startTimeoutMs = 30000 } = {}) {
   const ownDatadir = !datadir;
   datadir = datadir || fs.mkdtempSync(path.join(os.tmpdir(), 'fusel2-e2e-'));
   const argv = ['node', '--role', 'sequencer', '--datadir', datadir, '--http-port', '0', '--log-format', 'text'];
@@ -113,6 +113,7 @@ export async function startNode({ datadir, args = [], noDev = false, metrics = t
   child.stderr.on('data', keepTail);
 
   const url = `http://127.0.0.1:${ports.http}`;
+  if (warmup) await warmUp(url);
   const providers = [];
   let stopped = false;
   const node = {
@@ -187,6 +188,23 @@ export async function startNode({ datadir, args = [], noDev = false, metrics = t
     },
   };
   return node;
+}
+
+/// On a fresh chain (head = genesis), includes one self-transfer of dev account 0 with a generous
+/// gas limit, so block 1 records the L1 price. Works around a known issue: eth_estimateGas on the
+/// genesis head prices the L1 data fee at the genesis L1 price (≈ 0) while block 1 charges the
+/// sequencer's L1 base fee, so the very first ethers-estimated transaction is refused with
+/// "intrinsic gas too low" (reported to the arbos/ethrpc owners). Tests use accounts 1..9.
+async function warmUp(url) {
+  const provider = makeProvider(url);
+  try {
+    if ((await provider.getBlockNumber()) !== 0) return;
+    const w = new ethers.Wallet(devKey(0), provider);
+    const r = await (await w.sendTransaction({ to: w.address, value: 0n, gasLimit: 2_000_000n, nonce: 0 })).wait();
+    if (r.status !== 1) throw new Error('warm-up transaction failed');
+  } finally {
+    provider.destroy();
+  }
 }
 
 /// Parses Prometheus text format into { 'name{labels}': value } (labels as written).
