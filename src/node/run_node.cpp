@@ -86,19 +86,6 @@ std::unique_ptr<storage::Database> open_database(const NodeConfig& cfg,
     return std::move(*db);
 }
 
-/// Counts refusals by reason when the sequencer offers `on_rejection(callback)` (requested from
-/// the sequencer's owner; a template so this compiles whether or not it exists yet).
-template <typename Seq>
-void hook_refusals(Seq& seq, NodeMetrics& metrics) {
-    if constexpr (requires { seq.on_rejection([](const sequencer::Rejection&) {}); }) {
-        seq.on_rejection([&metrics](const sequencer::Rejection& r) {
-            metrics.tx_refused(sequencer::to_label(r.reason));
-        });
-    } else {
-        spdlog::warn("this sequencer reports no refusals: fusel2_txs_refused_total stays empty");
-    }
-}
-
 void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s) {
     w.begin("fusel2_sequencer_commits_total", "counter",
             "Database commits (blocks / commits = group-commit size)");
@@ -149,7 +136,9 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
     eth_cfg.max_call_gas = cfg.rpc_max_call_gas;
     ethrpc::EthApi api(*db, genesis, &seq, eth_cfg);
     api.register_methods(server);  // methods + the newHeads/logs subscription kinds
-    hook_refusals(seq, metrics);
+    seq.on_rejection([&metrics](const sequencer::Rejection& r) {
+        metrics.tx_refused(sequencer::to_label(r.reason));
+    });
     metrics.set_extra([&seq](PrometheusWriter& w) { write_sequencer_stats(w, seq.stats()); });
 
     seq.on_block([&api, &metrics](const arbos::Block& block) {
