@@ -1,25 +1,20 @@
 #include "node/run_node.hpp"
 
-#include <spdlog/spdlog.h>
-
-#include <stdexcept>
-
-#include "node/logging.hpp"
-
-#if FUSE_NODE_HAVE_CHAIN
-
 #include <pthread.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "arbos/arbos.hpp"
 #include "arbos/genesis.hpp"
 #include "arbos/memory_world.hpp"
 #include "core/hex.hpp"
 #include "ethrpc/eth_api.hpp"
+#include "node/logging.hpp"
 #include "node/metrics_server.hpp"
 #include "node/node_metrics.hpp"
 #include "rpc/server.hpp"
@@ -175,10 +170,6 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
 
 }  // namespace
 
-bool node_available() {
-    return true;
-}
-
 int run_node(const NodeConfig& cfg) {
     setup_logging(cfg.log_level, cfg.log_format);
 
@@ -204,22 +195,3 @@ int run_node(const NodeConfig& cfg) {
 }
 
 }  // namespace fuse::node
-
-#else  // the chain libraries are not in this build yet
-
-namespace fuse::node {
-
-bool node_available() {
-    return false;
-}
-
-int run_node(const NodeConfig& cfg) {
-    setup_logging(cfg.log_level, cfg.log_format);
-    throw std::runtime_error(
-        "this fusel2 was built without the chain libraries (arbos, storage, sequencer, ethrpc): "
-        "`fusel2 node` is not available in this build");
-}
-
-}  // namespace fuse::node
-
-#endif
