@@ -84,8 +84,9 @@ public:
     virtual Result<void, std::string> commit(std::span<const BlockCommit> blocks) = 0;
     virtual Result<void, std::string> set_head(Head head, uint64_t number) = 0;
     /// Drops every diff staged through `world().apply_diff` and not committed yet (a block the
-    /// builder abandoned): `world()` is back at the latest committed state.
-    virtual void discard_staged() = 0;
+    /// builder abandoned): `world()` is back at the latest committed state. (Not pure so that
+    /// test doubles without staging need not implement it; the RocksDB database does.)
+    virtual void discard_staged() {}
     /// Drops every block above `number` (validator reorg handling) and restores the state.
     virtual Result<void, std::string> rewind_to(uint64_t number) = 0;
 
