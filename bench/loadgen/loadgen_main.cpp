@@ -115,13 +115,17 @@ int main(int argc, char** argv) try {
     {
         const Bytes code = from_hex(read_bytecode(token_bytecode)).value();
         token = create_address(funder_addr, funder_nonce);
-        node.send(sign_call(funder, funder_nonce++, fees, 3'000'000, nullptr, uint256{}, code),
+        node.send(sign_call(funder, funder_nonce++, fees, 10'000'000, nullptr, uint256{}, code),
                   "deploy LoadToken");
         if (node.call("eth_getCode", json::array({to_hex(token), "latest"}))
                 .get<std::string>()
                 .size() <= 2)
             throw std::runtime_error("LoadToken has no code at " + to_hex(token));
         std::printf("LoadToken at %s\n", to_hex(token).c_str());
+        // Tokens for the funder too, so eth_estimateGas of a transfer from it succeeds.
+        const Bytes self_drip = drip_calldata({funder_addr}, uint256{1} << 80);
+        node.send(sign_call(funder, funder_nonce++, fees, 5'000'000, &token, uint256{}, self_drip),
+                  "drip to the funder");
     }
 
     // Gas per transfer.

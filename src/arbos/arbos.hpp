@@ -136,6 +136,9 @@ struct CallRequest {
     Bytes data;
     std::optional<uint64_t> nonce;
     std::vector<AccessListEntry> access_list;
+    /// Price the L1 data fee at this L1 base fee (e.g. the sequencer's current L1 view) instead
+    /// of the one ArbOS stored with the parent block.
+    std::optional<uint256> l1_base_fee;
 };
 
 struct CallResult {

@@ -63,6 +63,10 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
                                               const Block& parent, const CallRequest& req,
                                               bool charge_l1) {
     BlockContext c = make_call_context(st, genesis, parent);
+    if (req.l1_base_fee) {
+        c.info.l1_base_fee = *req.l1_base_fee;
+        c.info.l1_price_per_byte = uint256(genesis.fees.l1_gas_per_byte) * *req.l1_base_fee;
+    }
     state::ExecState exec(st);
     const Address from = req.from.value_or(Address{});
     const uint64_t nonce = req.nonce.value_or(exec.nonce(from));

@@ -191,3 +191,31 @@ TEST(Limits, BlockGasLimitBoundsComputeGasNotTheL1Part) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Calls, EstimateOnAFreshChainIncludesTheL1Fee) {
+    Chain c(dev_genesis(kChainId));  // initial L1 base fee 1 gwei
+    const SystemState s = read_system_state(c.world);
+    EXPECT_EQ(s.l1_base_fee, uint256(1'000'000'000));
+    EXPECT_EQ(s.l1_price_per_byte, uint256(16'000'000'000));
+    CallRequest req;
+    req.from = dev_accounts()[5].address;
+    req.to = addr("0x1313131313131313131313131313131313131313");
+    req.value = uint256(1);
+    auto est = estimate_gas(c.world, c.genesis, c.head(), req);
+    ASSERT_TRUE(est) << est.error().error;
+    EXPECT_GT(*est, 100'000u);  // ~110 bytes × 16 gwei / 0.01 gwei
+    // Block 1 carries the same L1 base fee: the estimated transaction goes in.
+    const Block& b = c.execute(
+        c.message({make_tx(5, 0, req.to, req.value, *est)}, 1, uint256(1'000'000'000), 1));
+    ASSERT_EQ(b.txs.size(), 1u);
+    EXPECT_LE(b.txs[0].gas_used, *est);
+    // A caller that knows a higher L1 base fee gets a higher estimate.
+    req.l1_base_fee = uint256(2'000'000'000);
+    auto higher = estimate_gas(c.world, c.genesis, c.head(), req);
+    ASSERT_TRUE(higher);
+    EXPECT_GT(*higher, *est + 50'000);
+}
+
+}  // namespace

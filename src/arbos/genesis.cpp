@@ -87,7 +87,7 @@ Result<FeeParams, std::string> parse_fees(const json& j) {
     if (auto k = check_keys(j, "fees.",
                             {"minBaseFee", "speedLimitPerSecond", "backlogToleranceSeconds",
                              "pricingInertia", "blockGasLimit", "maxTxGasLimit", "l1GasPerByte",
-                             "networkFeeAccount", "l1FeeAccount"});
+                             "networkFeeAccount", "l1FeeAccount", "initialL1BaseFee"});
         !k)
         return Unexpected{k.error()};
     auto need = [&](const char* key) { return j.contains(key); };
@@ -106,6 +106,9 @@ Result<FeeParams, std::string> parse_fees(const json& j) {
     FUSE_TRY(f.l1_gas_per_byte, get_u64(j["l1GasPerByte"], "fees.l1GasPerByte"));
     FUSE_TRY(f.network_fee_account, get_address(j["networkFeeAccount"], "fees.networkFeeAccount"));
     FUSE_TRY(f.l1_fee_account, get_address(j["l1FeeAccount"], "fees.l1FeeAccount"));
+    if (j.contains("initialL1BaseFee")) {
+        FUSE_TRY(f.initial_l1_base_fee, get_u256(j["initialL1BaseFee"], "fees.initialL1BaseFee"));
+    }
     if (f.speed_limit_per_second == 0)
         return Unexpected{field_error("fees.speedLimitPerSecond", "must be positive")};
     if (f.pricing_inertia == 0)
@@ -204,6 +207,7 @@ std::string to_json(const Genesis& g) {
         {"l1GasPerByte", f.l1_gas_per_byte},
         {"networkFeeAccount", to_hex(f.network_fee_account.view())},
         {"l1FeeAccount", to_hex(f.l1_fee_account.view())},
+        {"initialL1BaseFee", f.initial_l1_base_fee.to_hex()},
     };
     json alloc = json::object();
     for (const auto& [addr, a] : g.alloc) {
@@ -236,6 +240,7 @@ Genesis dev_genesis(uint64_t chain_id) {
     };
     g.fees.l1_fee_account = named("sequencer");
     g.fees.network_fee_account = named("network");
+    g.fees.initial_l1_base_fee = uint256(1'000'000'000);
     const uint256 ten_thousand_eth = uint256(10'000) * uint256(1'000'000'000'000'000'000ull);
     for (const DevAccount& d : dev_accounts())
         g.alloc[d.address].balance = ten_thousand_eth;

@@ -28,6 +28,9 @@ struct FeeParams {
     /// Initial wei per L1 calldata byte of a transaction's brotli-compressed size (16 gas per
     /// byte × the L1 base fee in Arbitrum; updated by each message's L1 base fee).
     uint64_t l1_gas_per_byte = 16;
+    /// The L1 base fee ArbOS assumes until the first message brings one (block 0's state), so
+    /// that eth_estimateGas on a fresh chain already prices the L1 data fee. Optional in JSON.
+    uint256 initial_l1_base_fee;
     Address network_fee_account;  ///< receives L2 fees
     Address l1_fee_account;       ///< receives L1 data fees (the batch poster)
     friend bool operator==(const FeeParams&, const FeeParams&) = default;
@@ -73,6 +76,7 @@ std::optional<Hash32> derive_private_key(std::string_view mnemonic, std::string_
 /// m/44'/60'/0'/0/i, as anvil and Hardhat) funded with 10,000 ETH each.
 /// Fee accounts: L1 fees to Nitro's batch-poster address 0xA4B0…73657175656e636572
 /// ("sequencer"), network fees to 0xA4B0…6e6574776f726b ("network"); see docs/arbos.md.
+/// initial_l1_base_fee is 1 gwei (the node's default L1 base fee without an L1).
 Genesis dev_genesis(uint64_t chain_id);
 
 }  // namespace fuse::arbos

@@ -131,7 +131,8 @@ void init_system_state(state::ExecState& st, const Genesis& g) {
     const FeeParams& f = g.fees;
     s.set(Slot::kVersion, uint256(g.arbos_version));
     s.set(Slot::kChainId, uint256(g.chain_id));
-    s.set(Slot::kL1PricePerByte, uint256{});
+    s.set(Slot::kL1BaseFee, f.initial_l1_base_fee);
+    s.set(Slot::kL1PricePerByte, uint256(f.l1_gas_per_byte) * f.initial_l1_base_fee);
     s.set(Slot::kL2BaseFee, f.min_base_fee);
     s.set(Slot::kLastTimestamp, uint256(g.timestamp));
     s.set(Slot::kMinBaseFee, f.min_base_fee);

@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 
+#include <unistd.h>
+
 #include "arbos/arbos.hpp"
 #include "core/hash.hpp"
 #include "core/hex.hpp"

@@ -282,8 +282,10 @@ DeliveredBatch InboxReader::read_batch(State& st, const l1::Log& log,
     batch::L1Facts facts;
     facts.inclusion_block_number = block.number;
     if (decoded) {
+        // Blocks below the batch's bounds fail kOutOfBlockBounds first: no lookup needed.
         for (uint64_t n : batch::referenced_l1_blocks(*decoded, block.number))
-            facts.base_fees[n] = header(n).base_fee.value_or(uint256{});
+            if (n >= ctx.bounds.min_block_number)
+                facts.base_fees[n] = header(n).base_fee.value_or(uint256{});
     }
     ctx.l1 = std::move(facts);
     auto resolved = batch::resolve_decoded(std::move(decoded), ctx, cfg_.limits);

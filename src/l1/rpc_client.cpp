@@ -226,6 +226,7 @@ struct RpcClient::Impl {
             // SNI (RFC 6066 §3: host names only, never IP literals) and the name to verify.
             if (!is_ip_literal(host)) {
                 SSL_set_tlsext_host_name(ssl, host.c_str());
+                SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
                 SSL_set1_host(ssl, host.c_str());
             } else {
                 X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());

@@ -10,8 +10,7 @@ void add_version_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("version", "Print the version and build commit");
     cmd->callback([] {
         fmt::print("fusel2 {} ({})\n", kVersion, kGitCommit);
-        fmt::print("node roles: {}\n",
-                   node_available() ? "sequencer" : "none (built without the chain libraries)");
+        fmt::print("node roles: {}\n", kNodeRoles);
     });
 }
 

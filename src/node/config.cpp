@@ -84,7 +84,8 @@ ConfigBinder::ConfigBinder(CLI::App& cmd, NodeConfig& c, std::string& config_fil
     add("http.address", c.http_address, "JSON-RPC listen address (HTTP and WebSocket)");
     add("http.port", c.http_port, "JSON-RPC port (0: any free port)");
     add("http.threads", c.http_threads, "I/O threads of the JSON-RPC server");
-    add("http.ws", c.ws, "Accept WebSocket upgrades on the JSON-RPC port");
+    add("http.ws", c.ws,
+        "Accept WebSocket upgrades on the JSON-RPC port (default on; --http-ws=false)");
     add("http.cors-origins", c.http_cors_origins, "Allowed CORS/WebSocket origins (* = any)");
     add("rpc.max-request-bytes", c.rpc_max_request_bytes, "Largest request body / WS message");
     add("rpc.max-batch-items", c.rpc_max_batch_items, "Most calls in one batch request");
@@ -102,12 +103,14 @@ ConfigBinder::ConfigBinder(CLI::App& cmd, NodeConfig& c, std::string& config_fil
     add("sequencer.max-block-txs", c.sequencer_max_block_txs, "Most transactions per block");
     add("l1.block-number", c.l1_block_number, "L1 block number recorded in blocks (no L1 reader)");
     add("l1.base-fee", c.l1_base_fee, "L1 base fee in wei recorded in blocks (no L1 reader)");
-    add("metrics.enabled", c.metrics, "Serve Prometheus metrics (GET /metrics)");
+    add("metrics.enabled", c.metrics,
+        "Serve Prometheus metrics, GET /metrics (default on; --metrics-enabled=false)");
     add("metrics.address", c.metrics_address, "Metrics listen address");
     add("metrics.port", c.metrics_port, "Metrics port (0: any free port)");
     add("log.level", c.log_level, "trace|debug|info|warn|error|critical|off");
     add("log.format", c.log_format, "text|json");
-    add("db.fsync", c.fsync, "fsync every commit (off survives kill -9 but not power loss)");
+    add("db.fsync", c.fsync,
+        "fsync every commit (default on; --db-fsync=false survives kill -9, not power loss)");
     add("db.cache-mb", c.db_cache_mb, "RocksDB block cache, MiB");
 }
 

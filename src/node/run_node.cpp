@@ -1,25 +1,20 @@
 #include "node/run_node.hpp"
 
-#include <spdlog/spdlog.h>
-
-#include <stdexcept>
-
-#include "node/logging.hpp"
-
-#if FUSE_NODE_HAVE_CHAIN
-
 #include <pthread.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "arbos/arbos.hpp"
 #include "arbos/genesis.hpp"
 #include "arbos/memory_world.hpp"
 #include "core/hex.hpp"
 #include "ethrpc/eth_api.hpp"
+#include "node/logging.hpp"
 #include "node/metrics_server.hpp"
 #include "node/node_metrics.hpp"
 #include "rpc/server.hpp"
@@ -86,19 +81,6 @@ std::unique_ptr<storage::Database> open_database(const NodeConfig& cfg,
     return std::move(*db);
 }
 
-/// Counts refusals by reason when the sequencer offers `on_rejection(callback)` (requested from
-/// the sequencer's owner; a template so this compiles whether or not it exists yet).
-template <typename Seq>
-void hook_refusals(Seq& seq, NodeMetrics& metrics) {
-    if constexpr (requires { seq.on_rejection([](const sequencer::Rejection&) {}); }) {
-        seq.on_rejection([&metrics](const sequencer::Rejection& r) {
-            metrics.tx_refused(sequencer::to_label(r.reason));
-        });
-    } else {
-        spdlog::warn("this sequencer reports no refusals: fusel2_txs_refused_total stays empty");
-    }
-}
-
 void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s) {
     w.begin("fusel2_sequencer_commits_total", "counter",
             "Database commits (blocks / commits = group-commit size)");
@@ -149,7 +131,9 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
     eth_cfg.max_call_gas = cfg.rpc_max_call_gas;
     ethrpc::EthApi api(*db, genesis, &seq, eth_cfg);
     api.register_methods(server);  // methods + the newHeads/logs subscription kinds
-    hook_refusals(seq, metrics);
+    seq.on_rejection([&metrics](const sequencer::Rejection& r) {
+        metrics.tx_refused(sequencer::to_label(r.reason));
+    });
     metrics.set_extra([&seq](PrometheusWriter& w) { write_sequencer_stats(w, seq.stats()); });
 
     seq.on_block([&api, &metrics](const arbos::Block& block) {
@@ -186,10 +170,6 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
 
 }  // namespace
 
-bool node_available() {
-    return true;
-}
-
 int run_node(const NodeConfig& cfg) {
     setup_logging(cfg.log_level, cfg.log_format);
 
@@ -215,22 +195,3 @@ int run_node(const NodeConfig& cfg) {
 }
 
 }  // namespace fuse::node
-
-#else  // the chain libraries are not in this build yet
-
-namespace fuse::node {
-
-bool node_available() {
-    return false;
-}
-
-int run_node(const NodeConfig& cfg) {
-    setup_logging(cfg.log_level, cfg.log_format);
-    throw std::runtime_error(
-        "this fusel2 was built without the chain libraries (arbos, storage, sequencer, ethrpc): "
-        "`fusel2 node` is not available in this build");
-}
-
-}  // namespace fuse::node
-
-#endif

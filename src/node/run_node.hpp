@@ -11,7 +11,7 @@ namespace fuse::node {
 /// the user on startup failures (bad genesis, datadir of another chain, port in use, ...).
 int run_node(const NodeConfig& cfg);
 
-/// True when this binary was built with the chain libraries (arbos, storage, sequencer, ethrpc).
-bool node_available();
+/// The roles `fusel2 node --role` runs in this build ("sequencer"; validator: issue #6).
+inline constexpr const char* kNodeRoles = "sequencer";
 
 }  // namespace fuse::node

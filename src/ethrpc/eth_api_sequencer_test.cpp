@@ -1,0 +1,74 @@
+// EthApi with the real Sequencer: eth_sendRawTransaction answers once the block is durable,
+// the "pending" nonce counts the pool, refusals carry the sequencer's geth-style text, and
+// newHeads/logs subscribers hear about the sequencer's blocks.
+
+#include <gtest/gtest.h>
+
+#include "ethrpc/format.hpp"
+#include "ethrpc/test_chain.hpp"
+#include "sequencer/sequencer.hpp"
+
+namespace fuse::ethrpc::testing {
+namespace {
+
+TEST(EthApiSequencer, SendThroughTheRealSequencer) {
+    TestChain c("sequencer");
+    sequencer::Sequencer seq(*c.db, c.genesis, sequencer::Config{}, [] {
+        return sequencer::L1Info{7, uint256{1'000'000}};
+    });
+    EthApi api(*c.db, c.genesis, &seq, Config{});
+    rpc::Server server(rpc::testing::test_config());
+    api.register_methods(server);
+    seq.on_block([&api](const arbos::Block& b) { api.on_block(b); });
+    server.start();
+    seq.start();
+    {
+        rpc::testing::HttpClient http(server.port());
+        auto call = [&](const std::string& method, Json params) {
+            const Json req = {
+                {"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}};
+            return Json::parse(http.post(req.dump()).body);
+        };
+        rpc::testing::WsClient ws(server.port());
+        ws.send(R"({"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]})");
+        const Json sub = Json::parse(ws.receive().value_or("{}"));
+        ASSERT_TRUE(sub.contains("result")) << sub.dump();
+
+        const Bytes raw = c.tx1559(0, 0, c.dev(1).address, kEth);
+        Json r = call("eth_sendRawTransaction", {hex(raw)});
+        EXPECT_EQ(r["result"], hex(keccak256(raw))) << r.dump();
+        // Durable before the answer: the receipt is there at once.
+        r = call("eth_getTransactionReceipt", {hex(keccak256(raw))});
+        EXPECT_EQ(r["result"]["status"], "0x1") << r.dump();
+        EXPECT_EQ(r["result"]["l1BlockNumber"], "0x7");
+        const std::string block_hash = r["result"]["blockHash"];
+        EXPECT_EQ(call("eth_getTransactionCount", {hex(c.dev(0).address), "pending"})["result"],
+                  "0x1");
+        EXPECT_EQ(call("eth_getBalance", {hex(c.dev(1).address)})["result"],
+                  quantity(uint256{10'000} * kEth + kEth));
+        // The same bytes again: refused by the pool with geth's text.
+        r = call("eth_sendRawTransaction", {hex(raw)});
+        ASSERT_TRUE(r.contains("error")) << r.dump();
+        EXPECT_EQ(r["error"]["code"], -32000);
+        const std::string msg = r["error"]["message"];
+        EXPECT_TRUE(msg.rfind("nonce too low", 0) == 0 || msg == "already known") << msg;
+        // Garbage bytes: refused, the node keeps serving.
+        r = call("eth_sendRawTransaction", {"0x01020304"});
+        EXPECT_TRUE(r.contains("error")) << r.dump();
+        EXPECT_EQ(call("eth_chainId", Json::array())["result"], quantity(kChainId));
+        // The sealed block reached the newHeads subscriber.
+        bool seen = false;
+        for (int i = 0; i < 4 && !seen; ++i) {
+            const auto note = ws.receive();
+            if (!note) break;
+            const Json j = Json::parse(*note);
+            seen = j["params"]["result"]["hash"] == block_hash;
+        }
+        EXPECT_TRUE(seen);
+    }
+    seq.stop();
+    server.stop();
+}
+
+}  // namespace
+}  // namespace fuse::ethrpc::testing
