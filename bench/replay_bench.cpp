@@ -352,7 +352,12 @@ void l1_cost(const char* name, const std::vector<Bytes>& txs, size_t block_txs) 
     // gas beyond 21000 + calldata; linear fit 1 KB -> 51 436, 100 KB -> 109 760.
     auto exec_gas = [](size_t bytes) { return 50'845.0 + 0.5770 * static_cast<double>(bytes); };
     double overhead = 0;
+    // Plain brotli-11 of the raw txs of the same batches (same context as our batches).
+    Bytes batch_raw, next_raw;
+    size_t plain_per_batch = 0;
     auto flush = [&](batch::BatchBuilder& b) {
+        plain_per_batch += brotli11(batch_raw).size();
+        batch_raw.clear();
         const Bytes data = b.finish(true);
         batch_bytes += data.size();
         batch_gas += calldata_gas(data) + 21'000 + 4 * 32 * 4;  // + selector/args, roughly
@@ -366,14 +371,18 @@ void l1_cost(const char* name, const std::vector<Bytes>& txs, size_t block_txs) 
         m.timestamp = ts++;
         m.l1_block_number = 1;
         m.l1_base_fee = uint256(1'000'000);
+        next_raw.clear();
         for (size_t j = i; j < std::min(txs.size(), i + block_txs); ++j) {
             m.txs.push_back(txs[j]);
+            next_raw.insert(next_raw.end(), txs[j].begin(), txs[j].end());
             raw_bytes += txs[j].size();
         }
         auto r = builder->add(m);
         if (!r) std::abort();
+        if (*r) batch_raw.insert(batch_raw.end(), next_raw.begin(), next_raw.end());
         if (!*r) {
             flush(*builder);
+            batch_raw = next_raw;
             builder = std::make_unique<batch::BatchBuilder>(batch::BatchLimits{}, 11);
             if (auto again = builder->add(m); !again || !*again) std::abort();
         }
@@ -392,6 +401,8 @@ void l1_cost(const char* name, const std::vector<Bytes>& txs, size_t block_txs) 
         overhead / n);
     std::printf("  plain brotli-11 of the concatenated raw txs: %.2f B/tx (calldata gas %.0f/tx)\n",
                 plain.size() / n, calldata_gas(plain) / n);
+    std::printf("  plain brotli-11 of the raw txs of each of our batches: %.2f B/tx\n",
+                plain_per_batch / n);
 }
 
 }  // namespace
