@@ -50,7 +50,7 @@ struct L2Chain {
             t.chain_id = kL2ChainId;
             t.nonce = nonce++;
             t.max_fee_per_gas = uint256(1'000'000'000);
-            t.gas_limit = 21'000 + 16 * payload + 100'000;
+            t.gas_limit = 3'000'000;  // covers the L1 poster gas at real L1 base fees
             t.to = arbos::dev_accounts()[1].address;
             t.value = uint256(1000 + i);
             t.data.resize(payload);

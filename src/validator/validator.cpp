@@ -1,0 +1,337 @@
+#include "validator/validator.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <thread>
+
+#include "core/hex.hpp"
+#include "l1/contracts.hpp"
+
+namespace fuse::validator {
+
+namespace {
+
+constexpr std::string_view kCursorKey = "validator.cursor";
+constexpr std::string_view kHistoryKey = "validator.history";
+constexpr size_t kPersistedHistory = 128;
+
+Bytes be64(uint64_t v) {
+    Bytes out(8);
+    for (int i = 0; i < 8; ++i)
+        out[static_cast<size_t>(i)] = static_cast<uint8_t>(v >> (8 * (7 - i)));
+    return out;
+}
+
+uint64_t read_be64(ByteView b) {
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8 && i < b.size(); ++i)
+        v = v << 8 | b[i];
+    return v;
+}
+
+Bytes text_bytes(const std::string& s) {
+    return Bytes(s.begin(), s.end());
+}
+
+uint64_t call_uint(l1::RpcClient& rpc, const Address& to, const Bytes& data, const char* what) {
+    l1::CallRequest req;
+    req.to = to;
+    req.data = data;
+    auto v = l1::decode_uint(rpc.call(req));
+    if (!v || !v->fits_u64())
+        throw l1::L1Error(l1::L1Error::Kind::kBadResponse,
+                          std::string(what) + " returned an unexpected value");
+    return v->low64();
+}
+
+}  // namespace
+
+std::string batch_block_key(uint64_t seq) {
+    return "validator.batch." + std::to_string(seq);
+}
+
+Validator::Validator(storage::Database& db, const arbos::Genesis& genesis, l1::RpcClient& l1,
+                     l1::TxSender* proposer, Config config)
+    : db_(db), genesis_(genesis), l1_(l1), proposer_(proposer), cfg_(std::move(config)) {
+    if (cfg_.mode == Mode::kPropose && !proposer_)
+        throw std::invalid_argument("validator: propose mode needs a proposer key");
+    // The header before batch 0 is the genesis block's.
+    if (auto g = db_.block_by_number(0)) {
+        cfg_.reader.genesis_header.timestamp = g->header.timestamp;
+        cfg_.reader.genesis_header.l1_block_number = g->l1_block_number;
+    }
+    inbox::InboxCursor cursor;
+    std::vector<inbox::BatchRef> history;
+    if (auto c = db_.get_meta(kCursorKey))
+        cursor = inbox::cursor_from_json(std::string(c->begin(), c->end()));
+    if (auto h = db_.get_meta(kHistoryKey)) {
+        for (const auto& item : nlohmann::json::parse(std::string(h->begin(), h->end()))) {
+            auto ref = inbox::cursor_from_json(item.get<std::string>()).last;
+            if (ref) history.push_back(*ref);
+        }
+    }
+    // Blocks committed after the last saved cursor (a crash between the two writes) are derived
+    // again: drop them.
+    const uint64_t derived = cursor.last ? cursor.last->message_count : 0;
+    if (db_.head(storage::Head::kLatest).value_or(0) > derived) {
+        note("dropping blocks above " + std::to_string(derived) +
+             " (derived after the last saved inbox cursor)");
+        if (auto r = db_.rewind_to(derived); !r)
+            throw std::runtime_error("validator: rewind failed: " + r.error());
+    }
+    status_.batches_derived = cursor.last ? cursor.last->sequence_number + 1 : 0;
+    status_.derived_block = derived;
+    if (auto f = db_.head(storage::Head::kFinalized)) status_.finalized_block = *f;
+    reader_ = std::make_unique<inbox::InboxReader>(l1_, cfg_.reader, cursor, std::move(history));
+    if (cfg_.mode == Mode::kWatch && !cfg_.sequencer_url.empty()) {
+        l1::RpcClientConfig rc;
+        rc.url = cfg_.sequencer_url;
+        rc.max_attempts = 2;
+        sequencer_ = std::make_unique<l1::RpcClient>(rc);
+    }
+}
+
+Validator::~Validator() = default;
+
+void Validator::note(const std::string& line) const {
+    if (cfg_.log) cfg_.log(line);
+}
+
+Status Validator::status() const {
+    std::lock_guard lock(mu_);
+    return status_;
+}
+
+void Validator::on_block(std::function<void(const arbos::Block&)> callback) {
+    on_block_.push_back(std::move(callback));
+}
+
+std::optional<uint64_t> Validator::batch_last_block(uint64_t seq) const {
+    auto v = db_.get_meta(batch_block_key(seq));
+    if (!v) return std::nullopt;
+    return read_be64(*v);
+}
+
+void Validator::step() {
+    try {
+        derive();
+        if (cfg_.mode == Mode::kPropose) propose();
+        if (cfg_.mode == Mode::kWatch) watch();
+    } catch (const l1::L1Error& e) {
+        std::lock_guard lock(mu_);
+        ++status_.l1_errors;
+        status_.last_error = e.what();
+        note(std::string("L1 error (will retry): ") + e.what());
+    } catch (const inbox::InboxError& e) {
+        std::lock_guard lock(mu_);
+        ++status_.l1_errors;
+        status_.last_error = e.what();
+        note(std::string(e.retryable() ? "inbox (will retry): " : "inbox error: ") + e.what());
+    }
+}
+
+void Validator::run(const std::atomic<bool>& stop) {
+    while (!stop.load(std::memory_order_acquire)) {
+        step();
+        const auto until = std::chrono::steady_clock::now() + cfg_.poll_interval;
+        while (!stop.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+void Validator::derive() {
+    inbox::PollResult r = reader_->poll();
+    if (r.rollback) rollback(*r.rollback);
+    for (const auto& b : r.batches)
+        apply_batch(b);
+    if (r.rollback || !r.batches.empty()) save_cursor();
+}
+
+void Validator::rollback(const inbox::Rollback& rb) {
+    const uint64_t target =
+        rb.last_common_batch ? batch_last_block(*rb.last_common_batch).value_or(0) : 0;
+    note("L1 reorg: batches from " + std::to_string(rb.first_removed_batch) +
+         " replaced; rolling back to L2 block " + std::to_string(target));
+    if (auto r = db_.rewind_to(target); !r)
+        throw std::runtime_error("validator: rewind failed: " + r.error());
+    for (auto h : {storage::Head::kSafe, storage::Head::kFinalized})
+        if (db_.head(h).value_or(0) > target) (void)db_.set_head(h, target);
+    std::lock_guard lock(mu_);
+    ++status_.reorgs;
+    status_.batches_derived = rb.last_common_batch ? *rb.last_common_batch + 1 : 0;
+    status_.derived_block = target;
+    status_.finalized_block = std::min(status_.finalized_block, target);
+    watched_batches_ = std::min<uint64_t>(watched_batches_, status_.batches_derived);
+    watched_block_ = std::min(watched_block_, target);
+}
+
+void Validator::apply_batch(const inbox::DeliveredBatch& b) {
+    const uint64_t head = db_.head(storage::Head::kLatest).value_or(0);
+    if (head != b.prev_message_count)
+        throw std::runtime_error("validator: batch " + std::to_string(b.sequence_number) +
+                                 " starts after message " + std::to_string(b.prev_message_count) +
+                                 " but the chain is at block " + std::to_string(head));
+    if (b.resolved.invalid != batch::ResolveError::kNone) {
+        note("batch " + std::to_string(b.sequence_number) + " is invalid (" +
+             batch::to_string(b.resolved.invalid) +
+             "): " + std::to_string(b.resolved.messages.size()) + " filler blocks");
+        std::lock_guard lock(mu_);
+        ++status_.invalid_batches;
+    }
+    auto parent = db_.block_by_number(head);
+    if (!parent) throw std::runtime_error("validator: block " + std::to_string(head) + " missing");
+
+    std::deque<arbos::Block> blocks;
+    std::deque<state::StateDiff> diffs;
+    auto hashes = [&](int64_t number) -> Hash32 {
+        if (number < 0) return Hash32{};
+        const uint64_t n = static_cast<uint64_t>(number);
+        if (n > head && n - head - 1 < blocks.size()) return blocks[n - head - 1].hash;
+        return db_.block_hash(n).value_or(Hash32{});
+    };
+    const arbos::Block* prev = &*parent;
+    for (const auto& msg : b.resolved.messages) {
+        diffs.emplace_back();
+        blocks.push_back(
+            arbos::execute_message(db_.world(), genesis_, *prev, msg, &diffs.back(), hashes));
+        prev = &blocks.back();
+    }
+    std::vector<storage::BlockCommit> commits;
+    for (size_t i = 0; i < blocks.size(); ++i)
+        commits.push_back({&blocks[i], &diffs[i], &b.resolved.messages[i]});
+    if (auto r = db_.commit(commits); !r) {
+        db_.discard_staged();
+        throw std::runtime_error("validator: commit failed: " + r.error());
+    }
+    const uint64_t last = head + blocks.size();
+    (void)db_.put_meta(batch_block_key(b.sequence_number), be64(last));
+    (void)db_.set_head(storage::Head::kSafe, last);
+    for (const auto& blk : blocks)
+        for (auto& cb : on_block_)
+            cb(blk);
+    std::lock_guard lock(mu_);
+    status_.batches_derived = b.sequence_number + 1;
+    status_.derived_block = last;
+}
+
+void Validator::save_cursor() {
+    (void)db_.put_meta(kCursorKey, text_bytes(inbox::to_json(reader_->cursor())));
+    nlohmann::json arr = nlohmann::json::array();
+    const auto& h = reader_->history();
+    const size_t from = h.size() > kPersistedHistory ? h.size() - kPersistedHistory : 0;
+    for (size_t i = from; i < h.size(); ++i) {
+        inbox::InboxCursor c;
+        c.last = h[i];
+        arr.push_back(inbox::to_json(c));
+    }
+    (void)db_.put_meta(kHistoryKey, text_bytes(arr.dump()));
+}
+
+void Validator::propose() {
+    if (proposal_in_flight_) {
+        proposer_->poll();
+        const l1::InFlightTx* tx = proposer_->find(*proposal_in_flight_);
+        if (tx && tx->state != l1::InFlightTx::State::kConfirmed) return;
+        const bool ok = tx && tx->receipt && tx->receipt->success;
+        proposal_in_flight_.reset();
+        proposer_->prune_confirmed();
+        if (!ok) {
+            note("state root for batch " + std::to_string(proposal_batch_) +
+                 " reverted; rechecking RollupCore");
+            return;
+        }
+        if (auto blk = batch_last_block(proposal_batch_)) {
+            (void)db_.set_head(storage::Head::kFinalized, *blk);
+            std::lock_guard lock(mu_);
+            status_.finalized_block = *blk;
+            status_.roots_posted = proposal_batch_ + 1;
+        }
+        note("state root for batch " + std::to_string(proposal_batch_) + " confirmed");
+    }
+    const uint64_t posted = call_uint(l1_, cfg_.rollup, l1::encode_call(l1::sig::kPostedBatchCount),
+                                      "postedBatchCount()");
+    {
+        std::lock_guard lock(mu_);
+        status_.roots_posted = posted;
+        if (posted >= status_.batches_derived) return;
+    }
+    auto last = batch_last_block(posted);
+    if (!last) return;
+    auto blk = db_.block_by_number(*last);
+    if (!blk) return;
+    const Bytes data = l1::encode_post_state_root(uint256(posted), *last, blk->hash,
+                                                  blk->header.state_root, blk->send_root);
+    proposal_in_flight_ = proposer_->submit(cfg_.rollup, data);
+    proposal_batch_ = posted;
+    note("posting state root of batch " + std::to_string(posted) + ": L2 block " +
+         std::to_string(*last) + " " + to_hex(blk->hash));
+}
+
+void Validator::alarm(const std::string& text) {
+    {
+        std::lock_guard lock(mu_);
+        if (status_.mismatch) return;
+        status_.mismatch = true;
+        status_.alarm = text;
+    }
+    note("ALARM: " + text);
+    if (cfg_.on_mismatch) cfg_.on_mismatch(text);
+}
+
+void Validator::watch() {
+    uint64_t derived;
+    {
+        std::lock_guard lock(mu_);
+        derived = status_.batches_derived;
+    }
+    const uint64_t posted = call_uint(l1_, cfg_.rollup, l1::encode_call(l1::sig::kPostedBatchCount),
+                                      "postedBatchCount()");
+    while (watched_batches_ < std::min(posted, derived)) {
+        const uint64_t seq = watched_batches_;
+        l1::CallRequest req;
+        req.to = cfg_.rollup;
+        req.data = l1::encode_call(l1::sig::kGetRecord, uint256(seq));
+        auto rec = l1::decode_state_root_record(l1_.call(req));
+        if (!rec) throw l1::L1Error(l1::L1Error::Kind::kBadResponse, "getRecord: bad answer");
+        const auto last = batch_last_block(seq);
+        auto blk = last ? db_.block_by_number(*last) : std::nullopt;
+        if (!blk) break;
+        std::string what;
+        if (rec->l2_block_number != *last)
+            what = "L2 block number " + std::to_string(rec->l2_block_number);
+        else if (rec->l2_block_hash != blk->hash)
+            what = "block hash " + to_hex(rec->l2_block_hash);
+        else if (rec->state_root != blk->header.state_root)
+            what = "state root " + to_hex(rec->state_root);
+        else if (rec->send_root != blk->send_root)
+            what = "send root " + to_hex(rec->send_root);
+        if (!what.empty()) {
+            alarm("RollupCore root of batch " + std::to_string(seq) + " (L2 block " +
+                  std::to_string(*last) + ") differs: L1 has " + what + ", derived block " +
+                  to_hex(blk->hash) + " state root " + to_hex(blk->header.state_root));
+            return;
+        }
+        ++watched_batches_;
+        std::lock_guard lock(mu_);
+        status_.roots_posted = posted;
+        status_.finalized_block = *last;
+        (void)db_.set_head(storage::Head::kFinalized, *last);
+    }
+    if (!sequencer_) return;
+    const uint64_t top = db_.head(storage::Head::kLatest).value_or(0);
+    while (watched_block_ < top) {
+        const uint64_t n = watched_block_ + 1;
+        auto theirs = sequencer_->get_block(l1::block_tag(n));
+        if (!theirs) break;  // the sequencer does not have it (yet)
+        auto ours = db_.block_hash(n);
+        if (!ours) break;
+        if (theirs->hash != *ours) {
+            alarm("sequencer block " + std::to_string(n) + " differs: sequencer " +
+                  to_hex(theirs->hash) + ", derived from L1 " + to_hex(*ours));
+            return;
+        }
+        watched_block_ = n;
+    }
+}
+
+}  // namespace fuse::validator

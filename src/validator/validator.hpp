@@ -1,0 +1,104 @@
+#pragma once
+/// The validator (DESIGN.md §4, docs/validator.md): trusts nothing but L1. It reads batches with
+/// the inbox reader, executes every message through the same `arbos::execute_message` the
+/// sequencer's blocks came from, and stores the chain. Then, per role:
+/// - proposer: posts `RollupCore.postStateRoot(batch, l2BlockNumber, l2BlockHash, stateRoot,
+///   sendRoot)` for each derived batch, in order;
+/// - watch: compares the roots posted on L1 (and the sequencer's blocks, given its URL) with its
+///   own and raises an alarm on the first mismatch, naming the batch and the block.
+/// Heads: `safe` = derived from L1 (confirmed batches), `finalized` = root posted and confirmed.
+/// An L1 reorg rolls the chain back to the last common batch and re-derives.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "arbos/arbos.hpp"
+#include "inbox/inbox_reader.hpp"
+#include "l1/rpc_client.hpp"
+#include "l1/tx_sender.hpp"
+#include "storage/database.hpp"
+
+namespace fuse::validator {
+
+enum class Mode { kFollow, kPropose, kWatch };
+
+struct Config {
+    Mode mode = Mode::kPropose;
+    inbox::InboxReaderConfig reader;
+    Address rollup;
+    /// Watch mode: also compare with this sequencer's blocks (its JSON-RPC URL); empty: not.
+    std::string sequencer_url;
+    std::chrono::milliseconds poll_interval{1'000};
+    std::function<void(const std::string&)> log;
+    /// Called once with the alarm text on the first mismatch (watch mode).
+    std::function<void(const std::string&)> on_mismatch;
+};
+
+struct Status {
+    uint64_t batches_derived = 0;  ///< next batch sequence number to derive
+    uint64_t derived_block = 0;    ///< L2 block number after the last derived batch
+    uint64_t roots_posted = 0;     ///< RollupCore.postedBatchCount at the last check
+    uint64_t finalized_block = 0;
+    uint64_t invalid_batches = 0;
+    uint64_t reorgs = 0;
+    uint64_t l1_errors = 0;
+    bool mismatch = false;
+    std::string alarm;  ///< the first mismatch, if any
+    std::string last_error;
+};
+
+class Validator {
+public:
+    /// `db` holds at least the genesis block (the node commits it). `proposer` is required in
+    /// propose mode (the key allowed by RollupCore), ignored otherwise.
+    Validator(storage::Database& db, const arbos::Genesis& genesis, l1::RpcClient& l1,
+              l1::TxSender* proposer, Config config);
+    ~Validator();
+
+    /// One round: derive new batches (or roll back on a reorg), then propose or watch.
+    /// Never throws for L1 trouble (counted, logged, retried next round).
+    void step();
+    /// Runs rounds until `stop` is set.
+    void run(const std::atomic<bool>& stop);
+
+    Status status() const;
+    /// Called after every block this validator commits (subscriptions of its RPC).
+    void on_block(std::function<void(const arbos::Block&)> callback);
+
+private:
+    void derive();
+    void apply_batch(const inbox::DeliveredBatch& b);
+    void rollback(const inbox::Rollback& rb);
+    void save_cursor();
+    void propose();
+    void watch();
+    void alarm(const std::string& text);
+    void note(const std::string& line) const;
+    /// L2 block number after batch `seq` (meta record), if derived.
+    std::optional<uint64_t> batch_last_block(uint64_t seq) const;
+
+    storage::Database& db_;
+    const arbos::Genesis& genesis_;
+    l1::RpcClient& l1_;
+    l1::TxSender* proposer_;
+    Config cfg_;
+    std::unique_ptr<inbox::InboxReader> reader_;
+    std::unique_ptr<l1::RpcClient> sequencer_;
+    std::optional<uint64_t> proposal_in_flight_;  ///< sender id
+    uint64_t proposal_batch_ = 0;
+    uint64_t watched_batches_ = 0;
+    uint64_t watched_block_ = 0;
+    std::vector<std::function<void(const arbos::Block&)>> on_block_;
+    mutable std::mutex mu_;
+    Status status_;
+};
+
+/// Meta key: the L2 block number after batch `seq` (8 bytes BE).
+std::string batch_block_key(uint64_t seq);
+
+}  // namespace fuse::validator

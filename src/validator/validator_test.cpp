@@ -1,0 +1,312 @@
+// The validator against a real anvil running the real SequencerInbox and RollupCore: a chain of
+// real ArbOS blocks is posted by the real batch poster; validators starting from an empty
+// database with only L1, the contract addresses and the genesis derive the same chain block by
+// block, post the roots (proposer) or check them (watch).
+
+#include "validator/validator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "batcher/l1_watcher.hpp"
+#include "batcher/poster.hpp"
+#include "batcher/test_chain.hpp"
+#include "core/hex.hpp"
+#include "l1/abi.hpp"
+#include "l1/anvil_process.hpp"
+#include "l1/contracts.hpp"
+#include "l1/test_util.hpp"
+
+namespace fuse::validator {
+namespace {
+
+using namespace std::chrono_literals;
+using batcher::testing::L2Chain;
+
+constexpr const char* kPosterKey =  // anvil account 0: owner + batch poster
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+constexpr const char* kProposerKey =  // anvil account 2: the proposer
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+
+l1::RpcClientConfig client_config(const std::string& url) {
+    l1::RpcClientConfig c;
+    c.url = url;
+    c.max_attempts = 2;
+    c.backoff_initial = 20ms;
+    return c;
+}
+
+l1::SenderConfig sender_config() {
+    l1::SenderConfig c;
+    c.poll_interval = 20ms;
+    return c;
+}
+
+Address deploy(l1::TxSender& sender, const std::string& name, const std::string& types,
+               const std::vector<l1::AbiValue>& args) {
+    const auto artifact = l1::testing::load_artifact(name);
+    Bytes code = *from_hex(artifact.at("bytecode").get<std::string>());
+    auto enc = l1::abi_encode(*l1::parse_types(types), args);
+    EXPECT_TRUE(enc);
+    code.insert(code.end(), enc->begin(), enc->end());
+    const auto receipt = sender.wait(sender.submit(std::nullopt, code), 20s);
+    EXPECT_TRUE(receipt.success) << name;
+    return *receipt.contract_address;
+}
+
+/// anvil + inbox + rollup (genesis hash = the L2 chain's block 0) + poster and proposer keys.
+struct Env {
+    l1::testing::AnvilProcess anvil;
+    l1::RpcClient rpc{client_config(anvil.url())};
+    l1::TxSender poster_sender{rpc, l1::Signer::from_hex(kPosterKey), sender_config()};
+    l1::TxSender proposer_sender{rpc, l1::Signer::from_hex(kProposerKey), sender_config()};
+    L2Chain chain;
+    Address inbox, rollup;
+    uint64_t deploy_block = 0;
+
+    Env() {
+        const Address me = poster_sender.address();
+        deploy_block = rpc.block_number();
+        inbox = deploy(poster_sender, "SequencerInbox",
+                       "address,address[],(uint64,uint64,uint64,uint64),uint256",
+                       {l1::AbiValue::of(me), l1::AbiValue::of_items({l1::AbiValue::of(me)}),
+                        l1::AbiValue::of_items(
+                            {l1::AbiValue::of(uint256(17280)), l1::AbiValue::of(uint256(12)),
+                             l1::AbiValue::of(uint256(86400)), l1::AbiValue::of(uint256(768))}),
+                        l1::AbiValue::of(uint256(122880))});
+        rollup = deploy_rollup({proposer_sender.address()});
+    }
+
+    Address deploy_rollup(std::vector<Address> proposers) {
+        std::vector<l1::AbiValue> ps;
+        for (const auto& p : proposers)
+            ps.push_back(l1::AbiValue::of(p));
+        return deploy(
+            poster_sender, "RollupCore", "address,bytes32,address,address[]",
+            {l1::AbiValue::of(poster_sender.address()), l1::AbiValue::of(chain.blocks[0].hash),
+             l1::AbiValue::of(inbox), l1::AbiValue::of_items(ps)});
+    }
+
+    /// Seals `n` blocks the way the sequencer does: on the current L1 block and its base fee.
+    void seal(int n, size_t txs = 3) {
+        batcher::L1Watcher w(rpc, {});
+        for (int i = 0; i < n; ++i) {
+            EXPECT_TRUE(w.poll());
+            const auto head = w.current();
+            chain.seal(txs, 40, head.number, head.base_fee,
+                       static_cast<uint64_t>(std::time(nullptr)));
+        }
+    }
+
+    /// Posts everything sealed, in batches of at most `max_size` bytes.
+    void post_all(size_t max_size = 2'000) {
+        batcher::PosterConfig cfg;
+        cfg.inbox = inbox;
+        cfg.max_batch_size = max_size;
+        cfg.max_batch_delay = 0ms;
+        batcher::BatchPoster poster(*chain.db, rpc, poster_sender, cfg);
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            const auto s = poster.step();
+            if (s == batcher::Step::kIdle &&
+                poster.status().messages_posted == chain.blocks.size() - 1)
+                return;
+            if (s != batcher::Step::kPosted && s != batcher::Step::kConfirmed)
+                std::this_thread::sleep_for(20ms);
+        }
+        FAIL() << "poster did not drain";
+    }
+
+    Config config(Mode mode) const {
+        Config c;
+        c.mode = mode;
+        c.reader.inbox = inbox;
+        c.reader.deploy_block = deploy_block;
+        c.reader.confirmations = 0;
+        c.rollup = rollup;
+        c.poll_interval = 20ms;
+        return c;
+    }
+
+    uint64_t batch_count() {
+        l1::CallRequest req;
+        req.to = inbox;
+        req.data = l1::encode_call(l1::sig::kBatchCount);
+        return l1::decode_uint(rpc.call(req))->low64();
+    }
+};
+
+/// A validator's own database: genesis only, as a fresh node starts.
+struct FreshNode {
+    storage::testing::TempDir dir;
+    std::unique_ptr<storage::Database> db;
+    arbos::Genesis genesis = arbos::dev_genesis(batcher::testing::kL2ChainId);
+    arbos::Block genesis_block;
+
+    FreshNode() {
+        storage::Options o;
+        o.path = (dir.path / "db").string();
+        o.sync = false;
+        db = std::move(storage::Database::open(o).value());
+        state::StateDiff diff;
+        genesis_block = arbos::make_genesis_block(db->world(), genesis, &diff);
+        arbos::Message none;
+        storage::BlockCommit c{&genesis_block, &diff, &none};
+        EXPECT_TRUE(db->commit({&c, 1}));
+    }
+};
+
+template <class Pred>
+void run_until(Validator& v, Pred done) {
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+        v.step();
+        if (!done()) std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_TRUE(done()) << "validator did not get there; last error: " << v.status().last_error;
+}
+
+void expect_same_chain(const L2Chain& seq, storage::Database& db) {
+    const uint64_t head = seq.blocks.size() - 1;
+    ASSERT_EQ(db.head(storage::Head::kLatest).value_or(0), head);
+    for (uint64_t n = 0; n <= head; ++n) {
+        auto ours = db.block_by_number(n);
+        ASSERT_TRUE(ours) << n;
+        EXPECT_EQ(ours->hash, seq.blocks[n].hash) << "block " << n;
+        EXPECT_EQ(ours->header.state_root, seq.blocks[n].header.state_root) << "block " << n;
+    }
+}
+
+TEST(Validator, DerivesTheSequencersChainFromL1AndPostsEveryBatchRoot) {
+    Env env;
+    env.seal(12);
+    env.post_all();
+    env.seal(6);
+    env.post_all();
+    const uint64_t batches = env.batch_count();
+    ASSERT_GE(batches, 3u);
+
+    FreshNode node;
+    Validator v(*node.db, node.genesis, env.rpc, &env.proposer_sender, env.config(Mode::kPropose));
+    run_until(v, [&] { return v.status().roots_posted == batches; });
+    expect_same_chain(env.chain, *node.db);
+    EXPECT_EQ(v.status().invalid_batches, 0u);
+    EXPECT_EQ(node.db->head(storage::Head::kSafe), env.chain.blocks.size() - 1);
+
+    // Every root on L1 equals the sequencer's block hash and state root at that block.
+    uint64_t prev_block = 0;
+    for (uint64_t seq = 0; seq < batches; ++seq) {
+        l1::CallRequest req;
+        req.to = env.rollup;
+        req.data = l1::encode_call(l1::sig::kGetRecord, uint256(seq));
+        auto rec = l1::decode_state_root_record(env.rpc.call(req));
+        ASSERT_TRUE(rec);
+        auto meta = env.chain.db->get_meta(batcher::batch_meta_key(seq));
+        ASSERT_TRUE(meta);
+        uint64_t new_count = 0;
+        for (int k = 0; k < 8; ++k)
+            new_count = new_count << 8 | (*meta)[8 + static_cast<size_t>(k)];
+        EXPECT_EQ(rec->l2_block_number, new_count) << "batch " << seq;
+        EXPECT_GT(rec->l2_block_number, prev_block);
+        prev_block = rec->l2_block_number;
+        const auto& blk = env.chain.blocks[rec->l2_block_number];
+        EXPECT_EQ(rec->l2_block_hash, blk.hash) << "batch " << seq;
+        EXPECT_EQ(rec->state_root, blk.header.state_root) << "batch " << seq;
+        EXPECT_EQ(rec->send_root, blk.send_root) << "batch " << seq;
+    }
+    // The last root is confirmed: finalized = the last posted block.
+    run_until(v, [&] { return v.status().finalized_block == prev_block; });
+    EXPECT_EQ(node.db->head(storage::Head::kFinalized), prev_block);
+
+    // A watcher from another empty database agrees with everything, no alarm.
+    FreshNode watcher_node;
+    Validator w(*watcher_node.db, watcher_node.genesis, env.rpc, nullptr, env.config(Mode::kWatch));
+    run_until(w, [&] { return w.status().finalized_block == prev_block; });
+    EXPECT_FALSE(w.status().mismatch) << w.status().alarm;
+    expect_same_chain(env.chain, *watcher_node.db);
+}
+
+TEST(Validator, WatchModeRaisesTheAlarmOnAWrongRootNamingBatchAndBlock) {
+    Env env;
+    env.seal(4);
+    env.post_all(100'000);
+    ASSERT_EQ(env.batch_count(), 1u);
+    // A dishonest proposer posts a wrong state root for batch 0.
+    const auto& last = env.chain.blocks.back();
+    Hash32 bad = last.header.state_root;
+    bad.bytes[0] ^= 0x01;
+    const Bytes data =
+        l1::encode_post_state_root(uint256(0), last.header.number, last.hash, bad, last.send_root);
+    ASSERT_TRUE(
+        env.proposer_sender.wait(env.proposer_sender.submit(env.rollup, data), 20s).success);
+
+    FreshNode node;
+    std::string alarm;
+    auto cfg = env.config(Mode::kWatch);
+    cfg.on_mismatch = [&](const std::string& text) { alarm = text; };
+    Validator w(*node.db, node.genesis, env.rpc, nullptr, cfg);
+    run_until(w, [&] { return w.status().mismatch; });
+    EXPECT_NE(alarm.find("batch 0"), std::string::npos) << alarm;
+    EXPECT_NE(alarm.find("L2 block " + std::to_string(last.header.number)), std::string::npos)
+        << alarm;
+    EXPECT_NE(alarm.find("state root"), std::string::npos) << alarm;
+    EXPECT_EQ(w.status().alarm, alarm);
+    EXPECT_EQ(node.db->head(storage::Head::kFinalized).value_or(0), 0u);
+}
+
+TEST(Validator, RestartedValidatorResumesFromItsDatabase) {
+    Env env;
+    env.seal(6);
+    env.post_all();
+    FreshNode node;
+    uint64_t first_batches = env.batch_count();
+    {
+        Validator v(*node.db, node.genesis, env.rpc, nullptr, env.config(Mode::kFollow));
+        run_until(v, [&] { return v.status().batches_derived == first_batches; });
+    }
+    env.seal(6);
+    env.post_all();
+    const uint64_t all = env.batch_count();
+    ASSERT_GT(all, first_batches);
+    Validator v(*node.db, node.genesis, env.rpc, nullptr, env.config(Mode::kFollow));
+    EXPECT_EQ(v.status().batches_derived, first_batches);  // restored, not re-derived
+    run_until(v, [&] { return v.status().batches_derived == all; });
+    expect_same_chain(env.chain, *node.db);
+}
+
+TEST(Validator, AnL1ReorgRollsBackAndReDerives) {
+    Env env;
+    env.seal(4);
+    env.post_all(100'000);
+    FreshNode node;
+    Validator v(*node.db, node.genesis, env.rpc, nullptr, env.config(Mode::kFollow));
+    run_until(v, [&] { return v.status().batches_derived == 1; });
+
+    // Snapshot, post batch 1, derive it, then revert L1 to before it.
+    const auto snap = env.rpc.request("evm_snapshot");
+    env.seal(3);
+    env.post_all(100'000);
+    run_until(v, [&] { return v.status().batches_derived == 2; });
+    const uint64_t before_reorg = node.db->head(storage::Head::kLatest).value_or(0);
+    ASSERT_EQ(before_reorg, 7u);
+    ASSERT_TRUE(env.rpc.request("evm_revert", nlohmann::json::array({snap})).get<bool>());
+    // Mine past the old height so the reorg is visible, then re-post the same messages.
+    for (int i = 0; i < 5; ++i)
+        env.rpc.request("evm_mine");
+    l1::TxSender fresh(env.rpc, l1::Signer::from_hex(kPosterKey), sender_config());
+    batcher::PosterConfig pc;
+    pc.inbox = env.inbox;
+    pc.max_batch_delay = 0ms;
+    batcher::BatchPoster poster(*env.chain.db, env.rpc, fresh, pc);
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (poster.status().messages_posted != 7 && std::chrono::steady_clock::now() < deadline) {
+        poster.step();
+        std::this_thread::sleep_for(20ms);
+    }
+    run_until(v, [&] { return v.status().reorgs >= 1 && v.status().batches_derived == 2; });
+    expect_same_chain(env.chain, *node.db);
+}
+
+}  // namespace
+}  // namespace fuse::validator
