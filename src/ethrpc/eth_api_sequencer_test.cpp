@@ -34,7 +34,8 @@ TEST(EthApiSequencer, SendThroughTheRealSequencer) {
         const Json sub = Json::parse(ws.receive().value_or("{}"));
         ASSERT_TRUE(sub.contains("result")) << sub.dump();
 
-        const Bytes raw = c.tx1559(0, 0, c.dev(1).address, kEth);
+        const Bytes raw =
+            c.tx1559(0, 0, c.dev(1).address, kEth, {}, 1'000'000);  // L1 gas at 1 gwei
         Json r = call("eth_sendRawTransaction", {hex(raw)});
         EXPECT_EQ(r["result"], hex(keccak256(raw))) << r.dump();
         // Durable before the answer: the receipt is there at once.
