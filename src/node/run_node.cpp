@@ -149,8 +149,10 @@ std::optional<L1Setup> setup_l1(const NodeConfig& cfg, const Hash32& genesis_has
     if (j.is_discarded() || !j.is_object())
         throw std::runtime_error("l1.deployment " + cfg.l1_deployment + " is not a JSON object");
     auto addr = [&](const char* key) {
-        auto a = j.contains(key) && j[key].is_string() ? address_from_hex(j[key].get<std::string>())
-                                                       : std::nullopt;
+        std::optional<Address> a;
+        if (j.contains(key) && j[key].is_string()) {
+            if (auto parsed = address_from_hex(j[key].get<std::string>())) a = *parsed;
+        }
         if (!a)
             throw std::runtime_error("l1.deployment: missing or bad \"" + std::string(key) + "\"");
         return *a;
@@ -223,7 +225,7 @@ int serve_validator(const NodeConfig& cfg, const arbos::Genesis& genesis, storag
         w.begin("fusel2_validator_finalized_block", "gauge", "L2 block whose root is on L1");
         w.sample("fusel2_validator_finalized_block", {}, s.finalized_block);
         w.begin("fusel2_validator_mismatch", "gauge", "1 after a root/block mismatch");
-        w.sample("fusel2_validator_mismatch", {}, s.mismatch ? 1 : 0);
+        w.sample("fusel2_validator_mismatch", {}, uint64_t{s.mismatch ? 1u : 0u});
         w.begin("fusel2_validator_l1_errors_total", "counter", "L1 failures (retried)");
         w.sample("fusel2_validator_l1_errors_total", {}, s.l1_errors);
     });
