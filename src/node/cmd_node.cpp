@@ -27,11 +27,6 @@ void add_node_command(CLI::App& app) {
         if (!st->config_file.empty()) st->binder->apply_toml_file(st->config_file);
         if (std::string err = st->cfg.validate(); !err.empty())
             throw std::runtime_error("invalid configuration: " + err);
-        if (st->cfg.role == "validator") {
-            throw std::runtime_error(
-                "--role validator is not available yet (it comes with issue #6: batch poster and "
-                "validator); run --role sequencer");
-        }
         const int code = run_node(st->cfg);
         if (code != 0) throw CLI::RuntimeError(code);
     });

@@ -103,6 +103,25 @@ ConfigBinder::ConfigBinder(CLI::App& cmd, NodeConfig& c, std::string& config_fil
     add("sequencer.max-block-txs", c.sequencer_max_block_txs, "Most transactions per block");
     add("l1.block-number", c.l1_block_number, "L1 block number recorded in blocks (no L1 reader)");
     add("l1.base-fee", c.l1_base_fee, "L1 base fee in wei recorded in blocks (no L1 reader)");
+    add("l1.url", c.l1_url, "L1 JSON-RPC URL (http or https); empty: no L1");
+    add("l1.preset", c.l1_preset, "fuse | spark: that L1's URL (unless l1.url), confirmations");
+    add("l1.deployment", c.l1_deployment, "Deployment JSON of the L1 contracts (fusel2 deploy)");
+    add("l1.confirmations", c.l1_confirmations, "L1 blocks a batch must be deep to be read");
+    add("l1.lag", c.l1_lag, "The sequencer builds on the L1 block head - lag");
+    add("l1.poll-ms", c.l1_poll_ms, "L1 polling interval, ms");
+    add("poster.enabled", c.poster_enabled,
+        "Run the batch poster beside the sequencer (with l1.url)");
+    add("poster.key-file", c.poster_key_file, "Batch poster key file (else env FUSE_POSTER_KEY)");
+    add("poster.max-batch-size", c.poster_max_batch_size, "Largest compressed batch, bytes");
+    add("poster.max-batch-delay-ms", c.poster_max_batch_delay_ms,
+        "Post a non-full batch after its oldest message waited this long, ms");
+    add("validator.mode", c.validator_mode, "propose | watch | follow");
+    add("validator.proposer-key-file", c.validator_proposer_key_file,
+        "Proposer key file (else env FUSE_PROPOSER_KEY)");
+    add("validator.sequencer-url", c.validator_sequencer_url,
+        "Watch mode: also compare this sequencer's blocks");
+    add("validator.exit-on-mismatch", c.validator_exit_on_mismatch,
+        "Watch mode: exit non-zero on the first mismatch");
     add("metrics.enabled", c.metrics,
         "Serve Prometheus metrics, GET /metrics (default on; --metrics-enabled=false)");
     add("metrics.address", c.metrics_address, "Metrics listen address");
@@ -190,6 +209,15 @@ std::string NodeConfig::validate() const {
         level_ok = level_ok || log_level == l;
     if (!level_ok) return "log.level must be one of trace|debug|info|warn|error|critical|off";
     if (log_format != "text" && log_format != "json") return "log.format must be text or json";
+    if (!l1_preset.empty() && l1_preset != "fuse" && l1_preset != "spark")
+        return "l1.preset must be fuse or spark";
+    if (role == "validator" && l1_url.empty() && l1_preset.empty())
+        return "role validator needs an L1: l1.url or l1.preset";
+    if ((!l1_url.empty() || !l1_preset.empty()) && l1_deployment.empty())
+        return "an L1 needs the contracts' deployment file: l1.deployment";
+    if (validator_mode != "propose" && validator_mode != "watch" && validator_mode != "follow")
+        return "validator.mode must be propose, watch or follow";
+    if (poster_max_batch_size < 1'000) return "poster.max-batch-size must be at least 1000";
     return "";
 }
 

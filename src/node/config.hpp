@@ -50,6 +50,26 @@ struct NodeConfig {
     uint64_t l1_block_number = 0;
     uint64_t l1_base_fee = 1'000'000'000;  ///< wei (1 gwei)
 
+    // L1 (issue #6). Empty l1.url: no L1 (a standalone sequencer recording the values above).
+    std::string l1_url;
+    std::string l1_preset;           ///< fuse | spark: URL, chain id and confirmations of that L1
+    std::string l1_deployment;       ///< deployment JSON written by `fusel2 deploy`
+    uint64_t l1_confirmations = 20;  ///< batches are read this deep (Fuse: 20 blocks = 100 s)
+    uint64_t l1_lag = 0;             ///< the sequencer builds on L1 head - lag
+    uint64_t l1_poll_ms = 1'000;
+
+    // Batch poster (runs beside --role sequencer when l1.url is set).
+    bool poster_enabled = true;
+    std::string poster_key_file;  ///< hex key file; else env FUSE_POSTER_KEY
+    size_t poster_max_batch_size = 100'000;
+    uint64_t poster_max_batch_delay_ms = 10'000;
+
+    // Validator (--role validator).
+    std::string validator_mode = "propose";   ///< propose | watch | follow
+    std::string validator_proposer_key_file;  ///< hex key file; else env FUSE_PROPOSER_KEY
+    std::string validator_sequencer_url;      ///< watch: also compare the sequencer's blocks
+    bool validator_exit_on_mismatch = false;
+
     // Prometheus endpoint (GET /metrics on its own port).
     bool metrics = true;
     std::string metrics_address = "127.0.0.1";

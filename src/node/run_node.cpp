@@ -4,16 +4,27 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "arbos/arbos.hpp"
 #include "arbos/genesis.hpp"
 #include "arbos/memory_world.hpp"
+#include "batcher/l1_watcher.hpp"
+#include "batcher/poster.hpp"
 #include "core/hex.hpp"
 #include "ethrpc/eth_api.hpp"
+#include "l1/presets.hpp"
+#include "l1/rpc_client.hpp"
+#include "l1/signer.hpp"
+#include "l1/tx_sender.hpp"
 #include "node/logging.hpp"
 #include "node/metrics_server.hpp"
 #include "node/node_metrics.hpp"
@@ -21,6 +32,7 @@
 #include "sequencer/sequencer.hpp"
 #include "state/state.hpp"
 #include "storage/database.hpp"
+#include "validator/validator.hpp"
 
 namespace fuse::node {
 namespace {
@@ -107,10 +119,140 @@ rpc::ServerConfig server_config(const NodeConfig& cfg) {
     return sc;
 }
 
+/// The L1 side of a node: client, deployment (checked against our genesis).
+struct L1Setup {
+    std::unique_ptr<l1::RpcClient> rpc;
+    Address inbox, rollup;
+    uint64_t deploy_block = 0;
+    uint64_t confirmations = 20;
+};
+
+std::optional<L1Setup> setup_l1(const NodeConfig& cfg, const Hash32& genesis_hash) {
+    if (cfg.l1_url.empty() && cfg.l1_preset.empty()) return std::nullopt;
+    L1Setup s;
+    s.confirmations = cfg.l1_confirmations;
+    const l1::L1Preset* preset = cfg.l1_preset.empty() ? nullptr : l1::find_preset(cfg.l1_preset);
+    if (!cfg.l1_preset.empty() && preset == nullptr)
+        throw std::runtime_error("unknown l1.preset " + cfg.l1_preset);
+    l1::RpcClientConfig rc;
+    if (preset) {
+        rc = preset->client_config(cfg.l1_url);
+    } else {
+        rc.url = cfg.l1_url;
+    }
+    s.rpc = std::make_unique<l1::RpcClient>(rc);
+    if (preset) l1::check_chain(*s.rpc, *preset);
+
+    std::ifstream in(cfg.l1_deployment);
+    if (!in) throw std::runtime_error("cannot read l1.deployment " + cfg.l1_deployment);
+    const auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        throw std::runtime_error("l1.deployment " + cfg.l1_deployment + " is not a JSON object");
+    auto addr = [&](const char* key) {
+        std::optional<Address> a;
+        if (j.contains(key) && j[key].is_string()) {
+            if (auto parsed = address_from_hex(j[key].get<std::string>())) a = *parsed;
+        }
+        if (!a)
+            throw std::runtime_error("l1.deployment: missing or bad \"" + std::string(key) + "\"");
+        return *a;
+    };
+    s.inbox = addr("inbox");
+    s.rollup = addr("rollup");
+    if (j.contains("deployBlock") && j["deployBlock"].is_number_unsigned())
+        s.deploy_block = j["deployBlock"].get<uint64_t>();
+    if (j.contains("genesisHash") && j["genesisHash"].is_string()) {
+        auto h = hash_from_hex(j["genesisHash"].get<std::string>());
+        if (!h || *h != genesis_hash)
+            throw std::runtime_error("l1.deployment's genesisHash " +
+                                     j["genesisHash"].get<std::string>() +
+                                     " is not this chain's genesis " + to_hex(genesis_hash));
+    }
+    return s;
+}
+
+l1::Signer load_key(const std::string& file, const char* env, const char* what) {
+    if (!file.empty()) return l1::Signer::from_file(file);
+    if (const char* v = std::getenv(env); v != nullptr && *v != '\0')
+        return l1::Signer::from_env(env);
+    throw std::runtime_error(std::string(what) + " key missing: give its key file or set " + env);
+}
+
+/// --role validator: derives the chain from L1, serves reads, proposes or watches roots.
+int serve_validator(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Database& db,
+                    L1Setup& l1, const sigset_t& stop_signals) {
+    rpc::Server server(server_config(cfg));
+    NodeMetrics metrics(&server.metrics());
+    ethrpc::Config eth_cfg;
+    eth_cfg.max_logs_block_range = cfg.rpc_max_logs_block_range;
+    eth_cfg.max_logs = cfg.rpc_max_logs;
+    eth_cfg.max_call_gas = cfg.rpc_max_call_gas;
+    ethrpc::EthApi api(db, genesis, nullptr, eth_cfg);
+    api.register_methods(server);
+
+    validator::Config vc;
+    vc.mode = cfg.validator_mode == "propose" ? validator::Mode::kPropose
+              : cfg.validator_mode == "watch" ? validator::Mode::kWatch
+                                              : validator::Mode::kFollow;
+    vc.reader.inbox = l1.inbox;
+    vc.reader.deploy_block = l1.deploy_block;
+    vc.reader.confirmations = l1.confirmations;
+    vc.rollup = l1.rollup;
+    vc.sequencer_url = cfg.validator_sequencer_url;
+    vc.poll_interval = std::chrono::milliseconds(cfg.l1_poll_ms);
+    vc.log = [](const std::string& line) { spdlog::info("validator: {}", line); };
+    std::atomic<bool> stop{false};
+    std::atomic<bool> mismatch{false};
+    vc.on_mismatch = [&](const std::string& text) {
+        spdlog::error("validator ALARM: {}", text);
+        mismatch = true;
+        if (cfg.validator_exit_on_mismatch) kill(getpid(), SIGTERM);
+    };
+    std::unique_ptr<l1::TxSender> proposer;
+    if (vc.mode == validator::Mode::kPropose) {
+        proposer = std::make_unique<l1::TxSender>(
+            *l1.rpc, load_key(cfg.validator_proposer_key_file, "FUSE_PROPOSER_KEY", "proposer"));
+    }
+    validator::Validator v(db, genesis, *l1.rpc, proposer.get(), vc);
+    v.on_block([&api, &metrics](const arbos::Block& block) {
+        api.on_block(block);
+        metrics.block_sealed(block.header.number, block.txs.size());
+    });
+    metrics.set_extra([&v](PrometheusWriter& w) {
+        const auto s = v.status();
+        w.begin("fusel2_validator_derived_block", "gauge", "L2 block derived from L1");
+        w.sample("fusel2_validator_derived_block", {}, s.derived_block);
+        w.begin("fusel2_validator_finalized_block", "gauge", "L2 block whose root is on L1");
+        w.sample("fusel2_validator_finalized_block", {}, s.finalized_block);
+        w.begin("fusel2_validator_mismatch", "gauge", "1 after a root/block mismatch");
+        w.sample("fusel2_validator_mismatch", {}, uint64_t{s.mismatch ? 1u : 0u});
+        w.begin("fusel2_validator_l1_errors_total", "counter", "L1 failures (retried)");
+        w.sample("fusel2_validator_l1_errors_total", {}, s.l1_errors);
+    });
+    std::unique_ptr<MetricsServer> metrics_server;
+    if (cfg.metrics) {
+        metrics_server = std::make_unique<MetricsServer>(cfg.metrics_address, cfg.metrics_port,
+                                                         [&metrics] { return metrics.render(); });
+        metrics_server->start();
+    }
+    server.start();
+    std::thread worker([&] { v.run(stop); });
+    spdlog::info("validator ({}) running: JSON-RPC on http://{}:{}, inbox {}, rollup {}",
+                 cfg.validator_mode, cfg.http_address, server.port(), to_hex(l1.inbox),
+                 to_hex(l1.rollup));
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    stop = true;
+    worker.join();
+    server.stop();
+    if (metrics_server) metrics_server->stop();
+    return mismatch && cfg.validator_exit_on_mismatch ? 3 : 0;
+}
+
 /// Runs the sequencer, the JSON-RPC server and the metrics endpoint on `db` until a stop
 /// signal, then stops them in order. Everything here is destroyed before the caller closes `db`.
 void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Database& database,
-           const sigset_t& stop_signals) {
+           L1Setup* l1_setup, const sigset_t& stop_signals) {
     storage::Database* db = &database;
     rpc::Server server(server_config(cfg));
     NodeMetrics metrics(&server.metrics());
@@ -121,8 +263,23 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
     seq_cfg.max_queued_per_sender = cfg.sequencer_max_queued_per_sender;
     seq_cfg.max_tx_size = cfg.sequencer_max_tx_size;
     seq_cfg.max_block_txs = cfg.sequencer_max_block_txs;
-    const sequencer::L1Info l1{cfg.l1_block_number, uint256(cfg.l1_base_fee)};
-    sequencer::Sequencer seq(*db, genesis, seq_cfg, [l1] { return l1; });
+    const sequencer::L1Info fixed_l1{cfg.l1_block_number, uint256(cfg.l1_base_fee)};
+    std::unique_ptr<batcher::L1Watcher> watcher;
+    if (l1_setup) {
+        batcher::WatcherConfig wc;
+        wc.lag = cfg.l1_lag;
+        wc.poll_interval = std::chrono::milliseconds(cfg.l1_poll_ms);
+        wc.log = [](const std::string& line) { spdlog::warn("L1 watcher: {}", line); };
+        watcher = std::make_unique<batcher::L1Watcher>(*l1_setup->rpc, wc);
+        watcher->poll();
+        watcher->start();
+    }
+    auto l1_source = [&watcher, fixed_l1] {
+        if (!watcher) return fixed_l1;
+        const auto h = watcher->current();
+        return h.known ? sequencer::L1Info{h.number, h.base_fee} : fixed_l1;
+    };
+    sequencer::Sequencer seq(*db, genesis, seq_cfg, l1_source);
     metrics.set_pool_size_source([&seq] { return seq.pool_size(); });
 
     ethrpc::Config eth_cfg;
@@ -151,6 +308,28 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
     }
     server.start();  // before the sequencer: a bind failure must not leave it running
     seq.start();
+    // The batch poster: its own L1 client and thread; never blocks the sequencer.
+    std::unique_ptr<l1::RpcClient> poster_rpc;
+    std::unique_ptr<l1::TxSender> poster_sender;
+    std::unique_ptr<batcher::BatchPoster> poster;
+    std::atomic<bool> poster_stop{false};
+    std::thread poster_thread;
+    if (l1_setup && cfg.poster_enabled) {
+        l1::RpcClientConfig rc;
+        rc.url = l1_setup->rpc->endpoint();
+        poster_sender = std::make_unique<l1::TxSender>(
+            *l1_setup->rpc, load_key(cfg.poster_key_file, "FUSE_POSTER_KEY", "batch poster"));
+        batcher::PosterConfig pc;
+        pc.inbox = l1_setup->inbox;
+        pc.max_batch_size = cfg.poster_max_batch_size;
+        pc.max_batch_delay = std::chrono::milliseconds(cfg.poster_max_batch_delay_ms);
+        pc.log = [](const std::string& line) { spdlog::info("batch poster: {}", line); };
+        poster = std::make_unique<batcher::BatchPoster>(*db, *l1_setup->rpc, *poster_sender, pc);
+        poster_thread = std::thread([&] {
+            poster->wait_for_mempool(std::chrono::seconds(60));
+            poster->run(poster_stop);
+        });
+    }
     spdlog::info("JSON-RPC listening on http://{}:{} (WebSocket {})", cfg.http_address,
                  server.port(), cfg.ws ? "on" : "off");
     if (metrics_server) {
@@ -164,6 +343,9 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
     sigwait(&stop_signals, &sig);
     spdlog::info("received {}, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     seq.stop();  // seals what was accepted, answers the waiting callers
+    poster_stop = true;
+    if (poster_thread.joinable()) poster_thread.join();
+    if (watcher) watcher->stop();
     server.stop();
     if (metrics_server) metrics_server->stop();
 }
@@ -186,12 +368,18 @@ int run_node(const NodeConfig& cfg) {
                 : "genesis file " + cfg.genesis;
     auto db = open_database(cfg, genesis, genesis_source);
 
-    serve(cfg, genesis, *db, stop_signals);
+    auto l1_setup = setup_l1(cfg, *db->block_hash(0));
+    int code = 0;
+    if (cfg.role == "validator") {
+        code = serve_validator(cfg, genesis, *db, *l1_setup, stop_signals);
+    } else {
+        serve(cfg, genesis, *db, l1_setup ? &*l1_setup : nullptr, stop_signals);
+    }
     const uint64_t head = db->head(storage::Head::kLatest).value_or(0);
     db.reset();
-    spdlog::info("stopped cleanly at block {}", head);
+    spdlog::info("stopped {}at block {}", code == 0 ? "cleanly " : "", head);
     spdlog::default_logger()->flush();
-    return 0;
+    return code;
 }
 
 }  // namespace fuse::node

@@ -1,5 +1,5 @@
 // `fusel2 node --role sequencer` end to end: startup and clean stop, restart on the same datadir,
-// refusal of a datadir of another chain and of the validator role, config file vs flags, and ETH
+// refusal of a datadir of another chain and of a validator without L1, config file vs flags, and ETH
 // transfers between the dev accounts with exact balances (ethers v6 against the real binary).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -46,10 +46,10 @@ describe('fusel2 node: lifecycle and config', { skip: skip ?? false }, () => {
     assert.match(r.output, /gives genesis hash 0x[0-9a-f]{64}/);
   });
 
-  it('refuses --role validator with a clear "not yet" error', async () => {
+  it('refuses --role validator without an L1, naming what is missing', async () => {
     const r = await runFusel2(['node', '--role', 'validator', '--dev', '--datadir', path.join(tmp, 'v')]);
     assert.notEqual(r.code, 0);
-    assert.match(r.output, /--role validator is not available yet/);
+    assert.match(r.output, /role validator needs an L1: l1.url or l1.preset/);
   });
 
   it('names what is wrong in a config file, and a flag wins over the file', async () => {
