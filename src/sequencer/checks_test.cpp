@@ -71,8 +71,10 @@ TEST(Checks, MalformedBytes) {
     const Rejection r = refused(raw);
     EXPECT_EQ(r.reason, R::kMalformed);
     EXPECT_EQ(r.message.rfind("rlp: ", 0), 0u) << r.message;
-    Bytes cut = make_raw({});
-    cut.resize(cut.size() - 3);
+    const Bytes full = make_raw({});
+    ASSERT_GT(full.size(), 3u);
+    // A truncated copy (not resize: GCC 12 at -O1 with sanitizers warns falsely on the shrink).
+    const Bytes cut(full.begin(), full.end() - 3);
     EXPECT_EQ(refused(cut).reason, R::kMalformed);
 }
 
