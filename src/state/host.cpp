@@ -161,16 +161,7 @@ ExecResult StateHost::execute_call(const Message& msg) noexcept {
     }
 
     if (hook_ && hook_->contains(msg.code_address)) {
-        res = hook_->run(state_, msg);
-        if (res.status != Status::kSuccess) {
-            state_.revert(snap);
-            res.gas_refund = 0;
-            if (res.status != Status::kRevert) {
-                res.gas_left = 0;
-                res.output.clear();
-            }
-        }
-        return res;
+        return undo_if_failed(hook_->run(state_, msg), snap);
     }
     if (auto id = precompiles::find_precompile(msg.code_address, is_prague())) {
         const int64_t cost = precompiles::gas_cost(*id, msg.input);
@@ -213,11 +204,14 @@ ExecResult StateHost::execute_call(const Message& msg) noexcept {
     }
     const auto analysis =
         (analysis_cache_ != nullptr ? *analysis_cache_ : tx_analyses_).get(code_hash, code);
-    res = evm::execute(*this, rev_, msg, *analysis);
+    return undo_if_failed(evm::execute(*this, rev_, msg, *analysis), snap);
+}
+
+ExecResult StateHost::undo_if_failed(ExecResult res, size_t snap) noexcept {
     if (res.status != Status::kSuccess) {
         state_.revert(snap);
         res.gas_refund = 0;
-        if (res.status != Status::kRevert) {
+        if (res.status != Status::kRevert) {  // exceptional halt: all gas and output are lost
             res.gas_left = 0;
             res.output.clear();
         }

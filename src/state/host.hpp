@@ -93,6 +93,9 @@ public:
 private:
     evm::ExecResult create(const evm::Message& msg, std::optional<uint64_t> tx_nonce) noexcept;
     evm::ExecResult execute_call(const evm::Message& msg) noexcept;
+    /// A failed call (code or ArbOS precompile) undoes its state changes back to `snap`; an
+    /// exceptional halt also loses its gas and output (Yellow Paper §8).
+    evm::ExecResult undo_if_failed(evm::ExecResult res, size_t snap) noexcept;
 
     ExecState& state_;
     evm::Revision rev_;
