@@ -1,14 +1,17 @@
 #pragma once
-// Test helper (batcher and validator tests): an L2 chain of real ArbOS blocks in a real RocksDB
-// database, sealed the way the sequencer seals them.
+// Test helpers (batcher and validator tests): an L2 chain of real ArbOS blocks in a real RocksDB
+// database, sealed the way the sequencer seals them, and a loop that posts all of it.
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "arbos/arbos.hpp"
 #include "arbos/genesis.hpp"
+#include "batcher/poster.hpp"
 #include "core/transaction.hpp"
 #include "storage/database.hpp"
 #include "storage/test_util.hpp"
@@ -67,5 +70,20 @@ struct L2Chain {
         ASSERT_TRUE(db->commit({&c, 1}));
     }
 };
+
+/// Runs `poster` round after round until it is idle with every message of `chain` posted;
+/// fails the test after 30 s (a hang, not a timing assertion).
+inline void drain_poster(BatchPoster& poster, const L2Chain& chain) {
+    using namespace std::chrono_literals;
+    const uint64_t messages = chain.blocks.size() - 1;
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const Step s = poster.step();
+        if (s == Step::kIdle && poster.status().messages_posted == messages) return;
+        if (s != Step::kPosted && s != Step::kConfirmed) std::this_thread::sleep_for(20ms);
+    }
+    ADD_FAILURE() << "poster did not drain: " << poster.status().messages_posted << " of "
+                  << messages << " messages posted";
+}
 
 }  // namespace fuse::batcher::testing

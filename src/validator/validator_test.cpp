@@ -106,16 +106,7 @@ struct Env {
         cfg.max_batch_size = max_size;
         cfg.max_batch_delay = 0ms;
         batcher::BatchPoster poster(*chain.db, rpc, poster_sender, cfg);
-        const auto deadline = std::chrono::steady_clock::now() + 30s;
-        while (std::chrono::steady_clock::now() < deadline) {
-            const auto s = poster.step();
-            if (s == batcher::Step::kIdle &&
-                poster.status().messages_posted == chain.blocks.size() - 1)
-                return;
-            if (s != batcher::Step::kPosted && s != batcher::Step::kConfirmed)
-                std::this_thread::sleep_for(20ms);
-        }
-        FAIL() << "poster did not drain";
+        batcher::testing::drain_poster(poster, chain);
     }
 
     Config config(Mode mode) const {
@@ -299,11 +290,7 @@ TEST(Validator, AnL1ReorgRollsBackAndReDerives) {
     pc.inbox = env.inbox;
     pc.max_batch_delay = 0ms;
     batcher::BatchPoster poster(*env.chain.db, env.rpc, fresh, pc);
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (poster.status().messages_posted != 7 && std::chrono::steady_clock::now() < deadline) {
-        poster.step();
-        std::this_thread::sleep_for(20ms);
-    }
+    batcher::testing::drain_poster(poster, env.chain);  // the same 7 messages again
     run_until(v, [&] { return v.status().reorgs >= 1 && v.status().batches_derived == 2; });
     expect_same_chain(env.chain, *node.db);
 }
