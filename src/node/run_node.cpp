@@ -237,9 +237,14 @@ int serve_validator(const NodeConfig& cfg, const arbos::Genesis& genesis, storag
     }
     server.start();
     std::thread worker([&] { v.run(stop); });
-    spdlog::info("validator ({}) running: JSON-RPC on http://{}:{}, inbox {}, rollup {}",
-                 cfg.validator_mode, cfg.http_address, server.port(), to_hex(l1.inbox),
-                 to_hex(l1.rollup));
+    spdlog::info("JSON-RPC listening on http://{}:{} (WebSocket {})", cfg.http_address,
+                 server.port(), cfg.ws ? "on" : "off");
+    if (metrics_server) {
+        spdlog::info("metrics listening on http://{}:{}/metrics", cfg.metrics_address,
+                     metrics_server->port());
+    }
+    spdlog::info("validator ({}) running: inbox {}, rollup {}", cfg.validator_mode,
+                 to_hex(l1.inbox), to_hex(l1.rollup));
     int sig = 0;
     sigwait(&stop_signals, &sig);
     stop = true;
