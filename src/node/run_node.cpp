@@ -115,6 +115,27 @@ void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s) {
     w.sample("fusel2_sequencer_execution_rejected_total", {}, s.execution_rejected);
 }
 
+void write_tag_heads(PrometheusWriter& w, const storage::Database& db) {
+    w.begin("fusel2_safe_block", "gauge", "Highest L2 block in a batch on L1 (the safe tag)");
+    w.sample("fusel2_safe_block", {}, db.head(storage::Head::kSafe).value_or(0));
+    w.begin("fusel2_finalized_block", "gauge",
+            "Highest L2 block with its root on RollupCore (the finalized tag)");
+    w.sample("fusel2_finalized_block", {}, db.head(storage::Head::kFinalized).value_or(0));
+}
+
+void write_poster_status(PrometheusWriter& w, const batcher::PosterStatus& s) {
+    w.begin("fusel2_poster_batches_total", "counter", "Batches this poster got confirmed on L1");
+    w.sample("fusel2_poster_batches_total", {}, s.batches_posted);
+    w.begin("fusel2_poster_bytes_total", "counter", "Batch data bytes confirmed on L1");
+    w.sample("fusel2_poster_bytes_total", {}, s.bytes_posted);
+    w.begin("fusel2_poster_backlog_blocks", "gauge",
+            "L2 blocks sealed but not yet in a batch on L1 (at the poster's last sync)");
+    w.sample("fusel2_poster_backlog_blocks", {},
+             s.messages_sealed > s.messages_posted ? s.messages_sealed - s.messages_posted : 0);
+    w.begin("fusel2_poster_l1_errors_total", "counter", "L1 failures of the poster (retried)");
+    w.sample("fusel2_poster_l1_errors_total", {}, s.l1_errors);
+}
+
 rpc::ServerConfig server_config(const NodeConfig& cfg) {
     rpc::ServerConfig sc;
     sc.address = cfg.http_address;
@@ -333,7 +354,24 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
     seq.on_rejection([&metrics](const sequencer::Rejection& r) {
         metrics.tx_refused(sequencer::to_label(r.reason));
     });
-    metrics.set_extra([&seq](PrometheusWriter& w) { write_sequencer_stats(w, seq.stats()); });
+    // The batch poster (built before anything starts: a missing key fails the start cleanly).
+    std::unique_ptr<l1::TxSender> poster_sender;
+    std::unique_ptr<batcher::BatchPoster> poster;
+    if (l1_setup && cfg.poster_enabled) {
+        poster_sender = std::make_unique<l1::TxSender>(
+            *l1_setup->rpc, load_key(cfg.poster_key_file, "FUSE_POSTER_KEY", "batch poster"));
+        batcher::PosterConfig pc;
+        pc.inbox = l1_setup->inbox;
+        pc.max_batch_size = cfg.poster_max_batch_size;
+        pc.max_batch_delay = std::chrono::milliseconds(cfg.poster_max_batch_delay_ms);
+        pc.log = [](const std::string& line) { spdlog::info("batch poster: {}", line); };
+        poster = std::make_unique<batcher::BatchPoster>(*db, *l1_setup->rpc, *poster_sender, pc);
+    }
+    metrics.set_extra([&seq, &poster, db](PrometheusWriter& w) {
+        write_sequencer_stats(w, seq.stats());
+        write_tag_heads(w, *db);
+        if (poster) write_poster_status(w, poster->status());
+    });
 
     seq.on_block([&api, &metrics](const arbos::Block& block) {
         api.on_block(block);
@@ -350,24 +388,15 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
     }
     server.start();  // before the sequencer: a bind failure must not leave it running
     seq.start();
-    // The batch poster: its own thread; never blocks the sequencer.
-    std::unique_ptr<l1::TxSender> poster_sender;
-    std::unique_ptr<batcher::BatchPoster> poster;
+    // The batch poster and the safe/finalized follower: their own threads; never block the
+    // sequencer.
     std::atomic<bool> poster_stop{false};
     std::thread poster_thread, progress_thread;
     if (l1_setup) {
         progress_thread =
             std::thread([&] { follow_l1_progress(*db, *l1_setup, cfg, poster_stop); });
     }
-    if (l1_setup && cfg.poster_enabled) {
-        poster_sender = std::make_unique<l1::TxSender>(
-            *l1_setup->rpc, load_key(cfg.poster_key_file, "FUSE_POSTER_KEY", "batch poster"));
-        batcher::PosterConfig pc;
-        pc.inbox = l1_setup->inbox;
-        pc.max_batch_size = cfg.poster_max_batch_size;
-        pc.max_batch_delay = std::chrono::milliseconds(cfg.poster_max_batch_delay_ms);
-        pc.log = [](const std::string& line) { spdlog::info("batch poster: {}", line); };
-        poster = std::make_unique<batcher::BatchPoster>(*db, *l1_setup->rpc, *poster_sender, pc);
+    if (poster) {
         poster_thread = std::thread([&] {
             poster->wait_for_mempool(std::chrono::seconds(60));
             poster->run(poster_stop);
