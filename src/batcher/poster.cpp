@@ -71,6 +71,14 @@ void BatchPoster::note(const std::string& line) const {
     if (cfg_.log) cfg_.log(line);
 }
 
+void BatchPoster::problem(const std::string& line) const {
+    if (cfg_.warn) {
+        cfg_.warn(line);
+    } else {
+        note(line);
+    }
+}
+
 PosterStatus BatchPoster::status() const {
     std::lock_guard lock(mu_);
     return status_;
@@ -91,7 +99,7 @@ bool BatchPoster::wait_for_mempool(std::chrono::milliseconds timeout) {
                 rpc_.get_transaction_count(me, "latest"))
                 return true;
         } catch (const l1::L1Error& e) {
-            note(std::string("waiting for the L1 mempool: ") + e.what());
+            problem(std::string("waiting for the L1 mempool: ") + e.what());
         }
         if (std::chrono::steady_clock::now() >= deadline) return false;
         std::this_thread::sleep_for(cfg_.poll_interval);
@@ -126,7 +134,7 @@ Step BatchPoster::step() {
         std::lock_guard lock(mu_);
         ++status_.l1_errors;
         status_.last_error = e.what();
-        note(std::string("L1 error (will retry): ") + e.what());
+        problem(std::string("L1 error (will retry): ") + e.what());
         return Step::kL1Error;
     }
 }
@@ -150,8 +158,8 @@ Step BatchPoster::confirm_in_flight() {
             // Reverted (e.g. a batch from an earlier run landed first): the later in-flight
             // batches build on this one and will revert too; once they have settled, L1 state
             // decides what comes next.
-            note("batch " + std::to_string(f.sequence_number) +
-                 " transaction reverted; resyncing from the inbox");
+            problem("batch " + std::to_string(f.sequence_number) +
+                    " transaction reverted; resyncing from the inbox");
             resync_ = true;
             sender_.prune_confirmed();
             std::lock_guard lock(mu_);
@@ -172,7 +180,7 @@ void BatchPoster::record_confirmed(const InFlight& f, const l1::TxReceipt& recei
     put_be64(meta, f.new_count);
     meta.insert(meta.end(), receipt.tx_hash.bytes.begin(), receipt.tx_hash.bytes.end());
     if (auto r = db_.put_meta(batch_meta_key(f.sequence_number), meta); !r)
-        note("recording batch " + std::to_string(f.sequence_number) + " failed: " + r.error());
+        problem("recording batch " + std::to_string(f.sequence_number) + " failed: " + r.error());
     note("batch " + std::to_string(f.sequence_number) + " confirmed: messages " +
          std::to_string(f.prev_count + 1) + ".." + std::to_string(f.new_count) + ", " +
          std::to_string(f.data_size) + " bytes, L1 block " + std::to_string(receipt.block_number) +
@@ -248,7 +256,7 @@ Step BatchPoster::post_next() {
     for (uint64_t n = posted + 1; n <= sealed; ++n) {
         auto msg = db_.message(n);
         if (!msg) {
-            note("message " + std::to_string(n) + " missing from storage");
+            problem("message " + std::to_string(n) + " missing from storage");
             break;
         }
         auto added = builder.add(*msg);
@@ -257,7 +265,7 @@ Step BatchPoster::post_next() {
             std::lock_guard lock(mu_);
             status_.last_error = "message " + std::to_string(n) +
                                  " cannot be batched: " + batch::to_string(added.error());
-            note(status_.last_error);
+            problem(status_.last_error);
             if (count == 0) return Step::kL1Error;
             break;
         }

@@ -45,8 +45,11 @@ struct PosterConfig {
     /// keep up with a busy sequencer on a slow L1 (each batch's transaction is sent with the next
     /// nonce, numbered after the previous one; the inbox still refuses any gap or duplicate).
     size_t max_in_flight = 1;
-    /// Called with one line per notable event (batch posted, L1 error, resync).
+    /// Called with one line per notable event (batch sent, confirmed).
     std::function<void(const std::string&)> log;
+    /// Called with one line per problem (L1 error, reverted batch, a message that cannot be
+    /// batched); `log` when unset.
+    std::function<void(const std::string&)> warn;
 };
 
 /// What one round did.
@@ -104,6 +107,7 @@ private:
     void set_in_flight_count();
     int quality_for_backlog(uint64_t backlog) const;
     void note(const std::string& line) const;
+    void problem(const std::string& line) const;
 
     storage::Database& db_;
     l1::RpcClient& rpc_;

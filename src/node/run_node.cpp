@@ -368,6 +368,7 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
         pc.max_batch_delay = std::chrono::milliseconds(cfg.poster_max_batch_delay_ms);
         pc.max_in_flight = cfg.poster_max_in_flight;
         pc.log = [](const std::string& line) { spdlog::info("batch poster: {}", line); };
+        pc.warn = [](const std::string& line) { spdlog::warn("batch poster: {}", line); };
         poster = std::make_unique<batcher::BatchPoster>(*db, *l1_setup->rpc, *poster_sender, pc);
     }
     metrics.set_extra([&seq, &poster, db](PrometheusWriter& w) {
