@@ -252,13 +252,10 @@ TEST(BatchPoster, PipelinesBatchesBehindUnconfirmedOnesAndStillPostsEachMessageO
     EXPECT_EQ(poster.status().in_flight, 3u);
     EXPECT_TRUE(read_batches(rpc, inbox).empty());
 
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (std::chrono::steady_clock::now() < deadline) {
-        const Step s = poster.step();
-        ASSERT_NE(s, Step::kL1Error) << poster.status().last_error;
-        if (s == Step::kIdle && poster.status().messages_posted == chain.blocks.size() - 1) break;
+    drain_poster(poster, chain, [&](Step s) {
+        EXPECT_NE(s, Step::kL1Error) << poster.status().last_error;
         if (poster.status().in_flight > 0) rpc.request("evm_mine");
-    }
+    });
     const auto batches = read_batches(rpc, inbox);
     ASSERT_GE(batches.size(), 4u);
     expect_all_posted_once(batches, chain);
