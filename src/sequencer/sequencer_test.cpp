@@ -284,11 +284,17 @@ TEST_P(SequencerTest, GasCapBoundsComputeGasNotTheL1Part) {
 TEST_P(SequencerTest, PoolFullIsRefused) {
     Config c = Harness::fast_config();
     c.max_pool_txs = 2;
-    Harness h(GetParam(), test_genesis(), c);
+    // Declared before the sequencer so that it outlives it: stopping the sequencer answers
+    // what is still pooled (ASan/LSan caught callbacks into an already destroyed Outcomes).
     Outcomes out;
-    h.submit({.key = 1}, out);
-    h.submit({.key = 2}, out);
+    Harness h(GetParam(), test_genesis(), c);
+    const Hash32 a = h.submit({.key = 1}, out);
+    const Hash32 b = h.submit({.key = 2}, out);
     EXPECT_EQ(refusal(h.submit_wait(make_raw({.key = 3}))).reason, R::kPoolFull);
+    h.seq->stop();  // never started: both pooled transactions are answered
+    ASSERT_TRUE(out.wait_for(2));
+    EXPECT_EQ(refusal(out.at(a)).reason, R::kShuttingDown);
+    EXPECT_EQ(refusal(out.at(b)).reason, R::kShuttingDown);
 }
 
 TEST_P(SequencerTest, NonceOrderAndQueuedPromotion) {
