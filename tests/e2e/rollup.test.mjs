@@ -94,10 +94,22 @@ function lastLogged(output, re) {
   return last;
 }
 
+/// Reports the time of each phase as a test diagnostic (information only, never asserted).
+function stopwatch(t) {
+  let last = performance.now();
+  return (what) => {
+    const now = performance.now();
+    t.diagnostic(`${what}: ${((now - last) / 1000).toFixed(1)} s`);
+    last = now;
+  };
+}
+
 describe('rollup end to end', { skip: skip ?? false }, () => {
-  it('2,000 mixed transactions go through L1; every root matches; a new validator rebuilds the chain', async () => {
+  it('2,000 mixed transactions go through L1; every root matches; a new validator rebuilds the chain', async (t) => {
+    const phase = stopwatch(t);
     await buildL2TestContracts();
     const r = await startRollup();
+    phase('rollup started');
     try {
       const seq = r.sequencer;
       const provider = seq.provider();
@@ -141,6 +153,7 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
         senders: accounts.map((index) => ({ index, count: perAccount, make: make[index] || eth })),
       });
       await stream.done;
+      phase(`${kTotalTxs} transactions acknowledged`);
       assert.deepEqual(stream.errors, []);
       assert.equal(stream.sendFailures, 0);
       const hashes = [...deployHashes, ...stream.acked.map((a) => a.hash)];
@@ -151,19 +164,24 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
       assert.ok(receipts.some((rc) => rc.to === probeAddress.toLowerCase() && rc.logs.length === 1), 'no Probed log');
 
       const head = await blockNumberOf(seq);
+      phase(`receipts checked (head ${head})`);
       await r.waitPosted(head, { timeoutMs: 120000 });
+      phase('posted');
       await r.waitFinalized(head, { timeoutMs: 120000 });
+      phase('roots posted');
       assert.equal(await blockNumberOf(seq), head, 'the sequencer made blocks without transactions');
       const { roots, blocks } = await checkL1Record(r, head);
       assert.notEqual(roots.at(-1).sendRoot, ethers.ZeroHash, 'the withdrawals changed the send root');
       // the proposer's `finalized` head follows its confirmed roots up to the sequencer head
       await waitFor(async () => Number((await proposer.rpc('eth_getBlockByNumber', ['finalized', false])).result?.number) === head,
         { what: 'proposer finalized = head' });
+      phase(`L1 record checked (${roots.length} batches)`);
 
       // A second validator from an empty datadir with only the L1 URL, the deployment and the
       // genesis file (follow mode) rebuilds the same chain.
       const follower = await r.startValidator({ mode: 'follow' });
       await checkSameChain(follower, blocks, head, 'follower');
+      phase('follower rebuilt the chain');
       await checkSameChain(proposer, blocks, head, 'proposer');
       const sample = hashes.filter((_, i) => i % 10 === 0);
       const mine = await rpcBatch(follower.url, sample.map((h) => ['eth_getTransactionReceipt', [h]]));
@@ -174,6 +192,109 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
         assert.ok(mine[i], `follower has no receipt for ${h}`);
         assert.equal(key(mine[i]), key(byHash.get(h)), `receipt of ${h}`);
       });
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('kill -9 of the sequencer (with its poster) and of the proposer under load: nothing lost, nothing posted twice', async (t) => {
+    const phase = stopwatch(t);
+    const r = await startRollup();
+    try {
+      let proposer = await r.startValidator({ mode: 'propose' });
+      const provider = r.sequencer.provider();
+      const gasLimit = 3n * await provider.estimateGas({ from: r.sequencer.wallet(1).address, to: randomAddress(), value: 1000n });
+      // A steady stream: 6 accounts, one transaction each every ~20 ms, to whichever sequencer runs.
+      const stream = txStream({
+        url: () => r.sequencer.url,
+        chainId: r.chainId,
+        fees: await feesOf(provider),
+        intervalMs: 20,
+        senders: [1, 2, 3, 4, 5, 6].map((index) => ({
+          index, make: (nonce) => ({ to: randomAddress(), value: 1000n + BigInt(nonce), gasLimit }),
+        })),
+      });
+      const acks = (n) => waitFor(() => stream.acked.length >= n, { timeoutMs: 60000, what: `${n} acknowledged transactions` });
+      try {
+        // Kill the sequencer right after its poster sent a batch (the batch is in flight on L1).
+        const kSent = /batch poster: batch (\d+) sent/g;
+        await waitFor(() => stream.acked.length >= 100 && lastLogged(r.sequencer.output(), kSent) >= 1,
+          { timeoutMs: 60000, what: '100 acks and batch 1 sent' });
+        const seen = lastLogged(r.sequencer.output(), kSent);
+        await waitFor(() => lastLogged(r.sequencer.output(), kSent) > seen, { intervalMs: 5, what: 'the next batch sent' });
+        await r.sequencer.kill();
+        const killedAt = stream.acked.length;
+        t.diagnostic(`sequencer killed after ${killedAt} acks, batch ${seen + 1} just sent`);
+        await r.startSequencer();  // same datadir
+        phase('sequencer killed and restarted');
+        await acks(killedAt + 150);
+
+        // Kill the proposer right after it sent a root.
+        const kRoot = /posting state root of batch (\d+)/g;
+        const rootSeen = lastLogged(proposer.output(), kRoot);
+        await waitFor(() => lastLogged(proposer.output(), kRoot) > rootSeen, { intervalMs: 5, what: 'the next root sent' });
+        const datadir = proposer.datadir;
+        await proposer.kill();
+        t.diagnostic(`proposer killed right after sending the root of batch ${rootSeen + 1}`);
+        await acks(stream.acked.length + 50);
+        proposer = await r.startValidator({ mode: 'propose', datadir });
+        phase('proposer killed and restarted');
+        await acks(stream.acked.length + 100);
+      } finally {
+        await stream.stop();
+      }
+      assert.deepEqual(stream.errors, []);
+      assert.ok(stream.sendFailures > 0, 'the sequencer was killed while transactions were being sent');
+      t.diagnostic(`${stream.acked.length} acknowledged, ${stream.sendFailures} sends failed during the kill`);
+      await checkReceipts(r.sequencer.url, stream.acked.map((a) => a.hash));
+
+      const head = await blockNumberOf(r.sequencer);
+      await r.waitPosted(head, { timeoutMs: 120000 });
+      await r.waitFinalized(head, { timeoutMs: 120000 });
+      phase(`head ${head} posted and its root on RollupCore`);
+      const { blocks, batches } = await checkL1Record(r, head);
+      t.diagnostic(`${batches.length} batches`);
+      await checkSameChain(proposer, blocks, head, 'restarted proposer');
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('a sequencer with a non-poster key posts nothing and keeps soft-confirming; the inbox refuses NotBatchPoster', async () => {
+    const r = await startRollup({ sequencer: false });
+    try {
+      const seq = await r.startSequencer({ posterKeyFile: r.files.strangerKey });
+      const provider = seq.provider();
+      const w = seq.wallet(1, provider);
+      let nonce = 0;
+      const sendSome = async (n) => {
+        for (let i = 0; i < n; ++i) {
+          const rc = await (await w.sendTransaction({ to: randomAddress(), value: 1000n, nonce: nonce++ })).wait();
+          assert.equal(rc.status, 1);
+        }
+      };
+      await sendSome(5);
+      const refusal = /batch poster: L1 error.*/;
+      const line = await waitFor(() => seq.output().match(refusal), { what: 'the poster logging the refusal' });
+      assert.match(line[0], /NotBatchPoster|not a batch poster|revert/i, line[0]);
+      // soft confirmations go on after the refusal, and still nothing reaches the inbox
+      await sendSome(5);
+      await waitFor(() => (seq.output().match(/batch poster: L1 error/g) || []).length >= 2, { what: 'a second refusal' });
+      assert.equal(await blockNumberOf(seq), 11);  // warm-up + 10
+      assert.equal(await r.inbox.batchCount(), 0n);
+      assert.deepEqual(await r.batches(), []);
+
+      // The stranger's own batch, through ethers: refused with NotBatchPoster(stranger) ...
+      const inbox = r.inbox.connect(r.wallets.stranger);
+      const err = await revertOf(inbox.addSequencerL2Batch(0, '0x00', 0, 1));
+      assert.deepEqual(err, { name: 'NotBatchPoster', args: [r.wallets.stranger.address] });
+      // ... and, forced on chain without an estimate, mined as a reverted transaction.
+      const tx = await inbox.addSequencerL2Batch(0, '0x00', 0, 1, { gasLimit: 300000n });
+      await assert.rejects(tx.wait(), (e) => {
+        assert.equal(e.receipt.status, 0);
+        return true;
+      });
+      assert.equal(await r.inbox.batchCount(), 0n);
     } finally {
       await r.stop();
     }
