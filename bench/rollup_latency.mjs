@@ -133,14 +133,14 @@ try {
   const result = {
     txs: kTxs, rate: kRate, achievedRate: Number((kTxs / sendSeconds).toFixed(1)), senders: kSenders,
     l1BlockTime: Number(opt['l1-block-time']), confirmations: Number(opt.confirmations),
-    batchDelayMs: Number(opt['batch-delay-ms']), pollMs: kPollMs, l2Blocks: last, batches: watcher.batches.length,
+    batchDelayMs: Number(opt['batch-delay-ms']), pollMs: kPollMs, lastL2Block: last, batches: watcher.batches.length,
     roots: watcher.roots.length, loadavgBefore: load.map((x) => x.toFixed(1)).join(' '),
     loadavgAfter: os.loadavg().map((x) => x.toFixed(1)).join(' '), cpus: os.cpus().length,
     softMs: stats(soft), batchMs: stats(batch), rootMs: stats(root),
   };
   const fmt = (s) => `${s.p50.toFixed(1).padStart(8)} ${s.p90.toFixed(1).padStart(8)} ${s.max.toFixed(1).padStart(8)}`;
   console.log(`${kTxs} txs at ${kRate}/s (achieved ${result.achievedRate}/s), L1 block ${result.l1BlockTime} s, ` +
-    `confirmations ${result.confirmations}, batch delay ${result.batchDelayMs} ms: ${last} L2 blocks, ` +
+    `confirmations ${result.confirmations}, batch delay ${result.batchDelayMs} ms: up to L2 block ${last}, ` +
     `${result.batches} batches, ${result.roots} roots; load ${result.loadavgBefore} -> ${result.loadavgAfter} on ${result.cpus} CPUs`);
   console.log('latency from send (ms)      p50      p90      max');
   console.log(`soft confirmation     ${fmt(result.softMs)}`);
