@@ -225,8 +225,13 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
         await r.sequencer.kill();
         const killedAt = stream.acked.length;
         t.diagnostic(`sequencer killed after ${killedAt} acks, batch ${seen + 1} just sent`);
-        await r.startSequencer();  // same datadir
+        const restarted = await r.startSequencer();  // same datadir
         phase('sequencer killed and restarted');
+        await acks(killedAt + 50);
+        // information only: whether the in-flight batch landed from the killed process or was
+        // built again by the restarted poster (both must leave L1 contiguous, checked below)
+        const resent = new RegExp(`batch poster: batch ${seen + 1} sent`).test(restarted.output());
+        t.diagnostic(`batch ${seen + 1} ${resent ? 'was posted again by the restarted poster' : 'landed from the killed process'}`);
         await acks(killedAt + 150);
 
         // Kill the proposer right after it sent a root.
