@@ -104,6 +104,43 @@ function stopwatch(t) {
   };
 }
 
+/// A steady stream of ETH transfers from dev accounts 1..6 (each one transaction every ~20 ms
+/// after its previous one was answered) to whichever sequencer of `r` is running.
+async function ethStream(r) {
+  const provider = r.sequencer.provider();
+  const gasLimit = 3n * await provider.estimateGas({ from: r.sequencer.wallet(1).address, to: randomAddress(), value: 1000n });
+  const stream = txStream({
+    url: () => r.sequencer.url,
+    chainId: r.chainId,
+    fees: await feesOf(provider),
+    intervalMs: 20,
+    senders: [1, 2, 3, 4, 5, 6].map((index) => ({
+      index, make: (nonce) => ({ to: randomAddress(), value: 1000n + BigInt(nonce), gasLimit }),
+    })),
+  });
+  stream.acks = (n) => waitFor(() => stream.acked.length >= n, { timeoutMs: 60000, what: `${n} acknowledged transactions` });
+  return stream;
+}
+
+/// After kills and restarts: every acknowledged hash has its receipt on the (restarted)
+/// sequencer; L1 covers exactly blocks 1..head (contiguous, no overlap, every record = the
+/// sequencer's block); the proposer's chain is the sequencer's.
+async function checkAfterRestarts(t, r, stream, proposer) {
+  assert.deepEqual(stream.errors, []);
+  assert.ok(stream.sendFailures > 0, 'the sequencer was killed while transactions were being sent');
+  t.diagnostic(`${stream.acked.length} acknowledged, ${stream.sendFailures} sends failed during the kill`);
+  await checkReceipts(r.sequencer.url, stream.acked.map((a) => a.hash));
+  const head = await blockNumberOf(r.sequencer);
+  await r.waitPosted(head, { timeoutMs: 120000 });
+  await r.waitFinalized(head, { timeoutMs: 120000 });
+  const { blocks, batches } = await checkL1Record(r, head);
+  t.diagnostic(`head ${head}, ${batches.length} batches`);
+  await checkSameChain(proposer, blocks, head, 'restarted proposer');
+}
+
+const kSentRe = /batch poster: batch (\d+) sent/g;
+const kRootRe = /posting state root of batch (\d+)/g;
+
 describe('rollup end to end', { skip: skip ?? false }, () => {
   it('2,000 mixed transactions go through L1; every root matches; a new validator rebuilds the chain', async (t) => {
     const phase = stopwatch(t);
@@ -198,68 +235,101 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
   });
 
   it('kill -9 of the sequencer (with its poster) and of the proposer under load: nothing lost, nothing posted twice', async (t) => {
-    const phase = stopwatch(t);
     const r = await startRollup();
     try {
       let proposer = await r.startValidator({ mode: 'propose' });
-      const provider = r.sequencer.provider();
-      const gasLimit = 3n * await provider.estimateGas({ from: r.sequencer.wallet(1).address, to: randomAddress(), value: 1000n });
-      // A steady stream: 6 accounts, one transaction each every ~20 ms, to whichever sequencer runs.
-      const stream = txStream({
-        url: () => r.sequencer.url,
-        chainId: r.chainId,
-        fees: await feesOf(provider),
-        intervalMs: 20,
-        senders: [1, 2, 3, 4, 5, 6].map((index) => ({
-          index, make: (nonce) => ({ to: randomAddress(), value: 1000n + BigInt(nonce), gasLimit }),
-        })),
-      });
-      const acks = (n) => waitFor(() => stream.acked.length >= n, { timeoutMs: 60000, what: `${n} acknowledged transactions` });
+      const stream = await ethStream(r);
       try {
         // Kill the sequencer right after its poster sent a batch (the batch is in flight on L1).
-        const kSent = /batch poster: batch (\d+) sent/g;
-        await waitFor(() => stream.acked.length >= 100 && lastLogged(r.sequencer.output(), kSent) >= 1,
+        await waitFor(() => stream.acked.length >= 100 && lastLogged(r.sequencer.output(), kSentRe) >= 1,
           { timeoutMs: 60000, what: '100 acks and batch 1 sent' });
-        const seen = lastLogged(r.sequencer.output(), kSent);
-        await waitFor(() => lastLogged(r.sequencer.output(), kSent) > seen, { intervalMs: 5, what: 'the next batch sent' });
+        const seen = lastLogged(r.sequencer.output(), kSentRe);
+        await waitFor(() => lastLogged(r.sequencer.output(), kSentRe) > seen, { intervalMs: 5, what: 'the next batch sent' });
         await r.sequencer.kill();
         const killedAt = stream.acked.length;
         t.diagnostic(`sequencer killed after ${killedAt} acks, batch ${seen + 1} just sent`);
         const restarted = await r.startSequencer();  // same datadir
-        phase('sequencer killed and restarted');
-        await acks(killedAt + 50);
+        await stream.acks(killedAt + 50);
         // information only: whether the in-flight batch landed from the killed process or was
         // built again by the restarted poster (both must leave L1 contiguous, checked below)
         const resent = new RegExp(`batch poster: batch ${seen + 1} sent`).test(restarted.output());
         t.diagnostic(`batch ${seen + 1} ${resent ? 'was posted again by the restarted poster' : 'landed from the killed process'}`);
-        await acks(killedAt + 150);
+        await stream.acks(killedAt + 150);
 
         // Kill the proposer right after it sent a root.
-        const kRoot = /posting state root of batch (\d+)/g;
-        const rootSeen = lastLogged(proposer.output(), kRoot);
-        await waitFor(() => lastLogged(proposer.output(), kRoot) > rootSeen, { intervalMs: 5, what: 'the next root sent' });
+        const rootSeen = lastLogged(proposer.output(), kRootRe);
+        await waitFor(() => lastLogged(proposer.output(), kRootRe) > rootSeen, { intervalMs: 5, what: 'the next root sent' });
         const datadir = proposer.datadir;
         await proposer.kill();
         t.diagnostic(`proposer killed right after sending the root of batch ${rootSeen + 1}`);
-        await acks(stream.acked.length + 50);
+        await stream.acks(stream.acked.length + 50);
         proposer = await r.startValidator({ mode: 'propose', datadir });
-        phase('proposer killed and restarted');
-        await acks(stream.acked.length + 100);
+        await stream.acks(stream.acked.length + 100);
       } finally {
         await stream.stop();
       }
-      assert.deepEqual(stream.errors, []);
-      assert.ok(stream.sendFailures > 0, 'the sequencer was killed while transactions were being sent');
-      t.diagnostic(`${stream.acked.length} acknowledged, ${stream.sendFailures} sends failed during the kill`);
-      await checkReceipts(r.sequencer.url, stream.acked.map((a) => a.hash));
+      await checkAfterRestarts(t, r, stream, proposer);
+    } finally {
+      await r.stop();
+    }
+  });
 
-      const head = await blockNumberOf(r.sequencer);
-      await r.waitPosted(head, { timeoutMs: 120000 });
-      await r.waitFinalized(head, { timeoutMs: 120000 });
-      phase(`head ${head} posted and its root on RollupCore`);
-      const { blocks, batches } = await checkL1Record(r, head);
-      t.diagnostic(`${batches.length} batches`);
-      await checkSameChain(proposer, blocks, head, 'restarted proposer');
+  it('kill -9 with the in-flight L1 transaction lost: the restarted poster and proposer post it again', async (t) => {
+    const r = await startRollup();
+    try {
+      let proposer = await r.startValidator({ mode: 'propose' });
+      const stream = await ethStream(r);
+      const l1 = (method, params = []) => r.l1.send(method, params);
+      const pendingOf = async (addr) => (await r.l1.getTransactionCount(addr, 'pending')) - (await r.l1.getTransactionCount(addr, 'latest'));
+      try {
+        await waitFor(() => stream.acked.length >= 100 && lastLogged(r.sequencer.output(), kSentRe) >= 1,
+          { timeoutMs: 60000, what: '100 acks and batch 1 sent' });
+        // L1 stops mining; the poster's next batch waits in anvil's pool; kill -9 the sequencer
+        // and drop the poster's pending transaction, as if the batch never reached L1.
+        await l1('evm_setIntervalMining', [0]);
+        const seen = lastLogged(r.sequencer.output(), kSentRe);
+        await waitFor(() => lastLogged(r.sequencer.output(), kSentRe) > seen, { what: 'a batch sent while L1 is paused' });
+        await r.sequencer.kill();
+        const lost = seen + 1;
+        const killedAt = stream.acked.length;
+        assert.equal(await pendingOf(r.wallets.poster.address), 1, 'the batch transaction is pending on L1');
+        await l1('anvil_removePoolTransactions', [r.wallets.poster.address]);
+        assert.equal(await pendingOf(r.wallets.poster.address), 0);
+        await l1('evm_setIntervalMining', [1]);  // L1 on again, 1 s blocks
+        const restarted = await r.startSequencer();
+        t.diagnostic(`sequencer killed after ${killedAt} acks with batch ${lost} dropped from L1's pool`);
+        await stream.acks(killedAt + 100);
+        await waitFor(() => new RegExp(`batch poster: batch ${lost} sent`).test(restarted.output()),
+          { what: `the restarted poster posting batch ${lost} again` });
+
+        // The same for the proposer: L1 paused, mined one block at a time until a root
+        // transaction waits in the pool; kill -9 the proposer and drop its root.
+        await waitFor(async () => lastLogged(proposer.output(), kRootRe) >= lost, { what: `the root of batch ${lost} posted` });
+        await l1('evm_setIntervalMining', [0]);
+        await waitFor(async () => {
+          if ((await pendingOf(r.wallets.proposer.address)) > 0) return true;
+          await l1('evm_mine');
+          return false;
+        }, { intervalMs: 300, what: 'a root transaction pending on L1' });
+        const pool = await l1('txpool_content');
+        const mine = Object.entries(pool.pending).find(([a]) => a.toLowerCase() === r.wallets.proposer.address.toLowerCase());
+        const rootTx = Object.values(mine[1])[0];
+        const rootLost = Number(r.rollupCore.interface.parseTransaction({ data: rootTx.input }).args.batchSequenceNumber);
+        const datadir = proposer.datadir;
+        await proposer.kill();
+        assert.equal(await pendingOf(r.wallets.proposer.address), 1, 'the root transaction is pending on L1');
+        await l1('anvil_removePoolTransactions', [r.wallets.proposer.address]);
+        assert.equal(await pendingOf(r.wallets.proposer.address), 0);
+        await l1('evm_setIntervalMining', [1]);
+        t.diagnostic(`proposer killed with the root of batch ${rootLost} dropped from L1's pool`);
+        proposer = await r.startValidator({ mode: 'propose', datadir });
+        await waitFor(() => new RegExp(`posting state root of batch ${rootLost}:`).test(proposer.output()),
+          { what: `the restarted proposer posting the root of batch ${rootLost} again` });
+        await stream.acks(stream.acked.length + 100);
+      } finally {
+        await stream.stop();
+      }
+      await checkAfterRestarts(t, r, stream, proposer);
     } finally {
       await r.stop();
     }
