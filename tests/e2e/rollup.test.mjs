@@ -6,7 +6,9 @@
 //     at that number, and a validator from an empty datadir rebuilds the chain block by block.
 //  2. kill -9 of the sequencer (with its poster) and of the proposer under a stream of
 //     transactions: nothing acknowledged is lost, no message posted twice or skipped.
-//  3. A sequencer given a non-poster key posts nothing and keeps soft-confirming; the inbox
+//  3. The same with L1 mining paused so the killed process's batch (then root) is still in
+//     anvil's pool, and dropped from it: the restarted poster (proposer) posts it again.
+//  4. A sequencer given a non-poster key posts nothing and keeps soft-confirming; the inbox
 //     refuses the stranger's batch with NotBatchPoster.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
