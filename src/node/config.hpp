@@ -55,7 +55,9 @@ struct NodeConfig {
     std::string l1_preset;           ///< fuse | spark: URL, chain id and confirmations of that L1
     std::string l1_deployment;       ///< deployment JSON written by `fusel2 deploy`
     uint64_t l1_confirmations = 20;  ///< batches are read this deep (Fuse: 20 blocks = 100 s)
-    uint64_t l1_lag = 0;             ///< the sequencer builds on L1 head - lag
+    /// The sequencer builds on L1 head - lag: must exceed the deepest L1 reorg expected, since a
+    /// message whose L1 header changes is invalid for validators (docs/node.md "L1 lag").
+    uint64_t l1_lag = 20;
     uint64_t l1_poll_ms = 1'000;
 
     // Batch poster (runs beside --role sequencer when l1.url is set).
