@@ -51,23 +51,29 @@ function watchL1(r) {
   const rootTopic = r.rollupCore.interface.getEvent('StateRootPosted').topicHash;
   const loop = (async () => {
     while (!stop) {
-      const head = Number(await post(r.anvil.url, 'eth_blockNumber', []));
-      if (head >= from) {
-        const logs = await post(r.anvil.url, 'eth_getLogs', [{ fromBlock: ethers.toQuantity(from), toBlock: ethers.toQuantity(head),
-          address: [r.deployment.inbox, r.deployment.rollup], topics: [[batchTopic, rootTopic]] }]);
-        const seenAt = performance.now();
-        for (const l of logs) {
-          if (l.topics[0] === batchTopic) {
-            batches.push({ newMessageCount: Number(r.inbox.interface.parseLog(l).args.newMessageCount), seenAt });
-          } else {
-            roots.push({ l2BlockNumber: Number(r.rollupCore.interface.parseLog(l).args.l2BlockNumber), seenAt });
-          }
-        }
-        from = head + 1;
+      try {
+        await poll();
+      } catch (e) {
+        if (!stop) console.error(`L1 poll failed (retrying): ${e.message}`);
       }
       await sleep(kPollMs);
     }
   })();
+  async function poll() {
+    const head = Number(await post(r.anvil.url, 'eth_blockNumber', []));
+    if (head < from) return;
+    const logs = await post(r.anvil.url, 'eth_getLogs', [{ fromBlock: ethers.toQuantity(from), toBlock: ethers.toQuantity(head),
+      address: [r.deployment.inbox, r.deployment.rollup], topics: [[batchTopic, rootTopic]] }]);
+    const seenAt = performance.now();
+    for (const l of logs) {
+      if (l.topics[0] === batchTopic) {
+        batches.push({ newMessageCount: Number(r.inbox.interface.parseLog(l).args.newMessageCount), seenAt });
+      } else {
+        roots.push({ l2BlockNumber: Number(r.rollupCore.interface.parseLog(l).args.l2BlockNumber), seenAt });
+      }
+    }
+    from = head + 1;
+  }
   return { batches, roots, stop: async () => { stop = true; await loop; } };
 }
 
@@ -83,6 +89,7 @@ const r = await startRollup({
   confirmations: Number(opt.confirmations),
   maxBatchDelayMs: Number(opt['batch-delay-ms']),
 });
+let watcher;
 try {
   await r.startValidator({ mode: 'propose' });
   const url = r.sequencer.url;
@@ -92,7 +99,7 @@ try {
   const wallets = Array.from({ length: kSenders }, (_, i) => new ethers.Wallet(devKey(i + 1)));
   const gasLimit = 3n * await provider.estimateGas({ from: wallets[0].address, to: wallets[1].address, value: 1n });
   const nonces = await Promise.all(wallets.map(async (w) => Number(await post(url, 'eth_getTransactionCount', [w.address, 'latest']))));
-  const watcher = watchL1(r);
+  watcher = watchL1(r);
 
   // Transaction k leaves at t0 + k / rate from account k mod senders, after that account's
   // previous send was answered (one in flight per account keeps the nonces in order).
@@ -148,5 +155,6 @@ try {
   console.log(`root on RollupCore    ${fmt(result.rootMs)}`);
   console.log(JSON.stringify(result));
 } finally {
+  if (watcher) await watcher.stop();
   await r.stop();
 }

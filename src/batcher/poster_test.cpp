@@ -11,6 +11,7 @@
 #include "arbos/arbos.hpp"
 #include "arbos/genesis.hpp"
 #include "batch/batch.hpp"
+#include "batch/builder.hpp"
 #include "batcher/l1_watcher.hpp"
 #include "batcher/test_chain.hpp"
 #include "core/hex.hpp"
@@ -276,6 +277,33 @@ TEST(L1Watcher, FollowsTheHeadWithLagAndKeepsTheLastBlockWhenL1IsDown) {
     EXPECT_FALSE(w.poll());
     EXPECT_EQ(w.current().number, head - 2);  // kept
     EXPECT_TRUE(w.current().known);
+}
+
+TEST(L1Watcher, NeverOffersL1BlockZeroWhileTheL1IsYoungerThanTheLag) {
+    l1::testing::AnvilProcess anvil;
+    l1::RpcClient rpc(client_config(anvil.url()));
+    WatcherConfig cfg;
+    cfg.lag = 20;
+    L1Watcher w(rpc, cfg);
+    ASSERT_TRUE(w.poll());  // only the genesis: nothing to build on yet
+    EXPECT_FALSE(w.current().known);
+    for (int i = 0; i < 3; ++i)
+        rpc.request("evm_mine");
+    ASSERT_TRUE(w.poll());
+    ASSERT_TRUE(w.current().known);
+    EXPECT_EQ(w.current().number, 1u);  // head 3 - lag 20 would be block 0
+    EXPECT_EQ(w.current().base_fee, rpc.get_block(l1::block_tag(1))->base_fee.value());
+    // A message on that block goes into a batch; on block 0 (with that L1's base fee) it could not.
+    batch::L2Message msg;
+    msg.timestamp = 1;
+    msg.l1_block_number = w.current().number;
+    msg.l1_base_fee = w.current().base_fee;
+    msg.txs.push_back(Bytes{0x02, 0xaa});
+    batch::BatchBuilder ok;
+    EXPECT_TRUE(ok.add(msg).has_value());
+    msg.l1_block_number = 0;
+    batch::BatchBuilder refused;
+    EXPECT_FALSE(refused.add(msg).has_value());
 }
 
 }  // namespace

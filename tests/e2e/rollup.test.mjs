@@ -8,7 +8,8 @@
 //     transactions: nothing acknowledged is lost, no message posted twice or skipped.
 //  3. The same with L1 mining paused so the killed process's batch (then root) is still in
 //     anvil's pool, and dropped from it: the restarted poster (proposer) posts it again.
-//  4. A sequencer given a non-poster key posts nothing and keeps soft-confirming; the inbox
+//  4. An L1 younger than the sequencer's lag: blocks on L1 block 1 are posted and proven.
+//  5. A sequencer given a non-poster key posts nothing and keeps soft-confirming; the inbox
 //     refuses the stranger's batch with NotBatchPoster.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -332,6 +333,36 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
         await stream.stop();
       }
       await checkAfterRestarts(t, r, stream, proposer);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('an L1 younger than the lag: the sequencer builds on L1 block 1 (never 0), its blocks are posted and proven', async () => {
+    // With --l1-lag above the L1 head, head − lag would be block 0, which a batch cannot
+    // reference (docs/batch-format.md: the running header starts at L1 block 0, advances ≥ 1);
+    // the poster used to refuse message 1 forever ("L1 base fee changes without the L1 block
+    // number advancing").
+    const r = await startRollup({ sequencer: false });
+    try {
+      const seq = await r.startSequencer({ args: ['--l1-lag', '1000000'] });
+      const proposer = await r.startValidator({ mode: 'propose' });
+      const w = seq.wallet(1, seq.provider());
+      for (let nonce = 0; nonce < 3; ++nonce) {
+        assert.equal((await (await w.sendTransaction({ to: randomAddress(), value: 1000n, nonce })).wait()).status, 1);
+      }
+      const head = await blockNumberOf(seq);
+      const blocks = await blocksOf(seq.url, 1, head);
+      const l1Block1 = await r.l1.getBlock(1);
+      for (const b of blocks) {
+        // mixHash = sendCount (8 bytes) ‖ L1 block number (8) ‖ ArbOS version (8) ‖ 0 (docs/arbos.md)
+        assert.equal(BigInt(`0x${b.mixHash.slice(18, 34)}`), 1n, `block ${Number(b.number)} L1 block number`);
+      }
+      assert.ok(l1Block1.baseFeePerGas > 0n);
+      await r.waitPosted(head);
+      await r.waitFinalized(head);
+      const { blocks: all } = await checkL1Record(r, head);
+      await checkSameChain(proposer, all, head, 'proposer');
     } finally {
       await r.stop();
     }
