@@ -284,16 +284,28 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
       const stream = await ethStream(r);
       const l1 = (method, params = []) => r.l1.send(method, params);
       const pendingOf = async (addr) => (await r.l1.getTransactionCount(addr, 'pending')) - (await r.l1.getTransactionCount(addr, 'latest'));
+      /// Stops L1 mining, then mines one block at a time until `from` has a transaction waiting
+      /// in anvil's pool; resolves to that transaction decoded with `contract`'s interface.
+      const pauseWithPending = async (from, contract) => {
+        await l1('evm_setIntervalMining', [0]);
+        await waitFor(async () => {
+          if ((await pendingOf(from)) > 0) return true;
+          await l1('evm_mine');
+          return false;
+        }, { intervalMs: 300, what: `a transaction of ${from} pending on L1` });
+        const pool = await l1('txpool_content');
+        const txs = Object.entries(pool.pending).find(([a]) => a.toLowerCase() === from.toLowerCase())[1];
+        return contract.interface.parseTransaction({ data: Object.values(txs)[0].input });
+      };
       try {
         await waitFor(() => stream.acked.length >= 100 && lastLogged(r.sequencer.output(), kSentRe) >= 1,
           { timeoutMs: 60000, what: '100 acks and batch 1 sent' });
-        // L1 stops mining; the poster's next batch waits in anvil's pool; kill -9 the sequencer
-        // and drop the poster's pending transaction, as if the batch never reached L1.
-        await l1('evm_setIntervalMining', [0]);
-        const seen = lastLogged(r.sequencer.output(), kSentRe);
-        await waitFor(() => lastLogged(r.sequencer.output(), kSentRe) > seen, { what: 'a batch sent while L1 is paused' });
+        // L1 stops mining with a batch of the poster in anvil's pool; kill -9 the sequencer and
+        // drop the batch transaction, as if it never reached L1.
+        const batchTx = await pauseWithPending(r.wallets.poster.address, r.inbox);
+        assert.equal(batchTx.name, 'addSequencerL2Batch');
+        const lost = Number(batchTx.args.sequenceNumber);
         await r.sequencer.kill();
-        const lost = seen + 1;
         const killedAt = stream.acked.length;
         assert.equal(await pendingOf(r.wallets.poster.address), 1, 'the batch transaction is pending on L1');
         await l1('anvil_removePoolTransactions', [r.wallets.poster.address]);
@@ -305,19 +317,12 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
         await waitFor(() => new RegExp(`batch poster: batch ${lost} sent`).test(restarted.output()),
           { what: `the restarted poster posting batch ${lost} again` });
 
-        // The same for the proposer: L1 paused, mined one block at a time until a root
-        // transaction waits in the pool; kill -9 the proposer and drop its root.
+        // The same for the proposer: L1 paused with one of its roots in the pool; kill -9 the
+        // proposer and drop the root.
         await waitFor(async () => lastLogged(proposer.output(), kRootRe) >= lost, { what: `the root of batch ${lost} posted` });
-        await l1('evm_setIntervalMining', [0]);
-        await waitFor(async () => {
-          if ((await pendingOf(r.wallets.proposer.address)) > 0) return true;
-          await l1('evm_mine');
-          return false;
-        }, { intervalMs: 300, what: 'a root transaction pending on L1' });
-        const pool = await l1('txpool_content');
-        const mine = Object.entries(pool.pending).find(([a]) => a.toLowerCase() === r.wallets.proposer.address.toLowerCase());
-        const rootTx = Object.values(mine[1])[0];
-        const rootLost = Number(r.rollupCore.interface.parseTransaction({ data: rootTx.input }).args.batchSequenceNumber);
+        const rootTx = await pauseWithPending(r.wallets.proposer.address, r.rollupCore);
+        assert.equal(rootTx.name, 'postStateRoot');
+        const rootLost = Number(rootTx.args.batchSequenceNumber);
         const datadir = proposer.datadir;
         await proposer.kill();
         assert.equal(await pendingOf(r.wallets.proposer.address), 1, 'the root transaction is pending on L1');
