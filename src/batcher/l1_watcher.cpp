@@ -1,5 +1,7 @@
 #include "batcher/l1_watcher.hpp"
 
+#include <algorithm>
+
 namespace fuse::batcher {
 
 L1Watcher::L1Watcher(l1::RpcClient& rpc, WatcherConfig config)
@@ -12,15 +14,11 @@ L1Watcher::~L1Watcher() {
 bool L1Watcher::poll() {
     try {
         const uint64_t latest = rpc_.block_number();
-        // Never L1 block 0: a batch's running header starts at L1 block 0 and an advance is
-        // >= 1 (docs/batch-format.md), so a message on block 0 could never be posted. While
-        // the L1 is younger than the lag, build on block 1; with only its genesis, offer nothing.
-        if (latest == 0) {
-            std::lock_guard lock(mu_);
-            down_ = false;
-            return true;
-        }
-        const uint64_t target = latest > cfg_.lag ? latest - cfg_.lag : 1;
+        // Never block 0 while L1 has more: the batch format's running header starts at
+        // (L1 block 0, base fee 0), so a message on block 0 with a base fee cannot be encoded
+        // (docs/batch-format.md); a young L1 (head <= lag) gives block 1.
+        const uint64_t target =
+            latest > cfg_.lag ? latest - cfg_.lag : std::min<uint64_t>(latest, 1);
         {
             std::lock_guard lock(mu_);
             if (head_.known && target <= head_.number) {

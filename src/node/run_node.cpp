@@ -132,6 +132,8 @@ void write_poster_status(PrometheusWriter& w, const batcher::PosterStatus& s) {
             "L2 blocks sealed but not yet in a batch on L1 (at the poster's last sync)");
     w.sample("fusel2_poster_backlog_blocks", {},
              s.messages_sealed > s.messages_posted ? s.messages_sealed - s.messages_posted : 0);
+    w.begin("fusel2_poster_in_flight", "gauge", "Batches sent, not yet confirmed on L1");
+    w.sample("fusel2_poster_in_flight", {}, s.in_flight);
     w.begin("fusel2_poster_l1_errors_total", "counter", "L1 failures of the poster (retried)");
     w.sample("fusel2_poster_l1_errors_total", {}, s.l1_errors);
 }
@@ -364,7 +366,9 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
         pc.inbox = l1_setup->inbox;
         pc.max_batch_size = cfg.poster_max_batch_size;
         pc.max_batch_delay = std::chrono::milliseconds(cfg.poster_max_batch_delay_ms);
+        pc.max_in_flight = cfg.poster_max_in_flight;
         pc.log = [](const std::string& line) { spdlog::info("batch poster: {}", line); };
+        pc.warn = [](const std::string& line) { spdlog::warn("batch poster: {}", line); };
         poster = std::make_unique<batcher::BatchPoster>(*db, *l1_setup->rpc, *poster_sender, pc);
     }
     metrics.set_extra([&seq, &poster, db](PrometheusWriter& w) {
