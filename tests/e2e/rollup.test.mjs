@@ -284,8 +284,8 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
       const stream = await ethStream(r);
       const l1 = (method, params = []) => r.l1.send(method, params);
       const pendingOf = async (addr) => (await r.l1.getTransactionCount(addr, 'pending')) - (await r.l1.getTransactionCount(addr, 'latest'));
-      /// Stops L1 mining, then mines one block at a time until `from` has a transaction waiting
-      /// in anvil's pool; resolves to that transaction decoded with `contract`'s interface.
+      /// Stops L1 mining, then mines one block at a time until `from` has transactions waiting
+      /// in anvil's pool; resolves to them (nonce order) decoded with `contract`'s interface.
       const pauseWithPending = async (from, contract) => {
         await l1('evm_setIntervalMining', [0]);
         await waitFor(async () => {
@@ -295,24 +295,25 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
         }, { intervalMs: 300, what: `a transaction of ${from} pending on L1` });
         const pool = await l1('txpool_content');
         const txs = Object.entries(pool.pending).find(([a]) => a.toLowerCase() === from.toLowerCase())[1];
-        return contract.interface.parseTransaction({ data: Object.values(txs)[0].input });
+        return Object.values(txs).sort((x, y) => Number(x.nonce) - Number(y.nonce))
+          .map((tx) => contract.interface.parseTransaction({ data: tx.input }));
       };
       try {
         await waitFor(() => stream.acked.length >= 100 && lastLogged(r.sequencer.output(), kSentRe) >= 1,
           { timeoutMs: 60000, what: '100 acks and batch 1 sent' });
-        // L1 stops mining with a batch of the poster in anvil's pool; kill -9 the sequencer and
-        // drop the batch transaction, as if it never reached L1.
-        const batchTx = await pauseWithPending(r.wallets.poster.address, r.inbox);
-        assert.equal(batchTx.name, 'addSequencerL2Batch');
-        const lost = Number(batchTx.args.sequenceNumber);
+        // L1 stops mining with the poster's batches (pipelined: one or more) in anvil's pool;
+        // kill -9 the sequencer and drop them, as if they never reached L1.
+        const batchTxs = await pauseWithPending(r.wallets.poster.address, r.inbox);
+        assert.ok(batchTxs.every((tx) => tx.name === 'addSequencerL2Batch'));
+        const lost = Number(batchTxs[0].args.sequenceNumber);
         await r.sequencer.kill();
         const killedAt = stream.acked.length;
-        assert.equal(await pendingOf(r.wallets.poster.address), 1, 'the batch transaction is pending on L1');
+        assert.equal(await pendingOf(r.wallets.poster.address), batchTxs.length, 'the batch transactions are pending on L1');
         await l1('anvil_removePoolTransactions', [r.wallets.poster.address]);
         assert.equal(await pendingOf(r.wallets.poster.address), 0);
         await l1('evm_setIntervalMining', [1]);  // L1 on again, 1 s blocks
         const restarted = await r.startSequencer();
-        t.diagnostic(`sequencer killed after ${killedAt} acks with batch ${lost} dropped from L1's pool`);
+        t.diagnostic(`sequencer killed after ${killedAt} acks with batches ${batchTxs.map((tx) => tx.args.sequenceNumber)} dropped from L1's pool`);
         await stream.acks(killedAt + 100);
         await waitFor(() => new RegExp(`batch poster: batch ${lost} sent`).test(restarted.output()),
           { what: `the restarted poster posting batch ${lost} again` });
@@ -320,9 +321,10 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
         // The same for the proposer: L1 paused with one of its roots in the pool; kill -9 the
         // proposer and drop the root.
         await waitFor(async () => lastLogged(proposer.output(), kRootRe) >= lost, { what: `the root of batch ${lost} posted` });
-        const rootTx = await pauseWithPending(r.wallets.proposer.address, r.rollupCore);
-        assert.equal(rootTx.name, 'postStateRoot');
-        const rootLost = Number(rootTx.args.batchSequenceNumber);
+        const rootTxs = await pauseWithPending(r.wallets.proposer.address, r.rollupCore);
+        assert.equal(rootTxs.length, 1, 'the proposer keeps one root in flight');
+        assert.equal(rootTxs[0].name, 'postStateRoot');
+        const rootLost = Number(rootTxs[0].args.batchSequenceNumber);
         const datadir = proposer.datadir;
         await proposer.kill();
         assert.equal(await pendingOf(r.wallets.proposer.address), 1, 'the root transaction is pending on L1');
