@@ -67,9 +67,9 @@ function watchL1(r) {
     const seenAt = performance.now();
     for (const l of logs) {
       if (l.topics[0] === batchTopic) {
-        batches.push({ newMessageCount: Number(r.inbox.interface.parseLog(l).args.newMessageCount), seenAt });
+        batches.push({ newMessageCount: Number(r.inbox.interface.parseLog(l).args.newMessageCount), seenAt, l1Block: Number(l.blockNumber) });
       } else {
-        roots.push({ l2BlockNumber: Number(r.rollupCore.interface.parseLog(l).args.l2BlockNumber), seenAt });
+        roots.push({ l2BlockNumber: Number(r.rollupCore.interface.parseLog(l).args.l2BlockNumber), seenAt, l1Block: Number(l.blockNumber) });
       }
     }
     from = head + 1;
@@ -137,18 +137,21 @@ try {
   const soft = txs.map((t) => t.ackAt - t.sentAt);
   const batch = txs.map((t) => firstSeen(watcher.batches, 'newMessageCount', t.block) - t.sentAt);
   const root = txs.map((t) => firstSeen(watcher.roots, 'l2BlockNumber', t.block) - t.sentAt);
+  /// Events per L1 block over the L1 blocks from the first to the last event.
+  const perL1Block = (events) => Number((events.length / (events.at(-1).l1Block - events[0].l1Block + 1)).toFixed(2));
   const result = {
     txs: kTxs, rate: kRate, achievedRate: Number((kTxs / sendSeconds).toFixed(1)), senders: kSenders,
     l1BlockTime: Number(opt['l1-block-time']), confirmations: Number(opt.confirmations),
     batchDelayMs: Number(opt['batch-delay-ms']), pollMs: kPollMs, lastL2Block: last, batches: watcher.batches.length,
-    roots: watcher.roots.length, loadavgBefore: load.map((x) => x.toFixed(1)).join(' '),
+    roots: watcher.roots.length, batchesPerL1Block: perL1Block(watcher.batches), rootsPerL1Block: perL1Block(watcher.roots),
+    loadavgBefore: load.map((x) => x.toFixed(1)).join(' '),
     loadavgAfter: os.loadavg().map((x) => x.toFixed(1)).join(' '), cpus: os.cpus().length,
     softMs: stats(soft), batchMs: stats(batch), rootMs: stats(root),
   };
   const fmt = (s) => `${s.p50.toFixed(1).padStart(8)} ${s.p90.toFixed(1).padStart(8)} ${s.max.toFixed(1).padStart(8)}`;
   console.log(`${kTxs} txs at ${kRate}/s (achieved ${result.achievedRate}/s), L1 block ${result.l1BlockTime} s, ` +
     `confirmations ${result.confirmations}, batch delay ${result.batchDelayMs} ms: up to L2 block ${last}, ` +
-    `${result.batches} batches, ${result.roots} roots; load ${result.loadavgBefore} -> ${result.loadavgAfter} on ${result.cpus} CPUs`);
+    `${result.batches} batches (${result.batchesPerL1Block}/L1 block), ${result.roots} roots (${result.rootsPerL1Block}/L1 block); load ${result.loadavgBefore} -> ${result.loadavgAfter} on ${result.cpus} CPUs`);
   console.log('latency from send (ms)      p50      p90      max');
   console.log(`soft confirmation     ${fmt(result.softMs)}`);
   console.log(`in a batch on L1      ${fmt(result.batchMs)}`);
