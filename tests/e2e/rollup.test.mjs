@@ -55,6 +55,10 @@ async function checkL1Record(r, head) {
 
   const roots = await r.roots();
   assert.equal(roots.length, batches.length, 'one RollupCore record per batch');
+  // one StateRootPosted per record, saying the same (no root posted twice)
+  const events = await r.rootEvents();
+  assert.deepEqual(events.map((e) => [e.batch, e.l2BlockNumber, e.l2BlockHash, e.stateRoot, e.sendRoot]),
+    roots.map((x) => [x.batch, x.l2BlockNumber, x.l2BlockHash, x.stateRoot, x.sendRoot]));
   const blocks = await blocksOf(r.sequencer.url, 0, head);
   for (const root of roots) {
     const b = batches[root.batch];
