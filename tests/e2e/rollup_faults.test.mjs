@@ -20,8 +20,16 @@ const headOf = async (node) => Number(BigInt((await rawBlock(node, 'latest')).nu
 /// chain on L1 and the validator; returns { batches, roots, head }.
 async function drainAndCheck(r, validator) {
   const head = await headOf(r.sequencer);
-  await r.waitPosted(head, { timeoutMs: 90000 });
-  await r.waitFinalized(head, { timeoutMs: 90000 });
+  const withLogs = async (what, fn) => {
+    try {
+      return await fn();
+    } catch (e) {
+      e.message += `\n--- sequencer (tail):\n${r.sequencer.output().slice(-4000)}\n--- validator (tail):\n${validator.output().slice(-4000)}`;
+      throw e;
+    }
+  };
+  await withLogs('posted', () => r.waitPosted(head, { timeoutMs: 90000 }));
+  await withLogs('finalized', () => r.waitFinalized(head, { timeoutMs: 90000 }));
   await waitFor(async () => (await headOf(validator)) >= head, { timeoutMs: 60000, what: `validator at block ${head}` });
   const batches = await checkContiguousBatches(r);
   assert.equal(batches.at(-1).newMessageCount, head, 'the last batch ends at the sequencer head');
