@@ -1,5 +1,6 @@
 #include "l1/tx_sender.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include "core/hex.hpp"
@@ -187,12 +188,14 @@ void TxSender::poll() {
             continue;
         }
         if (head >= tx.sent_at_block + cfg_.stuck_blocks) {
+            if (renumber_after_gap(head)) return;
             bump(tx, head);
             continue;
         }
         // Not in the pool and not in a block: dropped (pool eviction, node restart). Re-send;
         // if the node now refuses its fees, replace it with current ones.
         if (!rpc_.get_transaction(tx.sent_hashes.back())) {
+            if (renumber_after_gap(head)) return;
             ++tx.resends;
             try {
                 broadcast(tx, head, "re-sent (dropped)");
@@ -202,6 +205,37 @@ void TxSender::poll() {
             }
         }
     }
+}
+
+bool TxSender::renumber_after_gap(uint64_t head) {
+    std::vector<InFlightTx*> open;
+    for (auto& tx : txs_)
+        if (tx.state != InFlightTx::State::kConfirmed) open.push_back(&tx);
+    if (open.empty()) return false;
+    std::sort(open.begin(), open.end(),
+              [](const InFlightTx* a, const InFlightTx* b) { return a->txn.nonce < b->txn.nonce; });
+    const uint64_t onchain = rpc_.get_transaction_count(signer_.address(), "latest");
+    if (onchain >= open.front()->txn.nonce) return false;
+    // Transactions of ours below the first open nonce were confirmed (and forgotten) but are no
+    // longer on the chain: a reorg deeper than the confirmations. Nothing will ever fill the
+    // gap, so the open transactions take the nonces from the chain's count on, with bumped fees
+    // (each also replaces any stale version of ours still pooled at that nonce). Their old
+    // hashes are forgotten: those versions had other nonces. Callers see their receipts as usual
+    // (a batch or root whose turn has passed reverts, and the caller resynchronizes from L1).
+    note("L1 nonce gap: the chain is at nonce " + std::to_string(onchain) +
+         " but the next open transaction has nonce " + std::to_string(open.front()->txn.nonce) +
+         " (confirmed transactions reorged out); renumbering from " + std::to_string(onchain));
+    uint64_t nonce = onchain;
+    for (InFlightTx* tx : open) {
+        tx->txn.nonce = nonce++;
+        tx->sent_hashes.clear();
+        tx->state = InFlightTx::State::kPending;
+        tx->receipt.reset();
+        ++tx->resends;
+        bump(*tx, head);
+    }
+    next_nonce_ = nonce;
+    return true;
 }
 
 TxReceipt TxSender::wait(uint64_t id, std::chrono::milliseconds timeout) {
