@@ -16,20 +16,24 @@ const kOutageMs = 30000;
 const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 const headOf = async (node) => Number(BigInt((await rawBlock(node, 'latest')).number));
 
+/// Runs `fn`; if it throws, appends the tail of each node's log to the error.
+async function withLogs(nodes, fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    for (const [name, node] of Object.entries(nodes)) {
+      if (node) e.message += `\n--- ${name} (tail):\n${node.output().slice(-5000)}`;
+    }
+    throw e;
+  }
+}
+
 /// Waits until everything the sequencer sealed is posted, rooted and derived, then checks the
 /// chain on L1 and the validator; returns { batches, roots, head }.
 async function drainAndCheck(r, validator) {
   const head = await headOf(r.sequencer);
-  const withLogs = async (what, fn) => {
-    try {
-      return await fn();
-    } catch (e) {
-      e.message += `\n--- sequencer (tail):\n${r.sequencer.output().slice(-4000)}\n--- validator (tail):\n${validator.output().slice(-4000)}`;
-      throw e;
-    }
-  };
-  await withLogs('posted', () => r.waitPosted(head, { timeoutMs: 90000 }));
-  await withLogs('finalized', () => r.waitFinalized(head, { timeoutMs: 90000 }));
+  await r.waitPosted(head, { timeoutMs: 90000 });
+  await r.waitFinalized(head, { timeoutMs: 90000 });
   await waitFor(async () => (await headOf(validator)) >= head, { timeoutMs: 60000, what: `validator at block ${head}` });
   const batches = await checkContiguousBatches(r);
   assert.equal(batches.at(-1).newMessageCount, head, 'the last batch ends at the sequencer head');
@@ -61,41 +65,44 @@ async function stopNodesCleanly(nodes) {
 describe('rollup faults: L1 outage and L1 reorg', { skip: skip ?? false }, () => {
   it('L1 stopped for 30 s mid-run: soft confirmations go on, the backlog drains once, roots agree', async () => {
     const r = await startFaultRollup();
+    let validator;
     try {
-      const validator = await r.startValidator({ mode: 'propose' });
-      const traffic = startTraffic(r.sequencer, { account: 1, intervalMs: 100 });
-      let headAtStop;
-      let l1HeadBeforeStop;
-      try {
-        await r.waitFinalized(5);
-        const postedBefore = await r.postedBlocks();
-        l1HeadBeforeStop = await r.l1.getBlockNumber();
+      validator = await r.startValidator({ mode: 'propose' });
+      await withLogs({ sequencer: r.sequencer, validator }, async () => {
+        const traffic = startTraffic(r.sequencer, { account: 1, intervalMs: 100 });
+        let headAtStop;
+        let l1HeadBeforeStop;
+        try {
+          await r.waitFinalized(5);
+          const postedBefore = await r.postedBlocks();
+          l1HeadBeforeStop = await r.l1.getBlockNumber();
 
-        // A real stop: anvil exits (dumping its chain to the state file); its port is closed.
-        await r.stopL1();
-        const outageStart = Date.now();
-        headAtStop = await headOf(r.sequencer);
-        await sleep(kOutageMs);
-        const headAtRestart = await headOf(r.sequencer);
-        const duringOutage = traffic.sent.filter((s) => s.at > outageStart);
-        assert.ok(duringOutage.length >= 20, `only ${duringOutage.length} transactions acknowledged while L1 was down`);
-        assert.ok(headAtRestart > headAtStop, 'the sequencer sealed blocks while L1 was down');
-        assert.ok(alive(r.sequencer.pid) && alive(validator.pid), 'a node exited while L1 was down');
-        assert.ok((await metric(validator, 'fusel2_validator_l1_errors_total')) > 0, 'the validator saw the L1 down');
+          // A real stop: anvil exits (dumping its chain to the state file); its port is closed.
+          await r.stopL1();
+          const outageStart = Date.now();
+          headAtStop = await headOf(r.sequencer);
+          await sleep(kOutageMs);
+          const headAtRestart = await headOf(r.sequencer);
+          const duringOutage = traffic.sent.filter((s) => s.at > outageStart);
+          assert.ok(duringOutage.length >= 20, `only ${duringOutage.length} transactions acknowledged while L1 was down`);
+          assert.ok(headAtRestart > headAtStop, 'the sequencer sealed blocks while L1 was down');
+          assert.ok(alive(r.sequencer.pid) && alive(validator.pid), 'a node exited while L1 was down');
+          assert.ok((await metric(validator, 'fusel2_validator_l1_errors_total')) > 0, 'the validator saw the L1 down');
 
-        await r.startL1();
-        // The same chain came back: nothing posted before the stop was lost.
-        assert.ok((await r.postedBlocks()) >= postedBefore, 'the restarted L1 lost posted batches');
-        await r.waitPosted(headAtRestart, { timeoutMs: 90000 });
-        await sleep(1000);  // a few more transactions after the backlog
-      } finally {
-        await traffic.stop();
-      }
-      const { batches } = await drainAndCheck(r, validator);
-      // The blocks sealed while L1 was down went to L1 after the restart.
-      const backlog = batches.filter((b) => b.newMessageCount > headAtStop);
-      assert.ok(backlog.length > 0 && backlog.every((b) => b.l1Block > l1HeadBeforeStop));
-      await checkIncluded(traffic.sent, validator);
+          await r.startL1();
+          // The same chain came back: nothing posted before the stop was lost.
+          assert.ok((await r.postedBlocks()) >= postedBefore, 'the restarted L1 lost posted batches');
+          await r.waitPosted(headAtRestart, { timeoutMs: 90000 });
+          await sleep(1000);  // a few more transactions after the backlog
+        } finally {
+          await traffic.stop();
+        }
+        const { batches } = await drainAndCheck(r, validator);
+        // The blocks sealed while L1 was down went to L1 after the restart.
+        const backlog = batches.filter((b) => b.newMessageCount > headAtStop);
+        assert.ok(backlog.length > 0 && backlog.every((b) => b.l1Block > l1HeadBeforeStop));
+        await checkIncluded(traffic.sent, validator);
+      });
       await stopNodesCleanly({ validator, sequencer: r.sequencer });
     } finally {
       await r.stop();
@@ -110,36 +117,52 @@ describe('rollup faults: L1 outage and L1 reorg', { skip: skip ?? false }, () =>
   const kLag = 16;
 
   it('anvil reorg of the last L1 blocks during posting: batches re-posted, validator re-derives', async () => {
-    const r = await startRollup({ sequencerArgs: ['--l1-lag', String(kLag)] });
+    const r = await startRollup({ sequencer: false, sequencerArgs: ['--l1-lag', String(kLag)] });
+    let validator;
     try {
-      const validator = await r.startValidator({ mode: 'propose' });
-      const traffic = startTraffic(r.sequencer, { account: 2, intervalMs: 50 });
-      let dropped;
-      try {
-        await r.waitFinalized(5);
-        await sleep(3000);
-        const before = await r.batches();
-        const result = await r.anvil.rpc('anvil_reorg', [kReorgDepth, []]);
-        assert.equal(result, null);
-        dropped = [];
-        for (const b of before) {
-          if (!(await r.l1.getTransactionReceipt(b.txHash))) dropped.push(b);
+      // Start the sequencer once L1 is past the lag. (Known issue, reported: with L1 head <= lag
+      // the watcher offers L1 block 0, whose base fee differs from the genesis's L1 fields, and
+      // the poster refuses message 1 forever: "L1 base fee changes without the L1 block number
+      // advancing".)
+      await waitFor(async () => (await r.l1.getBlockNumber()) > kLag + 2, { what: `L1 past block ${kLag + 2}` });
+      await r.startSequencer();
+      validator = await r.startValidator({ mode: 'propose' });
+      await withLogs({ sequencer: r.sequencer, validator }, async () => {
+        const traffic = startTraffic(r.sequencer, { account: 2, intervalMs: 50 });
+        let dropped;
+        try {
+          await r.waitFinalized(5);
+          await sleep(3000);
+          const before = await r.batches();
+          const result = await r.anvil.rpc('anvil_reorg', [kReorgDepth, []]);
+          assert.equal(result, null);
+          dropped = [];
+          for (const b of before) {
+            if (!(await r.l1.getTransactionReceipt(b.txHash))) dropped.push(b);
+          }
+          assert.ok(dropped.length >= 1, `the reorg of ${kReorgDepth} blocks dropped no batch (batches in L1 blocks ${before.map((b) => b.l1Block)})`);
+          await waitFor(() => /L1 reorg: batches from \d+ replaced/.test(validator.output()),
+            { timeoutMs: 30000, what: 'the validator rolling back' });
+          await sleep(2000);
+        } finally {
+          await traffic.stop();
         }
-        assert.ok(dropped.length >= 1, `the reorg of ${kReorgDepth} blocks dropped no batch (batches in L1 blocks ${before.map((b) => b.l1Block)})`);
-        await waitFor(() => /L1 reorg: batches from \d+ replaced/.test(validator.output()),
-          { timeoutMs: 30000, what: 'the validator rolling back' });
-        await sleep(2000);
-      } finally {
-        await traffic.stop();
-      }
-      const { batches } = await drainAndCheck(r, validator);
-      for (const d of dropped) {
-        const now = batches[d.batch];
-        assert.ok(now, `dropped batch ${d.batch} was not re-posted`);
-        assert.notEqual(now.txHash, d.txHash, `batch ${d.batch} is still the dropped transaction`);
-        assert.ok(await r.l1.getTransactionReceipt(now.txHash), `batch ${d.batch} re-posted on the canonical chain`);
-      }
-      await checkIncluded(traffic.sent, validator);
+        const { batches } = await drainAndCheck(r, validator);
+        // The dropped batches' L2 blocks are in new batch transactions on the canonical chain (the
+        // poster regroups them: sequence numbers from the dropped one on, other boundaries).
+        const droppedTx = new Set(dropped.map((d) => d.txHash));
+        for (const d of dropped) {
+          const covering = batches.filter((b) => b.newMessageCount > d.prevMessageCount && b.prevMessageCount < d.newMessageCount);
+          assert.ok(covering.length > 0, `L2 blocks ${d.prevMessageCount + 1}..${d.newMessageCount} of dropped batch ${d.batch} not re-posted`);
+          for (const b of covering) {
+            assert.ok(!droppedTx.has(b.txHash), `batch ${b.batch} is a dropped transaction`);
+            assert.ok(await r.l1.getTransactionReceipt(b.txHash), `batch ${b.batch} not on the canonical chain`);
+          }
+        }
+        assert.equal(batches[dropped[0].batch].prevMessageCount, dropped[0].prevMessageCount,
+          'the re-posting starts with the first dropped sequence number at the same message');
+        await checkIncluded(traffic.sent, validator);
+      });
       await stopNodesCleanly({ validator, sequencer: r.sequencer });
     } finally {
       await r.stop();
