@@ -117,15 +117,9 @@ describe('rollup faults: L1 outage and L1 reorg', { skip: skip ?? false }, () =>
   const kLag = 16;
 
   it('anvil reorg of the last L1 blocks during posting: batches re-posted, validator re-derives', async () => {
-    const r = await startRollup({ sequencer: false, sequencerArgs: ['--l1-lag', String(kLag)] });
+    const r = await startRollup({ sequencerArgs: ['--l1-lag', String(kLag)] });
     let validator;
     try {
-      // Start the sequencer once L1 is past the lag. (Known issue, reported: with L1 head <= lag
-      // the watcher offers L1 block 0, whose base fee differs from the genesis's L1 fields, and
-      // the poster refuses message 1 forever: "L1 base fee changes without the L1 block number
-      // advancing".)
-      await waitFor(async () => (await r.l1.getBlockNumber()) > kLag + 2, { what: `L1 past block ${kLag + 2}` });
-      await r.startSequencer();
       validator = await r.startValidator({ mode: 'propose' });
       await withLogs({ sequencer: r.sequencer, validator }, async () => {
         const traffic = startTraffic(r.sequencer, { account: 2, intervalMs: 50 });
