@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
     add_statetest_command(app);
     add_deploy_command(app);
     add_node_command(app);
+    add_devnet_command(app);
+    add_status_command(app);
 
     try {
         app.parse(argc, argv);
