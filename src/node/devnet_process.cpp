@@ -136,7 +136,15 @@ void LogTail::poll(const std::function<void(const std::string&, const std::strin
         size_t start = 0;
         for (size_t nl; (nl = f.partial.find('\n', start)) != std::string::npos; start = nl + 1) {
             std::string line = f.partial.substr(start, nl - start);
-            if (f.show) std::fprintf(stderr, "[%s] %s\n", f.name.c_str(), line.c_str());
+            if (f.show) {
+                // Lines that already carry the prefix (deploy.mjs writes "[deploy] …") as they are.
+                const std::string prefix = "[" + f.name + "]";
+                if (line.rfind(prefix, 0) == 0) {
+                    std::fprintf(stderr, "%s\n", line.c_str());
+                } else {
+                    std::fprintf(stderr, "%s %s\n", prefix.c_str(), line.c_str());
+                }
+            }
             if (on_line) on_line(f.name, line);
             f.tail.push_back(std::move(line));
             if (f.tail.size() > 50) f.tail.erase(f.tail.begin());

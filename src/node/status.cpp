@@ -24,8 +24,10 @@ std::vector<Address> address_list(const nlohmann::json& j, const char* key,
     if (!j[key].is_array())
         throw StatusError(std::string(source) + ": \"" + key + "\" is not an array");
     for (const auto& item : j[key]) {
-        auto a = item.is_string() ? parse_address(item.get<std::string>())
-                                  : Result<Address, AddressError>(AddressError::kWrongLength);
+        std::optional<Address> a;
+        if (item.is_string()) {
+            if (auto parsed = parse_address(item.get<std::string>())) a = *parsed;
+        }
         if (!a) throw StatusError(std::string(source) + ": bad address in \"" + key + "\"");
         out.push_back(*a);
     }

@@ -126,7 +126,7 @@ async function sendTransfers(url, count, to) {
     let nonce = await provider.getTransactionCount(w.address, 'pending');
     const receipts = [];
     for (let i = 0; i < count; ++i) {
-      const tx = await w.sendTransaction({ to, value: 1000n + BigInt(i), gasLimit: 200000n, nonce: nonce++ });
+      const tx = await w.sendTransaction({ to, value: 1000n + BigInt(i), gasLimit: 2000000n, nonce: nonce++ });
       receipts.push(await tx.wait());
     }
     for (const r of receipts) assert.equal(r.status, 1);
