@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -359,12 +360,15 @@ int run_devnet(const DevnetOptions& opts) {
         fs::remove_all(paths.validator_data);
         fs::create_directories(paths.l1_dir);
         fs::remove(paths.running);
-    } else if (fs::exists(paths.running)) {
+    } else {
+        if (std::string done = StateBackup(paths).restore(); !done.empty()) say(done);
+    }
+    if (!first_run && fs::exists(paths.running)) {
         say("the previous run did not stop cleanly (killed?): anvil restarts from its last state "
             "dump (" +
             paths.l1_state.string() + ", written every " + std::to_string(opts.state_interval) +
-            " s); the batch poster and the validator "
-            "re-sync from L1. If the L1 state cannot be restored, use --fresh");
+            " s), the batch poster and the validator re-sync from L1; if the L1 cannot be "
+            "restored consistently the devnet says so and stops (then use --fresh)");
     }
 
     // Everything that can fail before a process starts.
@@ -396,6 +400,7 @@ int run_devnet(const DevnetOptions& opts) {
     write_file(paths.validator_toml, validator_toml(opts, paths));
     write_file(paths.running, std::to_string(getpid()) + "\n");
 
+    StateBackup backup(paths);
     Supervisor sup(paths);
     bool l1_up = false, seq_up = false, val_up = false;
     uint64_t l2_head = 0;
@@ -443,14 +448,21 @@ int run_devnet(const DevnetOptions& opts) {
                 throw std::runtime_error("the contract deployment failed (" +
                                          deploy.exit_description() + "), see " + deploy.log_file());
             }
-            // Only once anvil has written the deployment to its state file does the datadir
-            // count as deployed (a kill before that starts over next time).
-            const auto deployed_at = fs::file_time_type::clock::now();
+            // Only once anvil has written the deployment to its state file (and the devnet has a
+            // complete copy of it) does the datadir count as deployed: a kill before that starts
+            // over next time.
+            const auto tmp_record = nlohmann::json::parse(read_file(out_tmp), nullptr, false);
+            std::string inbox = tmp_record.is_object() ? tmp_record.value("inbox", "") : "";
+            for (char& c : inbox)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (inbox.empty()) throw std::runtime_error(out_tmp.string() + " has no inbox address");
             sup.wait_until(
                 [&] {
-                    std::error_code e;
-                    const auto t = fs::last_write_time(paths.l1_state, e);
-                    return !e && t > deployed_at;
+                    backup.refresh();
+                    std::ifstream in(paths.l1_state_copy);
+                    std::ostringstream text;
+                    text << in.rdbuf();
+                    return text.str().find("\"" + inbox + "\"") != std::string::npos;
                 },
                 std::chrono::seconds(opts.state_interval + 30), "anvil to save its state");
             fs::rename(out_tmp, paths.deployment);
@@ -475,7 +487,12 @@ int run_devnet(const DevnetOptions& opts) {
         std::fflush(stdout);
 
         DivergenceCheck divergence(opts.http_port, opts.validator_http_port);
-        const int sig = sup.run([&] { divergence(); }, std::chrono::seconds(3));
+        const int sig = sup.run(
+            [&] {
+                backup.refresh();
+                divergence();
+            },
+            std::chrono::seconds(2));
         say(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
             ", stopping the sequencer, the validator, then anvil");
         if (!sup.stop_all()) code = 1;

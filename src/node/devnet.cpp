@@ -8,7 +8,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
 #include <stdexcept>
 
 #include "arbos/arbos.hpp"
@@ -48,6 +51,7 @@ DevnetPaths::DevnetPaths(const std::filesystem::path& datadir)
     lock = root / "devnet.lock";
     l1_dir = root / "l1";
     l1_state = l1_dir / "state.json";
+    l1_state_copy = l1_dir / "state.good.json";
     deployer_key = root / "deployer.key";
     poster_key = root / "poster.key";
     proposer_key = root / "proposer.key";
@@ -201,6 +205,60 @@ std::string devnet_banner(const DevnetOptions& o, const DevnetPaths& p, const Ba
         p.sequencer_toml.string(), p.validator_toml.string(), p.logs_dir.string(),
         p.sequencer_toml.string());
     return out;
+}
+
+namespace {
+
+/// The file's text when it is one complete JSON document, else nullopt.
+std::optional<std::string> complete_json(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string s = text.str();
+    if (s.empty() || !nlohmann::json::accept(s)) return std::nullopt;
+    return s;
+}
+
+}  // namespace
+
+bool StateBackup::refresh() {
+    std::error_code ec;
+    const auto time = std::filesystem::last_write_time(paths_.l1_state, ec);
+    if (ec) return false;
+    const auto size = std::filesystem::file_size(paths_.l1_state, ec);
+    if (ec || (time == copied_time_ && size == copied_size_)) return false;
+    const auto text = complete_json(paths_.l1_state);
+    if (!text) return false;  // being written: next time
+    const std::string tmp = paths_.l1_state_copy.string() + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << *text;
+        if (!out) return false;
+    }
+    std::filesystem::rename(tmp, paths_.l1_state_copy, ec);
+    if (ec) return false;
+    copied_time_ = time;
+    copied_size_ = size;
+    return true;
+}
+
+std::string StateBackup::restore() {
+    if (complete_json(paths_.l1_state)) return "";
+    const bool had_state = std::filesystem::exists(paths_.l1_state);
+    if (!complete_json(paths_.l1_state_copy)) {
+        throw std::runtime_error(
+            "anvil's state file " + paths_.l1_state.string() +
+            (had_state ? " is incomplete" : " is missing") + " and there is no complete copy (" +
+            paths_.l1_state_copy.string() +
+            "): the L1 of this devnet cannot be restored; start over with --fresh");
+    }
+    std::filesystem::copy_file(paths_.l1_state_copy, paths_.l1_state,
+                               std::filesystem::copy_options::overwrite_existing);
+    return "anvil's state file " + paths_.l1_state.string() +
+           (had_state ? " was cut off (killed while writing it)" : " was missing") +
+           ": restored the last complete copy " + paths_.l1_state_copy.string() +
+           " (a few seconds older)";
 }
 
 void write_key_file(const std::filesystem::path& path, const std::string& hex_key) {

@@ -41,6 +41,7 @@ struct DevnetPaths {
     std::filesystem::path running;  ///< devnet.running: present while a devnet runs
     std::filesystem::path lock;     ///< devnet.lock: flock'ed by the running devnet
     std::filesystem::path l1_dir, l1_state;  ///< l1/, l1/state.json (anvil --state)
+    std::filesystem::path l1_state_copy;     ///< l1/state.good.json (StateBackup)
     std::filesystem::path deployer_key, poster_key, proposer_key;
     std::filesystem::path deployment;  ///< deployment.json (fusel2 deploy)
     std::filesystem::path sequencer_toml, validator_toml;
@@ -79,6 +80,25 @@ struct BannerInfo {
 /// The text printed once everything is up: endpoints, chain ids, contracts, the funded dev
 /// accounts (address and key, as anvil prints them) and "Ctrl-C to stop".
 std::string devnet_banner(const DevnetOptions& o, const DevnetPaths& p, const BannerInfo& info);
+
+/// Keeps a complete copy of anvil's state file. anvil rewrites `l1/state.json` in place (checked
+/// with anvil 1.7.1: a SIGKILL during a periodic dump can leave it empty or cut off), so the
+/// devnet copies each complete version to `l1/state.good.json` and restores it when needed.
+class StateBackup {
+public:
+    explicit StateBackup(const DevnetPaths& paths) : paths_(paths) {}
+    /// Copies state.json when it changed since the last copy and is complete JSON; true if copied.
+    bool refresh();
+    /// Before anvil starts on an existing datadir: when state.json is not complete JSON, puts
+    /// the last complete copy in its place. Returns what was done ("" when nothing was needed);
+    /// throws std::runtime_error (telling to use --fresh) when no complete state exists.
+    std::string restore();
+
+private:
+    const DevnetPaths& paths_;
+    std::filesystem::file_time_type copied_time_{};
+    uintmax_t copied_size_ = 0;
+};
 
 /// Writes `hex_key` to `path` with mode 0600 (created or replaced).
 void write_key_file(const std::filesystem::path& path, const std::string& hex_key);

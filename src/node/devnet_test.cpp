@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "arbos/genesis.hpp"
 #include "core/address.hpp"
@@ -186,6 +187,45 @@ TEST(Devnet, LogTailSplitsLinesAndKeepsTheTail) {
     EXPECT_EQ(seen, (std::vector<std::string>{"one", "two", "three"}));
     EXPECT_EQ(tail.last_lines("x", 2), (std::vector<std::string>{"two", "three"}));
     std::filesystem::remove(file);
+}
+
+TEST(Devnet, StateBackupKeepsTheLastCompleteState) {
+    const auto dir = std::filesystem::temp_directory_path() / "fusel2-devnet-state-test";
+    std::filesystem::remove_all(dir);
+    const DevnetPaths p(dir);
+    std::filesystem::create_directories(p.l1_dir);
+    auto write = [&](const std::string& text) {
+        std::ofstream(p.l1_state, std::ios::trunc) << text;
+    };
+    auto read = [](const std::filesystem::path& f) {
+        std::ifstream in(f);
+        std::ostringstream s;
+        s << in.rdbuf();
+        return s.str();
+    };
+    StateBackup backup(p);
+    EXPECT_FALSE(backup.refresh());  // no state yet
+    EXPECT_THROW(backup.restore(), std::runtime_error);
+    write(R"({"block": 1})");
+    EXPECT_TRUE(backup.refresh());
+    EXPECT_FALSE(backup.refresh());  // unchanged
+    EXPECT_EQ(read(p.l1_state_copy), R"({"block": 1})");
+    write(R"({"block": 2, "accounts": {"0x12": )");  // cut off mid-write
+    EXPECT_FALSE(backup.refresh());
+    EXPECT_EQ(read(p.l1_state_copy), R"({"block": 1})");
+    const std::string done = backup.restore();
+    EXPECT_NE(done.find("restored the last complete copy"), std::string::npos) << done;
+    EXPECT_EQ(read(p.l1_state), R"({"block": 1})");
+    EXPECT_EQ(backup.restore(), "");  // complete now
+    write("");                        // truncated to nothing, and no usable copy
+    std::filesystem::remove(p.l1_state_copy);
+    try {
+        backup.restore();
+        ADD_FAILURE() << "no error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("start over with --fresh"), std::string::npos);
+    }
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace
