@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -223,6 +224,17 @@ std::optional<std::string> complete_json(const std::filesystem::path& path) {
 }  // namespace
 
 bool StateBackup::refresh() {
+    // Reading and checking a large state costs time: spend at most ~10 % of the time on it.
+    const auto started = std::chrono::steady_clock::now();
+    if (started < next_allowed_) return false;
+    struct Pace {
+        StateBackup& self;
+        std::chrono::steady_clock::time_point started;
+        ~Pace() {
+            self.next_allowed_ =
+                started + self.pace_ * (std::chrono::steady_clock::now() - started);
+        }
+    } pace{*this, started};
     std::error_code ec;
     const auto time = std::filesystem::last_write_time(paths_.l1_state, ec);
     if (ec) return false;

@@ -3,6 +3,7 @@
 /// the node config files it writes, its record file and the banner. The processes are run by
 /// cmd_devnet.cpp.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -86,7 +87,10 @@ std::string devnet_banner(const DevnetOptions& o, const DevnetPaths& p, const Ba
 /// devnet copies each complete version to `l1/state.good.json` and restores it when needed.
 class StateBackup {
 public:
-    explicit StateBackup(const DevnetPaths& paths) : paths_(paths) {}
+    /// `pace`: after a refresh that took time t, the next one waits pace × t (a large state is
+    /// read and checked at most 1/pace of the time); 0 for no pause.
+    explicit StateBackup(const DevnetPaths& paths, unsigned pace = 10)
+        : paths_(paths), pace_(pace) {}
     /// Copies state.json when it changed since the last copy and is complete JSON; true if copied.
     bool refresh();
     /// Before anvil starts on an existing datadir: when state.json is not complete JSON, puts
@@ -96,7 +100,9 @@ public:
 
 private:
     const DevnetPaths& paths_;
+    unsigned pace_;
     std::filesystem::file_time_type copied_time_{};
+    std::chrono::steady_clock::time_point next_allowed_{};
     uintmax_t copied_size_ = 0;
 };
 

@@ -203,7 +203,7 @@ TEST(Devnet, StateBackupKeepsTheLastCompleteState) {
         s << in.rdbuf();
         return s.str();
     };
-    StateBackup backup(p);
+    StateBackup backup(p, /*pace=*/0);
     EXPECT_FALSE(backup.refresh());  // no state yet
     EXPECT_THROW(backup.restore(), std::runtime_error);
     write(R"({"block": 1})");

@@ -236,7 +236,9 @@ test('fusel2 devnet: up, transactions finalized on L1, clean stop, reuse, kill -
     const last2 = Math.max(...receipts2.map((r) => r.blockNumber));
     await waitFor('the second run finalizing', async () => (await status(datadir, ports)).finalized >= last2, 90000, 500);
 
-    // --- SIGKILL of every devnet process at once (the devnet's group and its children's) ---
+    // --- SIGKILL of every devnet process at once (the devnet's group and its children's), right
+    // after two more transfers were acknowledged (sealed, not yet posted to L1) ---
+    const unposted = await sendTransfers(l2url, 2, recipient);
     const pids2 = dev.pids();
     for (const pid of [dev.pid, ...Object.values(pids2)]) {
       try { process.kill(-pid, 'SIGKILL'); } catch {}
@@ -258,6 +260,10 @@ test('fusel2 devnet: up, transactions finalized on L1, clean stop, reuse, kill -
       const p2 = makeProvider(l2url);
       for (let n = 0; n <= head1; ++n) assert.equal((await p2.getBlock(n)).hash, hashes1[n], `block ${n}`);
       assert.ok((await p2.getBlockNumber()) >= last2);
+      for (const r of unposted) {
+        const again = await p2.getTransactionReceipt(r.hash);
+        assert.equal(again?.blockHash, r.blockHash, 'an acknowledged transaction survives the kill');
+      }
       p2.destroy();
       const receipts3 = await sendTransfers(l2url, 2, recipient);
       const last3 = Math.max(...receipts3.map((r) => r.blockNumber));
