@@ -1,5 +1,7 @@
 #include "batcher/l1_watcher.hpp"
 
+#include <algorithm>
+
 namespace fuse::batcher {
 
 L1Watcher::L1Watcher(l1::RpcClient& rpc, WatcherConfig config)
@@ -12,7 +14,11 @@ L1Watcher::~L1Watcher() {
 bool L1Watcher::poll() {
     try {
         const uint64_t latest = rpc_.block_number();
-        const uint64_t target = latest > cfg_.lag ? latest - cfg_.lag : 0;
+        // Never block 0 while L1 has more: the batch format's running header starts at
+        // (L1 block 0, base fee 0), so a message on block 0 with a base fee cannot be encoded
+        // (docs/batch-format.md); a young L1 (head <= lag) gives block 1.
+        const uint64_t target =
+            latest > cfg_.lag ? latest - cfg_.lag : std::min<uint64_t>(latest, 1);
         {
             std::lock_guard lock(mu_);
             if (head_.known && target <= head_.number) {

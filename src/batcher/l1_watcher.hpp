@@ -3,6 +3,7 @@
 /// carries (DESIGN.md §3; validators check both against the real L1 header). It uses the block
 /// `lag` below the head, so a shallow L1 reorg does not change the header a message refers to.
 /// While L1 is unreachable the last known block is kept: soft confirmations never wait for L1.
+/// While the L1 head is at most `lag`, block 1 is used (never block 0: docs/batch-format.md).
 
 #include <atomic>
 #include <chrono>

@@ -9,6 +9,19 @@
 
 namespace fuse::batcher {
 
+namespace {}  // namespace
+
+uint64_t batch_gas_limit(ByteView calldata) {
+    uint64_t gas = 21'000;  // transaction
+    for (uint8_t b : calldata)
+        gas += b == 0 ? 4 : 16;  // calldata (EIP-2028)
+    const uint64_t words = (calldata.size() + 31) / 32;
+    gas += 3 * words + words * words / 512;  // copying the batch into memory
+    gas += 6 * words;                        // keccak of header ‖ data
+    gas += 150'000;  // checks, accumulator and count stores, event (measured ~70k; margin)
+    return gas;
+}
+
 namespace {
 
 uint64_t read_uint(l1::RpcClient& rpc, const Address& to, const Bytes& data, const char* what) {
@@ -58,6 +71,14 @@ void BatchPoster::note(const std::string& line) const {
     if (cfg_.log) cfg_.log(line);
 }
 
+void BatchPoster::problem(const std::string& line) const {
+    if (cfg_.warn) {
+        cfg_.warn(line);
+    } else {
+        note(line);
+    }
+}
+
 PosterStatus BatchPoster::status() const {
     std::lock_guard lock(mu_);
     return status_;
@@ -78,7 +99,7 @@ bool BatchPoster::wait_for_mempool(std::chrono::milliseconds timeout) {
                 rpc_.get_transaction_count(me, "latest"))
                 return true;
         } catch (const l1::L1Error& e) {
-            note(std::string("waiting for the L1 mempool: ") + e.what());
+            problem(std::string("waiting for the L1 mempool: ") + e.what());
         }
         if (std::chrono::steady_clock::now() >= deadline) return false;
         std::this_thread::sleep_for(cfg_.poll_interval);
@@ -97,64 +118,102 @@ Step BatchPoster::step() {
             }
             max_size_checked_ = true;
         }
-        return in_flight_ ? confirm_in_flight() : post_next();
+        const Step confirmed = in_flight_.empty() ? Step::kIdle : confirm_in_flight();
+        if (confirmed == Step::kL1Error) return confirmed;
+        if (resync_) {
+            if (!in_flight_.empty()) return Step::kInFlight;
+            resync_ = false;
+        }
+        if (in_flight_.size() >= std::max<size_t>(cfg_.max_in_flight, 1))
+            return confirmed == Step::kConfirmed ? confirmed : Step::kInFlight;
+        const Step posted = post_next();
+        if (posted != Step::kIdle) return posted;
+        if (confirmed == Step::kConfirmed) return confirmed;
+        return in_flight_.empty() ? Step::kIdle : Step::kInFlight;
     } catch (const l1::L1Error& e) {
         std::lock_guard lock(mu_);
         ++status_.l1_errors;
         status_.last_error = e.what();
-        note(std::string("L1 error (will retry): ") + e.what());
+        problem(std::string("L1 error (will retry): ") + e.what());
         return Step::kL1Error;
     }
 }
 
 Step BatchPoster::confirm_in_flight() {
     sender_.poll();
-    const l1::InFlightTx* tx = sender_.find(in_flight_->sender_id);
-    if (!tx) {  // pruned: cannot happen while we hold the id; resync from L1
-        in_flight_.reset();
-        return Step::kIdle;
+    Step result = Step::kInFlight;
+    while (!in_flight_.empty()) {
+        const l1::InFlightTx* tx = sender_.find(in_flight_.front().sender_id);
+        if (!tx) {  // pruned: cannot happen while we hold the id; resync from L1
+            in_flight_.clear();
+            set_in_flight_count();
+            return Step::kIdle;
+        }
+        if (tx->state != l1::InFlightTx::State::kConfirmed) break;
+        const InFlight f = in_flight_.front();
+        const std::optional<l1::TxReceipt> receipt = tx->receipt;  // prune frees `tx`
+        in_flight_.pop_front();
+        set_in_flight_count();
+        if (!receipt || !receipt->success) {
+            // Reverted (e.g. a batch from an earlier run landed first): the later in-flight
+            // batches build on this one and will revert too; once they have settled, L1 state
+            // decides what comes next.
+            problem("batch " + std::to_string(f.sequence_number) +
+                    " transaction reverted; resyncing from the inbox");
+            resync_ = true;
+            sender_.prune_confirmed();
+            std::lock_guard lock(mu_);
+            ++status_.l1_errors;
+            status_.last_error = "batch transaction reverted";
+            return Step::kL1Error;
+        }
+        record_confirmed(f, *receipt);
+        result = Step::kConfirmed;
     }
-    if (tx->state != l1::InFlightTx::State::kConfirmed) return Step::kInFlight;
-    const InFlight f = *in_flight_;
-    const std::optional<l1::TxReceipt> receipt = tx->receipt;  // prune frees `tx`
-    in_flight_.reset();
-    sender_.prune_confirmed();
-    if (!receipt || !receipt->success) {
-        // Reverted (e.g. a batch from an earlier run landed first): L1 state decides next round.
-        note("batch " + std::to_string(f.sequence_number) +
-             " transaction reverted; resyncing from the inbox");
-        std::lock_guard lock(mu_);
-        ++status_.l1_errors;
-        status_.last_error = "batch transaction reverted";
-        return Step::kL1Error;
-    }
+    sender_.prune_confirmed();  // after the loop: the later batches' receipts are still needed
+    return result;
+}
+
+void BatchPoster::record_confirmed(const InFlight& f, const l1::TxReceipt& receipt) {
     Bytes meta;
     put_be64(meta, f.prev_count);
     put_be64(meta, f.new_count);
-    meta.insert(meta.end(), receipt->tx_hash.bytes.begin(), receipt->tx_hash.bytes.end());
+    meta.insert(meta.end(), receipt.tx_hash.bytes.begin(), receipt.tx_hash.bytes.end());
     if (auto r = db_.put_meta(batch_meta_key(f.sequence_number), meta); !r)
-        note("recording batch " + std::to_string(f.sequence_number) + " failed: " + r.error());
+        problem("recording batch " + std::to_string(f.sequence_number) + " failed: " + r.error());
     note("batch " + std::to_string(f.sequence_number) + " confirmed: messages " +
          std::to_string(f.prev_count + 1) + ".." + std::to_string(f.new_count) + ", " +
-         std::to_string(f.data_size) + " bytes, L1 block " + std::to_string(receipt->block_number) +
-         ", tx " + to_hex(receipt->tx_hash));
+         std::to_string(f.data_size) + " bytes, L1 block " + std::to_string(receipt.block_number) +
+         ", tx " + to_hex(receipt.tx_hash));
     std::lock_guard lock(mu_);
     ++status_.batches_posted;
     status_.bytes_posted += f.data_size;
-    return Step::kConfirmed;
+    status_.messages_posted = std::max(status_.messages_posted, f.new_count);
+    status_.next_sequence_number = std::max(status_.next_sequence_number, f.sequence_number + 1);
+}
+
+void BatchPoster::set_in_flight_count() {
+    std::lock_guard lock(mu_);
+    status_.in_flight = in_flight_.size();
 }
 
 Step BatchPoster::post_next() {
-    // What L1 has: the single source of truth for where to continue.
-    const uint64_t seq =
-        read_uint(rpc_, cfg_.inbox, l1::encode_call(l1::sig::kBatchCount), "batchCount()");
-    const uint64_t posted = read_uint(
-        rpc_, cfg_.inbox, l1::encode_call(l1::sig::kTotalMessageCount), "totalMessageCount()");
+    // Where to continue: what L1 has (the single source of truth) when nothing is in flight,
+    // else right after the last batch sent.
+    uint64_t seq = 0, posted = 0;
     const uint64_t sealed = db_.head(storage::Head::kLatest).value_or(0);
-    {
+    if (in_flight_.empty()) {
+        seq = read_uint(rpc_, cfg_.inbox, l1::encode_call(l1::sig::kBatchCount), "batchCount()");
+        posted = read_uint(rpc_, cfg_.inbox, l1::encode_call(l1::sig::kTotalMessageCount),
+                           "totalMessageCount()");
         std::lock_guard lock(mu_);
         status_.next_sequence_number = seq;
         status_.messages_posted = posted;
+        status_.messages_sealed = sealed;
+    } else {
+        seq = in_flight_.back().sequence_number + 1;
+        posted = in_flight_.back().new_count;
+        std::lock_guard lock(mu_);
         status_.messages_sealed = sealed;
     }
     if (sealed <= posted) {
@@ -197,7 +256,7 @@ Step BatchPoster::post_next() {
     for (uint64_t n = posted + 1; n <= sealed; ++n) {
         auto msg = db_.message(n);
         if (!msg) {
-            note("message " + std::to_string(n) + " missing from storage");
+            problem("message " + std::to_string(n) + " missing from storage");
             break;
         }
         auto added = builder.add(*msg);
@@ -206,7 +265,7 @@ Step BatchPoster::post_next() {
             std::lock_guard lock(mu_);
             status_.last_error = "message " + std::to_string(n) +
                                  " cannot be batched: " + batch::to_string(added.error());
-            note(status_.last_error);
+            problem(status_.last_error);
             if (count == 0) return Step::kL1Error;
             break;
         }
@@ -230,8 +289,14 @@ Step BatchPoster::post_next() {
     call.data = std::move(data);
     call.prev_message_count = posted;
     call.new_message_count = posted + count;
-    const uint64_t id = sender_.submit(cfg_.inbox, l1::encode_add_sequencer_l2_batch(call));
-    in_flight_ = InFlight{id, seq, posted, posted + count, size};
+    Bytes calldata = l1::encode_add_sequencer_l2_batch(call);
+    // Behind an unconfirmed batch the gas estimate would revert (wrong sequence number on the
+    // current L1 state), so the limit is computed; the 1st batch of a run is estimated.
+    std::optional<uint64_t> gas;
+    if (!in_flight_.empty()) gas = batch_gas_limit(calldata);
+    const uint64_t id = sender_.submit(cfg_.inbox, std::move(calldata), {}, gas);
+    in_flight_.push_back(InFlight{id, seq, posted, posted + count, size});
+    set_in_flight_count();
     waiting_since_.reset();
     note("batch " + std::to_string(seq) + " sent: messages " + std::to_string(posted + 1) + ".." +
          std::to_string(posted + count) + ", " + std::to_string(size) + " bytes" +

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -40,8 +41,15 @@ struct PosterConfig {
     std::chrono::milliseconds poll_interval{200};
     /// Longest back-off after repeated L1 errors.
     std::chrono::milliseconds max_backoff{10'000};
-    /// Called with one line per notable event (batch posted, L1 error, resync).
+    /// Batches sent but not yet confirmed, at most. 1 = send, wait, send; more lets the poster
+    /// keep up with a busy sequencer on a slow L1 (each batch's transaction is sent with the next
+    /// nonce, numbered after the previous one; the inbox still refuses any gap or duplicate).
+    size_t max_in_flight = 1;
+    /// Called with one line per notable event (batch sent, confirmed).
     std::function<void(const std::string&)> log;
+    /// Called with one line per problem (L1 error, reverted batch, a message that cannot be
+    /// batched); `log` when unset.
+    std::function<void(const std::string&)> warn;
 };
 
 /// What one round did.
@@ -62,6 +70,7 @@ struct PosterStatus {
     uint64_t messages_sealed = 0;       ///< latest L2 block number
     uint64_t l1_errors = 0;
     uint64_t bytes_posted = 0;  ///< batch data bytes confirmed
+    uint64_t in_flight = 0;     ///< batches sent, not yet confirmed
     std::string last_error;
 };
 
@@ -91,16 +100,23 @@ private:
         uint64_t new_count = 0;
         size_t data_size = 0;
     };
+    /// Confirms the leading in-flight batches whose transactions are confirmed.
     Step confirm_in_flight();
     Step post_next();
+    void record_confirmed(const InFlight& f, const l1::TxReceipt& receipt);
+    void set_in_flight_count();
     int quality_for_backlog(uint64_t backlog) const;
     void note(const std::string& line) const;
+    void problem(const std::string& line) const;
 
     storage::Database& db_;
     l1::RpcClient& rpc_;
     l1::TxSender& sender_;
     PosterConfig cfg_;
-    std::optional<InFlight> in_flight_;
+    std::deque<InFlight> in_flight_;  ///< oldest first (= nonce order)
+    /// A batch transaction failed: post nothing new until every in-flight one has settled, then
+    /// continue from what L1 says.
+    bool resync_ = false;
     /// When the poster first saw unposted message `waiting_since_count_ + 1`.
     std::optional<std::chrono::steady_clock::time_point> waiting_since_;
     uint64_t waiting_from_message_ = 0;
@@ -109,6 +125,11 @@ private:
     PosterStatus status_;
     bool max_size_checked_ = false;
 };
+
+/// Gas limit for an addSequencerL2Batch transaction with this calldata, for batches sent
+/// behind an unconfirmed one (whose estimate would revert): intrinsic + EIP-2028 calldata +
+/// memory and hashing of the data + a fixed margin over the inbox's bookkeeping.
+uint64_t batch_gas_limit(ByteView calldata);
 
 /// Meta key under which the poster records which messages batch `seq` carries (8-byte BE
 /// prev count ‖ 8-byte BE new count ‖ 32-byte L1 tx hash).

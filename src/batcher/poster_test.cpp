@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
 
 #include "arbos/arbos.hpp"
@@ -240,6 +241,60 @@ TEST(BatchPoster, L1DownIsAnErrorNotACrashAndRecoveryContinues) {
     expect_all_posted_once(read_batches(live_rpc, inbox), chain);
 }
 
+TEST(BatchPoster, PipelinesBatchesBehindUnconfirmedOnesAndStillPostsEachMessageOnce) {
+    l1::testing::AnvilProcess anvil;
+    l1::RpcClient rpc(client_config(anvil.url()));
+    l1::TxSender sender(rpc, l1::Signer::from_hex(kPosterKey), sender_config());
+    const Address inbox = deploy_inbox(rpc, sender, 122'880);
+    L2Chain chain;
+    for (int i = 0; i < 60; ++i)
+        chain.seal(5, 300);
+    rpc.request("evm_setAutomine", nlohmann::json::array({false}));
+
+    PosterConfig cfg;
+    cfg.inbox = inbox;
+    cfg.max_batch_size = 10'000;
+    cfg.max_batch_delay = 0ms;
+    cfg.max_in_flight = 3;
+    BatchPoster poster(*chain.db, rpc, sender, cfg);
+    // Nothing is mined: the poster sends three batches (the 2nd and 3rd behind unconfirmed
+    // ones, with a computed gas limit) and then waits.
+    for (int i = 0; i < 10; ++i)
+        EXPECT_NE(poster.step(), Step::kL1Error) << poster.status().last_error;
+    EXPECT_EQ(poster.status().in_flight, 3u);
+    EXPECT_TRUE(read_batches(rpc, inbox).empty());
+
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const Step s = poster.step();
+        ASSERT_NE(s, Step::kL1Error) << poster.status().last_error;
+        if (s == Step::kIdle && poster.status().messages_posted == chain.blocks.size() - 1) break;
+        if (poster.status().in_flight > 0) rpc.request("evm_mine");
+    }
+    const auto batches = read_batches(rpc, inbox);
+    ASSERT_GE(batches.size(), 4u);
+    expect_all_posted_once(batches, chain);
+    EXPECT_EQ(poster.status().batches_posted, batches.size());
+    EXPECT_EQ(poster.status().in_flight, 0u);
+
+    // Several batches shared an L1 block, and no computed gas limit was too low.
+    l1::LogFilter f;
+    f.addresses = {inbox};
+    std::map<uint64_t, int> per_block;
+    for (const auto& log : rpc.get_logs(f)) {
+        if (!l1::decode_sequencer_batch_delivered(log)) continue;  // the deployment's events
+        const auto tx = rpc.get_transaction(log.tx_hash);
+        const auto receipt = rpc.get_receipt(log.tx_hash);
+        ASSERT_TRUE(tx && receipt);
+        EXPECT_LE(receipt->gas_used, batch_gas_limit(tx->input));
+        ++per_block[log.block_number];
+    }
+    int most = 0;
+    for (const auto& [block, n] : per_block)
+        most = std::max(most, n);
+    EXPECT_GE(most, 2) << "no two batches were in flight together";
+}
+
 TEST(BatchPoster, ABatchFromANonPosterKeyIsRefusedByTheInbox) {
     l1::testing::AnvilProcess anvil;
     l1::RpcClient rpc(client_config(anvil.url()));
@@ -272,6 +327,13 @@ TEST(L1Watcher, FollowsTheHeadWithLagAndKeepsTheLastBlockWhenL1IsDown) {
     EXPECT_EQ(w.current().number, head - 2);
     const auto hdr = rpc.get_block(l1::block_tag(head - 2));
     EXPECT_EQ(w.current().base_fee, hdr->base_fee.value());
+    // An L1 younger than the lag gives block 1, never block 0 (whose non-zero base fee the
+    // batch format could not carry: its running header starts at block 0, base fee 0).
+    WatcherConfig deep;
+    deep.lag = 1000;
+    L1Watcher young(rpc, deep);
+    ASSERT_TRUE(young.poll());
+    EXPECT_EQ(young.current().number, 1u);
     anvil.stop();
     EXPECT_FALSE(w.poll());
     EXPECT_EQ(w.current().number, head - 2);  // kept

@@ -21,4 +21,21 @@ for sub in $("$bin" --help | awk '/^Subcommands:/{f=1;next} f && NF {print $1}')
   "$bin" "$sub" --help >/dev/null 2>&1; rc=$?
   check "$sub --help exits 0" "[ $rc -eq 0 ]"
 done
+# genesis: the dev genesis written to a file gives the same hash when read back
+tmp=$(mktemp -d)
+out=$("$bin" genesis --dev --write "$tmp/g.json" 2>&1); rc=$?
+check "genesis --dev exits 0" "[ $rc -eq 0 ]"
+hash=$(grep -o '"hash": "0x[0-9a-f]\{64\}"' <<<"$out")
+check "genesis --dev prints a 32-byte hash" "[ -n \"\$hash\" ]"
+out2=$("$bin" genesis --genesis "$tmp/g.json" 2>&1); rc=$?
+check "genesis --genesis of the written file exits 0" "[ $rc -eq 0 ]"
+check "written genesis has the same hash" "grep -qF \"\$hash\" <<<\"\$out2\""
+out=$("$bin" genesis --dev --dev-chain-id 7 2>&1)
+check "another chain id gives another hash" "! grep -qF \"\$hash\" <<<\"\$out\""
+"$bin" genesis >/dev/null 2>&1; rc=$?
+check "genesis without --dev or --genesis exits 2" "[ $rc -eq 2 ]"
+echo '{"chainId": "x"}' >"$tmp/bad.json"
+out=$("$bin" genesis --genesis "$tmp/bad.json" 2>&1); rc=$?
+check "bad genesis file exits 1 naming the field" "[ $rc -eq 1 ] && grep -q chainId <<<\"\$out\""
+rm -rf "$tmp"
 exit $fail

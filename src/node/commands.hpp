@@ -13,6 +13,7 @@ void add_version_command(CLI::App& app);
 void add_bench_evm_command(CLI::App& app);
 void add_statetest_command(CLI::App& app);
 void add_deploy_command(CLI::App& app);
+void add_genesis_command(CLI::App& app);
 void add_node_command(CLI::App& app);
 void add_devnet_command(CLI::App& app);
 void add_status_command(CLI::App& app);

@@ -115,6 +115,8 @@ ConfigBinder::ConfigBinder(CLI::App& cmd, NodeConfig& c, std::string& config_fil
     add("poster.max-batch-size", c.poster_max_batch_size, "Largest compressed batch, bytes");
     add("poster.max-batch-delay-ms", c.poster_max_batch_delay_ms,
         "Post a non-full batch after its oldest message waited this long, ms");
+    add("poster.max-in-flight", c.poster_max_in_flight,
+        "Batches sent but not yet confirmed on L1, at most (>= 1)");
     add("validator.mode", c.validator_mode, "propose | watch | follow");
     add("validator.proposer-key-file", c.validator_proposer_key_file,
         "Proposer key file (else env FUSE_PROPOSER_KEY)");
@@ -218,6 +220,8 @@ std::string NodeConfig::validate() const {
     if (validator_mode != "propose" && validator_mode != "watch" && validator_mode != "follow")
         return "validator.mode must be propose, watch or follow";
     if (poster_max_batch_size < 1'000) return "poster.max-batch-size must be at least 1000";
+    if (poster_max_in_flight < 1 || poster_max_in_flight > 64)
+        return "poster.max-in-flight must be between 1 and 64";
     return "";
 }
 

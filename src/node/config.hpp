@@ -55,7 +55,9 @@ struct NodeConfig {
     std::string l1_preset;           ///< fuse | spark: URL, chain id and confirmations of that L1
     std::string l1_deployment;       ///< deployment JSON written by `fusel2 deploy`
     uint64_t l1_confirmations = 20;  ///< batches are read this deep (Fuse: 20 blocks = 100 s)
-    uint64_t l1_lag = 0;             ///< the sequencer builds on L1 head - lag
+    /// The sequencer builds on L1 head - lag: must exceed the deepest L1 reorg expected, since a
+    /// message whose L1 header changes is invalid for validators (docs/node.md "L1 lag").
+    uint64_t l1_lag = 20;
     uint64_t l1_poll_ms = 1'000;
 
     // Batch poster (runs beside --role sequencer when l1.url is set).
@@ -63,6 +65,7 @@ struct NodeConfig {
     std::string poster_key_file;  ///< hex key file; else env FUSE_POSTER_KEY
     size_t poster_max_batch_size = 100'000;
     uint64_t poster_max_batch_delay_ms = 10'000;
+    size_t poster_max_in_flight = 4;  ///< batches sent but not yet confirmed, at most
 
     // Validator (--role validator).
     std::string validator_mode = "propose";   ///< propose | watch | follow

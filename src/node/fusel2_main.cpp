@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     add_bench_evm_command(app);
     add_statetest_command(app);
     add_deploy_command(app);
+    add_genesis_command(app);
     add_node_command(app);
     add_devnet_command(app);
     add_status_command(app);

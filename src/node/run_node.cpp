@@ -17,6 +17,7 @@
 #include "arbos/arbos.hpp"
 #include "arbos/genesis.hpp"
 #include "arbos/memory_world.hpp"
+#include "batcher/l1_progress.hpp"
 #include "batcher/l1_watcher.hpp"
 #include "batcher/poster.hpp"
 #include "core/hex.hpp"
@@ -48,6 +49,16 @@ arbos::Genesis load_genesis(const NodeConfig& cfg) {
     return *g;
 }
 
+/// The genesis block is safe and finalized by definition (RollupCore records its hash), so
+/// `safe` / `finalized` answer block 0 until L1 proves more, instead of "not found".
+void ensure_tag_heads(storage::Database& db) {
+    for (auto h : {storage::Head::kSafe, storage::Head::kFinalized}) {
+        if (db.head(h)) continue;
+        if (auto r = db.set_head(h, 0); !r)
+            throw std::runtime_error("cannot set the safe/finalized head: " + r.error());
+    }
+}
+
 /// Opens the database and makes sure it holds this genesis (committing it when empty).
 std::unique_ptr<storage::Database> open_database(const NodeConfig& cfg,
                                                  const arbos::Genesis& genesis,
@@ -76,6 +87,7 @@ std::unique_ptr<storage::Database> open_database(const NodeConfig& cfg,
         const storage::BlockCommit commit{&block, &diff, &msg};
         if (auto r = database.commit({&commit, 1}); !r)
             throw std::runtime_error("cannot commit the genesis block: " + r.error());
+        ensure_tag_heads(database);
         spdlog::info("initialized {} with genesis {} (chain id {})", cfg.datadir,
                      to_hex(expected.hash), genesis.chain_id);
         return std::move(*db);
@@ -88,6 +100,7 @@ std::unique_ptr<storage::Database> open_database(const NodeConfig& cfg,
             " gives genesis hash " + to_hex(expected.hash) +
             "; use another --datadir or the genesis this datadir was created with");
     }
+    ensure_tag_heads(database);
     spdlog::info("opened {} at block {} (genesis {}, chain id {})", cfg.datadir,
                  *database.head(storage::Head::kLatest), to_hex(expected.hash), genesis.chain_id);
     return std::move(*db);
@@ -100,6 +113,29 @@ void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s) {
     w.begin("fusel2_sequencer_execution_rejected_total", "counter",
             "Transactions accepted by the pool but rejected by ArbOS at execution");
     w.sample("fusel2_sequencer_execution_rejected_total", {}, s.execution_rejected);
+}
+
+void write_tag_heads(PrometheusWriter& w, const storage::Database& db) {
+    w.begin("fusel2_safe_block", "gauge", "Highest L2 block in a batch on L1 (the safe tag)");
+    w.sample("fusel2_safe_block", {}, db.head(storage::Head::kSafe).value_or(0));
+    w.begin("fusel2_finalized_block", "gauge",
+            "Highest L2 block with its root on RollupCore (the finalized tag)");
+    w.sample("fusel2_finalized_block", {}, db.head(storage::Head::kFinalized).value_or(0));
+}
+
+void write_poster_status(PrometheusWriter& w, const batcher::PosterStatus& s) {
+    w.begin("fusel2_poster_batches_total", "counter", "Batches this poster got confirmed on L1");
+    w.sample("fusel2_poster_batches_total", {}, s.batches_posted);
+    w.begin("fusel2_poster_bytes_total", "counter", "Batch data bytes confirmed on L1");
+    w.sample("fusel2_poster_bytes_total", {}, s.bytes_posted);
+    w.begin("fusel2_poster_backlog_blocks", "gauge",
+            "L2 blocks sealed but not yet in a batch on L1 (at the poster's last sync)");
+    w.sample("fusel2_poster_backlog_blocks", {},
+             s.messages_sealed > s.messages_posted ? s.messages_sealed - s.messages_posted : 0);
+    w.begin("fusel2_poster_in_flight", "gauge", "Batches sent, not yet confirmed on L1");
+    w.sample("fusel2_poster_in_flight", {}, s.in_flight);
+    w.begin("fusel2_poster_l1_errors_total", "counter", "L1 failures of the poster (retried)");
+    w.sample("fusel2_poster_l1_errors_total", {}, s.l1_errors);
 }
 
 rpc::ServerConfig server_config(const NodeConfig& cfg) {
@@ -237,9 +273,14 @@ int serve_validator(const NodeConfig& cfg, const arbos::Genesis& genesis, storag
     }
     server.start();
     std::thread worker([&] { v.run(stop); });
-    spdlog::info("validator ({}) running: JSON-RPC on http://{}:{}, inbox {}, rollup {}",
-                 cfg.validator_mode, cfg.http_address, server.port(), to_hex(l1.inbox),
-                 to_hex(l1.rollup));
+    spdlog::info("JSON-RPC listening on http://{}:{} (WebSocket {})", cfg.http_address,
+                 server.port(), cfg.ws ? "on" : "off");
+    if (metrics_server) {
+        spdlog::info("metrics listening on http://{}:{}/metrics", cfg.metrics_address,
+                     metrics_server->port());
+    }
+    spdlog::info("validator ({}) running: inbox {}, rollup {}", cfg.validator_mode,
+                 to_hex(l1.inbox), to_hex(l1.rollup));
     int sig = 0;
     sigwait(&stop_signals, &sig);
     stop = true;
@@ -247,6 +288,30 @@ int serve_validator(const NodeConfig& cfg, const arbos::Genesis& genesis, storag
     server.stop();
     if (metrics_server) metrics_server->stop();
     return mismatch && cfg.validator_exit_on_mismatch ? 3 : 0;
+}
+
+/// The sequencer's `safe` and `finalized` heads follow L1 (batch/l1_progress.hpp) until `stop`.
+void follow_l1_progress(storage::Database& db, L1Setup& l1, const NodeConfig& cfg,
+                        const std::atomic<bool>& stop) {
+    std::string last_problem;
+    while (!stop.load(std::memory_order_acquire)) {
+        std::string problem;
+        try {
+            const auto p =
+                batcher::read_l1_progress(*l1.rpc, l1.inbox, l1.rollup, l1.confirmations);
+            if (auto err = batcher::apply_l1_progress(db, p)) problem = *err;
+        } catch (const l1::L1Error& e) {
+            problem =
+                std::string("cannot read L1 progress (safe/finalized heads kept): ") + e.what();
+        }
+        if (!problem.empty() && problem != last_problem) spdlog::warn("{}", problem);
+        if (problem.empty() && !last_problem.empty()) spdlog::info("L1 progress readable again");
+        last_problem = problem;
+        const auto until =
+            std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.l1_poll_ms);
+        while (!stop.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
 }
 
 /// Runs the sequencer, the JSON-RPC server and the metrics endpoint on `db` until a stop
@@ -291,7 +356,26 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
     seq.on_rejection([&metrics](const sequencer::Rejection& r) {
         metrics.tx_refused(sequencer::to_label(r.reason));
     });
-    metrics.set_extra([&seq](PrometheusWriter& w) { write_sequencer_stats(w, seq.stats()); });
+    // The batch poster (built before anything starts: a missing key fails the start cleanly).
+    std::unique_ptr<l1::TxSender> poster_sender;
+    std::unique_ptr<batcher::BatchPoster> poster;
+    if (l1_setup && cfg.poster_enabled) {
+        poster_sender = std::make_unique<l1::TxSender>(
+            *l1_setup->rpc, load_key(cfg.poster_key_file, "FUSE_POSTER_KEY", "batch poster"));
+        batcher::PosterConfig pc;
+        pc.inbox = l1_setup->inbox;
+        pc.max_batch_size = cfg.poster_max_batch_size;
+        pc.max_batch_delay = std::chrono::milliseconds(cfg.poster_max_batch_delay_ms);
+        pc.max_in_flight = cfg.poster_max_in_flight;
+        pc.log = [](const std::string& line) { spdlog::info("batch poster: {}", line); };
+        pc.warn = [](const std::string& line) { spdlog::warn("batch poster: {}", line); };
+        poster = std::make_unique<batcher::BatchPoster>(*db, *l1_setup->rpc, *poster_sender, pc);
+    }
+    metrics.set_extra([&seq, &poster, db](PrometheusWriter& w) {
+        write_sequencer_stats(w, seq.stats());
+        write_tag_heads(w, *db);
+        if (poster) write_poster_status(w, poster->status());
+    });
 
     seq.on_block([&api, &metrics](const arbos::Block& block) {
         api.on_block(block);
@@ -308,23 +392,15 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
     }
     server.start();  // before the sequencer: a bind failure must not leave it running
     seq.start();
-    // The batch poster: its own L1 client and thread; never blocks the sequencer.
-    std::unique_ptr<l1::RpcClient> poster_rpc;
-    std::unique_ptr<l1::TxSender> poster_sender;
-    std::unique_ptr<batcher::BatchPoster> poster;
+    // The batch poster and the safe/finalized follower: their own threads; never block the
+    // sequencer.
     std::atomic<bool> poster_stop{false};
-    std::thread poster_thread;
-    if (l1_setup && cfg.poster_enabled) {
-        l1::RpcClientConfig rc;
-        rc.url = l1_setup->rpc->endpoint();
-        poster_sender = std::make_unique<l1::TxSender>(
-            *l1_setup->rpc, load_key(cfg.poster_key_file, "FUSE_POSTER_KEY", "batch poster"));
-        batcher::PosterConfig pc;
-        pc.inbox = l1_setup->inbox;
-        pc.max_batch_size = cfg.poster_max_batch_size;
-        pc.max_batch_delay = std::chrono::milliseconds(cfg.poster_max_batch_delay_ms);
-        pc.log = [](const std::string& line) { spdlog::info("batch poster: {}", line); };
-        poster = std::make_unique<batcher::BatchPoster>(*db, *l1_setup->rpc, *poster_sender, pc);
+    std::thread poster_thread, progress_thread;
+    if (l1_setup) {
+        progress_thread =
+            std::thread([&] { follow_l1_progress(*db, *l1_setup, cfg, poster_stop); });
+    }
+    if (poster) {
         poster_thread = std::thread([&] {
             poster->wait_for_mempool(std::chrono::seconds(60));
             poster->run(poster_stop);
@@ -345,6 +421,7 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
     seq.stop();  // seals what was accepted, answers the waiting callers
     poster_stop = true;
     if (poster_thread.joinable()) poster_thread.join();
+    if (progress_thread.joinable()) progress_thread.join();
     if (watcher) watcher->stop();
     server.stop();
     if (metrics_server) metrics_server->stop();

@@ -9,6 +9,7 @@
 
 #include <thread>
 
+#include "batcher/l1_progress.hpp"
 #include "batcher/l1_watcher.hpp"
 #include "batcher/poster.hpp"
 #include "batcher/test_chain.hpp"
@@ -306,6 +307,60 @@ TEST(Validator, AnL1ReorgRollsBackAndReDerives) {
     }
     run_until(v, [&] { return v.status().reorgs >= 1 && v.status().batches_derived == 2; });
     expect_same_chain(env.chain, *node.db);
+}
+
+// The sequencer's own `safe` / `finalized` heads (batcher/l1_progress.hpp): safe = the L2 blocks
+// in batches on L1, finalized = the block of RollupCore's latest root if it is this chain's.
+TEST(SequencerL1Progress, SafeFollowsTheInboxAndFinalizedFollowsMatchingRoots) {
+    Env env;
+    storage::Database& seq_db = *env.chain.db;
+    env.seal(5);
+    auto p = batcher::read_l1_progress(env.rpc, env.inbox, env.rollup, 0);
+    EXPECT_EQ(p.posted_blocks, 0u);
+    EXPECT_FALSE(p.root_block);
+    EXPECT_FALSE(batcher::apply_l1_progress(seq_db, p));
+    EXPECT_EQ(seq_db.head(storage::Head::kSafe), 0u);
+
+    env.post_all();
+    p = batcher::read_l1_progress(env.rpc, env.inbox, env.rollup, 0);
+    EXPECT_EQ(p.posted_blocks, 5u);
+    EXPECT_FALSE(batcher::apply_l1_progress(seq_db, p));
+    EXPECT_EQ(seq_db.head(storage::Head::kSafe), 5u);
+    EXPECT_EQ(seq_db.head(storage::Head::kFinalized).value_or(0), 0u);
+    // Confirmations: read 1,000 blocks below the head = before the deployment → nothing posted.
+    EXPECT_EQ(batcher::read_l1_progress(env.rpc, env.inbox, env.rollup, 1000).posted_blocks, 0u);
+
+    // A proposer posts the roots; the sequencer's finalized head follows.
+    const uint64_t batches = env.batch_count();
+    FreshNode node;
+    Validator v(*node.db, node.genesis, env.rpc, &env.proposer_sender, env.config(Mode::kPropose));
+    run_until(v, [&] { return v.status().roots_posted == batches; });
+    p = batcher::read_l1_progress(env.rpc, env.inbox, env.rollup, 0);
+    ASSERT_TRUE(p.root_block);
+    EXPECT_EQ(*p.root_block, 5u);
+    EXPECT_FALSE(batcher::apply_l1_progress(seq_db, p));
+    EXPECT_EQ(seq_db.head(storage::Head::kFinalized), 5u);
+
+    // Blocks sealed but not posted are not safe.
+    env.seal(2);
+    p = batcher::read_l1_progress(env.rpc, env.inbox, env.rollup, 0);
+    EXPECT_FALSE(batcher::apply_l1_progress(seq_db, p));
+    EXPECT_EQ(seq_db.head(storage::Head::kSafe), 5u);
+
+    // A root for another chain (wrong block hash) is reported and not adopted.
+    const Address other = env.deploy_rollup({env.proposer_sender.address()});
+    Hash32 wrong = env.chain.blocks[5].hash;
+    wrong.bytes[31] ^= 0x80;
+    const Bytes data = l1::encode_post_state_root(uint256(batches - 1), 5, wrong,
+                                                  env.chain.blocks[5].header.state_root,
+                                                  env.chain.blocks[5].send_root);
+    ASSERT_TRUE(env.proposer_sender.wait(env.proposer_sender.submit(other, data), 20s).success);
+    ASSERT_TRUE(seq_db.set_head(storage::Head::kFinalized, 0));
+    p = batcher::read_l1_progress(env.rpc, env.inbox, other, 0);
+    const auto err = batcher::apply_l1_progress(seq_db, p);
+    ASSERT_TRUE(err);
+    EXPECT_NE(err->find("L2 block 5"), std::string::npos) << *err;
+    EXPECT_EQ(seq_db.head(storage::Head::kFinalized), 0u);
 }
 
 }  // namespace

@@ -65,10 +65,11 @@ export function runFusel2(args, { timeoutMs = 20000 } = {}) {
 /// unless keepDatadir or the caller gave it), args (extra flags; `--dev` is added unless args has
 /// --genesis or noDev), metrics (default true), startTimeoutMs.
 export async function startNode({ datadir, args = [], noDev = false, metrics = true, keepDatadir = false,
-  warmup = true, startTimeoutMs = 30000 } = {}) {
+  warmup = true, startTimeoutMs = 30000, role = 'sequencer', chainId = kDevChainId } = {}) {
   const ownDatadir = !datadir;
   datadir = datadir || fs.mkdtempSync(path.join(os.tmpdir(), 'fusel2-e2e-'));
-  const argv = ['node', '--role', 'sequencer', '--datadir', datadir, '--http-port', '0', '--log-format', 'text'];
+  const argv = ['node', '--role', role, '--datadir', datadir, '--http-port', '0', '--log-format', 'text'];
+  const ready = role === 'validator' ? /validator \(\w+\) running/ : /sequencer running/;
   if (!noDev && !args.includes('--genesis')) argv.push('--dev');
   if (metrics) argv.push('--metrics-port', '0');
   else argv.push('--metrics-enabled=false');
@@ -87,7 +88,7 @@ export async function startNode({ datadir, args = [], noDev = false, metrics = t
       output += chunk.toString();
       const http = output.match(/JSON-RPC listening on http:\/\/127\.0\.0\.1:(\d+)/);
       const m = output.match(/metrics listening on http:\/\/127\.0\.0\.1:(\d+)/);
-      if (http && (m || !metrics) && /sequencer running/.test(output)) {
+      if (http && (m || !metrics) && ready.test(output)) {
         clearTimeout(timer);
         resolve({ http: Number(http[1]), metrics: m ? Number(m[1]) : null });
       }
@@ -113,7 +114,7 @@ export async function startNode({ datadir, args = [], noDev = false, metrics = t
   child.stderr.on('data', keepTail);
 
   const url = `http://127.0.0.1:${ports.http}`;
-  if (warmup) await warmUp(url);
+  if (warmup && role === 'sequencer') await warmUp(url);
   const providers = [];
   let stopped = false;
   const node = {
@@ -123,7 +124,7 @@ export async function startNode({ datadir, args = [], noDev = false, metrics = t
     port: ports.http,
     pid: child.pid,
     datadir,
-    chainId: kDevChainId,
+    chainId,
     /// A provider without ethers' call cache (destroyed by stop()).
     provider() {
       const p = makeProvider(url);

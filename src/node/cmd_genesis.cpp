@@ -1,0 +1,80 @@
+// `fusel2 genesis`: the identity of an L2 genesis — its block-0 hash (what `fusel2 deploy
+// --genesis-hash` records in RollupCore and every node checks), state root and chain id — and,
+// with --write, the genesis JSON itself (e.g. the dev genesis, to give validators a file).
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "arbos/arbos.hpp"
+#include "arbos/genesis.hpp"
+#include "arbos/memory_world.hpp"
+#include "core/hex.hpp"
+#include "node/commands.hpp"
+#include "node/config.hpp"
+
+namespace fuse::node {
+namespace {
+
+struct GenesisOptions {
+    bool dev = false;
+    uint64_t dev_chain_id = kDevChainId;
+    std::string genesis_file;
+    std::string write_file;
+};
+
+arbos::Genesis load(const GenesisOptions& o) {
+    if (o.dev) return arbos::dev_genesis(o.dev_chain_id);
+    std::ifstream in(o.genesis_file);
+    if (!in) throw std::runtime_error("cannot read genesis file " + o.genesis_file);
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto g = arbos::parse_genesis(text.str());
+    if (!g) throw std::runtime_error("genesis file " + o.genesis_file + ": " + g.error());
+    return *g;
+}
+
+void run_genesis(const GenesisOptions& o) {
+    if (o.dev == !o.genesis_file.empty())
+        throw CLI::ValidationError("give exactly one of --dev and --genesis");
+    const arbos::Genesis genesis = load(o);
+    if (!o.write_file.empty()) {
+        std::ofstream out(o.write_file, std::ios::trunc);
+        out << arbos::to_json(genesis) << '\n';
+        if (!out.flush()) throw std::runtime_error("cannot write " + o.write_file);
+    }
+    arbos::MemoryWorld world;
+    const arbos::Block block = arbos::make_genesis_block(world, genesis);
+    nlohmann::json j;
+    j["chainId"] = genesis.chain_id;
+    j["arbosVersion"] = genesis.arbos_version;
+    j["hash"] = to_hex(block.hash);
+    j["stateRoot"] = to_hex(block.header.state_root);
+    j["timestamp"] = genesis.timestamp;
+    j["accounts"] = genesis.alloc.size();
+    fmt::print("{}\n", j.dump(2));
+}
+
+}  // namespace
+
+void add_genesis_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand(
+        "genesis",
+        "Print an L2 genesis's block-0 hash, state root and chain id (the hash `fusel2 deploy "
+        "--genesis-hash` takes); --write saves the genesis JSON");
+    auto o = std::make_shared<GenesisOptions>();
+    cmd->add_flag("--dev", o->dev,
+                  "The dev genesis (the ten funded accounts of `fusel2 node --dev`)");
+    cmd->add_option("--dev-chain-id", o->dev_chain_id, "Chain id of the dev genesis")
+        ->capture_default_str();
+    cmd->add_option("--genesis", o->genesis_file, "A genesis JSON file (docs/arbos.md)");
+    cmd->add_option("--write", o->write_file, "Also write the genesis JSON to this file");
+    cmd->callback([o] { run_genesis(*o); });
+}
+
+}  // namespace fuse::node
