@@ -123,12 +123,13 @@ std::string common_toml(const DevnetOptions& o, const DevnetPaths& p, const char
         "url = \"http://127.0.0.1:{4}\"   # anvil, started by the devnet\n"
         "deployment = {5}\n"
         "confirmations = 1\n"
+        "lag = {7}                     # > the L1 blocks a kill -9 can lose (docs/devnet.md)\n"
         "poll-ms = 500\n\n"
         "[log]\n"
         "level = \"{6}\"\n\n",
         role == std::string("sequencer") ? p.sequencer_toml.string() : p.validator_toml.string(),
         role, toml_string(datadir.string()), o.l2_chain_id, o.l1_port,
-        toml_string(p.deployment.string()), o.log_level);
+        toml_string(p.deployment.string()), o.log_level, o.l1_lag());
 }
 
 }  // namespace

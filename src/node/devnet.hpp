@@ -3,6 +3,7 @@
 /// the node config files it writes, its record file and the banner. The processes are run by
 /// cmd_devnet.cpp.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -32,6 +33,9 @@ struct DevnetOptions {
 
     /// Empty when usable, else what is wrong.
     std::string validate() const;
+    /// `l1.lag` of the nodes: more L1 blocks than a kill -9 can lose (one state interval), so
+    /// every L1 block a message refers to survives in anvil's state file (docs/devnet.md).
+    uint64_t l1_lag() const { return std::max<uint64_t>(5, state_interval / block_time + 2); }
 };
 
 /// Files of a devnet datadir (all absolute).

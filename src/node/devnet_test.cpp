@@ -71,6 +71,7 @@ TEST(Devnet, SequencerTomlIsAValidNodeConfig) {
     EXPECT_EQ(cfg.l1_url, "http://127.0.0.1:9102");
     EXPECT_EQ(cfg.l1_deployment, p.deployment.string());
     EXPECT_EQ(cfg.l1_confirmations, 1u);
+    EXPECT_EQ(cfg.l1_lag, 5u);
     EXPECT_EQ(cfg.poster_key_file, p.poster_key.string());
     EXPECT_EQ(cfg.poster_max_batch_delay_ms, o.batch_delay_ms);
 }
@@ -84,6 +85,10 @@ TEST(Devnet, ValidatorTomlProposesWithTheProposerKey) {
     EXPECT_EQ(cfg.validator_mode, "propose");
     EXPECT_EQ(cfg.validator_proposer_key_file, p.proposer_key.string());
     EXPECT_EQ(cfg.datadir, p.validator_data.string());
+    EXPECT_EQ(cfg.l1_lag, 5u);
+    o.state_interval = 30;
+    o.block_time = 2;
+    EXPECT_EQ(parse_toml(validator_toml(o, p)).l1_lag, 17u);
     EXPECT_EQ(cfg.http_port, o.validator_http_port);
     EXPECT_EQ(cfg.metrics_port, o.validator_metrics_port);
 }
