@@ -297,6 +297,17 @@ test('fusel2 devnet: up, transactions finalized on L1, clean stop, reuse, kill -
     stop = await stopDevnet(dev, 'SIGTERM');
     assert.equal(stop.code, 0, dev.log().slice(-5000));
     for (const [name, pid] of Object.entries(stop.pids)) assert.ok(!alive(pid), `${name} (pid ${pid}) still running`);
+
+    // --- a child dying on its own: the devnet names it, stops the rest, exits non-zero ---
+    dev = await startDevnet(datadir, ports);
+    assert.ok(!dev.exit, `restart failed: ${dev.log()}`);
+    const pids3 = dev.pids();
+    process.kill(pids3.validator, 'SIGKILL');
+    const died = await dev.exited;
+    assert.equal(died.code, 1, dev.log().slice(-5000));
+    assert.match(dev.log(), new RegExp(`validator \\(pid ${pids3.validator}\\) exited unexpectedly: killed by SIGKILL`));
+    for (const [name, pid] of Object.entries(pids3)) assert.ok(!alive(pid), `${name} (pid ${pid}) still running`);
+    phase('child death handled');
   } finally {
     fs.rmSync(datadir, { recursive: true, force: true });
   }
