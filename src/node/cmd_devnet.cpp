@@ -12,10 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
-#include <memory>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -24,10 +21,10 @@
 #include "arbos/genesis.hpp"
 #include "core/address.hpp"
 #include "core/hex.hpp"
-#include "l1/rpc_client.hpp"
 #include "node/commands.hpp"
 #include "node/devnet.hpp"
 #include "node/devnet_process.hpp"
+#include "node/devnet_supervisor.hpp"
 
 #ifndef FUSE_SOURCE_DIR
 #define FUSE_SOURCE_DIR "."
@@ -67,181 +64,8 @@ void write_file(const fs::path& path, const std::string& text) {
 }
 
 void say(const std::string& line) {
-    std::fprintf(stderr, "[devnet] %s\n", line.c_str());
-    std::fflush(stderr);
+    devnet_say(line);
 }
-
-/// Thrown when SIGINT/SIGTERM arrives while starting up.
-struct StopRequested {
-    int signal = 0;
-};
-
-/// Runs the children, follows their logs, and watches for signals and unexpected exits.
-class Supervisor {
-public:
-    explicit Supervisor(const DevnetPaths& paths) : paths_(paths) {
-        sigemptyset(&signals_);
-        sigaddset(&signals_, SIGINT);
-        sigaddset(&signals_, SIGTERM);
-        sigaddset(&signals_, SIGCHLD);
-        sigprocmask(SIG_BLOCK, &signals_, nullptr);
-    }
-
-    ChildProcess& start(const std::string& name, std::vector<std::string> argv, bool show) {
-        auto child =
-            std::make_unique<ChildProcess>(name, std::move(argv), paths_.log(name).string());
-        tail_.add(name, child->log_file(), show);
-        child->start();
-        say("started " + name + " (pid " + std::to_string(child->pid()) + ", log " +
-            child->log_file() + ")");
-        children_.push_back(std::move(child));
-        return *children_.back();
-    }
-
-    /// Waits until `done()`; throws StopRequested on a signal, runtime_error when a child in
-    /// `watched` exits or after `timeout`.
-    void wait_until(const std::function<bool()>& done, std::chrono::seconds timeout,
-                    const std::string& what) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (!done()) {
-            if (const int sig = wait_signal(std::chrono::milliseconds(100)); sig != 0)
-                throw StopRequested{sig};
-            if (done()) return;
-            check_children();
-            if (std::chrono::steady_clock::now() > deadline)
-                throw std::runtime_error("timed out after " + std::to_string(timeout.count()) +
-                                         " s waiting for " + what);
-        }
-    }
-
-    /// Runs until SIGINT/SIGTERM (returns the signal) or a child's exit (throws naming it);
-    /// calls `periodic` about every `period` (it may throw to stop the devnet).
-    int run(const std::function<void()>& periodic, std::chrono::milliseconds period) {
-        auto next = std::chrono::steady_clock::now() + period;
-        while (true) {
-            if (const int sig = wait_signal(std::chrono::milliseconds(200)); sig != 0) return sig;
-            check_children();
-            if (std::chrono::steady_clock::now() >= next) {
-                periodic();
-                next = std::chrono::steady_clock::now() + period;
-            }
-        }
-    }
-
-    /// Stops the running children in start order (the sequencer first); true if all stopped
-    /// cleanly. Anvil is stopped last so the nodes never see their L1 vanish first.
-    bool stop_all() {
-        bool clean = true;
-        std::vector<ChildProcess*> order;
-        for (auto& c : children_)
-            if (c->name() != "l1") order.push_back(c.get());
-        for (auto& c : children_)
-            if (c->name() == "l1") order.push_back(c.get());
-        for (ChildProcess* c : order) {
-            if (!c->running()) continue;
-            say("stopping " + c->name() + " (pid " + std::to_string(c->pid()) + ")");
-            c->stop(std::chrono::seconds(c->name() == "l1" ? 20 : 30));
-            tail_.poll(on_line_);
-            if (!c->exited_cleanly()) {
-                say(c->name() + " did not stop cleanly: " + c->exit_description());
-                clean = false;
-            }
-        }
-        tail_.poll(on_line_);
-        return clean;
-    }
-
-    const ChildProcess* child(const std::string& name) const {
-        for (const auto& c : children_)
-            if (c->name() == name) return c.get();
-        return nullptr;
-    }
-
-    void on_line(std::function<void(const std::string&, const std::string&)> f) {
-        on_line_ = std::move(f);
-    }
-    void add_log(const std::string& name, bool show) {
-        tail_.add(name, paths_.log(name).string(), show);
-    }
-    void poll_logs() { tail_.poll(on_line_); }
-    std::vector<std::string> last_lines(const std::string& name) const {
-        return tail_.last_lines(name, 15);
-    }
-
-private:
-    int wait_signal(std::chrono::milliseconds timeout) {
-        timespec ts{};
-        ts.tv_sec = timeout.count() / 1000;
-        ts.tv_nsec = (timeout.count() % 1000) * 1'000'000;
-        const int sig = sigtimedwait(&signals_, nullptr, &ts);
-        tail_.poll(on_line_);
-        return sig == SIGINT || sig == SIGTERM ? sig : 0;
-    }
-
-    void check_children() {
-        for (auto& c : children_) {
-            if (!c->running() || !c->poll()) continue;
-            if (c->name() == "deploy") continue;  // a one-shot command, checked by its caller
-            tail_.poll(on_line_);
-            std::string msg = c->name() + " (pid " + std::to_string(c->pid()) +
-                              ") exited unexpectedly: " + c->exit_description();
-            const auto lines = tail_.last_lines(c->name(), 15);
-            if (!lines.empty()) msg += "; its last output (" + c->log_file() + "):";
-            for (const auto& l : lines)
-                msg += "\n    " + l;
-            throw std::runtime_error(msg);
-        }
-    }
-
-    const DevnetPaths& paths_;
-    sigset_t signals_{};
-    LogTail tail_;
-    std::vector<std::unique_ptr<ChildProcess>> children_;
-    std::function<void(const std::string&, const std::string&)> on_line_;
-};
-
-/// Checks that the validator, which trusts only L1, derives the sequencer's blocks. They can only
-/// differ when the L1 lost what the sequencer built on (anvil restored from an older state dump
-/// after a kill -9, with a different history): then the devnet cannot continue.
-class DivergenceCheck {
-public:
-    DivergenceCheck(uint16_t seq_port, uint16_t val_port)
-        : seq_(client(seq_port)), val_(client(val_port)) {}
-
-    void operator()() {
-        std::optional<l1::BlockHeader> derived, sealed;
-        try {
-            derived = val_->get_block("safe");
-            if (!derived || derived->number <= checked_) return;
-            sealed = seq_->get_block(l1::block_tag(derived->number));
-        } catch (const l1::L1Error&) {
-            return;  // busy or not derived yet ("safe block not found"): next time
-        }
-        if (!sealed) return;
-        if (sealed->hash != derived->hash) {
-            throw std::runtime_error(
-                "the validator derived L2 block " + std::to_string(derived->number) + " = " +
-                to_hex(derived->hash) + " from L1, but the sequencer's block " +
-                std::to_string(derived->number) + " is " + to_hex(sealed->hash) +
-                ": the L1 no longer holds what the sequencer built on (its state was restored "
-                "from an older dump after an unclean stop?). This devnet cannot continue "
-                "consistently: start over with --fresh");
-        }
-        checked_ = derived->number;
-    }
-
-private:
-    static std::unique_ptr<l1::RpcClient> client(uint16_t port) {
-        l1::RpcClientConfig c;
-        c.url = "http://127.0.0.1:" + std::to_string(port);
-        c.connect_timeout = std::chrono::milliseconds(1000);
-        c.request_timeout = std::chrono::milliseconds(3000);
-        c.max_attempts = 1;
-        return std::make_unique<l1::RpcClient>(c);
-    }
-    std::unique_ptr<l1::RpcClient> seq_, val_;
-    uint64_t checked_ = 0;
-};
 
 }  // namespace
 
