@@ -267,6 +267,17 @@ void Validator::propose() {
          std::to_string(*last) + " " + to_hex(blk->hash));
 }
 
+std::string Validator::batch_of_block(uint64_t block) const {
+    uint64_t derived;
+    {
+        std::lock_guard lock(mu_);
+        derived = status_.batches_derived;
+    }
+    for (uint64_t seq = 0; seq < derived; ++seq)
+        if (auto last = batch_last_block(seq); last && *last >= block) return std::to_string(seq);
+    return "?";
+}
+
 void Validator::alarm(const std::string& text) {
     {
         std::lock_guard lock(mu_);
@@ -326,8 +337,9 @@ void Validator::watch() {
         auto ours = db_.block_hash(n);
         if (!ours) break;
         if (theirs->hash != *ours) {
-            alarm("sequencer block " + std::to_string(n) + " differs: sequencer " +
-                  to_hex(theirs->hash) + ", derived from L1 " + to_hex(*ours));
+            alarm("sequencer block " + std::to_string(n) + " (batch " + batch_of_block(n) +
+                  ") differs: sequencer " + to_hex(theirs->hash) + ", derived from L1 " +
+                  to_hex(*ours));
             return;
         }
         watched_block_ = n;

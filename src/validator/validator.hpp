@@ -81,6 +81,8 @@ private:
     void note(const std::string& line) const;
     /// L2 block number after batch `seq` (meta record), if derived.
     std::optional<uint64_t> batch_last_block(uint64_t seq) const;
+    /// The sequence number of the derived batch holding L2 block `block` ("?" if none).
+    std::string batch_of_block(uint64_t block) const;
 
     storage::Database& db_;
     const arbos::Genesis& genesis_;
