@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# Starts the local devnet: sets up and builds first, then runs `fusel2 devnet`.
-# Until the devnet role exists (see the open issues), this starts what exists: the binary's help.
+# Starts the local devnet: installs what is missing and builds (scripts/setup.sh), then runs
+# `fusel2 devnet` with the given flags (docs/devnet.md), e.g.
+#   scripts/devnet.sh                  # L1 on :8545, L2 on :8547, data in ./devnet-data
+#   scripts/devnet.sh --fresh          # wipe ./devnet-data first: a new chain
+# The datadir is relative to the repository root unless given as an absolute path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh release
-bin=build/release/bin/fusel2
-if "$bin" devnet --help >/dev/null 2>&1; then
-  exec "$bin" devnet "$@"
-fi
-echo "fusel2 devnet is not built yet; available subcommands:" >&2
-exec "$bin" --help
+exec build/release/bin/fusel2 devnet "$@"

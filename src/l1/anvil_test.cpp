@@ -298,6 +298,43 @@ TEST(L1Anvil, ReorgedOutTransactionIsResent) {
     EXPECT_TRUE(logged);
 }
 
+// A reorg deeper than the confirmations drops a confirmed (and forgotten) transaction: the next
+// one has a nonce the chain cannot reach. Once it is stuck, the sender notices the gap and fills
+// it with an empty self-transfer; the stuck one is then included once, with its own nonce.
+TEST(L1Anvil, ConfirmedTransactionReorgedOutGapIsFilled) {
+    Env env;
+    Address to;
+    to[19] = 0x77;
+    const json snapshot = env.rpc.request("evm_snapshot");
+    const auto first = env.sender.wait(env.sender.submit(to, {}, uint256(5), 21000), 10s);
+    ASSERT_TRUE(first.success);
+    env.sender.prune_confirmed();
+    ASSERT_TRUE(env.rpc.request("evm_revert", json::array({snapshot})).get<bool>());
+    env.rpc.request("anvil_dropAllTransactions");
+    EXPECT_EQ(env.rpc.get_transaction_count(env.sender.address(), "latest"), 0u);
+    const uint64_t id = env.sender.submit(to, {}, uint256(7), 21000);
+    const Hash32 hash = env.sender.find(id)->sent_hashes.back();
+    EXPECT_EQ(env.sender.find(id)->txn.nonce, 1u);
+    env.rpc.request("anvil_mine", json::array({"0x4"}));
+    EXPECT_EQ(env.rpc.get_balance(to), uint256(0));  // nonce 1 cannot be mined
+    const auto receipt = env.sender.wait(id, 10s);
+    EXPECT_TRUE(receipt.success);
+    EXPECT_EQ(receipt.tx_hash, hash);
+    EXPECT_EQ(env.sender.next_nonce(), 2u);
+    EXPECT_EQ(env.rpc.get_transaction_count(env.sender.address(), "latest"), 2u);
+    EXPECT_EQ(env.rpc.get_balance(to), uint256(7));
+    bool logged = false;
+    for (const auto& line : env.log)
+        logged |= line.find("nonce gap") != std::string::npos;
+    EXPECT_TRUE(logged);
+    // The next transaction continues from there; nothing was executed twice.
+    env.sender.poll();
+    env.sender.prune_confirmed();
+    EXPECT_TRUE(env.sender.wait(env.sender.submit(to, {}, uint256(1), 21000), 10s).success);
+    EXPECT_EQ(env.rpc.get_balance(to), uint256(8));
+    EXPECT_TRUE(env.sender.pending().empty());
+}
+
 // Another process used the key's next nonce: the submit fails clearly, the sender resynchronizes
 // its nonce, and a retry goes through.
 TEST(L1Anvil, NonceTakenElsewhereResynchronizes) {

@@ -1,5 +1,6 @@
 #include "l1/tx_sender.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include "core/hex.hpp"
@@ -187,12 +188,14 @@ void TxSender::poll() {
             continue;
         }
         if (head >= tx.sent_at_block + cfg_.stuck_blocks) {
+            if (fill_nonce_gap(head)) return;  // txs_ changed
             bump(tx, head);
             continue;
         }
         // Not in the pool and not in a block: dropped (pool eviction, node restart). Re-send;
         // if the node now refuses its fees, replace it with current ones.
         if (!rpc_.get_transaction(tx.sent_hashes.back())) {
+            if (fill_nonce_gap(head)) return;  // txs_ changed
             ++tx.resends;
             try {
                 broadcast(tx, head, "re-sent (dropped)");
@@ -202,6 +205,59 @@ void TxSender::poll() {
             }
         }
     }
+}
+
+bool TxSender::fill_nonce_gap(uint64_t head) {
+    std::vector<uint64_t> open;
+    for (const auto& tx : txs_)
+        if (tx.state != InFlightTx::State::kConfirmed) open.push_back(tx.txn.nonce);
+    if (open.empty()) return false;
+    std::sort(open.begin(), open.end());
+    const uint64_t onchain = rpc_.get_transaction_count(signer_.address(), "latest");
+    std::vector<uint64_t> missing;
+    for (uint64_t n = onchain; n < open.back(); ++n)
+        if (!std::binary_search(open.begin(), open.end(), n)) missing.push_back(n);
+    if (missing.empty()) return false;
+    // Nonces below an open transaction that are neither on the chain nor ours in flight: our
+    // confirmed (and forgotten) transactions there were reorged out, deeper than the
+    // confirmations. Nothing would fill the gap, so the open transactions could never be mined.
+    // Fill it with empty self-transfers (the open ones keep their nonces and hashes, so no stale
+    // version of them can be mined twice); callers then see their receipts as usual (a batch or
+    // root whose turn has passed reverts, and the caller resynchronizes from L1).
+    note("L1 nonce gap: the chain is at nonce " + std::to_string(onchain) +
+         ", open transactions at " + std::to_string(open.front()) + ".." +
+         std::to_string(open.back()) + "; filling " + std::to_string(missing.size()) +
+         " nonce(s) from " + std::to_string(missing.front()) +
+         " with empty self-transfers (confirmed transactions were reorged out)");
+    const Fees fees = current_fees();
+    for (const uint64_t n : missing) {
+        InFlightTx f;
+        f.id = next_id_++;
+        Transaction& t = f.txn;
+        t.type = eip1559_ ? TxType::kDynamicFee : TxType::kLegacy;
+        t.chain_id = chain_id_;
+        t.nonce = n;
+        t.gas_limit = 21000;
+        t.to = signer_.address();
+        if (eip1559_) {
+            t.max_priority_fee_per_gas = fees.tip;
+            t.max_fee_per_gas = fees.max_fee;
+        } else {
+            t.gas_price = fees.max_fee;
+        }
+        try {
+            broadcast(f, head, "sent gap filler");
+        } catch (const L1Error& e) {
+            // The node holds another transaction of ours at that nonce (it re-pooled a reorged
+            // one), or the nonce was just mined: nothing to fill there.
+            if (e.kind != L1Error::Kind::kJsonRpc ||
+                !(is_fee_too_low_error(e) || is_nonce_too_low_error(e)))
+                throw;
+            continue;
+        }
+        txs_.push_back(std::move(f));
+    }
+    return true;
 }
 
 TxReceipt TxSender::wait(uint64_t id, std::chrono::milliseconds timeout) {

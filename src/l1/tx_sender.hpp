@@ -2,8 +2,9 @@
 /// Sends L1 transactions for the batch poster and the proposer: nonces (pending count at start,
 /// then local), EIP-1559 fees when the L1 has a base fee (Fuse is London) else legacy, fee
 /// bumping and same-nonce replacement of transactions not included for `stuck_blocks` blocks,
-/// confirmation tracking (K blocks), and re-sending when a transaction is dropped or reorged
-/// out. Single-threaded: call `poll()` (or `wait()`) from the thread that owns the sender.
+/// confirmation tracking (K blocks), re-sending when a transaction is dropped or reorged out,
+/// and filling a nonce gap left when confirmed ones were reorged out.
+/// Single-threaded: call `poll()` (or `wait()`) from the thread that owns the sender.
 
 #include <chrono>
 #include <cstdint>
@@ -81,6 +82,9 @@ private:
     Fees current_fees();
     void broadcast(InFlightTx& tx, uint64_t head, const char* why, bool first = false);
     void bump(InFlightTx& tx, uint64_t head);
+    /// When nonces below an open transaction are neither on the chain nor in flight (confirmed
+    /// ones of ours were reorged out), sends empty self-transfers there; true if it did.
+    bool fill_nonce_gap(uint64_t head);
     void note(const std::string& line) const;
 
     RpcClient& rpc_;

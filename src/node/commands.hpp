@@ -15,5 +15,7 @@ void add_statetest_command(CLI::App& app);
 void add_deploy_command(CLI::App& app);
 void add_genesis_command(CLI::App& app);
 void add_node_command(CLI::App& app);
+void add_devnet_command(CLI::App& app);
+void add_status_command(CLI::App& app);
 
 }  // namespace fuse::node

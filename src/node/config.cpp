@@ -124,6 +124,8 @@ ConfigBinder::ConfigBinder(CLI::App& cmd, NodeConfig& c, std::string& config_fil
         "Watch mode: also compare this sequencer's blocks");
     add("validator.exit-on-mismatch", c.validator_exit_on_mismatch,
         "Watch mode: exit non-zero on the first mismatch");
+    add("validator.max-in-flight", c.validator_max_in_flight,
+        "Proposer: state-root transactions sent but not yet confirmed, at most (>= 1)");
     add("metrics.enabled", c.metrics,
         "Serve Prometheus metrics, GET /metrics (default on; --metrics-enabled=false)");
     add("metrics.address", c.metrics_address, "Metrics listen address");
@@ -220,6 +222,8 @@ std::string NodeConfig::validate() const {
     if (validator_mode != "propose" && validator_mode != "watch" && validator_mode != "follow")
         return "validator.mode must be propose, watch or follow";
     if (poster_max_batch_size < 1'000) return "poster.max-batch-size must be at least 1000";
+    if (validator_max_in_flight < 1 || validator_max_in_flight > 64)
+        return "validator.max-in-flight must be between 1 and 64";
     if (poster_max_in_flight < 1 || poster_max_in_flight > 64)
         return "poster.max-in-flight must be between 1 and 64";
     return "";

@@ -72,6 +72,7 @@ struct NodeConfig {
     std::string validator_proposer_key_file;  ///< hex key file; else env FUSE_PROPOSER_KEY
     std::string validator_sequencer_url;      ///< watch: also compare the sequencer's blocks
     bool validator_exit_on_mismatch = false;
+    size_t validator_max_in_flight = 4;  ///< proposer: root transactions not yet confirmed
 
     // Prometheus endpoint (GET /metrics on its own port).
     bool metrics = true;

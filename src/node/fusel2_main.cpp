@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
     add_deploy_command(app);
     add_genesis_command(app);
     add_node_command(app);
+    add_devnet_command(app);
+    add_status_command(app);
 
     try {
         app.parse(argc, argv);

@@ -236,6 +236,7 @@ int serve_validator(const NodeConfig& cfg, const arbos::Genesis& genesis, storag
     vc.rollup = l1.rollup;
     vc.sequencer_url = cfg.validator_sequencer_url;
     vc.poll_interval = std::chrono::milliseconds(cfg.l1_poll_ms);
+    vc.max_roots_in_flight = cfg.validator_max_in_flight;
     vc.log = [](const std::string& line) { spdlog::info("validator: {}", line); };
     std::atomic<bool> stop{false};
     std::atomic<bool> mismatch{false};
@@ -260,6 +261,9 @@ int serve_validator(const NodeConfig& cfg, const arbos::Genesis& genesis, storag
         w.sample("fusel2_validator_derived_block", {}, s.derived_block);
         w.begin("fusel2_validator_finalized_block", "gauge", "L2 block whose root is on L1");
         w.sample("fusel2_validator_finalized_block", {}, s.finalized_block);
+        w.begin("fusel2_validator_roots_in_flight", "gauge",
+                "Proposer: root transactions not yet confirmed");
+        w.sample("fusel2_validator_roots_in_flight", {}, s.roots_in_flight);
         w.begin("fusel2_validator_mismatch", "gauge", "1 after a root/block mismatch");
         w.sample("fusel2_validator_mismatch", {}, uint64_t{s.mismatch ? 1u : 0u});
         w.begin("fusel2_validator_l1_errors_total", "counter", "L1 failures (retried)");

@@ -227,44 +227,91 @@ void Validator::save_cursor() {
     (void)db_.put_meta(kHistoryKey, text_bytes(arr.dump()));
 }
 
-void Validator::propose() {
-    if (proposal_in_flight_) {
-        proposer_->poll();
-        const l1::InFlightTx* tx = proposer_->find(*proposal_in_flight_);
-        if (tx && tx->state != l1::InFlightTx::State::kConfirmed) return;
-        const bool ok = tx && tx->receipt && tx->receipt->success;
-        proposal_in_flight_.reset();
-        proposer_->prune_confirmed();
-        if (!ok) {
-            note("state root for batch " + std::to_string(proposal_batch_) +
+bool Validator::confirm_proposals() {
+    proposer_->poll();
+    bool ok = true;
+    while (!proposals_.empty()) {
+        const Proposal p = proposals_.front();
+        const l1::InFlightTx* tx = proposer_->find(p.sender_id);
+        if (tx && tx->state != l1::InFlightTx::State::kConfirmed) break;
+        const bool success = tx && tx->receipt && tx->receipt->success;
+        proposals_.pop_front();
+        if (!success) {
+            // Reverted (another proposer was first, or a reorg changed the batch): the later
+            // roots build on this one; RollupCore decides once they have settled.
+            note("state root for batch " + std::to_string(p.batch) +
                  " reverted; rechecking RollupCore");
-            return;
+            proposals_resync_ = true;
+            ok = false;
+            continue;
         }
-        if (auto blk = batch_last_block(proposal_batch_)) {
+        if (proposals_resync_) continue;
+        if (auto blk = batch_last_block(p.batch)) {
             (void)db_.set_head(storage::Head::kFinalized, *blk);
             std::lock_guard lock(mu_);
             status_.finalized_block = *blk;
-            status_.roots_posted = proposal_batch_ + 1;
+            status_.roots_posted = std::max(status_.roots_posted, p.batch + 1);
         }
-        note("state root for batch " + std::to_string(proposal_batch_) + " confirmed");
+        note("state root for batch " + std::to_string(p.batch) + " confirmed");
     }
-    const uint64_t posted = call_uint(l1_, cfg_.rollup, l1::encode_call(l1::sig::kPostedBatchCount),
-                                      "postedBatchCount()");
+    proposer_->prune_confirmed();
+    std::lock_guard lock(mu_);
+    status_.roots_in_flight = proposals_.size();
+    return ok;
+}
+
+void Validator::propose() {
+    if (!proposals_.empty() && !confirm_proposals()) return;
+    if (proposals_resync_) {
+        if (!proposals_.empty()) return;
+        proposals_resync_ = false;
+    }
+    uint64_t next = 0;
+    if (proposals_.empty()) {
+        next = call_uint(l1_, cfg_.rollup, l1::encode_call(l1::sig::kPostedBatchCount),
+                         "postedBatchCount()");
+        std::lock_guard lock(mu_);
+        status_.roots_posted = next;
+    } else {
+        next = proposals_.back().batch + 1;
+    }
+    uint64_t derived = 0;
     {
         std::lock_guard lock(mu_);
-        status_.roots_posted = posted;
-        if (posted >= status_.batches_derived) return;
+        derived = status_.batches_derived;
     }
-    auto last = batch_last_block(posted);
-    if (!last) return;
-    auto blk = db_.block_by_number(*last);
-    if (!blk) return;
-    const Bytes data = l1::encode_post_state_root(uint256(posted), *last, blk->hash,
-                                                  blk->header.state_root, blk->send_root);
-    proposal_in_flight_ = proposer_->submit(cfg_.rollup, data);
-    proposal_batch_ = posted;
-    note("posting state root of batch " + std::to_string(posted) + ": L2 block " +
-         std::to_string(*last) + " " + to_hex(blk->hash));
+    const size_t limit = std::max<size_t>(cfg_.max_roots_in_flight, 1);
+    for (; next < derived && proposals_.size() < limit; ++next) {
+        auto last = batch_last_block(next);
+        if (!last) return;
+        auto blk = db_.block_by_number(*last);
+        if (!blk) return;
+        const Bytes data = l1::encode_post_state_root(uint256(next), *last, blk->hash,
+                                                      blk->header.state_root, blk->send_root);
+        std::optional<uint64_t> gas;
+        if (!proposals_.empty() && root_gas_limit_ != 0) gas = root_gas_limit_;
+        if (!proposals_.empty() && !gas) return;  // wait for the first to be estimated
+        const uint64_t id = proposer_->submit(cfg_.rollup, data, {}, gas);
+        if (!gas) {
+            if (const l1::InFlightTx* tx = proposer_->find(id)) root_gas_limit_ = tx->txn.gas_limit;
+        }
+        proposals_.push_back({id, next});
+        note("posting state root of batch " + std::to_string(next) + ": L2 block " +
+             std::to_string(*last) + " " + to_hex(blk->hash));
+    }
+    std::lock_guard lock(mu_);
+    status_.roots_in_flight = proposals_.size();
+}
+
+std::string Validator::batch_of_block(uint64_t block) const {
+    uint64_t derived;
+    {
+        std::lock_guard lock(mu_);
+        derived = status_.batches_derived;
+    }
+    for (uint64_t seq = 0; seq < derived; ++seq)
+        if (auto last = batch_last_block(seq); last && *last >= block) return std::to_string(seq);
+    return "?";
 }
 
 void Validator::alarm(const std::string& text) {
@@ -326,8 +373,9 @@ void Validator::watch() {
         auto ours = db_.block_hash(n);
         if (!ours) break;
         if (theirs->hash != *ours) {
-            alarm("sequencer block " + std::to_string(n) + " differs: sequencer " +
-                  to_hex(theirs->hash) + ", derived from L1 " + to_hex(*ours));
+            alarm("sequencer block " + std::to_string(n) + " (batch " + batch_of_block(n) +
+                  ") differs: sequencer " + to_hex(theirs->hash) + ", derived from L1 " +
+                  to_hex(*ours));
             return;
         }
         watched_block_ = n;

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -34,6 +35,10 @@ struct Config {
     /// Watch mode: also compare with this sequencer's blocks (its JSON-RPC URL); empty: not.
     std::string sequencer_url;
     std::chrono::milliseconds poll_interval{1'000};
+    /// Proposer: state-root transactions sent but not yet confirmed, at most (RollupCore takes
+    /// roots in batch order; with 1 the proposer posts at most one root per L1 block and falls
+    /// behind a pipelining batch poster).
+    size_t max_roots_in_flight = 4;
     std::function<void(const std::string&)> log;
     /// Called once with the alarm text on the first mismatch (watch mode).
     std::function<void(const std::string&)> on_mismatch;
@@ -43,6 +48,7 @@ struct Status {
     uint64_t batches_derived = 0;  ///< next batch sequence number to derive
     uint64_t derived_block = 0;    ///< L2 block number after the last derived batch
     uint64_t roots_posted = 0;     ///< RollupCore.postedBatchCount at the last check
+    uint64_t roots_in_flight = 0;  ///< proposer: root transactions not yet confirmed
     uint64_t finalized_block = 0;
     uint64_t invalid_batches = 0;
     uint64_t reorgs = 0;
@@ -81,6 +87,8 @@ private:
     void note(const std::string& line) const;
     /// L2 block number after batch `seq` (meta record), if derived.
     std::optional<uint64_t> batch_last_block(uint64_t seq) const;
+    /// The sequence number of the derived batch holding L2 block `block` ("?" if none).
+    std::string batch_of_block(uint64_t block) const;
 
     storage::Database& db_;
     const arbos::Genesis& genesis_;
@@ -89,8 +97,19 @@ private:
     Config cfg_;
     std::unique_ptr<inbox::InboxReader> reader_;
     std::unique_ptr<l1::RpcClient> sequencer_;
-    std::optional<uint64_t> proposal_in_flight_;  ///< sender id
-    uint64_t proposal_batch_ = 0;
+    struct Proposal {
+        uint64_t sender_id = 0;
+        uint64_t batch = 0;
+    };
+    std::deque<Proposal> proposals_;  ///< in flight, oldest first (= nonce order)
+    /// A root transaction failed: propose nothing new until the in-flight ones have settled,
+    /// then continue from RollupCore's postedBatchCount.
+    bool proposals_resync_ = false;
+    /// Gas limit of the last root transaction whose gas was estimated: reused for roots sent
+    /// behind an unconfirmed one (their estimate would revert: OutOfOrderBatch).
+    uint64_t root_gas_limit_ = 0;
+    /// Confirms the leading in-flight roots that are confirmed; false after a failure.
+    bool confirm_proposals();
     uint64_t watched_batches_ = 0;
     uint64_t watched_block_ = 0;
     std::vector<std::function<void(const arbos::Block&)>> on_block_;

@@ -297,6 +297,44 @@ TEST(Validator, AnL1ReorgRollsBackAndReDerives) {
 }
 
 // The sequencer's own `safe` / `finalized` heads (batcher/l1_progress.hpp): safe = the L2 blocks
+
+TEST(Validator, ProposerPipelinesRootsBehindUnconfirmedOnes) {
+    Env env;
+    for (int i = 0; i < 3; ++i) {
+        env.seal(3);
+        env.post_all(100'000);  // one batch per round
+    }
+    const uint64_t batches = env.batch_count();
+    ASSERT_EQ(batches, 3u);
+    // With L1 mining stopped, the first root's gas is estimated and the next two go out behind
+    // it (reusing that limit: their own estimate would revert with OutOfOrderBatch).
+    env.rpc.request("evm_setAutomine", nlohmann::json::array({false}));
+    FreshNode node;
+    auto cfg = env.config(Mode::kPropose);
+    cfg.max_roots_in_flight = 3;
+    Validator v(*node.db, node.genesis, env.rpc, &env.proposer_sender, cfg);
+    run_until(v, [&] { return v.status().roots_in_flight == 3; });
+    EXPECT_EQ(v.status().batches_derived, batches);
+    EXPECT_EQ(v.status().roots_posted, 0u);
+    env.rpc.request("evm_mine");
+    run_until(v, [&] { return v.status().roots_posted == batches; });
+    EXPECT_EQ(v.status().roots_in_flight, 0u);
+    EXPECT_EQ(node.db->head(storage::Head::kFinalized), env.chain.blocks.size() - 1);
+    // All three landed in the one mined block, in order, each equal to the sequencer's block.
+    std::optional<uint64_t> posted_at;
+    for (uint64_t seq = 0; seq < batches; ++seq) {
+        l1::CallRequest req;
+        req.to = env.rollup;
+        req.data = l1::encode_call(l1::sig::kGetRecord, uint256(seq));
+        auto rec = l1::decode_state_root_record(env.rpc.call(req));
+        ASSERT_TRUE(rec);
+        EXPECT_EQ(rec->l2_block_hash, env.chain.blocks[rec->l2_block_number].hash);
+        EXPECT_EQ(rec->l2_block_number, 3 * (seq + 1));
+        if (!posted_at) posted_at = rec->posted_at_l1_block;
+        EXPECT_EQ(rec->posted_at_l1_block, *posted_at) << "batch " << seq;
+    }
+}
+
 // in batches on L1, finalized = the block of RollupCore's latest root if it is this chain's.
 TEST(SequencerL1Progress, SafeFollowsTheInboxAndFinalizedFollowsMatchingRoots) {
     Env env;

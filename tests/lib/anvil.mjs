@@ -36,17 +36,20 @@ export function makeProvider(url) {
 
 /// Starts anvil. Options: chainId (default 31337), hardfork (default env FUSE_L1_HARDFORK or
 /// 'london', the Fuse L1 floor), blockTime (seconds; default automine), accounts (default 10),
-/// extraArgs, startTimeoutMs. Resolves once anvil listens; rejects with its output if it exits.
+/// port (default 0 = any free port; a fixed one restarts "the same" L1 — with `--state FILE` in
+/// extraArgs it also keeps its chain), extraArgs, startTimeoutMs. Resolves once anvil listens;
+/// rejects with its output if it exits.
 export async function startAnvil({
   chainId = 31337,
   hardfork = process.env.FUSE_L1_HARDFORK || 'london',
   blockTime,
   accounts = 10,
+  port: wantPort = 0,
   extraArgs = [],
   startTimeoutMs = 20000,
 } = {}) {
   if (!fs.existsSync(kAnvilBin)) throw new Error(`anvil not found at ${kAnvilBin}: run scripts/setup.sh`);
-  const args = ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(chainId), '--accounts', String(accounts)];
+  const args = ['--host', '127.0.0.1', '--port', String(wantPort), '--chain-id', String(chainId), '--accounts', String(accounts)];
   if (hardfork) args.push('--hardfork', hardfork);
   if (blockTime !== undefined) args.push('--block-time', String(blockTime));
   args.push(...extraArgs);

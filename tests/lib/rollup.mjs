@@ -9,13 +9,17 @@
 //   const v = await r.startValidator({ mode: 'propose' });
 //   ... r.sequencer.wallet(1) ...; await r.waitFinalized(n);
 //   await r.stop();                                // every process, then the temp dir
+//
+// Also: rpcBatch (JSON-RPC batches, to read thousands of blocks/receipts quickly) and txStream
+// (signed transactions from dev accounts to whichever sequencer is current, for load across a
+// kill -9 and restart; used by tests/e2e/rollup.test.mjs and bench/rollup_latency.mjs).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ethers } from 'ethers';
 import { startAnvil } from './anvil.mjs';
 import { artifact, buildContracts } from './contracts.mjs';
-import { runFusel2, startNode } from './fusel2.mjs';
+import { devKey, runFusel2, startNode } from './fusel2.mjs';
 
 /// anvil accounts used on L1: 0 deploys, 1 posts batches, 2 proposes roots, 3 is a stranger.
 export const kDeployerIndex = 0;
@@ -75,6 +79,7 @@ export async function startRollup({
     deployerKey: path.join(dir, 'deployer.key'),
     posterKey: path.join(dir, 'poster.key'),
     proposerKey: path.join(dir, 'proposer.key'),
+    strangerKey: path.join(dir, 'stranger.key'),
   };
   const wallets = {
     deployer: anvil.wallet(kDeployerIndex, l1),
@@ -85,6 +90,7 @@ export async function startRollup({
   writeKey(files.deployerKey, wallets.deployer);
   writeKey(files.posterKey, wallets.poster);
   writeKey(files.proposerKey, wallets.proposer);
+  writeKey(files.strangerKey, wallets.stranger);
 
   const rollup = {
     dir,
@@ -182,12 +188,29 @@ export async function startRollup({
       return r && r.l2BlockNumber >= block ? r : null;
     }, { timeoutMs, what: `a root for L2 block ${block} on RollupCore` });
 
-  /// Every RollupCore record, batch 0 .. postedBatchCount - 1.
+  /// Every RollupCore record, batch 0 .. postedBatchCount - 1 (read 32 at a time).
   rollup.roots = async () => {
     const n = Number(await rollup.rollupCore.postedBatchCount());
     const out = [];
-    for (let i = 0; i < n; ++i) out.push({ batch: i, ...recordObject(await rollup.rollupCore.getRecord(i)) });
+    for (let i = 0; i < n; i += 32) {
+      const ids = Array.from({ length: Math.min(32, n - i) }, (_, k) => i + k);
+      const recs = await Promise.all(ids.map((b) => rollup.rollupCore.getRecord(b)));
+      ids.forEach((b, k) => out.push({ batch: b, ...recordObject(recs[k]) }));
+    }
     return out;
+  };
+
+  /// Every StateRootPosted event, decoded, in order.
+  rollup.rootEvents = async () => {
+    const logs = await rollup.rollupCore.queryFilter(rollup.rollupCore.filters.StateRootPosted(), deploymentBlock(rollup));
+    return logs.map((l) => ({
+      batch: Number(l.args.batchSequenceNumber),
+      l2BlockNumber: Number(l.args.l2BlockNumber),
+      l2BlockHash: l.args.l2BlockHash,
+      stateRoot: l.args.stateRoot,
+      sendRoot: l.args.sendRoot,
+      l1Block: l.blockNumber,
+    }));
   };
 
   /// Every SequencerBatchDelivered event, decoded, in order.
@@ -226,5 +249,112 @@ function recordObject(rec) {
     inboxAcc: rec.inboxAcc,
     l2BlockNumber: Number(rec.l2BlockNumber),
     postedAtL1Block: Number(rec.postedAtL1Block),
+  };
+}
+
+/// Sends `calls` ([[method, params], ...]) to `url` as JSON-RPC batches of at most `chunk` items
+/// and resolves to the results in the same order; rejects naming the first error answer.
+export async function rpcBatch(url, calls, { chunk = 500 } = {}) {
+  const out = [];
+  for (let i = 0; i < calls.length; i += chunk) {
+    const part = calls.slice(i, i + chunk).map(([method, params], k) => ({ jsonrpc: '2.0', id: i + k, method, params }));
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(part) });
+    const text = await res.text();
+    let answers;
+    try {
+      answers = JSON.parse(text);
+    } catch {
+      throw new Error(`rpcBatch: not JSON (HTTP ${res.status}): ${text.slice(0, 500)}`);
+    }
+    if (!Array.isArray(answers)) throw new Error(`rpcBatch: not a batch answer: ${text.slice(0, 500)}`);
+    const byId = new Map(answers.map((a) => [a.id, a]));
+    for (let k = 0; k < part.length; ++k) {
+      const a = byId.get(i + k);
+      if (!a) throw new Error(`rpcBatch: no answer for ${part[k].method} (id ${i + k})`);
+      if (a.error) throw new Error(`rpcBatch: ${part[k].method} ${JSON.stringify(part[k].params)}: ${JSON.stringify(a.error)}`);
+      out.push(a.result);
+    }
+  }
+  return out;
+}
+
+/// Blocks `from..to` of the node at `url` (eth_getBlockByNumber without transaction bodies).
+export function blocksOf(url, from, to) {
+  const calls = [];
+  for (let n = from; n <= to; ++n) calls.push(['eth_getBlockByNumber', [ethers.toQuantity(n), false]]);
+  return rpcBatch(url, calls);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function postJson(url, method, params) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  return res.json();
+}
+
+/// Streams signed transactions from dev accounts, each account one transaction at a time (the
+/// sequencer answers a hash once the transaction is in a durable block), with explicit nonces.
+/// The node is `url()`, read before every send, so a restarted sequencer is picked up. When a send
+/// fails to connect (the node was killed) the transaction counts as not acknowledged; the sender
+/// waits, then re-reads its nonce from the chain and carries on.
+///
+/// senders: [{ index (dev account), count (default unlimited), make(nonce, i) → tx fields
+/// (to, value, data, gasLimit) }]; chainId; fees ({maxFeePerGas, maxPriorityFeePerGas});
+/// intervalMs: pause after each acknowledged send (a steady rate: accounts / intervalMs).
+/// Returns { acked: [{hash, from, nonce, sentAt, ackAt}], errors: [string], sendFailures,
+/// done (resolves when every sender finished its count or stop() was called), stop() }.
+export function txStream({ url, senders, chainId, fees, intervalMs = 0 }) {
+  const acked = [];
+  const errors = [];
+  let stopped = false;
+  let sendFailures = 0;
+  async function run({ index, count = Infinity, make }) {
+    const wallet = new ethers.Wallet(devKey(index));
+    let nonce = null;
+    let i = 0;
+    while (!stopped && i < count) {
+      const target = url();
+      try {
+        if (nonce === null) {
+          const r = await postJson(target, 'eth_getTransactionCount', [wallet.address, 'latest']);
+          if (r.error) throw new Error(JSON.stringify(r.error));
+          nonce = Number(r.result);
+        }
+      } catch {
+        await sleep(50);
+        continue;
+      }
+      const raw = await wallet.signTransaction({ type: 2, chainId, nonce, ...fees, ...make(nonce, i) });
+      const sentAt = performance.now();
+      let res;
+      try {
+        res = await postJson(target, 'eth_sendRawTransaction', [raw]);
+      } catch {
+        ++sendFailures;  // killed or not up yet: not acknowledged; resync the nonce from the chain
+        nonce = null;
+        await sleep(50);
+        continue;
+      }
+      if (res.error) {
+        errors.push(`account ${index} nonce ${nonce}: ${JSON.stringify(res.error)}`);
+        return;
+      }
+      acked.push({ hash: res.result, from: wallet.address, nonce, sentAt, ackAt: performance.now() });
+      ++nonce;
+      ++i;
+      if (intervalMs > 0) await sleep(intervalMs);
+    }
+  }
+  const done = Promise.all(senders.map(run));
+  return {
+    acked,
+    errors,
+    get sendFailures() { return sendFailures; },
+    done,
+    async stop() {
+      stopped = true;
+      await done;
+    },
   };
 }

@@ -1,0 +1,339 @@
+// `fusel2 devnet` (docs/devnet.md): anvil as the L1, the contracts deployed once, then the
+// sequencer (+ batch poster) and a proposing validator as child `fusel2 node --config` processes;
+// a banner once everything is up; Ctrl-C stops them in order. A second run reuses the datadir.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "arbos/genesis.hpp"
+#include "core/address.hpp"
+#include "core/hex.hpp"
+#include "node/commands.hpp"
+#include "node/devnet.hpp"
+#include "node/devnet_process.hpp"
+#include "node/devnet_supervisor.hpp"
+
+#ifndef FUSE_SOURCE_DIR
+#define FUSE_SOURCE_DIR "."
+#endif
+
+namespace fuse::node {
+namespace fs = std::filesystem;
+namespace {
+
+/// The source tree whose node_modules hold anvil (same rule as `fusel2 deploy`).
+fs::path repo_dir() {
+    if (const char* env = std::getenv("FUSE_REPO_DIR"); env != nullptr && *env != '\0') return env;
+    return FUSE_SOURCE_DIR;
+}
+
+fs::path anvil_bin() {
+    if (const char* env = std::getenv("ANVIL_BIN"); env != nullptr && *env != '\0') return env;
+    return repo_dir() / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil";
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+    const fs::path tmp = path.string() + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << text;
+        if (!out) throw std::runtime_error("cannot write " + tmp.string());
+    }
+    fs::rename(tmp, path);
+}
+
+void say(const std::string& line) {
+    devnet_say(line);
+}
+
+}  // namespace
+
+int run_devnet(const DevnetOptions& opts);
+
+void add_devnet_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand(
+        "devnet",
+        "Run a local devnet: anvil L1 + contracts + sequencer + batch poster + proposing "
+        "validator (docs/devnet.md)");
+    auto o = std::make_shared<DevnetOptions>();
+    cmd->add_option("--datadir", o->datadir, "Devnet folder (created; reused by the next run)")
+        ->capture_default_str();
+    cmd->add_option("--l1-port", o->l1_port, "anvil's JSON-RPC port")->capture_default_str();
+    cmd->add_option("--http-port", o->http_port, "Sequencer L2 JSON-RPC port")
+        ->capture_default_str();
+    cmd->add_option("--validator-http-port", o->validator_http_port, "Validator L2 JSON-RPC port")
+        ->capture_default_str();
+    cmd->add_option("--metrics-port", o->metrics_port, "Sequencer metrics port")
+        ->capture_default_str();
+    cmd->add_option("--validator-metrics-port", o->validator_metrics_port, "Validator metrics port")
+        ->capture_default_str();
+    cmd->add_option("--block-time", o->block_time, "L1 block time, seconds")->capture_default_str();
+    cmd->add_option("--l1-chain-id", o->l1_chain_id, "anvil's chain id")->capture_default_str();
+    cmd->add_option("--l2-chain-id", o->l2_chain_id, "Chain id of the dev genesis")
+        ->capture_default_str();
+    cmd->add_option("--state-interval", o->state_interval,
+                    "anvil writes its state every this many seconds (and on exit)")
+        ->capture_default_str();
+    cmd->add_option("--batch-delay-ms", o->batch_delay_ms,
+                    "Post a batch at the latest this long after its first message")
+        ->capture_default_str();
+    cmd->add_option("--log-level", o->log_level, "Log level of the sequencer and validator")
+        ->capture_default_str();
+    cmd->add_flag("--fresh", o->fresh, "Wipe the datadir first (a new chain)");
+    cmd->add_flag("--l1-logs", o->l1_logs, "Print anvil's output too ([l1])");
+    cmd->footer(
+        "Ctrl-C (SIGINT) or SIGTERM stops the sequencer, then the validator, then anvil. "
+        "Logs: <datadir>/logs/.");
+    cmd->callback([o] {
+        if (std::string err = o->validate(); !err.empty())
+            throw CLI::ValidationError("devnet", err);
+        const int code = run_devnet(*o);
+        if (code != 0) throw CLI::RuntimeError(code);
+    });
+}
+
+namespace {
+
+/// Removes the datadir, refusing folders that are not a devnet's.
+void wipe_datadir(const DevnetPaths& p) {
+    if (!fs::exists(p.root)) return;
+    if (!fs::is_directory(p.root)) throw std::runtime_error(p.root.string() + " is not a folder");
+    if (!fs::is_empty(p.root) && !fs::exists(p.record)) {
+        throw std::runtime_error("--fresh: " + p.root.string() +
+                                 " is not empty and has no devnet.json, so it is not a devnet "
+                                 "datadir; not wiping it (remove it yourself or pick another "
+                                 "--datadir)");
+    }
+    say("--fresh: removing " + p.root.string());
+    fs::remove_all(p.root);
+}
+
+/// Holds devnet.lock for the life of the process (released by the kernel on any exit).
+int lock_datadir(const DevnetPaths& p) {
+    const int fd = ::open(p.lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::runtime_error("cannot open " + p.lock.string());
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        throw std::runtime_error("another fusel2 devnet is running on " + p.root.string() + " (" +
+                                 p.lock.string() +
+                                 " is locked): stop it first or use another --datadir");
+    }
+    return fd;
+}
+
+nlohmann::json read_deployment(const DevnetPaths& p) {
+    const auto j = nlohmann::json::parse(read_file(p.deployment), nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("inbox") || !j.contains("rollup"))
+        throw std::runtime_error(p.deployment.string() + " is not a deployment record");
+    return j;
+}
+
+std::string checksummed(const nlohmann::json& j, const char* key) {
+    const auto a = parse_address(j.value(key, std::string()));
+    return a ? to_checksum_hex(*a) : j.value(key, std::string("?"));
+}
+
+}  // namespace
+
+int run_devnet(const DevnetOptions& opts) {
+    const DevnetPaths paths(opts.datadir);
+    if (opts.fresh) wipe_datadir(paths);
+    fs::create_directories(paths.logs_dir);
+    fs::create_directories(paths.l1_dir);
+    const int lock_fd = lock_datadir(paths);
+    (void)lock_fd;  // held until exit
+
+    // The chain this datadir belongs to.
+    const Hash32 genesis_hash = dev_genesis_hash(opts.l2_chain_id);
+    if (fs::exists(paths.record)) {
+        const auto rec = DevnetRecord::parse(read_file(paths.record), paths.record.string());
+        if (rec.l2_chain_id != opts.l2_chain_id || rec.l1_chain_id != opts.l1_chain_id) {
+            throw std::runtime_error(
+                paths.root.string() + " holds a devnet with --l2-chain-id " +
+                std::to_string(rec.l2_chain_id) + " and --l1-chain-id " +
+                std::to_string(rec.l1_chain_id) +
+                ": start it with those, or use --fresh (wipes it) or another --datadir");
+        }
+    }
+    const bool first_run = !fs::exists(paths.deployment);
+    if (first_run) {
+        // No contracts yet (new, or the first run stopped before its deployment finished):
+        // nothing to keep, start the chain over.
+        fs::remove_all(paths.l1_dir);
+        fs::remove_all(paths.sequencer_data);
+        fs::remove_all(paths.validator_data);
+        fs::create_directories(paths.l1_dir);
+        fs::remove(paths.running);
+    } else {
+        if (std::string done = StateBackup(paths).restore(); !done.empty()) say(done);
+    }
+    if (!first_run && fs::exists(paths.running)) {
+        say("the previous run did not stop cleanly (killed?): anvil restarts from its last state "
+            "dump (" +
+            paths.l1_state.string() + ", written every " + std::to_string(opts.state_interval) +
+            " s), the batch poster and the validator re-sync from L1; if the L1 cannot be "
+            "restored consistently the devnet says so and stops (then use --fresh)");
+    }
+
+    // Everything that can fail before a process starts.
+    const fs::path anvil = anvil_bin();
+    if (access(anvil.c_str(), X_OK) != 0) {
+        throw std::runtime_error("anvil not found at " + anvil.string() +
+                                 ": run scripts/setup.sh (installs the npm packages), or set "
+                                 "ANVIL_BIN to an anvil binary");
+    }
+    check_port_free(opts.l1_port, "--l1-port, the L1");
+    check_port_free(opts.http_port, "--http-port, the sequencer's JSON-RPC");
+    check_port_free(opts.validator_http_port, "--validator-http-port, the validator's JSON-RPC");
+    check_port_free(opts.metrics_port, "--metrics-port, the sequencer's metrics");
+    check_port_free(opts.validator_metrics_port, "--validator-metrics-port");
+    std::error_code ec;
+    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    if (ec) throw std::runtime_error("cannot find this binary (/proc/self/exe): " + ec.message());
+
+    DevnetRecord record;
+    record.l1_chain_id = opts.l1_chain_id;
+    record.l2_chain_id = opts.l2_chain_id;
+    record.genesis_hash = genesis_hash;
+    write_file(paths.record, record.to_json());
+    const auto& accounts = arbos::dev_accounts();
+    write_key_file(paths.deployer_key, to_hex(accounts[kDeployerAccount].private_key));
+    write_key_file(paths.poster_key, to_hex(accounts[kPosterAccount].private_key));
+    write_key_file(paths.proposer_key, to_hex(accounts[kProposerAccount].private_key));
+    write_file(paths.sequencer_toml, sequencer_toml(opts, paths));
+    write_file(paths.validator_toml, validator_toml(opts, paths));
+    write_file(paths.running, std::to_string(getpid()) + "\n");
+
+    StateBackup backup(paths);
+    Supervisor sup(paths);
+    bool l1_up = false, seq_up = false, val_up = false;
+    uint64_t l2_head = 0;
+    sup.on_line([&](const std::string& name, const std::string& line) {
+        if (name == "l1" && line.find("Listening on 127.0.0.1:") != std::string::npos) l1_up = true;
+        if (name == "sequencer") {
+            if (const auto at = line.find("sequencer running"); at != std::string::npos) {
+                seq_up = true;
+                if (const auto h = line.find("head ", at); h != std::string::npos)
+                    l2_head = std::strtoull(line.c_str() + h + 5, nullptr, 10);
+            }
+        }
+        if (name == "validator" && line.find("validator (") != std::string::npos &&
+            line.find(") running") != std::string::npos)
+            val_up = true;
+    });
+
+    int code = 0;
+    try {
+        const std::string l1_url = "http://127.0.0.1:" + std::to_string(opts.l1_port);
+        sup.start(
+            "l1",
+            {anvil.string(), "--host", "127.0.0.1", "--port", std::to_string(opts.l1_port),
+             "--chain-id", std::to_string(opts.l1_chain_id), "--block-time",
+             std::to_string(opts.block_time), "--hardfork", "london", "--state",
+             paths.l1_state.string(), "--state-interval", std::to_string(opts.state_interval)},
+            opts.l1_logs);
+        sup.wait_until([&] { return l1_up; }, std::chrono::seconds(60), "anvil to listen");
+
+        if (first_run) {
+            say("deploying SequencerInbox and RollupCore (genesis hash " + to_hex(genesis_hash) +
+                ")");
+            const fs::path out_tmp = paths.deployment.string() + ".tmp";
+            ChildProcess& deploy =
+                sup.start("deploy",
+                          {self.string(), "deploy", "--rpc", l1_url, "--key-file",
+                           paths.deployer_key.string(), "--genesis-hash", to_hex(genesis_hash),
+                           "--batch-poster", to_checksum_hex(accounts[kPosterAccount].address),
+                           "--proposer", to_checksum_hex(accounts[kProposerAccount].address),
+                           "--confirmations", "1", "--out", out_tmp.string()},
+                          true);
+            sup.wait_until([&deploy] { return deploy.poll(); }, std::chrono::seconds(300),
+                           "the contract deployment");
+            if (!deploy.exited_cleanly() || !fs::exists(out_tmp)) {
+                throw std::runtime_error("the contract deployment failed (" +
+                                         deploy.exit_description() + "), see " + deploy.log_file());
+            }
+            // Only once anvil has written the deployment to its state file (and the devnet has a
+            // complete copy of it) does the datadir count as deployed: a kill before that starts
+            // over next time.
+            const auto tmp_record = nlohmann::json::parse(read_file(out_tmp), nullptr, false);
+            std::string inbox = tmp_record.is_object() ? tmp_record.value("inbox", "") : "";
+            for (char& c : inbox)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (inbox.empty()) throw std::runtime_error(out_tmp.string() + " has no inbox address");
+            sup.wait_until(
+                [&] {
+                    backup.refresh();
+                    std::ifstream in(paths.l1_state_copy);
+                    std::ostringstream text;
+                    text << in.rdbuf();
+                    return text.str().find("\"" + inbox + "\"") != std::string::npos;
+                },
+                std::chrono::seconds(opts.state_interval + 30), "anvil to save its state");
+            fs::rename(out_tmp, paths.deployment);
+        }
+        const auto deployment = read_deployment(paths);
+
+        sup.start("sequencer", {self.string(), "node", "--config", paths.sequencer_toml.string()},
+                  true);
+        sup.wait_until([&] { return seq_up; }, std::chrono::seconds(120), "the sequencer");
+        sup.start("validator", {self.string(), "node", "--config", paths.validator_toml.string()},
+                  true);
+        sup.wait_until([&] { return val_up; }, std::chrono::seconds(120), "the validator");
+
+        BannerInfo info;
+        info.first_run = first_run;
+        info.inbox = checksummed(deployment, "inbox");
+        info.rollup = checksummed(deployment, "rollup");
+        info.deploy_block = deployment.value("deployBlock", uint64_t{0});
+        info.genesis_hash = genesis_hash;
+        info.l2_head = l2_head;
+        std::fputs(devnet_banner(opts, paths, info).c_str(), stdout);
+        std::fflush(stdout);
+
+        DivergenceCheck divergence(opts.http_port, opts.validator_http_port);
+        const int sig = sup.run(
+            [&] {
+                backup.refresh();
+                divergence();
+            },
+            std::chrono::seconds(2));
+        say(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
+            ", stopping the sequencer, the validator, then anvil");
+        if (!sup.stop_all()) code = 1;
+    } catch (const StopRequested& s) {
+        say(std::string("received ") + (s.signal == SIGINT ? "SIGINT" : "SIGTERM") +
+            " while starting, stopping");
+        if (!sup.stop_all()) code = 1;
+    } catch (const std::exception& e) {
+        say(std::string("error: ") + e.what());
+        say("stopping the other processes");
+        sup.stop_all();
+        code = 1;
+    }
+    const ChildProcess* l1 = sup.child("l1");
+    if (l1 == nullptr || l1->exited_cleanly()) fs::remove(paths.running);  // anvil saved its state
+    say(code == 0 ? "stopped cleanly" : "stopped with errors (exit code 1)");
+    return code;
+}
+
+}  // namespace fuse::node

@@ -1,0 +1,285 @@
+#include "node/status.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "core/address.hpp"
+#include "core/hex.hpp"
+#include "l1/contracts.hpp"
+#include "l1/rpc_client.hpp"
+#include "node/config.hpp"
+
+namespace fuse::node {
+namespace {
+
+const uint256 kWeiPerEther = uint256(1'000'000'000'000'000'000ull);
+
+std::vector<Address> address_list(const nlohmann::json& j, const char* key,
+                                  std::string_view source) {
+    std::vector<Address> out;
+    if (!j.contains(key)) return out;
+    if (!j[key].is_array())
+        throw StatusError(std::string(source) + ": \"" + key + "\" is not an array");
+    for (const auto& item : j[key]) {
+        std::optional<Address> a;
+        if (item.is_string()) {
+            if (auto parsed = parse_address(item.get<std::string>())) a = *parsed;
+        }
+        if (!a) throw StatusError(std::string(source) + ": bad address in \"" + key + "\"");
+        out.push_back(*a);
+    }
+    return out;
+}
+
+std::unique_ptr<l1::RpcClient> client(const std::string& url, const std::string& what) {
+    l1::RpcClientConfig c;
+    c.url = url;
+    c.connect_timeout = std::chrono::milliseconds(2000);
+    c.request_timeout = std::chrono::milliseconds(5000);
+    c.max_attempts = 2;
+    c.backoff_initial = std::chrono::milliseconds(200);
+    try {
+        return std::make_unique<l1::RpcClient>(c);
+    } catch (const std::exception& e) {
+        throw StatusError(what + " URL " + url + ": " + e.what());
+    }
+}
+
+uint64_t call_u64(l1::RpcClient& rpc, const Address& to, std::string_view signature) {
+    l1::CallRequest req;
+    req.to = to;
+    req.data = l1::encode_call(signature);
+    auto v = l1::decode_uint(rpc.call(req));
+    if (!v || !v->fits_u64())
+        throw StatusError(std::string("L1: bad answer to ") + std::string(signature));
+    return v->low64();
+}
+
+}  // namespace
+
+DeploymentRecord parse_deployment_record(std::string_view text, std::string_view source) {
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        throw StatusError(std::string(source) + ": not a JSON object");
+    DeploymentRecord r;
+    auto addr = [&](const char* key) {
+        if (!j.contains(key) || !j[key].is_string())
+            throw StatusError(std::string(source) + ": missing \"" + key + "\"");
+        auto a = parse_address(j[key].get<std::string>());
+        if (!a) throw StatusError(std::string(source) + ": bad address in \"" + key + "\"");
+        return *a;
+    };
+    r.inbox = addr("inbox");
+    r.rollup = addr("rollup");
+    if (j.contains("deployBlock") && j["deployBlock"].is_number_unsigned())
+        r.deploy_block = j["deployBlock"].get<uint64_t>();
+    if (j.contains("chainId") && j["chainId"].is_number_unsigned())
+        r.chain_id = j["chainId"].get<uint64_t>();
+    r.batch_posters = address_list(j, "batchPosters", source);
+    r.proposers = address_list(j, "proposers", source);
+    return r;
+}
+
+StatusSources sources_from_node_config(const std::string& path, StatusSources base) {
+    CLI::App app;
+    NodeConfig cfg;
+    std::string unused;
+    ConfigBinder binder(app, cfg, unused);
+    binder.apply_toml_file(path);
+    const std::string host =
+        cfg.http_address == "0.0.0.0" || cfg.http_address.empty() ? "127.0.0.1" : cfg.http_address;
+    base.rpc = fmt::format("http://{}:{}", host, cfg.http_port);
+    if (!cfg.l1_url.empty()) base.l1_url = cfg.l1_url;
+    if (!cfg.l1_deployment.empty()) base.deployment = cfg.l1_deployment;
+    return base;
+}
+
+ChainStatus collect_status(const StatusSources& src) {
+    ChainStatus s;
+    s.rpc = src.rpc;
+    s.validator_rpc = src.validator_rpc;
+    s.l1_url = src.l1_url;
+
+    std::ifstream in(src.deployment);
+    if (!in)
+        throw StatusError("deployment: cannot read " + src.deployment +
+                          " (give --deployment, or --config with l1.deployment)");
+    std::ostringstream text;
+    text << in.rdbuf();
+    const DeploymentRecord dep = parse_deployment_record(text.str(), src.deployment);
+
+    auto l2 = client(src.rpc, "L2 sequencer");
+    try {
+        s.l2_chain_id = l2->chain_id();
+        s.latest = l2->block_number();
+    } catch (const std::exception& e) {
+        throw StatusError("L2 sequencer at " + src.rpc + " is not answering: " + e.what());
+    }
+
+    auto l1 = client(src.l1_url, "L1");
+    std::optional<l1::StateRootRecord> root;
+    try {
+        s.l1_chain_id = l1->chain_id();
+        s.l1_head = l1->block_number();
+        s.batches_posted = call_u64(*l1, dep.inbox, l1::sig::kBatchCount);
+        s.messages_posted = call_u64(*l1, dep.inbox, l1::sig::kTotalMessageCount);
+        s.roots_posted = call_u64(*l1, dep.rollup, l1::sig::kPostedBatchCount);
+        if (s.roots_posted > 0) {
+            l1::CallRequest req;
+            req.to = dep.rollup;
+            req.data = l1::encode_call(l1::sig::kLatestPosted);
+            auto latest = l1::decode_latest_posted(l1->call(req));
+            if (!latest) throw StatusError("L1: bad answer to latestPosted()");
+            root = latest->second;
+        }
+        for (const auto& [role, list] : {std::pair{"batch poster", &dep.batch_posters},
+                                         std::pair{"proposer", &dep.proposers}}) {
+            for (const Address& a : *list) {
+                Balance b{role, a, l1->get_balance(a), false};
+                b.low = b.wei < src.low_balance;
+                if (b.low) {
+                    s.warnings.push_back(fmt::format(
+                        "{} {} has only {} on L1 (below {}): top it up or it cannot post", role,
+                        to_checksum_hex(a), format_ether(b.wei), format_ether(src.low_balance)));
+                }
+                s.balances.push_back(std::move(b));
+            }
+        }
+    } catch (const StatusError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw StatusError("L1 at " + src.l1_url + " is not answering: " + e.what());
+    }
+    if (dep.chain_id && *dep.chain_id != s.l1_chain_id) {
+        s.warnings.push_back(fmt::format("the deployment is for L1 chain id {}, the L1 is {}",
+                                         *dep.chain_id, s.l1_chain_id));
+    }
+
+    s.finalized = root ? root->l2_block_number : 0;
+    s.backlog = s.latest > s.messages_posted ? s.latest - s.messages_posted : 0;
+    if (root) {
+        try {
+            const auto block = l2->get_block(l1::block_tag(root->l2_block_number));
+            s.finalized_matches = block && block->hash == root->l2_block_hash;
+        } catch (const std::exception& e) {
+            throw StatusError("L2 sequencer at " + src.rpc + " is not answering: " + e.what());
+        }
+        if (!*s.finalized_matches) {
+            s.warnings.push_back(
+                fmt::format("the root on L1 for L2 block {} ({}) is not the sequencer's block",
+                            s.finalized, to_hex(root->l2_block_hash)));
+        }
+    }
+    if (!src.validator_rpc.empty()) {
+        auto v = client(src.validator_rpc, "validator");
+        try {
+            const auto safe = v->get_block("safe");
+            s.safe = safe ? safe->number : 0;
+        } catch (const l1::L1Error& e) {
+            if (e.kind != l1::L1Error::Kind::kJsonRpc)  // "safe block not found": nothing yet
+                throw StatusError("validator at " + src.validator_rpc +
+                                  " is not answering: " + e.what());
+        }
+        s.safe_source = "validator";
+    } else {
+        s.safe = s.messages_posted;  // message n is L2 block n
+        s.safe_source = "inbox";
+    }
+    return s;
+}
+
+std::string format_status(const ChainStatus& s) {
+    std::string out;
+    out += fmt::format("L2 {} (chain id {}), L1 {} (chain id {}, head {})\n\n", s.rpc,
+                       s.l2_chain_id, s.l1_url, s.l1_chain_id, s.l1_head);
+    out += fmt::format("  latest     {:>10}   sealed by the sequencer\n", s.latest);
+    out += fmt::format("  safe       {:>10}   {}\n", s.safe,
+                       s.safe_source == "validator"
+                           ? "derived from L1 by the validator at " + s.validator_rpc
+                           : std::string("posted to L1 (SequencerInbox.totalMessageCount)"));
+    std::string fin = "root on L1 (RollupCore.latestPosted)";
+    if (!s.finalized_matches)
+        fin = "no root posted yet";
+    else if (!*s.finalized_matches)
+        fin += ", MISMATCH with the sequencer's block";
+    else
+        fin += ", equal to the sequencer's block";
+    out += fmt::format("  finalized  {:>10}   {}\n\n", s.finalized, fin);
+    out += fmt::format("  backlog    {} message(s) sealed, not yet posted\n", s.backlog);
+    out += fmt::format("  batches    {} posted ({} messages), {} with a root\n\n", s.batches_posted,
+                       s.messages_posted, s.roots_posted);
+    for (const auto& b : s.balances) {
+        out += fmt::format("  {:<13} {}  {}{}\n", b.role, to_checksum_hex(b.address),
+                           format_ether(b.wei), b.low ? "  LOW" : "");
+    }
+    for (const auto& w : s.warnings)
+        out += "\nwarning: " + w;
+    if (!s.warnings.empty()) out += "\n";
+    return out;
+}
+
+nlohmann::json status_to_json(const ChainStatus& s) {
+    nlohmann::json j;
+    j["rpc"] = s.rpc;
+    j["l1Url"] = s.l1_url;
+    if (!s.validator_rpc.empty()) j["validatorRpc"] = s.validator_rpc;
+    j["l2ChainId"] = s.l2_chain_id;
+    j["l1ChainId"] = s.l1_chain_id;
+    j["l1Head"] = s.l1_head;
+    j["latest"] = s.latest;
+    j["safe"] = s.safe;
+    j["safeSource"] = s.safe_source;
+    j["finalized"] = s.finalized;
+    j["finalizedMatches"] =
+        s.finalized_matches ? nlohmann::json(*s.finalized_matches) : nlohmann::json(nullptr);
+    j["backlog"] = s.backlog;
+    j["batchesPosted"] = s.batches_posted;
+    j["messagesPosted"] = s.messages_posted;
+    j["rootsPosted"] = s.roots_posted;
+    j["balances"] = nlohmann::json::array();
+    for (const auto& b : s.balances) {
+        j["balances"].push_back({{"role", b.role},
+                                 {"address", to_checksum_hex(b.address)},
+                                 {"wei", b.wei.to_dec()},
+                                 {"low", b.low}});
+    }
+    j["warnings"] = s.warnings;
+    return j;
+}
+
+std::optional<uint256> parse_ether(std::string_view text) {
+    const size_t dot = text.find('.');
+    const std::string_view whole = text.substr(0, dot);
+    const std::string_view frac = dot == std::string_view::npos ? "" : text.substr(dot + 1);
+    if ((whole.empty() && frac.empty()) || frac.size() > 18) return std::nullopt;
+    if (dot != std::string_view::npos && frac.empty()) return std::nullopt;
+    for (char c : std::string(whole) + std::string(frac))
+        if (c < '0' || c > '9') return std::nullopt;
+    if (whole.size() > 30) return std::nullopt;
+    uint256 w = 0;
+    if (!whole.empty()) {
+        auto v = uint256::from_dec(whole);
+        if (!v) return std::nullopt;
+        w = *v;
+    }
+    std::string f(frac);
+    f.resize(18, '0');
+    auto fv = uint256::from_dec(f);
+    if (!fv) return std::nullopt;
+    return w * kWeiPerEther + *fv;
+}
+
+std::string format_ether(const uint256& wei) {
+    const uint256 whole = wei / kWeiPerEther;
+    std::string frac = (wei % kWeiPerEther).to_dec();
+    frac.insert(0, 18 - frac.size(), '0');
+    frac.resize(6);
+    while (!frac.empty() && frac.back() == '0')
+        frac.pop_back();
+    return whole.to_dec() + (frac.empty() ? "" : "." + frac) + " ETH";
+}
+
+}  // namespace fuse::node
