@@ -110,6 +110,14 @@ struct Env {
         batcher::testing::drain_poster(poster, chain);
     }
 
+    /// RollupCore's record of batch `seq` (getRecord), decoded.
+    Result<l1::StateRootRecord, l1::AbiError> record(uint64_t seq) {
+        l1::CallRequest req;
+        req.to = rollup;
+        req.data = l1::encode_call(l1::sig::kGetRecord, uint256(seq));
+        return l1::decode_state_root_record(rpc.call(req));
+    }
+
     Config config(Mode mode) const {
         Config c;
         c.mode = mode;
@@ -189,10 +197,7 @@ TEST(Validator, DerivesTheSequencersChainFromL1AndPostsEveryBatchRoot) {
     // Every root on L1 equals the sequencer's block hash and state root at that block.
     uint64_t prev_block = 0;
     for (uint64_t seq = 0; seq < batches; ++seq) {
-        l1::CallRequest req;
-        req.to = env.rollup;
-        req.data = l1::encode_call(l1::sig::kGetRecord, uint256(seq));
-        auto rec = l1::decode_state_root_record(env.rpc.call(req));
+        auto rec = env.record(seq);
         ASSERT_TRUE(rec);
         auto meta = env.chain.db->get_meta(batcher::batch_meta_key(seq));
         ASSERT_TRUE(meta);
@@ -323,10 +328,7 @@ TEST(Validator, ProposerPipelinesRootsBehindUnconfirmedOnes) {
     // All three landed in the one mined block, in order, each equal to the sequencer's block.
     std::optional<uint64_t> posted_at;
     for (uint64_t seq = 0; seq < batches; ++seq) {
-        l1::CallRequest req;
-        req.to = env.rollup;
-        req.data = l1::encode_call(l1::sig::kGetRecord, uint256(seq));
-        auto rec = l1::decode_state_root_record(env.rpc.call(req));
+        auto rec = env.record(seq);
         ASSERT_TRUE(rec);
         EXPECT_EQ(rec->l2_block_hash, env.chain.blocks[rec->l2_block_number].hash);
         EXPECT_EQ(rec->l2_block_number, 3 * (seq + 1));
