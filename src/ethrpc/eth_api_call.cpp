@@ -53,6 +53,15 @@ Json EthApi::Impl::call(const Json& params) const {
     return Json(to_hex(result->output));
 }
 
+uint256 EthApi::Impl::estimate_l1_base_fee(const state::StateReader& st) const {
+    uint256 fee = arbos::read_system_state(st).l1_base_fee;
+    if (sink && sink->l1_base_fee) fee = std::max(fee, sink->l1_base_fee());
+    // The L1 base fee may rise before the transaction is sealed; as Nitro, pad the L1 part of
+    // the estimate (by kEstimateL1PaddingPercent) so an estimated transaction is not refused
+    // with "intrinsic gas too low" one block later.
+    return fee * uint256(100 + kEstimateL1PaddingPercent) / uint256(100);
+}
+
 Json EthApi::Impl::estimate_gas(const Json& params) const {
     Params p(params, 3);
     arbos::CallRequest req =
@@ -64,6 +73,7 @@ Json EthApi::Impl::estimate_gas(const Json& params) const {
     std::optional<OverrideState> view;
     if (overrides) view.emplace(*s.state, *overrides);
     const state::StateReader& st = view ? static_cast<const state::StateReader&>(*view) : *s.state;
+    if (!req.l1_base_fee) req.l1_base_fee = estimate_l1_base_fee(st);
     auto result = arbos::estimate_gas(st, genesis, s.block, req);
     if (!result) call_failed(result.error());
     return Json(quantity(*result));

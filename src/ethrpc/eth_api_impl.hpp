@@ -79,6 +79,10 @@ struct EthApi::Impl {
     uint256 gas_price() const;
     Json call(const Json& params) const;
     Json estimate_gas(const Json& params) const;
+    /// The L1 base fee eth_estimateGas prices the L1 data fee with: the larger of the head's
+    /// and the sequencer's current one, plus kEstimateL1PaddingPercent.
+    uint256 estimate_l1_base_fee(const state::StateReader& st) const;
+    static constexpr uint64_t kEstimateL1PaddingPercent = 10;
 
     void register_state_methods(rpc::MethodRegistry& r);
     void register_chain_methods(rpc::MethodRegistry& r);

@@ -71,5 +71,51 @@ TEST(EthApiSequencer, SendThroughTheRealSequencer) {
     server.stop();
 }
 
+// eth_estimateGas prices the L1 data fee at the L1 base fee the next block is built on (not the
+// one stored with the head, here the genesis's), plus padding: sending with exactly the estimate
+// is accepted and included.
+TEST(EthApiSequencer, EstimateUsesTheSequencersCurrentL1BaseFee) {
+    TestChain c("estimate-l1");
+    const uint256 l1_fee{20'000'000'000};  // 20 gwei, far above what the genesis stores
+    sequencer::Sequencer seq(*c.db, c.genesis, sequencer::Config{}, [l1_fee] {
+        return sequencer::L1Info{9, l1_fee};
+    });
+    EthApi api(*c.db, c.genesis, &seq, Config{});
+    rpc::Server server(rpc::testing::test_config());
+    api.register_methods(server);
+    server.start();
+    seq.start();
+    {
+        rpc::testing::HttpClient http(server.port());
+        auto call = [&](const std::string& method, Json params) {
+            const Json req = {
+                {"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}};
+            return Json::parse(http.post(req.dump()).body);
+        };
+        // The request describes the transaction below (tx1559: 1 gwei max fee, an access list).
+        const Json access =
+            Json::array({{{"address", hex(c.dev(9).address)}, {"storageKeys", {hex(Hash32{})}}}});
+        const Json est = call("eth_estimateGas", {{{"from", hex(c.dev(0).address)},
+                                                   {"to", hex(c.dev(1).address)},
+                                                   {"value", quantity(kEth)},
+                                                   {"maxFeePerGas", quantity(kGwei)},
+                                                   {"accessList", access}}});
+        ASSERT_TRUE(est.contains("result")) << est.dump();
+        const uint64_t gas = std::stoull(est["result"].get<std::string>(), nullptr, 16);
+        EXPECT_GT(gas, 21'000u);  // the L1 part is in
+        const Bytes raw = c.tx1559(0, 0, c.dev(1).address, kEth, {}, gas);
+        Json r = call("eth_sendRawTransaction", {hex(raw)});
+        ASSERT_EQ(r["result"], hex(keccak256(raw))) << r.dump();
+        r = call("eth_getTransactionReceipt", {hex(keccak256(raw))});
+        EXPECT_EQ(r["result"]["status"], "0x1") << r.dump();
+        // And the estimate is not grossly above what the transaction used: the L1 part is padded
+        // by 10 % + 16 bytes of size and 10 % of L1 base fee (~1.3x here, all L1).
+        const uint64_t used = std::stoull(r["result"]["gasUsed"].get<std::string>(), nullptr, 16);
+        EXPECT_LE(gas, used + used / 2) << "estimate " << gas << " vs used " << used;
+    }
+    seq.stop();
+    server.stop();
+}
+
 }  // namespace
 }  // namespace fuse::ethrpc::testing

@@ -389,6 +389,10 @@ void Sequencer::submit(Bytes raw, SubmitCallback done) {
     impl_->submit(std::move(raw), std::move(done));
 }
 
+L1Info Sequencer::current_l1() const {
+    return impl_->l1_info();
+}
+
 uint64_t Sequencer::pending_nonce(const Address& addr) const {
     {
         std::lock_guard lock(impl_->mu);

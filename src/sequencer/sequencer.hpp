@@ -65,6 +65,8 @@ public:
     /// The next nonce of `addr` counting pool transactions ("pending" tag).
     uint64_t pending_nonce(const Address& addr) const;
     size_t pool_size() const;
+    /// The L1 block (number, base fee) the next block will be built on.
+    L1Info current_l1() const;
     Stats stats() const;
 
     /// Called (on the sequencer's commit thread, after the commit and after the block's submit

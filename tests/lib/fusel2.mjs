@@ -191,11 +191,10 @@ export async function startNode({ datadir, args = [], noDev = false, metrics = t
   return node;
 }
 
-/// On a fresh chain (head = genesis), includes one self-transfer of dev account 0 with a generous
-/// gas limit, so block 1 records the L1 price. Works around a known issue: eth_estimateGas on the
-/// genesis head prices the L1 data fee at the genesis L1 price (≈ 0) while block 1 charges the
-/// sequencer's L1 base fee, so the very first ethers-estimated transaction is refused with
-/// "intrinsic gas too low" (reported to the arbos/ethrpc owners). Tests use accounts 1..9.
+/// On a fresh chain (head = genesis), includes one self-transfer of dev account 0, so every test
+/// starts on a chain with a block that recorded the L1 price (tests use accounts 1..9). Not a
+/// work-around any more: eth_estimateGas on the genesis head prices the L1 data fee at the
+/// sequencer's L1 base fee (docs/eth-rpc.md).
 async function warmUp(url) {
   const provider = makeProvider(url);
   try {
