@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian packages, npm packages), then configures and builds.
 # Idempotent: when nothing is missing it only runs an incremental build.
-#   scripts/setup.sh [preset]        preset: release (default), debug, asan
+#   scripts/setup.sh [preset]        preset: release (default), debug, asan, tsan
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-release}"

@@ -4,6 +4,7 @@
 #   scripts/test.sh                 everything (what CI runs)
 #   QUICK=1 scripts/test.sh         skips tests labelled "slow"
 #   PRESET=asan scripts/test.sh     the unit tests under ASan+UBSan
+#   PRESET=tsan scripts/test.sh     the threaded libraries' unit tests under TSan (docs/sanitizers.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${PRESET:-release}"

@@ -61,8 +61,6 @@ interface ISequencerInbox {
     /// @notice A deployment parameter is out of range: `maxDataSize` is 0 or a time variation
     ///         exceeds 2^32-1.
     error InvalidConfig();
-    /// @notice `renounceOwnership` is disabled: it would freeze poster rotation and pausing.
-    error RenounceOwnershipDisabled();
 
     /// @notice Appends one batch. Only an allowed batch poster, calling directly from an EOA.
     function addSequencerL2Batch(

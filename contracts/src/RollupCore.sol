@@ -2,8 +2,7 @@
 pragma solidity 0.8.37;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
-import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {OwnablePausable} from "./OwnablePausable.sol";
 import {ISequencerInbox} from "./ISequencerInbox.sol";
 
 /// @title Fuse L2 RollupCore
@@ -11,7 +10,7 @@ import {ISequencerInbox} from "./ISequencerInbox.sol";
 ///         block hash, state root, send root) as posted by an allowed proposer, and the inbox
 ///         accumulator that state commits to. No challenges, no stakes (DESIGN.md §1, §5); watchers
 ///         recompute the roots and raise an alarm on mismatch.
-contract RollupCore is Ownable2Step, Pausable {
+contract RollupCore is OwnablePausable {
     /// @notice What a proposer posted for one batch.
     struct StateRootRecord {
         bytes32 l2BlockHash;
@@ -56,8 +55,6 @@ contract RollupCore is Ownable2Step, Pausable {
     /// @notice A zero address or zero hash was given where a real one is required.
     error ZeroAddress();
     error ZeroGenesisHash();
-    /// @notice `renounceOwnership` is disabled: it would freeze proposer rotation and pausing.
-    error RenounceOwnershipDisabled();
 
     /// @notice Hash of the L2 genesis (chain config + alloc); every node checks it at start.
     bytes32 public immutable genesisHash;
@@ -140,21 +137,6 @@ contract RollupCore is Ownable2Step, Pausable {
     /// @notice Allows (`allowed = true`) or disallows `proposer` to post roots. Owner only.
     function setProposer(address proposer, bool allowed) external onlyOwner {
         _setProposer(proposer, allowed);
-    }
-
-    /// @notice Stops root posting. Owner only.
-    function pause() external onlyOwner {
-        _pause();
-    }
-
-    /// @notice Resumes root posting. Owner only.
-    function unpause() external onlyOwner {
-        _unpause();
-    }
-
-    /// @notice Disabled: always reverts with `RenounceOwnershipDisabled`.
-    function renounceOwnership() public view override onlyOwner {
-        revert RenounceOwnershipDisabled();
     }
 
     function _setProposer(address proposer, bool allowed) private {

@@ -2,8 +2,7 @@
 pragma solidity 0.8.37;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
-import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {OwnablePausable} from "./OwnablePausable.sol";
 import {ISequencerInbox} from "./ISequencerInbox.sol";
 
 /// @title Fuse L2 SequencerInbox
@@ -12,7 +11,7 @@ import {ISequencerInbox} from "./ISequencerInbox.sol";
 ///         calldata; validators read it from there (docs/contracts.md, "Reading a batch").
 ///         Unlike Arbitrum's SequencerInbox there is no delayed inbox, no force inclusion and no
 ///         `afterDelayedMessagesRead` (DESIGN.md §1, §3).
-contract SequencerInbox is ISequencerInbox, Ownable2Step, Pausable {
+contract SequencerInbox is ISequencerInbox, OwnablePausable {
     /// @notice Format byte of a batch whose rest is a brotli-compressed stream of segments.
     uint8 public constant BROTLI_FORMAT = 0x00;
     /// @notice Length of the header hashed in front of the data: six big-endian uint64 values.
@@ -151,21 +150,6 @@ contract SequencerInbox is ISequencerInbox, Ownable2Step, Pausable {
     /// @notice Allows (`allowed = true`) or disallows `batchPoster` to post. Owner only.
     function setBatchPoster(address batchPoster, bool allowed) external onlyOwner {
         _setBatchPoster(batchPoster, allowed);
-    }
-
-    /// @notice Stops batch posting. Owner only.
-    function pause() external onlyOwner {
-        _pause();
-    }
-
-    /// @notice Resumes batch posting. Owner only.
-    function unpause() external onlyOwner {
-        _unpause();
-    }
-
-    /// @notice Disabled: always reverts with `RenounceOwnershipDisabled`.
-    function renounceOwnership() public view override onlyOwner {
-        revert RenounceOwnershipDisabled();
     }
 
     function _setBatchPoster(address batchPoster, bool allowed) private {

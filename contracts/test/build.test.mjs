@@ -39,7 +39,7 @@ describe('contracts/build.mjs', () => {
     const london = path.join(tmp, 'out-london');
     const r = await build({ evmVersion: 'london', outDir: london, quiet: true });
     assert.equal(r.built, true);
-    assert.deepEqual(r.contracts.sort(), ['ISequencerInbox', 'RollupCore', 'SequencerInbox']);
+    assert.deepEqual(r.contracts.sort(), ['ISequencerInbox', 'OwnablePausable', 'RollupCore', 'SequencerInbox']);
     for (const name of ['SequencerInbox', 'RollupCore']) {
       const a = JSON.parse(fs.readFileSync(path.join(london, `${name}.json`), 'utf8'));
       assert.equal(a.evmVersion, 'london');

@@ -19,38 +19,32 @@ std::string field_error(const std::string& path, const std::string& what) {
     return "genesis: field \"" + path + "\": " + what;
 }
 
+/// An unsigned integer of up to 256 bits: a JSON unsigned integer, or a "0x" hex / decimal
+/// string. `expected` says which forms the field takes when `v` is neither.
+Result<uint256, std::string> get_uint(const json& v, const std::string& path,
+                                      const char* expected) {
+    if (v.is_number_unsigned()) return uint256(v.get<uint64_t>());
+    if (!v.is_string()) return Unexpected{field_error(path, expected)};
+    const std::string& s = v.get_ref<const std::string&>();
+    auto r = (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? uint256::from_hex(s)
+                                                                           : uint256::from_dec(s);
+    if (!r)
+        return Unexpected{field_error(path, std::string("not a number: ") + to_string(r.error()))};
+    return *r;
+}
+
 /// uint64: a JSON unsigned integer, or a "0x" hex / decimal string.
 Result<uint64_t, std::string> get_u64(const json& v, const std::string& path) {
-    if (v.is_number_unsigned()) return v.get<uint64_t>();
-    if (v.is_string()) {
-        const std::string& s = v.get_ref<const std::string&>();
-        auto r = (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-                     ? uint256::from_hex(s)
-                     : uint256::from_dec(s);
-        if (!r)
-            return Unexpected{
-                field_error(path, std::string("not a number: ") + to_string(r.error()))};
-        if (r->w[1] | r->w[2] | r->w[3])
-            return Unexpected{field_error(path, "does not fit in 64 bits")};
-        return r->w[0];
-    }
-    return Unexpected{field_error(path, "expected an unsigned integer")};
+    auto r = get_uint(v, path, "expected an unsigned integer");
+    if (!r) return Unexpected{r.error()};
+    if (r->w[1] | r->w[2] | r->w[3])
+        return Unexpected{field_error(path, "does not fit in 64 bits")};
+    return r->w[0];
 }
 
 /// uint256: a "0x" hex or decimal string, or a JSON unsigned integer.
 Result<uint256, std::string> get_u256(const json& v, const std::string& path) {
-    if (v.is_number_unsigned()) return uint256(v.get<uint64_t>());
-    if (v.is_string()) {
-        const std::string& s = v.get_ref<const std::string&>();
-        auto r = (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-                     ? uint256::from_hex(s)
-                     : uint256::from_dec(s);
-        if (!r)
-            return Unexpected{
-                field_error(path, std::string("not a number: ") + to_string(r.error()))};
-        return *r;
-    }
-    return Unexpected{field_error(path, "expected a hex or decimal string")};
+    return get_uint(v, path, "expected a hex or decimal string");
 }
 
 Result<Address, std::string> get_address(const json& v, const std::string& path) {

@@ -30,6 +30,7 @@ constexpr const char* kPosterKey =
     "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";  // anvil account 0
 constexpr const char* kOtherKey =
     "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";  // anvil account 1
+using testing::drain_poster;
 using testing::L2Chain;
 
 l1::RpcClientConfig client_config(const std::string& url) {
@@ -92,19 +93,6 @@ std::vector<Posted> read_batches(l1::RpcClient& rpc, const Address& inbox) {
     return out;
 }
 
-/// Runs rounds until nothing is left to post (or 30 s).
-void drain(BatchPoster& poster, storage::Database& db) {
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (std::chrono::steady_clock::now() < deadline) {
-        const Step s = poster.step();
-        if (s == Step::kIdle && poster.status().messages_posted == *db.head(storage::Head::kLatest))
-            return;
-        if (s == Step::kIdle || s == Step::kInFlight || s == Step::kL1Error)
-            std::this_thread::sleep_for(20ms);
-    }
-    FAIL() << "poster did not drain";
-}
-
 void expect_all_posted_once(const std::vector<Posted>& batches, const L2Chain& chain) {
     uint64_t expect_next = 1;
     for (size_t i = 0; i < batches.size(); ++i) {
@@ -140,7 +128,7 @@ TEST(BatchPoster, PostsEveryMessageOnceAndSplitsBySize) {
     cfg.max_batch_size = 20'000;
     cfg.max_batch_delay = 0ms;
     BatchPoster poster(*chain.db, rpc, sender, cfg);
-    drain(poster, *chain.db);
+    drain_poster(poster, chain);
 
     const auto batches = read_batches(rpc, inbox);
     ASSERT_GE(batches.size(), 2u) << "20 KB batches must split 40 blocks of ~1.5 KB";
@@ -179,7 +167,7 @@ TEST(BatchPoster, WaitsForTheDelayThenPostsAPartialBatch) {
     EXPECT_TRUE(read_batches(rpc, inbox).empty());
     std::this_thread::sleep_for(350ms);
     EXPECT_EQ(poster.step(), Step::kPosted);
-    drain(poster, *chain.db);
+    drain_poster(poster, chain);
     const auto batches = read_batches(rpc, inbox);
     ASSERT_EQ(batches.size(), 1u);
     expect_all_posted_once(batches, chain);
@@ -211,7 +199,7 @@ TEST(BatchPoster, RestartedPosterResumesWithoutGapOrDuplicate) {
         cfg.max_batch_delay = 0ms;
         BatchPoster poster(*chain.db, rpc, sender, cfg);
         EXPECT_TRUE(poster.wait_for_mempool(10s));
-        drain(poster, *chain.db);
+        drain_poster(poster, chain);
     }
     const auto batches = read_batches(rpc, inbox);
     ASSERT_EQ(batches.size(), 2u);
@@ -237,7 +225,7 @@ TEST(BatchPoster, L1DownIsAnErrorNotACrashAndRecoveryContinues) {
     EXPECT_FALSE(down.status().last_error.empty());
     // The same messages go out once L1 answers.
     BatchPoster up(*chain.db, live_rpc, sender, cfg);
-    drain(up, *chain.db);
+    drain_poster(up, chain);
     expect_all_posted_once(read_batches(live_rpc, inbox), chain);
 }
 
@@ -264,13 +252,10 @@ TEST(BatchPoster, PipelinesBatchesBehindUnconfirmedOnesAndStillPostsEachMessageO
     EXPECT_EQ(poster.status().in_flight, 3u);
     EXPECT_TRUE(read_batches(rpc, inbox).empty());
 
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (std::chrono::steady_clock::now() < deadline) {
-        const Step s = poster.step();
-        ASSERT_NE(s, Step::kL1Error) << poster.status().last_error;
-        if (s == Step::kIdle && poster.status().messages_posted == chain.blocks.size() - 1) break;
+    drain_poster(poster, chain, [&](Step s) {
+        EXPECT_NE(s, Step::kL1Error) << poster.status().last_error;
         if (poster.status().in_flight > 0) rpc.request("evm_mine");
-    }
+    });
     const auto batches = read_batches(rpc, inbox);
     ASSERT_GE(batches.size(), 4u);
     expect_all_posted_once(batches, chain);

@@ -1,14 +1,18 @@
 #pragma once
-// Test helper (batcher and validator tests): an L2 chain of real ArbOS blocks in a real RocksDB
-// database, sealed the way the sequencer seals them.
+// Test helpers (batcher and validator tests): an L2 chain of real ArbOS blocks in a real RocksDB
+// database, sealed the way the sequencer seals them, and a loop that posts all of it.
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "arbos/arbos.hpp"
 #include "arbos/genesis.hpp"
+#include "batcher/poster.hpp"
 #include "core/transaction.hpp"
 #include "storage/database.hpp"
 #include "storage/test_util.hpp"
@@ -67,5 +71,26 @@ struct L2Chain {
         ASSERT_TRUE(db->commit({&c, 1}));
     }
 };
+
+/// Runs `poster` round after round until it is idle with every message of `chain` posted;
+/// fails the test after 60 s (a hang guard, not a timing assertion). After each round that
+/// did not finish, `between_rounds` (when given) runs with its result, e.g. to mine L1 blocks;
+/// otherwise a round that sent or confirmed nothing is followed by a 20 ms pause.
+inline void drain_poster(BatchPoster& poster, const L2Chain& chain,
+                         const std::function<void(Step)>& between_rounds = {}) {
+    using namespace std::chrono_literals;
+    const uint64_t messages = chain.blocks.size() - 1;
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const Step s = poster.step();
+        if (s == Step::kIdle && poster.status().messages_posted == messages) return;
+        if (between_rounds)
+            between_rounds(s);
+        else if (s != Step::kPosted && s != Step::kConfirmed)
+            std::this_thread::sleep_for(20ms);
+    }
+    ADD_FAILURE() << "poster did not drain: " << poster.status().messages_posted << " of "
+                  << messages << " messages posted";
+}
 
 }  // namespace fuse::batcher::testing

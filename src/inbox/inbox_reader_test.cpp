@@ -345,14 +345,18 @@ TEST(InboxL1Down, ClearErrorsThenRecovery) {
     EXPECT_EQ(reader.consecutive_failures(), 2u);
     EXPECT_EQ(reader.cursor(), before);
 
-    std::optional<PollResult> result;
+    std::optional<PollResult> result;  // written by `t`, read here only after `done` or join
     std::atomic<bool> stop{false};
-    std::thread t([&] { result = reader.poll_retrying([&] { return !stop.load(); }); });
+    std::atomic<bool> done{false};
+    std::thread t([&] {
+        result = reader.poll_retrying([&] { return !stop.load(); });
+        done.store(true);
+    });
     std::this_thread::sleep_for(800ms);
     env.anvil = std::make_unique<l1::testing::AnvilProcess>(
         std::vector<std::string>{"--state", state}, port);
     const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (!result && std::chrono::steady_clock::now() < deadline)
+    while (!done.load() && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(20ms);
     stop = true;
     t.join();

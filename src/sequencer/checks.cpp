@@ -67,9 +67,14 @@ Result<CheckedTx, Rejection> check_transaction(Bytes raw, const ChainRules& rule
         return refuse(R::kWrongChainId, "invalid chain id for signer: have " +
                                             std::to_string(*tx.chain_id) + " want " +
                                             std::to_string(rules.chain_id));
-    if (tx.gas_limit > rules.max_tx_gas)
+    // The cap bounds compute gas only: the L1 part follows the L1 price and comes on top (as in
+    // ArbOS's BlockBuilder and Nitro's per-block gas limit).
+    out.poster_gas = fees.poster_gas ? fees.poster_gas(raw) : 0;
+    if (out.compute_gas_limit() > rules.max_tx_gas)
         return refuse(R::kGasLimit, "exceeds block gas limit: gas " + std::to_string(tx.gas_limit) +
-                                        ", limit " + std::to_string(rules.max_tx_gas));
+                                        " (L1 data " + std::to_string(out.poster_gas) +
+                                        "), limit " + std::to_string(rules.max_tx_gas) +
+                                        " + L1 data");
     if (tx.max_priority_fee() > tx.max_fee())
         return refuse(
             R::kTipAboveFeeCap,
@@ -90,7 +95,7 @@ Result<CheckedTx, Rejection> check_transaction(Bytes raw, const ChainRules& rule
                                            dec(tx.max_fee()) + ", baseFee: " + dec(fees.base_fee));
 
     const state::IntrinsicGas ig = state::intrinsic_gas(tx, rules.revision);
-    const uint64_t poster = fees.poster_gas ? fees.poster_gas(raw) : 0;
+    const uint64_t poster = out.poster_gas;
     const uint64_t needed = static_cast<uint64_t>(ig.intrinsic) + poster;
     if (tx.gas_limit < needed || needed < poster)
         return refuse(R::kIntrinsicGas, "intrinsic gas too low: gas " +

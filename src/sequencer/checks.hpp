@@ -20,8 +20,10 @@ namespace fuse::sequencer {
 struct ChainRules {
     uint64_t chain_id = 0;
     evm::Revision revision = evm::Revision::kCancun;
-    uint64_t max_tx_gas = 32'000'000;  ///< min(block gas limit, per-tx cap)
-    size_t max_tx_size = 131'072;      ///< bytes of the raw transaction (geth's txMaxSize)
+    /// min(block gas limit, per-tx cap): bounds a tx's *compute* gas (gas limit minus its L1
+    /// poster gas), as ArbOS does (docs/arbos.md "Limits").
+    uint64_t max_tx_gas = 32'000'000;
+    size_t max_tx_size = 131'072;  ///< bytes of the raw transaction (geth's txMaxSize)
 };
 
 /// The prices at the moment of the check (the latest sealed block's).
@@ -40,6 +42,12 @@ struct CheckedTx {
     Address sender;
     /// gas_limit × max fee + value, saturated at 2^256 - 1 (the balance it needs).
     uint256 max_cost;
+    /// The L1 poster gas at the prices of the check (ArbOS recomputes it for the block).
+    uint64_t poster_gas = 0;
+    /// gas_limit − poster_gas: what the tx may count against the block's compute gas.
+    uint64_t compute_gas_limit() const {
+        return tx.gas_limit > poster_gas ? tx.gas_limit - poster_gas : 0;
+    }
 };
 
 /// Runs every stateless check in the order geth does; the rejection carries geth's message.

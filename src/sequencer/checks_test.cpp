@@ -136,6 +136,20 @@ TEST(Checks, GasLimitAboveCap) {
     EXPECT_TRUE(check_transaction(make_raw({.gas_limit = 1'000'000}), rules(), fees()).has_value());
 }
 
+TEST(Checks, GasCapCountsComputeGasOnly) {
+    // 500 gas of L1 data: the cap (1,000,000) bounds gas limit − 500 (docs/arbos.md "Limits").
+    EXPECT_TRUE(
+        check_transaction(make_raw({.gas_limit = 1'000'500}), rules(), fees(100, 500)).has_value());
+    const Rejection r = refused(make_raw({.gas_limit = 1'000'501}), fees(100, 500));
+    EXPECT_EQ(r.reason, R::kGasLimit);
+    EXPECT_EQ(r.message,
+              "exceeds block gas limit: gas 1000501 (L1 data 500), limit 1000000 + L1 data");
+    auto ok = check_transaction(make_raw({.gas_limit = 1'000'500}), rules(), fees(100, 500));
+    ASSERT_TRUE(ok.has_value());
+    EXPECT_EQ(ok->poster_gas, 500u);
+    EXPECT_EQ(ok->compute_gas_limit(), 1'000'000u);
+}
+
 TEST(Checks, TipAboveFeeCap) {
     EXPECT_EQ(refused(make_raw({.max_fee = 100, .tip = 101})).reason, R::kTipAboveFeeCap);
 }

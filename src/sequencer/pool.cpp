@@ -111,7 +111,7 @@ std::unique_ptr<PoolTx> TxPool::take_ready(uint64_t gas_left) {
     for (auto it = ready_.begin(); it != ready_.end() && scanned < kMaxReadyScan; ++it, ++scanned) {
         Sender& s = senders_.at(it->second);
         auto first = s.txs.begin();
-        if (first->second->checked.tx.gas_limit > gas_left) continue;
+        if (first->second->checked.compute_gas_limit() > gas_left) continue;
         const Address addr = it->second;
         ready_.erase(it);
         std::unique_ptr<PoolTx> tx = std::move(first->second);

@@ -53,8 +53,9 @@ public:
                                 const std::optional<state::Account>& account,
                                 std::vector<Completion>& completions);
 
-    /// Takes the earliest-arrived ready transaction whose gas limit is at most `gas_left`
-    /// (scanning a bounded number of candidates); null when none. The sender's next nonce
+    /// Takes the earliest-arrived ready transaction whose compute gas limit (gas limit minus
+    /// its L1 poster gas, as estimated at admission) is at most `gas_left`, the block's compute
+    /// gas left (scanning a bounded number of candidates); null when none. The sender's next nonce
     /// advances and its following pending transaction becomes ready.
     std::unique_ptr<PoolTx> take_ready(uint64_t gas_left);
     /// Undoes `take_ready` for a transaction ArbOS refused: the sender's next nonce goes back

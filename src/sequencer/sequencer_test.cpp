@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "arbos/l1_fee.hpp"
 #include "core/hash.hpp"
 #include "core/hex.hpp"
 #include "sequencer/test_db.hpp"
@@ -243,14 +244,57 @@ TEST_P(SequencerTest, IntrinsicGasIncludesTheL1PosterGas) {
     EXPECT_EQ(block->l1_block_number, 7u);
 }
 
+TEST_P(SequencerTest, GasCapBoundsComputeGasNotTheL1Part) {
+    constexpr uint64_t kCap = 1'000'000;
+    Harness h(GetParam(), test_genesis(kCap));
+    h.l1 = L1Info{.block_number = 7, .base_fee = 1'000'000'000};  // 1 gwei on L1
+    h.seq->start();
+    // Block 1 records the L1 base fee; from then on transactions carry poster gas.
+    ASSERT_TRUE(h.submit_wait(make_raw({.key = 1, .gas_limit = 500'000})).has_value());
+    const arbos::SystemState sys = arbos::read_system_state(*h.db->latest_state());
+    // The poster gas of a transaction of this shape (the real one differs in a few signature
+    // bytes, so its brotli size may differ by a byte or two: P / 2 of slack either way).
+    const uint64_t p =
+        arbos::poster_gas(arbos::l1_fee_wei(make_raw({.key = 1, .nonce = 1, .gas_limit = kCap}),
+                                            sys.l1_price_per_byte),
+                          sys.l2_base_fee);
+    ASSERT_GT(p, 1'000u);
+
+    // Over the cap only because of the L1 part: accepted and included.
+    const uint64_t over_by_l1 = kCap + p / 2;
+    const SubmitResult ok =
+        h.submit_wait(make_raw({.key = 1, .nonce = 1, .gas_limit = over_by_l1}));
+    ASSERT_TRUE(ok.has_value()) << ok.error().message;
+    const auto block = h.db->block_by_number(ok->block_number);
+    ASSERT_TRUE(block);
+    const arbos::ExecutedTx& tx = block->txs.at(ok->index);
+    EXPECT_EQ(tx.tx.gas_limit, over_by_l1);
+    EXPECT_GT(tx.gas_used_for_l1, over_by_l1 - kCap);
+    EXPECT_EQ(tx.gas_used, 21'000 + tx.gas_used_for_l1);
+
+    // Compute gas alone over the cap: refused at once with geth's message.
+    const Rejection r =
+        refusal(h.submit_wait(make_raw({.key = 1, .nonce = 2, .gas_limit = kCap + 2 * p})));
+    EXPECT_EQ(r.reason, R::kGasLimit);
+    EXPECT_EQ(r.code, -32000);
+    EXPECT_EQ(r.message.rfind("exceeds block gas limit", 0), 0u) << r.message;
+    EXPECT_EQ(h.seq->pending_nonce(testing::test_address(1)), 2u);
+}
+
 TEST_P(SequencerTest, PoolFullIsRefused) {
     Config c = Harness::fast_config();
     c.max_pool_txs = 2;
-    Harness h(GetParam(), test_genesis(), c);
+    // Declared before the sequencer so that it outlives it: stopping the sequencer answers
+    // what is still pooled (ASan/LSan caught callbacks into an already destroyed Outcomes).
     Outcomes out;
-    h.submit({.key = 1}, out);
-    h.submit({.key = 2}, out);
+    Harness h(GetParam(), test_genesis(), c);
+    const Hash32 a = h.submit({.key = 1}, out);
+    const Hash32 b = h.submit({.key = 2}, out);
     EXPECT_EQ(refusal(h.submit_wait(make_raw({.key = 3}))).reason, R::kPoolFull);
+    h.seq->stop();  // never started: both pooled transactions are answered
+    ASSERT_TRUE(out.wait_for(2));
+    EXPECT_EQ(refusal(out.at(a)).reason, R::kShuttingDown);
+    EXPECT_EQ(refusal(out.at(b)).reason, R::kShuttingDown);
 }
 
 TEST_P(SequencerTest, NonceOrderAndQueuedPromotion) {

@@ -78,6 +78,12 @@ std::unique_ptr<Database> open_at(const std::string& path) {
 }  // namespace
 
 TEST(CrashSafety, KillNineAtRandomMomentsLosesNothingAcknowledged) {
+#if defined(__SANITIZE_THREAD__)
+    // The forked writer opens RocksDB, which starts threads; TSan cannot follow a process that
+    // starts threads after forking a multi-threaded one (it kills the child). The test is about
+    // durability, not threads: it runs in the release and asan builds.
+    GTEST_SKIP() << "fork + threads is not supported under ThreadSanitizer";
+#endif
     TempDir dir;
     const std::string path = (dir.path / "db").string();
     std::mt19937_64 rng(2024);

@@ -107,16 +107,15 @@ struct Env {
         cfg.max_batch_size = max_size;
         cfg.max_batch_delay = 0ms;
         batcher::BatchPoster poster(*chain.db, rpc, poster_sender, cfg);
-        const auto deadline = std::chrono::steady_clock::now() + 30s;
-        while (std::chrono::steady_clock::now() < deadline) {
-            const auto s = poster.step();
-            if (s == batcher::Step::kIdle &&
-                poster.status().messages_posted == chain.blocks.size() - 1)
-                return;
-            if (s != batcher::Step::kPosted && s != batcher::Step::kConfirmed)
-                std::this_thread::sleep_for(20ms);
-        }
-        FAIL() << "poster did not drain";
+        batcher::testing::drain_poster(poster, chain);
+    }
+
+    /// RollupCore's record of batch `seq` (getRecord), decoded.
+    Result<l1::StateRootRecord, l1::AbiError> record(uint64_t seq) {
+        l1::CallRequest req;
+        req.to = rollup;
+        req.data = l1::encode_call(l1::sig::kGetRecord, uint256(seq));
+        return l1::decode_state_root_record(rpc.call(req));
     }
 
     Config config(Mode mode) const {
@@ -198,10 +197,7 @@ TEST(Validator, DerivesTheSequencersChainFromL1AndPostsEveryBatchRoot) {
     // Every root on L1 equals the sequencer's block hash and state root at that block.
     uint64_t prev_block = 0;
     for (uint64_t seq = 0; seq < batches; ++seq) {
-        l1::CallRequest req;
-        req.to = env.rollup;
-        req.data = l1::encode_call(l1::sig::kGetRecord, uint256(seq));
-        auto rec = l1::decode_state_root_record(env.rpc.call(req));
+        auto rec = env.record(seq);
         ASSERT_TRUE(rec);
         auto meta = env.chain.db->get_meta(batcher::batch_meta_key(seq));
         ASSERT_TRUE(meta);
@@ -300,11 +296,7 @@ TEST(Validator, AnL1ReorgRollsBackAndReDerives) {
     pc.inbox = env.inbox;
     pc.max_batch_delay = 0ms;
     batcher::BatchPoster poster(*env.chain.db, env.rpc, fresh, pc);
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (poster.status().messages_posted != 7 && std::chrono::steady_clock::now() < deadline) {
-        poster.step();
-        std::this_thread::sleep_for(20ms);
-    }
+    batcher::testing::drain_poster(poster, env.chain);  // the same 7 messages again
     run_until(v, [&] { return v.status().reorgs >= 1 && v.status().batches_derived == 2; });
     expect_same_chain(env.chain, *node.db);
 }
@@ -336,10 +328,7 @@ TEST(Validator, ProposerPipelinesRootsBehindUnconfirmedOnes) {
     // All three landed in the one mined block, in order, each equal to the sequencer's block.
     std::optional<uint64_t> posted_at;
     for (uint64_t seq = 0; seq < batches; ++seq) {
-        l1::CallRequest req;
-        req.to = env.rollup;
-        req.data = l1::encode_call(l1::sig::kGetRecord, uint256(seq));
-        auto rec = l1::decode_state_root_record(env.rpc.call(req));
+        auto rec = env.record(seq);
         ASSERT_TRUE(rec);
         EXPECT_EQ(rec->l2_block_hash, env.chain.blocks[rec->l2_block_number].hash);
         EXPECT_EQ(rec->l2_block_number, 3 * (seq + 1));
