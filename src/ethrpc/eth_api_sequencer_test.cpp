@@ -11,25 +11,42 @@
 namespace fuse::ethrpc::testing {
 namespace {
 
+/// A real Sequencer on a fresh chain (L1 block 7/9 at `l1_fee`) behind a real server.
+struct SequencerNode {
+    TestChain chain;
+    sequencer::Sequencer seq;
+    EthApi api;
+    rpc::Server server;
+    std::unique_ptr<rpc::testing::HttpClient> http;
+
+    SequencerNode(const std::string& name, sequencer::L1Info l1)
+        : chain(name),
+          seq(*chain.db, chain.genesis, sequencer::Config{}, [l1] { return l1; }),
+          api(*chain.db, chain.genesis, &seq, Config{}),
+          server(rpc::testing::test_config()) {
+        api.register_methods(server);
+        seq.on_block([this](const arbos::Block& b) { api.on_block(b); });
+        server.start();
+        seq.start();
+        http = std::make_unique<rpc::testing::HttpClient>(server.port());
+    }
+    ~SequencerNode() {
+        http.reset();
+        seq.stop();
+        server.stop();
+    }
+    Json call(const std::string& method, Json params) {
+        const Json req = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}};
+        return Json::parse(http->post(req.dump()).body);
+    }
+};
+
 TEST(EthApiSequencer, SendThroughTheRealSequencer) {
-    TestChain c("sequencer");
-    sequencer::Sequencer seq(*c.db, c.genesis, sequencer::Config{}, [] {
-        return sequencer::L1Info{7, uint256{1'000'000}};
-    });
-    EthApi api(*c.db, c.genesis, &seq, Config{});
-    rpc::Server server(rpc::testing::test_config());
-    api.register_methods(server);
-    seq.on_block([&api](const arbos::Block& b) { api.on_block(b); });
-    server.start();
-    seq.start();
+    SequencerNode n("sequencer", sequencer::L1Info{7, uint256{1'000'000}});
+    const TestChain& c = n.chain;
+    auto call = [&n](const std::string& method, Json params) { return n.call(method, params); };
     {
-        rpc::testing::HttpClient http(server.port());
-        auto call = [&](const std::string& method, Json params) {
-            const Json req = {
-                {"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}};
-            return Json::parse(http.post(req.dump()).body);
-        };
-        rpc::testing::WsClient ws(server.port());
+        rpc::testing::WsClient ws(n.server.port());
         ws.send(R"({"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]})");
         const Json sub = Json::parse(ws.receive().value_or("{}"));
         ASSERT_TRUE(sub.contains("result")) << sub.dump();
@@ -67,31 +84,17 @@ TEST(EthApiSequencer, SendThroughTheRealSequencer) {
         }
         EXPECT_TRUE(seen);
     }
-    seq.stop();
-    server.stop();
 }
 
 // eth_estimateGas prices the L1 data fee at the L1 base fee the next block is built on (not the
 // one stored with the head, here the genesis's), plus padding: sending with exactly the estimate
 // is accepted and included.
 TEST(EthApiSequencer, EstimateUsesTheSequencersCurrentL1BaseFee) {
-    TestChain c("estimate-l1");
     const uint256 l1_fee{20'000'000'000};  // 20 gwei, far above what the genesis stores
-    sequencer::Sequencer seq(*c.db, c.genesis, sequencer::Config{}, [l1_fee] {
-        return sequencer::L1Info{9, l1_fee};
-    });
-    EthApi api(*c.db, c.genesis, &seq, Config{});
-    rpc::Server server(rpc::testing::test_config());
-    api.register_methods(server);
-    server.start();
-    seq.start();
+    SequencerNode n("estimate-l1", sequencer::L1Info{9, l1_fee});
+    const TestChain& c = n.chain;
+    auto call = [&n](const std::string& method, Json params) { return n.call(method, params); };
     {
-        rpc::testing::HttpClient http(server.port());
-        auto call = [&](const std::string& method, Json params) {
-            const Json req = {
-                {"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}};
-            return Json::parse(http.post(req.dump()).body);
-        };
         // The request describes the transaction below (tx1559: 1 gwei max fee, an access list).
         const Json access =
             Json::array({{{"address", hex(c.dev(9).address)}, {"storageKeys", {hex(Hash32{})}}}});
@@ -113,8 +116,6 @@ TEST(EthApiSequencer, EstimateUsesTheSequencersCurrentL1BaseFee) {
         const uint64_t used = std::stoull(r["result"]["gasUsed"].get<std::string>(), nullptr, 16);
         EXPECT_LE(gas, used + used / 2) << "estimate " << gas << " vs used " << used;
     }
-    seq.stop();
-    server.stop();
 }
 
 }  // namespace

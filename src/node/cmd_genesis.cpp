@@ -7,7 +7,6 @@
 
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -17,6 +16,7 @@
 #include "core/hex.hpp"
 #include "node/commands.hpp"
 #include "node/config.hpp"
+#include "node/run_node.hpp"
 
 namespace fuse::node {
 namespace {
@@ -30,13 +30,7 @@ struct GenesisOptions {
 
 arbos::Genesis load(const GenesisOptions& o) {
     if (o.dev) return arbos::dev_genesis(o.dev_chain_id);
-    std::ifstream in(o.genesis_file);
-    if (!in) throw std::runtime_error("cannot read genesis file " + o.genesis_file);
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto g = arbos::parse_genesis(text.str());
-    if (!g) throw std::runtime_error("genesis file " + o.genesis_file + ": " + g.error());
-    return *g;
+    return read_genesis_file(o.genesis_file);
 }
 
 void run_genesis(const GenesisOptions& o) {

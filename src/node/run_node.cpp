@@ -40,13 +40,26 @@ namespace {
 
 arbos::Genesis load_genesis(const NodeConfig& cfg) {
     if (cfg.dev) return arbos::dev_genesis(cfg.dev_chain_id);
-    std::ifstream in(cfg.genesis);
-    if (!in) throw std::runtime_error("cannot read genesis file " + cfg.genesis);
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto g = arbos::parse_genesis(text.str());
-    if (!g) throw std::runtime_error("genesis file " + cfg.genesis + ": " + g.error());
-    return *g;
+    return read_genesis_file(cfg.genesis);
+}
+
+/// The metrics endpoint, started, when enabled.
+std::unique_ptr<MetricsServer> start_metrics(const NodeConfig& cfg, NodeMetrics& metrics) {
+    if (!cfg.metrics) return nullptr;
+    auto server = std::make_unique<MetricsServer>(cfg.metrics_address, cfg.metrics_port,
+                                                  [&metrics] { return metrics.render(); });
+    server->start();
+    return server;
+}
+
+/// The lines tools and tests read the ports from (tests/lib/fusel2.mjs).
+void log_endpoints(const NodeConfig& cfg, const rpc::Server& server, const MetricsServer* metrics) {
+    spdlog::info("JSON-RPC listening on http://{}:{} (WebSocket {})", cfg.http_address,
+                 server.port(), cfg.ws ? "on" : "off");
+    if (metrics) {
+        spdlog::info("metrics listening on http://{}:{}/metrics", cfg.metrics_address,
+                     metrics->port());
+    }
 }
 
 /// The genesis block is safe and finalized by definition (RollupCore records its hash), so
@@ -269,20 +282,10 @@ int serve_validator(const NodeConfig& cfg, const arbos::Genesis& genesis, storag
         w.begin("fusel2_validator_l1_errors_total", "counter", "L1 failures (retried)");
         w.sample("fusel2_validator_l1_errors_total", {}, s.l1_errors);
     });
-    std::unique_ptr<MetricsServer> metrics_server;
-    if (cfg.metrics) {
-        metrics_server = std::make_unique<MetricsServer>(cfg.metrics_address, cfg.metrics_port,
-                                                         [&metrics] { return metrics.render(); });
-        metrics_server->start();
-    }
+    std::unique_ptr<MetricsServer> metrics_server = start_metrics(cfg, metrics);
     server.start();
     std::thread worker([&] { v.run(stop); });
-    spdlog::info("JSON-RPC listening on http://{}:{} (WebSocket {})", cfg.http_address,
-                 server.port(), cfg.ws ? "on" : "off");
-    if (metrics_server) {
-        spdlog::info("metrics listening on http://{}:{}/metrics", cfg.metrics_address,
-                     metrics_server->port());
-    }
+    log_endpoints(cfg, server, metrics_server.get());
     spdlog::info("validator ({}) running: inbox {}, rollup {}", cfg.validator_mode,
                  to_hex(l1.inbox), to_hex(l1.rollup));
     int sig = 0;
@@ -388,12 +391,7 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
         metrics.block_sealed(block.header.number, block.txs.size());
     });
 
-    std::unique_ptr<MetricsServer> metrics_server;
-    if (cfg.metrics) {
-        metrics_server = std::make_unique<MetricsServer>(cfg.metrics_address, cfg.metrics_port,
-                                                         [&metrics] { return metrics.render(); });
-        metrics_server->start();
-    }
+    std::unique_ptr<MetricsServer> metrics_server = start_metrics(cfg, metrics);
     server.start();  // before the sequencer: a bind failure must not leave it running
     seq.start();
     // The batch poster and the safe/finalized follower: their own threads; never block the
@@ -410,12 +408,7 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
             poster->run(poster_stop);
         });
     }
-    spdlog::info("JSON-RPC listening on http://{}:{} (WebSocket {})", cfg.http_address,
-                 server.port(), cfg.ws ? "on" : "off");
-    if (metrics_server) {
-        spdlog::info("metrics listening on http://{}:{}/metrics", cfg.metrics_address,
-                     metrics_server->port());
-    }
+    log_endpoints(cfg, server, metrics_server.get());
     spdlog::info("sequencer running: chain id {}, head {}", genesis.chain_id,
                  db->head(storage::Head::kLatest).value_or(0));
 
@@ -432,6 +425,16 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
 }
 
 }  // namespace
+
+arbos::Genesis read_genesis_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read genesis file " + path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto g = arbos::parse_genesis(text.str());
+    if (!g) throw std::runtime_error("genesis file " + path + ": " + g.error());
+    return *g;
+}
 
 int run_node(const NodeConfig& cfg) {
     setup_logging(cfg.log_level, cfg.log_format);
