@@ -68,21 +68,15 @@ TxSender::Fees TxSender::current_fees() {
     return {tip, base * uint256(2) + tip};
 }
 
-uint64_t TxSender::submit(std::optional<Address> to, Bytes data, const uint256& value,
-                          std::optional<uint64_t> gas_limit) {
-    if (!gas_limit) {
-        CallRequest req{signer_.address(), to, data, value, std::nullopt};
-        const uint64_t estimate = rpc_.estimate_gas(req);
-        gas_limit = estimate + estimate * cfg_.gas_margin_percent / 100;
-    }
-    const Fees fees = current_fees();
+InFlightTx TxSender::make_tx(uint64_t nonce, uint64_t gas_limit, std::optional<Address> to,
+                             const uint256& value, Bytes data, const Fees& fees) {
     InFlightTx tx;
     tx.id = next_id_++;
     Transaction& t = tx.txn;
     t.type = eip1559_ ? TxType::kDynamicFee : TxType::kLegacy;
     t.chain_id = chain_id_;
-    t.nonce = next_nonce_;
-    t.gas_limit = *gas_limit;
+    t.nonce = nonce;
+    t.gas_limit = gas_limit;
     t.to = to;
     t.value = value;
     t.data = std::move(data);
@@ -92,6 +86,18 @@ uint64_t TxSender::submit(std::optional<Address> to, Bytes data, const uint256& 
     } else {
         t.gas_price = fees.max_fee;
     }
+    return tx;
+}
+
+uint64_t TxSender::submit(std::optional<Address> to, Bytes data, const uint256& value,
+                          std::optional<uint64_t> gas_limit) {
+    if (!gas_limit) {
+        CallRequest req{signer_.address(), to, data, value, std::nullopt};
+        const uint64_t estimate = rpc_.estimate_gas(req);
+        gas_limit = estimate + estimate * cfg_.gas_margin_percent / 100;
+    }
+    InFlightTx tx = make_tx(next_nonce_, *gas_limit, to, value, std::move(data), current_fees());
+    const Transaction& t = tx.txn;
     if (!cfg_.max_fee_cap.is_zero() && t.max_fee() > cfg_.max_fee_cap)
         throw L1Error(L1Error::Kind::kConfig,
                       "L1 fee " + t.max_fee().to_dec() + " wei/gas is above the cap " +
@@ -231,20 +237,7 @@ bool TxSender::fill_nonce_gap(uint64_t head) {
          " with empty self-transfers (confirmed transactions were reorged out)");
     const Fees fees = current_fees();
     for (const uint64_t n : missing) {
-        InFlightTx f;
-        f.id = next_id_++;
-        Transaction& t = f.txn;
-        t.type = eip1559_ ? TxType::kDynamicFee : TxType::kLegacy;
-        t.chain_id = chain_id_;
-        t.nonce = n;
-        t.gas_limit = 21000;
-        t.to = signer_.address();
-        if (eip1559_) {
-            t.max_priority_fee_per_gas = fees.tip;
-            t.max_fee_per_gas = fees.max_fee;
-        } else {
-            t.gas_price = fees.max_fee;
-        }
+        InFlightTx f = make_tx(n, 21000, signer_.address(), uint256{}, Bytes{}, fees);
         try {
             broadcast(f, head, "sent gap filler");
         } catch (const L1Error& e) {

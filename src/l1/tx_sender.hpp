@@ -80,6 +80,9 @@ private:
         uint256 tip, max_fee;  // legacy: both = gas price
     };
     Fees current_fees();
+    /// A new unsigned transaction of this sender (next id, the L1's fee style).
+    InFlightTx make_tx(uint64_t nonce, uint64_t gas_limit, std::optional<Address> to,
+                       const uint256& value, Bytes data, const Fees& fees);
     void broadcast(InFlightTx& tx, uint64_t head, const char* why, bool first = false);
     void bump(InFlightTx& tx, uint64_t head);
     /// When nonces below an open transaction are neither on the chain nor in flight (confirmed
