@@ -30,42 +30,11 @@ constexpr const char* kPosterKey =
     "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";  // anvil account 0
 constexpr const char* kOtherKey =
     "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";  // anvil account 1
+using testing::client_config;
+using testing::deploy_inbox;
 using testing::drain_poster;
 using testing::L2Chain;
-
-l1::RpcClientConfig client_config(const std::string& url) {
-    l1::RpcClientConfig c;
-    c.url = url;
-    c.max_attempts = 2;
-    c.backoff_initial = 20ms;
-    c.connect_timeout = 500ms;
-    c.request_timeout = 3000ms;
-    return c;
-}
-
-l1::SenderConfig sender_config() {
-    l1::SenderConfig c;
-    c.poll_interval = 20ms;
-    return c;
-}
-
-Address deploy_inbox(l1::RpcClient& rpc, l1::TxSender& sender, size_t max_data_size) {
-    const auto artifact = l1::testing::load_artifact("SequencerInbox");
-    Bytes code = *from_hex(artifact.at("bytecode").get<std::string>());
-    const Address me = sender.address();
-    auto enc = l1::abi_encode(
-        *l1::parse_types("address,address[],(uint64,uint64,uint64,uint64),uint256"),
-        {l1::AbiValue::of(me), l1::AbiValue::of_items({l1::AbiValue::of(me)}),
-         l1::AbiValue::of_items({l1::AbiValue::of(uint256(17280)), l1::AbiValue::of(uint256(12)),
-                                 l1::AbiValue::of(uint256(86400)), l1::AbiValue::of(uint256(768))}),
-         l1::AbiValue::of(uint256(max_data_size))});
-    EXPECT_TRUE(enc);
-    code.insert(code.end(), enc->begin(), enc->end());
-    const auto receipt = sender.wait(sender.submit(std::nullopt, code), 20s);
-    EXPECT_TRUE(receipt.success);
-    (void)rpc;
-    return *receipt.contract_address;
-}
+using testing::sender_config;
 
 /// Every SequencerBatchDelivered of `inbox`, decoded with the data from its transaction.
 struct Posted {
@@ -117,7 +86,7 @@ TEST(BatchPoster, PostsEveryMessageOnceAndSplitsBySize) {
     l1::testing::AnvilProcess anvil;
     l1::RpcClient rpc(client_config(anvil.url()));
     l1::TxSender sender(rpc, l1::Signer::from_hex(kPosterKey), sender_config());
-    const Address inbox = deploy_inbox(rpc, sender, 122'880);
+    const Address inbox = deploy_inbox(sender, 122'880);
 
     L2Chain chain;
     for (int i = 0; i < 40; ++i)
@@ -155,7 +124,7 @@ TEST(BatchPoster, WaitsForTheDelayThenPostsAPartialBatch) {
     l1::testing::AnvilProcess anvil;
     l1::RpcClient rpc(client_config(anvil.url()));
     l1::TxSender sender(rpc, l1::Signer::from_hex(kPosterKey), sender_config());
-    const Address inbox = deploy_inbox(rpc, sender, 122'880);
+    const Address inbox = deploy_inbox(sender, 122'880);
     L2Chain chain;
     chain.seal(2, 10);
 
@@ -180,7 +149,7 @@ TEST(BatchPoster, RestartedPosterResumesWithoutGapOrDuplicate) {
     Address inbox;
     {
         l1::TxSender sender(rpc, l1::Signer::from_hex(kPosterKey), sender_config());
-        inbox = deploy_inbox(rpc, sender, 122'880);
+        inbox = deploy_inbox(sender, 122'880);
         for (int i = 0; i < 10; ++i)
             chain.seal(3, 50);
         PosterConfig cfg;
@@ -215,7 +184,7 @@ TEST(BatchPoster, L1DownIsAnErrorNotACrashAndRecoveryContinues) {
     l1::testing::AnvilProcess live;
     l1::RpcClient live_rpc(client_config(live.url()));
     l1::TxSender sender(live_rpc, l1::Signer::from_hex(kPosterKey), sender_config());
-    const Address inbox = deploy_inbox(live_rpc, sender, 122'880);
+    const Address inbox = deploy_inbox(sender, 122'880);
     PosterConfig cfg;
     cfg.inbox = inbox;
     cfg.max_batch_delay = 0ms;
@@ -233,7 +202,7 @@ TEST(BatchPoster, PipelinesBatchesBehindUnconfirmedOnesAndStillPostsEachMessageO
     l1::testing::AnvilProcess anvil;
     l1::RpcClient rpc(client_config(anvil.url()));
     l1::TxSender sender(rpc, l1::Signer::from_hex(kPosterKey), sender_config());
-    const Address inbox = deploy_inbox(rpc, sender, 122'880);
+    const Address inbox = deploy_inbox(sender, 122'880);
     L2Chain chain;
     for (int i = 0; i < 60; ++i)
         chain.seal(5, 300);
@@ -284,7 +253,7 @@ TEST(BatchPoster, ABatchFromANonPosterKeyIsRefusedByTheInbox) {
     l1::testing::AnvilProcess anvil;
     l1::RpcClient rpc(client_config(anvil.url()));
     l1::TxSender owner(rpc, l1::Signer::from_hex(kPosterKey), sender_config());
-    const Address inbox = deploy_inbox(rpc, owner, 122'880);
+    const Address inbox = deploy_inbox(owner, 122'880);
     L2Chain chain;
     chain.seal(1, 1);
     l1::TxSender intruder(rpc, l1::Signer::from_hex(kOtherKey), sender_config());

@@ -7,19 +7,71 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "arbos/arbos.hpp"
 #include "arbos/genesis.hpp"
 #include "batcher/poster.hpp"
+#include "core/hex.hpp"
 #include "core/transaction.hpp"
+#include "l1/abi.hpp"
+#include "l1/rpc_client.hpp"
+#include "l1/test_util.hpp"
+#include "l1/tx_sender.hpp"
 #include "storage/database.hpp"
 #include "storage/test_util.hpp"
 
 namespace fuse::batcher::testing {
 
 inline constexpr uint64_t kL2ChainId = 412346;
+
+/// An L1 client for tests against a local anvil: few retries, short back-off and timeouts (so
+/// "L1 down" is seen quickly).
+inline l1::RpcClientConfig client_config(const std::string& url) {
+    using namespace std::chrono_literals;
+    l1::RpcClientConfig c;
+    c.url = url;
+    c.max_attempts = 2;
+    c.backoff_initial = 20ms;
+    c.connect_timeout = 500ms;
+    c.request_timeout = 3000ms;
+    return c;
+}
+
+/// A sender polling every 20 ms.
+inline l1::SenderConfig sender_config() {
+    using namespace std::chrono_literals;
+    l1::SenderConfig c;
+    c.poll_interval = 20ms;
+    return c;
+}
+
+/// Deploys contracts/out/<name>.json with ABI-encoded constructor `args` of `types`.
+inline Address deploy(l1::TxSender& sender, const std::string& name, const std::string& types,
+                      const std::vector<l1::AbiValue>& args) {
+    using namespace std::chrono_literals;
+    const auto artifact = l1::testing::load_artifact(name);
+    Bytes code = *from_hex(artifact.at("bytecode").get<std::string>());
+    auto enc = l1::abi_encode(*l1::parse_types(types), args);
+    EXPECT_TRUE(enc);
+    code.insert(code.end(), enc->begin(), enc->end());
+    const auto receipt = sender.wait(sender.submit(std::nullopt, code), 20s);
+    EXPECT_TRUE(receipt.success) << name;
+    return *receipt.contract_address;
+}
+
+/// SequencerInbox with `sender` as owner and only batch poster, Fuse's default time bounds.
+inline Address deploy_inbox(l1::TxSender& sender, size_t max_data_size) {
+    const Address me = sender.address();
+    return deploy(
+        sender, "SequencerInbox", "address,address[],(uint64,uint64,uint64,uint64),uint256",
+        {l1::AbiValue::of(me), l1::AbiValue::of_items({l1::AbiValue::of(me)}),
+         l1::AbiValue::of_items({l1::AbiValue::of(uint256(17280)), l1::AbiValue::of(uint256(12)),
+                                 l1::AbiValue::of(uint256(86400)), l1::AbiValue::of(uint256(768))}),
+         l1::AbiValue::of(uint256(max_data_size))});
+}
 
 /// An L2 chain in a real database: genesis + `n` blocks of dev-account transfers.
 struct L2Chain {

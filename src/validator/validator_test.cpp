@@ -23,38 +23,15 @@ namespace fuse::validator {
 namespace {
 
 using namespace std::chrono_literals;
+using batcher::testing::client_config;
+using batcher::testing::deploy;
 using batcher::testing::L2Chain;
+using batcher::testing::sender_config;
 
 constexpr const char* kPosterKey =  // anvil account 0: owner + batch poster
     "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 constexpr const char* kProposerKey =  // anvil account 2: the proposer
     "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
-
-l1::RpcClientConfig client_config(const std::string& url) {
-    l1::RpcClientConfig c;
-    c.url = url;
-    c.max_attempts = 2;
-    c.backoff_initial = 20ms;
-    return c;
-}
-
-l1::SenderConfig sender_config() {
-    l1::SenderConfig c;
-    c.poll_interval = 20ms;
-    return c;
-}
-
-Address deploy(l1::TxSender& sender, const std::string& name, const std::string& types,
-               const std::vector<l1::AbiValue>& args) {
-    const auto artifact = l1::testing::load_artifact(name);
-    Bytes code = *from_hex(artifact.at("bytecode").get<std::string>());
-    auto enc = l1::abi_encode(*l1::parse_types(types), args);
-    EXPECT_TRUE(enc);
-    code.insert(code.end(), enc->begin(), enc->end());
-    const auto receipt = sender.wait(sender.submit(std::nullopt, code), 20s);
-    EXPECT_TRUE(receipt.success) << name;
-    return *receipt.contract_address;
-}
 
 /// anvil + inbox + rollup (genesis hash = the L2 chain's block 0) + poster and proposer keys.
 struct Env {
@@ -67,15 +44,8 @@ struct Env {
     uint64_t deploy_block = 0;
 
     Env() {
-        const Address me = poster_sender.address();
         deploy_block = rpc.block_number();
-        inbox = deploy(poster_sender, "SequencerInbox",
-                       "address,address[],(uint64,uint64,uint64,uint64),uint256",
-                       {l1::AbiValue::of(me), l1::AbiValue::of_items({l1::AbiValue::of(me)}),
-                        l1::AbiValue::of_items(
-                            {l1::AbiValue::of(uint256(17280)), l1::AbiValue::of(uint256(12)),
-                             l1::AbiValue::of(uint256(86400)), l1::AbiValue::of(uint256(768))}),
-                        l1::AbiValue::of(uint256(122880))});
+        inbox = batcher::testing::deploy_inbox(poster_sender, 122'880);
         rollup = deploy_rollup({proposer_sender.address()});
     }
 
