@@ -60,19 +60,27 @@ ResolveError check(const std::vector<L2Message>& msgs, const BatchContext& ctx) 
             return ResolveError::kOutOfBlockBounds;
     }
     if (ctx.l1) {
+        // A block after the inclusion block is reported before any base fee mismatch.
         for (const L2Message& m : msgs)
-            if (m.l1_block_number > ctx.l1->inclusion_block_number)
+            if (check_l1_message(m, *ctx.l1) == ResolveError::kL1BlockAfterInclusion)
                 return ResolveError::kL1BlockAfterInclusion;
-        for (const L2Message& m : msgs) {
-            const auto it = ctx.l1->base_fees.find(m.l1_block_number);
-            if (it == ctx.l1->base_fees.end() || it->second != m.l1_base_fee)
-                return ResolveError::kL1BaseFeeMismatch;
-        }
+        for (const L2Message& m : msgs)
+            if (const ResolveError e = check_l1_message(m, *ctx.l1); e != ResolveError::kNone)
+                return e;
     }
     return ResolveError::kNone;
 }
 
 }  // namespace
+
+ResolveError check_l1_message(const L2Message& m, const L1Facts& facts) {
+    if (m.l1_block_number > facts.inclusion_block_number)
+        return ResolveError::kL1BlockAfterInclusion;
+    const auto it = facts.base_fees.find(m.l1_block_number);
+    if (it == facts.base_fees.end() || it->second != m.l1_base_fee)
+        return ResolveError::kL1BaseFeeMismatch;
+    return ResolveError::kNone;
+}
 
 std::vector<uint64_t> referenced_l1_blocks(const std::vector<L2Message>& msgs,
                                            uint64_t inclusion_block_number) {
@@ -91,9 +99,9 @@ Result<ResolvedBatch, HaltError> resolve_batch(ByteView data, const BatchContext
     return resolve_decoded(decode_batch(data, limits), ctx, limits);
 }
 
-Result<ResolvedBatch, HaltError> resolve_decoded(
-    Result<std::vector<L2Message>, BatchError> decoded, const BatchContext& ctx,
-    const BatchLimits& limits) {
+Result<ResolvedBatch, HaltError> resolve_decoded(Result<std::vector<L2Message>, BatchError> decoded,
+                                                 const BatchContext& ctx,
+                                                 const BatchLimits& limits) {
     // The inbox guarantees prev < new; a context violating it is treated as a zero-count batch.
     const uint64_t n = ctx.new_message_count > ctx.prev_message_count
                            ? ctx.new_message_count - ctx.prev_message_count

@@ -73,6 +73,14 @@ inline uint64_t max_messages_per_batch(const BatchLimits& limits) {
     return limits.max_segments;
 }
 
+/// Rule 2 ("L1 checks") for one message against what the L1 says: kL1BlockAfterInclusion when it
+/// names a block after `facts.inclusion_block_number`, kL1BaseFeeMismatch when its base fee is not
+/// that block's (or the block is missing from `facts`), else kNone. This one function is "does the
+/// L1 support this message": validators apply it with the batch's inclusion block, the sequencer
+/// with the current L1 head before posting and to decide how far to rewind (docs/sequencer.md,
+/// "When L1 goes back in time").
+ResolveError check_l1_message(const L2Message& m, const L1Facts& facts);
+
 /// The filler for an invalid batch: N = new - prev empty messages, each with timestamp
 /// max(prev.timestamp, min_timestamp), L1 block max(prev.l1_block, min_block_number) and the
 /// previous base fee.
@@ -90,8 +98,8 @@ Result<ResolvedBatch, HaltError> resolve_batch(ByteView data, const BatchContext
 
 /// As resolve_batch, for data already decoded with decode_batch(data, limits) (the validator
 /// decodes once to learn which L1 headers to fetch, then resolves).
-Result<ResolvedBatch, HaltError> resolve_decoded(
-    Result<std::vector<L2Message>, BatchError> decoded, const BatchContext& ctx,
-    const BatchLimits& limits = {});
+Result<ResolvedBatch, HaltError> resolve_decoded(Result<std::vector<L2Message>, BatchError> decoded,
+                                                 const BatchContext& ctx,
+                                                 const BatchLimits& limits = {});
 
 }  // namespace fuse::batch

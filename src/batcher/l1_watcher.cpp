@@ -19,20 +19,37 @@ bool L1Watcher::poll() {
         // (docs/batch-format.md); a young L1 (head <= lag) gives block 1.
         const uint64_t target =
             latest > cfg_.lag ? latest - cfg_.lag : std::min<uint64_t>(latest, 1);
+        L1Head known;
         {
             std::lock_guard lock(mu_);
-            if (head_.known && target <= head_.number) {
+            known = head_;
+        }
+        // At or below the block in use: it must still be the block it was. When the L1 went
+        // back in time (restored from an older state, a reorg deeper than the lag), follow it
+        // down: the L1 guard rewinds the L2 blocks that named the lost block.
+        bool went_back = false;
+        if (known.known && target <= known.number) {
+            const auto same =
+                known.number <= latest ? rpc_.get_block(l1::block_tag(known.number)) : std::nullopt;
+            if (same && same->hash == known.hash) {
+                std::lock_guard lock(mu_);
                 down_ = false;
                 return true;
             }
+            went_back = true;
         }
         auto header = rpc_.get_block(l1::block_tag(target));
         if (!header)
             throw l1::L1Error(l1::L1Error::Kind::kBadResponse,
                               "L1 block " + std::to_string(target) + " not found");
         std::lock_guard lock(mu_);
-        if (!head_.known || header->number > head_.number) {
+        if (!head_.known || header->number > head_.number || went_back) {
+            if (went_back && cfg_.log)
+                cfg_.log("L1 block " + std::to_string(head_.number) +
+                         " is no longer on the L1 (head " + std::to_string(latest) +
+                         "): building on L1 block " + std::to_string(header->number));
             head_.number = header->number;
+            head_.hash = header->hash;
             head_.base_fee = header->base_fee.value_or(uint256{});
             head_.known = true;
         }

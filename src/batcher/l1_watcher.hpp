@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "core/bytes.hpp"
 #include "core/uint256.hpp"
 #include "l1/rpc_client.hpp"
 
@@ -20,6 +21,7 @@ namespace fuse::batcher {
 
 struct L1Head {
     uint64_t number = 0;
+    Hash32 hash;
     uint256 base_fee;
     bool known = false;  ///< false until the first successful poll
 };
@@ -41,8 +43,10 @@ public:
     void start();
     void stop();
 
-    /// The current L1 block to build on. Never goes backwards (an L1 reorg below it is caught
-    /// by the validators' header check; the sequencer keeps a monotonic L1 block number).
+    /// The current L1 block to build on. Goes backwards only when the L1 lost that block (an
+    /// L1 restored from an older state, a reorg deeper than the lag); the sequencer then keeps
+    /// naming its parent's L1 block until the L1 guard rewinds the blocks that name it
+    /// (docs/sequencer.md "When L1 goes back in time").
     L1Head current() const;
 
 private:

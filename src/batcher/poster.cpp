@@ -9,8 +9,6 @@
 
 namespace fuse::batcher {
 
-namespace {}  // namespace
-
 uint64_t batch_gas_limit(ByteView calldata) {
     uint64_t gas = 21'000;  // transaction
     for (uint8_t b : calldata)
@@ -201,7 +199,8 @@ Step BatchPoster::post_next() {
     // Where to continue: what L1 has (the single source of truth) when nothing is in flight,
     // else right after the last batch sent.
     uint64_t seq = 0, posted = 0;
-    const uint64_t sealed = db_.head(storage::Head::kLatest).value_or(0);
+    uint64_t sealed = db_.head(storage::Head::kLatest).value_or(0);
+    if (cfg_.postable_through) sealed = std::min(sealed, cfg_.postable_through());
     if (in_flight_.empty()) {
         seq = read_uint(rpc_, cfg_.inbox, l1::encode_call(l1::sig::kBatchCount), "batchCount()");
         posted = read_uint(rpc_, cfg_.inbox, l1::encode_call(l1::sig::kTotalMessageCount),
@@ -304,10 +303,16 @@ Step BatchPoster::post_next() {
     return Step::kPosted;
 }
 
-void BatchPoster::run(const std::atomic<bool>& stop) {
+void BatchPoster::chain_rewound() {
+    resync_ = true;
+    waiting_since_.reset();
+    last_not_full_sealed_ = 0;
+}
+
+void BatchPoster::run(const std::atomic<bool>& stop, const std::function<bool()>& before_round) {
     auto backoff = cfg_.poll_interval;
     while (!stop.load(std::memory_order_acquire)) {
-        const Step s = step();
+        const Step s = !before_round || before_round() ? step() : Step::kL1Error;
         std::chrono::milliseconds wait{0};
         if (s == Step::kL1Error) {
             wait = backoff;

@@ -45,6 +45,9 @@ struct PosterConfig {
     /// keep up with a busy sequencer on a slow L1 (each batch's transaction is sent with the next
     /// nonce, numbered after the previous one; the inbox still refuses any gap or duplicate).
     size_t max_in_flight = 1;
+    /// The last message the poster may post (the L1 guard's `verified_through`: never a message
+    /// the current L1 view does not support); unset: every sealed message.
+    std::function<uint64_t()> postable_through;
     /// Called with one line per notable event (batch sent, confirmed).
     std::function<void(const std::string&)> log;
     /// Called with one line per problem (L1 error, reverted batch, a message that cannot be
@@ -84,9 +87,15 @@ public:
     Step step();
 
     /// Runs rounds until `stop` is set (sleeps poll_interval when idle, backs off on errors).
-    void run(const std::atomic<bool>& stop);
+    /// `before_round`, when given, runs first in every round (the node's L1 guard); false
+    /// skips the round's posting and counts as an L1 error for the back-off.
+    void run(const std::atomic<bool>& stop, const std::function<bool()>& before_round = {});
 
     PosterStatus status() const;
+
+    /// The sequencer's chain was rewound: the batches in flight carry messages of the old chain.
+    /// Post nothing new until they have settled, then continue from what L1 says.
+    void chain_rewound();
 
     /// Waits (bounded) until transactions this key sent before a restart have left the L1
     /// mempool, so the inbox state read next is final. Returns false on timeout.

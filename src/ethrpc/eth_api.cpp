@@ -314,4 +314,10 @@ void EthApi::on_block(const arbos::Block& block) {
     if (impl_->logs->subscriber_count() > 0) impl_->logs->publish(block);
 }
 
+void EthApi::on_rewind(const std::vector<arbos::Block>& dropped) {
+    if (impl_->logs->subscriber_count() == 0) return;
+    for (auto it = dropped.rbegin(); it != dropped.rend(); ++it)
+        impl_->logs->publish(*it, /*removed=*/true);
+}
+
 }  // namespace fuse::ethrpc

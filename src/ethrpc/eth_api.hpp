@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "arbos/arbos.hpp"
 #include "rpc/registry.hpp"
@@ -60,6 +61,10 @@ public:
 
     /// Feeds a new durable block to the newHeads and logs subscriptions (any thread, in order).
     void on_block(const arbos::Block& block);
+    /// The chain was rewound past `dropped` (oldest first): `logs` subscribers get each of
+    /// their logs again with `"removed": true`, newest block first (geth's reorg notification);
+    /// `newHeads` then sends the new chain's blocks as they come.
+    void on_rewind(const std::vector<arbos::Block>& dropped);
 
 private:
     struct Impl;

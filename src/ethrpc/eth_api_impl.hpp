@@ -19,8 +19,8 @@ public:
                                            const std::shared_ptr<rpc::Subscription>& sub) override;
     void unsubscribed(const rpc::Subscription& sub) override;
     /// Sends every log of `block` to the subscribers whose filter matches, one notification
-    /// per log (as geth).
-    void publish(const arbos::Block& block);
+    /// per log (as geth); `removed`: the block left the chain (geth's `"removed": true`).
+    void publish(const arbos::Block& block, bool removed = false);
     size_t subscriber_count() const;
 
 private:

@@ -50,7 +50,7 @@ size_t LogsKind::subscriber_count() const {
     return subs_.size();
 }
 
-void LogsKind::publish(const arbos::Block& block) {
+void LogsKind::publish(const arbos::Block& block, bool removed) {
     std::lock_guard lock(mu_);
     std::erase_if(subs_, [](const Entry& e) { return !e.sub->active(); });
     for (uint32_t i = 0; i < block.txs.size(); ++i) {
@@ -61,7 +61,11 @@ void LogsKind::publish(const arbos::Block& block) {
             std::string text;  // serialized once, only if someone wants it
             for (const Entry& e : subs_) {
                 if (!log_matches(log, e.addresses, e.topics)) continue;
-                if (text.empty()) text = log_json(log, pos).dump();
+                if (text.empty()) {
+                    Json j = log_json(log, pos);
+                    j["removed"] = removed;
+                    text = j.dump();
+                }
                 e.sub->notify_serialized(text);
             }
             ++pos.log_index;

@@ -74,4 +74,26 @@ InboxCursor cursor_from_json(const std::string& text) {
     return c;
 }
 
+std::string history_to_json(const std::deque<BatchRef>& history, size_t max_refs) {
+    json arr = json::array();
+    const size_t from = history.size() > max_refs ? history.size() - max_refs : 0;
+    for (size_t i = from; i < history.size(); ++i) {
+        InboxCursor c;
+        c.last = history[i];
+        arr.push_back(to_json(c));
+    }
+    return arr.dump();
+}
+
+std::vector<BatchRef> history_from_json(const std::string& text) {
+    const json arr = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!arr.is_array()) bad("history is not a JSON array");
+    std::vector<BatchRef> out;
+    for (const json& item : arr) {
+        if (!item.is_string()) bad("history entry is not a string");
+        if (auto ref = cursor_from_json(item.get<std::string>()).last) out.push_back(*ref);
+    }
+    return out;
+}
+
 }  // namespace fuse::inbox

@@ -74,6 +74,10 @@ struct InboxCursor {
 /// The cursor as a JSON text, and back (throws InboxError(kBadCursor) on bad input).
 std::string to_json(const InboxCursor& cursor);
 InboxCursor cursor_from_json(const std::string& text);
+/// The newest `max_refs` of `history` as a JSON text, and back (throws InboxError(kBadCursor)):
+/// what a reader needs after a restart to roll back further than its last batch.
+std::string history_to_json(const std::deque<BatchRef>& history, size_t max_refs);
+std::vector<BatchRef> history_from_json(const std::string& text);
 
 /// One batch as read from L1 and resolved.
 struct DeliveredBatch {

@@ -191,8 +191,9 @@ int run_devnet(const DevnetOptions& opts) {
         say("the previous run did not stop cleanly (killed?): anvil restarts from its last state "
             "dump (" +
             paths.l1_state.string() + ", written every " + std::to_string(opts.state_interval) +
-            " s), the batch poster and the validator re-sync from L1; if the L1 cannot be "
-            "restored consistently the devnet says so and stops (then use --fresh)");
+            " s), the batch poster and the validator re-sync from L1; if the L1 lost blocks the "
+            "sequencer built on, the sequencer rewinds to what the L1 supports and re-sequences "
+            "the later transactions (docs/sequencer.md)");
     }
 
     // Everything that can fail before a process starts.

@@ -101,6 +101,8 @@ ConfigBinder::ConfigBinder(CLI::App& cmd, NodeConfig& c, std::string& config_fil
         "Future-nonce transactions kept per sender");
     add("sequencer.max-tx-size", c.sequencer_max_tx_size, "Largest raw transaction, bytes");
     add("sequencer.max-block-txs", c.sequencer_max_block_txs, "Most transactions per block");
+    add("sequencer.l1-divergence", c.sequencer_l1_divergence,
+        "When L1 no longer supports the chain: rewind (re-sequence) | halt (docs/sequencer.md)");
     add("l1.block-number", c.l1_block_number, "L1 block number recorded in blocks (no L1 reader)");
     add("l1.base-fee", c.l1_base_fee, "L1 base fee in wei recorded in blocks (no L1 reader)");
     add("l1.url", c.l1_url, "L1 JSON-RPC URL (http or https); empty: no L1");
@@ -219,6 +221,9 @@ std::string NodeConfig::validate() const {
         return "role validator needs an L1: l1.url or l1.preset";
     if ((!l1_url.empty() || !l1_preset.empty()) && l1_deployment.empty())
         return "an L1 needs the contracts' deployment file: l1.deployment";
+    if (sequencer_l1_divergence != "rewind" && sequencer_l1_divergence != "halt")
+        return "sequencer.l1-divergence must be rewind or halt, not \"" + sequencer_l1_divergence +
+               "\"";
     if (validator_mode != "propose" && validator_mode != "watch" && validator_mode != "follow")
         return "validator.mode must be propose, watch or follow";
     if (poster_max_batch_size < 1'000) return "poster.max-batch-size must be at least 1000";

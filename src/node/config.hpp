@@ -46,6 +46,10 @@ struct NodeConfig {
     size_t sequencer_max_queued_per_sender = 64;
     size_t sequencer_max_tx_size = 131'072;
     size_t sequencer_max_block_txs = 10'000;
+    /// When L1 no longer supports the soft chain (docs/sequencer.md "When L1 goes back in
+    /// time"): "rewind" to the last block L1 supports and re-sequence, or "halt" (stop the
+    /// node with the reason, for an operator's decision).
+    std::string sequencer_l1_divergence = "rewind";
     /// The L1 block the sequencer builds on while no L1 reader runs (issue #6 brings one).
     uint64_t l1_block_number = 0;
     uint64_t l1_base_fee = 1'000'000'000;  ///< wei (1 gwei)

@@ -121,11 +121,22 @@ std::unique_ptr<l1::RpcClient> local_client(uint16_t port) {
 
 }  // namespace
 
-DivergenceCheck::DivergenceCheck(uint16_t sequencer_port, uint16_t validator_port)
-    : sequencer_(local_client(sequencer_port)), validator_(local_client(validator_port)) {}
+DivergenceCheck::DivergenceCheck(uint16_t sequencer_port, uint16_t validator_port,
+                                 std::chrono::seconds grace)
+    : sequencer_(local_client(sequencer_port)),
+      validator_(local_client(validator_port)),
+      grace_(grace) {}
 
 void DivergenceCheck::operator()() {
     std::optional<l1::BlockHeader> derived, sealed;
+    std::optional<std::string> halted;
+    try {
+        const auto st = sequencer_->request("fusel2_sequencerStatus", nlohmann::json::array());
+        if (st.is_object() && st.value("halted", false))
+            halted = st.value("haltReason", std::string("halted"));
+    } catch (const l1::L1Error&) {
+    }
+    if (halted) throw std::runtime_error("the sequencer halted: " + *halted);
     try {
         derived = validator_->get_block("safe");
         if (!derived || derived->number <= checked_) return;
@@ -134,16 +145,25 @@ void DivergenceCheck::operator()() {
         return;  // busy, or nothing derived yet ("safe block not found"): next time
     }
     if (!sealed) return;
-    if (sealed->hash != derived->hash) {
-        throw std::runtime_error(
-            "the validator derived L2 block " + std::to_string(derived->number) + " = " +
-            to_hex(derived->hash) + " from L1, but the sequencer's block " +
-            std::to_string(derived->number) + " is " + to_hex(sealed->hash) +
-            ": the L1 no longer holds what the sequencer built on (its state was restored from "
-            "an older dump after an unclean stop?). This devnet cannot continue consistently: "
-            "start over with --fresh");
+    if (sealed->hash == derived->hash) {
+        checked_ = derived->number;
+        differs_at_.reset();
+        return;
     }
-    checked_ = derived->number;
+    const auto now = std::chrono::steady_clock::now();
+    if (!differs_at_) {
+        differs_at_ = derived->number;
+        differs_since_ = now;
+        return;  // the sequencer's L1 guard repairs this (a rewind) and the validator follows
+    }
+    if (now - differs_since_ < grace_) return;
+    throw std::runtime_error(
+        "the validator derived L2 block " + std::to_string(derived->number) + " = " +
+        to_hex(derived->hash) + " from L1, but the sequencer's block " +
+        std::to_string(derived->number) + " is " + to_hex(sealed->hash) + ", for more than " +
+        std::to_string(grace_.count()) +
+        " s: the sequencer did not repair its chain (see its log, \"L1 guard\"); this devnet "
+        "cannot continue consistently: start over with --fresh");
 }
 
 }  // namespace fuse::node

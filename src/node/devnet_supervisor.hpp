@@ -1,7 +1,7 @@
 #pragma once
 /// The process side of `fusel2 devnet` (docs/devnet.md): `Supervisor` starts the children, follows
 /// their logs, waits for signals (SIGINT/SIGTERM) and notices a child exiting on its own;
-/// `DivergenceCheck` stops the devnet when the validator derives other blocks than the sequencer.
+/// `DivergenceCheck` stops the devnet when the validator and the sequencer stay apart.
 
 #include <signal.h>
 
@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,20 +66,27 @@ private:
     LineHandler on_line_;
 };
 
-/// Checks that the validator, which trusts only L1, derives the sequencer's blocks. They can only
-/// differ when the L1 lost what the sequencer built on (anvil restored from an older state dump
-/// after a kill -9, with a different history): then the devnet cannot continue.
+/// Checks that the validator, which trusts only L1, derives the sequencer's blocks. They differ
+/// for a while when the L1 lost what the sequencer built on (anvil restored from an older state
+/// dump after a kill -9): the sequencer then rewinds to what the L1 supports and the validator
+/// re-derives (docs/sequencer.md "When L1 goes back in time"). Only a repair that fails stops the
+/// devnet: the sequencer halted, or the same difference still there after `grace`.
 class DivergenceCheck {
 public:
-    DivergenceCheck(uint16_t sequencer_port, uint16_t validator_port);
+    DivergenceCheck(uint16_t sequencer_port, uint16_t validator_port,
+                    std::chrono::seconds grace = std::chrono::seconds(180));
     /// Compares the validator's `safe` block with the sequencer's block of that number (once per
-    /// new safe block); throws std::runtime_error telling to use --fresh when they differ.
+    /// new safe block); throws std::runtime_error when the repair failed (see above).
     /// Unanswered calls are skipped (checked next time).
     void operator()();
 
 private:
     std::unique_ptr<l1::RpcClient> sequencer_, validator_;
+    std::chrono::seconds grace_;
     uint64_t checked_ = 0;
+    /// The first difference seen and when, while it lasts.
+    std::optional<uint64_t> differs_at_;
+    std::chrono::steady_clock::time_point differs_since_{};
 };
 
 }  // namespace fuse::node

@@ -29,6 +29,7 @@
 #include "node/logging.hpp"
 #include "node/metrics_server.hpp"
 #include "node/node_metrics.hpp"
+#include "node/sequencer_l1.hpp"
 #include "rpc/server.hpp"
 #include "sequencer/sequencer.hpp"
 #include "state/state.hpp"
@@ -321,10 +322,41 @@ void follow_l1_progress(storage::Database& db, L1Setup& l1, const NodeConfig& cf
     }
 }
 
+/// The sequencer's status for `fusel2 status` and operators (JSON-RPC `fusel2_sequencerStatus`):
+/// halted or not, the last rewind, the transactions rewinds dropped.
+nlohmann::json sequencer_status_json(const sequencer::Sequencer& seq) {
+    const sequencer::Stats s = seq.stats();
+    nlohmann::json j = {{"halted", seq.halted().has_value()},
+                        {"rewinds", s.rewinds},
+                        {"rewoundBlocks", s.rewound_blocks},
+                        {"resequencedTxs", s.resequenced_txs},
+                        {"droppedTxs", s.dropped_txs}};
+    if (auto h = seq.halted()) j["haltReason"] = *h;
+    if (auto r = seq.last_rewind()) {
+        j["lastRewind"] = {{"time", r->unix_time},
+                           {"fromBlock", r->from_head},
+                           {"keptThrough", r->kept_through},
+                           {"adoptedBlocks", r->adopted_blocks},
+                           {"droppedBlocks", r->dropped_blocks},
+                           {"droppedTxs", r->dropped_txs},
+                           {"requeuedTxs", r->requeued},
+                           {"includedAgain", r->included_again},
+                           {"reason", r->reason}};
+    } else {
+        j["lastRewind"] = nullptr;
+    }
+    nlohmann::json dropped = nlohmann::json::array();
+    for (const auto& d : seq.dropped())
+        dropped.push_back({{"hash", to_hex(d.hash)}, {"reason", d.reason}});
+    j["recentlyDropped"] = std::move(dropped);
+    return j;
+}
+
 /// Runs the sequencer, the JSON-RPC server and the metrics endpoint on `db` until a stop
 /// signal, then stops them in order. Everything here is destroyed before the caller closes `db`.
-void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Database& database,
-           L1Setup* l1_setup, const sigset_t& stop_signals) {
+/// Returns the exit code: 0, or 3 when the sequencer halted (sequencer.l1-divergence = halt).
+int serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Database& database,
+          L1Setup* l1_setup, const sigset_t& stop_signals) {
     storage::Database* db = &database;
     rpc::Server server(server_config(cfg));
     NodeMetrics metrics(&server.metrics());
@@ -335,6 +367,7 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
     seq_cfg.max_queued_per_sender = cfg.sequencer_max_queued_per_sender;
     seq_cfg.max_tx_size = cfg.sequencer_max_tx_size;
     seq_cfg.max_block_txs = cfg.sequencer_max_block_txs;
+    seq_cfg.warn = [](const std::string& line) { spdlog::warn("sequencer: {}", line); };
     const sequencer::L1Info fixed_l1{cfg.l1_block_number, uint256(cfg.l1_base_fee)};
     std::unique_ptr<batcher::L1Watcher> watcher;
     if (l1_setup) {
@@ -378,10 +411,33 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
         pc.warn = [](const std::string& line) { spdlog::warn("batch poster: {}", line); };
         poster = std::make_unique<batcher::BatchPoster>(*db, *l1_setup->rpc, *poster_sender, pc);
     }
-    metrics.set_extra([&seq, &poster, db](PrometheusWriter& w) {
+    // The L1 guard and repair (and the poster's rounds, on the same thread).
+    std::unique_ptr<SequencerL1> seq_l1;
+    if (l1_setup) {
+        SequencerL1Config lc;
+        lc.guard.reader.inbox = l1_setup->inbox;
+        lc.guard.reader.deploy_block = l1_setup->deploy_block;
+        lc.guard.reader.confirmations = l1_setup->confirmations;
+        lc.guard.reader.log = [](const std::string& line) { spdlog::info("L1 guard: {}", line); };
+        lc.guard.poll_interval = std::chrono::milliseconds(cfg.l1_poll_ms);
+        lc.guard.log = [](const std::string& line) { spdlog::warn("L1 guard: {}", line); };
+        lc.policy = cfg.sequencer_l1_divergence == "halt" ? DivergencePolicy::kHalt
+                                                          : DivergencePolicy::kRewind;
+        lc.poll_interval = std::chrono::milliseconds(cfg.l1_poll_ms);
+        seq_l1 = std::make_unique<SequencerL1>(*db, *l1_setup->rpc, seq, poster.get(), lc);
+    }
+    metrics.set_extra([&seq, &poster, &seq_l1, db](PrometheusWriter& w) {
         write_sequencer_stats(w, seq.stats());
         write_tag_heads(w, *db);
         if (poster) write_poster_status(w, poster->status());
+        if (seq_l1) seq_l1->write_metrics(w);
+    });
+    server.methods().register_method(
+        "fusel2_sequencerStatus",
+        [&seq](const nlohmann::json&, const rpc::CallContext&)
+            -> Result<nlohmann::json, rpc::RpcError> { return sequencer_status_json(seq); });
+    seq.on_rewind([&api](const sequencer::RewindReport&, const std::vector<arbos::Block>& dropped) {
+        api.on_rewind(dropped);
     });
 
     seq.on_block([&api, &metrics](const arbos::Block& block) {
@@ -393,35 +449,38 @@ void serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databa
 
     std::unique_ptr<MetricsServer> metrics_server = start_metrics(cfg, metrics);
     server.start();  // before the sequencer: a bind failure must not leave it running
+    // What L1 no longer supports is repaired before the first new block is built on it.
+    if (seq_l1) seq_l1->check_at_start();
     seq.start();
-    // The batch poster and the safe/finalized follower: their own threads; never block the
-    // sequencer.
+    // The L1 loop (guard + batch poster) and the safe/finalized follower: their own threads;
+    // never block the sequencer.
     std::atomic<bool> poster_stop{false};
     std::thread poster_thread, progress_thread;
     if (l1_setup) {
         progress_thread =
             std::thread([&] { follow_l1_progress(*db, *l1_setup, cfg, poster_stop); });
     }
-    if (poster) {
-        poster_thread = std::thread([&] {
-            poster->wait_for_mempool(std::chrono::seconds(60));
-            poster->run(poster_stop);
-        });
-    }
+    if (seq_l1) poster_thread = std::thread([&] { seq_l1->run(poster_stop); });
     log_endpoints(cfg, server, metrics_server.get());
     spdlog::info("sequencer running: chain id {}, head {}", genesis.chain_id,
                  db->head(storage::Head::kLatest).value_or(0));
 
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    spdlog::info("received {}, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    seq.stop();  // seals what was accepted, answers the waiting callers
-    poster_stop = true;
+    const auto halted = seq.halted();
+    if (halted) {
+        spdlog::error("sequencer halted, stopping: {}", *halted);
+    } else {
+        spdlog::info("received {}, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+    poster_stop = true;  // first: no rewind starts while the sequencer stops
     if (poster_thread.joinable()) poster_thread.join();
+    seq.stop();  // seals what was accepted, answers the waiting callers
     if (progress_thread.joinable()) progress_thread.join();
     if (watcher) watcher->stop();
     server.stop();
     if (metrics_server) metrics_server->stop();
+    return halted ? 3 : 0;
 }
 
 }  // namespace
@@ -457,7 +516,7 @@ int run_node(const NodeConfig& cfg) {
     if (cfg.role == "validator") {
         code = serve_validator(cfg, genesis, *db, *l1_setup, stop_signals);
     } else {
-        serve(cfg, genesis, *db, l1_setup ? &*l1_setup : nullptr, stop_signals);
+        code = serve(cfg, genesis, *db, l1_setup ? &*l1_setup : nullptr, stop_signals);
     }
     const uint64_t head = db->head(storage::Head::kLatest).value_or(0);
     db.reset();

@@ -119,6 +119,15 @@ ChainStatus collect_status(const StatusSources& src) {
         throw StatusError("L2 sequencer at " + src.rpc + " is not answering: " + e.what());
     }
 
+    try {
+        s.sequencer = l2->request("fusel2_sequencerStatus");
+    } catch (const l1::L1Error&) {
+        s.sequencer = nullptr;  // an older node, or one without the method: not shown
+    }
+    if (s.sequencer.is_object() && s.sequencer.value("halted", false))
+        s.warnings.push_back("the sequencer is HALTED: " +
+                             s.sequencer.value("haltReason", std::string("?")));
+
     auto l1 = client(src.l1_url, "L1");
     std::optional<l1::StateRootRecord> root;
     try {
@@ -215,6 +224,19 @@ std::string format_status(const ChainStatus& s) {
         out += fmt::format("  {:<13} {}  {}{}\n", b.role, to_checksum_hex(b.address),
                            format_ether(b.wei), b.low ? "  LOW" : "");
     }
+    if (s.sequencer.is_object()) {
+        const auto& r = s.sequencer["lastRewind"];
+        if (r.is_object()) {
+            out += fmt::format(
+                "\n  last rewind  from block {} to {} ({} adopted from L1, {} transactions "
+                "re-sequenced, {} dropped): {}\n",
+                r.value("fromBlock", uint64_t{0}), r.value("keptThrough", uint64_t{0}),
+                r.value("adoptedBlocks", uint64_t{0}), r.value("requeuedTxs", uint64_t{0}),
+                s.sequencer.value("droppedTxs", uint64_t{0}), r.value("reason", std::string()));
+        } else {
+            out += "\n  last rewind  none since the sequencer started\n";
+        }
+    }
     for (const auto& w : s.warnings)
         out += "\nwarning: " + w;
     if (!s.warnings.empty()) out += "\n";
@@ -246,6 +268,7 @@ nlohmann::json status_to_json(const ChainStatus& s) {
                                  {"wei", b.wei.to_dec()},
                                  {"low", b.low}});
     }
+    j["sequencer"] = s.sequencer;
     j["warnings"] = s.warnings;
     return j;
 }

@@ -67,6 +67,9 @@ struct ChainStatus {
     /// The root's block hash on L1 equals the sequencer's block at that number (nullopt: no root).
     std::optional<bool> finalized_matches;
     std::vector<Balance> balances;
+    /// The sequencer's own view (JSON-RPC fusel2_sequencerStatus; null when it has none):
+    /// halted or not, the last rewind (docs/sequencer.md "When L1 goes back in time").
+    nlohmann::json sequencer;
     std::vector<std::string> warnings;
 };
 

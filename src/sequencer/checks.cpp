@@ -154,6 +154,8 @@ const char* to_label(Rejection::Reason r) {
             return "execution";
         case R::kShuttingDown:
             return "shutting_down";
+        case R::kHalted:
+            return "halted";
     }
     return "unknown";
 }

@@ -36,6 +36,7 @@ struct Rejection {
         kUnsupportedType,         ///< blob transactions ("transaction type not supported")
         kExecution,               ///< rejected by ArbOS at execution (message carries the reason)
         kShuttingDown,            ///< the sequencer stopped before the tx was sealed
+        kHalted,                  ///< the sequencer halted: L1 no longer supports its chain
     };
     Reason reason = Reason::kMalformed;
     std::string message;

@@ -1,5 +1,6 @@
 #include "sequencer/pool.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -178,6 +179,20 @@ std::vector<Completion> TxPool::drain(const Rejection& why) {
         s.txs.clear();
         s.pending_end = s.next_nonce;
     }
+    ready_.clear();
+    size_ = 0;
+    return out;
+}
+
+std::vector<std::unique_ptr<PoolTx>> TxPool::release_all() {
+    std::vector<std::unique_ptr<PoolTx>> out;
+    out.reserve(size_);
+    for (auto& [addr, s] : senders_)
+        for (auto& [nonce, tx] : s.txs)
+            out.push_back(std::move(tx));
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->seq < b->seq; });
+    senders_.clear();
+    known_.clear();
     ready_.clear();
     size_ = 0;
     return out;

@@ -76,6 +76,10 @@ public:
     std::optional<uint64_t> pending_nonce(const Address& sender) const;
     /// Removes every pooled transaction, returning their callbacks with `why`.
     std::vector<Completion> drain(const Rejection& why);
+    /// Removes every pooled transaction and returns them in arrival order, callbacks included,
+    /// and forgets every sender (a rewind re-admits them against the new state). Nothing may
+    /// be taken into a block that is not durable yet.
+    std::vector<std::unique_ptr<PoolTx>> release_all();
 
 private:
     struct Sender {

@@ -12,13 +12,10 @@
 #include <vector>
 
 #include "arbos/l1_fee.hpp"
-#include "sequencer/checks.hpp"
-#include "sequencer/pool.hpp"
+#include "sequencer/sequencer_impl.hpp"
 
 namespace fuse::sequencer {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 /// Seconds since the Unix epoch (block timestamps).
 uint64_t unix_now() {
@@ -40,316 +37,315 @@ std::shared_ptr<arbos::Block> header_only(const arbos::Block& b) {
 
 }  // namespace
 
-/// A sealed block waiting for (or in) its commit, with whom to tell once it is durable.
-struct SealedBlock {
-    arbos::Block block;
-    state::StateDiff diff;
-    arbos::Message message;
-    std::vector<SubmitCallback> callbacks;  ///< one per tx, in block order
-};
+using Impl = Sequencer::Impl;
 
-struct Sequencer::Impl {
-    storage::Database& db;
-    arbos::Genesis genesis;
-    Config config;
-    L1InfoSource l1_info;
-    ChainRules rules;
-    std::vector<std::function<void(const arbos::Block&)>> block_callbacks;
-    std::vector<std::function<void(const Rejection&)>> rejection_callbacks;
+Impl::Impl(storage::Database& d, const arbos::Genesis& g, Config c, L1InfoSource l1)
+    : db(d),
+      genesis(g),
+      config(c),
+      l1_info(std::move(l1)),
+      pool(PoolLimits{.max_pool_txs = c.max_pool_txs,
+                      .max_queued_per_sender = c.max_queued_per_sender,
+                      .price_bump_percent = 10}) {
+    rules.chain_id = genesis.chain_id;
+    rules.max_tx_gas = std::min(genesis.fees.block_gas_limit, genesis.fees.max_tx_gas_limit);
+    rules.max_tx_size = c.max_tx_size;
+    load_head();
+    // What a rewind recorded and a crash left unsealed goes back into the pool first.
+    resume_resequence();
+}
 
-    // ---- pool (guarded by mu)
-    mutable std::mutex mu;
-    std::condition_variable seal_cv;  ///< ready txs, room in the pipeline, or stop
-    TxPool pool;
-    bool stopping = false;
-    size_t uncommitted = 0;  ///< sealed blocks not yet durable
-    /// Commits whose transactions the pool has forgotten (changed under `mu`, after the
-    /// committed-state reader was replaced).
-    std::atomic<uint64_t> commit_gen{0};
+void Impl::fatal(const std::string& what) {
+    // A sequencer that cannot persist must not go on acknowledging: nothing acknowledged
+    // is lost by stopping here, the next start resumes from the durable head.
+    std::fprintf(stderr, "sequencer: fatal: %s\n", what.c_str());
+    std::fflush(stderr);
+    std::abort();
+}
 
-    // ---- prices and the committed state for the pool checks (guarded by view_mu)
-    mutable std::mutex view_mu;
-    uint256 base_fee;
-    uint256 l1_price_per_byte;
-    std::shared_ptr<const state::StateReader> committed;
+void Impl::load_head() {
+    const auto head = db.head(storage::Head::kLatest);
+    if (!head) fatal("the database has no block (the genesis block must be committed first)");
+    auto block = db.block_by_number(*head);
+    if (!block) fatal("the database's latest block is missing");
+    parent = header_only(*block);
+    const auto msg = db.message(*head);
+    parent_l1_base_fee = msg ? msg->l1_base_fee : uint256{};
+    recent_hashes.clear();
+    for (uint64_t n = *head >= 255 ? *head - 255 : 0; n < *head; ++n)
+        recent_hashes.push_back(db.block_hash(n).value_or(Hash32{}));
+    recent_hashes.push_back(parent->hash);
+    refresh_prices();
+    auto reader = std::shared_ptr<const state::StateReader>(db.latest_state());
+    std::lock_guard lock(view_mu);
+    committed = std::move(reader);
+}
 
-    // ---- commit queue (guarded by commit_mu)
-    std::mutex commit_mu;
-    std::condition_variable commit_cv;
-    std::deque<std::unique_ptr<SealedBlock>> to_commit;
-    bool sealer_done = false;
-    Stats stats;  ///< guarded by commit_mu
+void Impl::refresh_prices() {
+    // Prices after the latest sealed block (sealing thread, the constructor or a rewind).
+    const arbos::SystemState sys = arbos::read_system_state(db.world());
+    std::lock_guard lock(view_mu);
+    base_fee = sys.l2_base_fee;
+    l1_price_per_byte = sys.l1_price_per_byte;
+}
 
-    // ---- sealing thread state
-    std::shared_ptr<arbos::Block> parent;
-    std::deque<Hash32> recent_hashes;  ///< hashes of blocks [parent - size + 1, parent]
-    Clock::time_point last_block_start{};
-
-    std::thread sealer;
-    std::thread committer;
-
-    Impl(storage::Database& d, const arbos::Genesis& g, Config c, L1InfoSource l1)
-        : db(d),
-          genesis(g),
-          config(c),
-          l1_info(std::move(l1)),
-          pool(PoolLimits{.max_pool_txs = c.max_pool_txs,
-                          .max_queued_per_sender = c.max_queued_per_sender,
-                          .price_bump_percent = 10}) {
-        rules.chain_id = genesis.chain_id;
-        rules.max_tx_gas = std::min(genesis.fees.block_gas_limit, genesis.fees.max_tx_gas_limit);
-        rules.max_tx_size = c.max_tx_size;
-        const auto head = db.head(storage::Head::kLatest);
-        if (!head) fatal("the database has no block (the genesis block must be committed first)");
-        auto block = db.block_by_number(*head);
-        if (!block) fatal("the database's latest block is missing");
-        parent = header_only(*block);
-        for (uint64_t n = *head >= 255 ? *head - 255 : 0; n < *head; ++n)
-            recent_hashes.push_back(db.block_hash(n).value_or(Hash32{}));
-        recent_hashes.push_back(parent->hash);
-        refresh_prices();
-        committed = std::shared_ptr<const state::StateReader>(db.latest_state());
-    }
-
-    [[noreturn]] static void fatal(const std::string& what) {
-        // A sequencer that cannot persist must not go on acknowledging: nothing acknowledged
-        // is lost by stopping here, the next start resumes from the durable head.
-        std::fprintf(stderr, "sequencer: fatal: %s\n", what.c_str());
-        std::fflush(stderr);
-        std::abort();
-    }
-
-    /// Prices after the latest sealed block (sealing thread, or the constructor).
-    void refresh_prices() {
-        const arbos::SystemState sys = arbos::read_system_state(db.world());
-        std::lock_guard lock(view_mu);
-        base_fee = sys.l2_base_fee;
-        l1_price_per_byte = sys.l1_price_per_byte;
-    }
-
-    FeeView fee_view() const {
-        std::lock_guard lock(view_mu);
-        FeeView view;
-        view.base_fee = base_fee;
-        // No L1 price (no L1, or a free one): no poster gas, and no brotli pass per tx.
-        if (!l1_price_per_byte.is_zero() && !base_fee.is_zero())
-            view.poster_gas = [price = l1_price_per_byte, fee = base_fee](ByteView raw) {
-                return arbos::poster_gas(arbos::l1_fee_wei(raw, price), fee);
-            };
-        return view;
-    }
-
-    std::shared_ptr<const state::StateReader> committed_state() const {
-        std::lock_guard lock(view_mu);
-        return committed;
-    }
-
-    /// Answers a submitter with a refusal, telling the on_rejection observers first.
-    void refuse(const SubmitCallback& done, Rejection r) {
-        for (const auto& cb : rejection_callbacks)
-            cb(r);
-        if (done) done(Unexpected{std::move(r)});
-    }
-
-    void run_all(std::vector<Completion>& completions) {
-        for (auto& c : completions) {
-            if (c.result.has_value()) {
-                if (c.done) c.done(std::move(c.result));
-            } else {
-                refuse(c.done, c.result.error());
-            }
-        }
-        completions.clear();
-    }
-
-    void submit(Bytes raw, SubmitCallback done) {
-        auto checked = check_transaction(std::move(raw), rules, fee_view());
-        if (!checked) {
-            refuse(done, checked.error());
-            return;
-        }
-        // The account is read before the pool lock (a DB read); `commit_gen` tells whether a
-        // commit dropped the sender's pool record meanwhile (then that read may predate the
-        // commit, and its nonce would be stale: read again).
-        const uint64_t gen = commit_gen.load(std::memory_order_acquire);
-        auto account = committed_state()->read_account(checked->sender);
-        std::vector<Completion> completions;
-        Result<void, Rejection> added;
-        {
-            std::lock_guard lock(mu);
-            if (commit_gen.load(std::memory_order_relaxed) != gen &&
-                !pool.pending_nonce(checked->sender))
-                account = committed_state()->read_account(checked->sender);
-            if (stopping) {
-                added = Unexpected{Rejection{Rejection::Reason::kShuttingDown,
-                                             "the sequencer is shutting down", -32000}};
-            } else {
-                // The pool takes the callback only on success; keep a copy for the refusal.
-                added = pool.add(std::move(checked).value(), done, account, completions);
-                if (added && pool.has_ready()) seal_cv.notify_one();
-            }
-        }
-        run_all(completions);
-        if (!added) refuse(done, added.error());
-    }
-
-    // ---- sealing thread
-
-    void seal_loop() {
-        for (;;) {
-            {
-                std::unique_lock lock(mu);
-                seal_cv.wait(lock, [&] {
-                    const bool room = config.max_uncommitted_blocks == 0 ||
-                                      uncommitted < config.max_uncommitted_blocks;
-                    return (pool.has_ready() && room) || (stopping && !pool.has_ready());
-                });
-                if (!pool.has_ready()) break;  // stopping and nothing left to seal
-            }
-            const auto next_start = last_block_start + config.min_block_interval;
-            if (Clock::now() < next_start) std::this_thread::sleep_until(next_start);
-            last_block_start = Clock::now();
-            seal_one();
-        }
-        std::lock_guard lock(commit_mu);
-        sealer_done = true;
-        commit_cv.notify_one();
-    }
-
-    void seal_one() {
-        const L1Info l1 = l1_info ? l1_info() : L1Info{};
-        auto sealed = std::make_unique<SealedBlock>();
-        arbos::Message& msg = sealed->message;
-        msg.l1_block_number = std::max(l1.block_number, parent->l1_block_number);
-        msg.l1_base_fee = l1.base_fee;
-        msg.timestamp = std::max(unix_now(), parent->header.timestamp);
-
-        std::vector<Completion> rejected;
-        // BLOCKHASH / arbBlockHash: the last 256 blocks, some of them not durable yet.
-        auto block_hash = [this, top = parent->header.number](int64_t number) -> Hash32 {
-            const uint64_t n = static_cast<uint64_t>(number);
-            if (number < 0 || n > top || top - n >= recent_hashes.size()) return Hash32{};
-            return recent_hashes[recent_hashes.size() - 1 - (top - n)];
+FeeView Impl::fee_view() const {
+    std::lock_guard lock(view_mu);
+    FeeView view;
+    view.base_fee = base_fee;
+    // No L1 price (no L1, or a free one): no poster gas, and no brotli pass per tx.
+    if (!l1_price_per_byte.is_zero() && !base_fee.is_zero())
+        view.poster_gas = [price = l1_price_per_byte, fee = base_fee](ByteView raw) {
+            return arbos::poster_gas(arbos::l1_fee_wei(raw, price), fee);
         };
-        arbos::BlockBuilder builder(db.world(), genesis, *parent, msg, block_hash);
-        while (builder.tx_count() < config.max_block_txs) {
-            std::unique_ptr<PoolTx> tx;
-            {
-                std::lock_guard lock(mu);
-                tx = pool.take_ready(builder.gas_left());
-            }
-            if (!tx) break;
-            const CheckedTx& c = tx->checked;
-            auto added = builder.add(c.tx, c.raw, c.sender, c.hash);
-            if (added) {
-                msg.txs.push_back(std::move(tx->checked.raw));
-                sealed->callbacks.push_back(std::move(tx->done));
-                continue;
-            }
-            if (added.error().block_full) {
-                // Valid but the block is full: first in line for the next block.
-                std::lock_guard lock(mu);
-                pool.put_back(std::move(tx));
-                break;
-            }
-            // The state changed since the pool checks (or the base fee rose): ArbOS refuses.
-            {
-                std::lock_guard lock(mu);
-                pool.untake(*tx);
-            }
-            rejected.push_back(
-                Completion{std::move(tx->done),
-                           Unexpected{Rejection{Rejection::Reason::kExecution, added.error().reason,
-                                                added.error().code}}});
-        }
-        if (!rejected.empty()) {
-            std::lock_guard lock(commit_mu);
-            stats.execution_rejected += rejected.size();
-        }
-        run_all(rejected);
-        if (builder.tx_count() == 0) return;  // nothing included: no block (the builder is dropped)
+    return view;
+}
 
-        sealed->block = builder.finish(&sealed->diff);
-        parent = header_only(sealed->block);
-        recent_hashes.push_back(parent->hash);
-        if (recent_hashes.size() > 256) recent_hashes.pop_front();
-        refresh_prices();
-        {
-            std::lock_guard lock(mu);
-            ++uncommitted;
+std::shared_ptr<const state::StateReader> Impl::committed_state() const {
+    std::lock_guard lock(view_mu);
+    return committed;
+}
+
+void Impl::refuse(const SubmitCallback& done, Rejection r) {
+    // Tells the on_rejection observers first, then the submitter.
+    for (const auto& cb : rejection_callbacks)
+        cb(r);
+    if (done) done(Unexpected{std::move(r)});
+}
+
+void Impl::run_all(std::vector<Completion>& completions) {
+    for (auto& c : completions) {
+        if (c.result.has_value()) {
+            if (c.done) c.done(std::move(c.result));
+        } else {
+            refuse(c.done, c.result.error());
         }
-        if (config.max_uncommitted_blocks == 0) {
-            // Unpipelined: commit before building on it.
-            std::vector<std::unique_ptr<SealedBlock>> group;
-            group.push_back(std::move(sealed));
-            commit_group(group);
+    }
+    completions.clear();
+}
+
+void Impl::submit(Bytes raw, SubmitCallback done) {
+    auto checked = check_transaction(std::move(raw), rules, fee_view());
+    if (!checked) {
+        refuse(done, checked.error());
+        return;
+    }
+    admit(std::move(checked).value(), std::move(done));
+}
+
+void Impl::admit(CheckedTx checked, SubmitCallback done) {
+    // The account is read before the pool lock (a DB read); `commit_gen` tells whether a
+    // commit (or a rewind) dropped the sender's pool record meanwhile (then that read may
+    // predate it, and its nonce would be stale: read again).
+    const uint64_t gen = commit_gen.load(std::memory_order_acquire);
+    auto account = committed_state()->read_account(checked.sender);
+    std::vector<Completion> completions;
+    Result<void, Rejection> added;
+    {
+        std::lock_guard lock(mu);
+        if (rewinding && !halt_reason) {
+            // Admitted once the rewind has put the dropped transactions back, after them.
+            deferred.emplace_back(std::move(checked), std::move(done));
             return;
         }
-        std::lock_guard lock(commit_mu);
-        to_commit.push_back(std::move(sealed));
-        commit_cv.notify_one();
-    }
-
-    // ---- commit thread
-
-    void commit_loop() {
-        for (;;) {
-            std::vector<std::unique_ptr<SealedBlock>> group;
-            {
-                std::unique_lock lock(commit_mu);
-                commit_cv.wait(lock, [&] { return !to_commit.empty() || sealer_done; });
-                if (to_commit.empty()) return;  // the sealer finished and everything is durable
-                while (!to_commit.empty()) {
-                    group.push_back(std::move(to_commit.front()));
-                    to_commit.pop_front();
-                }
-            }
-            commit_group(group);
+        if (commit_gen.load(std::memory_order_relaxed) != gen &&
+            !pool.pending_nonce(checked.sender))
+            account = committed_state()->read_account(checked.sender);
+        if (halt_reason) {
+            added = Unexpected{Rejection{Rejection::Reason::kHalted, *halt_reason, -32000}};
+        } else if (stopping) {
+            added = Unexpected{Rejection{Rejection::Reason::kShuttingDown,
+                                         "the sequencer is shutting down", -32000}};
+        } else {
+            // The pool takes the callback only on success; keep a copy for the refusal.
+            added = pool.add(std::move(checked), done, account, completions);
+            if (added && pool.has_ready()) seal_cv.notify_one();
         }
     }
+    run_all(completions);
+    if (!added) refuse(done, added.error());
+}
 
-    /// Makes `group` durable in one commit, then acknowledges its transactions and announces
-    /// its blocks, in order.
-    void commit_group(std::vector<std::unique_ptr<SealedBlock>>& group) {
-        std::vector<storage::BlockCommit> commits;
-        commits.reserve(group.size());
-        for (const auto& s : group)
-            commits.push_back({&s->block, &s->diff, &s->message});
-        if (auto r = db.commit(commits); !r) fatal("commit failed: " + r.error());
+// ---- sealing thread
 
-        auto reader = std::shared_ptr<const state::StateReader>(db.latest_state());
+void Impl::seal_loop() {
+    for (;;) {
         {
-            std::lock_guard lock(view_mu);
-            committed = std::move(reader);
+            std::unique_lock lock(mu);
+            seal_cv.wait(lock, [&] {
+                const bool room = config.max_uncommitted_blocks == 0 ||
+                                  uncommitted < config.max_uncommitted_blocks;
+                return (!paused && pool.has_ready() && room) ||
+                       (stopping && (paused || !pool.has_ready()));
+            });
+            // Stopping with nothing left to seal, or while a rewind or a halt holds sealing.
+            if (paused || !pool.has_ready()) break;
+            in_seal = true;
         }
+        const auto next_start = last_block_start + config.min_block_interval;
+        if (Clock::now() < next_start) std::this_thread::sleep_until(next_start);
+        last_block_start = Clock::now();
+        seal_one();
         {
             std::lock_guard lock(mu);
-            for (const auto& s : group)
-                for (const auto& tx : s->block.txs)
-                    pool.committed(tx.sender, tx.hash);
-            uncommitted -= group.size();
-            commit_gen.fetch_add(1, std::memory_order_release);
+            in_seal = false;
         }
-        seal_cv.notify_one();
-        {
-            // Counted before anyone hears of these blocks: stats never lag an acknowledgement.
-            std::lock_guard lock(commit_mu);
-            for (const auto& s : group)
-                stats.txs += s->callbacks.size();
-            stats.blocks += group.size();
-            stats.commits += 1;
-            stats.last_block_number = group.back()->block.header.number;
-        }
-        for (const auto& s : group) {
-            const uint64_t number = s->block.header.number;
-            for (size_t i = 0; i < s->callbacks.size(); ++i)
-                s->callbacks[i](Inclusion{s->block.txs[i].hash, number, static_cast<uint32_t>(i)});
-        }
-        for (const auto& s : group)
-            for (const auto& cb : block_callbacks)
-                cb(s->block);
+        idle_cv.notify_all();
     }
-};
+    std::lock_guard lock(commit_mu);
+    sealer_done = true;
+    commit_cv.notify_one();
+}
+
+void Impl::seal_one() {
+    const L1Info l1 = l1_info ? l1_info() : L1Info{};
+    auto sealed = std::make_unique<SealedBlock>();
+    arbos::Message& msg = sealed->message;
+    // The L1 block never goes backwards within the chain; on the parent's block the parent's
+    // base fee (one L1 block has one base fee: docs/batch-format.md). When L1 went back below
+    // the parent's block, the L1 guard rewinds the blocks that name it.
+    if (l1.block_number >= parent->l1_block_number) {
+        msg.l1_block_number = l1.block_number;
+        msg.l1_base_fee = l1.base_fee;
+    } else {
+        msg.l1_block_number = parent->l1_block_number;
+        msg.l1_base_fee = parent_l1_base_fee;
+    }
+    msg.timestamp = std::max(unix_now(), parent->header.timestamp);
+
+    std::vector<Completion> rejected;
+    // BLOCKHASH / arbBlockHash: the last 256 blocks, some of them not durable yet.
+    auto block_hash = [this, top = parent->header.number](int64_t number) -> Hash32 {
+        const uint64_t n = static_cast<uint64_t>(number);
+        if (number < 0 || n > top || top - n >= recent_hashes.size()) return Hash32{};
+        return recent_hashes[recent_hashes.size() - 1 - (top - n)];
+    };
+    arbos::BlockBuilder builder(db.world(), genesis, *parent, msg, block_hash);
+    while (builder.tx_count() < config.max_block_txs) {
+        std::unique_ptr<PoolTx> tx;
+        {
+            std::lock_guard lock(mu);
+            tx = pool.take_ready(builder.gas_left());
+        }
+        if (!tx) break;
+        const CheckedTx& c = tx->checked;
+        auto added = builder.add(c.tx, c.raw, c.sender, c.hash);
+        if (added) {
+            msg.txs.push_back(std::move(tx->checked.raw));
+            sealed->callbacks.push_back(std::move(tx->done));
+            continue;
+        }
+        if (added.error().block_full) {
+            // Valid but the block is full: first in line for the next block.
+            std::lock_guard lock(mu);
+            pool.put_back(std::move(tx));
+            break;
+        }
+        // The state changed since the pool checks (or the base fee rose): ArbOS refuses.
+        {
+            std::lock_guard lock(mu);
+            pool.untake(*tx);
+        }
+        rejected.push_back(Completion{
+            std::move(tx->done), Unexpected{Rejection{Rejection::Reason::kExecution,
+                                                      added.error().reason, added.error().code}}});
+    }
+    if (!rejected.empty()) {
+        std::lock_guard lock(commit_mu);
+        stats.execution_rejected += rejected.size();
+    }
+    run_all(rejected);
+    if (builder.tx_count() == 0) return;  // nothing included: no block (the builder is dropped)
+
+    sealed->block = builder.finish(&sealed->diff);
+    parent = header_only(sealed->block);
+    parent_l1_base_fee = msg.l1_base_fee;
+    recent_hashes.push_back(parent->hash);
+    if (recent_hashes.size() > 256) recent_hashes.pop_front();
+    refresh_prices();
+    {
+        std::lock_guard lock(mu);
+        ++uncommitted;
+        ++unannounced;
+    }
+    if (config.max_uncommitted_blocks == 0) {
+        // Unpipelined: commit before building on it.
+        std::vector<std::unique_ptr<SealedBlock>> group;
+        group.push_back(std::move(sealed));
+        commit_group(group);
+        return;
+    }
+    std::lock_guard lock(commit_mu);
+    to_commit.push_back(std::move(sealed));
+    commit_cv.notify_one();
+}
+
+// ---- commit thread
+
+void Impl::commit_loop() {
+    for (;;) {
+        std::vector<std::unique_ptr<SealedBlock>> group;
+        {
+            std::unique_lock lock(commit_mu);
+            commit_cv.wait(lock, [&] { return !to_commit.empty() || sealer_done; });
+            if (to_commit.empty()) return;  // the sealer finished and everything is durable
+            while (!to_commit.empty()) {
+                group.push_back(std::move(to_commit.front()));
+                to_commit.pop_front();
+            }
+        }
+        commit_group(group);
+    }
+}
+
+void Impl::commit_group(std::vector<std::unique_ptr<SealedBlock>>& group) {
+    // Makes `group` durable in one commit, then acknowledges its transactions and announces
+    // its blocks, in order.
+    std::vector<storage::BlockCommit> commits;
+    commits.reserve(group.size());
+    for (const auto& s : group)
+        commits.push_back({&s->block, &s->diff, &s->message});
+    if (auto r = db.commit(commits); !r) fatal("commit failed: " + r.error());
+
+    auto reader = std::shared_ptr<const state::StateReader>(db.latest_state());
+    {
+        std::lock_guard lock(view_mu);
+        committed = std::move(reader);
+    }
+    {
+        std::lock_guard lock(mu);
+        for (const auto& s : group)
+            for (const auto& tx : s->block.txs)
+                pool.committed(tx.sender, tx.hash);
+        uncommitted -= group.size();
+        commit_gen.fetch_add(1, std::memory_order_release);
+    }
+    seal_cv.notify_one();
+    {
+        // Counted before anyone hears of these blocks: stats never lag an acknowledgement.
+        std::lock_guard lock(commit_mu);
+        for (const auto& s : group)
+            stats.txs += s->callbacks.size();
+        stats.blocks += group.size();
+        stats.commits += 1;
+        stats.last_block_number = group.back()->block.header.number;
+    }
+    for (const auto& s : group) {
+        const uint64_t number = s->block.header.number;
+        for (size_t i = 0; i < s->callbacks.size(); ++i)
+            s->callbacks[i](Inclusion{s->block.txs[i].hash, number, static_cast<uint32_t>(i)});
+    }
+    for (const auto& s : group)
+        for (const auto& cb : block_callbacks)
+            cb(s->block);
+    // After the callbacks: a rewind waiting for the pipeline to empty starts only once every
+    // block of it has been announced.
+    {
+        std::lock_guard lock(mu);
+        unannounced -= group.size();
+    }
+    idle_cv.notify_all();
+}
 
 Sequencer::Sequencer(storage::Database& db, const arbos::Genesis& genesis, Config config,
                      L1InfoSource l1_info)
@@ -367,6 +363,7 @@ void Sequencer::start() {
 
 void Sequencer::stop() {
     Impl& s = *impl_;
+    std::lock_guard no_rewind(s.rewind_mu);  // a rewind under way finishes first
     {
         std::lock_guard lock(s.mu);
         if (s.stopping && !s.sealer.joinable()) return;
@@ -418,6 +415,34 @@ void Sequencer::on_rejection(std::function<void(const Rejection&)> callback) {
 
 void Sequencer::on_block(std::function<void(const arbos::Block&)> callback) {
     impl_->block_callbacks.push_back(std::move(callback));
+}
+
+Result<RewindReport, std::string> Sequencer::rewind(const RewindPlan& plan) {
+    return impl_->rewind(plan);
+}
+
+void Sequencer::halt(const std::string& reason) {
+    impl_->halt(reason);
+}
+
+std::optional<std::string> Sequencer::halted() const {
+    std::lock_guard lock(impl_->mu);
+    return impl_->halt_reason;
+}
+
+std::optional<RewindReport> Sequencer::last_rewind() const {
+    std::lock_guard lock(impl_->reseq_mu);
+    return impl_->last_rewind;
+}
+
+std::vector<DroppedTx> Sequencer::dropped() const {
+    std::lock_guard lock(impl_->reseq_mu);
+    return {impl_->recent_dropped.begin(), impl_->recent_dropped.end()};
+}
+
+void Sequencer::on_rewind(
+    std::function<void(const RewindReport&, const std::vector<arbos::Block>&)> cb) {
+    impl_->rewind_callbacks.push_back(std::move(cb));
 }
 
 }  // namespace fuse::sequencer

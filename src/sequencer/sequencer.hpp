@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "arbos/arbos.hpp"
 #include "core/bytes.hpp"
@@ -28,6 +30,8 @@ struct Config {
     /// Blocks built ahead of the durable head while a commit (fsync) is in flight; they are
     /// committed together next (group commit). 0 = commit each block before building the next.
     size_t max_uncommitted_blocks = 64;
+    /// One line per rewind, dropped transaction and halt (the node logs them at warning level).
+    std::function<void(const std::string&)> warn;
 };
 
 /// Counters for metrics and benchmarks (monotonic since start).
@@ -37,6 +41,40 @@ struct Stats {
     uint64_t commits = 0;  ///< db.commit calls (blocks / commits = group size)
     uint64_t execution_rejected = 0;
     uint64_t last_block_number = 0;
+    uint64_t rewinds = 0;          ///< rewinds done (docs/sequencer.md "When L1 goes back in time")
+    uint64_t rewound_blocks = 0;   ///< blocks dropped by rewinds
+    uint64_t adopted_blocks = 0;   ///< blocks executed from L1's derivation of posted batches
+    uint64_t resequenced_txs = 0;  ///< dropped blocks' transactions sealed again
+    uint64_t dropped_txs = 0;      ///< dropped blocks' transactions no longer valid
+};
+
+/// A rewind: what L1 supports of the soft chain and what it says comes after.
+struct RewindPlan {
+    uint64_t keep_through = 0;  ///< the last block kept (the last one L1 supports)
+    /// L1's derivation of the posted messages after it (filler included), executed as they are;
+    /// empty when only unposted blocks are dropped.
+    std::vector<arbos::Message> adopt;
+    std::string reason;  ///< why: names the message and the L1 block (logged, in status)
+};
+
+/// What a rewind did.
+struct RewindReport {
+    uint64_t from_head = 0;  ///< latest block before
+    uint64_t kept_through = 0;
+    uint64_t adopted_blocks = 0;
+    uint64_t dropped_blocks = 0;
+    uint64_t new_head = 0;      ///< latest block right after (kept + adopted)
+    size_t dropped_txs = 0;     ///< transactions in the dropped blocks
+    size_t included_again = 0;  ///< of those, found in an adopted block
+    size_t requeued = 0;        ///< of those, back in the pool to be sealed in their order
+    std::string reason;
+    uint64_t unix_time = 0;
+};
+
+/// A transaction of a dropped block that the chain L1 supports no longer lets in.
+struct DroppedTx {
+    Hash32 hash;
+    std::string reason;  ///< the pool's or ArbOS's refusal, geth's text
 };
 
 /// The L1 block the sequencer builds on (the batch poster's L1 reader keeps it current; a
@@ -79,8 +117,32 @@ public:
     /// refusals by `to_label(reason)` here. Register before start().
     void on_rejection(std::function<void(const Rejection&)> callback);
 
-private:
+    /// Rewinds the chain to `plan.keep_through`, executes `plan.adopt` after it, and
+    /// re-sequences the transactions of the dropped blocks in their order, before anything
+    /// submitted later (docs/sequencer.md "When L1 goes back in time"). Sealing pauses while
+    /// it runs. The dropped transactions are recorded durably before the rewind, so a crash at
+    /// any point loses none: a restarted sequencer re-sequences what is not in a block yet.
+    /// Those no longer valid are reported (log, `dropped()`, `on_dropped`). Fails (nothing
+    /// changed) when the plan is impossible or the sequencer is halted.
+    Result<RewindReport, std::string> rewind(const RewindPlan& plan);
+    /// Stops sealing for good: every submission from now on is refused with `reason`
+    /// (kHalted), transactions waiting in the pool too. For operators who decide themselves.
+    void halt(const std::string& reason);
+    /// The halt reason, if halted.
+    std::optional<std::string> halted() const;
+    /// The last rewind, if any since start.
+    std::optional<RewindReport> last_rewind() const;
+    /// The most recent dropped transactions (at most 64, oldest first).
+    std::vector<DroppedTx> dropped() const;
+    /// Called after every rewind with the report and the dropped blocks (before any block built
+    /// on the new chain is announced): subscriptions send removed logs here. Register before
+    /// start().
+    void on_rewind(std::function<void(const RewindReport&, const std::vector<arbos::Block>&)> cb);
+
+    /// The implementation (sequencer_impl.hpp), opaque to users.
     struct Impl;
+
+private:
     std::unique_ptr<Impl> impl_;
 };
 

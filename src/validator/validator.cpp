@@ -1,7 +1,5 @@
 #include "validator/validator.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <thread>
 
 #include "core/hex.hpp"
@@ -64,12 +62,8 @@ Validator::Validator(storage::Database& db, const arbos::Genesis& genesis, l1::R
     std::vector<inbox::BatchRef> history;
     if (auto c = db_.get_meta(kCursorKey))
         cursor = inbox::cursor_from_json(std::string(c->begin(), c->end()));
-    if (auto h = db_.get_meta(kHistoryKey)) {
-        for (const auto& item : nlohmann::json::parse(std::string(h->begin(), h->end()))) {
-            auto ref = inbox::cursor_from_json(item.get<std::string>()).last;
-            if (ref) history.push_back(*ref);
-        }
-    }
+    if (auto h = db_.get_meta(kHistoryKey))
+        history = inbox::history_from_json(std::string(h->begin(), h->end()));
     // Blocks committed after the last saved cursor (a crash between the two writes) are derived
     // again: drop them.
     const uint64_t derived = cursor.last ? cursor.last->message_count : 0;
@@ -216,15 +210,8 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b) {
 
 void Validator::save_cursor() {
     (void)db_.put_meta(kCursorKey, text_bytes(inbox::to_json(reader_->cursor())));
-    nlohmann::json arr = nlohmann::json::array();
-    const auto& h = reader_->history();
-    const size_t from = h.size() > kPersistedHistory ? h.size() - kPersistedHistory : 0;
-    for (size_t i = from; i < h.size(); ++i) {
-        inbox::InboxCursor c;
-        c.last = h[i];
-        arr.push_back(inbox::to_json(c));
-    }
-    (void)db_.put_meta(kHistoryKey, text_bytes(arr.dump()));
+    (void)db_.put_meta(kHistoryKey,
+                       text_bytes(inbox::history_to_json(reader_->history(), kPersistedHistory)));
 }
 
 bool Validator::confirm_proposals() {

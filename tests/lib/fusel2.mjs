@@ -142,6 +142,8 @@ export async function startNode({ datadir, args = [], noDev = false, metrics = t
       return new ethers.Wallet(devKey(index), provider || this.provider());
     },
     output: () => output,
+    /// Resolves to {code, signal} when the process exits (on its own or stopped).
+    exited,
     /// One JSON-RPC call; resolves to the whole response object ({result} or {error}).
     async rpc(method, params = []) {
       return this.post(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }));

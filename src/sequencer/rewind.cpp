@@ -1,0 +1,341 @@
+// Rewinds of the soft chain when L1 no longer supports it (docs/sequencer.md "When L1 goes back
+// in time"): drop blocks, execute L1's derivation of what is posted, re-sequence the dropped
+// transactions in their order, and never lose one across a crash.
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <utility>
+
+#include "core/hash.hpp"
+#include "core/hex.hpp"
+#include "sequencer/sequencer_impl.hpp"
+
+namespace fuse::sequencer {
+namespace {
+
+uint64_t unix_seconds() {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+}
+
+Bytes encode_raw_list(const std::vector<Bytes>& raws) {
+    Bytes out;
+    for (const Bytes& raw : raws) {
+        const auto n = static_cast<uint32_t>(raw.size());
+        for (int i = 3; i >= 0; --i)
+            out.push_back(static_cast<uint8_t>(n >> (8 * i)));
+        out.insert(out.end(), raw.begin(), raw.end());
+    }
+    return out;
+}
+
+/// The inverse of encode_raw_list; stops at a truncated entry (the record is written whole, so
+/// that only happens to a damaged database: what decodes is still re-sequenced).
+std::vector<Bytes> decode_raw_list(ByteView data) {
+    std::vector<Bytes> out;
+    size_t at = 0;
+    while (data.size() - at >= 4) {
+        const uint32_t n = uint32_t{data[at]} << 24 | uint32_t{data[at + 1]} << 16 |
+                           uint32_t{data[at + 2]} << 8 | uint32_t{data[at + 3]};
+        at += 4;
+        if (data.size() - at < n) break;
+        out.emplace_back(data.begin() + static_cast<ptrdiff_t>(at),
+                         data.begin() + static_cast<ptrdiff_t>(at + n));
+        at += n;
+    }
+    return out;
+}
+
+}  // namespace
+
+using Impl = Sequencer::Impl;
+
+Result<RewindReport, std::string> Impl::rewind(const RewindPlan& plan) {
+    std::lock_guard one_at_a_time(rewind_mu);
+    {
+        std::unique_lock lock(mu);
+        if (halt_reason) return Unexpected{"the sequencer is halted: " + *halt_reason};
+        if (stopping) return Unexpected{std::string("the sequencer is stopping")};
+        paused = true;
+        rewinding = true;
+        // Every sealed block durable and announced, and the sealer out of its block.
+        idle_cv.wait(lock, [&] { return !in_seal && unannounced == 0; });
+    }
+    auto result = rewind_paused(plan);
+    std::vector<std::pair<CheckedTx, SubmitCallback>> waiting;
+    {
+        std::lock_guard lock(mu);
+        rewinding = false;
+        waiting.swap(deferred);
+    }
+    // Submitted during the rewind: after the re-sequenced ones, in their order.
+    for (auto& [checked, done] : waiting)
+        admit(std::move(checked), std::move(done));
+    {
+        std::lock_guard lock(mu);
+        paused = halt_reason.has_value();
+    }
+    seal_cv.notify_all();
+    return result;
+}
+
+Result<RewindReport, std::string> Impl::rewind_paused(const RewindPlan& plan) {
+    RewindReport report;
+    report.reason = plan.reason;
+    report.unix_time = unix_seconds();
+    report.from_head = db.head(storage::Head::kLatest).value_or(0);
+    report.kept_through = plan.keep_through;
+    if (plan.keep_through > report.from_head)
+        return Unexpected{"cannot rewind to block " + std::to_string(plan.keep_through) +
+                          ": the chain ends at " + std::to_string(report.from_head)};
+
+    // What leaves the chain: the dropped blocks' transactions, in block order, then those a
+    // previous rewind put back in the pool and that are not sealed again yet.
+    std::vector<arbos::Block> dropped;
+    std::vector<Bytes> raws;
+    std::vector<Hash32> hashes;
+    for (uint64_t n = plan.keep_through + 1; n <= report.from_head; ++n) {
+        auto block = db.block_by_number(n);
+        if (!block) return Unexpected{"cannot rewind: block " + std::to_string(n) + " is missing"};
+        for (const auto& tx : block->txs) {
+            raws.push_back(tx.raw);
+            hashes.push_back(tx.hash);
+        }
+        dropped.push_back(std::move(*block));
+    }
+    report.dropped_blocks = dropped.size();
+    report.dropped_txs = raws.size();
+    std::vector<std::unique_ptr<PoolTx>> released;
+    {
+        std::lock_guard lock(mu);
+        released = pool.release_all();
+    }
+    std::vector<std::unique_ptr<PoolTx>> clients;  // submitted, never acknowledged
+    {
+        std::lock_guard lock(reseq_mu);
+        for (auto& tx : released) {
+            if (resequencing.count(tx->checked.hash)) {
+                raws.push_back(tx->checked.raw);
+                hashes.push_back(tx->checked.hash);
+            } else {
+                clients.push_back(std::move(tx));
+            }
+        }
+        resequencing.clear();
+        // Durable before the blocks go: from here on a crash re-sequences them at start.
+        save_resequence(raws);
+    }
+
+    if (auto r = db.rewind_to(plan.keep_through); !r) fatal("rewind failed: " + r.error());
+    auto adopted = adopt(plan.adopt);
+    if (!adopted) fatal(adopted.error());
+    report.adopted_blocks = adopted->size();
+    load_head();
+    {
+        std::lock_guard lock(mu);
+        commit_gen.fetch_add(1, std::memory_order_release);
+    }
+    report.new_head = plan.keep_through + report.adopted_blocks;
+
+    // Back into the pool in their order, ahead of everything submitted later.
+    std::vector<Bytes> still_waiting;
+    for (size_t i = 0; i < raws.size(); ++i) {
+        if (db.tx_location(hashes[i])) {
+            ++report.included_again;
+            continue;
+        }
+        if (requeue(raws[i], hashes[i])) {
+            ++report.requeued;
+            still_waiting.push_back(raws[i]);
+        }
+    }
+    {
+        std::lock_guard lock(reseq_mu);
+        // Only what is still waiting (and was not sealed meanwhile: the sealer is paused).
+        save_resequence(resequencing.empty() ? std::vector<Bytes>{} : still_waiting);
+    }
+    std::vector<Completion> refused;
+    for (auto& tx : clients) {
+        const auto account = committed_state()->read_account(tx->checked.sender);
+        std::lock_guard lock(mu);
+        auto done = tx->done;
+        if (auto added = pool.add(std::move(tx->checked), std::move(tx->done), account, refused);
+            !added)
+            refused.push_back(Completion{std::move(done), Unexpected{added.error()}});
+    }
+    run_all(refused);
+
+    {
+        std::lock_guard lock(commit_mu);
+        ++stats.rewinds;
+        stats.rewound_blocks += report.dropped_blocks;
+        stats.adopted_blocks += report.adopted_blocks;
+        stats.last_block_number = report.new_head;
+    }
+    {
+        std::lock_guard lock(reseq_mu);
+        last_rewind = report;
+    }
+    warn("rewound from block " + std::to_string(report.from_head) + " to " +
+         std::to_string(report.kept_through) + " (" + report.reason +
+         "): " + std::to_string(report.dropped_blocks) + " blocks dropped, " +
+         std::to_string(report.adopted_blocks) + " adopted from L1; of their " +
+         std::to_string(report.dropped_txs) + " transactions " + std::to_string(report.requeued) +
+         " are re-sequenced in order and " + std::to_string(report.included_again) +
+         " are already in adopted blocks");
+    for (const auto& cb : rewind_callbacks)
+        cb(report, dropped);
+    for (const auto& block : *adopted)
+        for (const auto& cb : block_callbacks)
+            cb(block);
+    return report;
+}
+
+Result<std::vector<arbos::Block>, std::string> Impl::adopt(
+    const std::vector<arbos::Message>& msgs) {
+    std::vector<arbos::Block> blocks;
+    if (msgs.empty()) return blocks;
+    const uint64_t head = db.head(storage::Head::kLatest).value_or(0);
+    auto parent_block = db.block_by_number(head);
+    if (!parent_block)
+        return Unexpected{"adopting L1's blocks: block " + std::to_string(head) + " is missing"};
+    std::deque<state::StateDiff> diffs;
+    blocks.reserve(msgs.size());
+    auto hashes = [&](int64_t number) -> Hash32 {
+        if (number < 0) return Hash32{};
+        const uint64_t n = static_cast<uint64_t>(number);
+        if (n > head && n - head - 1 < blocks.size()) return blocks[n - head - 1].hash;
+        return db.block_hash(n).value_or(Hash32{});
+    };
+    const arbos::Block* prev = &*parent_block;
+    for (const auto& msg : msgs) {
+        diffs.emplace_back();
+        blocks.push_back(
+            arbos::execute_message(db.world(), genesis, *prev, msg, &diffs.back(), hashes));
+        prev = &blocks.back();
+    }
+    std::vector<storage::BlockCommit> commits;
+    for (size_t i = 0; i < blocks.size(); ++i)
+        commits.push_back({&blocks[i], &diffs[i], &msgs[i]});
+    if (auto r = db.commit(commits); !r) {
+        db.discard_staged();
+        return Unexpected{"adopting L1's blocks: commit failed: " + r.error()};
+    }
+    return blocks;
+}
+
+bool Impl::requeue(Bytes raw, const Hash32& hash) {
+    {
+        std::lock_guard lock(reseq_mu);
+        if (resequencing.count(hash)) return true;  // already waiting in the pool
+    }
+    auto done = [this, hash](SubmitResult r) { requeue_done(hash, r); };
+    auto checked = check_transaction(std::move(raw), rules, fee_view());
+    if (!checked) {
+        record_dropped(hash, checked.error().message);
+        return false;
+    }
+    const auto account = committed_state()->read_account(checked->sender);
+    std::vector<Completion> completions;
+    Result<void, Rejection> added;
+    {
+        std::lock_guard lock(reseq_mu);
+        resequencing.insert(hash);
+    }
+    {
+        std::lock_guard lock(mu);
+        added = pool.add(std::move(checked).value(), done, account, completions);
+    }
+    run_all(completions);
+    if (!added) {
+        {
+            std::lock_guard lock(reseq_mu);
+            resequencing.erase(hash);
+        }
+        record_dropped(hash, added.error().message);
+        return false;
+    }
+    return true;
+}
+
+void Impl::requeue_done(const Hash32& hash, const SubmitResult& r) {
+    // A stop or a halt before it is sealed again: it stays recorded and the next start
+    // re-sequences it.
+    if (!r && (r.error().reason == Rejection::Reason::kShuttingDown ||
+               r.error().reason == Rejection::Reason::kHalted))
+        return;
+    if (!r) record_dropped(hash, r.error().message);
+    {
+        std::lock_guard lock(reseq_mu);
+        if (resequencing.erase(hash) == 0) return;
+        if (resequencing.empty()) save_resequence({});
+    }
+    if (r) {
+        std::lock_guard lock(commit_mu);
+        ++stats.resequenced_txs;
+    }
+}
+
+void Impl::save_resequence(const std::vector<Bytes>& raws) {
+    if (auto r = db.put_meta(kResequenceKey, encode_raw_list(raws)); !r)
+        fatal("cannot record the transactions to re-sequence: " + r.error());
+}
+
+void Impl::resume_resequence() {
+    const auto record = db.get_meta(kResequenceKey);
+    if (!record || record->empty()) return;
+    size_t requeued = 0, included = 0;
+    std::vector<Bytes> waiting;
+    for (Bytes& raw : decode_raw_list(*record)) {
+        const Hash32 hash = keccak256(raw);
+        if (db.tx_location(hash)) {
+            ++included;
+            continue;
+        }
+        Bytes copy = raw;
+        if (requeue(std::move(raw), hash)) {
+            ++requeued;
+            waiting.push_back(std::move(copy));
+        }
+    }
+    {
+        std::lock_guard lock(reseq_mu);
+        save_resequence(resequencing.empty() ? std::vector<Bytes>{} : waiting);
+    }
+    warn("re-sequencing " + std::to_string(requeued) +
+         " transactions of blocks a rewind dropped before the restart (" +
+         std::to_string(included) + " were already in blocks)");
+}
+
+void Impl::record_dropped(const Hash32& hash, const std::string& reason) {
+    warn("transaction " + to_hex(hash) + " of a dropped block is no longer valid: " + reason);
+    {
+        std::lock_guard stats_lock(commit_mu);
+        ++stats.dropped_txs;
+    }
+    std::lock_guard lock(reseq_mu);
+    recent_dropped.push_back(DroppedTx{hash, reason});
+    if (recent_dropped.size() > kRecentDropped) recent_dropped.pop_front();
+}
+
+void Impl::warn(const std::string& line) const {
+    if (config.warn) config.warn(line);
+}
+
+void Impl::halt(const std::string& reason) {
+    std::vector<Completion> left;
+    {
+        std::lock_guard lock(mu);
+        if (halt_reason) return;
+        halt_reason = reason;
+        paused = true;
+        left = pool.drain(Rejection{Rejection::Reason::kHalted, reason, -32000});
+    }
+    seal_cv.notify_all();
+    warn("HALTED: " + reason);
+    run_all(left);
+}
+
+}  // namespace fuse::sequencer

@@ -1,0 +1,132 @@
+#pragma once
+/// The sequencer's inside, shared by sequencer.cpp (submit, sealing, group commit) and
+/// rewind.cpp (rewinds, re-sequencing, halt). Not part of the library's interface.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "sequencer/checks.hpp"
+#include "sequencer/pool.hpp"
+#include "sequencer/sequencer.hpp"
+
+namespace fuse::sequencer {
+
+/// A sealed block waiting for (or in) its commit, with whom to tell once it is durable.
+struct SealedBlock {
+    arbos::Block block;
+    state::StateDiff diff;
+    arbos::Message message;
+    std::vector<SubmitCallback> callbacks;  ///< one per tx, in block order
+};
+
+/// Meta key of the transactions a rewind took out of dropped blocks and has not sealed again
+/// yet (each as a 4-byte big-endian length and the raw bytes), so a crash loses none of them.
+inline constexpr std::string_view kResequenceKey = "sequencer.resequence";
+
+struct Sequencer::Impl {
+    using Clock = std::chrono::steady_clock;
+
+    storage::Database& db;
+    arbos::Genesis genesis;
+    Config config;
+    L1InfoSource l1_info;
+    ChainRules rules;
+    std::vector<std::function<void(const arbos::Block&)>> block_callbacks;
+    std::vector<std::function<void(const Rejection&)>> rejection_callbacks;
+    std::vector<std::function<void(const RewindReport&, const std::vector<arbos::Block>&)>>
+        rewind_callbacks;
+
+    // ---- pool (guarded by mu)
+    mutable std::mutex mu;
+    std::condition_variable seal_cv;  ///< ready txs, room in the pipeline, unpaused, or stop
+    std::condition_variable idle_cv;  ///< the sealer left a block, or a commit finished
+    TxPool pool;
+    bool stopping = false;
+    bool paused = false;     ///< a rewind runs (or halted): the sealer builds nothing
+    bool rewinding = false;  ///< a rewind runs: new submissions wait in `deferred`
+    std::vector<std::pair<CheckedTx, SubmitCallback>> deferred;
+    bool in_seal = false;    ///< the sealer is between taking the go and finishing a block
+    size_t uncommitted = 0;  ///< sealed blocks not yet durable
+    size_t unannounced = 0;  ///< sealed blocks whose commit callbacks have not all run
+    std::optional<std::string> halt_reason;
+    /// Commits whose transactions the pool has forgotten (changed under `mu`, after the
+    /// committed-state reader was replaced).
+    std::atomic<uint64_t> commit_gen{0};
+
+    // ---- prices and the committed state for the pool checks (guarded by view_mu)
+    mutable std::mutex view_mu;
+    uint256 base_fee;
+    uint256 l1_price_per_byte;
+    std::shared_ptr<const state::StateReader> committed;
+
+    // ---- commit queue (guarded by commit_mu)
+    std::mutex commit_mu;
+    std::condition_variable commit_cv;
+    std::deque<std::unique_ptr<SealedBlock>> to_commit;
+    bool sealer_done = false;
+    Stats stats;  ///< guarded by commit_mu
+
+    // ---- sealing thread state (also written by a rewind, while the sealer is idle)
+    std::shared_ptr<arbos::Block> parent;
+    uint256 parent_l1_base_fee;        ///< the L1 base fee the parent's message carried
+    std::deque<Hash32> recent_hashes;  ///< hashes of blocks [parent - size + 1, parent]
+    Clock::time_point last_block_start{};
+
+    // ---- rewinds (rewind_mu: one at a time; reseq_mu: the set and its meta record)
+    std::mutex rewind_mu;
+    mutable std::mutex reseq_mu;
+    std::unordered_set<Hash32, FixedBytesHasher> resequencing;  ///< requeued, not yet sealed
+    std::deque<DroppedTx> recent_dropped;                       ///< at most kRecentDropped
+    std::optional<RewindReport> last_rewind;
+    static constexpr size_t kRecentDropped = 64;
+
+    std::thread sealer;
+    std::thread committer;
+
+    Impl(storage::Database& d, const arbos::Genesis& g, Config c, L1InfoSource l1);
+
+    [[noreturn]] static void fatal(const std::string& what);
+    /// Loads the parent, its L1 base fee and the last 256 hashes from the durable head.
+    void load_head();
+    void refresh_prices();
+    FeeView fee_view() const;
+    std::shared_ptr<const state::StateReader> committed_state() const;
+    void refuse(const SubmitCallback& done, Rejection r);
+    void run_all(std::vector<Completion>& completions);
+    void submit(Bytes raw, SubmitCallback done);
+    /// The pool checks and admission of a transaction that passed the stateless checks.
+    void admit(CheckedTx checked, SubmitCallback done);
+
+    // sequencer.cpp: sealing and group commit
+    void seal_loop();
+    void seal_one();
+    void commit_loop();
+    void commit_group(std::vector<std::unique_ptr<SealedBlock>>& group);
+
+    // rewind.cpp
+    Result<RewindReport, std::string> rewind(const RewindPlan& plan);
+    Result<RewindReport, std::string> rewind_paused(const RewindPlan& plan);
+    /// Executes `msgs` after the durable head and commits them; the blocks, in order.
+    Result<std::vector<arbos::Block>, std::string> adopt(const std::vector<arbos::Message>& msgs);
+    /// Admits a dropped block's transaction again; its outcome is tracked in `resequencing`.
+    bool requeue(Bytes raw, const Hash32& hash);
+    void requeue_done(const Hash32& hash, const SubmitResult& r);
+    /// Writes (or clears, when empty) the record of the transactions being re-sequenced.
+    void save_resequence(const std::vector<Bytes>& raws);
+    /// Start-up: re-sequences what a rewind recorded and a crash left unsealed.
+    void resume_resequence();
+    void record_dropped(const Hash32& hash, const std::string& reason);
+    void halt(const std::string& reason);
+    void warn(const std::string& line) const;
+};
+
+}  // namespace fuse::sequencer
