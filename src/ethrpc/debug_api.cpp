@@ -155,38 +155,36 @@ void EthApi::Impl::register_debug_methods(rpc::MethodRegistry& r) {
         const auto opts = decode_trace_options(config);
         return block_result(trace_block(db, genesis, block, opts));
     };
-    r.register_method("debug_traceBlockByNumber",
-                      [this, by_block](const Json& params,
-                                       const rpc::CallContext&) -> Result<Json, RpcError> {
-                          Params p(params, 2);
-                          const auto n = p.required(0, decode_block_number);
-                          const auto number = resolve_number(n);
-                          std::optional<arbos::Block> block;
-                          if (number) block = db.block_by_number(*number);
-                          if (!block)
-                              server_error("block #" +
-                                           std::to_string(number.value_or(n.number)) +
-                                           " not found");
-                          return by_block(*block, p.get(1));
-                      });
-    r.register_method("debug_traceBlockByHash",
-                      [this, by_block](const Json& params,
-                                       const rpc::CallContext&) -> Result<Json, RpcError> {
-                          Params p(params, 2);
-                          const Hash32 hash = p.required(0, decode_hash);
-                          const auto block = db.block_by_hash(hash);
-                          if (!block) server_error("block " + to_hex(hash) + " not found");
-                          return by_block(*block, p.get(1));
-                      });
+    r.register_method(
+        "debug_traceBlockByNumber",
+        [this, by_block](const Json& params, const rpc::CallContext&) -> Result<Json, RpcError> {
+            Params p(params, 2);
+            const auto n = p.required(0, decode_block_number);
+            const auto number = resolve_number(n);
+            std::optional<arbos::Block> block;
+            if (number) block = db.block_by_number(*number);
+            if (!block)
+                server_error("block #" + std::to_string(number.value_or(n.number)) + " not found");
+            return by_block(*block, p.get(1));
+        });
+    r.register_method(
+        "debug_traceBlockByHash",
+        [this, by_block](const Json& params, const rpc::CallContext&) -> Result<Json, RpcError> {
+            Params p(params, 2);
+            const Hash32 hash = p.required(0, decode_hash);
+            const auto block = db.block_by_hash(hash);
+            if (!block) server_error("block " + to_hex(hash) + " not found");
+            return by_block(*block, p.get(1));
+        });
     r.register_method(
         "debug_traceCall",
         [this](const Json& params, const rpc::CallContext&) -> Result<Json, RpcError> {
             Params p(params, 3);
             arbos::CallRequest req = p.required(
                 0, [this](const Json& j) { return decode_call_request(j, genesis.chain_id); });
-            const auto id = p.optional(1, decode_block_id)
-                                .value_or(BlockId{BlockNumberOrTag{BlockTag::kLatest, 0},
-                                                  std::nullopt, false});
+            const auto id =
+                p.optional(1, decode_block_id)
+                    .value_or(BlockId{BlockNumberOrTag{BlockTag::kLatest, 0}, std::nullopt, false});
             const Json* cfg = p.get(2);
             const auto opts = decode_trace_options(cfg);
             std::optional<StateOverrides> overrides;
@@ -211,7 +209,8 @@ void EthApi::Impl::register_debug_methods(rpc::MethodRegistry& r) {
             auto tracer = tracing::make_tracer(opts, tracing::Clock::now());
             req.tracer = tracer.get();
             auto result = arbos::simulate_call(st, genesis, s.block, req, false);
-            if (!result) throw RpcException(RpcError{result.error().code, result.error().reason, {}});
+            if (!result)
+                throw RpcException(RpcError{result.error().code, result.error().reason, {}});
             if (tracer->timed_out()) server_error("execution timeout");
             return finish(opts, tracer->result());
         });

@@ -88,42 +88,41 @@ int64_t run(Frame& f, uint256* stack_base, [[maybe_unused]] Tracer* tracer) noex
 
     // Per instruction: defined in R? stack height in range? static gas? then the opcode.
     // All operands of these checks are compile-time constants from the table.
-#define FUSE_EVM_STEP(CODE, NAME, IN, OUT, GC, GP)                     \
-    {                                                                  \
-        constexpr int64_t kGas = R == Revision::kCancun ? (GC) : (GP); \
-        if constexpr (kTraced)                                         \
-            if (!trace_step(f, *tracer, stack_base, sp, pc, gas)) {    \
-                f.status = Status::kInternalError;                     \
-                goto out_of_band;                                      \
-            }                                                          \
-        if constexpr (kGas < 0) {                                      \
-            f.status = Status::kUndefinedInstruction;                  \
-            goto out_of_band;                                          \
-        } else {                                                       \
-            if constexpr ((IN) > 0)                                    \
-                if (sp - stack_base < (IN)) {                          \
-                    f.status = Status::kStackUnderflow;                \
-                    goto out_of_band;                                  \
-                }                                                      \
-            if constexpr ((OUT) > (IN))                                \
-                if (sp - stack_base > kStackLimit - ((OUT) - (IN))) {  \
-                    f.status = Status::kStackOverflow;                 \
-                    goto out_of_band;                                  \
-                }                                                      \
-            if constexpr (kGas > 0)                                    \
-                if ((gas -= kGas) < 0) {                               \
-                    f.status = Status::kOutOfGas;                      \
-                    goto out_of_band;                                  \
-                }                                                      \
-            const Next next = op_##NAME(f, sp, pc, gas);               \
-            if constexpr (kTraced)                                     \
-                tracer->on_step_end(                                   \
-                    next.gas, next.pc ? Status::kSuccess : f.status);  \
-            pc = next.pc;                                              \
-            gas = next.gas;                                            \
-            if (pc == nullptr) goto done;                              \
-            sp += (OUT) - (IN);                                        \
-        }                                                              \
+#define FUSE_EVM_STEP(CODE, NAME, IN, OUT, GC, GP)                                    \
+    {                                                                                 \
+        constexpr int64_t kGas = R == Revision::kCancun ? (GC) : (GP);                \
+        if constexpr (kTraced)                                                        \
+            if (!trace_step(f, *tracer, stack_base, sp, pc, gas)) {                   \
+                f.status = Status::kInternalError;                                    \
+                goto out_of_band;                                                     \
+            }                                                                         \
+        if constexpr (kGas < 0) {                                                     \
+            f.status = Status::kUndefinedInstruction;                                 \
+            goto out_of_band;                                                         \
+        } else {                                                                      \
+            if constexpr ((IN) > 0)                                                   \
+                if (sp - stack_base < (IN)) {                                         \
+                    f.status = Status::kStackUnderflow;                               \
+                    goto out_of_band;                                                 \
+                }                                                                     \
+            if constexpr ((OUT) > (IN))                                               \
+                if (sp - stack_base > kStackLimit - ((OUT) - (IN))) {                 \
+                    f.status = Status::kStackOverflow;                                \
+                    goto out_of_band;                                                 \
+                }                                                                     \
+            if constexpr (kGas > 0)                                                   \
+                if ((gas -= kGas) < 0) {                                              \
+                    f.status = Status::kOutOfGas;                                     \
+                    goto out_of_band;                                                 \
+                }                                                                     \
+            const Next next = op_##NAME(f, sp, pc, gas);                              \
+            if constexpr (kTraced)                                                    \
+                tracer->on_step_end(next.gas, next.pc ? Status::kSuccess : f.status); \
+            pc = next.pc;                                                             \
+            gas = next.gas;                                                           \
+            if (pc == nullptr) goto done;                                             \
+            sp += (OUT) - (IN);                                                       \
+        }                                                                             \
     }
 
 #if FUSE_EVM_COMPUTED_GOTO

@@ -22,7 +22,7 @@ struct StepState {
     int32_t depth = 0;  ///< Message::depth of the frame (0: the transaction's top frame)
     std::span<const uint256> stack;  ///< bottom first; stack.back() is the top
     ByteView memory;
-    ByteView return_data;  ///< RETURNDATA of the last call made by this frame
+    ByteView return_data;      ///< RETURNDATA of the last call made by this frame
     int64_t frame_refund = 0;  ///< this frame's SSTORE refund so far (EIP-3529), may be < 0
     const Message* msg = nullptr;
     Host* host = nullptr;

@@ -142,9 +142,10 @@ ExecResult StateHost::traced_call(const Message& msg, std::optional<uint64_t> tx
     Message shown = msg;
     if (is_create) {
         // The address the create deploys to, as geth's tracers see it (before any check).
-        shown.recipient = msg.kind == CallKind::kCreate2
-                              ? create2_address(msg.sender, msg.create2_salt, msg.input)
-                              : create_address(msg.sender, tx_nonce.value_or(state_.nonce(msg.sender)));
+        shown.recipient =
+            msg.kind == CallKind::kCreate2
+                ? create2_address(msg.sender, msg.create2_salt, msg.input)
+                : create_address(msg.sender, tx_nonce.value_or(state_.nonce(msg.sender)));
         shown.code_address = shown.recipient;
     }
     tracer_->on_enter(shown);

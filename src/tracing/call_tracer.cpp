@@ -136,8 +136,12 @@ public:
                                    : 0;
             Frame f;
             f.type = call_type(msg, op);
-            f.from = msg.sender;
-            f.to = msg.recipient;
+            // DELEGATECALL/CALLCODE run the callee's code on the caller's account: geth shows
+            // the calling contract as `from` and the code's account as `to`.
+            const bool on_self =
+                msg.kind == evm::CallKind::kDelegateCall || msg.kind == evm::CallKind::kCallCode;
+            f.from = on_self ? msg.recipient : msg.sender;
+            f.to = on_self ? msg.code_address : msg.recipient;
             f.input.assign(msg.input.begin(), msg.input.end());
             f.gas = msg.depth == 0 ? gas_limit_ : static_cast<uint64_t>(msg.gas);
             if (f.type != "STATICCALL") f.value = msg.value;
@@ -208,7 +212,7 @@ private:
     int32_t depth_ = 0;
     uint64_t log_count_ = 0;
     std::vector<Frame> stack_;
-    std::vector<uint8_t> last_op_;  ///< by depth: the instruction each frame runs last
+    std::vector<uint8_t> last_op_;     ///< by depth: the instruction each frame runs last
     std::vector<uint64_t> log_marks_;  ///< log count when each open frame began
 };
 

@@ -175,8 +175,8 @@ private:
                 modified = true;
                 post.code_hash = hash;
             }
-            if (!cfg_.disable_code && !std::equal(code.begin(), code.end(), acc.code.begin(),
-                                                  acc.code.end())) {
+            if (!cfg_.disable_code &&
+                !std::equal(code.begin(), code.end(), acc.code.begin(), acc.code.end())) {
                 modified = true;
                 post.code = Bytes(code.begin(), code.end());
             }

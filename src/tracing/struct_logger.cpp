@@ -166,8 +166,8 @@ private:
 
     LoggerConfig cfg_;
     std::vector<Json> logs_;
-    std::vector<Pending> frames_;    ///< by depth: the step in flight in each frame
-    std::vector<int64_t> refunds_;   ///< by depth: each active frame's refund so far
+    std::vector<Pending> frames_;   ///< by depth: the step in flight in each frame
+    std::vector<int64_t> refunds_;  ///< by depth: each active frame's refund so far
     std::map<Address, std::map<uint256, uint256>> storage_;
     int32_t cur_depth_ = -1;
     uint64_t size_ = 0;

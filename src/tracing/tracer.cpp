@@ -175,9 +175,8 @@ TraceOptions parse_trace_options(const Json& config) {
 }
 
 std::unique_ptr<JsonTracer> make_tracer(const TraceOptions& opts, Clock::time_point start) {
-    const auto deadline =
-        start + std::chrono::duration_cast<Clock::duration>(
-                    std::max(opts.timeout, std::chrono::nanoseconds(0)));
+    const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
+                                      std::max(opts.timeout, std::chrono::nanoseconds(0)));
     if (opts.tracer == "callTracer") return make_call_tracer(opts.call, deadline);
     if (opts.tracer == "prestateTracer") return make_prestate_tracer(opts.prestate, deadline);
     return make_struct_logger(opts.logger, deadline);

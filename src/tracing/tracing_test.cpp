@@ -34,7 +34,8 @@ struct TracingTest : ::testing::Test {
     void SetUp() override {
         base.put_account(sender, Account{0, uint256{1'000'000'000'000'000'000ull}, kEmptyCodeHash});
         const Bytes code_a = code(
-            "0x600560005560005450600060006000600060007300000000000000000000000000000000000000bb5af150"
+            "0x600560005560005450600060006000600060007300000000000000000000000000000000000000bb5af1"
+            "50"
             "602a60005260206000f3");
         const Bytes code_b = code("0x60006000a000");
         base.put_account(a, Account{1, uint256{}, keccak256(code_a)}, code_a);
@@ -61,8 +62,9 @@ struct TracingTest : ::testing::Test {
         ExecState st(base);
         TxHooks hooks;
         hooks.tracer = tracer;
-        auto r = apply_transaction(st, block, evm::Revision::kCancun, call_a(), sender,
-                                   block.gas_limit, [](int64_t) { return Hash32{}; }, &hooks);
+        auto r = apply_transaction(
+            st, block, evm::Revision::kCancun, call_a(), sender, block.gas_limit,
+            [](int64_t) { return Hash32{}; }, &hooks);
         EXPECT_TRUE(r.has_value());
         return {r.value(), st.diff()};
     }
@@ -188,7 +190,8 @@ TEST_F(TracingTest, PrestateTracerAndDiffMode) {
     EXPECT_FALSE(pre[to_hex(sender.view())].contains("nonce"));  // 0 is omitted
     const Json& pa = pre[to_hex(a.view())];
     EXPECT_EQ(pa["nonce"], 1);
-    EXPECT_EQ(pa["storage"][slot0], "0x0000000000000000000000000000000000000000000000000000000000000000");
+    EXPECT_EQ(pa["storage"][slot0],
+              "0x0000000000000000000000000000000000000000000000000000000000000000");
     EXPECT_TRUE(pa.contains("code"));
     EXPECT_TRUE(pre.contains(to_hex(b.view())));
     EXPECT_FALSE(pre.contains(to_hex(block.coinbase.view())));  // did not exist: left out

@@ -27,7 +27,7 @@ contract Child {
 }
 contract Lib {
     uint256 public x;
-    function store(uint256 v) external { x = v + 1; }
+    function store(uint256 v) external payable { x = v + 1; }
 }
 contract Parent {
     uint256 public x;
@@ -176,7 +176,7 @@ describe('tracing: L2 vs anvil (cancun)', { skip: skip ?? false }, () => {
       assert.equal(BigInt(l2.gas), 2_000_000n, 'top gas is the tx gas limit');
       if (!config.onlyTopCall) {
         const types = l2.calls.map((c) => c.type);
-        assert.deepEqual(types, ['CALL', 'CALL', 'STATICCALL', 'DELEGATECALL', 'CREATE2', 'CREATE', 'CALL']);
+        assert.deepEqual(types, ['CALL', 'STATICCALL', 'STATICCALL', 'DELEGATECALL', 'CREATE2', 'CREATE', 'CALL']);  // fail() is pure
         assert.equal(l2.calls[1].error, 'execution reverted');
         assert.equal(l2.calls[1].revertReason, 'nope');
       }
