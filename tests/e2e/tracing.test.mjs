@@ -53,6 +53,7 @@ contract Parent {
 contract Small {
     uint256 s;
     function f(uint256 a) external returns (uint256) { s = a * 2 + s; return s; }
+    function clear() external { s = 0; }
     function probe() external returns (bool ok, bytes memory out) {
         (ok, out) = address(0x64).staticcall(abi.encodeWithSignature("arbBlockNumber()"));
     }
@@ -264,6 +265,15 @@ describe('tracing: L2 vs anvil (cancun)', { skip: skip ?? false }, () => {
       assert.deepEqual(a, b, `struct logs ${JSON.stringify(config)}`);
       if (config.disableStack) assert.equal(l2.structLogs[0].stack, undefined);
     }
+    // An SSTORE that clears a slot: the refund counter (EIP-3529) in the later steps.
+    const cleared = await both(async (ch) => ({
+      to: await ch.c.Small.getAddress(),
+      data: ch.c.Small.interface.encodeFunctionData('clear', []),
+    }));
+    const [c2, cref] = await traces(cleared.map((r) => r.hash), { enableReturnData: true });
+    assert.deepEqual(c2.structLogs.map((s) => normStep(s, c2.structLogs[0].gas)),
+      cref.structLogs.map((s) => normStep(s, cref.structLogs[0].gas)), 'struct logs with a refund');
+    assert.equal(c2.structLogs.at(-1).refund, 4800);
     // limit: recording stops once the JSON of the steps exceeds it.
     const [limited] = await traces(hashes, { limit: 1 });
     assert.equal(limited.structLogs.length, 1);
