@@ -120,7 +120,30 @@ public:
         if (last_op_.size() <= static_cast<size_t>(s.depth))
             last_op_.resize(static_cast<size_t>(s.depth) + 1);
         last_op_[static_cast<size_t>(s.depth)] = s.op;
+        selfdestruct_.reset();
+        if (s.op == 0xff && !s.stack.empty() && s.msg && s.host) {
+            // geth reports SELFDESTRUCT as a frame (from the contract to the beneficiary, the
+            // balance as value, no gas); it is added once the instruction succeeded.
+            const Hash32 h = s.stack.back().to_hash();
+            selfdestruct_ = Frame{};
+            selfdestruct_->type = "SELFDESTRUCT";
+            selfdestruct_->from = s.msg->recipient;
+            selfdestruct_->to = Address::from_view_right(h.view());
+            selfdestruct_->value = s.host->get_balance(s.msg->recipient);
+        }
         return tick();
+    }
+
+    void on_step_end(int64_t, evm::Status status) noexcept override {
+        if (!selfdestruct_) return;
+        // geth enters it at the frame's depth + 1: never recorded with onlyTopCall.
+        if (status == evm::Status::kSuccess && !stack_.empty() && !cfg_.only_top_call) {
+            try {
+                stack_.back().calls.push_back(std::move(*selfdestruct_));
+            } catch (...) {
+            }
+        }
+        selfdestruct_.reset();
     }
 
     void on_enter(const evm::Message& msg) noexcept override {
@@ -212,8 +235,9 @@ private:
     int32_t depth_ = 0;
     uint64_t log_count_ = 0;
     std::vector<Frame> stack_;
-    std::vector<uint8_t> last_op_;     ///< by depth: the instruction each frame runs last
-    std::vector<uint64_t> log_marks_;  ///< log count when each open frame began
+    std::optional<Frame> selfdestruct_;  ///< a SELFDESTRUCT in flight
+    std::vector<uint8_t> last_op_;       ///< by depth: the instruction each frame runs last
+    std::vector<uint64_t> log_marks_;    ///< log count when each open frame began
 };
 
 }  // namespace

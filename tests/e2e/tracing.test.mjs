@@ -50,6 +50,10 @@ contract Parent {
     }
     function boom() external { child.set(1); revert("boom"); }
 }
+contract Bomb {
+    constructor() payable {}
+    function kill(address payable to) external { selfdestruct(to); }
+}
 contract Small {
     uint256 s;
     function f(uint256 a) external returns (uint256) { s = a * 2 + s; return s; }
@@ -97,7 +101,7 @@ describe('tracing: L2 vs anvil (cancun)', { skip: skip ?? false }, () => {
   let art;
   before(async () => {
     art = {};
-    for (const name of ['Parent', 'Lib', 'Small']) art[name] = await compileSolidity(kSource, name, 'cancun');
+    for (const name of ['Parent', 'Lib', 'Small', 'Bomb']) art[name] = await compileSolidity(kSource, name, 'cancun');
     node = await startNode({ args: ['--l1-base-fee', '1000000'] });
     anvil = await startAnvil({ hardfork: 'cancun', extraArgs: ['--steps-tracing'] });
     const mk = (name, provider, wallet, rpc) => ({ name, provider, wallet, rpc, c: {} });
@@ -115,9 +119,10 @@ describe('tracing: L2 vs anvil (cancun)', { skip: skip ?? false }, () => {
     ];
     for (const ch of chains) {
       let nonce = await ch.provider.getTransactionCount(ch.wallet.address);
-      for (const name of ['Lib', 'Parent', 'Small']) {
+      for (const name of ['Lib', 'Parent', 'Small', 'Bomb']) {
         const f = new ethers.ContractFactory(art[name].abi, art[name].bytecode, ch.wallet);
-        const c = await f.deploy({ nonce: nonce++, gasLimit: 3_000_000n, ...(name === 'Parent' ? { value: 5n } : {}) });
+        const payable = name === 'Parent' || name === 'Bomb';
+        const c = await f.deploy({ nonce: nonce++, gasLimit: 3_000_000n, ...(payable ? { value: 5n } : {}) });
         ch.c[name] = c;
         ch.c[`${name}Receipt`] = await c.deploymentTransaction().wait();
       }
@@ -209,6 +214,22 @@ describe('tracing: L2 vs anvil (cancun)', { skip: skip ?? false }, () => {
     const [l2, ref] = await traces(hashes, { tracer: 'callTracer' });
     assert.equal(l2.type, 'CREATE');
     assert.deepEqual(normCall(l2), normCall(ref));
+  });
+
+  it('callTracer and prestateTracer: SELFDESTRUCT', async () => {
+    const receipts = await both(async (ch) => ({
+      to: await ch.c.Bomb.getAddress(),
+      data: ch.c.Bomb.interface.encodeFunctionData('kill', [ch.wallet.address]),
+    }));
+    const hashes = receipts.map((r) => r.hash);
+    const [l2, ref] = await traces(hashes, { tracer: 'callTracer' });
+    assert.equal(l2.calls?.[0]?.type, 'SELFDESTRUCT');
+    assert.equal(l2.calls[0].value, '0x5');
+    assert.deepEqual(normCall(l2), normCall(ref));
+    const bomb = (await chains[0].c.Bomb.getAddress()).toLowerCase();
+    const [d2, dref] = await traces(hashes, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } });
+    for (const side of ['pre', 'post'])
+      assert.deepEqual(normAccount(d2[side][bomb]), normAccount(dref[side][bomb]), `${side} of the contract`);
   });
 
   it('prestateTracer, with and without diffMode', async () => {
