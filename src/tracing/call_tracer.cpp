@@ -117,9 +117,17 @@ public:
     }
 
     bool on_step(const evm::StepState& s) noexcept override {
-        if (last_op_.size() <= static_cast<size_t>(s.depth))
-            last_op_.resize(static_cast<size_t>(s.depth) + 1);
+        cur_depth_ = s.depth;
+        try {
+            if (last_op_.size() <= static_cast<size_t>(s.depth)) {
+                last_op_.resize(static_cast<size_t>(s.depth) + 1);
+                pending_.resize(static_cast<size_t>(s.depth) + 1);
+            }
+        } catch (...) {
+            return tick();
+        }
         last_op_[static_cast<size_t>(s.depth)] = s.op;
+        remember_call(s, pending_[static_cast<size_t>(s.depth)]);
         selfdestruct_.reset();
         if (s.op == 0xff && !s.stack.empty() && s.msg && s.host) {
             // geth reports SELFDESTRUCT as a frame (from the contract to the beneficiary, the
@@ -134,7 +142,14 @@ public:
         return tick();
     }
 
-    void on_step_end(int64_t, evm::Status status) noexcept override {
+    void on_step_end(int64_t gas_left, evm::Status status) noexcept override {
+        if (cur_depth_ >= 0 && static_cast<size_t>(cur_depth_) < pending_.size()) {
+            PendingCall& p = pending_[static_cast<size_t>(cur_depth_)];
+            if (p.valid && !p.entered && status == evm::Status::kSuccess && !stack_.empty() &&
+                !cfg_.only_top_call)
+                add_light_failure(p, gas_left);
+            p.valid = false;
+        }
         if (!selfdestruct_) return;
         // geth enters it at the frame's depth + 1: never recorded with onlyTopCall.
         if (status == evm::Status::kSuccess && !stack_.empty() && !cfg_.only_top_call) {
@@ -148,6 +163,8 @@ public:
 
     void on_enter(const evm::Message& msg) noexcept override {
         depth_ = msg.depth;
+        if (msg.depth > 0 && static_cast<size_t>(msg.depth) <= pending_.size())
+            pending_[static_cast<size_t>(msg.depth) - 1].entered = true;
         try {
             log_marks_.push_back(log_count_);
         } catch (...) {
@@ -175,6 +192,7 @@ public:
 
     void on_exit(const evm::Message& msg, const evm::ExecResult& res) noexcept override {
         depth_ = msg.depth - 1;
+        cur_depth_ = msg.depth - 1;
         if (!log_marks_.empty()) {
             // A failed frame's logs are dropped from the block: later logs keep their indexes.
             if (res.status != evm::Status::kSuccess) log_count_ = log_marks_.back();
@@ -230,7 +248,72 @@ public:
     }
 
 private:
+    /// A CALL* about to run, kept until it ends in case it never reaches the host.
+    struct PendingCall {
+        bool valid = false;
+        bool entered = false;  ///< the host was called (on_enter one level down)
+        uint8_t op = 0;
+        int32_t depth = 0;
+        int64_t gas_before = 0;
+        uint256 gas_arg;
+        bool has_value = false;
+        Frame frame;
+    };
+
+    static void remember_call(const evm::StepState& s, PendingCall& p) noexcept {
+        p.valid = false;
+        p.entered = false;
+        const size_t n = s.stack.size();
+        const bool with_value = s.op == 0xf1 || s.op == 0xf2;
+        if (!is_call_op(s.op) || n < (with_value ? 7u : 6u) || !s.msg) return;
+        const uint256& in_off = s.stack[n - (with_value ? 4 : 3)];
+        const uint256& in_size = s.stack[n - (with_value ? 5 : 4)];
+        if (!in_size.is_zero() &&
+            (!in_off.fits_u64() || !in_size.fits_u64() || in_size.low64() > (uint64_t{1} << 24)))
+            return;  // the instruction will run out of gas: no frame
+        try {
+            Frame& f = p.frame;
+            f = Frame{};
+            f.type = call_type(*s.msg, s.op);
+            f.from = s.msg->recipient;
+            f.to = Address::from_view_right(s.stack[n - 2].to_hash().view());
+            if (s.op == 0xf1 || s.op == 0xf2)
+                f.value = s.stack[n - 3];
+            else if (s.op == 0xf4)
+                f.value = s.msg->value;
+            if (!in_size.is_zero()) {
+                f.input.assign(in_size.low64(), 0);
+                const uint64_t off = in_off.low64();
+                for (uint64_t i = 0; i < in_size.low64() && off + i < s.memory.size(); ++i)
+                    f.input[i] = s.memory[off + i];
+            }
+            p.op = s.op;
+            p.depth = s.depth;
+            p.gas_before = s.gas;
+            p.gas_arg = s.stack[n - 1];
+            p.has_value = with_value && !s.stack[n - 3].is_zero();
+            p.valid = true;
+        } catch (...) {
+        }
+    }
+
+    /// geth's frame for a call refused before it began (depth or balance), failed at once.
+    void add_light_failure(PendingCall& p, int64_t gas_left) noexcept {
+        try {
+            Frame f = std::move(p.frame);
+            f.gas = static_cast<uint64_t>(
+                light_call(p.gas_arg, p.has_value, p.gas_before, gas_left).callee_gas);
+            f.error = p.depth + 1 > 1024 ? "max call depth exceeded"
+                                         : "insufficient balance for transfer";
+            f.reverted = true;
+            stack_.back().calls.push_back(std::move(f));
+        } catch (...) {
+        }
+    }
+
     CallTracerConfig cfg_;
+    int32_t cur_depth_ = -1;
+    std::vector<PendingCall> pending_;  ///< by depth
     uint64_t gas_limit_ = 0;
     int32_t depth_ = 0;
     uint64_t log_count_ = 0;

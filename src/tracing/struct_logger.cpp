@@ -34,6 +34,11 @@ public:
         p.gas_before = s.gas;
         p.op = s.op;
         p.stack_len = s.stack.size();
+        if (is_call_op(s.op) && s.stack.size() >= 2) {
+            const size_t n = s.stack.size();
+            p.gas_arg = s.stack[n - 1];
+            p.has_value = (s.op == 0xf1 || s.op == 0xf2) && n >= 3 && !s.stack[n - 3].is_zero();
+        }
         if (cfg_.limit != 0 && size_ > cfg_.limit) return true;  // geth stops recording
         try {
             p.log_index = logs_.size();
@@ -52,6 +57,8 @@ public:
         if (!p.recorded) return;
         const evm::OpInfo& info = evm::kOpTable[p.op];
         int64_t cost = p.gas_before - gas_left + p.child_adjust;
+        if (is_call_op(p.op) && !p.entered && status == evm::Status::kSuccess)
+            cost = light_call(p.gas_arg, p.has_value, p.gas_before, gas_left).gas_cost;
         std::string err;
         if (status == evm::Status::kOutOfGas) {
             err = "out of gas";
@@ -71,6 +78,11 @@ public:
         } catch (...) {
         }
         p.recorded = false;
+    }
+
+    void on_enter(const evm::Message& msg) noexcept override {
+        if (msg.depth > 0 && static_cast<size_t>(msg.depth) <= frames_.size())
+            frames_[static_cast<size_t>(msg.depth) - 1].entered = true;
     }
 
     void on_exit(const evm::Message& msg, const evm::ExecResult& res) noexcept override {
@@ -113,6 +125,9 @@ private:
         int64_t gas_before = 0;
         int64_t child_adjust = 0;  ///< gas given back by child calls during this step
         size_t stack_len = 0;
+        uint256 gas_arg;         ///< CALL*: the gas operand
+        bool has_value = false;  ///< CALL/CALLCODE with value
+        bool entered = false;    ///< a call reached the host during this step
         uint8_t op = 0;
         bool recorded = false;
     };

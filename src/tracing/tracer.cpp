@@ -1,6 +1,7 @@
 // Tracer options, names and error texts shared by the tracers (tracer.hpp).
 #include "tracing/tracer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -59,6 +60,21 @@ std::string op_name(uint8_t op) {
         return buf;
     }
     return std::string(name);
+}
+
+LightCall light_call(const uint256& gas_arg, bool has_value, int64_t gas_before,
+                     int64_t gas_after) {
+    constexpr int64_t kStipend = 2300;
+    const int64_t stipend = has_value ? kStipend : 0;
+    // The interpreter gives the stipend back on this path (as geth returns the unused gas).
+    const int64_t cost = gas_before - gas_after + stipend;
+    const int64_t avail = gas_before - cost;
+    const int64_t cap = avail - avail / 64;  // EIP-150
+    const int64_t call_gas =
+        gas_arg.fits_u64() && gas_arg.low64() < static_cast<uint64_t>(std::max<int64_t>(cap, 0))
+            ? static_cast<int64_t>(gas_arg.low64())
+            : cap;
+    return {cost + call_gas, call_gas + stipend};
 }
 
 std::optional<std::chrono::nanoseconds> parse_go_duration(std::string_view s) {

@@ -29,6 +29,20 @@ std::string error_text(evm::Status s);
 /// "opcode 0xc not defined" for unassigned bytes.
 std::string op_name(uint8_t op);
 
+/// A CALL/CALLCODE/DELEGATECALL/STATICCALL that ended without reaching the host: the
+/// interpreter refuses it itself when the call depth or the balance does not allow it (and
+/// pushes 0), where geth enters a frame that fails at once. What geth would have reported.
+struct LightCall {
+    int64_t gas_cost = 0;    ///< the struct logger's gasCost: the op's cost + the gas handed over
+    int64_t callee_gas = 0;  ///< the frame's gas (stipend included)
+};
+/// `gas_arg`/`has_value` from the stack, gas before and after the instruction.
+LightCall light_call(const uint256& gas_arg, bool has_value, int64_t gas_before, int64_t gas_after);
+/// Whether `op` is CALL, CALLCODE, DELEGATECALL or STATICCALL.
+constexpr bool is_call_op(uint8_t op) {
+    return op == 0xf1 || op == 0xf2 || op == 0xf4 || op == 0xfa;
+}
+
 /// A tracer whose result is geth's JSON. It stops execution (evm::Tracer::on_step returns
 /// false) once `deadline` has passed; `timed_out()` then says so and the caller answers geth's
 /// "execution timeout".

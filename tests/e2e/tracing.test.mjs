@@ -49,6 +49,9 @@ contract Parent {
         return x;
     }
     function boom() external { child.set(1); revert("boom"); }
+    function poor() external returns (bool ok) {
+        (ok, ) = address(child).call{value: 1 ether}(abi.encodeWithSignature("get()"));
+    }
 }
 contract Bomb {
     constructor() payable {}
@@ -207,6 +210,31 @@ describe('tracing: L2 vs anvil (cancun)', { skip: skip ?? false }, () => {
     assert.equal(l2.error, 'execution reverted');
     assert.equal(l2.revertReason, 'boom');
     assert.equal(l2.calls[0].logs, undefined, 'logs of a reverted frame are dropped');
+  });
+
+  it('a call refused for lack of balance is a failed frame, as geth', async () => {
+    const receipts = await both(async (ch) => ({
+      to: await ch.c.Parent.getAddress(),
+      data: ch.c.Parent.interface.encodeFunctionData('poor', []),
+    }));
+    const hashes = receipts.map((r) => r.hash);
+    const [l2, ref] = await traces(hashes, { tracer: 'callTracer' });
+    assert.equal(l2.calls?.[0]?.error, 'insufficient balance for transfer');
+    assert.deepEqual(normCall(l2), normCall(ref));
+    const [s2, sref] = await traces(hashes, {});
+    // geth's gasCost of the CALL includes the gas it would have handed over (all but a 64th of
+    // what is left); that gas, with the stipend, comes back at once.
+    const opCost = (logs) => {
+      const i = logs.findIndex((x) => x.op === 'CALL');
+      const [c, next] = [logs[i], logs[i + 1]];
+      const back = next.gas - (c.gas - c.gasCost);
+      const callGas = back - 2300;
+      const cost = c.gasCost - callGas;
+      const avail = c.gas - cost;
+      assert.equal(callGas, avail - Math.floor(avail / 64));
+      return cost;
+    };
+    assert.equal(opCost(s2.structLogs), opCost(sref.structLogs), 'same cost of the CALL itself');
   });
 
   it('callTracer: a contract creation transaction', async () => {
