@@ -277,3 +277,45 @@ TEST(TraceNames, GethsOpcodeNamesAndErrors) {
     EXPECT_EQ(tracing::error_text(evm::Status::kRevert), "execution reverted");
     EXPECT_EQ(tracing::error_text(evm::Status::kBadJumpDestination), "invalid jump destination");
 }
+
+TEST_F(TracingTest, CallRefusedForBalanceIsAFailedFrame) {
+    // C: CALL(gas, B, value 1, no input) with no balance, then STOP.
+    const Address cc = addr("0x00000000000000000000000000000000000000cc");
+    const Bytes code_c = code("0x6000600060006000600173" + std::string(38, '0') + "bb5af100");
+    base.put_account(cc, Account{1, uint256{}, keccak256(code_c)}, code_c);
+    Transaction t = call_a();
+    t.to = cc;
+    ASSERT_TRUE(sign_transaction(t, key).has_value());
+    auto run_c = [&](tracing::JsonTracer* tracer) {
+        ExecState st(base);
+        TxHooks hooks;
+        hooks.tracer = tracer;
+        auto r = apply_transaction(
+            st, block, evm::Revision::kCancun, t, sender, block.gas_limit,
+            [](int64_t) { return Hash32{}; }, &hooks);
+        ASSERT_TRUE(r.has_value());
+    };
+    auto ct = tracing::make_call_tracer({}, later());
+    run_c(ct.get());
+    const Json j = ct->result();
+    ASSERT_EQ(j["calls"].size(), 1u);
+    EXPECT_EQ(j["calls"][0]["error"], "insufficient balance for transfer");
+    EXPECT_EQ(j["calls"][0]["to"], to_hex(b.view()));
+    EXPECT_EQ(j["calls"][0]["value"], "0x1");
+    EXPECT_EQ(j["calls"][0]["gasUsed"], "0x0");
+
+    auto sl = tracing::make_struct_logger({}, later());
+    run_c(sl.get());
+    const Json res = sl->result();
+    const Json& logs = res["structLogs"];
+    size_t call = 0;
+    while (logs[call]["op"] != "CALL")
+        ++call;
+    // cost 100 + 2500 (cold) + 9000 (value) + 25000 (new account? no: B exists) + the gas the
+    // callee would have had; the next step gets that gas and the stipend back.
+    const int64_t gas = logs[call]["gas"].get<int64_t>();
+    const int64_t avail = gas - 11'600;
+    const int64_t handed = avail - avail / 64;
+    EXPECT_EQ(logs[call]["gasCost"].get<int64_t>(), 11'600 + handed);
+    EXPECT_EQ(logs[call + 1]["gas"].get<int64_t>(), gas - 11'600 + 2300);
+}
