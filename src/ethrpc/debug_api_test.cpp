@@ -154,3 +154,42 @@ TEST_F(DebugApiTest, Errors) {
               "block #153 not found");
     EXPECT_EQ(node->error("debug_traceTransaction", {"0x12", Json::object()})["code"], -32602);
 }
+
+TEST_F(DebugApiTest, HostileParamsNeverCrash) {
+    const std::vector<std::string> methods = {"debug_traceTransaction", "debug_traceCall",
+                                              "debug_traceBlockByNumber", "debug_traceBlockByHash"};
+    const std::vector<Json> values = {
+        nullptr,
+        true,
+        -1,
+        1e300,
+        18446744073709551615ull,
+        "",
+        "0x",
+        "0x2",
+        "latest",
+        hash(2, 0),
+        hex(c.blocks[2].hash),
+        Json::array(),
+        Json::object(),
+        Json{{"tracer", 5}},
+        Json{{"tracer", "callTracer"}, {"tracerConfig", "x"}},
+        Json{{"tracer", "prestateTracer"}, {"tracerConfig", {{"diffMode", "yes"}}}},
+        Json{{"timeout", 5}},
+        Json{{"timeout", "-1s"}},
+        Json{{"limit", -1}},
+        Json{{"limit", 18446744073709551615ull}},
+        Json{{"enableMemory", "yes"}},
+        Json{{"stateOverrides", 1}},
+        Json{{"to", hex(contract)}, {"gas", "0xffffffffffffffff"}}};
+    for (const auto& m : methods)
+        for (const Json& v : values)
+            for (const Json& params :
+                 {Json::array({v}), Json::array({v, v}), Json::array({v, v, v})}) {
+                const Json r = node->call(m, params);
+                ASSERT_TRUE(r.contains("result") != r.contains("error")) << m << params.dump();
+                if (r.contains("error")) {
+                    ASSERT_NE(r["error"]["code"], -32603) << m << params.dump() << r.dump();
+                }
+            }
+}
