@@ -264,10 +264,16 @@ private:
         p.valid = false;
         p.entered = false;
         const size_t n = s.stack.size();
+        const bool is_create = s.op == 0xf0 || s.op == 0xf5;
+        if ((!is_call_op(s.op) && !is_create) || !s.msg) return;
         const bool with_value = s.op == 0xf1 || s.op == 0xf2;
-        if (!is_call_op(s.op) || n < (with_value ? 7u : 6u) || !s.msg) return;
-        const uint256& in_off = s.stack[n - (with_value ? 4 : 3)];
-        const uint256& in_size = s.stack[n - (with_value ? 5 : 4)];
+        const size_t need = is_create ? (s.op == 0xf5 ? 4u : 3u) : (with_value ? 7u : 6u);
+        if (n < need) return;
+        // Operand positions from the top: CREATE* value, offset, size; CALL* gas, address,
+        // [value], in offset, in size.
+        const size_t off_at = is_create ? 2 : (with_value ? 4 : 3);
+        const uint256& in_off = s.stack[n - off_at];
+        const uint256& in_size = s.stack[n - off_at - 1];
         if (!in_size.is_zero() &&
             (!in_off.fits_u64() || !in_size.fits_u64() || in_size.low64() > (uint64_t{1} << 24)))
             return;  // the instruction will run out of gas: no frame
@@ -276,8 +282,11 @@ private:
             f = Frame{};
             f.type = call_type(*s.msg, s.op);
             f.from = s.msg->recipient;
-            f.to = Address::from_view_right(s.stack[n - 2].to_hash().view());
-            if (s.op == 0xf1 || s.op == 0xf2)
+            if (is_create)
+                f.value = s.stack[n - 1];  // no `to`: geth drops it from a failed create
+            else
+                f.to = Address::from_view_right(s.stack[n - 2].to_hash().view());
+            if (with_value)
                 f.value = s.stack[n - 3];
             else if (s.op == 0xf4)
                 f.value = s.msg->value;
@@ -290,7 +299,7 @@ private:
             p.op = s.op;
             p.depth = s.depth;
             p.gas_before = s.gas;
-            p.gas_arg = s.stack[n - 1];
+            p.gas_arg = is_create ? uint256{} : s.stack[n - 1];
             p.has_value = with_value && !s.stack[n - 3].is_zero();
             p.valid = true;
         } catch (...) {
@@ -301,8 +310,11 @@ private:
     void add_light_failure(PendingCall& p, int64_t gas_left) noexcept {
         try {
             Frame f = std::move(p.frame);
-            f.gas = static_cast<uint64_t>(
-                light_call(p.gas_arg, p.has_value, p.gas_before, gas_left).callee_gas);
+            if (is_call_op(p.op))
+                f.gas = static_cast<uint64_t>(
+                    light_call(p.gas_arg, p.has_value, p.gas_before, gas_left).callee_gas);
+            else  // CREATE*: all but a 64th of what is left after the instruction's cost
+                f.gas = static_cast<uint64_t>(gas_left - gas_left / 64);
             f.error = p.depth + 1 > 1024 ? "max call depth exceeded"
                                          : "insufficient balance for transfer";
             f.reverted = true;

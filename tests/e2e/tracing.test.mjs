@@ -52,6 +52,9 @@ contract Parent {
     function poor() external returns (bool ok) {
         (ok, ) = address(child).call{value: 1 ether}(abi.encodeWithSignature("get()"));
     }
+    function poorCreate() external returns (bool ok) {
+        try new Child{value: 1 ether}() { ok = true; } catch { ok = false; }
+    }
 }
 contract Bomb {
     constructor() payable {}
@@ -235,6 +238,17 @@ describe('tracing: L2 vs anvil (cancun)', { skip: skip ?? false }, () => {
       return cost;
     };
     assert.equal(opCost(s2.structLogs), opCost(sref.structLogs), 'same cost of the CALL itself');
+  });
+
+  it('a create refused for lack of balance is a failed frame, as geth', async () => {
+    const receipts = await both(async (ch) => ({
+      to: await ch.c.Parent.getAddress(),
+      data: ch.c.Parent.interface.encodeFunctionData('poorCreate', []),
+    }));
+    const [l2, ref] = await traces(receipts.map((r) => r.hash), { tracer: 'callTracer' });
+    assert.equal(l2.calls?.[0]?.type, 'CREATE');
+    assert.equal(l2.calls[0].error, 'insufficient balance for transfer');
+    assert.deepEqual(normCall(l2), normCall(ref));
   });
 
   it('callTracer: a contract creation transaction', async () => {
