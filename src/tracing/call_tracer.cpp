@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/hex.hpp"
+#include "evm/opcodes.hpp"
 #include "tracing/tracer.hpp"
 
 namespace fuse::tracing {
@@ -122,11 +123,13 @@ public:
             if (last_op_.size() <= static_cast<size_t>(s.depth)) {
                 last_op_.resize(static_cast<size_t>(s.depth) + 1);
                 pending_.resize(static_cast<size_t>(s.depth) + 1);
+                last_stack_.resize(static_cast<size_t>(s.depth) + 1);
             }
         } catch (...) {
             return tick();
         }
         last_op_[static_cast<size_t>(s.depth)] = s.op;
+        last_stack_[static_cast<size_t>(s.depth)] = s.stack.size();
         remember_call(s, pending_[static_cast<size_t>(s.depth)]);
         selfdestruct_.reset();
         if (s.op == 0xff && !s.stack.empty() && s.msg && s.host) {
@@ -206,7 +209,7 @@ public:
             if (res.status == evm::Status::kSuccess) {
                 f.output = res.output;
             } else {
-                f.error = error_text(res.status);
+                f.error = frame_error(msg.depth, res.status);
                 f.reverted = true;
                 if (f.type == "CREATE" || f.type == "CREATE2") f.to.reset();
                 if (res.status == evm::Status::kRevert) f.output = res.output;
@@ -323,7 +326,28 @@ private:
         }
     }
 
+    /// geth's error text, with the operands geth names for the errors of the last instruction.
+    std::string frame_error(int32_t depth, evm::Status st) const {
+        const auto d = static_cast<size_t>(depth);
+        if (depth < 0 || d >= last_op_.size()) return error_text(st);
+        const uint8_t op = last_op_[d];
+        const evm::OpInfo& info = evm::kOpTable[op];
+        switch (st) {
+            case evm::Status::kStackUnderflow:
+                return "stack underflow (" + std::to_string(last_stack_[d]) + " <=> " +
+                       std::to_string(info.stack_in) + ")";
+            case evm::Status::kStackOverflow:
+                return "stack limit reached " + std::to_string(last_stack_[d]) + " (" +
+                       std::to_string(1024 + info.stack_in - info.stack_out) + ")";
+            case evm::Status::kUndefinedInstruction:
+                return "invalid opcode: " + op_name(op);
+            default:
+                return error_text(st);
+        }
+    }
+
     CallTracerConfig cfg_;
+    std::vector<size_t> last_stack_;  ///< by depth: stack height before the last instruction
     int32_t cur_depth_ = -1;
     std::vector<PendingCall> pending_;  ///< by depth
     uint64_t gas_limit_ = 0;

@@ -319,3 +319,28 @@ TEST_F(TracingTest, CallRefusedForBalanceIsAFailedFrame) {
     EXPECT_EQ(logs[call]["gasCost"].get<int64_t>(), 11'600 + handed);
     EXPECT_EQ(logs[call + 1]["gas"].get<int64_t>(), gas - 11'600 + 2300);
 }
+
+TEST_F(TracingTest, CallTracerNamesGethsOperandsInFrameErrors) {
+    // D: ADD on an empty stack; E: byte 0x0c (undefined).
+    const Address d = addr("0x00000000000000000000000000000000000000dd");
+    const Address e = addr("0x00000000000000000000000000000000000000ee");
+    const Bytes code_d = code("0x01");
+    const Bytes code_e = code("0x0c");
+    base.put_account(d, Account{1, uint256{}, keccak256(code_d)}, code_d);
+    base.put_account(e, Account{1, uint256{}, keccak256(code_e)}, code_e);
+    for (const auto& [to, want] : {std::pair{d, "stack underflow (0 <=> 2)"},
+                                   std::pair{e, "invalid opcode: opcode 0xc not defined"}}) {
+        Transaction t = call_a();
+        t.to = to;
+        ASSERT_TRUE(sign_transaction(t, key).has_value());
+        auto ct = tracing::make_call_tracer({}, later());
+        ExecState st(base);
+        TxHooks hooks;
+        hooks.tracer = ct.get();
+        ASSERT_TRUE(apply_transaction(
+                        st, block, evm::Revision::kCancun, t, sender, block.gas_limit,
+                        [](int64_t) { return Hash32{}; }, &hooks)
+                        .has_value());
+        EXPECT_EQ(ct->result()["error"], want);
+    }
+}
