@@ -20,8 +20,10 @@
 #include "core/result.hpp"
 #include "core/transaction.hpp"
 #include "core/uint256.hpp"
+#include "state/exec_state.hpp"
 #include "state/host.hpp"
 #include "state/state.hpp"
+#include "state/tx_tracer.hpp"
 
 namespace fuse::arbos {
 
@@ -104,6 +106,12 @@ public:
     /// The L2 base fee of this block.
     uint256 base_fee() const;
 
+    /// Traces the transactions added from now on (debug_trace*; null: untraced). ArbOS's
+    /// system step ran in the constructor and is never traced (docs/eth-rpc.md "Tracing").
+    void set_tracer(state::TxTracer* tracer);
+    /// The block's execution state so far (a tracer reads accounts through it).
+    state::ExecState& exec_state();
+
     /// Finishes the block: computes roots via `world.apply_diff` and seals the header.
     /// The builder is spent afterwards. `diff` receives the block's state diff (for storage).
     Block finish(state::StateDiff* diff = nullptr);
@@ -139,6 +147,8 @@ struct CallRequest {
     /// Price the L1 data fee at this L1 base fee (e.g. the sequencer's current L1 view) instead
     /// of the one ArbOS stored with the parent block.
     std::optional<uint256> l1_base_fee;
+    /// Traces the call (debug_traceCall; null: untraced). Not owned.
+    state::TxTracer* tracer = nullptr;
 };
 
 struct CallResult {

@@ -100,6 +100,7 @@ struct BlockBuilder::Impl {
     uint64_t compute_used = 0;   ///< gas without the L1 part: what the block gas limit bounds
     uint64_t log_count = 0;
     bool finished = false;
+    state::TxTracer* tracer = nullptr;
 };
 
 BlockBuilder::BlockBuilder(WorldState& world, const Genesis& genesis, const Block& parent,
@@ -155,6 +156,7 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, 
                                  ", max " + std::to_string(cap) + " + L1 gas " +
                                  std::to_string(l1_gas))};
     state::TxHooks hooks = c.hooks(&b.precompiles, l1_gas);
+    hooks.tracer = b.tracer;
     b.precompiles.set_tx_l1_fee(l1_fee);  // Nitro's PosterFee: the wei cost, before rounding
     c.info.gas_backlog = c.backlog;
 
@@ -191,6 +193,14 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, 
     e.first_log_index = b.log_count;
     b.log_count += e.receipt.logs.size();
     return &e;
+}
+
+void BlockBuilder::set_tracer(state::TxTracer* tracer) {
+    impl_->tracer = tracer;
+}
+
+state::ExecState& BlockBuilder::exec_state() {
+    return impl_->exec;
 }
 
 Block BlockBuilder::finish(state::StateDiff* diff) {

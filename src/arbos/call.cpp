@@ -88,6 +88,15 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
     const bool priced = req.gas_price || req.max_fee_per_gas;
     const uint256 price = priced ? c.info.base_fee : uint256{};
     const uint256 cost = uint256(gas) * price + req.value;
+    if (req.tracer) {
+        state::TxStart start;
+        start.from = from;
+        start.to = req.to;
+        if (!req.to) start.created = state::create_address(from, nonce);
+        start.gas_limit = gas;
+        start.coinbase = c.env.coinbase;
+        req.tracer->on_tx_start(exec, start);
+    }
     if (exec.balance(from) < cost)
         return Unexpected{TxRejection{"insufficient funds for gas * price + value: address " +
                                           to_hex(from.view()) + " have " +
@@ -126,6 +135,7 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
     ArbPrecompiles arb(c.info);
     arb.set_tx_l1_fee(charge_l1 ? uint256(l1_gas) * c.info.base_fee : uint256{});
     host.set_precompile_hook(&arb);
+    host.set_tracer(req.tracer);
 
     evm::Message msg;
     msg.kind = req.to ? evm::CallKind::kCall : evm::CallKind::kCreate;
@@ -153,6 +163,8 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
     out.gas_used = static_cast<uint64_t>(used) + l1_gas;
     out.gas_used_for_l1 = l1_gas;
     if (!out.success) out.error = status_error(res.status);
+    if (req.tracer)
+        req.tracer->on_tx_end(exec, state::TxEnd{static_cast<int64_t>(out.gas_used), res.status});
     return out;
 }
 

@@ -284,6 +284,7 @@ void EthApi::register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKi
     impl_->register_state_methods(registry);
     impl_->register_chain_methods(registry);
     impl_->register_call_methods(registry);
+    impl_->register_debug_methods(registry);
     Impl* impl = impl_.get();
     registry.register_async_method("eth_sendRawTransaction", [impl](Json params,
                                                                     const rpc::CallContext&,

@@ -87,6 +87,7 @@ struct EthApi::Impl {
     void register_state_methods(rpc::MethodRegistry& r);
     void register_chain_methods(rpc::MethodRegistry& r);
     void register_call_methods(rpc::MethodRegistry& r);
+    void register_debug_methods(rpc::MethodRegistry& r);  ///< debug_api.cpp
 };
 
 }  // namespace fuse::ethrpc

@@ -11,6 +11,7 @@
 #include "evm/frame.hpp"
 #include "evm/instructions.hpp"
 #include "evm/opcodes.hpp"
+#include "evm/tracer.hpp"
 
 #if defined(__GNUC__) && !defined(FUSE_EVM_SWITCH_DISPATCH)
 #define FUSE_EVM_COMPUTED_GOTO 1
@@ -57,9 +58,29 @@ private:
     FrameBuffers* buf_;
 };
 
+/// Reports the machine state before the instruction at `pc` (traced loop only; kept out of
+/// line so the traced loop stays close to the untraced one). False: stop (trace timeout).
+FUSE_NOINLINE bool trace_step(Frame& f, Tracer& tracer, const uint256* stack_base,
+                              const uint256* sp, const uint8_t* pc, int64_t gas) noexcept {
+    StepState s;
+    s.pc = static_cast<uint64_t>(pc - f.code.padded_code.data());
+    s.op = *pc;
+    s.gas = gas;
+    s.depth = f.msg.depth;
+    s.stack = {stack_base, static_cast<size_t>(sp - stack_base)};
+    s.memory = {f.mem.data, static_cast<size_t>(f.mem.size)};
+    s.return_data = f.return_data;
+    s.frame_refund = f.gas_refund;
+    s.msg = &f.msg;
+    s.host = &f.host;
+    return tracer.on_step(s);
+}
+
 /// Runs the frame to completion; returns gas left (meaningful for success and revert).
-template <Revision R>
-int64_t run(Frame& f, uint256* stack_base) noexcept {
+/// `kTraced` selects the second instantiation that reports every instruction to `tracer`
+/// (evm/tracer.hpp); the untraced one never reads `tracer` and has no per-instruction hook.
+template <Revision R, bool kTraced>
+int64_t run(Frame& f, uint256* stack_base, [[maybe_unused]] Tracer* tracer) noexcept {
     using namespace instr;
     const uint8_t* pc = f.code.padded_code.data();
     uint256* sp = stack_base;
@@ -67,34 +88,41 @@ int64_t run(Frame& f, uint256* stack_base) noexcept {
 
     // Per instruction: defined in R? stack height in range? static gas? then the opcode.
     // All operands of these checks are compile-time constants from the table.
-#define FUSE_EVM_STEP(CODE, NAME, IN, OUT, GC, GP)                     \
-    {                                                                  \
-        constexpr int64_t kGas = R == Revision::kCancun ? (GC) : (GP); \
-        if constexpr (kGas < 0) {                                      \
-            f.status = Status::kUndefinedInstruction;                  \
-            goto out_of_band;                                          \
-        } else {                                                       \
-            if constexpr ((IN) > 0)                                    \
-                if (sp - stack_base < (IN)) {                          \
-                    f.status = Status::kStackUnderflow;                \
-                    goto out_of_band;                                  \
-                }                                                      \
-            if constexpr ((OUT) > (IN))                                \
-                if (sp - stack_base > kStackLimit - ((OUT) - (IN))) {  \
-                    f.status = Status::kStackOverflow;                 \
-                    goto out_of_band;                                  \
-                }                                                      \
-            if constexpr (kGas > 0)                                    \
-                if ((gas -= kGas) < 0) {                               \
-                    f.status = Status::kOutOfGas;                      \
-                    goto out_of_band;                                  \
-                }                                                      \
-            const Next next = op_##NAME(f, sp, pc, gas);               \
-            pc = next.pc;                                              \
-            gas = next.gas;                                            \
-            if (pc == nullptr) goto done;                              \
-            sp += (OUT) - (IN);                                        \
-        }                                                              \
+#define FUSE_EVM_STEP(CODE, NAME, IN, OUT, GC, GP)                                    \
+    {                                                                                 \
+        constexpr int64_t kGas = R == Revision::kCancun ? (GC) : (GP);                \
+        if constexpr (kTraced)                                                        \
+            if (!trace_step(f, *tracer, stack_base, sp, pc, gas)) {                   \
+                f.status = Status::kInternalError;                                    \
+                goto out_of_band;                                                     \
+            }                                                                         \
+        if constexpr (kGas < 0) {                                                     \
+            f.status = Status::kUndefinedInstruction;                                 \
+            goto out_of_band;                                                         \
+        } else {                                                                      \
+            if constexpr ((IN) > 0)                                                   \
+                if (sp - stack_base < (IN)) {                                         \
+                    f.status = Status::kStackUnderflow;                               \
+                    goto out_of_band;                                                 \
+                }                                                                     \
+            if constexpr ((OUT) > (IN))                                               \
+                if (sp - stack_base > kStackLimit - ((OUT) - (IN))) {                 \
+                    f.status = Status::kStackOverflow;                                \
+                    goto out_of_band;                                                 \
+                }                                                                     \
+            if constexpr (kGas > 0)                                                   \
+                if ((gas -= kGas) < 0) {                                              \
+                    f.status = Status::kOutOfGas;                                     \
+                    goto out_of_band;                                                 \
+                }                                                                     \
+            const Next next = op_##NAME(f, sp, pc, gas);                              \
+            if constexpr (kTraced)                                                    \
+                tracer->on_step_end(next.gas, next.pc ? Status::kSuccess : f.status); \
+            pc = next.pc;                                                             \
+            gas = next.gas;                                                           \
+            if (pc == nullptr) goto done;                                             \
+            sp += (OUT) - (IN);                                                       \
+        }                                                                             \
     }
 
 #if FUSE_EVM_COMPUTED_GOTO
@@ -121,6 +149,7 @@ int64_t run(Frame& f, uint256* stack_base) noexcept {
 #undef FUSE_EVM_STEP
 
 out_of_band:
+    if constexpr (kTraced) tracer->on_step_end(gas, f.status);
     return 0;
 done:
     return gas;
@@ -145,12 +174,16 @@ CodeAnalysis analyze(ByteView code) {
     return a;
 }
 
-ExecResult execute(Host& host, Revision rev, const Message& msg,
-                   const CodeAnalysis& analysis) noexcept {
+namespace {
+
+template <bool kTraced>
+ExecResult execute_frame(Host& host, Tracer* tracer, Revision rev, const Message& msg,
+                         const CodeAnalysis& analysis) noexcept {
     Lease buffers;
     Frame f{host, msg, analysis, rev, buffers->mem, Status::kSuccess, 0, 0, 0, {}};
-    const int64_t gas = rev == Revision::kCancun ? run<Revision::kCancun>(f, buffers->stack)
-                                                 : run<Revision::kPrague>(f, buffers->stack);
+    const int64_t gas = rev == Revision::kCancun
+                            ? run<Revision::kCancun, kTraced>(f, buffers->stack, tracer)
+                            : run<Revision::kPrague, kTraced>(f, buffers->stack, tracer);
     ExecResult r;
     r.status = f.status;
     if (f.status == Status::kSuccess || f.status == Status::kRevert) {
@@ -163,9 +196,27 @@ ExecResult execute(Host& host, Revision rev, const Message& msg,
     return r;
 }
 
+}  // namespace
+
+ExecResult execute(Host& host, Revision rev, const Message& msg,
+                   const CodeAnalysis& analysis) noexcept {
+    return execute_frame<false>(host, nullptr, rev, msg, analysis);
+}
+
 ExecResult execute(Host& host, Revision rev, const Message& msg, ByteView code) noexcept {
     const CodeAnalysis analysis = analyze(code);
     return execute(host, rev, msg, analysis);
+}
+
+ExecResult execute_traced(Host& host, Tracer& tracer, Revision rev, const Message& msg,
+                          const CodeAnalysis& analysis) noexcept {
+    return execute_frame<true>(host, &tracer, rev, msg, analysis);
+}
+
+ExecResult execute_traced(Host& host, Tracer& tracer, Revision rev, const Message& msg,
+                          ByteView code) noexcept {
+    const CodeAnalysis analysis = analyze(code);
+    return execute_traced(host, tracer, rev, msg, analysis);
 }
 
 std::shared_ptr<const CodeAnalysis> AnalysisCache::get(const Hash32& code_hash, ByteView code) {

@@ -37,6 +37,16 @@ ExecResult execute(Host& host, Revision rev, const Message& msg, ByteView code) 
 ExecResult execute(Host& host, Revision rev, const Message& msg,
                    const CodeAnalysis& analysis) noexcept;
 
+class Tracer;
+
+/// `execute` with every instruction reported to `tracer` (evm/tracer.hpp): a second
+/// instantiation of the dispatch loop, so untraced execution does no per-instruction work
+/// for tracing. Nested calls are traced when the host calls this again for them.
+ExecResult execute_traced(Host& host, Tracer& tracer, Revision rev, const Message& msg,
+                          const CodeAnalysis& analysis) noexcept;
+ExecResult execute_traced(Host& host, Tracer& tracer, Revision rev, const Message& msg,
+                          ByteView code) noexcept;
+
 /// Thread-safe cache of code analyses keyed by code hash, for hot contracts.
 class AnalysisCache {
 public:

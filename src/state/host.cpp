@@ -105,6 +105,7 @@ void StateHost::emit_log(const Address& addr, ByteView data,
     for (const uint256& t : topics)
         log.topics.push_back(t.to_hash());
     state_.add_log(std::move(log));
+    if (tracer_) tracer_->on_log(addr, data, topics);
 }
 
 evm::AccessStatus StateHost::access_account(const Address& addr) noexcept {
@@ -125,13 +126,45 @@ void StateHost::set_transient_storage(const Address& addr, const uint256& key,
 }
 
 ExecResult StateHost::call(const Message& msg) noexcept {
+    if (tracer_) return traced_call(msg, std::nullopt);
     if (msg.kind == CallKind::kCreate || msg.kind == CallKind::kCreate2)
         return create(msg, std::nullopt);
     return execute_call(msg);
 }
 
 ExecResult StateHost::create_top(const Message& msg, uint64_t tx_nonce) noexcept {
+    if (tracer_) return traced_call(msg, tx_nonce);
     return create(msg, tx_nonce);
+}
+
+ExecResult StateHost::traced_call(const Message& msg, std::optional<uint64_t> tx_nonce) noexcept {
+    const bool is_create = msg.kind == CallKind::kCreate || msg.kind == CallKind::kCreate2;
+    Message shown = msg;
+    if (is_create) {
+        // The address the create deploys to, as geth's tracers see it (before any check).
+        shown.recipient =
+            msg.kind == CallKind::kCreate2
+                ? create2_address(msg.sender, msg.create2_salt, msg.input)
+                : create_address(msg.sender, tx_nonce.value_or(state_.nonce(msg.sender)));
+        shown.code_address = shown.recipient;
+    }
+    tracer_->on_enter(shown);
+    ExecResult res = is_create ? create(msg, tx_nonce) : execute_call(msg);
+    if (is_create && res.status == Status::kSuccess) {
+        // geth reports the deployed code as a create's output.
+        const ByteView code = state_.code(res.create_address);
+        res.output.assign(code.begin(), code.end());
+        tracer_->on_exit(shown, res);
+        res.output.clear();
+        return res;
+    }
+    tracer_->on_exit(shown, res);
+    return res;
+}
+
+ExecResult StateHost::run_code(const Message& msg, const evm::CodeAnalysis& code) noexcept {
+    if (tracer_) return evm::execute_traced(*this, *tracer_, rev_, msg, code);
+    return evm::execute(*this, rev_, msg, code);
 }
 
 ExecResult StateHost::execute_call(const Message& msg) noexcept {
@@ -204,7 +237,7 @@ ExecResult StateHost::execute_call(const Message& msg) noexcept {
     }
     const auto analysis =
         (analysis_cache_ != nullptr ? *analysis_cache_ : tx_analyses_).get(code_hash, code);
-    return undo_if_failed(evm::execute(*this, rev_, msg, *analysis), snap);
+    return undo_if_failed(run_code(msg, *analysis), snap);
 }
 
 ExecResult StateHost::undo_if_failed(ExecResult res, size_t snap) noexcept {
@@ -269,7 +302,8 @@ ExecResult StateHost::create(const Message& msg, std::optional<uint64_t> tx_nonc
     inner.code_address = addr;
     inner.input = {};
     inner.kind = msg.kind;
-    res = evm::execute(*this, rev_, inner, msg.input);
+    res = tracer_ ? evm::execute_traced(*this, *tracer_, rev_, inner, msg.input)
+                  : evm::execute(*this, rev_, inner, msg.input);
     if (res.status == Status::kSuccess) {
         Status fail = Status::kSuccess;
         if (res.output.size() > kMaxCodeSize) {

@@ -9,6 +9,7 @@
 
 #include "evm/host.hpp"
 #include "evm/interpreter.hpp"
+#include "evm/tracer.hpp"
 #include "state/exec_state.hpp"
 
 namespace fuse::state {
@@ -89,8 +90,16 @@ public:
     /// analysed once for as long as the caller keeps the cache (e.g. a block or a node); null
     /// (the default) uses this host's own cache, which lives for one transaction.
     void set_analysis_cache(evm::AnalysisCache* cache) noexcept { analysis_cache_ = cache; }
+    /// Reports every call (on_enter/on_exit, precompiles and code-less accounts included),
+    /// log and instruction (through evm::execute_traced) to `tracer`; null (the default):
+    /// untraced. For a create, the message given to on_enter carries the new address.
+    void set_tracer(evm::Tracer* tracer) noexcept { tracer_ = tracer; }
 
 private:
+    /// `call`/`create_top` with the frame reported to the tracer.
+    evm::ExecResult traced_call(const evm::Message& msg, std::optional<uint64_t> tx_nonce) noexcept;
+    /// Runs code in a frame, traced when a tracer is set.
+    evm::ExecResult run_code(const evm::Message& msg, const evm::CodeAnalysis& code) noexcept;
     evm::ExecResult create(const evm::Message& msg, std::optional<uint64_t> tx_nonce) noexcept;
     evm::ExecResult execute_call(const evm::Message& msg) noexcept;
     /// A failed call (code or ArbOS precompile) undoes its state changes back to `snap`; an
@@ -103,6 +112,7 @@ private:
     BlockHashFn block_hash_;
     PrecompileHook* hook_ = nullptr;
     evm::AnalysisCache* analysis_cache_ = nullptr;
+    evm::Tracer* tracer_ = nullptr;
     evm::AnalysisCache tx_analyses_;  ///< used when no analysis_cache_ is set
 };
 

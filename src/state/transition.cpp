@@ -277,6 +277,16 @@ Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& 
                   : txn.gas_price;
     const IntrinsicGas g = intrinsic_gas(txn, rev);
     const int64_t gas_limit = static_cast<int64_t>(txn.gas_limit);
+    TxTracer* const tracer = hooks ? hooks->tracer : nullptr;
+    if (tracer) {
+        TxStart start;
+        start.from = sender;
+        start.to = txn.to;
+        if (!txn.to) start.created = create_address(sender, txn.nonce);
+        start.gas_limit = txn.gas_limit;
+        start.coinbase = block.coinbase;
+        tracer->on_tx_start(state, start);
+    }
 
     // Buy gas (and blob gas, burnt), bump the nonce.
     uint256 upfront = uint256(txn.gas_limit) * price;
@@ -321,6 +331,7 @@ Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& 
     StateHost host(state, rev, ctx, block_hash);
     if (hooks) host.set_precompile_hook(hooks->precompiles);
     host.set_analysis_cache(analysis_cache);
+    host.set_tracer(tracer);
 
     evm::Message msg;
     msg.kind = txn.to ? evm::CallKind::kCall : evm::CallKind::kCreate;
@@ -364,6 +375,7 @@ Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& 
     }
 
     state.finalize_tx();
+    if (tracer) tracer->on_tx_end(state, TxEnd{gas_used, res.status});
     out.status = res.status;
     out.gas_used = gas_used;
     out.logs = state.take_logs();

@@ -15,6 +15,7 @@
 #include "evm/host.hpp"
 #include "state/exec_state.hpp"
 #include "state/host.hpp"
+#include "state/tx_tracer.hpp"
 
 namespace fuse::state {
 
@@ -93,6 +94,9 @@ struct TxHooks {
     /// Extra precompiles, warm from the start of the transaction as Ethereum's (EIP-2929).
     PrecompileHook* precompiles = nullptr;
     std::span<const Address> precompile_addresses;
+    /// Traces the transaction (debug_trace*): on_tx_start before gas is bought, every call,
+    /// log and instruction, on_tx_end after finalization. Null: untraced.
+    TxTracer* tracer = nullptr;
 };
 
 /// Validates and executes `txn` from `sender` on `state`, then finalizes the transaction
