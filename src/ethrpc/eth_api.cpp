@@ -278,12 +278,15 @@ void EthApi::register_methods(rpc::Server& server) {
     register_methods(server.methods(), kinds);
     server.add_subscription_kind("newHeads", impl_->heads);
     server.add_subscription_kind("logs", impl_->logs);
+    server.add_subscription_kind("newPendingTransactions", impl_->pending_txs);
 }
 
 void EthApi::register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKinds& kinds) {
     impl_->register_state_methods(registry);
     impl_->register_chain_methods(registry);
     impl_->register_call_methods(registry);
+    impl_->register_filter_methods(registry);
+    impl_->register_extra_methods(registry);
     Impl* impl = impl_.get();
     registry.register_async_method("eth_sendRawTransaction", [impl](Json params,
                                                                     const rpc::CallContext&,
@@ -307,11 +310,14 @@ void EthApi::register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKi
     });
     kinds.add("newHeads", impl_->heads);
     kinds.add("logs", impl_->logs);
+    kinds.add("newPendingTransactions", impl_->pending_txs);
 }
 
 void EthApi::on_block(const arbos::Block& block) {
     if (impl_->heads->subscriber_count() > 0) impl_->heads->publish(header_json(block));
     if (impl_->logs->subscriber_count() > 0) impl_->logs->publish(block);
+    if (impl_->pending_txs->subscriber_count() > 0) impl_->pending_txs->publish(block);
+    impl_->filters.on_block(block);
 }
 
 }  // namespace fuse::ethrpc

@@ -5,6 +5,7 @@
 /// the validator (read-only; eth_sendRawTransaction answers an error).
 /// (Interface agreed up front; owner: "ethrpc". Extend freely, do not rename without saying so.)
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "arbos/arbos.hpp"
+#include "ethrpc/filters.hpp"
 #include "rpc/registry.hpp"
 #include "rpc/server.hpp"
 #include "rpc/subscriptions.hpp"
@@ -27,6 +29,12 @@ struct Config {
     uint64_t max_call_gas = 50'000'000;      ///< eth_call / eth_estimateGas gas cap
     uint64_t fee_history_max_blocks = 1024;
     std::string client_version = "fusel2";
+    FilterConfig filters;  ///< eth_newFilter & co.: idle timeout and limits (filters.hpp)
+    /// eth_sendRawTransactionSync (EIP-7966): the wait when the request gives none or an
+    /// invalid one (the EIP recommends 2 s), and the longest wait a request may ask for (kept
+    /// below the server's handler timeout, 30 s).
+    std::chrono::milliseconds send_sync_timeout{2'000};
+    std::chrono::milliseconds send_sync_max_timeout{20'000};
 };
 
 /// What EthApi needs from a sequencer: eth_sendRawTransaction's submit (the callback fires
@@ -53,12 +61,12 @@ public:
            Config config);
     ~EthApi();
 
-    /// Registers every method and the newHeads/logs subscription kinds.
+    /// Registers every method and the newHeads/logs/newPendingTransactions subscription kinds.
     void register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKinds& kinds);
     /// The same on a server (its registry and its eth_subscribe kinds); before `start()`.
     void register_methods(rpc::Server& server);
 
-    /// Feeds a new durable block to the newHeads and logs subscriptions (any thread, in order).
+    /// Feeds a new durable block to the subscriptions and the filters (any thread, in order).
     void on_block(const arbos::Block& block);
 
 private:
