@@ -76,13 +76,22 @@ describe('filters against the real binary', { skip: skip ?? false }, () => {
       const r = await (await token.transfer(to, BigInt(i), { nonce: i })).wait();
       sent.push(r.hash);
     }
-    // A last event; once it arrived and two more polls were answered, nothing else may come.
+    // A last event; once it arrived, two more blocks (without Transfer events) each polled
+    // after they exist: a duplicate would have been delivered by then.
     const last = await (await token.transfer(to, 1000n, { nonce: kN + 1 })).wait();
     await waitFor(() => seen.some((s) => s.value === 1000n), { what: 'the last Transfer event' });
-    const polls = calls.filter((m) => m === 'eth_getFilterChanges').length;
-    await waitFor(() => calls.filter((m) => m === 'eth_getFilterChanges').length >= polls + 2,
-      { what: 'two more eth_getFilterChanges polls' });
+    const polls = () => calls.filter((m) => m === 'eth_getFilterChanges').length;
+    const idle = node.wallet(9, provider);
+    for (let i = 0; i < 2; ++i) {
+      await (await idle.sendTransaction({ to: idle.address, value: 0n, nonce: i })).wait();
+      const before = polls();
+      await waitFor(() => polls() > before, { what: 'an eth_getFilterChanges poll after a new block' });
+    }
+    // Removing the listener uninstalls the filter (ethers sends eth_uninstallFilter).
     await listener.removeAllListeners();
+    await waitFor(() => calls.includes('eth_uninstallFilter'), { what: 'eth_uninstallFilter' });
+    const filterId = await filterInstalled;
+    await assert.rejects(rpc(node.url, 'eth_getFilterChanges', [filterId]), (e) => e.rpc.message === 'filter not found');
 
     assert.deepEqual(seen.map((s) => s.value), [...Array.from({ length: kN }, (_, i) => BigInt(i + 1)), 1000n]);
     assert.deepEqual(seen.map((s) => s.tx), [...sent, last.hash]);
