@@ -170,8 +170,9 @@ struct CallResult {
     uint64_t gas_used_for_l1 = 0;
     std::string error;  ///< "execution reverted", "out of gas", ... ("" on success)
     /// With CallRequest::collect_access_list: the accounts and slots the call accessed
-    /// (EIP-2929 warm sets, the request's access list included), without the sender, the
-    /// recipient (or created contract), the precompiles and an untouched coinbase; sorted.
+    /// (EIP-2929 warm sets, the request's access list included); the sender, the recipient (or
+    /// created contract), the precompiles and the coinbase only when slots of theirs were
+    /// used (geth's access-list tracer); sorted.
     std::vector<AccessListEntry> access_list;
 };
 

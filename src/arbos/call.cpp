@@ -169,9 +169,12 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
                    std::find(kPrecompileAddresses.begin(), kPrecompileAddresses.end(), a) !=
                        kPrecompileAddresses.end();
         };
+        // As geth's access-list tracer: the sender, the recipient, the precompiles (and here the
+        // coinbase, warm from the start by EIP-3651) are listed only with slots they used.
         for (AccessListEntry& e : exec.warm_set()) {
-            if (e.address == from || e.address == target || is_precompile(e.address)) continue;
-            if (e.address == c.env.coinbase && e.storage_keys.empty()) continue;  // EIP-3651
+            const bool implied = e.address == from || e.address == target ||
+                                 e.address == c.env.coinbase || is_precompile(e.address);
+            if (implied && e.storage_keys.empty()) continue;
             out.access_list.push_back(std::move(e));
         }
     }

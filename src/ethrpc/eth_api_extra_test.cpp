@@ -219,10 +219,15 @@ TEST_F(EthApiExtra, CreateAccessListAsGeth) {
     EXPECT_EQ(node->result("eth_createAccessList",
                            {{{"from", from}, {"to", hex(proxy)}}, "0x1"})["accessList"],
               Json::array());
-    // A call of the contract itself: the recipient is not listed (geth); a revert is reported.
+    // A call of the contract itself: the recipient is listed with its slots only (geth); a
+    // transfer to an account without code lists nothing; a revert is reported.
     const Json direct = node->result(
         "eth_createAccessList", {{{"from", from}, {"to", hex(contract)}, {"data", hex(word(1))}}});
-    EXPECT_EQ(direct["accessList"], Json::array());
+    EXPECT_EQ(direct["accessList"], expected_list);
+    const Json transfer =
+        node->result("eth_createAccessList",
+                     {{{"from", from}, {"to", hex(chain->dev(7).address)}, {"value", "0x1"}}});
+    EXPECT_EQ(transfer["accessList"], Json::array());
     const Json reverted =
         node->result("eth_createAccessList", {{{"from", from}, {"to", hex(contract)}}});
     EXPECT_EQ(reverted["error"], "execution reverted");

@@ -30,6 +30,9 @@ bool decode_full_tx(const Json& j) {
 }  // namespace
 
 void EthApi::Impl::register_filter_methods(rpc::MethodRegistry& r) {
+    // Polls cover every block up to the head even before on_block announced it (filters.hpp).
+    filters.set_chain([this] { return db.head(storage::Head::kLatest); },
+                      [this](uint64_t n) { return recent_block(n); });
     const auto installed = [this](Result<std::string, FilterError> id) {
         if (!id) fail(id.error(), filters.config());
         return Json(std::move(*id));

@@ -86,10 +86,32 @@ void FilterStore::sweep(SteadyClock::time_point now) {
     }
 }
 
+void FilterStore::set_chain(HeadFn head, BlockFn block) {
+    std::lock_guard lock(mu_);
+    head_ = std::move(head);
+    block_ = std::move(block);
+}
+
+void FilterStore::catch_up() {
+    if (!head_ || !block_) return;
+    const auto head = head_();
+    if (!head) return;
+    if (seen_.empty()) {  // nothing delivered yet: filters start at the current head
+        if (const auto b = block_(*head)) seen_.emplace_back(b->header.number, b->hash);
+        return;
+    }
+    while (seen_.back().first < *head) {
+        const auto b = block_(seen_.back().first + 1);
+        if (!b) return;
+        deliver(*b);
+    }
+}
+
 Result<std::string, FilterError> FilterStore::install(Filter f) {
     std::lock_guard lock(mu_);
     const auto now = clock_();
     sweep(now);
+    catch_up();  // the new filter reports blocks after the head as it is now
     if (filters_.size() >= cfg_.max_filters) return Unexpected{FilterError::kTooMany};
     auto& count = per_client_[f.client];
     if (count >= cfg_.max_filters_per_client) return Unexpected{FilterError::kTooManyForClient};
@@ -129,6 +151,7 @@ Result<Json, FilterError> FilterStore::changes(std::string_view id) {
         erase(it);
         return Unexpected{FilterError::kNotFound};
     }
+    catch_up();  // everything up to the head this client may already have seen
     Filter& f = it->second;
     f.deadline = now + cfg_.timeout;
     std::vector<Json> items;
@@ -183,6 +206,28 @@ void FilterStore::push(Filter& f, Json item) const {
 void FilterStore::on_block(const arbos::Block& block) {
     std::lock_guard lock(mu_);
     sweep(clock_());
+    const uint64_t n = block.header.number;
+    const auto known =
+        std::find_if(seen_.begin(), seen_.end(), [&](const auto& s) { return s.first == n; });
+    if (known != seen_.end() && known->second == block.hash) return;  // read by catch_up
+    if (!seen_.empty() && n > seen_.back().first + 1 && head_ && block_) {
+        // A gap (should not happen: blocks arrive in order): read the blocks between.
+        while (!seen_.empty() && seen_.back().first + 1 < n) {
+            const auto b = block_(seen_.back().first + 1);
+            if (!b) break;
+            deliver(*b);
+        }
+    }
+    deliver(block);
+}
+
+void FilterStore::deliver(const arbos::Block& block) {
+    const uint64_t n = block.header.number;
+    // A rewound height (validator): forget what was seen from there on.
+    while (!seen_.empty() && seen_.back().first >= n)
+        seen_.pop_back();
+    seen_.emplace_back(n, block.hash);
+    if (seen_.size() > kSeenBlocks) seen_.pop_front();
     if (filters_.empty()) return;
     // Each log's JSON is made once, only if some filter wants it.
     std::vector<std::pair<const Log*, LogPosition>> logs;

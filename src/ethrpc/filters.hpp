@@ -5,16 +5,24 @@
 /// Filters are fed by `EthApi::on_block` with every durable block, in order. A filter that is
 /// not polled for `FilterConfig::timeout` is removed (geth's `deadline`, 5 minutes).
 ///
+/// The head moves before `on_block` runs (the sequencer answers the sender, then announces the
+/// block), so a client may see a block in eth_blockNumber or a receipt before the filters do.
+/// With `set_chain`, the store reads such blocks from the chain itself before it installs a
+/// filter or answers a poll (and ignores them when `on_block` brings them later): a poll always
+/// covers every block up to the head it saw.
+///
 /// Pending transactions: the sequencer acknowledges a transaction only once its block is
 /// durable, so there is no observable pending state; a pending-transaction filter (and the
 /// subscription) reports a transaction's hash when its block arrives.
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,8 +88,16 @@ public:
     /// eth_uninstallFilter: true if the filter existed.
     bool uninstall(std::string_view id);
 
-    /// Delivers a new durable block to every filter (blocks arrive in order).
+    /// Delivers a new durable block to every filter (blocks arrive in order; one already
+    /// read through `set_chain` is ignored; a different block at a known height, after a
+    /// validator's rewind, is delivered).
     void on_block(const arbos::Block& block);
+
+    /// The latest block number and a block by number, read to catch up with the head (see
+    /// above). Set before use; without it the store sees only `on_block`.
+    using HeadFn = std::function<std::optional<uint64_t>()>;
+    using BlockFn = std::function<std::shared_ptr<const arbos::Block>(uint64_t)>;
+    void set_chain(HeadFn head, BlockFn block);
 
     /// Installed filters (expired ones are removed first).
     size_t size();
@@ -102,6 +118,10 @@ private:
     void push(Filter& f, Json item) const;
     /// Removes the filters whose deadline passed (under mu_).
     void sweep(std::chrono::steady_clock::time_point now);
+    /// Reads and delivers the blocks between the last one seen and the head (under mu_).
+    void catch_up();
+    /// Gives `block` to every filter and remembers it as seen (under mu_).
+    void deliver(const arbos::Block& block);
     void erase(std::map<std::string, Filter, std::less<>>::iterator it);
 
     FilterConfig cfg_;
@@ -109,6 +129,11 @@ private:
     std::mutex mu_;
     std::map<std::string, Filter, std::less<>> filters_;
     std::map<std::string, size_t, std::less<>> per_client_;
+    HeadFn head_;
+    BlockFn block_;
+    /// The blocks seen most recently (number, hash), the last one last.
+    std::deque<std::pair<uint64_t, Hash32>> seen_;
+    static constexpr size_t kSeenBlocks = 64;
 };
 
 /// The part of a "ip:port" remote address that identifies a client for the per-client limit.

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "core/hex.hpp"
 
 namespace fuse::ethrpc {
@@ -207,6 +209,49 @@ TEST(FilterStore, OverflowIsReportedOnceInsteadOfLosingChangesSilently) {
     EXPECT_EQ(s.changes(*id).error(), FilterError::kOverflow);
     s.on_block(block(6, {}));
     EXPECT_EQ(*s.changes(*id), Json::array({to_hex(h(6))}));  // the filter goes on
+}
+
+/// A chain the store can read: blocks by number, a head that may run ahead of on_block.
+struct FakeChain {
+    std::map<uint64_t, std::shared_ptr<const arbos::Block>> blocks;
+    uint64_t head = 0;
+    void add(arbos::Block b) {
+        head = b.header.number;
+        blocks[head] = std::make_shared<const arbos::Block>(std::move(b));
+    }
+    void attach(FilterStore& s) {
+        s.set_chain([this] { return std::optional<uint64_t>(head); },
+                    [this](uint64_t n) -> std::shared_ptr<const arbos::Block> {
+                        const auto it = blocks.find(n);
+                        return it == blocks.end() ? nullptr : it->second;
+                    });
+    }
+};
+
+TEST(FilterStore, PollsCoverBlocksTheHeadShowsBeforeOnBlockAnnouncesThem) {
+    FakeChain chain;
+    chain.add(block(1, {}));
+    FilterStore s(FilterConfig{});
+    chain.attach(s);
+    const auto id = s.install_pending_txs("c", false);  // starts after block 1 (the head)
+    ASSERT_TRUE(id);
+    s.on_block(*chain.blocks[1]);  // announced late: before the filter, not delivered
+    chain.add(block(2, {1}));
+    chain.add(block(3, {1, 1}));
+    // The client saw head 3 (a receipt); the store has not been told yet: the poll reads them.
+    const Json first = *s.changes(*id);
+    EXPECT_EQ(first, Json::array({to_hex(chain.blocks[2]->txs[0].hash),
+                                  to_hex(chain.blocks[3]->txs[0].hash),
+                                  to_hex(chain.blocks[3]->txs[1].hash)}));
+    s.on_block(*chain.blocks[2]);  // the late announcements change nothing
+    s.on_block(*chain.blocks[3]);
+    EXPECT_EQ(*s.changes(*id), Json::array());
+    // A validator rewinds and builds another block 3: it is delivered.
+    arbos::Block other = block(3, {1});
+    other.hash = h(0x33);
+    other.txs[0].hash = h(0x34);
+    s.on_block(other);
+    EXPECT_EQ(*s.changes(*id), Json::array({to_hex(h(0x34))}));
 }
 
 TEST(FilterStore, ClientIsTheRemoteAddressWithoutPort) {

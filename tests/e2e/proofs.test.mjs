@@ -1,7 +1,7 @@
 // eth_getProof (EIP-1186) against the real binary: every proof is checked by a Merkle-Patricia
 // walk written here (independent of the node's C++) against the block's stateRoot, and the same
 // contract and transactions on anvil give the same storage trie (storageHash, storage proofs)
-// and code hash.
+// and code hash. eth_createAccessList compared with anvil's for a call through a proxy.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ethers } from 'ethers';
@@ -73,7 +73,7 @@ function checkProof(r, address, stateRoot) {
   });
 }
 
-describe('eth_getProof against the real binary', { skip: skip ?? false }, () => {
+describe('eth_getProof and eth_createAccessList against the real binary', { skip: skip ?? false }, () => {
   let node;
   let anvil;
   before(async () => {
@@ -126,5 +126,38 @@ describe('eth_getProof against the real binary', { skip: skip ?? false }, () => 
     assert.equal(l2.storageHash, l1.storageHash);
     assert.equal(l2.nonce, l1.nonce);
     assert.deepEqual(l2.storageProof, l1.storageProof);
+  });
+
+  it('eth_createAccessList lists what a call through a proxy touches, as anvil does', async () => {
+    const kSender = 7;
+    const holder = ethers.getAddress(`0x${'44'.repeat(20)}`);
+    const run = async (provider, wallet) => {
+      const token = await testFactory('TestToken', wallet).deploy(10n ** 24n, { nonce: 0 });
+      await token.waitForDeployment();
+      const target = await token.getAddress();
+      // Runtime: calldatacopy(0, 0, calldatasize); call(gas, target, 0, 0, calldatasize, 0, 0).
+      const runtime = ethers.concat(['0x365f5f375f5f365f5f73', target, '0x5af15000']);
+      const len = ethers.dataLength(runtime);
+      const init = ethers.concat([`0x60${len.toString(16).padStart(2, '0')}600a5f3960${len.toString(16).padStart(2, '0')}5ff3`, runtime]);
+      const r = await (await wallet.sendTransaction({ data: init, nonce: 1 })).wait();
+      const proxy = r.contractAddress;
+      const data = token.interface.encodeFunctionData('balanceOf', [holder]);
+      const list = await provider.send('eth_createAccessList', [{ from: wallet.address, to: proxy, data }, 'latest']);
+      const direct = await provider.send('eth_createAccessList', [{ from: wallet.address, to: target, data }, 'latest']);
+      return { target, list, direct };
+    };
+    const l2Provider = node.provider();
+    const l2 = await run(l2Provider, node.wallet(kSender, l2Provider));
+    const anvilProvider = anvil.provider();
+    const l1 = await run(anvilProvider, anvil.wallet(kSender, anvilProvider));
+    const slot = ethers.keccak256(ethers.concat([ethers.zeroPadValue(holder, 32), ethers.zeroPadValue('0x', 32)]));
+    const norm = (al) => al.map((e) => ({ address: e.address.toLowerCase(), storageKeys: e.storageKeys }));
+    assert.deepEqual(norm(l2.list.accessList), [{ address: l2.target.toLowerCase(), storageKeys: [slot] }]);
+    assert.deepEqual(norm(l2.list.accessList), norm(l1.list.accessList));
+    // Called directly, the token is listed with its slot (geth lists slots of the recipient).
+    assert.deepEqual(norm(l2.direct.accessList), [{ address: l2.target.toLowerCase(), storageKeys: [slot] }]);
+    assert.deepEqual(norm(l2.direct.accessList), norm(l1.direct.accessList));
+    assert.ok(big(l2.list.gasUsed) > 21000n);
+    assert.equal(l2.list.error, undefined);
   });
 });
