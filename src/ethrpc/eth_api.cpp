@@ -1,5 +1,7 @@
 #include "ethrpc/eth_api.hpp"
 
+#include <stdexcept>
+
 #include "core/hex.hpp"
 #include "ethrpc/eth_api_impl.hpp"
 #include "ethrpc/format.hpp"
@@ -269,7 +271,14 @@ void EthApi::Impl::register_chain_methods(rpc::MethodRegistry& r) {
 
 EthApi::EthApi(storage::Database& db, const arbos::Genesis& genesis, std::optional<TxSink> sink,
                Config config)
-    : impl_(std::make_unique<Impl>(db, genesis, std::move(sink), std::move(config))) {}
+    : impl_(std::make_unique<Impl>(db, genesis, std::move(sink), std::move(config))) {
+    if (const auto e = impl_->config.filters.validate(); !e.empty())
+        throw std::invalid_argument("ethrpc config: " + e);
+    if (impl_->config.send_sync_timeout.count() <= 0 ||
+        impl_->config.send_sync_max_timeout < impl_->config.send_sync_timeout)
+        throw std::invalid_argument(
+            "ethrpc config: send_sync_timeout must be positive and at most send_sync_max_timeout");
+}
 
 EthApi::~EthApi() = default;
 

@@ -53,7 +53,8 @@ struct TxSink {
 class EthApi {
 public:
     /// `sequencer` may be null (validator: read-only node). Defined in eth_api_sequencer.cpp,
-    /// the only file that links against the Sequencer.
+    /// the only file that links against the Sequencer. Both constructors throw
+    /// std::invalid_argument for an unusable `config` (FilterConfig::validate, sync timeouts).
     EthApi(storage::Database& db, const arbos::Genesis& genesis, sequencer::Sequencer* sequencer,
            Config config);
     /// The same with the sequencer's two entry points given directly (nullopt: read-only).

@@ -116,6 +116,20 @@ TEST(EthApiFilters, PerClientLimitAnswersAClearError) {
     EXPECT_TRUE(n.result("eth_newFilter", {Json::object()}).is_string());
 }
 
+TEST(EthApiFilters, UnusableConfigIsRefused) {
+    TestChain c("filters-config");
+    Config cfg;
+    cfg.filters.max_filters = 0;
+    EXPECT_THROW(EthApi(*c.db, c.genesis, std::nullopt, cfg), std::invalid_argument);
+    cfg = {};
+    cfg.filters.timeout = std::chrono::milliseconds(0);
+    EXPECT_THROW(EthApi(*c.db, c.genesis, std::nullopt, cfg), std::invalid_argument);
+    cfg = {};
+    cfg.send_sync_max_timeout = std::chrono::milliseconds(1);
+    EXPECT_THROW(EthApi(*c.db, c.genesis, std::nullopt, cfg), std::invalid_argument);
+    EXPECT_NO_THROW(EthApi(*c.db, c.genesis, std::nullopt, Config{}));
+}
+
 /// One request over a WebSocket; returns the response (skipping notifications).
 Json ws_call(rpc::testing::WsClient& ws, const std::string& method, Json params, int id = 1) {
     const Json req = {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}};

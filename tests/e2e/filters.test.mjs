@@ -1,7 +1,8 @@
 // Filters (eth_newFilter, eth_newBlockFilter, eth_newPendingTransactionFilter,
 // eth_getFilterChanges, eth_getFilterLogs, eth_uninstallFilter) against the real binary:
 // ethers v6 `contract.on` over HTTP (which polls a filter) delivers each event exactly once;
-// block and pending-transaction filters; uninstall; filters over WebSocket; and a differential
+// block and pending-transaction filters; uninstall; filters over WebSocket; ethers' "pending"
+// event over WebSocket (newPendingTransactions); and a differential
 // run of the same contract and transactions on anvil and on the L2. Also eth_call's block
 // context at block N compared with anvil's.
 import assert from 'node:assert/strict';
@@ -163,6 +164,24 @@ describe('filters against the real binary', { skip: skip ?? false }, () => {
     } finally {
       ws.close();
     }
+  });
+
+  it('ethers WebSocketProvider "pending" (newPendingTransactions) hears each transaction once', async () => {
+    const ws = node.wsProvider();
+    const heard = [];
+    await ws.on('pending', (hash) => heard.push(hash));
+    const w = node.wallet(5, provider);
+    let nonce = 0;
+    const send = async () => (await w.sendTransaction({ to: w.address, value: 0n, nonce: nonce++ })).wait();
+    // ethers subscribes in the background: send until the subscription hears something.
+    await waitFor(async () => heard.length > 0 || (await send(), false), { what: 'the first pending notification' });
+    const sent = [];
+    for (let i = 0; i < 3; ++i) sent.push((await send()).hash);
+    await waitFor(() => heard.includes(sent[2]), { what: 'the last notification' });
+    const tail = heard.slice(heard.indexOf(sent[0]));
+    assert.deepEqual(tail, sent);
+    assert.equal(new Set(heard).size, heard.length, 'a transaction was announced twice');
+    await ws.removeAllListeners();
   });
 
   it('same contract and transactions on anvil and on the L2: the same filter results', async () => {
