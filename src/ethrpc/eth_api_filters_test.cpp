@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "ethrpc/format.hpp"
 #include "ethrpc/test_chain.hpp"
 
@@ -114,6 +116,25 @@ TEST(EthApiFilters, PerClientLimitAnswersAClearError) {
               "eth_uninstallFilter (idle filters expire after 5m0s)");
     EXPECT_EQ(n.result("eth_uninstallFilter", {first}), true);
     EXPECT_TRUE(n.result("eth_newFilter", {Json::object()}).is_string());
+}
+
+// Idle expiry through the server, on the real clock: sleep_for waits at least its duration, so
+// a filter with a 1 ms timeout has expired after it whatever the machine's speed.
+TEST(EthApiFilters, IdleFilterExpiresAsGeth) {
+    Config cfg;
+    cfg.filters.timeout = std::chrono::milliseconds(1);
+    FilterChain f("filters-expiry", cfg);
+    auto& n = f.node;
+    const std::string id = n.result("eth_newBlockFilter");
+    const std::string logs = n.result("eth_newFilter", {Json::object()});
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (const auto& [method, filter] : std::vector<std::pair<std::string, std::string>>{
+             {"eth_getFilterChanges", id}, {"eth_getFilterLogs", logs}}) {
+        const Json e = n.error(method, {filter});
+        EXPECT_EQ(e["code"], -32000);
+        EXPECT_EQ(e["message"], "filter not found");
+    }
+    EXPECT_EQ(n.result("eth_uninstallFilter", {id}), false);
 }
 
 TEST(EthApiFilters, UnusableConfigIsRefused) {
