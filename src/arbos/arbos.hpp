@@ -132,6 +132,17 @@ Block execute_message(WorldState& world, const Genesis& genesis, const Block& pa
 Block make_genesis_block(WorldState& world, const Genesis& genesis,
                          state::StateDiff* diff = nullptr);
 
+/// geth's BlockOverrides for eth_call (internal/ethapi/override): block fields replaced in
+/// the simulated block's context.
+struct BlockOverrides {
+    std::optional<uint64_t> number;  ///< NUMBER and ArbSys.arbBlockNumber
+    std::optional<uint64_t> time;    ///< TIMESTAMP
+    std::optional<uint64_t> gas_limit;
+    std::optional<Address> coinbase;  ///< geth's feeRecipient
+    std::optional<uint256> base_fee;
+    std::optional<uint256> prev_randao;
+};
+
 /// A call or gas estimate that is not part of any block (eth_call, eth_estimateGas).
 struct CallRequest {
     std::optional<Address> from;
@@ -149,6 +160,17 @@ struct CallRequest {
     std::optional<uint256> l1_base_fee;
     /// Traces the call (debug_traceCall; null: untraced). Not owned.
     state::TxTracer* tracer = nullptr;
+    /// Run in block `parent` itself (NUMBER, TIMESTAMP, base fee and ArbSys.arbBlockNumber of
+    /// that block), as geth and Nitro answer eth_call at block N; false (eth_estimateGas): in
+    /// the block after it, where a transaction sent now will run.
+    bool in_block = false;
+    /// Replaced block fields (eth_call's fourth parameter), applied last.
+    std::optional<BlockOverrides> block_overrides;
+    /// Hashes for BLOCKHASH and ArbSys.arbBlockHash; unset: only the block before the
+    /// simulated one is known.
+    BlockHashFn block_hashes;
+    /// Fill CallResult::access_list (eth_createAccessList).
+    bool collect_access_list = false;
 };
 
 struct CallResult {
@@ -157,10 +179,16 @@ struct CallResult {
     uint64_t gas_used = 0;  ///< L1 part included
     uint64_t gas_used_for_l1 = 0;
     std::string error;  ///< "execution reverted", "out of gas", ... ("" on success)
+    /// With CallRequest::collect_access_list: the accounts and slots the call accessed
+    /// (EIP-2929 warm sets, the request's access list included); the sender, the recipient (or
+    /// created contract), the precompiles and the coinbase only when slots of theirs were
+    /// used (geth's access-list tracer); sorted.
+    std::vector<AccessListEntry> access_list;
 };
 
 /// Runs `req` on `state` (read-only: nothing is written) in a block following `parent`
-/// (NUMBER = parent + 1, the parent's timestamp and the L2 base fee stored in `state`).
+/// (NUMBER = parent + 1, the parent's timestamp and the L2 base fee stored in `state`), or in
+/// `parent` itself with `req.in_block` (NUMBER = parent, its timestamp).
 /// Without a gas price the call runs at price 0 (geth's eth_call); `from` defaults to zero,
 /// `gas` to the per-tx cap. Safe to call from any thread on a thread-safe reader.
 /// `charge_l1` adds the L1 data fee as gas, as eth_estimateGas must.

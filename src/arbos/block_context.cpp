@@ -79,15 +79,26 @@ BlockContext make_block_context(state::ExecState& exec, const Genesis& g, const 
     return c;
 }
 
-BlockContext make_call_context(const state::StateReader& st, const Genesis& g,
-                               const Block& parent) {
+BlockContext make_call_context(const state::StateReader& st, const Genesis& g, const Block& parent,
+                               bool in_block, BlockHashFn hashes) {
     const SystemState s = read_system_state(st);
     BlockContext c;
-    c.parent_hash = parent.hash;
-    c.block_hash = with_parent_fallback({}, parent.header.number, parent.hash);
+    if (in_block) {
+        // Block N itself: its number and time; BLOCKHASH knows N-1 (its parent) at least.
+        c.parent_hash = parent.header.parent_hash;
+        c.block_hash = parent.header.number == 0
+                           ? (hashes ? std::move(hashes) : [](int64_t) { return Hash32{}; })
+                           : with_parent_fallback(std::move(hashes), parent.header.number - 1,
+                                                  parent.header.parent_hash);
+        c.info.number = parent.header.number;
+        c.info.timestamp = parent.header.timestamp;
+    } else {
+        c.parent_hash = parent.hash;
+        c.block_hash = with_parent_fallback(std::move(hashes), parent.header.number, parent.hash);
+        c.info.number = parent.header.number + 1;
+        c.info.timestamp = std::max(parent.header.timestamp, s.last_timestamp);
+    }
     c.backlog = s.gas_backlog;
-    c.info.number = parent.header.number + 1;
-    c.info.timestamp = std::max(parent.header.timestamp, s.last_timestamp);
     c.info.arbos_version = s.arbos_version;
     c.info.l1_block_number = s.l1_block_number;
     c.info.l1_base_fee = s.l1_base_fee;

@@ -62,10 +62,24 @@ std::string status_error(evm::Status s) {
 Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, const Genesis& genesis,
                                               const Block& parent, const CallRequest& req,
                                               bool charge_l1) {
-    BlockContext c = make_call_context(st, genesis, parent);
+    BlockContext c = make_call_context(st, genesis, parent, req.in_block, req.block_hashes);
     if (req.l1_base_fee) {
         c.info.l1_base_fee = *req.l1_base_fee;
         c.info.l1_price_per_byte = uint256(genesis.fees.l1_gas_per_byte) * *req.l1_base_fee;
+    }
+    if (const auto& o = req.block_overrides) {
+        if (o->number) {
+            c.info.number = *o->number;
+            c.env.number = static_cast<int64_t>(*o->number);
+        }
+        if (o->time) {
+            c.info.timestamp = *o->time;
+            c.env.timestamp = static_cast<int64_t>(*o->time);
+        }
+        if (o->gas_limit) c.env.gas_limit = static_cast<int64_t>(*o->gas_limit);
+        if (o->coinbase) c.env.coinbase = *o->coinbase;
+        if (o->base_fee) c.info.base_fee = c.env.base_fee = *o->base_fee;
+        if (o->prev_randao) c.env.prev_randao = *o->prev_randao;
     }
     state::ExecState exec(st);
     const Address from = req.from.value_or(Address{});
@@ -158,6 +172,22 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
     used = std::max(used, g.floor);
 
     CallResult out;
+    if (req.collect_access_list) {
+        const Address target = req.to ? *req.to : state::create_address(from, nonce);
+        const auto is_precompile = [](const Address& a) {
+            return precompiles::find_precompile(a, false) ||
+                   std::find(kPrecompileAddresses.begin(), kPrecompileAddresses.end(), a) !=
+                       kPrecompileAddresses.end();
+        };
+        // As geth's access-list tracer: the sender, the recipient, the precompiles (and here the
+        // coinbase, warm from the start by EIP-3651) are listed only with slots they used.
+        for (AccessListEntry& e : exec.warm_set()) {
+            const bool implied = e.address == from || e.address == target ||
+                                 e.address == c.env.coinbase || is_precompile(e.address);
+            if (implied && e.storage_keys.empty()) continue;
+            out.access_list.push_back(std::move(e));
+        }
+    }
     out.success = res.status == evm::Status::kSuccess;
     out.output = std::move(res.output);
     out.gas_used = static_cast<uint64_t>(used) + l1_gas;

@@ -206,6 +206,12 @@ void EthApi::Impl::register_debug_methods(rpc::MethodRegistry& r) {
             if (overrides) view.emplace(*s.state, *overrides);
             const state::StateReader& st =
                 view ? static_cast<const state::StateReader&>(*view) : *s.state;
+            // In block N itself, as eth_call (and geth's debug_traceCall).
+            req.in_block = true;
+            req.block_hashes = [this](int64_t n) {
+                if (n < 0) return Hash32{};
+                return db.block_hash(uint64_t(n)).value_or(Hash32{});
+            };
             auto tracer = tracing::make_tracer(opts, tracing::Clock::now());
             req.tracer = tracer.get();
             auto result = arbos::simulate_call(st, genesis, s.block, req, false);

@@ -1,5 +1,7 @@
 #include "ethrpc/eth_api.hpp"
 
+#include <stdexcept>
+
 #include "core/hex.hpp"
 #include "ethrpc/eth_api_impl.hpp"
 #include "ethrpc/format.hpp"
@@ -269,7 +271,14 @@ void EthApi::Impl::register_chain_methods(rpc::MethodRegistry& r) {
 
 EthApi::EthApi(storage::Database& db, const arbos::Genesis& genesis, std::optional<TxSink> sink,
                Config config)
-    : impl_(std::make_unique<Impl>(db, genesis, std::move(sink), std::move(config))) {}
+    : impl_(std::make_unique<Impl>(db, genesis, std::move(sink), std::move(config))) {
+    if (const auto e = impl_->config.filters.validate(); !e.empty())
+        throw std::invalid_argument("ethrpc config: " + e);
+    if (impl_->config.send_sync_timeout.count() <= 0 ||
+        impl_->config.send_sync_max_timeout < impl_->config.send_sync_timeout)
+        throw std::invalid_argument(
+            "ethrpc config: send_sync_timeout must be positive and at most send_sync_max_timeout");
+}
 
 EthApi::~EthApi() = default;
 
@@ -278,6 +287,7 @@ void EthApi::register_methods(rpc::Server& server) {
     register_methods(server.methods(), kinds);
     server.add_subscription_kind("newHeads", impl_->heads);
     server.add_subscription_kind("logs", impl_->logs);
+    server.add_subscription_kind("newPendingTransactions", impl_->pending_txs);
 }
 
 void EthApi::register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKinds& kinds) {
@@ -285,6 +295,8 @@ void EthApi::register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKi
     impl_->register_chain_methods(registry);
     impl_->register_call_methods(registry);
     impl_->register_debug_methods(registry);
+    impl_->register_filter_methods(registry);
+    impl_->register_extra_methods(registry);
     Impl* impl = impl_.get();
     registry.register_async_method("eth_sendRawTransaction", [impl](Json params,
                                                                     const rpc::CallContext&,
@@ -308,11 +320,14 @@ void EthApi::register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKi
     });
     kinds.add("newHeads", impl_->heads);
     kinds.add("logs", impl_->logs);
+    kinds.add("newPendingTransactions", impl_->pending_txs);
 }
 
 void EthApi::on_block(const arbos::Block& block) {
     if (impl_->heads->subscriber_count() > 0) impl_->heads->publish(header_json(block));
     if (impl_->logs->subscriber_count() > 0) impl_->logs->publish(block);
+    if (impl_->pending_txs->subscriber_count() > 0) impl_->pending_txs->publish(block);
+    impl_->filters.on_block(block);
 }
 
 void EthApi::on_rewind(const std::vector<arbos::Block>& dropped) {

@@ -5,6 +5,7 @@
 /// the validator (read-only; eth_sendRawTransaction answers an error).
 /// (Interface agreed up front; owner: "ethrpc". Extend freely, do not rename without saying so.)
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "arbos/arbos.hpp"
+#include "ethrpc/filters.hpp"
 #include "rpc/registry.hpp"
 #include "rpc/server.hpp"
 #include "rpc/subscriptions.hpp"
@@ -28,6 +30,12 @@ struct Config {
     uint64_t max_call_gas = 50'000'000;      ///< eth_call / eth_estimateGas gas cap
     uint64_t fee_history_max_blocks = 1024;
     std::string client_version = "fusel2";
+    FilterConfig filters;  ///< eth_newFilter & co.: idle timeout and limits (filters.hpp)
+    /// eth_sendRawTransactionSync (EIP-7966): the wait when the request gives none or an
+    /// invalid one (the EIP recommends 2 s), and the longest wait a request may ask for (kept
+    /// below the server's handler timeout, 30 s).
+    std::chrono::milliseconds send_sync_timeout{2'000};
+    std::chrono::milliseconds send_sync_max_timeout{20'000};
 };
 
 /// What EthApi needs from a sequencer: eth_sendRawTransaction's submit (the callback fires
@@ -46,7 +54,8 @@ struct TxSink {
 class EthApi {
 public:
     /// `sequencer` may be null (validator: read-only node). Defined in eth_api_sequencer.cpp,
-    /// the only file that links against the Sequencer.
+    /// the only file that links against the Sequencer. Both constructors throw
+    /// std::invalid_argument for an unusable `config` (FilterConfig::validate, sync timeouts).
     EthApi(storage::Database& db, const arbos::Genesis& genesis, sequencer::Sequencer* sequencer,
            Config config);
     /// The same with the sequencer's two entry points given directly (nullopt: read-only).
@@ -54,12 +63,12 @@ public:
            Config config);
     ~EthApi();
 
-    /// Registers every method and the newHeads/logs subscription kinds.
+    /// Registers every method and the newHeads/logs/newPendingTransactions subscription kinds.
     void register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKinds& kinds);
     /// The same on a server (its registry and its eth_subscribe kinds); before `start()`.
     void register_methods(rpc::Server& server);
 
-    /// Feeds a new durable block to the newHeads and logs subscriptions (any thread, in order).
+    /// Feeds a new durable block to the subscriptions and the filters (any thread, in order).
     void on_block(const arbos::Block& block);
     /// The chain was rewound past `dropped` (oldest first): `logs` subscribers get each of
     /// their logs again with `"removed": true`, newest block first (geth's reorg notification);

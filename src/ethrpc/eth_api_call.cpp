@@ -41,9 +41,15 @@ Json EthApi::Impl::call(const Json& params) const {
         p.required(0, [this](const Json& j) { return decode_call_request(j, genesis.chain_id); });
     const auto id = p.optional(1, decode_block_id).value_or(latest_id());
     const auto overrides = p.optional(2, decode_state_overrides);
-    if (p.get(3)) server_error("block overrides are not supported");
+    req.block_overrides = p.optional(3, decode_block_overrides);
     cap_gas(req, config.max_call_gas);
     const ResolvedState s = resolve_state(id);
+    // As geth and Nitro: the call runs in block N itself (NUMBER = N, N's timestamp).
+    req.in_block = true;
+    req.block_hashes = [this](int64_t n) {
+        if (n < 0) return Hash32{};
+        return db.block_hash(uint64_t(n)).value_or(Hash32{});
+    };
     std::optional<OverrideState> view;
     if (overrides) view.emplace(*s.state, *overrides);
     const state::StateReader& st = view ? static_cast<const state::StateReader&>(*view) : *s.state;

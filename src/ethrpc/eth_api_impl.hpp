@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ethrpc/eth_api.hpp"
+#include "ethrpc/filters.hpp"
 #include "ethrpc/params.hpp"
 
 namespace fuse::ethrpc {
@@ -54,6 +55,8 @@ struct EthApi::Impl {
     Config config;
     std::shared_ptr<rpc::BroadcastKind> heads = std::make_shared<rpc::BroadcastKind>();
     std::shared_ptr<LogsKind> logs = std::make_shared<LogsKind>();
+    std::shared_ptr<PendingTxKind> pending_txs = std::make_shared<PendingTxKind>();
+    FilterStore filters{config.filters};
 
     /// The number a tag names; throws -32000 for an unset safe/finalized head, nullopt when
     /// the chain is empty.
@@ -79,6 +82,8 @@ struct EthApi::Impl {
     uint256 gas_price() const;
     Json call(const Json& params) const;
     Json estimate_gas(const Json& params) const;
+    Json create_access_list(const Json& params) const;  ///< eth_api_access_list.cpp
+    Json get_proof(const Json& params) const;           ///< eth_api_proof.cpp
     /// The L1 base fee eth_estimateGas prices the L1 data fee with: the larger of the head's
     /// and the sequencer's current one, plus kEstimateL1PaddingPercent.
     uint256 estimate_l1_base_fee(const state::StateReader& st) const;
@@ -88,6 +93,8 @@ struct EthApi::Impl {
     void register_chain_methods(rpc::MethodRegistry& r);
     void register_call_methods(rpc::MethodRegistry& r);
     void register_debug_methods(rpc::MethodRegistry& r);  ///< debug_api.cpp
+    void register_filter_methods(rpc::MethodRegistry& r);  ///< eth_api_filters.cpp
+    void register_extra_methods(rpc::MethodRegistry& r);   ///< eth_api_extra.cpp
 };
 
 }  // namespace fuse::ethrpc

@@ -1,8 +1,38 @@
 #include "ethrpc/overrides.hpp"
 
+#include <climits>
+
 #include "core/hash.hpp"
 
 namespace fuse::ethrpc {
+
+arbos::BlockOverrides decode_block_overrides(const Json& j) {
+    if (!j.is_object())
+        throw ParamError(std::string("json: cannot unmarshal ") + j.type_name() +
+                         " into Go value of type override.BlockOverrides");
+    const auto get = [&](std::initializer_list<const char*> names) -> const Json* {
+        for (const char* n : names)
+            if (const auto it = j.find(n); it != j.end() && !it->is_null()) return &*it;
+        return nullptr;
+    };
+    arbos::BlockOverrides o;
+    if (const Json* v = get({"number"})) {
+        const uint256 n = decode_big(*v);
+        if (n > uint256(uint64_t(INT64_MAX))) throw ParamError("block number override too large");
+        o.number = n.w[0];
+    }
+    if (const Json* v = get({"time"})) o.time = decode_uint64(*v);
+    if (const Json* v = get({"gasLimit"})) o.gas_limit = decode_uint64(*v);
+    if (const Json* v = get({"feeRecipient", "coinbase"})) o.coinbase = decode_address(*v);
+    if (const Json* v = get({"baseFeePerGas", "baseFee"})) o.base_fee = decode_big(*v);
+    if (const Json* v = get({"prevRandao", "random"}))
+        o.prev_randao = uint256::from_hash(decode_hash(*v));
+    if (get({"withdrawals"})) throw ParamError("BlockOverrides.Withdrawals not supported");
+    if (get({"beaconRoot"})) throw ParamError("BlockOverrides.BeaconRoot not supported");
+    if (o.gas_limit && *o.gas_limit > uint64_t(INT64_MAX))
+        throw ParamError("block gas limit override too large");
+    return o;
+}
 
 OverrideState::OverrideState(const state::StateReader& base, const StateOverrides& overrides)
     : base_(base), overrides_(overrides) {

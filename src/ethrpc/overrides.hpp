@@ -9,6 +9,12 @@
 
 namespace fuse::ethrpc {
 
+/// geth's BlockOverrides (eth_call's fourth parameter): `number`, `time`, `gasLimit`,
+/// `feeRecipient` (or `coinbase`), `baseFeePerGas` (or `baseFee`), `prevRandao` (or `random`);
+/// `difficulty` and `blobBaseFee` are accepted and have no effect (no PoW, no blobs);
+/// `withdrawals` and `beaconRoot` are refused as geth refuses them in eth_call.
+arbos::BlockOverrides decode_block_overrides(const Json& j);
+
 class OverrideState final : public state::StateReader {
 public:
     /// `base` must outlive this view.

@@ -28,4 +28,12 @@ const MethodRegistry::Method* MethodRegistry::find(std::string_view name) const 
     return it == methods_.end() ? nullptr : &it->second;
 }
 
+std::vector<std::string> MethodRegistry::names() const {
+    std::vector<std::string> out;
+    out.reserve(methods_.size());
+    for (const auto& [name, m] : methods_)
+        out.push_back(name);
+    return out;
+}
+
 }  // namespace fuse::rpc

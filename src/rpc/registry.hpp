@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 #include "rpc/errors.hpp"
@@ -95,6 +96,8 @@ public:
     /// No registration after this (the server calls it in start()).
     void freeze() noexcept { frozen_ = true; }
     size_t size() const noexcept { return methods_.size(); }
+    /// Every registered name, sorted (docs checks compare it with the documented list).
+    std::vector<std::string> names() const;
 
 private:
     void add(std::string name, Method m);

@@ -1,5 +1,7 @@
 #include "state/exec_state.hpp"
 
+#include <algorithm>
+
 #include "core/hash.hpp"
 #include "core/rlp.hpp"
 
@@ -210,6 +212,22 @@ AccessStatus ExecState::access_account(const Address& addr) {
     e.warm = true;
     journal_.push_back({Op::kWarmAccount, addr, {}, {}, false});
     return AccessStatus::kCold;
+}
+
+std::vector<AccessListEntry> ExecState::warm_set() const {
+    std::vector<AccessListEntry> out;
+    for (const auto& [addr, e] : accounts_) {
+        if (!e.warm) continue;
+        AccessListEntry entry{addr, {}};
+        for (const auto& [key, s] : e.storage)
+            if (s.warm) entry.storage_keys.push_back(key.to_hash());
+        std::sort(entry.storage_keys.begin(), entry.storage_keys.end());
+        out.push_back(std::move(entry));
+    }
+    std::sort(out.begin(), out.end(), [](const AccessListEntry& a, const AccessListEntry& b) {
+        return a.address < b.address;
+    });
+    return out;
 }
 
 AccessStatus ExecState::access_storage(const Address& addr, const uint256& key) {

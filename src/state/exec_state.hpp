@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "core/transaction.hpp"
 #include "core/uint256.hpp"
 #include "evm/host.hpp"
 #include "state/account.hpp"
@@ -71,6 +72,8 @@ public:
     // ---- EIP-2929 access sets
     evm::AccessStatus access_account(const Address& addr);
     evm::AccessStatus access_storage(const Address& addr, const uint256& key);
+    /// The warm accounts with their warm slots, sorted (eth_createAccessList, EIP-2930).
+    std::vector<AccessListEntry> warm_set() const;
 
     // ---- logs
     void add_log(Log log);

@@ -16,6 +16,7 @@
 #include "arbos/arbos.hpp"
 #include "core/bytes.hpp"
 #include "core/result.hpp"
+#include "state/mpt.hpp"
 #include "state/state.hpp"
 
 namespace fuse::storage {
@@ -77,6 +78,9 @@ public:
     virtual std::unique_ptr<state::StateReader> latest_state() const = 0;
     /// The state with root `state_root` (any committed block), read through the trie.
     virtual std::unique_ptr<state::StateReader> state_at(const Hash32& state_root) const = 0;
+    /// The committed trie nodes (keccak256 -> RLP) of every state root `state_at` can read, for
+    /// Merkle proofs (EIP-1186 eth_getProof); null when this database keeps no trie.
+    virtual const state::NodeStore* trie_nodes() const { return nullptr; }
 
     // ---- writes (single writer)
     /// Commits blocks in order (each must follow the latest), all in one WriteBatch and one

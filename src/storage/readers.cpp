@@ -180,4 +180,8 @@ Result<std::vector<LogEntry>, std::string> RocksDatabase::logs(const LogFilter& 
     return out;
 }
 
+std::unique_ptr<state::NodeStore> make_node_store(const RocksDatabase& db) {
+    return std::make_unique<DbNodeStore>(db);
+}
+
 }  // namespace fuse::storage

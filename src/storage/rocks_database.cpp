@@ -71,7 +71,11 @@ Result<std::unique_ptr<Database>, std::string> Database::open(const Options& opt
 
 RocksDatabase::RocksDatabase(std::unique_ptr<rocksdb::DB> db,
                              std::vector<rocksdb::ColumnFamilyHandle*> cfs, const Options& options)
-    : db_(std::move(db)), cfs_(std::move(cfs)), options_(options), world_(*this) {
+    : db_(std::move(db)),
+      cfs_(std::move(cfs)),
+      options_(options),
+      world_(*this),
+      nodes_(make_node_store(*this)) {
     Hash32 root = kEmptyTrieRoot;
     if (auto latest = head(Head::kLatest)) {
         auto r = state_root_of(*latest);

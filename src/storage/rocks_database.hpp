@@ -101,6 +101,7 @@ public:
     arbos::WorldState& world() override { return world_; }
     std::unique_ptr<state::StateReader> latest_state() const override;
     std::unique_ptr<state::StateReader> state_at(const Hash32& state_root) const override;
+    const state::NodeStore* trie_nodes() const override { return nodes_.get(); }
 
     Result<void, std::string> commit(std::span<const BlockCommit> blocks) override;
     Result<void, std::string> set_head(Head head, uint64_t number) override;
@@ -137,6 +138,7 @@ private:
     std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
     Options options_;
     World world_;
+    std::unique_ptr<state::NodeStore> nodes_;  ///< committed trie nodes (trie_nodes)
     std::mutex write_mu_;  ///< one writer at a time (commit, rewind, heads, meta)
 };
 
@@ -144,6 +146,8 @@ private:
 std::unique_ptr<state::StateReader> make_snapshot_reader(const RocksDatabase& db);
 /// A reader through the tries at `root` (state_at).
 std::unique_ptr<state::StateReader> make_trie_reader(const RocksDatabase& db, const Hash32& root);
+/// The committed trie nodes of `db` (trie_nodes).
+std::unique_ptr<state::NodeStore> make_node_store(const RocksDatabase& db);
 
 inline rocksdb::Slice slice(ByteView v) {
     return {reinterpret_cast<const char*>(v.data()), v.size()};

@@ -128,13 +128,13 @@ describe('contracts on the L2', { skip: skip ?? false }, () => {
     await probe.waitForDeployment();
 
     const head = await provider.getBlock('latest');
-    const seen = await probe.probe();
+    const seen = await probe.probe({ blockTag: head.number });
     assert.equal(seen.chainId, kDevChainId);
     assert.equal(seen.arbosVersion, 56n);  // Nitro's numbering: 55 + ArbOS version 1 (dev genesis)
     assert.equal(seen.topLevel, true);  // the probe was called by the caller directly (Nitro's rule)
-    // eth_call runs in a block after the head: ArbSys sees head + 1 and the head's hash
-    assert.equal(seen.arbBlockNumber, BigInt(head.number + 1));
-    assert.equal(seen.parentHash, head.hash);
+    // eth_call at block N runs in block N itself (geth, Nitro): ArbSys sees N and N-1's hash
+    assert.equal(seen.arbBlockNumber, BigInt(head.number));
+    assert.equal(seen.parentHash, head.parentHash);
     assert.equal(seen.minGasPrice, 10_000_000n);  // dev genesis floor, 0.01 gwei
     assert.equal(seen.l1BaseFee, 1_000_000_000n);  // --l1-base-fee default, 1 gwei
 
