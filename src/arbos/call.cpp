@@ -59,46 +59,25 @@ std::string status_error(evm::Status s) {
 
 }  // namespace
 
-Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, const Genesis& genesis,
-                                              const Block& parent, const CallRequest& req,
-                                              bool charge_l1) {
+namespace {
+
+/// The block context of a call: the parent's, the L1 price possibly overridden.
+BlockContext call_context(const state::StateReader& st, const Genesis& genesis, const Block& parent,
+                          const CallRequest& req) {
     BlockContext c = make_call_context(st, genesis, parent);
     if (req.l1_base_fee) {
         c.info.l1_base_fee = *req.l1_base_fee;
         c.info.l1_price_per_byte = uint256(genesis.fees.l1_gas_per_byte) * *req.l1_base_fee;
     }
-    state::ExecState exec(st);
-    const Address from = req.from.value_or(Address{});
-    const uint64_t nonce = req.nonce.value_or(exec.nonce(from));
-    Transaction tx = as_transaction(req, genesis.chain_id,
-                                    req.gas.value_or(genesis.fees.max_tx_gas_limit), nonce);
-    const uint64_t l1_gas = charge_l1 ? estimated_l1_gas(tx, c.info) : 0;
-    // Without a gas limit: the per-tx cap of compute gas plus the L1 part (docs/arbos.md).
-    const uint64_t gas = req.gas.value_or(genesis.fees.max_tx_gas_limit + l1_gas);
-    tx.gas_limit = gas;
-    const state::IntrinsicGas g = state::intrinsic_gas(tx, kRevision);
-    const uint64_t intrinsic = static_cast<uint64_t>(std::max(g.intrinsic, g.floor)) + l1_gas;
-    if (gas < intrinsic)
-        return Unexpected{TxRejection{"intrinsic gas too low: have " + std::to_string(gas) +
-                                          ", want " + std::to_string(intrinsic),
-                                      -32000, false}};
+    return c;
+}
 
-    // Gas is paid at the base fee when a price is given (eth_call without one runs for free,
-    // as geth's NoBaseFee mode).
-    const bool priced = req.gas_price || req.max_fee_per_gas;
-    const uint256 price = priced ? c.info.base_fee : uint256{};
-    const uint256 cost = uint256(gas) * price + req.value;
-    if (exec.balance(from) < cost)
-        return Unexpected{TxRejection{"insufficient funds for gas * price + value: address " +
-                                          to_hex(from.view()) + " have " +
-                                          exec.balance(from).to_dec() + " want " + cost.to_dec(),
-                                      -32000, false}};
-    if (!price.is_zero()) exec.sub_balance(from, uint256(gas) * price);
-
-    // EIP-2929/2930/3651 warm set, ArbOS's precompiles included.
+/// EIP-2929/2930/3651 warm set, ArbOS's precompiles included.
+void warm_access_set(state::ExecState& exec, const CallRequest& req, const Address& from,
+                     const Address& coinbase) {
     exec.access_account(from);
     if (req.to) exec.access_account(*req.to);
-    exec.access_account(c.env.coinbase);
+    exec.access_account(coinbase);
     for (uint8_t i = 1; i <= 0x11; ++i) {
         Address a;
         a[19] = i;
@@ -111,7 +90,9 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
         for (const Hash32& k : e.storage_keys)
             exec.access_storage(e.address, uint256::from_hash(k));
     }
+}
 
+evm::TxContext tx_context(const BlockContext& c, const Address& from, const uint256& price) {
     evm::TxContext ctx;
     ctx.gas_price = price;
     ctx.origin = from;
@@ -122,26 +103,67 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
     ctx.prev_randao = c.env.prev_randao;
     ctx.chain_id = c.env.chain_id;
     ctx.base_fee = c.env.base_fee;
-    state::StateHost host(exec, kRevision, ctx, c.block_hash);
-    ArbPrecompiles arb(c.info);
-    arb.set_tx_l1_fee(charge_l1 ? uint256(l1_gas) * c.info.base_fee : uint256{});
-    host.set_precompile_hook(&arb);
+    return ctx;
+}
 
+/// Runs the top frame of `req` (a call, or a create at `nonce`) with `gas`.
+evm::ExecResult run_top(state::StateHost& host, const CallRequest& req, const Address& from,
+                        uint64_t nonce, int64_t gas) {
     evm::Message msg;
     msg.kind = req.to ? evm::CallKind::kCall : evm::CallKind::kCreate;
-    msg.gas = static_cast<int64_t>(gas - static_cast<uint64_t>(g.intrinsic) - l1_gas);
+    msg.gas = gas;
     msg.sender = from;
     msg.input = req.data;
     msg.value = req.value;
+    if (!req.to) return host.create_top(msg, nonce);
+    msg.recipient = *req.to;
+    msg.code_address = *req.to;
+    return host.call(msg);
+}
+
+}  // namespace
+
+Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, const Genesis& genesis,
+                                              const Block& parent, const CallRequest& req,
+                                              bool charge_l1) {
+    BlockContext c = call_context(st, genesis, parent, req);
+    state::ExecState exec(st);
+    const Address from = req.from.value_or(Address{});
+    const uint64_t nonce = req.nonce.value_or(exec.nonce(from));
+    Transaction tx = as_transaction(req, genesis.chain_id,
+                                    req.gas.value_or(genesis.fees.max_tx_gas_limit), nonce);
+    const uint64_t l1_gas = charge_l1 ? estimated_l1_gas(tx, c.info) : 0;
+    // Without a gas limit: the per-tx cap of compute gas plus the L1 part (docs/arbos.md).
+    const uint64_t gas = req.gas.value_or(genesis.fees.max_tx_gas_limit + l1_gas);
+    tx.gas_limit = gas;
+    const state::IntrinsicGas g = state::intrinsic_gas(tx, kRevision);
+    const uint64_t intrinsic = static_cast<uint64_t>(std::max(g.intrinsic, g.floor)) + l1_gas;
+    if (gas < intrinsic)
+        return Unexpected{TxRejection::of(state::make_refusal(
+            state::TxReason::kIntrinsicGas,
+            "have " + std::to_string(gas) + ", want " + std::to_string(intrinsic)))};
+
+    // Gas is paid at the base fee when a price is given (eth_call without one runs for free,
+    // as geth's NoBaseFee mode).
+    const bool priced = req.gas_price || req.max_fee_per_gas;
+    const uint256 price = priced ? c.info.base_fee : uint256{};
+    const uint256 cost = uint256(gas) * price + req.value;
+    if (exec.balance(from) < cost)
+        return Unexpected{TxRejection::of(state::make_refusal(
+            state::TxReason::kInsufficientFunds, "address " + to_hex(from.view()) + " have " +
+                                                     exec.balance(from).to_dec() + " want " +
+                                                     cost.to_dec()))};
+    if (!price.is_zero()) exec.sub_balance(from, uint256(gas) * price);
+    warm_access_set(exec, req, from, c.env.coinbase);
+
+    state::StateHost host(exec, kRevision, tx_context(c, from, price), c.block_hash);
+    ArbPrecompiles arb(c.info);
+    arb.set_tx_l1_fee(charge_l1 ? uint256(l1_gas) * c.info.base_fee : uint256{});
+    host.set_precompile_hook(&arb);
     exec.set_nonce(from, nonce + 1);
-    evm::ExecResult res;
-    if (req.to) {
-        msg.recipient = *req.to;
-        msg.code_address = *req.to;
-        res = host.call(msg);
-    } else {
-        res = host.create_top(msg, nonce);
-    }
+    evm::ExecResult res =
+        run_top(host, req, from, nonce,
+                static_cast<int64_t>(gas - static_cast<uint64_t>(g.intrinsic) - l1_gas));
 
     int64_t used = static_cast<int64_t>(gas - l1_gas) - res.gas_left;
     used -= std::min(std::max<int64_t>(res.gas_refund, 0), used / kMaxRefundQuotient);
@@ -165,7 +187,7 @@ Result<uint64_t, CallResult> estimate_gas(const state::StateReader& st, const Ge
     };
     auto failure = [](const TxRejection& rej) {
         CallResult f;
-        f.error = rej.reason;
+        f.error = rej.message;
         return f;
     };
     // The upper bound: the request's gas, else the per-tx cap plus the L1 part.

@@ -181,8 +181,8 @@ struct Sequencer::Impl {
                 !pool.pending_nonce(checked->sender))
                 account = committed_state()->read_account(checked->sender);
             if (stopping) {
-                added = Unexpected{Rejection{Rejection::Reason::kShuttingDown,
-                                             "the sequencer is shutting down", -32000}};
+                added = Unexpected{
+                    Rejection::of(state::make_refusal(Rejection::Reason::kShuttingDown))};
             } else {
                 // The pool takes the callback only on success; keep a copy for the refusal.
                 added = pool.add(std::move(checked).value(), done, account, completions);
@@ -257,10 +257,9 @@ struct Sequencer::Impl {
                 std::lock_guard lock(mu);
                 pool.untake(*tx);
             }
-            rejected.push_back(
-                Completion{std::move(tx->done),
-                           Unexpected{Rejection{Rejection::Reason::kExecution, added.error().reason,
-                                                added.error().code}}});
+            rejected.push_back(Completion{
+                std::move(tx->done),
+                Unexpected{Rejection{added.error().reason, added.error().message, true}}});
         }
         if (!rejected.empty()) {
             std::lock_guard lock(commit_mu);
@@ -378,9 +377,7 @@ void Sequencer::stop() {
     std::vector<Completion> left;
     {
         std::lock_guard lock(s.mu);
-        left = s.pool.drain(Rejection{Rejection::Reason::kShuttingDown,
-                                      "the sequencer stopped before the transaction was sealed",
-                                      -32000});
+        left = s.pool.drain(Rejection::of(state::stopped_before_sealed()));
     }
     s.run_all(left);
 }
