@@ -7,6 +7,7 @@
 #include "core/secp256k1.hpp"
 #include "evm/interpreter.hpp"
 #include "precompiles/precompiles.hpp"
+#include "state/fork_rules.hpp"
 
 namespace fuse::state {
 
@@ -18,10 +19,6 @@ constexpr int64_t kPerEmptyAccountCost = 25000;  // EIP-7702
 constexpr int64_t kPerAuthBaseCost = 12500;      // EIP-7702
 constexpr uint64_t kGasPerBlob = 1 << 17;        // EIP-4844
 constexpr int64_t kMaxRefundQuotient = 5;        // EIP-3529
-
-size_t max_blobs_per_block(Revision rev) {
-    return rev >= Revision::kPrague ? 9 : 6;
-}
 
 /// Adds; returns false on 256-bit overflow.
 bool checked_add(uint256& acc, const uint256& v) {
@@ -41,7 +38,7 @@ bool checked_mul(uint256& out, const uint256& a, const uint256& b) {
 uint256 blob_base_fee(uint64_t excess_blob_gas, Revision rev) {
     // EIP-4844 fake_exponential(MIN_BASE_FEE_PER_BLOB_GAS = 1, excess, update fraction);
     // Prague's fraction is EIP-7691's.
-    const uint256 denominator = rev >= Revision::kPrague ? 5007716 : 3338477;
+    const uint256 denominator = fork_rules(rev).blob_base_fee_update_fraction;
     const uint256 numerator = excess_blob_gas;
     uint256 output = 0;
     uint256 accum = denominator;  // factor (1) * denominator
@@ -75,7 +72,7 @@ Result<void, TxRefusal> validate_blobs(Revision rev, const Transaction& txn,
     if (txn.max_fee_per_blob_gas < blob_fee) return refuse(TxReason::kBlobFeeCapTooLow);
     for (const Hash32& h : txn.blob_versioned_hashes)
         if (h[0] != 0x01) return refuse(TxReason::kInvalidBlobHash);
-    if (txn.blob_versioned_hashes.size() > max_blobs_per_block(rev))
+    if (txn.blob_versioned_hashes.size() > fork_rules(rev).max_blobs_per_block)
         return refuse(TxReason::kTooManyBlobs);
     return {};
 }
@@ -85,7 +82,7 @@ Result<void, TxRefusal> validate_against_block(const BlockEnv& block, Revision r
                                                const Transaction& txn, const Address& sender,
                                                int64_t block_gas_left, const uint256& blob_fee) {
     if (txn.type == TxType::kSetCode) {
-        if (rev < Revision::kPrague) return refuse(TxReason::kUnsupportedType);
+        if (!fork_rules(rev).set_code_transactions) return refuse(TxReason::kUnsupportedType);
         if (!txn.to) return refuse(TxReason::kSetCodeCreate);
         if (txn.authorization_list.empty()) return refuse(TxReason::kEmptyAuthList);
     }
@@ -113,7 +110,7 @@ Result<void, TxRefusal> validate_against_sender(ExecState& state, Revision rev,
     // The texts are built only on a refusal (this runs for every transaction).
     const auto address = [&] { return "address " + to_hex(sender.view()); };
     const ByteView code = state.code(sender);
-    if (!code.empty() && !(rev >= Revision::kPrague && delegation_target(code)))
+    if (!code.empty() && !(fork_rules(rev).set_code_transactions && delegation_target(code)))
         return refuse(TxReason::kSenderNotEoa, address());
     const uint64_t nonce = state.nonce(sender);
     if (nonce == UINT64_MAX) return refuse(TxReason::kNonceMax, address());
@@ -214,7 +211,8 @@ Result<TxResult, TxRefusal> apply_transaction(ExecState& state, const BlockEnv& 
     for (uint8_t i = 1; i <= 0x11; ++i) {
         Address a;
         a[19] = i;
-        if (precompiles::find_precompile(a, rev >= Revision::kPrague)) state.access_account(a);
+        if (precompiles::find_precompile(a, fork_rules(rev).bls12_381_precompiles))
+            state.access_account(a);
     }
     if (hooks)
         for (const Address& a : hooks->precompile_addresses)
@@ -256,7 +254,7 @@ Result<TxResult, TxRefusal> apply_transaction(ExecState& state, const BlockEnv& 
     if (txn.to) {
         msg.recipient = *txn.to;
         msg.code_address = *txn.to;
-        if (rev >= Revision::kPrague) {
+        if (fork_rules(rev).set_code_transactions) {
             if (auto target = delegation_target(state.code(*txn.to))) state.access_account(*target);
         }
         res = host.call(msg);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/hex.hpp"
+#include "state/fork_rules.hpp"
 
 namespace fuse::state {
 namespace {
@@ -154,10 +155,9 @@ IntrinsicGas intrinsic_gas(const Transaction& txn, evm::Revision rev) {
         g.intrinsic += kAccessListAddressGas;
         g.intrinsic += kAccessListStorageKeyGas * static_cast<int64_t>(e.storage_keys.size());
     }
-    if (rev >= evm::Revision::kPrague) {
+    if (fork_rules(rev).set_code_transactions)
         g.intrinsic += kPerEmptyAccountCost * static_cast<int64_t>(txn.authorization_list.size());
-        g.floor = kTxGas + kTotalCostFloorPerToken * tokens;
-    }
+    if (fork_rules(rev).calldata_floor) g.floor = kTxGas + kTotalCostFloorPerToken * tokens;
     return g;
 }
 
@@ -182,7 +182,8 @@ TxRefusal decode_error(TxError e) {
 }
 
 std::optional<TxRefusal> check_type(const Transaction& tx, evm::Revision rev) {
-    if (tx.type == TxType::kBlob || (tx.type == TxType::kSetCode && rev < evm::Revision::kPrague))
+    if (tx.type == TxType::kBlob ||
+        (tx.type == TxType::kSetCode && !fork_rules(rev).set_code_transactions))
         return make_refusal(R::kUnsupportedType);
     return std::nullopt;
 }
