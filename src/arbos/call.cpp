@@ -156,7 +156,8 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
     if (!price.is_zero()) exec.sub_balance(from, uint256(gas) * price);
     warm_access_set(exec, req, from, c.env.coinbase);
 
-    state::StateHost host(exec, kRevision, tx_context(c, from, price), c.block_hash);
+    const evm::TxContext ctx = tx_context(c, from, price);
+    state::StateHost host(exec, kRevision, ctx, c.block_hash);  // keeps a reference to ctx
     ArbPrecompiles arb(c.info);
     arb.set_tx_l1_fee(charge_l1 ? uint256(l1_gas) * c.info.base_fee : uint256{});
     host.set_precompile_hook(&arb);
