@@ -174,6 +174,86 @@ int64_t apply_authorizations(ExecState& state, const BlockEnv& block, const Tran
     return refund;
 }
 
+/// EIP-2929 / 2930 / 3651 warm set: sender, recipient, coinbase, precompiles (the chain
+/// layer's too), the access list.
+void warm_access_set(ExecState& state, const BlockEnv& block, Revision rev, const Transaction& txn,
+                     const Address& sender, const TxHooks* hooks) {
+    state.access_account(sender);
+    if (txn.to) state.access_account(*txn.to);
+    state.access_account(block.coinbase);
+    for (uint8_t i = 1; i <= 0x11; ++i) {
+        Address a;
+        a[19] = i;
+        if (precompiles::find_precompile(a, fork_rules(rev).bls12_381_precompiles))
+            state.access_account(a);
+    }
+    if (hooks)
+        for (const Address& a : hooks->precompile_addresses)
+            state.access_account(a);
+    for (const AccessListEntry& e : txn.access_list) {
+        state.access_account(e.address);
+        for (const Hash32& k : e.storage_keys)
+            state.access_storage(e.address, uint256::from_hash(k));
+    }
+}
+
+evm::TxContext tx_context(const BlockEnv& block, const Transaction& txn, const Address& sender,
+                          const uint256& price, const uint256& blob_fee) {
+    evm::TxContext ctx;
+    ctx.gas_price = price;
+    ctx.origin = sender;
+    ctx.coinbase = block.coinbase;
+    ctx.number = block.number;
+    ctx.timestamp = block.timestamp;
+    ctx.gas_limit = block.gas_limit;
+    ctx.prev_randao = block.prev_randao;
+    ctx.chain_id = block.chain_id;
+    ctx.base_fee = block.base_fee;
+    ctx.blob_base_fee = blob_fee;
+    ctx.blob_hashes = txn.blob_versioned_hashes;
+    return ctx;
+}
+
+/// The top frame: a call (EIP-7702: the delegate warmed) or a create; sets the contract address.
+evm::ExecResult run_top(StateHost& host, ExecState& state, Revision rev, const Transaction& txn,
+                        const Address& sender, int64_t gas, TxResult& out) {
+    evm::Message msg;
+    msg.kind = txn.to ? evm::CallKind::kCall : evm::CallKind::kCreate;
+    msg.depth = 0;
+    msg.gas = gas;
+    msg.sender = sender;
+    msg.input = txn.data;
+    msg.value = txn.value;
+    if (!txn.to) {
+        evm::ExecResult res = host.create_top(msg, txn.nonce);
+        if (res.status == evm::Status::kSuccess) out.contract_address = res.create_address;
+        return res;
+    }
+    msg.recipient = *txn.to;
+    msg.code_address = *txn.to;
+    if (fork_rules(rev).set_code_transactions) {
+        if (auto target = delegation_target(state.code(*txn.to))) state.access_account(*target);
+    }
+    return host.call(msg);
+}
+
+/// Returns the unused gas to the sender and pays the fees: the tip to the coinbase (the base fee
+/// burnt), or with Arbitrum's rules the base fee to the chain layer's accounts.
+void settle_fees(ExecState& state, const BlockEnv& block, const Address& sender,
+                 const TxHooks* hooks, const uint256& price, int64_t gas_limit, int64_t gas_used,
+                 int64_t extra_gas) {
+    state.add_balance(sender, uint256(static_cast<uint64_t>(gas_limit - gas_used)) * price);
+    if (hooks && hooks->base_fee_to_accounts) {
+        const uint256 l1_fee = uint256(static_cast<uint64_t>(extra_gas)) * price;
+        const uint256 l2_fee = uint256(static_cast<uint64_t>(gas_used - extra_gas)) * price;
+        if (!l1_fee.is_zero()) state.add_balance(hooks->l1_fee_account, l1_fee);
+        if (!l2_fee.is_zero()) state.add_balance(hooks->network_fee_account, l2_fee);
+    } else {
+        state.add_balance(block.coinbase,
+                          uint256(static_cast<uint64_t>(gas_used)) * (price - block.base_fee));
+    }
+}
+
 }  // namespace
 
 Result<TxResult, TxRefusal> apply_transaction(ExecState& state, const BlockEnv& block, Revision rev,
@@ -204,64 +284,17 @@ Result<TxResult, TxRefusal> apply_transaction(ExecState& state, const BlockEnv& 
     state.sub_balance(sender, upfront);
     state.set_nonce(sender, txn.nonce + 1);
 
-    // EIP-2929 / 2930 / 3651 warm set.
-    state.access_account(sender);
-    if (txn.to) state.access_account(*txn.to);
-    state.access_account(block.coinbase);
-    for (uint8_t i = 1; i <= 0x11; ++i) {
-        Address a;
-        a[19] = i;
-        if (precompiles::find_precompile(a, fork_rules(rev).bls12_381_precompiles))
-            state.access_account(a);
-    }
-    if (hooks)
-        for (const Address& a : hooks->precompile_addresses)
-            state.access_account(a);
-    for (const AccessListEntry& e : txn.access_list) {
-        state.access_account(e.address);
-        for (const Hash32& k : e.storage_keys)
-            state.access_storage(e.address, uint256::from_hash(k));
-    }
-
+    warm_access_set(state, block, rev, txn, sender, hooks);
     int64_t auth_refund = 0;
     if (txn.type == TxType::kSetCode) auth_refund = apply_authorizations(state, block, txn);
 
-    evm::TxContext ctx;
-    ctx.gas_price = price;
-    ctx.origin = sender;
-    ctx.coinbase = block.coinbase;
-    ctx.number = block.number;
-    ctx.timestamp = block.timestamp;
-    ctx.gas_limit = block.gas_limit;
-    ctx.prev_randao = block.prev_randao;
-    ctx.chain_id = block.chain_id;
-    ctx.base_fee = block.base_fee;
-    ctx.blob_base_fee = blob_fee;
-    ctx.blob_hashes = txn.blob_versioned_hashes;
-    StateHost host(state, rev, ctx, block_hash);
+    const evm::TxContext ctx = tx_context(block, txn, sender, price, blob_fee);
+    StateHost host(state, rev, ctx, block_hash);  // keeps a reference to ctx
     if (hooks) host.set_precompile_hook(hooks->precompiles);
     host.set_analysis_cache(analysis_cache);
-
-    evm::Message msg;
-    msg.kind = txn.to ? evm::CallKind::kCall : evm::CallKind::kCreate;
-    msg.depth = 0;
-    msg.gas = gas_limit - g.intrinsic - extra_gas;
-    msg.sender = sender;
-    msg.input = txn.data;
-    msg.value = txn.value;
     TxResult out;
-    evm::ExecResult res;
-    if (txn.to) {
-        msg.recipient = *txn.to;
-        msg.code_address = *txn.to;
-        if (fork_rules(rev).set_code_transactions) {
-            if (auto target = delegation_target(state.code(*txn.to))) state.access_account(*target);
-        }
-        res = host.call(msg);
-    } else {
-        res = host.create_top(msg, txn.nonce);
-        if (res.status == evm::Status::kSuccess) out.contract_address = res.create_address;
-    }
+    const evm::ExecResult res =
+        run_top(host, state, rev, txn, sender, gas_limit - g.intrinsic - extra_gas, out);
 
     // Refunds (EIP-3529: at most a fifth of the gas used) and the EIP-7623 floor.
     // The extra (poster) gas is neither refundable nor part of the refund cap's base.
@@ -271,17 +304,7 @@ Result<TxResult, TxRefusal> apply_transaction(ExecState& state, const BlockEnv& 
     gas_used -= refund;
     gas_used = std::max(gas_used, g.floor);
     gas_used += extra_gas;
-
-    state.add_balance(sender, uint256(static_cast<uint64_t>(gas_limit - gas_used)) * price);
-    if (arb_fees) {
-        const uint256 l1_fee = uint256(static_cast<uint64_t>(extra_gas)) * price;
-        const uint256 l2_fee = uint256(static_cast<uint64_t>(gas_used - extra_gas)) * price;
-        if (!l1_fee.is_zero()) state.add_balance(hooks->l1_fee_account, l1_fee);
-        if (!l2_fee.is_zero()) state.add_balance(hooks->network_fee_account, l2_fee);
-    } else {
-        state.add_balance(block.coinbase,
-                          uint256(static_cast<uint64_t>(gas_used)) * (price - block.base_fee));
-    }
+    settle_fees(state, block, sender, hooks, price, gas_limit, gas_used, extra_gas);
 
     state.finalize_tx();
     out.status = res.status;
