@@ -24,6 +24,7 @@
 #include "state/host.hpp"
 #include "state/state.hpp"
 #include "state/tx_tracer.hpp"
+#include "state/validity.hpp"
 
 namespace fuse::arbos {
 
@@ -66,13 +67,21 @@ struct Block {
     uint64_t l1_block_number = 0;
 };
 
-/// Why a transaction was not included (the sequencer reports it; a validator skips it).
+/// Why a transaction was not included (the sequencer reports it; a validator skips it): the
+/// validity module's reason and geth's text (state/validity.hpp), e.g. "nonce too low: address
+/// 0x.., tx: 3 state: 5". The RPC layer picks the JSON-RPC code.
 struct TxRejection {
-    std::string reason;  ///< geth-style message, e.g. "nonce too low: next nonce 5, tx nonce 3"
-    int code = -32000;   ///< JSON-RPC error code to answer with
+    state::TxReason reason = state::TxReason::kMalformed;
+    std::string message;
     /// The transaction is valid but does not fit in what is left of this block ("gas limit
-    /// reached"): the sequencer should offer it again in the next block.
+    /// reached", kGasLimitReached): the sequencer should offer it again in the next block.
     bool block_full = false;
+
+    /// The rejection for `r` (block_full when the block's gas is what is missing).
+    static TxRejection of(state::TxRefusal r) {
+        const bool full = r.reason == state::TxReason::kGasLimitReached;
+        return TxRejection{r.reason, std::move(r.message), full};
+    }
 };
 
 /// Hash of an earlier L2 block by number (BLOCKHASH and ArbSys.arbBlockHash; numbers within

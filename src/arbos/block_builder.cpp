@@ -1,6 +1,7 @@
 // BlockBuilder, execute_message and the genesis block (arbos.hpp; docs/arbos.md).
 #include <algorithm>
 #include <deque>
+#include <optional>
 #include <string>
 
 #include "arbos/arbos.hpp"
@@ -19,60 +20,8 @@ namespace fuse::arbos {
 
 namespace {
 
-std::string str(const uint256& v) {
-    return v.to_dec();
-}
-
-TxRejection reject(std::string reason, bool block_full = false) {
-    return TxRejection{std::move(reason), -32000, block_full};
-}
-
-/// geth's wording for each invalid-transaction reason.
-TxRejection describe(state::TxInvalid e, state::ExecState& st, const Transaction& tx,
-                     const Address& sender, const uint256& base_fee, uint64_t required_gas) {
-    using state::TxInvalid;
-    switch (e) {
-        case TxInvalid::kNonceTooLow:
-            return reject("nonce too low: address " + to_hex(sender.view()) + ", tx: " +
-                          std::to_string(tx.nonce) + " state: " + std::to_string(st.nonce(sender)));
-        case TxInvalid::kNonceTooHigh:
-            return reject("nonce too high: address " + to_hex(sender.view()) + ", tx: " +
-                          std::to_string(tx.nonce) + " state: " + std::to_string(st.nonce(sender)));
-        case TxInvalid::kInsufficientAccountFunds: {
-            const bool dynamic = tx.type != TxType::kLegacy && tx.type != TxType::kAccessList;
-            const uint256 want =
-                uint256(tx.gas_limit) * (dynamic ? tx.max_fee_per_gas : tx.gas_price) + tx.value;
-            return reject("insufficient funds for gas * price + value: address " +
-                          to_hex(sender.view()) + " have " + str(st.balance(sender)) + " want " +
-                          str(want));
-        }
-        case TxInvalid::kIntrinsicGasTooLow:
-            return reject("intrinsic gas too low: have " + std::to_string(tx.gas_limit) +
-                          ", want " + std::to_string(required_gas));
-        case TxInvalid::kInsufficientMaxFeePerGas:
-            return reject("max fee per gas less than block base fee: address " +
-                          to_hex(sender.view()) + ", maxFeePerGas: " +
-                          str(tx.type == TxType::kLegacy || tx.type == TxType::kAccessList
-                                  ? tx.gas_price
-                                  : tx.max_fee_per_gas) +
-                          ", baseFee: " + str(base_fee));
-        case TxInvalid::kGasAllowanceExceeded:
-            return reject("gas limit reached", true);
-        case TxInvalid::kPriorityGreaterThanMaxFee:
-            return reject("max priority fee per gas higher than max fee per gas");
-        case TxInvalid::kSenderNotEoa:
-            return reject("sender not an eoa: address " + to_hex(sender.view()));
-        case TxInvalid::kTypeNotSupported:
-            return reject("transaction type not supported");
-        case TxInvalid::kInitcodeSizeExceeded:
-            return reject("max initcode size exceeded");
-        case TxInvalid::kNonceIsMax:
-            return reject("nonce has max value: address " + to_hex(sender.view()));
-        case TxInvalid::kGasLimitPriceProductOverflow:
-            return reject("gas * gas price overflows");
-        default:
-            return reject(state::to_string(e));
-    }
+Unexpected<TxRejection> reject(state::TxRefusal r) {
+    return Unexpected{TxRejection::of(std::move(r))};
 }
 
 Log to_core_log(state::Log&& l) {
@@ -101,6 +50,13 @@ struct BlockBuilder::Impl {
     uint64_t log_count = 0;
     bool finished = false;
     state::TxTracer* tracer = nullptr;
+
+    /// The builder's own checks before execution: sealed, type, chain id (EIP-155), the
+    /// per-tx cap on compute gas.
+    std::optional<state::TxRefusal> check(const Transaction& tx, uint64_t l1_gas) const;
+    /// Adds an executed transaction to the block (receipt, gas, backlog).
+    ExecutedTx& record(const Transaction& tx, ByteView raw_tx, const Address& sender,
+                       const Hash32& hash, state::TxResult&& res, uint64_t l1_gas);
 };
 
 BlockBuilder::BlockBuilder(WorldState& world, const Genesis& genesis, const Block& parent,
@@ -125,13 +81,28 @@ uint256 BlockBuilder::base_fee() const {
 
 Result<const ExecutedTx*, TxRejection> BlockBuilder::add(ByteView raw_tx) {
     auto tx = decode_transaction(raw_tx);
-    if (!tx)
-        return Unexpected{reject(std::string("invalid transaction: ") + to_string(tx.error()))};
-    if (tx->type == TxType::kBlob || tx->type == TxType::kSetCode)
-        return Unexpected{reject("transaction type not supported")};
+    if (!tx) return reject(state::decode_error(tx.error()));
+    if (auto bad = state::check_type(*tx, kRevision)) return reject(std::move(*bad));
     auto sender = recover_sender(*tx);
-    if (!sender) return Unexpected{reject("invalid sender")};
+    if (!sender) return reject(state::make_refusal(state::TxReason::kInvalidSignature));
     return add(*tx, raw_tx, *sender, tx_hash(*tx));
+}
+
+std::optional<state::TxRefusal> BlockBuilder::Impl::check(const Transaction& tx,
+                                                          uint64_t l1_gas) const {
+    using state::TxReason;
+    if (finished) return state::make_refusal(TxReason::kBlockSealed);
+    if (auto bad = state::check_type(tx, kRevision)) return bad;
+    // Pre-EIP-155 legacy transactions (no chain id) are valid in a block; the pool refuses them.
+    if (auto bad = state::check_chain_id(tx, genesis.chain_id, false)) return bad;
+    // The per-tx cap and the block gas limit bound compute gas, the L1 part comes on top
+    // (as Nitro's per-block gas limit).
+    const uint64_t cap = genesis.fees.max_tx_gas_limit;
+    if (tx.gas_limit > l1_gas && tx.gas_limit - l1_gas > cap)
+        return state::make_refusal(TxReason::kGasLimit, "tx gas " + std::to_string(tx.gas_limit) +
+                                                            ", max " + std::to_string(cap) +
+                                                            " + L1 gas " + std::to_string(l1_gas));
+    return std::nullopt;
 }
 
 Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, ByteView raw_tx,
@@ -139,22 +110,9 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, 
                                                          const Hash32& hash) {
     Impl& b = *impl_;
     BlockContext& c = b.ctx;
-    if (b.finished) return Unexpected{reject("block already sealed")};
-    if (tx.type == TxType::kBlob || tx.type == TxType::kSetCode)
-        return Unexpected{reject("transaction type not supported")};
-    if (tx.chain_id && *tx.chain_id != b.genesis.chain_id)
-        return Unexpected{reject("invalid chain id for signer: have " +
-                                 std::to_string(*tx.chain_id) + " want " +
-                                 std::to_string(b.genesis.chain_id))};
     const uint256 l1_fee = l1_fee_wei(raw_tx, c.info.l1_price_per_byte);
     const uint64_t l1_gas = poster_gas(l1_fee, c.info.base_fee);
-    // The per-tx cap and the block gas limit bound compute gas, the L1 part comes on top
-    // (as Nitro's per-block gas limit).
-    const uint64_t cap = b.genesis.fees.max_tx_gas_limit;
-    if (tx.gas_limit > l1_gas && tx.gas_limit - l1_gas > cap)
-        return Unexpected{reject("exceeds block gas limit: tx gas " + std::to_string(tx.gas_limit) +
-                                 ", max " + std::to_string(cap) + " + L1 gas " +
-                                 std::to_string(l1_gas))};
+    if (auto bad = b.check(tx, l1_gas)) return reject(std::move(*bad));
     state::TxHooks hooks = c.hooks(&b.precompiles, l1_gas);
     hooks.tracer = b.tracer;
     b.precompiles.set_tx_l1_fee(l1_fee);  // Nitro's PosterFee: the wei cost, before rounding
@@ -163,36 +121,38 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, 
     auto res = state::apply_transaction(b.exec, c.env, kRevision, tx, sender,
                                         static_cast<int64_t>(gas_left() + l1_gas), c.block_hash,
                                         &hooks, &b.analyses);
-    if (!res) {
-        const state::IntrinsicGas g = state::intrinsic_gas(tx, kRevision);
-        const uint64_t need = static_cast<uint64_t>(std::max(g.intrinsic, g.floor)) + l1_gas;
-        return Unexpected{describe(res.error(), b.exec, tx, sender, c.info.base_fee, need)};
-    }
-    const uint64_t used = static_cast<uint64_t>(res->gas_used);
-    b.gas_used += used;
-    const uint64_t compute = used - l1_gas;
-    b.compute_used += compute;
-    c.backlog = c.backlog > UINT64_MAX - compute ? UINT64_MAX : c.backlog + compute;
+    if (!res) return reject(std::move(res.error()));
+    return &b.record(tx, raw_tx, sender, hash, std::move(*res), l1_gas);
+}
 
-    ExecutedTx& e = b.txs.emplace_back();
+ExecutedTx& BlockBuilder::Impl::record(const Transaction& tx, ByteView raw_tx,
+                                       const Address& sender, const Hash32& hash,
+                                       state::TxResult&& res, uint64_t l1_gas) {
+    const uint64_t used = static_cast<uint64_t>(res.gas_used);
+    gas_used += used;
+    const uint64_t compute = used - l1_gas;
+    compute_used += compute;
+    ctx.backlog = ctx.backlog > UINT64_MAX - compute ? UINT64_MAX : ctx.backlog + compute;
+
+    ExecutedTx& e = txs.emplace_back();
     e.tx = tx;
     e.raw = to_bytes(raw_tx);
     e.hash = hash;
     e.sender = sender;
     e.receipt.type = tx.type;
-    e.receipt.success = res->status == evm::Status::kSuccess;
-    e.receipt.cumulative_gas_used = b.gas_used;
-    e.receipt.logs.reserve(res->logs.size());
-    for (state::Log& l : res->logs)
+    e.receipt.success = res.status == evm::Status::kSuccess;
+    e.receipt.cumulative_gas_used = gas_used;
+    e.receipt.logs.reserve(res.logs.size());
+    for (state::Log& l : res.logs)
         e.receipt.logs.push_back(to_core_log(std::move(l)));
     e.receipt.bloom = logs_bloom(e.receipt.logs);
     e.gas_used = used;
     e.gas_used_for_l1 = l1_gas;
-    e.effective_gas_price = c.info.base_fee;
-    e.contract_address = res->contract_address;
-    e.first_log_index = b.log_count;
-    b.log_count += e.receipt.logs.size();
-    return &e;
+    e.effective_gas_price = ctx.info.base_fee;
+    e.contract_address = res.contract_address;
+    e.first_log_index = log_count;
+    log_count += e.receipt.logs.size();
+    return e;
 }
 
 void BlockBuilder::set_tracer(state::TxTracer* tracer) {

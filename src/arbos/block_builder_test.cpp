@@ -101,8 +101,8 @@ TEST(BlockBuilder, L1FeeChargedAsPosterGas) {
     BlockBuilder builder(c.world, c.genesis, c.head(), c.message({}, 1, l1_base_fee, 8));
     auto r = builder.add(make_tx(1, 1, to, uint256(5), 21'000));
     ASSERT_FALSE(r);
-    EXPECT_NE(r.error().reason.find("intrinsic gas too low"), std::string::npos)
-        << r.error().reason;
+    EXPECT_NE(r.error().message.find("intrinsic gas too low"), std::string::npos)
+        << r.error().message;
     EXPECT_EQ(builder.tx_count(), 0u);
 }
 
@@ -111,26 +111,34 @@ TEST(BlockBuilder, RejectionsAreGethStyleAndLeaveTheBlockUnchanged) {
     const Address to = addr("0x3333333333333333333333333333333333333333");
     BlockBuilder b(c.world, c.genesis, c.head(), c.message({}));
     auto ok = b.add(make_tx(0, 0, to, uint256(1)));
-    ASSERT_TRUE(ok) << ok.error().reason;
+    ASSERT_TRUE(ok) << ok.error().message;
     auto low = b.add(make_tx(0, 0, to, uint256(1)));
     ASSERT_FALSE(low);
-    EXPECT_EQ(low.error().reason.rfind("nonce too low", 0), 0u) << low.error().reason;
+    EXPECT_EQ(low.error().message.rfind("nonce too low", 0), 0u) << low.error().message;
+    EXPECT_EQ(low.error().reason, state::TxReason::kNonceTooLow);
     auto high = b.add(make_tx(0, 5, to, uint256(1)));
     ASSERT_FALSE(high);
-    EXPECT_EQ(high.error().reason.rfind("nonce too high", 0), 0u);
+    EXPECT_EQ(high.error().message.rfind("nonce too high", 0), 0u);
+    EXPECT_EQ(high.error().reason, state::TxReason::kNonceTooHigh);
     auto funds = b.add(make_tx(2, 0, to, uint256(20'000) * kEth));
     ASSERT_FALSE(funds);
-    EXPECT_EQ(funds.error().reason.rfind("insufficient funds for gas * price + value", 0), 0u);
+    EXPECT_EQ(funds.error().message.rfind("insufficient funds for gas * price + value", 0), 0u);
+    EXPECT_EQ(funds.error().reason, state::TxReason::kInsufficientFunds);
     auto chain = b.add(make_tx(3, 0, to, uint256(1), 21'000, {}, uint256(0), uint256(0), 1));
     ASSERT_FALSE(chain);
-    EXPECT_NE(chain.error().reason.find("chain id"), std::string::npos);
+    EXPECT_NE(chain.error().message.find("chain id"), std::string::npos);
+    EXPECT_EQ(chain.error().reason, state::TxReason::kWrongChainId);
     auto underpriced = b.add(make_tx(3, 0, to, uint256(1), 21'000, {}, uint256(1)));
     ASSERT_FALSE(underpriced);
-    EXPECT_EQ(underpriced.error().reason.rfind("max fee per gas less than block base fee", 0), 0u);
+    EXPECT_EQ(underpriced.error().message.rfind("max fee per gas less than block base fee", 0), 0u);
+    EXPECT_EQ(underpriced.error().reason, state::TxReason::kFeeCapTooLow);
     auto cap = b.add(make_tx(3, 0, to, uint256(1), c.genesis.fees.max_tx_gas_limit + 1));
     ASSERT_FALSE(cap);
+    EXPECT_EQ(cap.error().reason, state::TxReason::kGasLimit);
+    EXPECT_FALSE(cap.error().block_full);
     auto garbage = b.add(Bytes{0x02, 0xc0});
     ASSERT_FALSE(garbage);
+    EXPECT_EQ(garbage.error().reason, state::TxReason::kMalformed);
     EXPECT_EQ(b.tx_count(), 1u);
     const Block blk = b.finish();
     EXPECT_EQ(blk.txs.size(), 1u);
@@ -153,7 +161,7 @@ TEST(BlockBuilder, BlobTransactionsAreRefused) {
     BlockBuilder b(c.world, c.genesis, c.head(), c.message({}));
     auto r = b.add(encode_transaction(t));
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().reason, "transaction type not supported");
+    EXPECT_EQ(r.error().message, "transaction type not supported");
 }
 
 TEST(BlockBuilder, SequencerAndValidatorPathsGiveTheSameBlockHash) {

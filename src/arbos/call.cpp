@@ -59,9 +59,12 @@ std::string status_error(evm::Status s) {
 
 }  // namespace
 
-Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, const Genesis& genesis,
-                                              const Block& parent, const CallRequest& req,
-                                              bool charge_l1) {
+namespace {
+
+/// The block context of a call: block N's or the next one's (`in_block`), the L1 price and the
+/// block fields possibly overridden.
+BlockContext call_context(const state::StateReader& st, const Genesis& genesis, const Block& parent,
+                          const CallRequest& req) {
     BlockContext c = make_call_context(st, genesis, parent, req.in_block, req.block_hashes);
     if (req.l1_base_fee) {
         c.info.l1_base_fee = *req.l1_base_fee;
@@ -81,6 +84,86 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
         if (o->base_fee) c.info.base_fee = c.env.base_fee = *o->base_fee;
         if (o->prev_randao) c.env.prev_randao = *o->prev_randao;
     }
+    return c;
+}
+
+/// EIP-2929/2930/3651 warm set, ArbOS's precompiles included.
+void warm_access_set(state::ExecState& exec, const CallRequest& req, const Address& from,
+                     const Address& coinbase) {
+    exec.access_account(from);
+    if (req.to) exec.access_account(*req.to);
+    exec.access_account(coinbase);
+    for (uint8_t i = 1; i <= 0x11; ++i) {
+        Address a;
+        a[19] = i;
+        if (precompiles::find_precompile(a, false)) exec.access_account(a);
+    }
+    for (const Address& a : kPrecompileAddresses)
+        exec.access_account(a);
+    for (const AccessListEntry& e : req.access_list) {
+        exec.access_account(e.address);
+        for (const Hash32& k : e.storage_keys)
+            exec.access_storage(e.address, uint256::from_hash(k));
+    }
+}
+
+evm::TxContext tx_context(const BlockContext& c, const Address& from, const uint256& price) {
+    evm::TxContext ctx;
+    ctx.gas_price = price;
+    ctx.origin = from;
+    ctx.coinbase = c.env.coinbase;
+    ctx.number = c.env.number;
+    ctx.timestamp = c.env.timestamp;
+    ctx.gas_limit = c.env.gas_limit;
+    ctx.prev_randao = c.env.prev_randao;
+    ctx.chain_id = c.env.chain_id;
+    ctx.base_fee = c.env.base_fee;
+    return ctx;
+}
+
+/// eth_createAccessList's list: the warm set after the call, without what every transaction has
+/// warm anyway (as geth's access-list tracer: the sender, the recipient, the precompiles and here
+/// the coinbase, warm from the start by EIP-3651, are listed only with slots they used).
+std::vector<AccessListEntry> used_access_list(state::ExecState& exec, const CallRequest& req,
+                                              const Address& from, uint64_t nonce,
+                                              const BlockContext& c) {
+    const Address target = req.to ? *req.to : state::create_address(from, nonce);
+    const auto is_precompile = [](const Address& a) {
+        return precompiles::find_precompile(a, false) ||
+               std::find(kPrecompileAddresses.begin(), kPrecompileAddresses.end(), a) !=
+                   kPrecompileAddresses.end();
+    };
+    std::vector<AccessListEntry> out;
+    for (AccessListEntry& e : exec.warm_set()) {
+        const bool implied = e.address == from || e.address == target ||
+                             e.address == c.env.coinbase || is_precompile(e.address);
+        if (implied && e.storage_keys.empty()) continue;
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+/// Runs the top frame of `req` (a call, or a create at `nonce`) with `gas`.
+evm::ExecResult run_top(state::StateHost& host, const CallRequest& req, const Address& from,
+                        uint64_t nonce, int64_t gas) {
+    evm::Message msg;
+    msg.kind = req.to ? evm::CallKind::kCall : evm::CallKind::kCreate;
+    msg.gas = gas;
+    msg.sender = from;
+    msg.input = req.data;
+    msg.value = req.value;
+    if (!req.to) return host.create_top(msg, nonce);
+    msg.recipient = *req.to;
+    msg.code_address = *req.to;
+    return host.call(msg);
+}
+
+}  // namespace
+
+Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, const Genesis& genesis,
+                                              const Block& parent, const CallRequest& req,
+                                              bool charge_l1) {
+    BlockContext c = call_context(st, genesis, parent, req);
     state::ExecState exec(st);
     const Address from = req.from.value_or(Address{});
     const uint64_t nonce = req.nonce.value_or(exec.nonce(from));
@@ -93,9 +176,9 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
     const state::IntrinsicGas g = state::intrinsic_gas(tx, kRevision);
     const uint64_t intrinsic = static_cast<uint64_t>(std::max(g.intrinsic, g.floor)) + l1_gas;
     if (gas < intrinsic)
-        return Unexpected{TxRejection{"intrinsic gas too low: have " + std::to_string(gas) +
-                                          ", want " + std::to_string(intrinsic),
-                                      -32000, false}};
+        return Unexpected{TxRejection::of(state::make_refusal(
+            state::TxReason::kIntrinsicGas,
+            "have " + std::to_string(gas) + ", want " + std::to_string(intrinsic)))};
 
     // Gas is paid at the base fee when a price is given (eth_call without one runs for free,
     // as geth's NoBaseFee mode).
@@ -112,82 +195,30 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
         req.tracer->on_tx_start(exec, start);
     }
     if (exec.balance(from) < cost)
-        return Unexpected{TxRejection{"insufficient funds for gas * price + value: address " +
-                                          to_hex(from.view()) + " have " +
-                                          exec.balance(from).to_dec() + " want " + cost.to_dec(),
-                                      -32000, false}};
+        return Unexpected{TxRejection::of(state::make_refusal(
+            state::TxReason::kInsufficientFunds, "address " + to_hex(from.view()) + " have " +
+                                                     exec.balance(from).to_dec() + " want " +
+                                                     cost.to_dec()))};
     if (!price.is_zero()) exec.sub_balance(from, uint256(gas) * price);
+    warm_access_set(exec, req, from, c.env.coinbase);
 
-    // EIP-2929/2930/3651 warm set, ArbOS's precompiles included.
-    exec.access_account(from);
-    if (req.to) exec.access_account(*req.to);
-    exec.access_account(c.env.coinbase);
-    for (uint8_t i = 1; i <= 0x11; ++i) {
-        Address a;
-        a[19] = i;
-        if (precompiles::find_precompile(a, false)) exec.access_account(a);
-    }
-    for (const Address& a : kPrecompileAddresses)
-        exec.access_account(a);
-    for (const AccessListEntry& e : req.access_list) {
-        exec.access_account(e.address);
-        for (const Hash32& k : e.storage_keys)
-            exec.access_storage(e.address, uint256::from_hash(k));
-    }
-
-    evm::TxContext ctx;
-    ctx.gas_price = price;
-    ctx.origin = from;
-    ctx.coinbase = c.env.coinbase;
-    ctx.number = c.env.number;
-    ctx.timestamp = c.env.timestamp;
-    ctx.gas_limit = c.env.gas_limit;
-    ctx.prev_randao = c.env.prev_randao;
-    ctx.chain_id = c.env.chain_id;
-    ctx.base_fee = c.env.base_fee;
-    state::StateHost host(exec, kRevision, ctx, c.block_hash);
+    const evm::TxContext ctx = tx_context(c, from, price);
+    state::StateHost host(exec, kRevision, ctx, c.block_hash);  // keeps a reference to ctx
     ArbPrecompiles arb(c.info);
     arb.set_tx_l1_fee(charge_l1 ? uint256(l1_gas) * c.info.base_fee : uint256{});
     host.set_precompile_hook(&arb);
     host.set_tracer(req.tracer);
-
-    evm::Message msg;
-    msg.kind = req.to ? evm::CallKind::kCall : evm::CallKind::kCreate;
-    msg.gas = static_cast<int64_t>(gas - static_cast<uint64_t>(g.intrinsic) - l1_gas);
-    msg.sender = from;
-    msg.input = req.data;
-    msg.value = req.value;
     exec.set_nonce(from, nonce + 1);
-    evm::ExecResult res;
-    if (req.to) {
-        msg.recipient = *req.to;
-        msg.code_address = *req.to;
-        res = host.call(msg);
-    } else {
-        res = host.create_top(msg, nonce);
-    }
+    evm::ExecResult res =
+        run_top(host, req, from, nonce,
+                static_cast<int64_t>(gas - static_cast<uint64_t>(g.intrinsic) - l1_gas));
 
     int64_t used = static_cast<int64_t>(gas - l1_gas) - res.gas_left;
     used -= std::min(std::max<int64_t>(res.gas_refund, 0), used / kMaxRefundQuotient);
     used = std::max(used, g.floor);
 
     CallResult out;
-    if (req.collect_access_list) {
-        const Address target = req.to ? *req.to : state::create_address(from, nonce);
-        const auto is_precompile = [](const Address& a) {
-            return precompiles::find_precompile(a, false) ||
-                   std::find(kPrecompileAddresses.begin(), kPrecompileAddresses.end(), a) !=
-                       kPrecompileAddresses.end();
-        };
-        // As geth's access-list tracer: the sender, the recipient, the precompiles (and here the
-        // coinbase, warm from the start by EIP-3651) are listed only with slots they used.
-        for (AccessListEntry& e : exec.warm_set()) {
-            const bool implied = e.address == from || e.address == target ||
-                                 e.address == c.env.coinbase || is_precompile(e.address);
-            if (implied && e.storage_keys.empty()) continue;
-            out.access_list.push_back(std::move(e));
-        }
-    }
+    if (req.collect_access_list) out.access_list = used_access_list(exec, req, from, nonce, c);
     out.success = res.status == evm::Status::kSuccess;
     out.output = std::move(res.output);
     out.gas_used = static_cast<uint64_t>(used) + l1_gas;
@@ -207,7 +238,7 @@ Result<uint64_t, CallResult> estimate_gas(const state::StateReader& st, const Ge
     };
     auto failure = [](const TxRejection& rej) {
         CallResult f;
-        f.error = rej.reason;
+        f.error = rej.message;
         return f;
     };
     // The upper bound: the request's gas, else the per-tx cap plus the L1 part.

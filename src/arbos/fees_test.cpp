@@ -115,7 +115,7 @@ TEST(Calls, EstimateGasCoversTheL1FeeAndTheTxThenSucceeds) {
     {
         BlockBuilder probe(c.world, c.genesis, c.head(), c.message({}, 1, l1, 3));
         auto r = probe.add(raw);
-        EXPECT_TRUE(r) << r.error().reason;
+        EXPECT_TRUE(r) << r.error().message;
     }
     const Block& b = c.execute(c.message({raw}, 1, l1, 3));
     ASSERT_EQ(b.txs.size(), 1u);
@@ -125,7 +125,7 @@ TEST(Calls, EstimateGasCoversTheL1FeeAndTheTxThenSucceeds) {
     req.gas = 21'000;
     auto low = simulate_call(c.world, c.genesis, c.head(), req, true);
     ASSERT_FALSE(low);
-    EXPECT_NE(low.error().reason.find("intrinsic gas too low"), std::string::npos);
+    EXPECT_NE(low.error().message.find("intrinsic gas too low"), std::string::npos);
 }
 
 TEST(Calls, RevertDataIsReturnedAndEstimateFails) {
@@ -152,7 +152,7 @@ TEST(Calls, RevertDataIsReturnedAndEstimateFails) {
     req.gas_price = uint256(1'000'000'000);
     auto poor = simulate_call(c.world, c.genesis, c.head(), req, false);
     ASSERT_FALSE(poor);
-    EXPECT_EQ(poor.error().reason.rfind("insufficient funds", 0), 0u);
+    EXPECT_EQ(poor.error().message.rfind("insufficient funds", 0), 0u);
 }
 
 }  // namespace
@@ -170,7 +170,7 @@ TEST(Limits, BlockGasLimitBoundsComputeGasNotTheL1Part) {
     uint64_t total_l1 = 0;
     for (uint64_t n = 0; n < 4; ++n) {
         auto r = b.add(make_tx(0, n, to, uint256(1), 210'000, {}, uint256(2) * kGwei));
-        ASSERT_TRUE(r) << r.error().reason;
+        ASSERT_TRUE(r) << r.error().message;
         EXPECT_GT((*r)->gas_used_for_l1, 100'000u);  // above the per-tx cap on its own
         total_l1 += (*r)->gas_used_for_l1;
     }
@@ -178,7 +178,7 @@ TEST(Limits, BlockGasLimitBoundsComputeGasNotTheL1Part) {
     // A fifth transfer's 21000 compute gas does not fit: block full, not invalid.
     auto full = b.add(make_tx(0, 4, to, uint256(1), 210'000, {}, uint256(2) * kGwei));
     ASSERT_FALSE(full);
-    EXPECT_TRUE(full.error().block_full) << full.error().reason;
+    EXPECT_TRUE(full.error().block_full) << full.error().message;
     // Compute gas above the per-tx cap is refused whatever the L1 part.
     auto big =
         b.add(make_tx(1, 0, to, uint256(1), 100'000 + 200'000 + 21'000, {}, uint256(2) * kGwei));

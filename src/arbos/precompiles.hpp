@@ -48,12 +48,12 @@ public:
     bool contains(const Address& addr) const noexcept override {
         return addr == kArbSysAddress || addr == kArbGasInfoAddress;
     }
+    /// Dispatches by the 4-byte selector through each precompile's method table
+    /// (precompiles.cpp); an unknown selector, a short input or value sent to a non-payable
+    /// method reverts, as in Nitro.
     evm::ExecResult run(state::ExecState& state, const evm::Message& msg) noexcept override;
 
 private:
-    evm::ExecResult run_arbsys(state::ExecState& state, const evm::Message& msg) noexcept;
-    evm::ExecResult run_gasinfo(const evm::Message& msg) noexcept;
-
     BlockInfo& info_;
     uint256 tx_l1_fee_;
 };

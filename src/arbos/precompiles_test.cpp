@@ -87,7 +87,7 @@ struct PrecompilesTest : ::testing::Test {
         req.data = data;
         req.value = value;
         auto r = simulate_call(chain.world, chain.genesis, chain.head(), req, false);
-        EXPECT_TRUE(r) << r.error().reason;
+        EXPECT_TRUE(r) << r.error().message;
         return r ? *r : CallResult{};
     }
     uint256 slot0() const { return chain.world.read_storage(proxy, uint256(0)); }

@@ -2,6 +2,8 @@
 // (debug_api.hpp; docs/eth-rpc.md "Tracing").
 #include "ethrpc/debug_api.hpp"
 
+#include "ethrpc/refusal.hpp"
+
 #include <stdexcept>
 
 #include "core/hex.hpp"
@@ -129,7 +131,7 @@ std::vector<TxTrace> trace_block(const storage::Database& db, const arbos::Genes
                          std::to_string(i) +
                          (res ? " (gas used " + std::to_string((*res)->gas_used) + ", block says " +
                                     std::to_string(etx.gas_used) + ")"
-                              : ": " + res.error().reason));
+                              : ": " + res.error().message));
         if (traced) out.push_back({etx.hash, finish(opts, tracer->result()), {}});
     }
     return out;
@@ -216,7 +218,7 @@ void EthApi::Impl::register_debug_methods(rpc::MethodRegistry& r) {
             req.tracer = tracer.get();
             auto result = arbos::simulate_call(st, genesis, s.block, req, false);
             if (!result)
-                throw RpcException(RpcError{result.error().code, result.error().reason, {}});
+                throw RpcException(refusal_error(result.error().reason, result.error().message));
             if (tracer->timed_out()) server_error("execution timeout");
             return finish(opts, tracer->result());
         });

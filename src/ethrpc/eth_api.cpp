@@ -5,6 +5,7 @@
 #include "core/hex.hpp"
 #include "ethrpc/eth_api_impl.hpp"
 #include "ethrpc/format.hpp"
+#include "ethrpc/refusal.hpp"
 
 namespace fuse::ethrpc {
 namespace {
@@ -298,26 +299,24 @@ void EthApi::register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKi
     impl_->register_filter_methods(registry);
     impl_->register_extra_methods(registry);
     Impl* impl = impl_.get();
-    registry.register_async_method("eth_sendRawTransaction", [impl](Json params,
-                                                                    const rpc::CallContext&,
-                                                                    rpc::Reply reply) {
-        Params p(params, 1);
-        Bytes raw = p.required(0, decode_bytes);
-        if (!impl->sink) {
-            reply.reject(RpcError::server(
-                "transactions are not accepted by this node (read-only validator); send "
-                "them to the sequencer"));
-            return;
-        }
-        impl->sink->submit(std::move(raw), [reply](
-                                               Result<sequencer::Inclusion, sequencer::Rejection>
-                                                   result) {
-            if (result)
-                reply.resolve(Json(to_hex(result->tx_hash)));
-            else
-                reply.reject(RpcError{result.error().code, result.error().message, std::nullopt});
+    registry.register_async_method(
+        "eth_sendRawTransaction", [impl](Json params, const rpc::CallContext&, rpc::Reply reply) {
+            Params p(params, 1);
+            Bytes raw = p.required(0, decode_bytes);
+            if (!impl->sink) {
+                reply.reject(RpcError::server(
+                    "transactions are not accepted by this node (read-only validator); send "
+                    "them to the sequencer"));
+                return;
+            }
+            impl->sink->submit(
+                std::move(raw), [reply](Result<sequencer::Inclusion, sequencer::Rejection> result) {
+                    if (result)
+                        reply.resolve(Json(to_hex(result->tx_hash)));
+                    else
+                        reply.reject(refusal_error(result.error().reason, result.error().message));
+                });
         });
-    });
     kinds.add("newHeads", impl_->heads);
     kinds.add("logs", impl_->logs);
     kinds.add("newPendingTransactions", impl_->pending_txs);

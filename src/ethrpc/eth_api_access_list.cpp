@@ -7,6 +7,7 @@
 #include "core/hex.hpp"
 #include "ethrpc/eth_api_impl.hpp"
 #include "ethrpc/format.hpp"
+#include "ethrpc/refusal.hpp"
 
 namespace fuse::ethrpc {
 namespace {
@@ -48,8 +49,8 @@ Json EthApi::Impl::create_access_list(const Json& params) const {
         req.access_list = list;
         auto r = arbos::simulate_call(*s.state, genesis, s.block, req, true);
         if (!r)
-            throw rpc::RpcException(rpc::RpcError{
-                r.error().code, "failed to apply transaction: " + r.error().reason, {}});
+            throw rpc::RpcException(refusal_error(
+                r.error().reason, "failed to apply transaction: " + r.error().message));
         if (r->access_list == list || round + 1 == kMaxRounds) {
             Json out = {{"accessList", entries_json(r->access_list)},
                         {"gasUsed", quantity(r->gas_used)}};

@@ -6,6 +6,7 @@
 #include "ethrpc/eth_api_impl.hpp"
 #include "ethrpc/format.hpp"
 #include "ethrpc/overrides.hpp"
+#include "ethrpc/refusal.hpp"
 #include "ethrpc/revert.hpp"
 
 namespace fuse::ethrpc {
@@ -54,7 +55,7 @@ Json EthApi::Impl::call(const Json& params) const {
     if (overrides) view.emplace(*s.state, *overrides);
     const state::StateReader& st = view ? static_cast<const state::StateReader&>(*view) : *s.state;
     auto result = arbos::simulate_call(st, genesis, s.block, req, false);
-    if (!result) throw RpcException(RpcError{result.error().code, result.error().reason, {}});
+    if (!result) throw RpcException(refusal_error(result.error().reason, result.error().message));
     if (!result->success) call_failed(*result);
     return Json(to_hex(result->output));
 }

@@ -8,6 +8,7 @@
 #include "core/hex.hpp"
 #include "ethrpc/eth_api_impl.hpp"
 #include "ethrpc/format.hpp"
+#include "ethrpc/refusal.hpp"
 
 namespace fuse::ethrpc {
 namespace {
@@ -178,21 +179,22 @@ void EthApi::Impl::register_extra_methods(rpc::MethodRegistry& r) {
                                       Json(to_hex(hash))});
             });
         std::weak_ptr<rpc::TimeoutScheduler> weak = timeouts;
-        sink->submit(std::move(raw), [this, reply, token,
-                                      weak](Result<sequencer::Inclusion, sequencer::Rejection>
-                                                result) {
-            if (auto t = weak.lock(); t && token) t->disarm(token);
-            if (!result) {
-                reply.reject(RpcError{result.error().code, result.error().message, std::nullopt});
-                return;
-            }
-            const auto block = recent_block(result->block_number);
-            if (!block || result->index >= block->txs.size()) {
-                reply.reject(RpcError::internal("receipt of an included transaction not found"));
-                return;
-            }
-            reply.resolve(receipt_json(*block, result->index));
-        });
+        sink->submit(
+            std::move(raw),
+            [this, reply, token, weak](Result<sequencer::Inclusion, sequencer::Rejection> result) {
+                if (auto t = weak.lock(); t && token) t->disarm(token);
+                if (!result) {
+                    reply.reject(refusal_error(result.error().reason, result.error().message));
+                    return;
+                }
+                const auto block = recent_block(result->block_number);
+                if (!block || result->index >= block->txs.size()) {
+                    reply.reject(
+                        RpcError::internal("receipt of an included transaction not found"));
+                    return;
+                }
+                reply.resolve(receipt_json(*block, result->index));
+            });
     });
 }
 

@@ -92,7 +92,7 @@ struct EthApi::Impl {
     void register_state_methods(rpc::MethodRegistry& r);
     void register_chain_methods(rpc::MethodRegistry& r);
     void register_call_methods(rpc::MethodRegistry& r);
-    void register_debug_methods(rpc::MethodRegistry& r);  ///< debug_api.cpp
+    void register_debug_methods(rpc::MethodRegistry& r);   ///< debug_api.cpp
     void register_filter_methods(rpc::MethodRegistry& r);  ///< eth_api_filters.cpp
     void register_extra_methods(rpc::MethodRegistry& r);   ///< eth_api_extra.cpp
 };

@@ -36,8 +36,7 @@ struct BlockPerTxSink {
             arbos::BlockBuilder b(c.db->world(), c.genesis, c.blocks.back(), m);
             auto r = b.add(raw);
             if (!r) {
-                done(Unexpected{sequencer::Rejection{sequencer::Rejection::Reason::kExecution,
-                                                     r.error().reason, r.error().code}});
+                done(Unexpected{sequencer::Rejection{r.error().reason, r.error().message, true}});
                 return;
             }
             const Hash32 h = (*r)->hash;
@@ -55,8 +54,7 @@ struct BlockPerTxSink {
     }
     ~BlockPerTxSink() {
         for (auto& d : held)  // answer late: the request already timed out, this is ignored
-            d(Unexpected{
-                sequencer::Rejection{sequencer::Rejection::Reason::kExecution, "stopped", -32000}});
+            d(Unexpected{sequencer::Rejection::of(state::stopped_before_sealed())});
     }
 };
 

@@ -562,8 +562,7 @@ TEST(EthApiSend, SubmitThroughArbosBlocks) {
         arbos::BlockBuilder b(c.db->world(), c.genesis, c.blocks.back(), m);
         auto r = b.add(raw);
         if (!r) {
-            done(Unexpected{sequencer::Rejection{sequencer::Rejection::Reason::kExecution,
-                                                 r.error().reason, r.error().code}});
+            done(Unexpected{sequencer::Rejection{r.error().reason, r.error().message, true}});
             return;
         }
         const Hash32 h = (*r)->hash;

@@ -152,7 +152,7 @@ struct TestChain {
         arbos::BlockBuilder b(db->world(), genesis, blocks.back(), messages.back());
         for (const Bytes& raw : txs) {
             auto r = b.add(raw);
-            if (!r) throw std::runtime_error("tx refused: " + r.error().reason);
+            if (!r) throw std::runtime_error("tx refused: " + r.error().message);
         }
         diffs.emplace_back();
         blocks.push_back(b.finish(&diffs.back()));

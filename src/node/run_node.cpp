@@ -393,9 +393,8 @@ int serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databas
     eth_cfg.max_call_gas = cfg.rpc_max_call_gas;
     ethrpc::EthApi api(*db, genesis, &seq, eth_cfg);
     api.register_methods(server);  // methods + the newHeads/logs subscription kinds
-    seq.on_rejection([&metrics](const sequencer::Rejection& r) {
-        metrics.tx_refused(sequencer::to_label(r.reason));
-    });
+    seq.on_rejection(
+        [&metrics](const sequencer::Rejection& r) { metrics.tx_refused(sequencer::to_label(r)); });
     // The batch poster (built before anything starts: a missing key fails the start cleanly).
     std::unique_ptr<l1::TxSender> poster_sender;
     std::unique_ptr<batcher::BatchPoster> poster;

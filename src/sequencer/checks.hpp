@@ -1,8 +1,9 @@
 #pragma once
-/// The checks of a submitted transaction that need no account state (issue #5 §3), run on the
-/// submitting thread before the pool lock is taken: size cap, strict decoding, supported type,
-/// chain id (EIP-155), signature (EIP-2 low s) and sender recovery, intrinsic gas with ArbOS's
-/// L1 poster gas, the per-transaction gas cap and the base-fee floor.
+/// The checks of a submitted transaction that need no account state, run on the submitting
+/// thread before the pool lock is taken, in geth's order (txpool.ValidateTransaction): size cap,
+/// strict decoding, supported type, chain id (EIP-155), the per-transaction gas cap, tip,
+/// signature (EIP-2 low s) and sender recovery, the base-fee floor, intrinsic gas with ArbOS's
+/// L1 poster gas. The checks themselves and their texts are state/validity.hpp's.
 
 #include <cstdint>
 #include <functional>
@@ -54,7 +55,6 @@ struct CheckedTx {
 Result<CheckedTx, Rejection> check_transaction(Bytes raw, const ChainRules& rules,
                                                const FeeView& fees);
 
-/// gas × price + value, saturating at 2^256 - 1 instead of wrapping.
-uint256 max_tx_cost(const Transaction& tx);
+using state::max_tx_cost;
 
 }  // namespace fuse::sequencer

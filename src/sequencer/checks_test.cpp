@@ -61,7 +61,6 @@ TEST(Checks, OversizedIsRefusedBeforeDecoding) {
     const Rejection r = refused(raw);
     EXPECT_EQ(r.reason, R::kOversized);
     EXPECT_EQ(r.message, "oversized data: transaction size 5000, limit 4096");
-    EXPECT_EQ(r.code, -32000);
 }
 
 TEST(Checks, MalformedBytes) {
@@ -156,7 +155,7 @@ TEST(Checks, TipAboveFeeCap) {
 
 TEST(Checks, MaxFeeBelowBaseFee) {
     const Rejection r = refused(make_raw({.max_fee = 99}), fees(100));
-    EXPECT_EQ(r.reason, R::kUnderpriced);
+    EXPECT_EQ(r.reason, R::kFeeCapTooLow);
     EXPECT_NE(r.message.find("max fee per gas less than block base fee"), std::string::npos);
     EXPECT_TRUE(check_transaction(make_raw({.max_fee = 100}), rules(), fees(100)).has_value());
 }
@@ -188,10 +187,12 @@ TEST(Checks, MaxCostSaturates) {
 
 TEST(Checks, EveryReasonHasADistinctLabel) {
     std::set<std::string> labels;
-    for (int i = 0; i <= static_cast<int>(R::kShuttingDown); ++i)
-        labels.insert(to_label(static_cast<R>(i)));
-    EXPECT_EQ(labels.size(), static_cast<size_t>(R::kShuttingDown) + 1);
+    for (size_t i = 0; i < state::kTxReasonCount; ++i)
+        labels.insert(to_label(Rejection{static_cast<R>(i), ""}));
+    labels.insert(to_label(Rejection{R::kInsufficientFunds, "", true}));
+    EXPECT_EQ(labels.size(), state::kTxReasonCount + 1);
     EXPECT_EQ(labels.count("unknown"), 0u);
+    EXPECT_EQ(labels.count("execution"), 1u);
 }
 
 }  // namespace

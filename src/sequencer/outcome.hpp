@@ -1,9 +1,8 @@
 #pragma once
-/// The outcome of a submitted transaction: included (durably) or refused, with the JSON-RPC
-/// error to answer. Messages follow
-/// go-ethereum's (core/txpool/errors.go, core/error.go) so that wallets and libraries that match
-/// on them (ethers' `NONCE_EXPIRED`, `INSUFFICIENT_FUNDS`, `REPLACEMENT_UNDERPRICED`) behave as
-/// against geth.
+/// The outcome of a submitted transaction: included (durably) or refused. Messages are
+/// go-ethereum's (core/txpool/errors.go, core/error.go; state/validity.hpp) so that wallets and
+/// libraries that match on them (ethers' `NONCE_EXPIRED`, `INSUFFICIENT_FUNDS`,
+/// `REPLACEMENT_UNDERPRICED`) behave as against geth.
 
 #include <cstdint>
 #include <functional>
@@ -11,40 +10,26 @@
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
+#include "state/validity.hpp"
 
 namespace fuse::sequencer {
 
-/// Why a transaction was refused, with the JSON-RPC error to answer (geth's messages).
+/// Why a transaction was refused: the validity module's reason and geth's text
+/// (state/validity.hpp). The RPC layer picks the JSON-RPC code (ethrpc).
 struct Rejection {
-    enum class Reason {
-        kMalformed,               ///< not a decodable EIP-2718 transaction ("rlp: ...")
-        kOversized,               ///< "oversized data"
-        kWrongChainId,            ///< "invalid chain id for signer"
-        kNotReplayProtected,      ///< legacy without EIP-155 chain id ("only replay-protected ...")
-        kInvalidSignature,        ///< "invalid sender"
-        kNonceTooLow,             ///< "nonce too low: next nonce N, tx nonce M"
-        kNonceGapTooLarge,        ///< too many queued future nonces ("account limit exceeded")
-        kInsufficientFunds,       ///< "insufficient funds for gas * price + value"
-        kIntrinsicGas,            ///< "intrinsic gas too low" (L1 poster gas included)
-        kGasLimit,                ///< "exceeds block gas limit"
-        kUnderpriced,             ///< max fee below the base-fee floor
-        kTipAboveFeeCap,          ///< "max priority fee per gas higher than max fee per gas"
-        kAlreadyKnown,            ///< "already known"
-        kReplacementUnderpriced,  ///< same sender+nonce without a 10% fee bump
-        kReplaced,                ///< a pooled tx replaced by a higher-fee one (its callback)
-        kPoolFull,                ///< "txpool is full"
-        kUnsupportedType,         ///< blob transactions ("transaction type not supported")
-        kExecution,               ///< rejected by ArbOS at execution (message carries the reason)
-        kShuttingDown,            ///< the sequencer stopped before the tx was sealed
-        kHalted,                  ///< the sequencer halted: L1 no longer supports its chain
-    };
+    using Reason = state::TxReason;
     Reason reason = Reason::kMalformed;
     std::string message;
-    int code = -32000;  ///< geth answers every pool error with -32000
+    /// Accepted by the pool, then refused by ArbOS when its block was built (the state or the
+    /// base fee changed meanwhile); `reason` says why.
+    bool at_execution = false;
+
+    static Rejection of(state::TxRefusal r) { return Rejection{r.reason, std::move(r.message)}; }
 };
 
-/// Stable metric label of a reason ("nonce_too_low", ...).
-const char* to_label(Rejection::Reason r);
+/// Stable metric label: the reason's (state::to_label), or "execution" for a refusal at
+/// execution.
+const char* to_label(const Rejection& r);
 
 /// The acknowledgement: the tx is in a durable sealed block.
 struct Inclusion {

@@ -4,16 +4,14 @@
 #include <string>
 #include <utility>
 
-#include "core/hex.hpp"
-
 namespace fuse::sequencer {
 namespace {
 
 /// How many ready candidates `take_ready` looks at before giving up on filling the block.
 constexpr size_t kMaxReadyScan = 64;
 
-Unexpected<Rejection> refuse(Rejection::Reason reason, std::string message) {
-    return Unexpected{Rejection{reason, std::move(message), -32000}};
+Unexpected<Rejection> refuse(state::TxRefusal r) {
+    return Unexpected{Rejection::of(std::move(r))};
 }
 
 /// old × (100 + bump) / 100 exactly, saturating at 2^256 - 1.
@@ -30,7 +28,7 @@ Result<void, Rejection> TxPool::add(CheckedTx tx, SubmitCallback done,
                                     const std::optional<state::Account>& account,
                                     std::vector<Completion>& completions) {
     using R = Rejection::Reason;
-    if (known_.contains(tx.hash)) return refuse(R::kAlreadyKnown, "already known");
+    if (known_.contains(tx.hash)) return refuse(state::make_refusal(R::kAlreadyKnown));
 
     auto [it, created] = senders_.try_emplace(tx.sender);
     Sender& s = it->second;
@@ -39,21 +37,15 @@ Result<void, Rejection> TxPool::add(CheckedTx tx, SubmitCallback done,
         s.pending_end = s.next_nonce;
     }
     const Address sender = tx.sender;
-    auto fail = [&](R reason, std::string message) {
+    auto fail = [&](state::TxRefusal r) {
         if (created) senders_.erase(sender);
-        return refuse(reason, std::move(message));
+        return refuse(std::move(r));
     };
 
     const uint64_t nonce = tx.tx.nonce;
-    if (nonce < s.next_nonce)
-        return fail(R::kNonceTooLow, "nonce too low: next nonce " + std::to_string(s.next_nonce) +
-                                         ", tx nonce " + std::to_string(nonce));
+    if (auto bad = state::check_nonce(tx.tx, s.next_nonce)) return fail(std::move(*bad));
     const uint256 balance = account ? account->balance : uint256{};
-    if (balance < tx.max_cost)
-        return fail(R::kInsufficientFunds, "insufficient funds for gas * price + value: balance " +
-                                               balance.to_dec() + ", tx cost " +
-                                               tx.max_cost.to_dec() + ", overshot " +
-                                               (tx.max_cost - balance).to_dec());
+    if (auto bad = state::check_balance(balance, tx.max_cost)) return fail(std::move(*bad));
 
     if (auto existing = s.txs.find(nonce); existing != s.txs.end()) {
         // Same sender and nonce: a replacement needs both fee caps raised by the price bump
@@ -63,14 +55,11 @@ Result<void, Rejection> TxPool::add(CheckedTx tx, SubmitCallback done,
         if (old.max_fee() >= now.max_fee() || old.max_priority_fee() >= now.max_priority_fee() ||
             now.max_fee() < bumped(old.max_fee(), limits_.price_bump_percent) ||
             now.max_priority_fee() < bumped(old.max_priority_fee(), limits_.price_bump_percent))
-            return refuse(R::kReplacementUnderpriced, "replacement transaction underpriced");
+            return refuse(state::make_refusal(R::kReplacementUnderpriced));
         PoolTx& slot = *existing->second;
         known_.erase(slot.checked.hash);
-        completions.push_back(Completion{
-            std::move(slot.done),
-            Unexpected{Rejection{R::kReplaced,
-                                 "replaced by transaction " + to_hex(tx.hash) + " with higher fees",
-                                 -32000}}});
+        completions.push_back(
+            Completion{std::move(slot.done), refuse(state::replaced_by(tx.hash))});
         known_.emplace(tx.hash, sender);
         slot.checked = std::move(tx);
         slot.done = std::move(done);
@@ -78,16 +67,16 @@ Result<void, Rejection> TxPool::add(CheckedTx tx, SubmitCallback done,
     }
 
     if (size_ >= limits_.max_pool_txs)
-        return fail(R::kPoolFull, "txpool is full: " + std::to_string(size_) + " transactions");
+        return fail(state::make_refusal(R::kPoolFull, std::to_string(size_) + " transactions"));
     if (nonce > s.pending_end) {
         const size_t queued = s.txs.size() - static_cast<size_t>(s.pending_end - s.next_nonce);
         if (nonce - s.pending_end > limits_.max_queued_per_sender ||
             queued >= limits_.max_queued_per_sender)
-            return fail(R::kNonceGapTooLarge, "account limit exceeded: next pending nonce " +
-                                                  std::to_string(s.pending_end) + ", tx nonce " +
-                                                  std::to_string(nonce) + ", at most " +
-                                                  std::to_string(limits_.max_queued_per_sender) +
-                                                  " queued future nonces per sender");
+            return fail(state::make_refusal(
+                R::kNonceGapTooLarge, "next pending nonce " + std::to_string(s.pending_end) +
+                                          ", tx nonce " + std::to_string(nonce) + ", at most " +
+                                          std::to_string(limits_.max_queued_per_sender) +
+                                          " queued future nonces per sender"));
     }
 
     known_.emplace(tx.hash, sender);

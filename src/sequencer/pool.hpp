@@ -1,5 +1,5 @@
 #pragma once
-/// The transaction pool (issue #5 §3): the checks that need the sender's account (nonce,
+/// The transaction pool (docs/sequencer.md): the checks that need the sender's account (nonce,
 /// balance) and the pool's own contents (duplicates, replacement, queue and pool bounds), and
 /// the per-sender nonce ordering the sealing loop takes transactions in.
 ///

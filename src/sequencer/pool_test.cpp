@@ -223,7 +223,7 @@ TEST_F(PoolFixture, PutBackKeepsNonceOrderAndArrivalPlace) {
 TEST_F(PoolFixture, DrainAnswersEveryPooledTransaction) {
     ASSERT_TRUE(add({.key = 1, .nonce = 0}).has_value());
     ASSERT_TRUE(add({.key = 2, .nonce = 3}).has_value());  // queued
-    auto out = pool.drain(Rejection{R::kShuttingDown, "shutting down", -32000});
+    auto out = pool.drain(Rejection{R::kShuttingDown, "shutting down"});
     ASSERT_EQ(out.size(), 2u);
     for (auto& c : out)
         c.done(std::move(c.result));

@@ -331,7 +331,7 @@ void Impl::halt(const std::string& reason) {
         if (halt_reason) return;
         halt_reason = reason;
         paused = true;
-        left = pool.drain(Rejection{Rejection::Reason::kHalted, reason, -32000});
+        left = pool.drain(Rejection{Rejection::Reason::kHalted, reason});
     }
     seal_cv.notify_all();
     warn("HALTED: " + reason);

@@ -152,10 +152,10 @@ void Impl::admit(CheckedTx checked, SubmitCallback done) {
             !pool.pending_nonce(checked.sender))
             account = committed_state()->read_account(checked.sender);
         if (halt_reason) {
-            added = Unexpected{Rejection{Rejection::Reason::kHalted, *halt_reason, -32000}};
+            added = Unexpected{Rejection{Rejection::Reason::kHalted, *halt_reason}};
         } else if (stopping) {
-            added = Unexpected{Rejection{Rejection::Reason::kShuttingDown,
-                                         "the sequencer is shutting down", -32000}};
+            added =
+                Unexpected{Rejection::of(state::make_refusal(Rejection::Reason::kShuttingDown))};
         } else {
             // The pool takes the callback only on success; keep a copy for the refusal.
             added = pool.add(std::move(checked), done, account, completions);
@@ -246,9 +246,9 @@ void Impl::seal_one() {
             std::lock_guard lock(mu);
             pool.untake(*tx);
         }
-        rejected.push_back(Completion{
-            std::move(tx->done), Unexpected{Rejection{Rejection::Reason::kExecution,
-                                                      added.error().reason, added.error().code}}});
+        rejected.push_back(
+            Completion{std::move(tx->done),
+                       Unexpected{Rejection{added.error().reason, added.error().message, true}}});
     }
     if (!rejected.empty()) {
         std::lock_guard lock(commit_mu);
@@ -375,9 +375,7 @@ void Sequencer::stop() {
     std::vector<Completion> left;
     {
         std::lock_guard lock(s.mu);
-        left = s.pool.drain(Rejection{Rejection::Reason::kShuttingDown,
-                                      "the sequencer stopped before the transaction was sealed",
-                                      -32000});
+        left = s.pool.drain(Rejection::of(state::stopped_before_sealed()));
     }
     s.run_all(left);
 }

@@ -1,5 +1,5 @@
 #pragma once
-/// The sequencer (DESIGN.md §4, issue #5 §3): a transaction pool that checks every transaction
+/// The sequencer (DESIGN.md §4): a transaction pool that checks every transaction
 /// before accepting it, and a sealing loop that turns waiting transactions into L2 blocks through
 /// ArbOS and commits them durably (group commit) before any of their hashes is acknowledged.
 /// (Interface agreed up front; owner: "sequencer". Extend freely, do not rename without saying so.)
@@ -113,8 +113,8 @@ public:
     void on_block(std::function<void(const arbos::Block&)> callback);
 
     /// Called for every refusal, on the thread that answers it (a submitter's for pool checks,
-    /// the sealing thread for kExecution), just before the submit callback: metrics count
-    /// refusals by `to_label(reason)` here. Register before start().
+    /// the sealing thread for refusals at execution), just before the submit callback: metrics
+    /// count refusals by `to_label(rejection)` here. Register before start().
     void on_rejection(std::function<void(const Rejection&)> callback);
 
     /// Rewinds the chain to `plan.keep_through`, executes `plan.adopt` after it, and

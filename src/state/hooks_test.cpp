@@ -93,7 +93,7 @@ struct HooksTest : ::testing::Test {
         return h;
     }
 
-    Result<TxResult, TxInvalid> apply(ExecState& st, const Transaction& t, const TxHooks* h) {
+    Result<TxResult, TxRefusal> apply(ExecState& st, const Transaction& t, const TxHooks* h) {
         return apply_transaction(
             st, block, Revision::kCancun, t, sender, block.gas_limit,
             [](int64_t) { return Hash32{}; }, h);
@@ -104,7 +104,7 @@ TEST_F(HooksTest, ExtraGasIsChargedAndFeesGoToTheAccountsAtTheBaseFee) {
     ExecState st(base);
     const TxHooks h = arb(5'000);
     auto r = apply(st, tx(to, uint256(1000), 30'000), &h);
-    ASSERT_TRUE(r) << to_string(r.error());
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->gas_used, 26'000);
     EXPECT_EQ(st.balance(sender), kBalance - uint256(1000) - uint256(26'000 * 10));  // no tip
     EXPECT_EQ(st.balance(network), uint256(21'000 * 10));
@@ -124,7 +124,7 @@ TEST_F(HooksTest, GasLimitBelowIntrinsicPlusExtraIsInvalid) {
     const TxHooks h = arb(5'000);
     auto r = apply(st, tx(to, uint256(1), 25'999), &h);
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error(), TxInvalid::kIntrinsicGasTooLow);
+    EXPECT_EQ(r.error().reason, TxReason::kIntrinsicGas);
     EXPECT_EQ(st.nonce(sender), 0u);
     EXPECT_TRUE(apply(st, tx(to, uint256(1), 26'000), &h));
 }

@@ -56,6 +56,8 @@ public:
     StateHost(ExecState& state, evm::Revision rev, const evm::TxContext& ctx,
               BlockHashFn block_hash)
         : state_(state), rev_(rev), ctx_(ctx), block_hash_(std::move(block_hash)) {}
+    /// `ctx` is kept by reference: a temporary would dangle.
+    StateHost(ExecState&, evm::Revision, evm::TxContext&&, BlockHashFn) = delete;
 
     bool account_exists(const Address& addr) const noexcept override;
     uint256 get_storage(const Address& addr, const uint256& key) const noexcept override;

@@ -68,7 +68,7 @@ StateTestOutcome run_state_test_case(const InMemoryState& pre, const BlockEnv& e
         auto res =
             apply_transaction(state, env, rev, *txn, *sender, env.gas_limit, state_test_block_hash);
         if (!res) {
-            got_exception = exception_name(res.error());
+            got_exception = exception_name(res.error().reason);
             root = pre.state_root();
         } else {
             logs = logs_hash(res->logs);

@@ -1,10 +1,13 @@
 #include "state/transition.hpp"
 
 #include <algorithm>
+#include <string>
 
+#include "core/hex.hpp"
 #include "core/secp256k1.hpp"
 #include "evm/interpreter.hpp"
 #include "precompiles/precompiles.hpp"
+#include "state/fork_rules.hpp"
 
 namespace fuse::state {
 
@@ -12,22 +15,10 @@ using evm::Revision;
 
 namespace {
 
-constexpr int64_t kTxGas = 21000;
-constexpr int64_t kTxCreateGas = 32000;
-constexpr int64_t kTxDataZeroGas = 4;
-constexpr int64_t kTxDataNonZeroGas = 16;
-constexpr int64_t kAccessListAddressGas = 2400;
-constexpr int64_t kAccessListStorageKeyGas = 1900;
-constexpr int64_t kInitcodeWordGas = 2;
-constexpr int64_t kTotalCostFloorPerToken = 10;  // EIP-7623
 constexpr int64_t kPerEmptyAccountCost = 25000;  // EIP-7702
 constexpr int64_t kPerAuthBaseCost = 12500;      // EIP-7702
 constexpr uint64_t kGasPerBlob = 1 << 17;        // EIP-4844
 constexpr int64_t kMaxRefundQuotient = 5;        // EIP-3529
-
-size_t max_blobs_per_block(Revision rev) {
-    return rev >= Revision::kPrague ? 9 : 6;
-}
 
 /// Adds; returns false on 256-bit overflow.
 bool checked_add(uint256& acc, const uint256& v) {
@@ -44,121 +35,10 @@ bool checked_mul(uint256& out, const uint256& a, const uint256& b) {
 
 }  // namespace
 
-const char* to_string(TxInvalid e) {
-    switch (e) {
-        case TxInvalid::kTypeNotSupported:
-            return "transaction type not supported by this fork";
-        case TxInvalid::kGasAllowanceExceeded:
-            return "gas limit exceeds the block's gas left";
-        case TxInvalid::kPriorityGreaterThanMaxFee:
-            return "max priority fee per gas greater than max fee per gas";
-        case TxInvalid::kInsufficientMaxFeePerGas:
-            return "max fee per gas below the base fee";
-        case TxInvalid::kInsufficientMaxFeePerBlobGas:
-            return "max fee per blob gas below the blob base fee";
-        case TxInvalid::kType3ContractCreation:
-            return "blob transaction cannot create";
-        case TxInvalid::kType3ZeroBlobs:
-            return "blob transaction without blobs";
-        case TxInvalid::kType3InvalidBlobVersionedHash:
-            return "invalid blob versioned hash";
-        case TxInvalid::kType3BlobCountExceeded:
-            return "too many blobs";
-        case TxInvalid::kType4ContractCreation:
-            return "set-code transaction cannot create";
-        case TxInvalid::kType4EmptyAuthorizationList:
-            return "empty authorization list";
-        case TxInvalid::kInitcodeSizeExceeded:
-            return "initcode larger than 49152 bytes";
-        case TxInvalid::kSenderNotEoa:
-            return "sender has code (EIP-3607)";
-        case TxInvalid::kNonceIsMax:
-            return "sender nonce is 2^64-1 (EIP-2681)";
-        case TxInvalid::kNonceTooLow:
-            return "nonce too low";
-        case TxInvalid::kNonceTooHigh:
-            return "nonce too high";
-        case TxInvalid::kInsufficientAccountFunds:
-            return "sender balance below gas limit * max fee + value";
-        case TxInvalid::kIntrinsicGasTooLow:
-            return "gas limit below the intrinsic gas";
-        case TxInvalid::kGasLimitPriceProductOverflow:
-            return "gas limit * price overflows";
-    }
-    return "unknown transaction error";
-}
-
-const char* exception_name(TxInvalid e) {
-    switch (e) {
-        case TxInvalid::kTypeNotSupported:
-            return "TransactionException.TYPE_NOT_SUPPORTED";
-        case TxInvalid::kGasAllowanceExceeded:
-            return "TransactionException.GAS_ALLOWANCE_EXCEEDED";
-        case TxInvalid::kPriorityGreaterThanMaxFee:
-            return "TransactionException.PRIORITY_GREATER_THAN_MAX_FEE_PER_GAS";
-        case TxInvalid::kInsufficientMaxFeePerGas:
-            return "TransactionException.INSUFFICIENT_MAX_FEE_PER_GAS";
-        case TxInvalid::kInsufficientMaxFeePerBlobGas:
-            return "TransactionException.INSUFFICIENT_MAX_FEE_PER_BLOB_GAS";
-        case TxInvalid::kType3ContractCreation:
-            return "TransactionException.TYPE_3_TX_CONTRACT_CREATION";
-        case TxInvalid::kType3ZeroBlobs:
-            return "TransactionException.TYPE_3_TX_ZERO_BLOBS";
-        case TxInvalid::kType3InvalidBlobVersionedHash:
-            return "TransactionException.TYPE_3_TX_INVALID_BLOB_VERSIONED_HASH";
-        case TxInvalid::kType3BlobCountExceeded:
-            return "TransactionException.TYPE_3_TX_BLOB_COUNT_EXCEEDED";
-        case TxInvalid::kType4ContractCreation:
-            return "TransactionException.TYPE_4_TX_CONTRACT_CREATION";
-        case TxInvalid::kType4EmptyAuthorizationList:
-            return "TransactionException.TYPE_4_EMPTY_AUTHORIZATION_LIST";
-        case TxInvalid::kInitcodeSizeExceeded:
-            return "TransactionException.INITCODE_SIZE_EXCEEDED";
-        case TxInvalid::kSenderNotEoa:
-            return "TransactionException.SENDER_NOT_EOA";
-        case TxInvalid::kNonceIsMax:
-            return "TransactionException.NONCE_IS_MAX";
-        case TxInvalid::kNonceTooLow:
-            return "TransactionException.NONCE_MISMATCH_TOO_LOW";
-        case TxInvalid::kNonceTooHigh:
-            return "TransactionException.NONCE_MISMATCH_TOO_HIGH";
-        case TxInvalid::kInsufficientAccountFunds:
-            return "TransactionException.INSUFFICIENT_ACCOUNT_FUNDS";
-        case TxInvalid::kIntrinsicGasTooLow:
-            return "TransactionException.INTRINSIC_GAS_TOO_LOW";
-        case TxInvalid::kGasLimitPriceProductOverflow:
-            return "TransactionException.GASLIMIT_PRICE_PRODUCT_OVERFLOW";
-    }
-    return "TransactionException.UNKNOWN";
-}
-
-IntrinsicGas intrinsic_gas(const Transaction& txn, Revision rev) {
-    IntrinsicGas g;
-    int64_t zeros = 0;
-    for (uint8_t b : txn.data)
-        zeros += b == 0;
-    const int64_t nonzeros = static_cast<int64_t>(txn.data.size()) - zeros;
-    const int64_t tokens = zeros + 4 * nonzeros;
-    g.intrinsic = kTxGas + zeros * kTxDataZeroGas + nonzeros * kTxDataNonZeroGas;
-    if (!txn.to) {
-        g.intrinsic += kTxCreateGas;
-        g.intrinsic += kInitcodeWordGas * static_cast<int64_t>((txn.data.size() + 31) / 32);
-    }
-    for (const AccessListEntry& e : txn.access_list) {
-        g.intrinsic += kAccessListAddressGas;
-        g.intrinsic += kAccessListStorageKeyGas * static_cast<int64_t>(e.storage_keys.size());
-    }
-    if (rev >= Revision::kPrague) {
-        g.intrinsic += kPerEmptyAccountCost * static_cast<int64_t>(txn.authorization_list.size());
-        g.floor = kTxGas + kTotalCostFloorPerToken * tokens;
-    }
-    return g;
-}
-
 uint256 blob_base_fee(uint64_t excess_blob_gas, Revision rev) {
     // EIP-4844 fake_exponential(MIN_BASE_FEE_PER_BLOB_GAS = 1, excess, update fraction);
     // Prague's fraction is EIP-7691's.
-    const uint256 denominator = rev >= Revision::kPrague ? 5007716 : 3338477;
+    const uint256 denominator = fork_rules(rev).blob_base_fee_update_fraction;
     const uint256 numerator = excess_blob_gas;
     uint256 output = 0;
     uint256 accum = denominator;  // factor (1) * denominator
@@ -171,48 +51,81 @@ uint256 blob_base_fee(uint64_t excess_blob_gas, Revision rev) {
 
 namespace {
 
-Result<void, TxInvalid> validate(ExecState& state, const BlockEnv& block, Revision rev,
-                                 const Transaction& txn, const Address& sender,
-                                 int64_t block_gas_left, const uint256& blob_fee,
-                                 int64_t extra_gas) {
-    const bool dynamic = txn.type == TxType::kDynamicFee || txn.type == TxType::kBlob ||
-                         txn.type == TxType::kSetCode;
+Unexpected<TxRefusal> refuse(TxReason r) {
+    return Unexpected{make_refusal(r)};
+}
+
+Unexpected<TxRefusal> refuse(TxReason r, const std::string& detail) {
+    return Unexpected{make_refusal(r, detail)};
+}
+
+bool is_dynamic_fee(const Transaction& txn) {
+    return txn.type == TxType::kDynamicFee || txn.type == TxType::kBlob ||
+           txn.type == TxType::kSetCode;
+}
+
+/// EIP-4844 blob-transaction fields and the blob fee cap.
+Result<void, TxRefusal> validate_blobs(Revision rev, const Transaction& txn,
+                                       const uint256& blob_fee) {
+    if (!txn.to) return refuse(TxReason::kBlobCreate);
+    if (txn.blob_versioned_hashes.empty()) return refuse(TxReason::kMissingBlobHashes);
+    if (txn.max_fee_per_blob_gas < blob_fee) return refuse(TxReason::kBlobFeeCapTooLow);
+    for (const Hash32& h : txn.blob_versioned_hashes)
+        if (h[0] != 0x01) return refuse(TxReason::kInvalidBlobHash);
+    if (txn.blob_versioned_hashes.size() > fork_rules(rev).max_blobs_per_block)
+        return refuse(TxReason::kTooManyBlobs);
+    return {};
+}
+
+/// The checks on the transaction and the block, in geth's (and the fixtures') order.
+Result<void, TxRefusal> validate_against_block(const BlockEnv& block, Revision rev,
+                                               const Transaction& txn, const Address& sender,
+                                               int64_t block_gas_left, const uint256& blob_fee) {
     if (txn.type == TxType::kSetCode) {
-        if (rev < Revision::kPrague) return Unexpected{TxInvalid::kTypeNotSupported};
-        if (!txn.to) return Unexpected{TxInvalid::kType4ContractCreation};
-        if (txn.authorization_list.empty())
-            return Unexpected{TxInvalid::kType4EmptyAuthorizationList};
+        if (!fork_rules(rev).set_code_transactions) return refuse(TxReason::kUnsupportedType);
+        if (!txn.to) return refuse(TxReason::kSetCodeCreate);
+        if (txn.authorization_list.empty()) return refuse(TxReason::kEmptyAuthList);
     }
-    if (txn.type == TxType::kBlob) {
-        if (!txn.to) return Unexpected{TxInvalid::kType3ContractCreation};
-        if (txn.blob_versioned_hashes.empty()) return Unexpected{TxInvalid::kType3ZeroBlobs};
-        if (txn.max_fee_per_blob_gas < blob_fee)
-            return Unexpected{TxInvalid::kInsufficientMaxFeePerBlobGas};
-        for (const Hash32& h : txn.blob_versioned_hashes)
-            if (h[0] != 0x01) return Unexpected{TxInvalid::kType3InvalidBlobVersionedHash};
-        if (txn.blob_versioned_hashes.size() > max_blobs_per_block(rev))
-            return Unexpected{TxInvalid::kType3BlobCountExceeded};
-    }
+    if (txn.type == TxType::kBlob)
+        if (auto v = validate_blobs(rev, txn, blob_fee); !v) return v;
+    const bool dynamic = is_dynamic_fee(txn);
     if (dynamic && txn.max_priority_fee_per_gas > txn.max_fee_per_gas)
-        return Unexpected{TxInvalid::kPriorityGreaterThanMaxFee};
+        return refuse(TxReason::kTipAboveFeeCap);
     if (static_cast<int64_t>(std::min<uint64_t>(txn.gas_limit, INT64_MAX)) > block_gas_left)
-        return Unexpected{TxInvalid::kGasAllowanceExceeded};
+        return refuse(TxReason::kGasLimitReached);
     const uint256& max_price = dynamic ? txn.max_fee_per_gas : txn.gas_price;
-    if (max_price < block.base_fee) return Unexpected{TxInvalid::kInsufficientMaxFeePerGas};
+    if (max_price < block.base_fee)
+        return refuse(TxReason::kFeeCapTooLow, "address " + to_hex(sender.view()) +
+                                                   ", maxFeePerGas: " + max_price.to_dec() +
+                                                   ", baseFee: " + block.base_fee.to_dec());
     if (!txn.to && txn.data.size() > kMaxInitcodeSize)
-        return Unexpected{TxInvalid::kInitcodeSizeExceeded};
+        return refuse(TxReason::kInitcodeSizeExceeded);
+    return {};
+}
 
+/// The checks on the sender's account, then intrinsic gas (+ the chain layer's `extra_gas`).
+Result<void, TxRefusal> validate_against_sender(ExecState& state, Revision rev,
+                                                const Transaction& txn, const Address& sender,
+                                                int64_t extra_gas) {
+    // The texts are built only on a refusal (this runs for every transaction).
+    const auto address = [&] { return "address " + to_hex(sender.view()); };
     const ByteView code = state.code(sender);
-    if (!code.empty() && !(rev >= Revision::kPrague && delegation_target(code)))
-        return Unexpected{TxInvalid::kSenderNotEoa};
+    if (!code.empty() && !(fork_rules(rev).set_code_transactions && delegation_target(code)))
+        return refuse(TxReason::kSenderNotEoa, address());
     const uint64_t nonce = state.nonce(sender);
-    if (nonce == UINT64_MAX) return Unexpected{TxInvalid::kNonceIsMax};
-    if (nonce < txn.nonce) return Unexpected{TxInvalid::kNonceTooHigh};
-    if (nonce > txn.nonce) return Unexpected{TxInvalid::kNonceTooLow};
+    if (nonce == UINT64_MAX) return refuse(TxReason::kNonceMax, address());
+    const auto nonces = [&] {
+        return address() + ", tx: " + std::to_string(txn.nonce) +
+               " state: " + std::to_string(nonce);
+    };
+    if (nonce < txn.nonce) return refuse(TxReason::kNonceTooHigh, nonces());
+    if (nonce > txn.nonce) return refuse(TxReason::kNonceTooLow, nonces());
 
+    const uint256& max_price = is_dynamic_fee(txn) ? txn.max_fee_per_gas : txn.gas_price;
     uint256 cost;
     if (!checked_mul(cost, uint256(txn.gas_limit), max_price))
-        return Unexpected{TxInvalid::kGasLimitPriceProductOverflow};
+        return refuse(TxReason::kGasPriceOverflow,
+                      address() + " required balance exceeds 256 bits");
     bool ok = checked_add(cost, txn.value);
     if (txn.type == TxType::kBlob) {
         uint256 blob_cost;
@@ -220,14 +133,19 @@ Result<void, TxInvalid> validate(ExecState& state, const BlockEnv& block, Revisi
                                txn.max_fee_per_blob_gas);
         ok = ok && checked_add(cost, blob_cost);
     }
-    if (!ok || state.balance(sender) < cost)
-        return Unexpected{TxInvalid::kInsufficientAccountFunds};
+    const uint256 balance = state.balance(sender);
+    if (!ok || balance < cost) {
+        const uint256 want = uint256(txn.gas_limit) * max_price + txn.value;
+        return refuse(TxReason::kInsufficientFunds,
+                      address() + " have " + balance.to_dec() + " want " + want.to_dec());
+    }
 
     const IntrinsicGas g = intrinsic_gas(txn, rev);
-    if (txn.gas_limit < static_cast<uint64_t>(std::max(g.intrinsic, g.floor)) ||
-        txn.gas_limit - static_cast<uint64_t>(std::max(g.intrinsic, g.floor)) <
-            static_cast<uint64_t>(extra_gas))
-        return Unexpected{TxInvalid::kIntrinsicGasTooLow};
+    const uint64_t need = static_cast<uint64_t>(std::max(g.intrinsic, g.floor));
+    if (txn.gas_limit < need || txn.gas_limit - need < static_cast<uint64_t>(extra_gas))
+        return refuse(TxReason::kIntrinsicGas,
+                      "have " + std::to_string(txn.gas_limit) + ", want " +
+                          std::to_string(need + static_cast<uint64_t>(extra_gas)));
     return {};
 }
 
@@ -256,20 +174,101 @@ int64_t apply_authorizations(ExecState& state, const BlockEnv& block, const Tran
     return refund;
 }
 
+/// EIP-2929 / 2930 / 3651 warm set: sender, recipient, coinbase, precompiles (the chain
+/// layer's too), the access list.
+void warm_access_set(ExecState& state, const BlockEnv& block, Revision rev, const Transaction& txn,
+                     const Address& sender, const TxHooks* hooks) {
+    state.access_account(sender);
+    if (txn.to) state.access_account(*txn.to);
+    state.access_account(block.coinbase);
+    for (uint8_t i = 1; i <= 0x11; ++i) {
+        Address a;
+        a[19] = i;
+        if (precompiles::find_precompile(a, fork_rules(rev).bls12_381_precompiles))
+            state.access_account(a);
+    }
+    if (hooks)
+        for (const Address& a : hooks->precompile_addresses)
+            state.access_account(a);
+    for (const AccessListEntry& e : txn.access_list) {
+        state.access_account(e.address);
+        for (const Hash32& k : e.storage_keys)
+            state.access_storage(e.address, uint256::from_hash(k));
+    }
+}
+
+evm::TxContext tx_context(const BlockEnv& block, const Transaction& txn, const Address& sender,
+                          const uint256& price, const uint256& blob_fee) {
+    evm::TxContext ctx;
+    ctx.gas_price = price;
+    ctx.origin = sender;
+    ctx.coinbase = block.coinbase;
+    ctx.number = block.number;
+    ctx.timestamp = block.timestamp;
+    ctx.gas_limit = block.gas_limit;
+    ctx.prev_randao = block.prev_randao;
+    ctx.chain_id = block.chain_id;
+    ctx.base_fee = block.base_fee;
+    ctx.blob_base_fee = blob_fee;
+    ctx.blob_hashes = txn.blob_versioned_hashes;
+    return ctx;
+}
+
+/// The top frame: a call (EIP-7702: the delegate warmed) or a create; sets the contract address.
+evm::ExecResult run_top(StateHost& host, ExecState& state, Revision rev, const Transaction& txn,
+                        const Address& sender, int64_t gas, TxResult& out) {
+    evm::Message msg;
+    msg.kind = txn.to ? evm::CallKind::kCall : evm::CallKind::kCreate;
+    msg.depth = 0;
+    msg.gas = gas;
+    msg.sender = sender;
+    msg.input = txn.data;
+    msg.value = txn.value;
+    if (!txn.to) {
+        evm::ExecResult res = host.create_top(msg, txn.nonce);
+        if (res.status == evm::Status::kSuccess) out.contract_address = res.create_address;
+        return res;
+    }
+    msg.recipient = *txn.to;
+    msg.code_address = *txn.to;
+    if (fork_rules(rev).set_code_transactions) {
+        if (auto target = delegation_target(state.code(*txn.to))) state.access_account(*target);
+    }
+    return host.call(msg);
+}
+
+/// Returns the unused gas to the sender and pays the fees: the tip to the coinbase (the base fee
+/// burnt), or with Arbitrum's rules the base fee to the chain layer's accounts.
+void settle_fees(ExecState& state, const BlockEnv& block, const Address& sender,
+                 const TxHooks* hooks, const uint256& price, int64_t gas_limit, int64_t gas_used,
+                 int64_t extra_gas) {
+    state.add_balance(sender, uint256(static_cast<uint64_t>(gas_limit - gas_used)) * price);
+    if (hooks && hooks->base_fee_to_accounts) {
+        const uint256 l1_fee = uint256(static_cast<uint64_t>(extra_gas)) * price;
+        const uint256 l2_fee = uint256(static_cast<uint64_t>(gas_used - extra_gas)) * price;
+        if (!l1_fee.is_zero()) state.add_balance(hooks->l1_fee_account, l1_fee);
+        if (!l2_fee.is_zero()) state.add_balance(hooks->network_fee_account, l2_fee);
+    } else {
+        state.add_balance(block.coinbase,
+                          uint256(static_cast<uint64_t>(gas_used)) * (price - block.base_fee));
+    }
+}
+
 }  // namespace
 
-Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& block, Revision rev,
+Result<TxResult, TxRefusal> apply_transaction(ExecState& state, const BlockEnv& block, Revision rev,
                                               const Transaction& txn, const Address& sender,
                                               int64_t block_gas_left, const BlockHashFn& block_hash,
                                               const TxHooks* hooks,
                                               evm::AnalysisCache* analysis_cache) {
     const uint256 blob_fee = blob_base_fee(block.excess_blob_gas, rev);
     const int64_t extra_gas = hooks ? hooks->extra_gas : 0;
-    if (auto v = validate(state, block, rev, txn, sender, block_gas_left, blob_fee, extra_gas); !v)
-        return Unexpected{v.error()};
+    if (auto v = validate_against_block(block, rev, txn, sender, block_gas_left, blob_fee); !v)
+        return Unexpected{std::move(v.error())};
+    if (auto v = validate_against_sender(state, rev, txn, sender, extra_gas); !v)
+        return Unexpected{std::move(v.error())};
 
-    const bool dynamic = txn.type == TxType::kDynamicFee || txn.type == TxType::kBlob ||
-                         txn.type == TxType::kSetCode;
+    const bool dynamic = is_dynamic_fee(txn);
     const bool arb_fees = hooks && hooks->base_fee_to_accounts;
     const uint256 price =
         arb_fees  ? block.base_fee
@@ -295,64 +294,18 @@ Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& 
     state.sub_balance(sender, upfront);
     state.set_nonce(sender, txn.nonce + 1);
 
-    // EIP-2929 / 2930 / 3651 warm set.
-    state.access_account(sender);
-    if (txn.to) state.access_account(*txn.to);
-    state.access_account(block.coinbase);
-    for (uint8_t i = 1; i <= 0x11; ++i) {
-        Address a;
-        a[19] = i;
-        if (precompiles::find_precompile(a, rev >= Revision::kPrague)) state.access_account(a);
-    }
-    if (hooks)
-        for (const Address& a : hooks->precompile_addresses)
-            state.access_account(a);
-    for (const AccessListEntry& e : txn.access_list) {
-        state.access_account(e.address);
-        for (const Hash32& k : e.storage_keys)
-            state.access_storage(e.address, uint256::from_hash(k));
-    }
-
+    warm_access_set(state, block, rev, txn, sender, hooks);
     int64_t auth_refund = 0;
     if (txn.type == TxType::kSetCode) auth_refund = apply_authorizations(state, block, txn);
 
-    evm::TxContext ctx;
-    ctx.gas_price = price;
-    ctx.origin = sender;
-    ctx.coinbase = block.coinbase;
-    ctx.number = block.number;
-    ctx.timestamp = block.timestamp;
-    ctx.gas_limit = block.gas_limit;
-    ctx.prev_randao = block.prev_randao;
-    ctx.chain_id = block.chain_id;
-    ctx.base_fee = block.base_fee;
-    ctx.blob_base_fee = blob_fee;
-    ctx.blob_hashes = txn.blob_versioned_hashes;
-    StateHost host(state, rev, ctx, block_hash);
+    const evm::TxContext ctx = tx_context(block, txn, sender, price, blob_fee);
+    StateHost host(state, rev, ctx, block_hash);  // keeps a reference to ctx
     if (hooks) host.set_precompile_hook(hooks->precompiles);
     host.set_analysis_cache(analysis_cache);
     host.set_tracer(tracer);
-
-    evm::Message msg;
-    msg.kind = txn.to ? evm::CallKind::kCall : evm::CallKind::kCreate;
-    msg.depth = 0;
-    msg.gas = gas_limit - g.intrinsic - extra_gas;
-    msg.sender = sender;
-    msg.input = txn.data;
-    msg.value = txn.value;
     TxResult out;
-    evm::ExecResult res;
-    if (txn.to) {
-        msg.recipient = *txn.to;
-        msg.code_address = *txn.to;
-        if (rev >= Revision::kPrague) {
-            if (auto target = delegation_target(state.code(*txn.to))) state.access_account(*target);
-        }
-        res = host.call(msg);
-    } else {
-        res = host.create_top(msg, txn.nonce);
-        if (res.status == evm::Status::kSuccess) out.contract_address = res.create_address;
-    }
+    const evm::ExecResult res =
+        run_top(host, state, rev, txn, sender, gas_limit - g.intrinsic - extra_gas, out);
 
     // Refunds (EIP-3529: at most a fifth of the gas used) and the EIP-7623 floor.
     // The extra (poster) gas is neither refundable nor part of the refund cap's base.
@@ -362,17 +315,7 @@ Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& 
     gas_used -= refund;
     gas_used = std::max(gas_used, g.floor);
     gas_used += extra_gas;
-
-    state.add_balance(sender, uint256(static_cast<uint64_t>(gas_limit - gas_used)) * price);
-    if (arb_fees) {
-        const uint256 l1_fee = uint256(static_cast<uint64_t>(extra_gas)) * price;
-        const uint256 l2_fee = uint256(static_cast<uint64_t>(gas_used - extra_gas)) * price;
-        if (!l1_fee.is_zero()) state.add_balance(hooks->l1_fee_account, l1_fee);
-        if (!l2_fee.is_zero()) state.add_balance(hooks->network_fee_account, l2_fee);
-    } else {
-        state.add_balance(block.coinbase,
-                          uint256(static_cast<uint64_t>(gas_used)) * (price - block.base_fee));
-    }
+    settle_fees(state, block, sender, hooks, price, gas_limit, gas_used, extra_gas);
 
     state.finalize_tx();
     if (tracer) tracer->on_tx_end(state, TxEnd{gas_used, res.status});

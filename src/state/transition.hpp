@@ -1,7 +1,8 @@
 #pragma once
 /// Transaction processing (Yellow Paper §6; EIP-1559, 2930, 3651, 3860, 4844, 7623, 7702):
-/// validation with the reasons the official fixtures name, intrinsic gas, buying gas,
-/// execution through the StateHost, refunds (EIP-3529), fees to the coinbase, receipts.
+/// validation (reasons and texts from state/validity.hpp, in geth's execution order and wording),
+/// intrinsic gas, buying gas, execution through the StateHost, refunds (EIP-3529), fees to the
+/// coinbase, receipts.
 
 #include <cstdint>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "state/exec_state.hpp"
 #include "state/host.hpp"
 #include "state/tx_tracer.hpp"
+#include "state/validity.hpp"
 
 namespace fuse::state {
 
@@ -31,34 +33,6 @@ struct BlockEnv {
     uint64_t chain_id = 1;
 };
 
-/// Why a transaction is invalid (it must not be included; the state is unchanged).
-enum class TxInvalid {
-    kTypeNotSupported,
-    kGasAllowanceExceeded,           ///< gas limit above what the block has left
-    kPriorityGreaterThanMaxFee,      ///< EIP-1559 max_priority_fee_per_gas > max_fee_per_gas
-    kInsufficientMaxFeePerGas,       ///< max fee (or gas price) below the base fee
-    kInsufficientMaxFeePerBlobGas,   ///< EIP-4844 max_fee_per_blob_gas below the blob base fee
-    kType3ContractCreation,          ///< blob transaction without `to`
-    kType3ZeroBlobs,                 ///< blob transaction without blobs
-    kType3InvalidBlobVersionedHash,  ///< versioned hash not starting with 0x01
-    kType3BlobCountExceeded,         ///< more blobs than a block may carry
-    kType4ContractCreation,          ///< set-code transaction without `to`
-    kType4EmptyAuthorizationList,
-    kInitcodeSizeExceeded,  ///< EIP-3860
-    kSenderNotEoa,          ///< EIP-3607 (delegated EOAs are allowed, EIP-7702)
-    kNonceIsMax,            ///< EIP-2681
-    kNonceTooLow,
-    kNonceTooHigh,
-    kInsufficientAccountFunds,
-    kIntrinsicGasTooLow,
-    kGasLimitPriceProductOverflow,
-};
-
-/// Human-readable reason.
-const char* to_string(TxInvalid e);
-/// The name the official fixtures use, e.g. "TransactionException.INTRINSIC_GAS_TOO_LOW".
-const char* exception_name(TxInvalid e);
-
 /// Outcome of an included transaction.
 struct TxResult {
     evm::Status status = evm::Status::kSuccess;
@@ -66,14 +40,6 @@ struct TxResult {
     std::vector<Log> logs;
     std::optional<Address> contract_address;
 };
-
-/// Intrinsic gas g0 (Yellow Paper eq. 64; EIP-2028, 2930, 3860, 7702) and the EIP-7623 floor
-/// (zero before Prague).
-struct IntrinsicGas {
-    int64_t intrinsic = 0;
-    int64_t floor = 0;
-};
-IntrinsicGas intrinsic_gas(const Transaction& txn, evm::Revision rev);
 
 /// EIP-4844 blob base fee: fake_exponential(1, excess_blob_gas, update fraction).
 uint256 blob_base_fee(uint64_t excess_blob_gas, evm::Revision rev);
@@ -83,7 +49,7 @@ uint256 blob_base_fee(uint64_t excess_blob_gas, evm::Revision rev);
 struct TxHooks {
     /// Gas charged on top of the intrinsic gas before execution and never refunded (ArbOS's
     /// "poster gas": the L1 data fee in L2 gas). A gas limit below intrinsic + extra_gas makes
-    /// the transaction invalid (kIntrinsicGasTooLow); `TxResult::gas_used` includes it.
+    /// the transaction invalid (kIntrinsicGas); `TxResult::gas_used` includes it.
     int64_t extra_gas = 0;
     /// Arbitrum's fee rules: the effective gas price is the base fee (the tip is dropped) and the
     /// fees are not burnt: extra_gas × base fee goes to `l1_fee_account`, the rest of
@@ -105,7 +71,7 @@ struct TxHooks {
 /// `hooks` (may be null) carries the chain layer's changes.
 /// `analysis_cache`, when given, keeps code analyses across transactions (the caller bounds
 /// its size, e.g. clears it per block); otherwise they live for this transaction.
-Result<TxResult, TxInvalid> apply_transaction(ExecState& state, const BlockEnv& block,
+Result<TxResult, TxRefusal> apply_transaction(ExecState& state, const BlockEnv& block,
                                               evm::Revision rev, const Transaction& txn,
                                               const Address& sender, int64_t block_gas_left,
                                               const BlockHashFn& block_hash,

@@ -48,7 +48,7 @@ struct TransitionTest : ::testing::Test {
         return t;
     }
 
-    Result<TxResult, TxInvalid> apply(ExecState& st, const Transaction& t,
+    Result<TxResult, TxRefusal> apply(ExecState& st, const Transaction& t,
                                       Revision rev = Revision::kCancun) {
         return apply_transaction(st, block, rev, t, sender, block.gas_limit,
                                  [](int64_t) { return Hash32{}; });
@@ -106,7 +106,7 @@ TEST(BlobBaseFee, FakeExponential) {
 TEST_F(TransitionTest, ValueTransferPaysFeesAndBumpsNonce) {
     ExecState st(base);
     auto r = apply(st, transfer(1000));
-    ASSERT_TRUE(r.has_value()) << to_string(r.error());
+    ASSERT_TRUE(r.has_value()) << r.error().message;
     EXPECT_EQ(r->status, evm::Status::kSuccess);
     EXPECT_EQ(r->gas_used, 21000);
     // effective price = min(20, 10 + 2) = 12; base fee 10 burnt, 2 per gas to the coinbase.
@@ -124,7 +124,7 @@ TEST_F(TransitionTest, InvalidTransactionsLeaveStateUnchanged) {
         ASSERT_TRUE(sign_transaction(t, key).has_value());
         auto r = apply(st, t);
         ASSERT_FALSE(r.has_value());
-        EXPECT_EQ(r.error(), TxInvalid::kNonceTooHigh);
+        EXPECT_EQ(r.error().reason, TxReason::kNonceTooHigh);
         EXPECT_TRUE(st.diff().accounts.empty());
     }
     {
@@ -134,8 +134,9 @@ TEST_F(TransitionTest, InvalidTransactionsLeaveStateUnchanged) {
         ASSERT_TRUE(sign_transaction(t, key).has_value());
         auto r = apply(st, t);
         ASSERT_FALSE(r.has_value());
-        EXPECT_EQ(r.error(), TxInvalid::kIntrinsicGasTooLow);
-        EXPECT_STREQ(exception_name(r.error()), "TransactionException.INTRINSIC_GAS_TOO_LOW");
+        EXPECT_EQ(r.error().reason, TxReason::kIntrinsicGas);
+        EXPECT_STREQ(exception_name(r.error().reason),
+                     "TransactionException.INTRINSIC_GAS_TOO_LOW");
     }
     {
         ExecState st(base);
@@ -146,7 +147,7 @@ TEST_F(TransitionTest, InvalidTransactionsLeaveStateUnchanged) {
         ASSERT_TRUE(sign_transaction(t, key).has_value());
         auto r2 = apply(st, t);
         ASSERT_FALSE(r2.has_value());
-        EXPECT_EQ(r2.error(), TxInvalid::kInsufficientAccountFunds);
+        EXPECT_EQ(r2.error().reason, TxReason::kInsufficientFunds);
     }
     {
         ExecState st(base);
@@ -155,7 +156,7 @@ TEST_F(TransitionTest, InvalidTransactionsLeaveStateUnchanged) {
         t.max_priority_fee_per_gas = 1;
         auto r = apply(st, t);
         ASSERT_FALSE(r.has_value());
-        EXPECT_EQ(r.error(), TxInvalid::kInsufficientMaxFeePerGas);
+        EXPECT_EQ(r.error().reason, TxReason::kFeeCapTooLow);
     }
 }
 
