@@ -132,7 +132,8 @@ TEST(TxColumns, NumbersHaveOneEncoding) {
         EXPECT_TRUE(r.empty());
     }
     auto bad = [](std::string_view h) {
-        columns::Reader r(from_hex(h).value());
+        const Bytes b = from_hex(h).value();
+        columns::Reader r(b);
         return !r.number().has_value();
     };
     EXPECT_FALSE(bad("0000"));     // zero
@@ -148,7 +149,8 @@ TEST(TxColumns, NumbersHaveOneEncoding) {
 
 TEST(TxColumns, VarintsHaveOneEncoding) {
     auto read = [](std::string_view h) {
-        columns::Reader r(from_hex(h).value());
+        const Bytes b = from_hex(h).value();
+        columns::Reader r(b);
         return r.varint();
     };
     EXPECT_EQ(read("00"), 0u);
