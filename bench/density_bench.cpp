@@ -98,20 +98,38 @@ uint256 word(const Address& a) {
     return uint256::from_be(a.view());
 }
 
-/// A wallet-style amount around 10^e, e in [min_exp, max_exp]: 55% "round" (1 or up to 3
-/// significant digits), else arbitrary (full precision, up to 1000 * 10^e).
-uint256 amount(std::mt19937_64& rng, uint64_t min_exp, uint64_t max_exp) {
-    const uint64_t e = min_exp + rng() % (max_exp - min_exp + 1);
-    uint256 scale{1};
+uint256 pow10(uint64_t e) {
+    uint256 r{1};
     for (uint64_t i = 0; i < e; ++i)
-        scale *= uint256{10};
-    if (rng() % 100 < 55) return uint256{1 + rng() % (rng() % 2 ? 9 : 999)} * scale;
-    return uint256{rng(), rng(), 0, 0} % (scale * uint256{1000}) + uint256{1};
+        r *= uint256{10};
+    return r;
 }
 
-std::vector<Bytes> zipf_workload(size_t n_txs, size_t n_accounts) {
+/// An amount of a token with `decimals`, in base units: log-uniform between `lo_units` and
+/// `hi_units` whole units; with probability `round_pct`% rounded to 1-2 significant digits (what
+/// people type), else at the token's full precision (quotes, balances, "max").
+uint256 amount(std::mt19937_64& rng, uint64_t decimals, double lo_units, double hi_units,
+               unsigned round_pct) {
+    const double units = std::exp(
+        std::uniform_real_distribution<double>(std::log(lo_units), std::log(hi_units))(rng));
+    if (rng() % 100 < round_pct) {
+        const int mag = static_cast<int>(std::floor(std::log10(units)));
+        const int digits = rng() % 2 ? 1 : 2;
+        const int e = mag - digits + 1 + static_cast<int>(decimals);
+        const uint64_t m = static_cast<uint64_t>(units / std::pow(10.0, mag - digits + 1));
+        return e >= 0 ? uint256{std::max<uint64_t>(m, 1)} * pow10(static_cast<uint64_t>(e))
+                      : uint256{1};
+    }
+    // Full precision: 15 significant digits from the double, the rest random.
+    const uint256 whole{static_cast<uint64_t>(units * 1e6)};
+    return whole * pow10(decimals) / uint256{1'000'000} +
+           uint256{rng()} % pow10(std::min<uint64_t>(decimals, 12));
+}
+
+std::vector<Bytes> zipf_workload(size_t n_txs, size_t n_accounts, double s, size_t block_txs) {
     std::mt19937_64 rng(16);
-    const Zipf accounts(n_accounts, 1.0), tokens(30, 1.0), routers(10, 1.2);
+    constexpr size_t kTokens = 30, kRouters = 10;
+    const Zipf accounts(n_accounts, s), tokens(kTokens, 1.0), routers(kRouters, 1.2);
     // Popularity ranks are mapped to accounts by two different permutations, so heavy
     // senders are not the most frequent recipients.
     std::vector<uint64_t> sender_of(n_accounts), recipient_of(n_accounts);
@@ -120,11 +138,22 @@ std::vector<Bytes> zipf_workload(size_t n_txs, size_t n_accounts) {
     std::shuffle(sender_of.begin(), sender_of.end(), rng);
     std::shuffle(recipient_of.begin(), recipient_of.end(), rng);
     std::map<uint64_t, uint64_t> nonce;
-    const uint64_t common_max_fee[] = {kGwei / 100 * 2, kGwei / 10, kGwei, 3 * kGwei / 2};
-    const uint64_t common_tip[] = {0, kGwei / 1000, kGwei / 100, kGwei};
+    // The 3 most popular tokens have 6 decimals (stablecoins), the others 18. Per token, the
+    // gas a transfer needs to an existing / a new holder (implementations differ).
+    auto decimals = [](size_t token) -> uint64_t { return token < 3 ? 6 : 18; };
+    std::vector<uint64_t> transfer_gas(kTokens);
+    for (auto& g : transfer_gas)
+        g = 29'000 + rng() % 8'000;
+    // The L2 base fee: at its floor (0.01 gwei) most of the time, now and then above it for a
+    // while; wallets derive their fee fields from it (ethers: 2 * base + 1 gwei tip; viem:
+    // 1.2 * base + eth_maxPriorityFeePerGas (0 here); legacy: eth_gasPrice = base).
+    uint64_t base = kGwei / 100;
     std::vector<Unsigned> all;
     all.reserve(n_txs);
     for (size_t i = 0; i < n_txs; ++i) {
+        if (i % block_txs == 0)
+            base =
+                rng() % 10 ? (rng() % 3 ? base : kGwei / 100) : kGwei / 100 + rng() % (kGwei / 20);
         const uint64_t from = sender_of[accounts(rng)];
         const Address to = pseudo_address("acct", recipient_of[accounts(rng)]);
         Unsigned u;
@@ -138,42 +167,53 @@ std::vector<Bytes> zipf_workload(size_t n_txs, size_t n_accounts) {
         auto [it, fresh] = nonce.try_emplace(from, 0);
         if (fresh) it->second = rng() % 4 == 0 ? rng() % 20'000 : rng() % 300;
         t.nonce = it->second++;
-        const uint64_t fee =
-            rng() % 5 ? common_max_fee[rng() % 4] : kGwei / 100 + rng() % (2 * kGwei);  // estimated
-        t.max_fee_per_gas = uint256{fee};
-        t.max_priority_fee_per_gas = uint256{std::min(fee, common_tip[rng() % 4])};
-        t.gas_price = uint256{fee};
+        if (rng() % 2) {  // ethers
+            t.max_priority_fee_per_gas = uint256{kGwei};
+            t.max_fee_per_gas = uint256{2 * base + kGwei};
+        } else {  // viem
+            t.max_priority_fee_per_gas = uint256{0};
+            t.max_fee_per_gas = uint256{base * 6 / 5};
+        }
+        t.gas_price = uint256{base};
         const unsigned kind = static_cast<unsigned>(rng() % 100);
-        if (kind < 35) {  // ETH transfer
+        bool exact_estimate = rng() % 2;  // else the wallet adds 20%
+        if (kind < 35) {                  // ETH transfer
             t.to = to;
-            t.gas_limit = rng() % 20 ? 21'000 : 21'000 + rng() % 30'000;
-            t.value = amount(rng, 14, 18);
+            t.gas_limit = 21'000;
+            t.value = amount(rng, 18, 0.001, 10, 70);
+            exact_estimate = true;
         } else if (kind < 75) {  // ERC-20 transfer(to, amount) on a popular token
-            t.to = pseudo_address("token", tokens(rng));
-            t.gas_limit = rng() % 2 ? (rng() % 2 ? 65'000 : 100'000) : 45'000 + rng() % 25'000;
-            t.data = abi_call({0xa9, 0x05, 0x9c, 0xbb}, {word(to), amount(rng, 4, 20)});
+            const size_t token = tokens(rng);
+            t.to = pseudo_address("token", token);
+            t.data = abi_call({0xa9, 0x05, 0x9c, 0xbb},
+                              {word(to), amount(rng, decimals(token), 1, 10'000, 60)});
+            t.gas_limit = transfer_gas[token] + (rng() % 3 == 0 ? 17'100 : 0);  // new holder
         } else if (kind < 83) {  // approve(router, amount)
-            t.to = pseudo_address("token", tokens(rng));
-            t.gas_limit = rng() % 2 ? 60'000 : 44'000 + rng() % 10'000;
+            const size_t token = tokens(rng);
+            t.to = pseudo_address("token", token);
             const Address spender = pseudo_address("router", routers(rng));
-            t.data = abi_call({0x09, 0x5e, 0xa7, 0xb3},
-                              {word(spender), rng() % 2 ? uint256::max() : amount(rng, 6, 22)});
+            t.data = abi_call(
+                {0x09, 0x5e, 0xa7, 0xb3},
+                {word(spender),
+                 rng() % 2 ? uint256::max() : amount(rng, decimals(token), 10, 100'000, 80)});
+            t.gas_limit = 24'000 + rng() % 3'000 + (rng() % 2 ? 20'000 : 0);
         } else if (kind < 95) {  // swapExactTokensForTokens(in, outMin, path, to, deadline)
             t.to = pseudo_address("router", routers(rng));
-            t.gas_limit = 150'000 + rng() % 100'000;
-            const uint256 in = amount(rng, 4, 20);
-            t.data =
-                abi_call({0x38, 0xed, 0x17, 0x39},
-                         {in, in / uint256{100} * uint256{95 + rng() % 5}, uint256{0xa0},
-                          word(pseudo_address("acct", from)), uint256{1'800'000'000 + i / 4 + 1200},
-                          uint256{2}, word(pseudo_address("token", tokens(rng))),
-                          word(pseudo_address("token", tokens(rng)))});
-        } else {  // another contract call: a selector and two opaque words
+            const size_t a = tokens(rng), b = tokens(rng);
+            const uint256 in = amount(rng, decimals(a), 1, 10'000, 50);
+            const uint256 out_min = amount(rng, decimals(b), 1, 10'000, 0);  // a quote
+            t.data = abi_call({0x38, 0xed, 0x17, 0x39},
+                              {in, out_min, uint256{0xa0}, word(pseudo_address("acct", from)),
+                               uint256{1'800'000'000 + i / block_txs + 1200}, uint256{2},
+                               word(pseudo_address("token", a)), word(pseudo_address("token", b))});
+            t.gas_limit = 110'000 + rng() % 80'000;
+        } else {  // another popular contract: a selector and two opaque words
             t.to = pseudo_address("router", routers(rng));
-            t.gas_limit = 80'000 + rng() % 400'000;
             t.data = abi_call({0x12, 0x34, static_cast<uint8_t>(rng() % 4), 0x56},
                               {uint256::from_be(seeded("w", rng()).view()), uint256{rng() % 1000}});
+            t.gas_limit = 60'000 + rng() % 200'000;
         }
+        if (!exact_estimate) t.gas_limit = t.gas_limit * 6 / 5;
         if (t.type == TxType::kAccessList) {
             AccessListEntry e{*t.to, {seeded("slot", rng() % 8)}};
             t.access_list.push_back(e);
@@ -311,7 +351,8 @@ void report(const char* name, const std::vector<Bytes>& txs, size_t block_txs) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    size_t n_txs = 40'000, block_txs = 100;
+    size_t n_txs = 40'000, block_txs = 100, n_accounts = 100'000;
+    double zipf_s = 1.0;
     std::string only;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -319,16 +360,25 @@ int main(int argc, char** argv) {
             n_txs = std::stoul(argv[++i]);
         else if (a == "--block-txs" && i + 1 < argc)
             block_txs = std::stoul(argv[++i]);
+        else if (a == "--accounts" && i + 1 < argc)
+            n_accounts = std::stoul(argv[++i]);
+        else if (a == "--zipf-s" && i + 1 < argc)
+            zipf_s = std::stod(argv[++i]);
         else if ((a == "--only") && i + 1 < argc)
             only = argv[++i];
         else {
-            std::fprintf(stderr,
-                         "usage: density_bench [--txs N] [--block-txs N] [--only zipf|uniform]\n");
+            std::fprintf(
+                stderr,
+                "usage: density_bench [--txs N] [--block-txs N] [--accounts N] [--zipf-s S] "
+                "[--only zipf|uniform]\n");
             return 1;
         }
     }
     if (only.empty() || only == "zipf")
-        report("zipf (100,000 accounts)", zipf_workload(n_txs, 100'000), block_txs);
+        report(("zipf (" + std::to_string(n_accounts) + " accounts, s = " + std::to_string(zipf_s) +
+                ")")
+                   .c_str(),
+               zipf_workload(n_txs, n_accounts, zipf_s, block_txs), block_txs);
     if (only.empty() || only == "uniform")
         report("uniform (replay_bench history, 1,000 accounts)", uniform_workload(n_txs, 1'000),
                block_txs);
