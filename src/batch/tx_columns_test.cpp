@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <random>
+#include <string>
 
 #include "batch/column_io.hpp"
 #include "batch/test_util.hpp"
@@ -304,6 +307,36 @@ TEST(TxColumns, RandomDamageNeverCrashes) {
         if (decode_tx_columns(m, 50, {})) ++ok;
     }
     EXPECT_LT(ok, 20'000u);
+}
+
+// Seeds for batch_fuzz (src/batch/batch_fuzz.cpp): with FUSE_WRITE_FUZZ_CORPUS=dir, writes
+// batches of both formats, their decompressed streams, and tx lists in the fuzzer's u16 framing.
+TEST(TxColumns, WritesFuzzSeedsOnRequest) {
+    const char* dir = std::getenv("FUSE_WRITE_FUZZ_CORPUS");
+    if (!dir) GTEST_SKIP() << "set FUSE_WRITE_FUZZ_CORPUS=dir to write the seeds";
+    std::mt19937_64 rng(17);
+    int n = 0;
+    auto write = [&](const Bytes& b) {
+        std::ofstream(std::string(dir) + "/seed" + std::to_string(n++), std::ios::binary)
+            .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+    };
+    for (int i = 0; i < 12; ++i) {
+        std::vector<L2Message> msgs;
+        for (int m = 0; m < 1 + i % 4; ++m)
+            msgs.push_back(L2Message{10 + static_cast<uint64_t>(m), uint256{7},
+                                     100 + static_cast<uint64_t>(m), signed_txs(rng, rng() % 4)});
+        for (uint8_t format : {kBrotliFormat, kColumnarFormat}) {
+            write(encode_batch(msgs, 5, format).value());
+            write(make_stream(msgs, format).value());
+        }
+        Bytes framed;
+        for (const Bytes& tx : signed_txs(rng, 1 + rng() % 3)) {
+            framed.push_back(static_cast<uint8_t>(tx.size() >> 8));
+            framed.push_back(static_cast<uint8_t>(tx.size()));
+            framed.insert(framed.end(), tx.begin(), tx.end());
+        }
+        write(framed);
+    }
 }
 
 }  // namespace
