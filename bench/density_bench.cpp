@@ -269,6 +269,7 @@ Bytes brotli11(ByteView in) {
 
 struct Figures {
     size_t batches = 0, txs = 0, bytes = 0, plain = 0;
+    size_t full_min = SIZE_MAX, full_max = 0;  // sizes of the batches closed by the limit
     double build_s = 0, decode_s = 0;
 };
 
@@ -316,6 +317,10 @@ Figures fill(const std::vector<Bytes>& txs, size_t block_txs, uint8_t format) {
             }
         f.plain += brotli11(raw).size();
         f.bytes += data.size();
+        if (next < msgs.size()) {
+            f.full_min = std::min(f.full_min, data.size());
+            f.full_max = std::max(f.full_max, data.size());
+        }
         ++f.batches;
     }
     return f;
@@ -335,10 +340,10 @@ void report(const char* name, const std::vector<Bytes>& txs, size_t block_txs) {
         std::printf(
             "  format 0x%02x q11: %.2f B/tx in %zu batches (%.0f txs/batch); plain brotli-11 of "
             "the same txs per batch %.2f B/tx (%+.1f%%); build %.0f ms/batch, decode %.1f "
-            "ms/batch\n",
+            "ms/batch; full batches %zu-%zu B\n",
             format, bpt, f.batches, n / static_cast<double>(f.batches), plain,
             100.0 * (bpt / plain - 1), 1000 * f.build_s / static_cast<double>(f.batches),
-            1000 * f.decode_s / static_cast<double>(f.batches));
+            1000 * f.decode_s / static_cast<double>(f.batches), f.full_min, f.full_max);
         if (format == batch::kColumnarFormat) {
             plain1 = plain;
             fmt1 = bpt;

@@ -289,18 +289,18 @@ TEST(BatchFormat, EveryErrorHasAMessage) {
 // ---- Format 0x01: segments with tx counts, then the tx columns ----
 
 // The documented example in format 0x01: the segments with counts (20 bytes), then the tx
-// section: kinds [0x00 raw], raw [len 3, 02aabb], 23 empty columns.
+// section: kinds [0x00 raw], raw [len 3, 02aabb], 25 empty columns.
 constexpr std::string_view kColumnarExampleStream =
-    "14"                                               // 20 bytes of segments
-    "01846553f100"                                     // advance timestamp by 1700000000
-    "02c48203e807"                                     // advance L1 block by 1000, base fee 7
-    "0001"                                             // message: 1 tx
-    "0080"                                             // message: 0 txs
-    "0102"                                             // advance timestamp by 2
-    "0080"                                             // message: 0 txs
-    "0100"                                             // kinds: one byte, raw
-    "040302aabb"                                       // raw: 4 bytes: length 3, 02aabb
-    "0000000000000000000000000000000000000000000000";  // the other 23 columns, empty
+    "14"                                                   // 20 bytes of segments
+    "01846553f100"                                         // advance timestamp by 1700000000
+    "02c48203e807"                                         // advance L1 block by 1000, base fee 7
+    "0001"                                                 // message: 1 tx
+    "0080"                                                 // message: 0 txs
+    "0102"                                                 // advance timestamp by 2
+    "0080"                                                 // message: 0 txs
+    "0100"                                                 // kinds: one byte, raw
+    "040302aabb"                                           // raw: 4 bytes: length 3, 02aabb
+    "00000000000000000000000000000000000000000000000000";  // the other 25 columns, empty
 
 TEST(ColumnarFormat, ExactLayoutOfTheDocumentedExample) {
     const auto encoded = encode_batch(example_messages(), 11, kColumnarFormat);
@@ -358,14 +358,14 @@ TEST(ColumnarFormat, RejectsMismatchedSegmentsAndCounts) {
                                           "02c20107"
                                           "00c0"
                                           "00" +
-                                          std::string(48, '0'))),
+                                          std::string(52, '0'))),
               BatchError::kBadRlp);
     EXPECT_EQ(stream_error("0105"
                            "02c20107"
                            "0080"),
               BatchError::kBadRlp);
     // Two txs announced, one in the columns; the segment length past the stream.
-    const std::string empty_cols(46, '0');
+    const std::string empty_cols(50, '0');
     EXPECT_EQ(decode_error(columnar_batch("08"
                                           "0105"
                                           "02c20107"

@@ -8,7 +8,7 @@ const uint256 kTen{10};
 const uint256 kMaxTimesTen = uint256::max() / kTen;
 }  // namespace
 
-void put_number(Bytes& out, const uint256& v) {
+void put_number(Bytes& head, Bytes& mantissa, const uint256& v) {
     uint256 m = v;
     uint8_t e = 0;
     if (m != uint256{}) {
@@ -18,18 +18,18 @@ void put_number(Bytes& out, const uint256& v) {
         }
     }
     const unsigned n = m.byte_width();
-    out.push_back(e);
-    out.push_back(static_cast<uint8_t>(n));
+    head.push_back(e);
+    head.push_back(static_cast<uint8_t>(n));
     uint8_t be[32];
     m.to_be(be);
-    out.insert(out.end(), be + 32 - n, be + 32);
+    mantissa.insert(mantissa.end(), be + 32 - n, be + 32);
 }
 
-std::optional<uint256> Reader::number() {
+std::optional<uint256> Reader::number(Reader& mantissa) {
     auto e = byte();
     auto n = byte();
     if (!e || !n || *n > 32) return std::nullopt;
-    auto m_bytes = bytes(*n);
+    auto m_bytes = mantissa.bytes(*n);
     if (!m_bytes) return std::nullopt;
     if (*n > 0 && (*m_bytes)[0] == 0) return std::nullopt;  // leading zero
     uint256 m = uint256::from_be(*m_bytes);

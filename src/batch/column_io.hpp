@@ -21,10 +21,14 @@ inline void put_varint(Bytes& out, uint64_t v) {
     out.push_back(static_cast<uint8_t>(v));
 }
 
-/// Appends `v` as a decimal-scaled number: exponent byte e, mantissa length byte n, then the
-/// mantissa m as n big-endian bytes with no leading zero, where v = m * 10^e and m is not a
-/// multiple of 10 (v = 0: e = 0, n = 0).
-void put_number(Bytes& out, const uint256& v);
+/// Appends `v` as a decimal-scaled number: exponent byte e, mantissa length byte n (to `head`),
+/// then the mantissa m as n big-endian bytes with no leading zero (to `mantissa`), where
+/// v = m * 10^e and m is not a multiple of 10 (v = 0: e = 0, n = 0).
+void put_number(Bytes& head, Bytes& mantissa, const uint256& v);
+/// The same with head and mantissa in one column.
+inline void put_number(Bytes& out, const uint256& v) {
+    put_number(out, out, v);
+}
 
 /// A cursor over one column. Every read fails (nullopt) instead of running past the end or
 /// accepting a second encoding of a value.
@@ -63,8 +67,10 @@ public:
         }
         return std::nullopt;
     }
-    /// A decimal-scaled number (see put_number), canonical and below 2^256.
-    std::optional<uint256> number();
+    /// A decimal-scaled number (see put_number), canonical and below 2^256, whose head is read
+    /// from this column and mantissa from `mantissa` (which may be this column).
+    std::optional<uint256> number(Reader& mantissa);
+    std::optional<uint256> number() { return number(*this); }
 
 private:
     ByteView in_;

@@ -31,15 +31,17 @@ enum class TxColumn : uint8_t {
     kTipDict,          ///< max priority fee (type 2) dictionary: numbers
     kTipCodes,         ///< one byte per type-2 tx
     kTipLiterals,      ///< numbers
-    kAddresses,        ///< the batch's address table, 20 bytes per entry
-    kAddressIndices,   ///< varint index into the table, per `to` and per address word
-    kValues,           ///< number, per columnar transaction
+    kAddresses,        ///< varint r ‖ the address table, 20 bytes per entry (r repeated first)
+    kAddressIndices,   ///< varint per `to` and address word: 0 next single-use, k entry k-1
+    kValues,           ///< number head (e, n), per columnar transaction
+    kValueMantissas,   ///< number mantissa, per columnar transaction
     kDataLengths,      ///< byte form: varint length; ABI form: varint word count
     kDataBytes,        ///< byte-form call data
     kSelectors,        ///< the batch's selector table, 4 bytes per entry
     kSelectorIndices,  ///< varint index into the selector table, per ABI-form call data
     kWordKinds,        ///< one byte per ABI word: 0 number, 1 address, 2 raw
-    kWordNumbers,      ///< number, per number word
+    kWordNumbers,      ///< number head, per number word
+    kWordMantissas,    ///< number mantissa, per number word
     kWordRaw,          ///< 32 bytes, per raw word
     kAccessLists,      ///< varint length ‖ one RLP list item, per non-empty access list
     kSignatures,       ///< r ‖ s, 32 bytes each, per columnar transaction

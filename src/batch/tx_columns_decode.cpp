@@ -37,6 +37,9 @@ struct Decoder {
     Entries<uint64_t> gas;
     Entries<uint256> price, tip;
     Entries<Address> addrs;
+    uint64_t repeated = 0;       // address entries referenced by index (each at least twice)
+    size_t next_single = 0;      // the next single-use entry
+    std::vector<uint32_t> uses;  // references per repeated entry (saturating at 2 is enough)
     Entries<std::array<uint8_t, 4>> sels;
 
     Reader& c(TxColumn k) { return col[static_cast<size_t>(k)]; }
@@ -46,8 +49,8 @@ struct Decoder {
         if (!v) return Unexpected{BatchError::kBadTxColumns};
         return *v;
     }
-    Result<uint256, BatchError> number(TxColumn k) {
-        auto v = c(k).number();
+    Result<uint256, BatchError> number(TxColumn k, TxColumn mantissa) {
+        auto v = c(k).number(c(mantissa));
         if (!v) return Unexpected{BatchError::kBadTxColumns};
         return *v;
     }
@@ -73,12 +76,17 @@ struct Decoder {
         return dict.values[*code - 1];
     }
 
+    /// Code 0: the next single-use entry; k >= 1: repeated entry k - 1.
     Result<Address, BatchError> address() {
         auto i = varint(TxColumn::kAddressIndices);
         if (!i) return Unexpected{i.error()};
-        if (*i >= addrs.values.size()) return Unexpected{BatchError::kBadTxValue};
-        addrs.used[*i] = true;
-        return addrs.values[*i];
+        if (*i == 0) {
+            if (next_single >= addrs.values.size()) return Unexpected{BatchError::kBadTxValue};
+            return addrs.values[next_single++];
+        }
+        if (*i > repeated) return Unexpected{BatchError::kBadTxValue};
+        if (uses[*i - 1] < 2 && ++uses[*i - 1] == 2) addrs.used[*i - 1] = true;
+        return addrs.values[*i - 1];
     }
 
     Result<void, BatchError> read_tables();
@@ -87,14 +95,14 @@ struct Decoder {
 };
 
 Result<void, BatchError> Decoder::read_tables() {
-    for (Reader r = c(TxColumn::kGasDict); !r.empty();) {
+    for (Reader& r = c(TxColumn::kGasDict); !r.empty();) {
         auto v = r.varint();
         if (!v) return Unexpected{BatchError::kBadTxColumns};
         gas.values.push_back(*v);
         if (gas.values.size() > kMaxDictEntries) return Unexpected{BatchError::kBadTxValue};
     }
     for (auto [k, dict] : {std::pair{TxColumn::kPriceDict, &price}, {TxColumn::kTipDict, &tip}}) {
-        for (Reader r = c(k); !r.empty();) {
+        for (Reader& r = c(k); !r.empty();) {
             auto v = r.number();
             if (!v) return Unexpected{BatchError::kBadTxColumns};
             dict->values.push_back(*v);
@@ -102,7 +110,12 @@ Result<void, BatchError> Decoder::read_tables() {
         }
     }
     Reader& a = c(TxColumn::kAddresses);
-    if (a.size() % 20 != 0) return Unexpected{BatchError::kBadTxColumns};
+    // Empty, or varint r ‖ at least one entry (one encoding of the empty table).
+    const bool present = !a.empty();
+    auto r = present ? a.varint() : std::optional<uint64_t>{0};
+    if (!r || a.size() % 20 != 0 || *r > a.size() / 20 || (present && a.empty()))
+        return Unexpected{BatchError::kBadTxColumns};
+    repeated = *r;
     addrs.values.resize(a.size() / 20);
     for (Address& x : addrs.values)
         x = Address::from_view_right(*a.bytes(20));
@@ -116,6 +129,11 @@ Result<void, BatchError> Decoder::read_tables() {
     if (!gas.finish_reading() || !price.finish_reading() || !tip.finish_reading() ||
         !addrs.finish_reading() || !sels.finish_reading())
         return Unexpected{BatchError::kBadTxValue};  // a duplicated entry
+    // Single-use entries count as used once consumed (checked at the end).
+    for (size_t i = repeated; i < addrs.used.size(); ++i)
+        addrs.used[i] = true;
+    uses.assign(repeated, 0);
+    next_single = repeated;
     return {};
 }
 
@@ -148,7 +166,7 @@ Result<void, BatchError> Decoder::read_data(uint8_t form, Bytes& data) {
             if (!a) return Unexpected{a.error()};
             std::copy(a->bytes.begin(), a->bytes.end(), w + 12);
         } else if (*k == static_cast<uint8_t>(WordKind::kNumber)) {
-            auto v = number(TxColumn::kWordNumbers);
+            auto v = number(TxColumn::kWordNumbers, TxColumn::kWordMantissas);
             if (!v) return Unexpected{v.error()};
             v->to_be(w);
         } else if (*k == static_cast<uint8_t>(WordKind::kRaw)) {
@@ -195,11 +213,13 @@ Result<Bytes, BatchError> Decoder::read_tx(uint8_t kind) {
         coded(gas, TxColumn::kGasCodes, [&] { return varint(TxColumn::kGasLiterals); });
     if (!gas_limit) return Unexpected{gas_limit.error()};
     rec.gas_limit = *gas_limit;
-    auto p = coded(price, TxColumn::kPriceCodes, [&] { return number(TxColumn::kPriceLiterals); });
+    auto p = coded(price, TxColumn::kPriceCodes,
+                   [&] { return number(TxColumn::kPriceLiterals, TxColumn::kPriceLiterals); });
     if (!p) return Unexpected{p.error()};
     rec.price = *p;
     if (form == 3) {
-        auto t = coded(tip, TxColumn::kTipCodes, [&] { return number(TxColumn::kTipLiterals); });
+        auto t = coded(tip, TxColumn::kTipCodes,
+                       [&] { return number(TxColumn::kTipLiterals, TxColumn::kTipLiterals); });
         if (!t) return Unexpected{t.error()};
         rec.tip = *t;
     }
@@ -208,7 +228,7 @@ Result<Bytes, BatchError> Decoder::read_tx(uint8_t kind) {
         if (!to) return Unexpected{to.error()};
         rec.to = *to;
     }
-    auto value = number(TxColumn::kValues);
+    auto value = number(TxColumn::kValues, TxColumn::kValueMantissas);
     if (!value) return Unexpected{value.error()};
     rec.value = *value;
     if (auto r = read_data(data_form, rec.data); !r) return Unexpected{r.error()};
@@ -256,16 +276,11 @@ Result<std::vector<Bytes>, BatchError> decode_tx_columns(ByteView section, size_
         if (!tx) return Unexpected{tx.error()};
         txs.push_back(std::move(*tx));
     }
-    // Every column read per transaction must be spent (the tables were consumed above).
-    for (TxColumn k : {TxColumn::kRaw, TxColumn::kChainIds, TxColumn::kNonces, TxColumn::kGasCodes,
-                       TxColumn::kGasLiterals, TxColumn::kPriceCodes, TxColumn::kPriceLiterals,
-                       TxColumn::kTipCodes, TxColumn::kTipLiterals, TxColumn::kAddressIndices,
-                       TxColumn::kValues, TxColumn::kDataLengths, TxColumn::kDataBytes,
-                       TxColumn::kSelectorIndices, TxColumn::kWordKinds, TxColumn::kWordNumbers,
-                       TxColumn::kWordRaw, TxColumn::kAccessLists, TxColumn::kSignatures})
-        if (!d.c(k).empty()) return Unexpected{BatchError::kBadTxColumns};
+    // Every column must be spent (the tables and dictionaries were consumed above).
+    for (const Reader& r : d.col)
+        if (!r.empty()) return Unexpected{BatchError::kBadTxColumns};
     if (!d.gas.all_used() || !d.price.all_used() || !d.tip.all_used() || !d.addrs.all_used() ||
-        !d.sels.all_used())
+        !d.sels.all_used() || d.next_single != d.addrs.values.size())
         return Unexpected{BatchError::kBadTxValue};
     return txs;
 }

@@ -44,7 +44,7 @@ struct DictField {
     }
 };
 
-/// The address or selector table: every distinct value, by frequency.
+/// The selector table: every distinct value, by frequency.
 template <typename T>
 struct TableField {
     std::map<T, size_t> freq;
@@ -92,6 +92,37 @@ Address word_address(const uint8_t* w) {
     return a;
 }
 
+/// The address table: the values referenced at least twice, by frequency (code k = entry
+/// k - 1), then the values referenced once, in the order of their reference (code 0).
+struct AddressTable {
+    std::map<Address, size_t> freq;
+    std::map<Address, uint64_t> code;
+    std::vector<Address> repeated, single;
+
+    void build() {
+        repeated = by_frequency(freq, 2, SIZE_MAX);
+        for (size_t i = 0; i < repeated.size(); ++i)
+            code[repeated[i]] = i + 1;
+    }
+    void put(const Address& a, Bytes& indices) {
+        auto it = code.find(a);
+        if (it != code.end()) {
+            put_varint(indices, it->second);
+        } else {
+            put_varint(indices, 0);
+            single.push_back(a);
+        }
+    }
+    /// Nothing at all for an empty table.
+    void write(Bytes& out) const {
+        if (repeated.empty() && single.empty()) return;
+        put_varint(out, repeated.size());
+        for (const auto* v : {&repeated, &single})
+            for (const Address& a : *v)
+                out.insert(out.end(), a.bytes.begin(), a.bytes.end());
+    }
+};
+
 }  // namespace
 
 Bytes encode_tx_columns(const std::vector<ByteView>& txs) {
@@ -99,7 +130,7 @@ Bytes encode_tx_columns(const std::vector<ByteView>& txs) {
     recs.reserve(txs.size());
     DictField<uint64_t> gas;
     DictField<uint256> price, tip;
-    TableField<Address> addrs;
+    AddressTable addrs;
     TableField<Selector> sels;
     for (ByteView tx : txs) {
         auto rec = to_record(tx);
@@ -131,9 +162,6 @@ Bytes encode_tx_columns(const std::vector<ByteView>& txs) {
         put_number(c(TxColumn::kPriceDict), v);
     for (const uint256& v : tip.entries)
         put_number(c(TxColumn::kTipDict), v);
-    for (const Address& a : addrs.entries)
-        c(TxColumn::kAddresses)
-            .insert(c(TxColumn::kAddresses).end(), a.bytes.begin(), a.bytes.end());
     for (const Selector& s : sels.entries)
         c(TxColumn::kSelectors).insert(c(TxColumn::kSelectors).end(), s.begin(), s.end());
 
@@ -157,8 +185,8 @@ Bytes encode_tx_columns(const std::vector<ByteView>& txs) {
         put_coded(price, r.price, c(TxColumn::kPriceCodes), c(TxColumn::kPriceLiterals), put_u256);
         if (r.form == 3)
             put_coded(tip, r.tip, c(TxColumn::kTipCodes), c(TxColumn::kTipLiterals), put_u256);
-        if (r.to) put_varint(c(TxColumn::kAddressIndices), addrs.index.at(*r.to));
-        put_number(c(TxColumn::kValues), r.value);
+        if (r.to) addrs.put(*r.to, c(TxColumn::kAddressIndices));
+        put_number(c(TxColumn::kValues), c(TxColumn::kValueMantissas), r.value);
         if (form == 1) {
             put_varint(c(TxColumn::kDataLengths), r.data.size());
             c(TxColumn::kDataBytes)
@@ -171,9 +199,10 @@ Bytes encode_tx_columns(const std::vector<ByteView>& txs) {
                 const WordKind k = word_kind(w);
                 c(TxColumn::kWordKinds).push_back(static_cast<uint8_t>(k));
                 if (k == WordKind::kAddress) {
-                    put_varint(c(TxColumn::kAddressIndices), addrs.index.at(word_address(w)));
+                    addrs.put(word_address(w), c(TxColumn::kAddressIndices));
                 } else if (k == WordKind::kNumber) {
-                    put_number(c(TxColumn::kWordNumbers), uint256::from_be32(w));
+                    put_number(c(TxColumn::kWordNumbers), c(TxColumn::kWordMantissas),
+                               uint256::from_be32(w));
                 } else {
                     c(TxColumn::kWordRaw).insert(c(TxColumn::kWordRaw).end(), w, w + 32);
                 }
@@ -188,6 +217,8 @@ Bytes encode_tx_columns(const std::vector<ByteView>& txs) {
         c(TxColumn::kSignatures).insert(c(TxColumn::kSignatures).end(), r.r.begin(), r.r.end());
         c(TxColumn::kSignatures).insert(c(TxColumn::kSignatures).end(), r.s.begin(), r.s.end());
     }
+
+    addrs.write(c(TxColumn::kAddresses));
 
     Bytes out;
     size_t total = 0;

@@ -179,8 +179,9 @@ TEST(TxColumns, RejectsStructuralDamage) {
     EXPECT_EQ(decode_tx_columns(ByteView{section}.first(section.size() - 1), 40, {}).error(),
               BatchError::kBadTxColumns);
     // A byte left over in (or missing from) any per-transaction column.
-    for (TxColumn k : {TxColumn::kNonces, TxColumn::kValues, TxColumn::kSignatures,
-                       TxColumn::kAddressIndices, TxColumn::kGasCodes, TxColumn::kChainIds}) {
+    for (TxColumn k :
+         {TxColumn::kNonces, TxColumn::kValues, TxColumn::kValueMantissas, TxColumn::kSignatures,
+          TxColumn::kAddressIndices, TxColumn::kGasCodes, TxColumn::kChainIds}) {
         auto c = cols;
         col(c, k).push_back(0);
         EXPECT_EQ(edited_error(c, 40), BatchError::kBadTxColumns) << static_cast<int>(k);
@@ -192,6 +193,9 @@ TEST(TxColumns, RejectsStructuralDamage) {
     }
     auto c = cols;
     col(c, TxColumn::kAddresses).push_back(0);  // not a multiple of 20
+    EXPECT_EQ(edited_error(c, 40), BatchError::kBadTxColumns);
+    c = cols;  // an empty table written as "0 repeated, no entries"
+    c[static_cast<size_t>(TxColumn::kAddresses)] = {0};
     EXPECT_EQ(edited_error(c, 40), BatchError::kBadTxColumns);
 }
 
@@ -212,15 +216,28 @@ TEST(TxColumns, RejectsNonCanonicalValues) {
         columns::put_varint(col(c, TxColumn::kGasDict), v);
     }
     EXPECT_EQ(edited_error(c, 60), BatchError::kBadTxValue);
-    c = cols;  // an unused (extra) address
+    c = cols;  // an unused (extra) single-use address
     col(c, TxColumn::kAddresses).insert(col(c, TxColumn::kAddresses).end(), 20, 0xee);
     EXPECT_EQ(edited_error(c, 60), BatchError::kBadTxValue);
-    c = cols;  // a duplicated address
-    col(c, TxColumn::kAddresses)
-        .insert(col(c, TxColumn::kAddresses).end(),
-                cols[static_cast<size_t>(TxColumn::kAddresses)].begin(),
-                cols[static_cast<size_t>(TxColumn::kAddresses)].begin() + 20);
+    c = cols;  // a duplicated address (the last entry twice)
+    {
+        Bytes& a = col(c, TxColumn::kAddresses);
+        const Bytes last(a.end() - 20, a.end());
+        a.insert(a.end(), last.begin(), last.end());
+    }
     EXPECT_EQ(edited_error(c, 60), BatchError::kBadTxValue);
+    c = cols;  // the table's repeated count beyond its entries
+    {
+        Bytes& a = col(c, TxColumn::kAddresses);
+        Bytes fixed;
+        columns::put_varint(fixed, a.size() / 20 + 1);
+        columns::Reader r(a);
+        r.varint();
+        const auto rest = r.bytes(r.size());
+        fixed.insert(fixed.end(), rest->begin(), rest->end());
+        a = fixed;
+    }
+    EXPECT_EQ(edited_error(c, 60), BatchError::kBadTxColumns);
     c = cols;  // a gas code past the dictionary
     col(c, TxColumn::kGasCodes)[0] = 250;
     EXPECT_EQ(edited_error(c, 60), BatchError::kBadTxValue);
