@@ -10,6 +10,9 @@ namespace {
 constexpr uint8_t kEmptyLastMetaBlock = 0x03;
 /// Brotli quality of the trial compressions of format 0x01 (30-40x cheaper than 11).
 constexpr int kTrialQuality = 5;
+/// Trials at the batch's own quality once near the limit (each costs a full compression); then
+/// the batch is full, within a few messages of the limit.
+constexpr int kMaxFinalTrials = 3;
 }  // namespace
 
 BatchBuilder::BatchBuilder(const BatchLimits& limits, int quality, uint8_t format)
@@ -92,15 +95,29 @@ Result<bool, BatchError> BatchBuilder::add_columnar(const L2Message& msg) {
                 stream_bound <= limits_.max_decompressed_size;
     bool checked = false;
     if (fits && checked_size_ + grown_ + growth > limits_.max_compressed_size) {
-        // The bound passes the limit: compress everything (a cheaper quality) and look.
+        // The bound passes the limit: compress everything and look, at a cheaper quality until
+        // that no longer fits, then at the batch's own quality (what finish() will produce).
         msgs_.push_back(msg);
-        auto trial = encode_batch(msgs_, std::min(quality_, kTrialQuality), kColumnarFormat);
-        fits = trial && trial->size() <= limits_.max_compressed_size;
-        if (fits) {
+        auto try_at = [&](int q) {
+            auto trial = encode_batch(msgs_, q, kColumnarFormat);
+            if (!trial || trial->size() > limits_.max_compressed_size) return false;
             checked_size_ = trial->size();
             trial_ = std::move(*trial);
-            checked = true;
+            trial_quality_ = q;
+            return true;
+        };
+        const int cheap = std::min(quality_, kTrialQuality);
+        if (cheap == quality_) {
+            fits = try_at(quality_);
+        } else {
+            fits = !near_limit_ && try_at(cheap);
+            near_limit_ = !fits;  // from now on only the final quality decides
+            if (!fits && final_trials_ < kMaxFinalTrials) {
+                ++final_trials_;
+                fits = try_at(quality_);
+            }
         }
+        checked = fits;
         msgs_.pop_back();
     }
     if (!fits) {
@@ -129,6 +146,8 @@ Result<bool, BatchError> BatchBuilder::add_columnar(const L2Message& msg) {
 Bytes BatchBuilder::finish(bool recompress) {
     if (format_ == kColumnarFormat) {
         full_ = true;
+        // The last trial, if it covers every message and was made at `quality_`, is the answer.
+        if (!trial_.empty() && trial_quality_ == quality_) return std::move(trial_);
         auto best = encode_batch(msgs_, quality_, kColumnarFormat);
         Bytes out = best ? std::move(*best) : Bytes{};
         if (!trial_.empty() && (out.empty() || trial_.size() < out.size())) out = trial_;

@@ -17,9 +17,9 @@ namespace fuse::batch {
 ///
 /// With `format` kColumnarFormat (0x01) the transactions are rearranged into columns, so the
 /// stream cannot be flushed message by message: the builder keeps the messages, bounds the
-/// batch size by the last trial compression plus the raw size of what was added since (a
-/// trial at quality min(quality, 5) runs only when that bound passes the limit), and
-/// compresses the whole batch at `finish`.
+/// batch size by the last trial compression plus the raw size of what was added since, runs a
+/// trial only when that bound passes the limit (at quality min(quality, 5) until such a trial
+/// fails, then at `quality`), and compresses the whole batch at `finish`.
 class BatchBuilder {
 public:
     /// `quality` is brotli's 0-11 (Arbitrum posts at 11 and lowers it under backlog); `format`
@@ -76,6 +76,9 @@ private:
     size_t checked_size_ = 2;  // size of the last trial compression (empty batch: <= 2 bytes)
     size_t grown_ = 0;         // bound on what was added since that trial
     Bytes trial_;              // that trial's data, when it covers all accepted messages
+    bool near_limit_ = false;  // a cheap trial failed: trials run at `quality_` only
+    int final_trials_ = 0;     // trials at `quality_` so far (at most kMaxFinalTrials)
+    int trial_quality_ = 0;    // quality of `trial_`
 };
 
 }  // namespace fuse::batch
