@@ -84,6 +84,7 @@ std::optional<TxRecord> to_record(ByteView tx);
 /// Word kinds of ABI-form call data (docs: an address word has 12 zero bytes and a non-zero
 /// byte among the next four; a number word 8 leading zero bytes; anything else is raw).
 enum class WordKind : uint8_t { kNumber = 0, kAddress = 1, kRaw = 2 };
+/// The kind of the 32-byte word at `word32`: the only kind the decoder accepts for it.
 WordKind word_kind(const uint8_t* word32);
 
 /// The transaction section for `txs`, in order. Never fails: what the columns cannot carry
