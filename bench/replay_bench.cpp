@@ -343,8 +343,9 @@ uint64_t calldata_gas(ByteView d) {
     return g;
 }
 
-/// L1 bytes and gas per transaction for `txs` sealed `block_txs` per message.
-void l1_cost(const char* name, const std::vector<Bytes>& txs, size_t block_txs) {
+/// L1 bytes and gas per transaction for `txs` sealed `block_txs` per message, in batch `format`
+/// (every batch is decoded again and compared with its messages).
+void l1_cost(const char* name, const std::vector<Bytes>& txs, size_t block_txs, uint8_t format) {
     // Our batches: messages of block_txs transactions, BatchBuilder at quality 11, full batches.
     size_t batch_bytes = 0, batches = 0, raw_bytes = 0;
     uint64_t batch_gas = 0;
@@ -355,16 +356,22 @@ void l1_cost(const char* name, const std::vector<Bytes>& txs, size_t block_txs) 
     // Plain brotli-11 of the raw txs of the same batches (same context as our batches).
     Bytes batch_raw, next_raw;
     size_t plain_per_batch = 0;
+    std::vector<batch::L2Message> in_batch;
     auto flush = [&](batch::BatchBuilder& b) {
         plain_per_batch += brotli11(batch_raw).size();
         batch_raw.clear();
         const Bytes data = b.finish(true);
+        if (batch::decode_batch(data).value_or(std::vector<batch::L2Message>{}) != in_batch) {
+            std::fprintf(stderr, "batch %zu does not round-trip\n", batches);
+            std::exit(2);
+        }
+        in_batch.clear();
         batch_bytes += data.size();
         batch_gas += calldata_gas(data) + 21'000 + 4 * 32 * 4;  // + selector/args, roughly
         overhead += exec_gas(data.size());
         ++batches;
     };
-    auto builder = std::make_unique<batch::BatchBuilder>(batch::BatchLimits{}, 11);
+    auto builder = std::make_unique<batch::BatchBuilder>(batch::BatchLimits{}, 11, format);
     uint64_t ts = 1;
     for (size_t i = 0; i < txs.size(); i += block_txs) {
         batch::L2Message m;
@@ -383,9 +390,10 @@ void l1_cost(const char* name, const std::vector<Bytes>& txs, size_t block_txs) 
         if (!*r) {
             flush(*builder);
             batch_raw = next_raw;
-            builder = std::make_unique<batch::BatchBuilder>(batch::BatchLimits{}, 11);
+            builder = std::make_unique<batch::BatchBuilder>(batch::BatchLimits{}, 11, format);
             if (auto again = builder->add(m); !again || !*again) std::abort();
         }
+        in_batch.push_back(std::move(m));
     }
     if (builder->message_count() > 0) flush(*builder);
     Bytes concat;
@@ -395,10 +403,10 @@ void l1_cost(const char* name, const std::vector<Bytes>& txs, size_t block_txs) 
     const double n = static_cast<double>(txs.size());
     std::printf("%s: %zu txs, raw %.1f B/tx\n", name, txs.size(), raw_bytes / n);
     std::printf(
-        "  our batches (%zu, BatchBuilder q11): %.2f B/tx, L1 gas %.0f/tx "
+        "  our batches (%zu, format 0x%02x, BatchBuilder q11): %.2f B/tx, L1 gas %.0f/tx "
         "(calldata+21000 %.0f, contract %.0f)\n",
-        batches, batch_bytes / n, (static_cast<double>(batch_gas) + overhead) / n, batch_gas / n,
-        overhead / n);
+        batches, format, batch_bytes / n, (static_cast<double>(batch_gas) + overhead) / n,
+        batch_gas / n, overhead / n);
     std::printf("  plain brotli-11 of the concatenated raw txs: %.2f B/tx (calldata gas %.0f/tx)\n",
                 plain.size() / n, calldata_gas(plain) / n);
     std::printf("  plain brotli-11 of the raw txs of each of our batches: %.2f B/tx\n",
@@ -410,6 +418,7 @@ void l1_cost(const char* name, const std::vector<Bytes>& txs, size_t block_txs) 
 int main(int argc, char** argv) {
     size_t n_txs = 100'000, n_accounts = 1'000, block_txs = 250, group = 1;
     bool pipeline = false, sync = true, do_replay = true, do_l1 = true;
+    uint8_t format = batch::kBrotliFormat;
     std::string dir = (std::filesystem::temp_directory_path() / "fuse-replay-bench").string();
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -424,6 +433,8 @@ int main(int argc, char** argv) {
             dir = next();
         else if (a == "--group")
             group = std::max<size_t>(1, std::stoul(next()));
+        else if (a == "--format")
+            format = static_cast<uint8_t>(std::stoul(next()));
         else if (a == "--pipeline")
             pipeline = true;
         else if (a == "--no-sync")
@@ -436,7 +447,8 @@ int main(int argc, char** argv) {
             std::fprintf(stderr,
                          "usage: replay_bench [--txs N] [--accounts N] [--block-txs N] [--dir D] "
                          "[--group N]\n"
-                         "       [--pipeline] [--no-sync] [--replay-only | --l1-only]\n");
+                         "       [--pipeline] [--no-sync] [--replay-only | --l1-only] "
+                         "[--format 0|1]\n");
             return 1;
         }
     }
@@ -448,8 +460,8 @@ int main(int argc, char** argv) {
     if (do_replay) rc = replay(h, dir, pipeline, sync, group);
     std::filesystem::remove_all(dir);
     if (do_l1) {
-        l1_cost("ETH transfers", h.eth_txs, block_txs);
-        l1_cost("ERC-20 transfers", h.erc20_txs, block_txs);
+        l1_cost("ETH transfers", h.eth_txs, block_txs, format);
+        l1_cost("ERC-20 transfers", h.erc20_txs, block_txs, format);
     }
     return rc;
 }

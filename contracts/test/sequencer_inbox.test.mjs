@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { ethers } from 'ethers';
 import { startAnvil } from '../../tests/lib/anvil.mjs';
 import {
-  batchDataHash, batchHeader, kBrotliFormat, kHeaderLength, kZeroHash, nextAccumulator, timeBoundsFor,
+  batchDataHash, batchHeader, kBrotliFormat, kColumnarFormat, kHeaderLength, kZeroHash, nextAccumulator, timeBoundsFor,
 } from '../../tests/lib/batch.mjs';
 import { artifact, buildContracts, compileSolidity, contractInterface, deployContracts, revertOf } from '../../tests/lib/contracts.mjs';
 
@@ -84,6 +84,7 @@ describe('SequencerInbox', () => {
     assert.equal(await inbox.isBatchPoster(stranger.address), false);
     assert.equal(await inbox.maxDataSize(), kMaxDataSize);
     assert.equal(await inbox.BROTLI_FORMAT(), BigInt(kBrotliFormat));
+    assert.equal(await inbox.BROTLI_COLUMNAR_FORMAT(), BigInt(kColumnarFormat));
     assert.equal(await inbox.HEADER_LENGTH(), BigInt(kHeaderLength));
     const mtv = await inbox.maxTimeVariation();
     assert.deepEqual([mtv.delayBlocks, mtv.futureBlocks, mtv.delaySeconds, mtv.futureSeconds], Object.values(kMtv));
@@ -106,6 +107,12 @@ describe('SequencerInbox', () => {
     assert.equal(await inbox.messageCountAfter(1), 4n);
     // a one-byte batch (just the format byte) is accepted
     await postAndCheck('0x00', 1);
+  });
+
+  it('accepts format 0x01 (columnar transactions) like format 0x00', async () => {
+    const data = ethers.concat([new Uint8Array([kColumnarFormat]), ethers.getBytes(batchData(200, 4)).slice(1)]);
+    await postAndCheck(data, 2);
+    await postAndCheck('0x01', 1);  // the format byte alone
   });
 
   it('clamps lower time bounds at zero and subtracts otherwise', async () => {
@@ -172,13 +179,14 @@ describe('SequencerInbox', () => {
   it('rejects an unknown format byte', async () => {
     const n = await inbox.batchCount();
     const m = await inbox.totalMessageCount();
-    for (const fmt of [0x01, 0x80, 0xff]) {
+    for (const fmt of [0x02, 0x03, 0x80, 0xff]) {
       const data = ethers.concat([new Uint8Array([fmt]), batchData(64)]);
       assert.deepEqual(await revertOf(inbox.connect(poster).addSequencerL2Batch(n, data, m, m + 1n)),
         { name: 'UnknownBatchFormat', args: [BigInt(fmt)] });
     }
     assert.equal(await inbox.isKnownFormat(0), true);
-    assert.equal(await inbox.isKnownFormat(1), false);
+    assert.equal(await inbox.isKnownFormat(1), true);
+    for (const fmt of [2, 3, 0x80, 0xff]) assert.equal(await inbox.isKnownFormat(fmt), false);
   });
 
   it('rejects a call from a contract (data would not be the L1 calldata)', async () => {

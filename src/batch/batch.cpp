@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "batch/column_io.hpp"
+#include "batch/tx_columns.hpp"
 #include "core/rlp.hpp"
 
 namespace fuse::batch {
@@ -15,7 +17,7 @@ const char* to_string(BatchError e) {
         case BatchError::kEmpty:
             return "batch data is empty (no format byte)";
         case BatchError::kUnknownFormat:
-            return "unknown batch format byte (only 0x00 = brotli)";
+            return "unknown batch format byte (0x00 = brotli, 0x01 = brotli with tx columns)";
         case BatchError::kCompressedTooLarge:
             return "batch data exceeds the maximum data size";
         case BatchError::kBrotliCorrupt:
@@ -54,12 +56,19 @@ const char* to_string(BatchError e) {
             return "L1 block number goes backwards";
         case BatchError::kMessageTooLarge:
             return "message does not fit in an empty batch";
+        case BatchError::kBadTxColumns:
+            return "transaction columns are truncated, left over or of the wrong size";
+        case BatchError::kBadTxValue:
+            return "a transaction column holds an out-of-range or non-canonical value";
     }
     return "unknown batch error";
 }
 
-Result<void, BatchError> append_message_segments(Bytes& stream, const L2Message& prev,
-                                                 const L2Message& msg) {
+namespace {
+
+/// The advance segments that take the running header from `prev` to `msg`'s header.
+Result<void, BatchError> append_advances(Bytes& stream, const L2Message& prev,
+                                         const L2Message& msg) {
     if (msg.timestamp < prev.timestamp) return Unexpected{BatchError::kTimestampBackwards};
     if (msg.l1_block_number < prev.l1_block_number)
         return Unexpected{BatchError::kL1BlockBackwards};
@@ -79,6 +88,14 @@ Result<void, BatchError> append_message_segments(Bytes& stream, const L2Message&
             .end_list();
         stream.insert(stream.end(), enc.bytes().begin(), enc.bytes().end());
     }
+    return {};
+}
+
+}  // namespace
+
+Result<void, BatchError> append_message_segments(Bytes& stream, const L2Message& prev,
+                                                 const L2Message& msg) {
+    if (auto r = append_advances(stream, prev, msg); !r) return r;
     stream.push_back(static_cast<uint8_t>(SegmentKind::kL2Message));
     rlp::Encoder enc;
     enc.begin_list();
@@ -89,24 +106,57 @@ Result<void, BatchError> append_message_segments(Bytes& stream, const L2Message&
     return {};
 }
 
-Result<Bytes, BatchError> encode_batch(const std::vector<L2Message>& msgs, int quality) {
-    Bytes stream;
+Result<void, BatchError> append_counted_segments(Bytes& stream, const L2Message& prev,
+                                                 const L2Message& msg) {
+    if (auto r = append_advances(stream, prev, msg); !r) return r;
+    stream.push_back(static_cast<uint8_t>(SegmentKind::kL2Message));
+    const Bytes count = rlp::encode(uint64_t{msg.txs.size()});
+    stream.insert(stream.end(), count.begin(), count.end());
+    return {};
+}
+
+Result<Bytes, BatchError> make_stream(const std::vector<L2Message>& msgs, uint8_t format) {
+    Bytes segments;
     L2Message prev;
+    std::vector<ByteView> txs;
     for (const L2Message& m : msgs) {
-        if (auto r = append_message_segments(stream, prev, m); !r) return Unexpected{r.error()};
+        auto r = format == kColumnarFormat ? append_counted_segments(segments, prev, m)
+                                           : append_message_segments(segments, prev, m);
+        if (!r) return Unexpected{r.error()};
         prev.timestamp = m.timestamp;
         prev.l1_block_number = m.l1_block_number;
         prev.l1_base_fee = m.l1_base_fee;
+        for (const Bytes& tx : m.txs)
+            txs.emplace_back(tx);
     }
+    if (format != kColumnarFormat) return segments;
+    Bytes stream;
+    columns::put_varint(stream, segments.size());
+    stream.insert(stream.end(), segments.begin(), segments.end());
+    const Bytes section = encode_tx_columns(txs);
+    stream.insert(stream.end(), section.begin(), section.end());
+    return stream;
+}
+
+Bytes compress_stream(ByteView stream, int quality, uint8_t format) {
     size_t out_size = BrotliEncoderMaxCompressedSize(stream.size());
     if (out_size == 0) out_size = stream.size() + 1024;
     Bytes out(1 + out_size);
-    out[0] = kBrotliFormat;
+    out[0] = format;
     if (!BrotliEncoderCompress(std::clamp(quality, BROTLI_MIN_QUALITY, BROTLI_MAX_QUALITY),
                                BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, stream.size(),
                                stream.data(), &out_size, out.data() + 1))
-        return Unexpected{BatchError::kMessageTooLarge};
+        return {};
     out.resize(1 + out_size);
+    return out;
+}
+
+Result<Bytes, BatchError> encode_batch(const std::vector<L2Message>& msgs, int quality,
+                                       uint8_t format) {
+    auto stream = make_stream(msgs, format);
+    if (!stream) return Unexpected{stream.error()};
+    Bytes out = compress_stream(*stream, quality, format);
+    if (out.empty()) return Unexpected{BatchError::kMessageTooLarge};
     return out;
 }
 
@@ -120,7 +170,8 @@ Result<Bytes, BatchError> decompress_batch(ByteView data, const BatchLimits& lim
     if (data.empty()) return Unexpected{BatchError::kEmpty};
     if (data.size() > limits.max_compressed_size)
         return Unexpected{BatchError::kCompressedTooLarge};
-    if (data[0] != kBrotliFormat) return Unexpected{BatchError::kUnknownFormat};
+    if (data[0] != kBrotliFormat && data[0] != kColumnarFormat)
+        return Unexpected{BatchError::kUnknownFormat};
     std::unique_ptr<BrotliDecoderState, DecoderDeleter> dec(
         BrotliDecoderCreateInstance(nullptr, nullptr, nullptr));
     if (!dec) return Unexpected{BatchError::kBrotliCorrupt};
@@ -161,10 +212,11 @@ Result<uint64_t, BatchError> checked_add(uint64_t a, uint64_t b) {
     return a + b;
 }
 
-}  // namespace
-
-Result<std::vector<L2Message>, BatchError> parse_segments(ByteView stream,
-                                                          const BatchLimits& limits) {
+/// Format 0x00 (`counts` null: message items are lists of txs) or 0x01 (`counts` receives
+/// each message's tx count, its item being an RLP integer).
+Result<std::vector<L2Message>, BatchError> parse_segment_stream(ByteView stream,
+                                                                const BatchLimits& limits,
+                                                                std::vector<uint64_t>* counts) {
     std::vector<L2Message> msgs;
     L2Message cur;  // running header; txs stay empty
     bool time_set = false, block_set = false, advance_pending = false;
@@ -179,12 +231,21 @@ Result<std::vector<L2Message>, BatchError> parse_segments(ByteView stream,
         stream = stream.subspan(1 + item->encoded.size());
         switch (static_cast<SegmentKind>(kind)) {
             case SegmentKind::kL2Message: {
-                if (!item->is_list) return Unexpected{BatchError::kBadRlp};
+                if (item->is_list != (counts == nullptr)) return Unexpected{BatchError::kBadRlp};
                 if (!time_set || !block_set) return Unexpected{BatchError::kHeaderNotSet};
                 L2Message m;
                 m.timestamp = cur.timestamp;
                 m.l1_block_number = cur.l1_block_number;
                 m.l1_base_fee = cur.l1_base_fee;
+                if (counts) {
+                    auto n = rlp::parse_u64(item->payload);
+                    if (!n) return Unexpected{BatchError::kBadRlp};
+                    if (*n > limits.max_txs_per_message) return Unexpected{BatchError::kTooManyTxs};
+                    counts->push_back(*n);
+                    msgs.push_back(std::move(m));
+                    advance_pending = false;
+                    break;
+                }
                 rlp::Decoder txs(item->payload);
                 while (!txs.empty()) {
                     if (m.txs.size() >= limits.max_txs_per_message)
@@ -231,9 +292,42 @@ Result<std::vector<L2Message>, BatchError> parse_segments(ByteView stream,
     return msgs;
 }
 
+}  // namespace
+
+Result<std::vector<L2Message>, BatchError> parse_segments(ByteView stream,
+                                                          const BatchLimits& limits) {
+    return parse_segment_stream(stream, limits, nullptr);
+}
+
+Result<std::vector<L2Message>, BatchError> parse_columnar_stream(ByteView stream,
+                                                                 const BatchLimits& limits) {
+    columns::Reader in(stream);
+    auto len = in.varint();
+    if (!len) return Unexpected{BatchError::kBadTxColumns};
+    auto segments = in.bytes(*len);
+    if (!segments) return Unexpected{BatchError::kBadTxColumns};
+    std::vector<uint64_t> counts;
+    auto msgs = parse_segment_stream(*segments, limits, &counts);
+    if (!msgs) return msgs;
+    size_t total = 0;  // <= max_segments * max_txs_per_message: no overflow
+    for (uint64_t n : counts)
+        total += n;
+    auto txs = decode_tx_columns(stream.subspan(stream.size() - in.size()), total, limits);
+    if (!txs) return Unexpected{txs.error()};
+    size_t next = 0;
+    for (size_t i = 0; i < msgs->size(); ++i) {
+        auto& m = (*msgs)[i];
+        m.txs.reserve(counts[i]);
+        for (uint64_t k = 0; k < counts[i]; ++k)
+            m.txs.push_back(std::move((*txs)[next++]));
+    }
+    return msgs;
+}
+
 Result<std::vector<L2Message>, BatchError> decode_batch(ByteView data, const BatchLimits& limits) {
     auto stream = decompress_batch(data, limits);
     if (!stream) return Unexpected{stream.error()};
+    if (data[0] == kColumnarFormat) return parse_columnar_stream(*stream, limits);
     return parse_segments(*stream, limits);
 }
 

@@ -2,11 +2,14 @@
 /// The L2 batch format (docs/batch-format.md): the one encoding of sequenced messages that the
 /// batch poster writes into SequencerInbox calldata and the validator reads back.
 ///
-/// data    = format byte ‖ body; format 0x00 = body is one brotli stream (RFC 7932)
-/// stream  = segment*; segment = kind byte ‖ one canonical RLP item
-///   0x00 L2 message       RLP list of byte strings (opaque EIP-2718 transactions)
-///   0x01 advance time     RLP uint64 delta (>= 1) added to the running timestamp
-///   0x02 advance L1 block RLP list [uint64 delta (>= 1), uint256 new L1 base fee]
+/// data    = format byte ‖ body; body = one brotli stream (RFC 7932) of
+///   format 0x00: stream  = segment*; segment = kind byte ‖ one canonical RLP item
+///     0x00 L2 message       RLP list of byte strings (opaque EIP-2718 transactions)
+///     0x01 advance time     RLP uint64 delta (>= 1) added to the running timestamp
+///     0x02 advance L1 block RLP list [uint64 delta (>= 1), uint256 new L1 base fee]
+///   format 0x01: stream  = varint(len(segments)) ‖ segments ‖ tx section, where a message
+///     segment's item is the RLP integer count of its txs and the txs of all messages follow
+///     in columns (tx_columns.hpp), raw bytes for those the columns cannot carry exactly.
 /// The running header starts at (timestamp 0, L1 block 0, base fee 0) in every batch.
 
 #include <cstddef>
@@ -21,6 +24,9 @@ namespace fuse::batch {
 
 /// Format byte of a brotli-compressed segment stream (SequencerInbox `BROTLI_FORMAT`).
 inline constexpr uint8_t kBrotliFormat = 0x00;
+/// Format byte of a brotli-compressed stream whose transactions are in columns
+/// (SequencerInbox `BROTLI_COLUMNAR_FORMAT`).
+inline constexpr uint8_t kColumnarFormat = 0x01;
 
 /// Segment kinds (the byte before each segment's RLP item).
 enum class SegmentKind : uint8_t {
@@ -54,7 +60,7 @@ struct BatchLimits {
 /// Why a batch does not decode. Every rejection is one of these, never a crash.
 enum class BatchError {
     kEmpty,                  ///< no format byte
-    kUnknownFormat,          ///< format byte is not 0x00
+    kUnknownFormat,          ///< format byte is not 0x00 or 0x01
     kCompressedTooLarge,     ///< data longer than max_compressed_size
     kBrotliCorrupt,          ///< the brotli stream is malformed
     kBrotliTruncated,        ///< the brotli stream ends before its last meta-block
@@ -74,6 +80,8 @@ enum class BatchError {
     kTimestampBackwards,     ///< (builder/resolve) a timestamp lower than the one before
     kL1BlockBackwards,       ///< (builder/resolve) an L1 block number lower than the one before
     kMessageTooLarge,        ///< (builder) one message does not fit in an empty batch
+    kBadTxColumns,           ///< (0x01) a tx column is truncated, left over or mis-sized
+    kBadTxValue,             ///< (0x01) a tx column value is out of range or non-canonical
 };
 
 /// Human-readable reason for a batch error.
@@ -84,15 +92,31 @@ const char* to_string(BatchError e);
 Result<void, BatchError> append_message_segments(Bytes& stream, const L2Message& prev,
                                                  const L2Message& msg);
 
-/// Encodes a whole batch (format byte + brotli at `quality` 0-11) of `msgs` in one go.
-Result<Bytes, BatchError> encode_batch(const std::vector<L2Message>& msgs, int quality = 11);
+/// Appends the format-0x01 segments for `msg` (as append_message_segments, but the message
+/// segment carries only the RLP integer count of its txs).
+Result<void, BatchError> append_counted_segments(Bytes& stream, const L2Message& prev,
+                                                 const L2Message& msg);
 
-/// Decompresses `data` (format byte included) under the limits, into the segment stream.
+/// The decompressed stream of `msgs` in `format` (0x00 segments, or 0x01 segments + columns).
+Result<Bytes, BatchError> make_stream(const std::vector<L2Message>& msgs, uint8_t format);
+
+/// Encodes a whole batch (format byte + brotli at `quality` 0-11) of `msgs` in one go.
+Result<Bytes, BatchError> encode_batch(const std::vector<L2Message>& msgs, int quality = 11,
+                                       uint8_t format = kBrotliFormat);
+
+/// `format` ‖ brotli(stream) at `quality` in one pass (the whole stream fits in memory).
+Bytes compress_stream(ByteView stream, int quality, uint8_t format);
+
+/// Decompresses `data` (format byte included, 0x00 or 0x01) under the limits, into the stream.
 Result<Bytes, BatchError> decompress_batch(ByteView data, const BatchLimits& limits = {});
 
-/// Parses a decompressed segment stream into messages (strict; see the doc).
+/// Parses a decompressed format-0x00 segment stream into messages (strict; see the doc).
 Result<std::vector<L2Message>, BatchError> parse_segments(ByteView stream,
                                                           const BatchLimits& limits = {});
+
+/// Parses a decompressed format-0x01 stream (segments with tx counts, then the tx columns).
+Result<std::vector<L2Message>, BatchError> parse_columnar_stream(ByteView stream,
+                                                                 const BatchLimits& limits = {});
 
 /// decompress_batch + parse_segments: what the validator calls on a batch's calldata `data`.
 Result<std::vector<L2Message>, BatchError> decode_batch(ByteView data,

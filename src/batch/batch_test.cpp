@@ -12,6 +12,7 @@ namespace {
 
 using testing::brotli_batch;
 using testing::random_messages;
+using testing::signed_txs;
 
 Bytes hex(std::string_view s) {
     return from_hex(s).value();
@@ -80,7 +81,7 @@ TEST(BatchFormat, EmptyStreamIsZeroMessages) {
 TEST(BatchFormat, RejectsBadEnvelope) {
     EXPECT_EQ(decode_error({}), BatchError::kEmpty);
     Bytes data = brotli_batch(hex(kExampleStream));
-    data[0] = 0x01;
+    data[0] = 0x02;
     EXPECT_EQ(decode_error(data), BatchError::kUnknownFormat);
     data[0] = 0xff;
     EXPECT_EQ(decode_error(data), BatchError::kUnknownFormat);
@@ -281,8 +282,144 @@ TEST(BatchFormat, RandomGarbageNeverCrashes) {
 }
 
 TEST(BatchFormat, EveryErrorHasAMessage) {
-    for (int e = 0; e <= static_cast<int>(BatchError::kMessageTooLarge); ++e)
+    for (int e = 0; e <= static_cast<int>(BatchError::kBadTxValue); ++e)
         EXPECT_STRNE(to_string(static_cast<BatchError>(e)), "unknown batch error") << e;
+}
+
+// ---- Format 0x01: segments with tx counts, then the tx columns ----
+
+// The documented example in format 0x01: the segments with counts (20 bytes), then the tx
+// section: kinds [0x00 raw], raw [len 3, 02aabb], 25 empty columns.
+constexpr std::string_view kColumnarExampleStream =
+    "14"                                                   // 20 bytes of segments
+    "01846553f100"                                         // advance timestamp by 1700000000
+    "02c48203e807"                                         // advance L1 block by 1000, base fee 7
+    "0001"                                                 // message: 1 tx
+    "0080"                                                 // message: 0 txs
+    "0102"                                                 // advance timestamp by 2
+    "0080"                                                 // message: 0 txs
+    "0100"                                                 // kinds: one byte, raw
+    "040302aabb"                                           // raw: 4 bytes: length 3, 02aabb
+    "00000000000000000000000000000000000000000000000000";  // the other 25 columns, empty
+
+TEST(ColumnarFormat, ExactLayoutOfTheDocumentedExample) {
+    const auto encoded = encode_batch(example_messages(), 11, kColumnarFormat);
+    ASSERT_TRUE(encoded);
+    EXPECT_EQ(encoded->at(0), kColumnarFormat);
+    const auto stream = decompress_batch(*encoded);
+    ASSERT_TRUE(stream);
+    EXPECT_EQ(to_hex(*stream), std::string("0x") + std::string(kColumnarExampleStream));
+    Bytes data = brotli_batch(hex(kColumnarExampleStream), 5);
+    data[0] = kColumnarFormat;
+    EXPECT_EQ(decode_batch(data).value(), example_messages());
+}
+
+Bytes columnar_batch(std::string_view stream_hex) {
+    Bytes data = brotli_batch(hex(stream_hex));
+    data[0] = kColumnarFormat;
+    return data;
+}
+
+TEST(ColumnarFormat, RoundTripsOpaqueAndSignedTransactions) {
+    std::mt19937_64 rng(43);
+    for (size_t count : {0, 1, 7, 120}) {
+        auto msgs = random_messages(rng, count, 6, 200);  // opaque bytes: the raw column
+        for (auto& m : msgs) {
+            auto more = signed_txs(rng, rng() % 8);  // columnar
+            m.txs.insert(m.txs.begin() + static_cast<std::ptrdiff_t>(rng() % (m.txs.size() + 1)),
+                         more.begin(), more.end());
+        }
+        for (int q : {1, 11}) {
+            const auto data = encode_batch(msgs, q, kColumnarFormat);
+            ASSERT_TRUE(data);
+            EXPECT_EQ(data->at(0), kColumnarFormat);
+            const auto back = decode_batch(*data);
+            ASSERT_TRUE(back) << to_string(back.error());
+            EXPECT_EQ(*back, msgs) << "count " << count << " quality " << q;
+        }
+    }
+}
+
+TEST(ColumnarFormat, SignedTransactionsCostFewerBytesThanFormatZero) {
+    std::mt19937_64 rng(44);
+    std::vector<L2Message> msgs;
+    for (int i = 0; i < 40; ++i)
+        msgs.push_back(
+            L2Message{100, uint256{7}, 1000 + static_cast<uint64_t>(i), signed_txs(rng, 10)});
+    const size_t v0 = encode_batch(msgs, 11, kBrotliFormat)->size();
+    const size_t v1 = encode_batch(msgs, 11, kColumnarFormat)->size();
+    EXPECT_LT(v1, v0);
+}
+
+TEST(ColumnarFormat, RejectsMismatchedSegmentsAndCounts) {
+    // Format 0x01 message segments carry an integer, format 0x00 ones a list.
+    EXPECT_EQ(decode_error(columnar_batch("08"
+                                          "0105"
+                                          "02c20107"
+                                          "00c0"
+                                          "00" +
+                                          std::string(52, '0'))),
+              BatchError::kBadRlp);
+    EXPECT_EQ(stream_error("0105"
+                           "02c20107"
+                           "0080"),
+              BatchError::kBadRlp);
+    // Two txs announced, one in the columns; the segment length past the stream.
+    const std::string empty_cols(50, '0');
+    EXPECT_EQ(decode_error(columnar_batch("08"
+                                          "0105"
+                                          "02c20107"
+                                          "0002"
+                                          "0100"
+                                          "040302aabb" +
+                                          empty_cols)),
+              BatchError::kBadTxColumns);
+    EXPECT_EQ(decode_error(columnar_batch("0b"
+                                          "0105"
+                                          "02c20107"
+                                          "0001")),
+              BatchError::kBadTxColumns);
+    EXPECT_EQ(decode_error(columnar_batch("8000")), BatchError::kBadTxColumns);  // non-minimal
+    // The same batch with a correct count decodes; the per-message tx cap holds.
+    const Bytes ok = columnar_batch(
+        "08"
+        "0105"
+        "02c20107"
+        "0001"
+        "0100"
+        "040302aabb" +
+        empty_cols);
+    EXPECT_TRUE(decode_batch(ok));
+    EXPECT_EQ(decode_error(ok, BatchLimits{.max_txs_per_message = 0}), BatchError::kTooManyTxs);
+    // Trailing bytes after the columns.
+    EXPECT_EQ(decode_error(columnar_batch("08"
+                                          "0105"
+                                          "02c20107"
+                                          "0001"
+                                          "0100"
+                                          "040302aabb" +
+                                          empty_cols + "00")),
+              BatchError::kBadTxColumns);
+}
+
+TEST(ColumnarFormat, RandomGarbageNeverCrashes) {
+    std::mt19937_64 rng(45);
+    std::vector<L2Message> msgs;
+    for (int i = 0; i < 10; ++i)
+        msgs.push_back(
+            L2Message{100, uint256{7}, 1000 + static_cast<uint64_t>(i), signed_txs(rng, 4)});
+    const Bytes stream = make_stream(msgs, kColumnarFormat).value();
+    size_t decoded = 0;
+    for (int i = 0; i < 20'000; ++i) {
+        Bytes m = stream;
+        m[rng() % m.size()] ^= static_cast<uint8_t>(1 + rng() % 255);
+        if (parse_columnar_stream(m)) ++decoded;
+        Bytes junk(rng() % 64);
+        for (auto& b : junk)
+            b = static_cast<uint8_t>(rng() % 8 == 0 ? rng() : rng() % 4);
+        if (parse_columnar_stream(junk)) ++decoded;
+    }
+    EXPECT_LT(decoded, 40'000u);
 }
 
 }  // namespace

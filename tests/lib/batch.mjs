@@ -9,6 +9,7 @@ export const kHeaderLength = 48;
 export const kZeroHash = ethers.ZeroHash;
 /// Batch format byte: the rest of the data is a brotli-compressed stream of segments.
 export const kBrotliFormat = 0x00;
+export const kColumnarFormat = 0x01;
 
 /// The 48-byte header hashed in front of the batch data.
 export function batchHeader(timeBounds, prevMessageCount, newMessageCount) {
