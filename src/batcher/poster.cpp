@@ -249,7 +249,7 @@ Step BatchPoster::post_next() {
         sealed < last_not_full_sealed_ + std::max<uint64_t>(1, (sealed - posted) / 10))
         return Step::kIdle;
 
-    batch::BatchBuilder builder(limits, quality_for_backlog(backlog));
+    batch::BatchBuilder builder(limits, quality_for_backlog(backlog), cfg_.batch_format);
     uint64_t count = 0;
     bool full = false;
     for (uint64_t n = posted + 1; n <= sealed; ++n) {

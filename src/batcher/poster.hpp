@@ -33,6 +33,10 @@ struct PosterConfig {
     size_t max_batch_size = 100'000;
     /// Post a non-full batch once its oldest message has waited this long.
     std::chrono::milliseconds max_batch_delay{10'000};
+    /// Batch format byte (docs/batch-format.md): 0x00 plain brotli (default), 0x01 the columnar
+    /// transaction encoding before brotli. 0x01 is a consensus change: every validator must
+    /// decode it and the inbox must accept it before a poster turns it on.
+    uint8_t batch_format = batch::kBrotliFormat;
     /// Brotli quality at no backlog (Arbitrum posts at 11)...
     int quality = 11;
     /// ...lowered to 6 when more than this many messages wait, and to 1 at 4× as many.

@@ -120,6 +120,37 @@ TEST(BatchPoster, PostsEveryMessageOnceAndSplitsBySize) {
     }
 }
 
+TEST(BatchPoster, PostsTheColumnarFormatWhenConfigured) {
+    l1::testing::AnvilProcess anvil;
+    l1::RpcClient rpc(client_config(anvil.url()));
+    l1::TxSender sender(rpc, l1::Signer::from_hex(kPosterKey), sender_config());
+    const Address inbox = deploy_inbox(sender, 122'880);
+    L2Chain chain;
+    for (int i = 0; i < 12; ++i)
+        chain.seal(3, 40);
+    PosterConfig cfg;
+    cfg.inbox = inbox;
+    cfg.max_batch_delay = 0ms;
+    cfg.batch_format = batch::kColumnarFormat;
+    BatchPoster poster(*chain.db, rpc, sender, cfg);
+    drain_poster(poster, chain);
+    // The inbox accepted format 0x01, and every batch decodes back to the sealed transactions.
+    l1::LogFilter f;
+    f.addresses = {inbox};
+    size_t seen = 0;
+    for (const auto& log : rpc.get_logs(f)) {
+        if (!l1::decode_sequencer_batch_delivered(log)) continue;
+        const auto call =
+            l1::decode_add_sequencer_l2_batch(rpc.get_transaction(log.tx_hash)->input);
+        ASSERT_TRUE(call);
+        ASSERT_FALSE(call->data.empty());
+        EXPECT_EQ(call->data[0], batch::kColumnarFormat);
+        ++seen;
+    }
+    EXPECT_GE(seen, 1u);
+    expect_all_posted_once(read_batches(rpc, inbox), chain);
+}
+
 TEST(BatchPoster, WaitsForTheDelayThenPostsAPartialBatch) {
     l1::testing::AnvilProcess anvil;
     l1::RpcClient rpc(client_config(anvil.url()));

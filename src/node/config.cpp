@@ -119,6 +119,8 @@ ConfigBinder::ConfigBinder(CLI::App& cmd, NodeConfig& c, std::string& config_fil
         "Post a non-full batch after its oldest message waited this long, ms");
     add("poster.max-in-flight", c.poster_max_in_flight,
         "Batches sent but not yet confirmed on L1, at most (>= 1)");
+    add("poster.batch-format", c.poster_batch_format,
+        "Batch format: 0 plain brotli, 1 columnar (every validator must decode it first)");
     add("validator.mode", c.validator_mode, "propose | watch | follow");
     add("validator.proposer-key-file", c.validator_proposer_key_file,
         "Proposer key file (else env FUSE_PROPOSER_KEY)");
@@ -221,6 +223,8 @@ std::string NodeConfig::validate() const {
         return "role validator needs an L1: l1.url or l1.preset";
     if ((!l1_url.empty() || !l1_preset.empty()) && l1_deployment.empty())
         return "an L1 needs the contracts' deployment file: l1.deployment";
+    if (poster_batch_format > 1)
+        return "poster.batch-format must be 0 or 1, not " + std::to_string(poster_batch_format);
     if (sequencer_l1_divergence != "rewind" && sequencer_l1_divergence != "halt")
         return "sequencer.l1-divergence must be rewind or halt, not \"" + sequencer_l1_divergence +
                "\"";

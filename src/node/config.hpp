@@ -69,7 +69,8 @@ struct NodeConfig {
     std::string poster_key_file;  ///< hex key file; else env FUSE_POSTER_KEY
     size_t poster_max_batch_size = 100'000;
     uint64_t poster_max_batch_delay_ms = 10'000;
-    size_t poster_max_in_flight = 4;  ///< batches sent but not yet confirmed, at most
+    size_t poster_max_in_flight = 4;   ///< batches sent but not yet confirmed, at most
+    unsigned poster_batch_format = 0;  ///< 0 (plain brotli) | 1 (columnar, docs/batch-format.md)
 
     // Validator (--role validator).
     std::string validator_mode = "propose";   ///< propose | watch | follow

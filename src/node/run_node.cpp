@@ -406,6 +406,7 @@ int serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databas
         pc.max_batch_size = cfg.poster_max_batch_size;
         pc.max_batch_delay = std::chrono::milliseconds(cfg.poster_max_batch_delay_ms);
         pc.max_in_flight = cfg.poster_max_in_flight;
+        pc.batch_format = static_cast<uint8_t>(cfg.poster_batch_format);
         pc.log = [](const std::string& line) { spdlog::info("batch poster: {}", line); };
         pc.warn = [](const std::string& line) { spdlog::warn("batch poster: {}", line); };
         poster = std::make_unique<batcher::BatchPoster>(*db, *l1_setup->rpc, *poster_sender, pc);
