@@ -10,45 +10,13 @@ import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { startRollup } from '../lib/rollup.mjs';
 import { nodeSkipReason } from '../lib/fusel2.mjs';
-import { ethers } from 'ethers';
-import { devKey } from '../lib/fusel2.mjs';
 import {
-  checkContiguousBatches, checkRoots, checkSameChain, metric, rawBlock, startFaultRollup, waitFor,
+  checkContiguousBatches, checkRoots, checkSameChain, metric, rawBlock, startFaultRollup, startTraffic, waitFor,
 } from '../lib/faults.mjs';
 
 const skip = nodeSkipReason();
 const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 const headOf = async (node) => Number(BigInt((await rawBlock(node, 'latest')).number));
-/// ETH transfers from L2 dev account `account`, one after another with explicit nonces, until
-/// stop(): as tests/lib/faults.mjs's startTraffic, except that an acknowledged transaction's
-/// receipt may briefly be missing (a rewind is re-sequencing it): it is waited for, up to 60 s.
-/// Returns { sent: [{hash, nonce}], stop() }; stop() rethrows the loop's first error.
-function startTraffic(node, { account, intervalMs = 40 }) {
-  const provider = node.provider();
-  const wallet = new ethers.Wallet(devKey(account), provider);
-  const sent = [];
-  let stopped = false;
-  let nonce = 0;
-  const loop = (async () => {
-    const fees = await provider.getFeeData();
-    const gasLimit = 4n * await provider.estimateGas({ from: wallet.address, to: ethers.Wallet.createRandom().address, value: 1n });
-    while (!stopped) {
-      const tx = await wallet.signTransaction({
-        type: 2, chainId: node.chainId, nonce, to: ethers.Wallet.createRandom().address, value: 1000n + BigInt(nonce),
-        gasLimit, maxFeePerGas: fees.maxFeePerGas * 4n, maxPriorityFeePerGas: 0n,
-      });
-      const hash = await provider.send('eth_sendRawTransaction', [tx]);
-      sent.push({ hash, nonce });
-      const receipt = await waitFor(() => provider.getTransactionReceipt(hash), { timeoutMs: 60000, what: `the receipt of ${hash}` });
-      if (receipt.status !== 1) throw new Error(`transaction ${hash} failed`);
-      ++nonce;
-      await new Promise((res) => setTimeout(res, intervalMs));
-    }
-  })();
-  loop.catch(() => {});
-  return { sent, async stop() { stopped = true; await loop; } };
-}
-
 /// The sequencer builds on L1 head - 2: every case below takes the L1 back further than that.
 const kLag = '2';
 
@@ -108,7 +76,7 @@ describe('sequencer rewinds when L1 goes back in time', { skip: skip ?? false },
     try {
       validator = await r.startValidator({ mode: 'propose' });
       await withLogs({ sequencer: r.sequencer, validator }, async () => {
-        const traffic = startTraffic(r.sequencer, { account: 2, intervalMs: 40 });
+        const traffic = startTraffic(r.sequencer, { account: 2, intervalMs: 40, rewinds: true });
         try {
           await r.waitFinalized(3);
           const snapshot = await r.anvil.rpc('evm_snapshot', []);
@@ -139,7 +107,7 @@ describe('sequencer rewinds when L1 goes back in time', { skip: skip ?? false },
     try {
       validator = await r.startValidator({ mode: 'propose' });
       await withLogs({ sequencer: r.sequencer, validator }, async () => {
-        const traffic = startTraffic(r.sequencer, { account: 3, intervalMs: 40 });
+        const traffic = startTraffic(r.sequencer, { account: 3, intervalMs: 40, rewinds: true });
         try {
           await r.waitFinalized(3);
           // A complete state dump (anvil rewrites it every second), kept aside.
@@ -180,7 +148,7 @@ describe('sequencer rewinds when L1 goes back in time', { skip: skip ?? false },
       validator = await r.startValidator({ mode: 'propose' });
       let traffic;
       await withLogs({ sequencer: r.sequencer, validator }, async () => {
-        traffic = startTraffic(r.sequencer, { account: 4, intervalMs: 40 });
+        traffic = startTraffic(r.sequencer, { account: 4, intervalMs: 40, rewinds: true });
         await r.waitFinalized(3);
         const snapshot = await r.anvil.rpc('evm_snapshot', []);
         await letTheChainGrow(r, await r.postedBlocks(), await r.l1.getBlockNumber());
@@ -199,7 +167,7 @@ describe('sequencer rewinds when L1 goes back in time', { skip: skip ?? false },
         const st = (await r.sequencer.rpc('fusel2_sequencerStatus')).result;
         assert.equal(st.halted, false);
         assert.ok(st.rewinds >= 1, JSON.stringify(st));
-        const more = startTraffic(r.sequencer, { account: 5, intervalMs: 40 });
+        const more = startTraffic(r.sequencer, { account: 5, intervalMs: 40, rewinds: true });
         await sleep(2000);
         await more.stop();
         // Every transaction acknowledged before the halt is still there (re-sequenced).

@@ -61,27 +61,34 @@ export async function startFaultRollup(options = {}) {
 
 /// Sends ETH transfers from L2 dev account `account` to fresh addresses, one after another with
 /// explicit nonces, every `intervalMs`, until stop(). Each acknowledged transaction's receipt is
-/// fetched right away (the sequencer answers eth_sendRawTransaction once the block is durable).
+/// fetched right away (the sequencer answers eth_sendRawTransaction once the block is durable);
+/// with `rewinds` it may briefly be missing (a rewind is re-sequencing it: docs/sequencer.md) and
+/// is waited for, up to 60 s, and the gas limit leaves room for a higher L1 data fee.
 /// Returns { sent: [{hash, nonce, blockNumber, blockHash, at}], stop() }; `at` is Date.now() at the
 /// acknowledgement. stop() resolves once the loop ended and rethrows its first error.
-export function startTraffic(node, { account = 1, intervalMs = 100, nonce = 0 } = {}) {
+export function startTraffic(node, { account = 1, intervalMs = 100, nonce = 0, rewinds = false } = {}) {
   const provider = node.provider();
   const wallet = new ethers.Wallet(devKey(account), provider);
   const sent = [];
   let stopped = false;
   const loop = (async () => {
     const fees = await provider.getFeeData();
-    const gasLimit = 2n * await provider.estimateGas({ from: wallet.address, to: ethers.Wallet.createRandom().address, value: 1n });
+    const gasLimit = (rewinds ? 4n : 2n) * await provider.estimateGas({ from: wallet.address, to: ethers.Wallet.createRandom().address, value: 1n });
     while (!stopped) {
       const tx = await wallet.signTransaction({
         type: 2, chainId: node.chainId, nonce, to: ethers.Wallet.createRandom().address, value: 1000n + BigInt(nonce),
         gasLimit, maxFeePerGas: fees.maxFeePerGas * 4n, maxPriorityFeePerGas: 0n,
       });
       const hash = await provider.send('eth_sendRawTransaction', [tx]);
-      const receipt = await provider.getTransactionReceipt(hash);
+      const entry = { hash, nonce, at: Date.now() };
+      sent.push(entry);  // acknowledged: it must be in the chain from now on
+      const receipt = rewinds
+        ? await waitFor(() => provider.getTransactionReceipt(hash), { timeoutMs: 60000, what: `the receipt of ${hash}` })
+        : await provider.getTransactionReceipt(hash);
       if (!receipt) throw new Error(`acknowledged transaction ${hash} (nonce ${nonce}) has no receipt`);
       if (receipt.status !== 1) throw new Error(`transaction ${hash} failed`);
-      sent.push({ hash, nonce, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash, at: Date.now() });
+      entry.blockNumber = receipt.blockNumber;
+      entry.blockHash = receipt.blockHash;
       ++nonce;
       await new Promise((res) => setTimeout(res, intervalMs));
     }
