@@ -1,4 +1,5 @@
 #include "batcher/l1_watcher.hpp"
+#include "core/stop_wait.hpp"
 
 #include <algorithm>
 
@@ -72,10 +73,7 @@ void L1Watcher::start() {
     thread_ = std::thread([this] {
         while (!stop_.load(std::memory_order_acquire)) {
             poll();
-            const auto until = std::chrono::steady_clock::now() + cfg_.poll_interval;
-            while (!stop_.load(std::memory_order_acquire) &&
-                   std::chrono::steady_clock::now() < until)
-                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            wait_unless_stopped(stop_, cfg_.poll_interval);
         }
     });
 }

@@ -5,6 +5,7 @@
 
 #include "batch/builder.hpp"
 #include "core/hex.hpp"
+#include "core/stop_wait.hpp"
 #include "l1/contracts.hpp"
 
 namespace fuse::batcher {
@@ -321,10 +322,7 @@ void BatchPoster::run(const std::atomic<bool>& stop, const std::function<bool()>
             backoff = cfg_.poll_interval;
             if (s == Step::kIdle || s == Step::kInFlight) wait = cfg_.poll_interval;
         }
-        // Sleep in small slices so stop is honoured quickly.
-        const auto until = std::chrono::steady_clock::now() + wait;
-        while (!stop.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until)
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        wait_unless_stopped(stop, wait);
     }
 }
 

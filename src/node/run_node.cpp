@@ -21,6 +21,7 @@
 #include "batcher/l1_watcher.hpp"
 #include "batcher/poster.hpp"
 #include "core/hex.hpp"
+#include "core/stop_wait.hpp"
 #include "ethrpc/eth_api.hpp"
 #include "l1/presets.hpp"
 #include "l1/rpc_client.hpp"
@@ -315,10 +316,7 @@ void follow_l1_progress(storage::Database& db, L1Setup& l1, const NodeConfig& cf
         if (!problem.empty() && problem != last_problem) spdlog::warn("{}", problem);
         if (problem.empty() && !last_problem.empty()) spdlog::info("L1 progress readable again");
         last_problem = problem;
-        const auto until =
-            std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.l1_poll_ms);
-        while (!stop.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until)
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        wait_unless_stopped(stop, std::chrono::milliseconds(cfg.l1_poll_ms));
     }
 }
 

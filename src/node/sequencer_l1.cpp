@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/hex.hpp"
+#include "core/stop_wait.hpp"
 
 namespace fuse::node {
 
@@ -75,11 +76,8 @@ void SequencerL1::run(const std::atomic<bool>& stop) {
         poster_->run(stop, [this] { return guard_round(); });
         return;
     }
-    while (!stop.load(std::memory_order_acquire) && guard_round()) {
-        const auto until = std::chrono::steady_clock::now() + cfg_.poll_interval;
-        while (!stop.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until)
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    while (!stop.load(std::memory_order_acquire) && guard_round())
+        wait_unless_stopped(stop, cfg_.poll_interval);
 }
 
 void SequencerL1::write_metrics(PrometheusWriter& w) const {

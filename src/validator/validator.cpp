@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "core/hex.hpp"
+#include "core/stop_wait.hpp"
 #include "l1/contracts.hpp"
 
 namespace fuse::validator {
@@ -127,9 +128,7 @@ void Validator::step() {
 void Validator::run(const std::atomic<bool>& stop) {
     while (!stop.load(std::memory_order_acquire)) {
         step();
-        const auto until = std::chrono::steady_clock::now() + cfg_.poll_interval;
-        while (!stop.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until)
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        wait_unless_stopped(stop, cfg_.poll_interval);
     }
 }
 
