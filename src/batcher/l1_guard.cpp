@@ -15,17 +15,6 @@ Bytes text_bytes(const std::string& s) {
     return Bytes(s.begin(), s.end());
 }
 
-uint64_t total_message_count(l1::RpcClient& rpc, const Address& inbox) {
-    l1::CallRequest req;
-    req.to = inbox;
-    req.data = l1::encode_call(l1::sig::kTotalMessageCount);
-    auto v = l1::decode_uint(rpc.call(req));
-    if (!v || !v->fits_u64())
-        throw l1::L1Error(l1::L1Error::Kind::kBadResponse,
-                          "inbox totalMessageCount() returned an unexpected value");
-    return v->low64();
-}
-
 /// Why `m` (L2 block `n`) is not supported by an L1 whose head is `l1_head`, in words.
 std::string unsupported_reason(uint64_t n, const batch::L2Message& m, uint64_t l1_head,
                                const std::optional<uint256>& l1_base_fee) {
@@ -153,7 +142,9 @@ std::optional<Divergence> L1Guard::check_posted() {
 
 std::optional<Divergence> L1Guard::check_unposted() {
     const uint64_t latest = db_.head(storage::Head::kLatest).value_or(0);
-    const uint64_t posted = total_message_count(rpc_, cfg_.reader.inbox);
+    const uint64_t posted =
+        l1::call_u64(rpc_, cfg_.reader.inbox, l1::encode_call(l1::sig::kTotalMessageCount),
+                     "inbox totalMessageCount()");
     const auto now = std::chrono::steady_clock::now();
     const bool recheck = suspect_ || now - last_recheck_ >= cfg_.poll_interval;
     if (recheck) last_recheck_ = now;

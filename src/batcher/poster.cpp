@@ -23,18 +23,6 @@ uint64_t batch_gas_limit(ByteView calldata) {
 
 namespace {
 
-uint64_t read_uint(l1::RpcClient& rpc, const Address& to, const Bytes& data, const char* what) {
-    l1::CallRequest req;
-    req.to = to;
-    req.data = data;
-    const Bytes out = rpc.call(req);
-    auto v = l1::decode_uint(out);
-    if (!v || !v->fits_u64())
-        throw l1::L1Error(l1::L1Error::Kind::kBadResponse,
-                          std::string("inbox ") + what + " returned an unexpected value");
-    return v->low64();
-}
-
 void put_be64(Bytes& out, uint64_t v) {
     for (int i = 7; i >= 0; --i)
         out.push_back(static_cast<uint8_t>(v >> (8 * i)));
@@ -108,8 +96,8 @@ bool BatchPoster::wait_for_mempool(std::chrono::milliseconds timeout) {
 Step BatchPoster::step() {
     try {
         if (!max_size_checked_) {
-            const uint64_t max_data = read_uint(
-                rpc_, cfg_.inbox, l1::encode_call(l1::sig::kMaxDataSize), "maxDataSize()");
+            const uint64_t max_data = l1::call_u64(
+                rpc_, cfg_.inbox, l1::encode_call(l1::sig::kMaxDataSize), "inbox maxDataSize()");
             if (max_data < cfg_.max_batch_size) {
                 note("max-batch-size lowered to the inbox's maxDataSize " +
                      std::to_string(max_data));
@@ -203,9 +191,10 @@ Step BatchPoster::post_next() {
     uint64_t sealed = db_.head(storage::Head::kLatest).value_or(0);
     if (cfg_.postable_through) sealed = std::min(sealed, cfg_.postable_through());
     if (in_flight_.empty()) {
-        seq = read_uint(rpc_, cfg_.inbox, l1::encode_call(l1::sig::kBatchCount), "batchCount()");
-        posted = read_uint(rpc_, cfg_.inbox, l1::encode_call(l1::sig::kTotalMessageCount),
-                           "totalMessageCount()");
+        seq = l1::call_u64(rpc_, cfg_.inbox, l1::encode_call(l1::sig::kBatchCount),
+                           "inbox batchCount()");
+        posted = l1::call_u64(rpc_, cfg_.inbox, l1::encode_call(l1::sig::kTotalMessageCount),
+                              "inbox totalMessageCount()");
         std::lock_guard lock(mu_);
         status_.next_sequence_number = seq;
         status_.messages_posted = posted;

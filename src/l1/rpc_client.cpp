@@ -94,6 +94,17 @@ std::string quantity(const uint256& v) {
     return v.to_hex();
 }
 
+uint64_t call_u64(RpcClient& rpc, const Address& to, const Bytes& data, std::string_view what) {
+    CallRequest req;
+    req.to = to;
+    req.data = data;
+    auto v = decode_uint(rpc.call(req));
+    if (!v || !v->fits_u64())
+        throw L1Error(L1Error::Kind::kBadResponse,
+                      std::string(what) + " returned an unexpected value");
+    return v->low64();
+}
+
 uint256 parse_quantity(const json& j, std::string_view what) {
     if (!j.is_string()) bad_response(what, j);
     const auto& s = j.get_ref<const std::string&>();

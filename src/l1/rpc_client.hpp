@@ -155,6 +155,11 @@ private:
 };
 
 /// JSON helpers shared with the sender (throw L1Error(kBadResponse) on bad input).
+/// eth_call of `data` on `to` whose answer is one word that fits in 64 bits (the counters of
+/// the L1 contracts: batchCount, totalMessageCount, postedBatchCount, maxDataSize). Throws
+/// L1Error(kBadResponse) "<what> returned an unexpected value" otherwise.
+uint64_t call_u64(RpcClient& rpc, const Address& to, const Bytes& data, std::string_view what);
+
 uint256 parse_quantity(const nlohmann::json& j, std::string_view what);
 uint64_t parse_u64(const nlohmann::json& j, std::string_view what);
 Bytes parse_data(const nlohmann::json& j, std::string_view what);

@@ -63,14 +63,18 @@ Result<RewindReport, std::string> Impl::rewind(const RewindPlan& plan) {
         // Every sealed block durable and announced, and the sealer out of its block.
         idle_cv.wait(lock, [&] { return !in_seal && unannounced == 0; });
     }
-    auto result = rewind_paused(plan);
+    std::vector<std::unique_ptr<PoolTx>> pooled;
+    auto result = rewind_paused(plan, pooled);
     std::vector<std::pair<CheckedTx, SubmitCallback>> waiting;
     {
         std::lock_guard lock(mu);
         rewinding = false;
         waiting.swap(deferred);
     }
-    // Submitted during the rewind: after the re-sequenced ones, in their order.
+    // After the re-sequenced ones, in their order: what was pooled (never acknowledged), then
+    // what was submitted during the rewind; checked against the new state.
+    for (auto& tx : pooled)
+        admit(std::move(tx->checked), std::move(tx->done));
     for (auto& [checked, done] : waiting)
         admit(std::move(checked), std::move(done));
     {
@@ -81,7 +85,8 @@ Result<RewindReport, std::string> Impl::rewind(const RewindPlan& plan) {
     return result;
 }
 
-Result<RewindReport, std::string> Impl::rewind_paused(const RewindPlan& plan) {
+Result<RewindReport, std::string> Impl::rewind_paused(
+    const RewindPlan& plan, std::vector<std::unique_ptr<PoolTx>>& clients) {
     RewindReport report;
     report.reason = plan.reason;
     report.unix_time = unix_seconds();
@@ -112,7 +117,6 @@ Result<RewindReport, std::string> Impl::rewind_paused(const RewindPlan& plan) {
         std::lock_guard lock(mu);
         released = pool.release_all();
     }
-    std::vector<std::unique_ptr<PoolTx>> clients;  // submitted, never acknowledged
     {
         std::lock_guard lock(reseq_mu);
         for (auto& tx : released) {
@@ -156,17 +160,6 @@ Result<RewindReport, std::string> Impl::rewind_paused(const RewindPlan& plan) {
         // Only what is still waiting (and was not sealed meanwhile: the sealer is paused).
         save_resequence(resequencing.empty() ? std::vector<Bytes>{} : still_waiting);
     }
-    std::vector<Completion> refused;
-    for (auto& tx : clients) {
-        const auto account = committed_state()->read_account(tx->checked.sender);
-        std::lock_guard lock(mu);
-        auto done = tx->done;
-        if (auto added = pool.add(std::move(tx->checked), std::move(tx->done), account, refused);
-            !added)
-            refused.push_back(Completion{std::move(done), Unexpected{added.error()}});
-    }
-    run_all(refused);
-
     {
         std::lock_guard lock(commit_mu);
         ++stats.rewinds;

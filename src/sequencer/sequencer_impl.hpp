@@ -114,7 +114,10 @@ struct Sequencer::Impl {
 
     // rewind.cpp
     Result<RewindReport, std::string> rewind(const RewindPlan& plan);
-    Result<RewindReport, std::string> rewind_paused(const RewindPlan& plan);
+    /// The rewind itself, sealing paused; `clients` receives the pooled transactions that were
+    /// never acknowledged (admitted again by `rewind` after the re-sequenced ones).
+    Result<RewindReport, std::string> rewind_paused(const RewindPlan& plan,
+                                                    std::vector<std::unique_ptr<PoolTx>>& clients);
     /// Executes `msgs` after the durable head and commits them; the blocks, in order.
     Result<std::vector<arbos::Block>, std::string> adopt(const std::vector<arbos::Message>& msgs);
     /// Admits a dropped block's transaction again; its outcome is tracked in `resequencing`.

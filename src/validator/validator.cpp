@@ -32,17 +32,6 @@ Bytes text_bytes(const std::string& s) {
     return Bytes(s.begin(), s.end());
 }
 
-uint64_t call_uint(l1::RpcClient& rpc, const Address& to, const Bytes& data, const char* what) {
-    l1::CallRequest req;
-    req.to = to;
-    req.data = data;
-    auto v = l1::decode_uint(rpc.call(req));
-    if (!v || !v->fits_u64())
-        throw l1::L1Error(l1::L1Error::Kind::kBadResponse,
-                          std::string(what) + " returned an unexpected value");
-    return v->low64();
-}
-
 }  // namespace
 
 std::string batch_block_key(uint64_t seq) {
@@ -254,8 +243,8 @@ void Validator::propose() {
     }
     uint64_t next = 0;
     if (proposals_.empty()) {
-        next = call_uint(l1_, cfg_.rollup, l1::encode_call(l1::sig::kPostedBatchCount),
-                         "postedBatchCount()");
+        next = l1::call_u64(l1_, cfg_.rollup, l1::encode_call(l1::sig::kPostedBatchCount),
+                            "postedBatchCount()");
         std::lock_guard lock(mu_);
         status_.roots_posted = next;
     } else {
@@ -317,8 +306,8 @@ void Validator::watch() {
         std::lock_guard lock(mu_);
         derived = status_.batches_derived;
     }
-    const uint64_t posted = call_uint(l1_, cfg_.rollup, l1::encode_call(l1::sig::kPostedBatchCount),
-                                      "postedBatchCount()");
+    const uint64_t posted = l1::call_u64(
+        l1_, cfg_.rollup, l1::encode_call(l1::sig::kPostedBatchCount), "postedBatchCount()");
     while (watched_batches_ < std::min(posted, derived)) {
         const uint64_t seq = watched_batches_;
         l1::CallRequest req;
