@@ -17,12 +17,11 @@
 #include "arbos/arbos.hpp"
 #include "arbos/genesis.hpp"
 #include "arbos/memory_world.hpp"
-#include "batcher/l1_progress.hpp"
-#include "batcher/l1_watcher.hpp"
-#include "batcher/poster.hpp"
 #include "core/hex.hpp"
 #include "core/stop_wait.hpp"
 #include "ethrpc/eth_api.hpp"
+#include "inbox/l1_progress.hpp"
+#include "l1/head_watcher.hpp"
 #include "l1/presets.hpp"
 #include "l1/rpc_client.hpp"
 #include "l1/signer.hpp"
@@ -31,6 +30,7 @@
 #include "node/metrics_server.hpp"
 #include "node/node_metrics.hpp"
 #include "node/sequencer_l1.hpp"
+#include "poster/poster.hpp"
 #include "rpc/server.hpp"
 #include "sequencer/sequencer.hpp"
 #include "state/state.hpp"
@@ -138,7 +138,7 @@ void write_tag_heads(PrometheusWriter& w, const storage::Database& db) {
     w.sample("fusel2_finalized_block", {}, db.head(storage::Head::kFinalized).value_or(0));
 }
 
-void write_poster_status(PrometheusWriter& w, const batcher::PosterStatus& s) {
+void write_poster_status(PrometheusWriter& w, const poster::PosterStatus& s) {
     w.begin("fusel2_poster_batches_total", "counter", "Batches this poster got confirmed on L1");
     w.sample("fusel2_poster_batches_total", {}, s.batches_posted);
     w.begin("fusel2_poster_bytes_total", "counter", "Batch data bytes confirmed on L1");
@@ -299,16 +299,15 @@ int serve_validator(const NodeConfig& cfg, const arbos::Genesis& genesis, storag
     return mismatch && cfg.validator_exit_on_mismatch ? 3 : 0;
 }
 
-/// The sequencer's `safe` and `finalized` heads follow L1 (batch/l1_progress.hpp) until `stop`.
+/// The sequencer's `safe` and `finalized` heads follow L1 (inbox/l1_progress.hpp) until `stop`.
 void follow_l1_progress(storage::Database& db, L1Setup& l1, const NodeConfig& cfg,
                         const std::atomic<bool>& stop) {
     std::string last_problem;
     while (!stop.load(std::memory_order_acquire)) {
         std::string problem;
         try {
-            const auto p =
-                batcher::read_l1_progress(*l1.rpc, l1.inbox, l1.rollup, l1.confirmations);
-            if (auto err = batcher::apply_l1_progress(db, p)) problem = *err;
+            const auto p = inbox::read_l1_progress(*l1.rpc, l1.inbox, l1.rollup, l1.confirmations);
+            if (auto err = inbox::apply_l1_progress(db, p)) problem = *err;
         } catch (const l1::L1Error& e) {
             problem =
                 std::string("cannot read L1 progress (safe/finalized heads kept): ") + e.what();
@@ -367,13 +366,13 @@ int serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databas
     seq_cfg.max_block_txs = cfg.sequencer_max_block_txs;
     seq_cfg.warn = [](const std::string& line) { spdlog::warn("sequencer: {}", line); };
     const sequencer::L1Info fixed_l1{cfg.l1_block_number, uint256(cfg.l1_base_fee)};
-    std::unique_ptr<batcher::L1Watcher> watcher;
+    std::unique_ptr<l1::HeadWatcher> watcher;
     if (l1_setup) {
-        batcher::WatcherConfig wc;
+        l1::HeadWatcherConfig wc;
         wc.lag = cfg.l1_lag;
         wc.poll_interval = std::chrono::milliseconds(cfg.l1_poll_ms);
         wc.log = [](const std::string& line) { spdlog::warn("L1 watcher: {}", line); };
-        watcher = std::make_unique<batcher::L1Watcher>(*l1_setup->rpc, wc);
+        watcher = std::make_unique<l1::HeadWatcher>(*l1_setup->rpc, wc);
         watcher->poll();
         watcher->start();
     }
@@ -395,11 +394,11 @@ int serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databas
         [&metrics](const sequencer::Rejection& r) { metrics.tx_refused(sequencer::to_label(r)); });
     // The batch poster (built before anything starts: a missing key fails the start cleanly).
     std::unique_ptr<l1::TxSender> poster_sender;
-    std::unique_ptr<batcher::BatchPoster> poster;
+    std::unique_ptr<poster::BatchPoster> poster;
     if (l1_setup && cfg.poster_enabled) {
         poster_sender = std::make_unique<l1::TxSender>(
             *l1_setup->rpc, load_key(cfg.poster_key_file, "FUSE_POSTER_KEY", "batch poster"));
-        batcher::PosterConfig pc;
+        poster::PosterConfig pc;
         pc.inbox = l1_setup->inbox;
         pc.max_batch_size = cfg.poster_max_batch_size;
         pc.max_batch_delay = std::chrono::milliseconds(cfg.poster_max_batch_delay_ms);
@@ -407,7 +406,7 @@ int serve(const NodeConfig& cfg, const arbos::Genesis& genesis, storage::Databas
         pc.batch_format = static_cast<uint8_t>(cfg.poster_batch_format);
         pc.log = [](const std::string& line) { spdlog::info("batch poster: {}", line); };
         pc.warn = [](const std::string& line) { spdlog::warn("batch poster: {}", line); };
-        poster = std::make_unique<batcher::BatchPoster>(*db, *l1_setup->rpc, *poster_sender, pc);
+        poster = std::make_unique<poster::BatchPoster>(*db, *l1_setup->rpc, *poster_sender, pc);
     }
     // The L1 guard and repair (and the poster's rounds, on the same thread).
     std::unique_ptr<SequencerL1> seq_l1;

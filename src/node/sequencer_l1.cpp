@@ -12,14 +12,14 @@
 namespace fuse::node {
 
 SequencerL1::SequencerL1(storage::Database& db, l1::RpcClient& rpc, sequencer::Sequencer& seq,
-                         batcher::BatchPoster* poster, SequencerL1Config config)
+                         poster::BatchPoster* poster, SequencerL1Config config)
     : seq_(seq), poster_(poster), cfg_(std::move(config)), guard_(db, rpc, cfg_.guard) {}
 
 std::optional<std::string> SequencerL1::halted() const {
     return seq_.halted();
 }
 
-bool SequencerL1::repair(const batcher::Divergence& d) {
+bool SequencerL1::repair(const poster::Divergence& d) {
     const std::string what = "L1 no longer supports this chain after L2 block " +
                              std::to_string(d.keep_through) + ": " + d.reason;
     if (cfg_.policy == DivergencePolicy::kHalt) {
@@ -103,7 +103,7 @@ void SequencerL1::write_metrics(PrometheusWriter& w) const {
                  uint64_t{1});
     w.begin("fusel2_sequencer_halted", "gauge", "1 when halted (sequencer.l1-divergence = halt)");
     w.sample("fusel2_sequencer_halted", {}, uint64_t{seq_.halted() ? 1u : 0u});
-    const batcher::GuardStatus g = guard_.status();
+    const poster::GuardStatus g = guard_.status();
     w.begin("fusel2_l1_guard_verified_block", "gauge",
             "Highest L2 block checked against the current L1 view (the poster posts no further)");
     w.sample("fusel2_l1_guard_verified_block", {}, g.verified_through);

@@ -11,9 +11,9 @@
 #include <optional>
 #include <string>
 
-#include "batcher/l1_guard.hpp"
-#include "batcher/poster.hpp"
 #include "node/prometheus.hpp"
+#include "poster/l1_guard.hpp"
+#include "poster/poster.hpp"
 #include "sequencer/sequencer.hpp"
 
 namespace fuse::node {
@@ -21,7 +21,7 @@ namespace fuse::node {
 enum class DivergencePolicy { kRewind, kHalt };
 
 struct SequencerL1Config {
-    batcher::GuardConfig guard;
+    poster::GuardConfig guard;
     DivergencePolicy policy = DivergencePolicy::kRewind;
     std::chrono::milliseconds poll_interval{1'000};  ///< rounds without a poster
 };
@@ -30,7 +30,7 @@ class SequencerL1 {
 public:
     /// `poster` may be null (poster.enabled = false): the guard still runs.
     SequencerL1(storage::Database& db, l1::RpcClient& rpc, sequencer::Sequencer& seq,
-                batcher::BatchPoster* poster, SequencerL1Config config);
+                poster::BatchPoster* poster, SequencerL1Config config);
 
     /// Before the sequencer starts: one check (two rounds, so an unposted divergence is
     /// confirmed) and its repair. L1 failures are logged and left to the loop.
@@ -44,12 +44,12 @@ public:
 private:
     /// One guard check and its repair; false when halted.
     bool guard_round();
-    bool repair(const batcher::Divergence& d);
+    bool repair(const poster::Divergence& d);
 
     sequencer::Sequencer& seq_;
-    batcher::BatchPoster* poster_;
+    poster::BatchPoster* poster_;
     SequencerL1Config cfg_;
-    batcher::L1Guard guard_;
+    poster::L1Guard guard_;
     std::string last_problem_;
     std::atomic<bool> halted_{false};
 };

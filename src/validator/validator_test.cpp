@@ -9,24 +9,24 @@
 
 #include <thread>
 
-#include "batcher/l1_progress.hpp"
-#include "batcher/l1_watcher.hpp"
-#include "batcher/poster.hpp"
-#include "batcher/test_chain.hpp"
 #include "core/hex.hpp"
+#include "inbox/l1_progress.hpp"
 #include "l1/abi.hpp"
 #include "l1/anvil_process.hpp"
 #include "l1/contracts.hpp"
+#include "l1/head_watcher.hpp"
 #include "l1/test_util.hpp"
+#include "poster/poster.hpp"
+#include "poster/test_chain.hpp"
 
 namespace fuse::validator {
 namespace {
 
 using namespace std::chrono_literals;
-using batcher::testing::client_config;
-using batcher::testing::deploy;
-using batcher::testing::L2Chain;
-using batcher::testing::sender_config;
+using poster::testing::client_config;
+using poster::testing::deploy;
+using poster::testing::L2Chain;
+using poster::testing::sender_config;
 
 constexpr const char* kPosterKey =  // anvil account 0: owner + batch poster
     "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -45,7 +45,7 @@ struct Env {
 
     Env() {
         deploy_block = rpc.block_number();
-        inbox = batcher::testing::deploy_inbox(poster_sender, 122'880);
+        inbox = poster::testing::deploy_inbox(poster_sender, 122'880);
         rollup = deploy_rollup({proposer_sender.address()});
     }
 
@@ -61,7 +61,7 @@ struct Env {
 
     /// Seals `n` blocks the way the sequencer does: on the current L1 block and its base fee.
     void seal(int n, size_t txs = 3) {
-        batcher::L1Watcher w(rpc, {});
+        l1::HeadWatcher w(rpc, {});
         for (int i = 0; i < n; ++i) {
             EXPECT_TRUE(w.poll());
             const auto head = w.current();
@@ -72,12 +72,12 @@ struct Env {
 
     /// Posts everything sealed, in batches of at most `max_size` bytes.
     void post_all(size_t max_size = 2'000) {
-        batcher::PosterConfig cfg;
+        poster::PosterConfig cfg;
         cfg.inbox = inbox;
         cfg.max_batch_size = max_size;
         cfg.max_batch_delay = 0ms;
-        batcher::BatchPoster poster(*chain.db, rpc, poster_sender, cfg);
-        batcher::testing::drain_poster(poster, chain);
+        poster::BatchPoster poster(*chain.db, rpc, poster_sender, cfg);
+        poster::testing::drain_poster(poster, chain);
     }
 
     /// RollupCore's record of batch `seq` (getRecord), decoded.
@@ -111,7 +111,7 @@ struct Env {
 struct FreshNode {
     storage::testing::TempDir dir;
     std::unique_ptr<storage::Database> db;
-    arbos::Genesis genesis = arbos::dev_genesis(batcher::testing::kL2ChainId);
+    arbos::Genesis genesis = arbos::dev_genesis(poster::testing::kL2ChainId);
     arbos::Block genesis_block;
 
     FreshNode() {
@@ -169,7 +169,7 @@ TEST(Validator, DerivesTheSequencersChainFromL1AndPostsEveryBatchRoot) {
     for (uint64_t seq = 0; seq < batches; ++seq) {
         auto rec = env.record(seq);
         ASSERT_TRUE(rec);
-        auto meta = env.chain.db->get_meta(batcher::batch_meta_key(seq));
+        auto meta = env.chain.db->get_meta(poster::batch_meta_key(seq));
         ASSERT_TRUE(meta);
         uint64_t new_count = 0;
         for (int k = 0; k < 8; ++k)
@@ -262,16 +262,16 @@ TEST(Validator, AnL1ReorgRollsBackAndReDerives) {
     for (int i = 0; i < 5; ++i)
         env.rpc.request("evm_mine");
     l1::TxSender fresh(env.rpc, l1::Signer::from_hex(kPosterKey), sender_config());
-    batcher::PosterConfig pc;
+    poster::PosterConfig pc;
     pc.inbox = env.inbox;
     pc.max_batch_delay = 0ms;
-    batcher::BatchPoster poster(*env.chain.db, env.rpc, fresh, pc);
-    batcher::testing::drain_poster(poster, env.chain);  // the same 7 messages again
+    poster::BatchPoster poster(*env.chain.db, env.rpc, fresh, pc);
+    poster::testing::drain_poster(poster, env.chain);  // the same 7 messages again
     run_until(v, [&] { return v.status().reorgs >= 1 && v.status().batches_derived == 2; });
     expect_same_chain(env.chain, *node.db);
 }
 
-// The sequencer's own `safe` / `finalized` heads (batcher/l1_progress.hpp): safe = the L2 blocks
+// The sequencer's own `safe` / `finalized` heads (inbox/l1_progress.hpp): safe = the L2 blocks
 
 TEST(Validator, ProposerPipelinesRootsBehindUnconfirmedOnes) {
     Env env;
@@ -312,36 +312,36 @@ TEST(SequencerL1Progress, SafeFollowsTheInboxAndFinalizedFollowsMatchingRoots) {
     Env env;
     storage::Database& seq_db = *env.chain.db;
     env.seal(5);
-    auto p = batcher::read_l1_progress(env.rpc, env.inbox, env.rollup, 0);
+    auto p = inbox::read_l1_progress(env.rpc, env.inbox, env.rollup, 0);
     EXPECT_EQ(p.posted_blocks, 0u);
     EXPECT_FALSE(p.root_block);
-    EXPECT_FALSE(batcher::apply_l1_progress(seq_db, p));
+    EXPECT_FALSE(inbox::apply_l1_progress(seq_db, p));
     EXPECT_EQ(seq_db.head(storage::Head::kSafe), 0u);
 
     env.post_all();
-    p = batcher::read_l1_progress(env.rpc, env.inbox, env.rollup, 0);
+    p = inbox::read_l1_progress(env.rpc, env.inbox, env.rollup, 0);
     EXPECT_EQ(p.posted_blocks, 5u);
-    EXPECT_FALSE(batcher::apply_l1_progress(seq_db, p));
+    EXPECT_FALSE(inbox::apply_l1_progress(seq_db, p));
     EXPECT_EQ(seq_db.head(storage::Head::kSafe), 5u);
     EXPECT_EQ(seq_db.head(storage::Head::kFinalized).value_or(0), 0u);
     // Confirmations: read 1,000 blocks below the head = before the deployment → nothing posted.
-    EXPECT_EQ(batcher::read_l1_progress(env.rpc, env.inbox, env.rollup, 1000).posted_blocks, 0u);
+    EXPECT_EQ(inbox::read_l1_progress(env.rpc, env.inbox, env.rollup, 1000).posted_blocks, 0u);
 
     // A proposer posts the roots; the sequencer's finalized head follows.
     const uint64_t batches = env.batch_count();
     FreshNode node;
     Validator v(*node.db, node.genesis, env.rpc, &env.proposer_sender, env.config(Mode::kPropose));
     run_until(v, [&] { return v.status().roots_posted == batches; });
-    p = batcher::read_l1_progress(env.rpc, env.inbox, env.rollup, 0);
+    p = inbox::read_l1_progress(env.rpc, env.inbox, env.rollup, 0);
     ASSERT_TRUE(p.root_block);
     EXPECT_EQ(*p.root_block, 5u);
-    EXPECT_FALSE(batcher::apply_l1_progress(seq_db, p));
+    EXPECT_FALSE(inbox::apply_l1_progress(seq_db, p));
     EXPECT_EQ(seq_db.head(storage::Head::kFinalized), 5u);
 
     // Blocks sealed but not posted are not safe.
     env.seal(2);
-    p = batcher::read_l1_progress(env.rpc, env.inbox, env.rollup, 0);
-    EXPECT_FALSE(batcher::apply_l1_progress(seq_db, p));
+    p = inbox::read_l1_progress(env.rpc, env.inbox, env.rollup, 0);
+    EXPECT_FALSE(inbox::apply_l1_progress(seq_db, p));
     EXPECT_EQ(seq_db.head(storage::Head::kSafe), 5u);
 
     // A root for another chain (wrong block hash) is reported and not adopted.
@@ -353,8 +353,8 @@ TEST(SequencerL1Progress, SafeFollowsTheInboxAndFinalizedFollowsMatchingRoots) {
                                                   env.chain.blocks[5].send_root);
     ASSERT_TRUE(env.proposer_sender.wait(env.proposer_sender.submit(other, data), 20s).success);
     ASSERT_TRUE(seq_db.set_head(storage::Head::kFinalized, 0));
-    p = batcher::read_l1_progress(env.rpc, env.inbox, other, 0);
-    const auto err = batcher::apply_l1_progress(seq_db, p);
+    p = inbox::read_l1_progress(env.rpc, env.inbox, other, 0);
+    const auto err = inbox::apply_l1_progress(seq_db, p);
     ASSERT_TRUE(err);
     EXPECT_NE(err->find("L2 block 5"), std::string::npos) << *err;
     EXPECT_EQ(seq_db.head(storage::Head::kFinalized), 0u);

@@ -393,7 +393,7 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
       };
       await sendSome(5);
       // The poster's gas estimate reverts; its log names the inbox's custom error by selector with
-      // the stranger's address: NotBatchPoster(address) (src/batcher does not decode the name).
+      // the stranger's address: NotBatchPoster(address) (src/poster does not decode the name).
       const refusal = /batch poster: L1 error.*/;
       const line = (await waitFor(() => seq.output().match(refusal), { what: 'the poster logging the refusal' }))[0];
       const selector = ethers.id('NotBatchPoster(address)').slice(2, 10);

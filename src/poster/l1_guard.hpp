@@ -34,7 +34,7 @@
 #include "l1/rpc_client.hpp"
 #include "storage/database.hpp"
 
-namespace fuse::batcher {
+namespace fuse::poster {
 
 struct GuardConfig {
     /// The inbox as validators read it (inbox, deploy block, confirmations, genesis header).
@@ -112,4 +112,4 @@ private:
     GuardStatus status_;
 };
 
-}  // namespace fuse::batcher
+}  // namespace fuse::poster

@@ -2,7 +2,7 @@
 // (ArbOS over a RocksDB database): every message reaches L1 exactly once, in order, and decodes
 // back to what the sequencer sealed; a restarted poster continues where L1 says it stopped.
 
-#include "batcher/poster.hpp"
+#include "poster/poster.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,16 +12,15 @@
 #include "arbos/arbos.hpp"
 #include "arbos/genesis.hpp"
 #include "batch/batch.hpp"
-#include "batcher/l1_watcher.hpp"
-#include "batcher/test_chain.hpp"
 #include "core/hex.hpp"
 #include "l1/abi.hpp"
 #include "l1/anvil_process.hpp"
 #include "l1/contracts.hpp"
 #include "l1/test_util.hpp"
+#include "poster/test_chain.hpp"
 #include "storage/test_util.hpp"
 
-namespace fuse::batcher {
+namespace fuse::poster {
 namespace {
 
 using namespace std::chrono_literals;
@@ -298,32 +297,5 @@ TEST(BatchPoster, ABatchFromANonPosterKeyIsRefusedByTheInbox) {
     EXPECT_TRUE(read_batches(rpc, inbox).empty());
 }
 
-TEST(L1Watcher, FollowsTheHeadWithLagAndKeepsTheLastBlockWhenL1IsDown) {
-    l1::testing::AnvilProcess anvil;
-    l1::RpcClient rpc(client_config(anvil.url()));
-    for (int i = 0; i < 5; ++i)
-        rpc.request("evm_mine");
-    WatcherConfig cfg;
-    cfg.lag = 2;
-    L1Watcher w(rpc, cfg);
-    EXPECT_FALSE(w.current().known);
-    ASSERT_TRUE(w.poll());
-    const uint64_t head = rpc.block_number();
-    EXPECT_EQ(w.current().number, head - 2);
-    const auto hdr = rpc.get_block(l1::block_tag(head - 2));
-    EXPECT_EQ(w.current().base_fee, hdr->base_fee.value());
-    // An L1 younger than the lag gives block 1, never block 0 (whose non-zero base fee the
-    // batch format could not carry: its running header starts at block 0, base fee 0).
-    WatcherConfig deep;
-    deep.lag = 1000;
-    L1Watcher young(rpc, deep);
-    ASSERT_TRUE(young.poll());
-    EXPECT_EQ(young.current().number, 1u);
-    anvil.stop();
-    EXPECT_FALSE(w.poll());
-    EXPECT_EQ(w.current().number, head - 2);  // kept
-    EXPECT_TRUE(w.current().known);
-}
-
 }  // namespace
-}  // namespace fuse::batcher
+}  // namespace fuse::poster

@@ -17,7 +17,7 @@
 #include "core/uint256.hpp"
 #include "l1/rpc_client.hpp"
 
-namespace fuse::batcher {
+namespace fuse::l1 {
 
 struct L1Head {
     uint64_t number = 0;
@@ -26,16 +26,16 @@ struct L1Head {
     bool known = false;  ///< false until the first successful poll
 };
 
-struct WatcherConfig {
+struct HeadWatcherConfig {
     uint64_t lag = 0;  ///< use head - lag
     std::chrono::milliseconds poll_interval{1'000};
     std::function<void(const std::string&)> log;
 };
 
-class L1Watcher {
+class HeadWatcher {
 public:
-    L1Watcher(l1::RpcClient& rpc, WatcherConfig config);
-    ~L1Watcher();
+    HeadWatcher(RpcClient& rpc, HeadWatcherConfig config);
+    ~HeadWatcher();
 
     /// One poll (also what the thread does). Returns false when L1 did not answer.
     bool poll();
@@ -50,8 +50,8 @@ public:
     L1Head current() const;
 
 private:
-    l1::RpcClient& rpc_;
-    WatcherConfig cfg_;
+    RpcClient& rpc_;
+    HeadWatcherConfig cfg_;
     mutable std::mutex mu_;
     L1Head head_;
     bool down_ = false;
@@ -59,4 +59,4 @@ private:
     std::thread thread_;
 };
 
-}  // namespace fuse::batcher
+}  // namespace fuse::l1

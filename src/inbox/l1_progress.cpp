@@ -1,11 +1,11 @@
-#include "batcher/l1_progress.hpp"
+#include "inbox/l1_progress.hpp"
 
 #include <algorithm>
 
 #include "core/hex.hpp"
 #include "l1/contracts.hpp"
 
-namespace fuse::batcher {
+namespace fuse::inbox {
 namespace {
 
 Bytes call_at(l1::RpcClient& rpc, const Address& to, const Bytes& data, const std::string& tag) {
@@ -68,4 +68,4 @@ std::optional<std::string> apply_l1_progress(storage::Database& db, const L1Prog
     return std::nullopt;
 }
 
-}  // namespace fuse::batcher
+}  // namespace fuse::inbox

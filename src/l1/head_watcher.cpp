@@ -1,18 +1,18 @@
-#include "batcher/l1_watcher.hpp"
+#include "l1/head_watcher.hpp"
 #include "core/stop_wait.hpp"
 
 #include <algorithm>
 
-namespace fuse::batcher {
+namespace fuse::l1 {
 
-L1Watcher::L1Watcher(l1::RpcClient& rpc, WatcherConfig config)
+HeadWatcher::HeadWatcher(RpcClient& rpc, HeadWatcherConfig config)
     : rpc_(rpc), cfg_(std::move(config)) {}
 
-L1Watcher::~L1Watcher() {
+HeadWatcher::~HeadWatcher() {
     stop();
 }
 
-bool L1Watcher::poll() {
+bool HeadWatcher::poll() {
     try {
         const uint64_t latest = rpc_.block_number();
         // Never block 0 while L1 has more: the batch format's running header starts at
@@ -31,7 +31,7 @@ bool L1Watcher::poll() {
         bool went_back = false;
         if (known.known && target <= known.number) {
             const auto same =
-                known.number <= latest ? rpc_.get_block(l1::block_tag(known.number)) : std::nullopt;
+                known.number <= latest ? rpc_.get_block(block_tag(known.number)) : std::nullopt;
             if (same && same->hash == known.hash) {
                 std::lock_guard lock(mu_);
                 down_ = false;
@@ -39,10 +39,10 @@ bool L1Watcher::poll() {
             }
             went_back = true;
         }
-        auto header = rpc_.get_block(l1::block_tag(target));
+        auto header = rpc_.get_block(block_tag(target));
         if (!header)
-            throw l1::L1Error(l1::L1Error::Kind::kBadResponse,
-                              "L1 block " + std::to_string(target) + " not found");
+            throw L1Error(L1Error::Kind::kBadResponse,
+                          "L1 block " + std::to_string(target) + " not found");
         std::lock_guard lock(mu_);
         if (!head_.known || header->number > head_.number || went_back) {
             if (went_back && cfg_.log)
@@ -57,7 +57,7 @@ bool L1Watcher::poll() {
         if (down_ && cfg_.log) cfg_.log("L1 reachable again at block " + std::to_string(target));
         down_ = false;
         return true;
-    } catch (const l1::L1Error& e) {
+    } catch (const L1Error& e) {
         std::lock_guard lock(mu_);
         if (!down_ && cfg_.log)
             cfg_.log(std::string("L1 unreachable, keeping L1 block ") +
@@ -67,7 +67,7 @@ bool L1Watcher::poll() {
     }
 }
 
-void L1Watcher::start() {
+void HeadWatcher::start() {
     if (thread_.joinable()) return;
     stop_.store(false);
     thread_ = std::thread([this] {
@@ -78,14 +78,14 @@ void L1Watcher::start() {
     });
 }
 
-void L1Watcher::stop() {
+void HeadWatcher::stop() {
     stop_.store(true, std::memory_order_release);
     if (thread_.joinable()) thread_.join();
 }
 
-L1Head L1Watcher::current() const {
+L1Head HeadWatcher::current() const {
     std::lock_guard lock(mu_);
     return head_;
 }
 
-}  // namespace fuse::batcher
+}  // namespace fuse::l1

@@ -1,4 +1,4 @@
-#include "batcher/poster.hpp"
+#include "poster/poster.hpp"
 
 #include <algorithm>
 #include <thread>
@@ -8,7 +8,7 @@
 #include "core/stop_wait.hpp"
 #include "l1/contracts.hpp"
 
-namespace fuse::batcher {
+namespace fuse::poster {
 
 uint64_t batch_gas_limit(ByteView calldata) {
     uint64_t gas = 21'000;  // transaction
@@ -315,4 +315,4 @@ void BatchPoster::run(const std::atomic<bool>& stop, const std::function<bool()>
     }
 }
 
-}  // namespace fuse::batcher
+}  // namespace fuse::poster

@@ -13,17 +13,17 @@
 
 #include "arbos/arbos.hpp"
 #include "arbos/genesis.hpp"
-#include "batcher/poster.hpp"
 #include "core/hex.hpp"
 #include "core/transaction.hpp"
 #include "l1/abi.hpp"
 #include "l1/rpc_client.hpp"
 #include "l1/test_util.hpp"
 #include "l1/tx_sender.hpp"
+#include "poster/poster.hpp"
 #include "storage/database.hpp"
 #include "storage/test_util.hpp"
 
-namespace fuse::batcher::testing {
+namespace fuse::poster::testing {
 
 inline constexpr uint64_t kL2ChainId = 412346;
 
@@ -145,4 +145,4 @@ inline void drain_poster(BatchPoster& poster, const L2Chain& chain,
                   << messages << " messages posted";
 }
 
-}  // namespace fuse::batcher::testing
+}  // namespace fuse::poster::testing

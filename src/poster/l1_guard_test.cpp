@@ -3,16 +3,15 @@
 // batch L1 decodes as invalid, are divergences at the right block; the L1 watcher follows the L1
 // down when the block it used is lost.
 
-#include "batcher/l1_guard.hpp"
+#include "poster/l1_guard.hpp"
 
 #include <gtest/gtest.h>
 
 #include "batch/resolve.hpp"
-#include "batcher/l1_watcher.hpp"
-#include "batcher/test_chain.hpp"
 #include "l1/anvil_process.hpp"
+#include "poster/test_chain.hpp"
 
-namespace fuse::batcher {
+namespace fuse::poster {
 namespace {
 
 using namespace std::chrono_literals;
@@ -136,26 +135,5 @@ TEST(L1Guard, APostedBatchTheL1DecodesAsInvalidIsAdoptedAsFiller) {
     ASSERT_TRUE(fresh.check());
 }
 
-TEST(L1Watcher, FollowsTheL1DownWhenTheBlockInUseIsLost) {
-    l1::testing::AnvilProcess anvil;
-    l1::RpcClient rpc(client_config(anvil.url()));
-    for (int i = 0; i < 5; ++i)
-        rpc.request("evm_mine");
-    const auto snapshot = rpc.request("evm_snapshot");
-    for (int i = 0; i < 6; ++i)
-        rpc.request("evm_mine");
-    WatcherConfig cfg;
-    cfg.lag = 2;
-    L1Watcher w(rpc, cfg);
-    ASSERT_TRUE(w.poll());
-    const uint64_t before = w.current().number;
-    EXPECT_EQ(before, rpc.block_number() - 2);
-    ASSERT_EQ(rpc.request("evm_revert", nlohmann::json::array({snapshot})), true);
-    ASSERT_TRUE(w.poll());
-    EXPECT_LT(w.current().number, before);
-    EXPECT_EQ(w.current().number, rpc.block_number() - 2);
-    EXPECT_EQ(w.current().hash, rpc.get_block(l1::block_tag(rpc.block_number() - 2))->hash);
-}
-
 }  // namespace
-}  // namespace fuse::batcher
+}  // namespace fuse::poster

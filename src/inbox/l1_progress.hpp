@@ -14,7 +14,7 @@
 #include "l1/rpc_client.hpp"
 #include "storage/database.hpp"
 
-namespace fuse::batcher {
+namespace fuse::inbox {
 
 struct L1Progress {
     uint64_t l1_block = 0;       ///< the L1 block read at (head − confirmations)
@@ -33,4 +33,4 @@ L1Progress read_l1_progress(l1::RpcClient& rpc, const Address& inbox, const Addr
 /// is not this node's block hash at that number.
 std::optional<std::string> apply_l1_progress(storage::Database& db, const L1Progress& p);
 
-}  // namespace fuse::batcher
+}  // namespace fuse::inbox

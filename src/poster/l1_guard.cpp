@@ -1,10 +1,10 @@
-#include "batcher/l1_guard.hpp"
+#include "poster/l1_guard.hpp"
 
 #include "batch/resolve.hpp"
 #include "core/hex.hpp"
 #include "l1/contracts.hpp"
 
-namespace fuse::batcher {
+namespace fuse::poster {
 namespace {
 
 constexpr std::string_view kCursorKey = "guard.cursor";
@@ -223,4 +223,4 @@ std::optional<std::pair<uint64_t, std::string>> L1Guard::first_unsupported(uint6
     return std::nullopt;
 }
 
-}  // namespace fuse::batcher
+}  // namespace fuse::poster

@@ -25,7 +25,7 @@
 #include "l1/tx_sender.hpp"
 #include "storage/database.hpp"
 
-namespace fuse::batcher {
+namespace fuse::poster {
 
 struct PosterConfig {
     Address inbox;
@@ -148,4 +148,4 @@ uint64_t batch_gas_limit(ByteView calldata);
 /// prev count ‖ 8-byte BE new count ‖ 32-byte L1 tx hash).
 std::string batch_meta_key(uint64_t sequence_number);
 
-}  // namespace fuse::batcher
+}  // namespace fuse::poster
