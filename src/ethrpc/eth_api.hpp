@@ -36,6 +36,9 @@ struct Config {
     /// below the server's handler timeout, 30 s).
     std::chrono::milliseconds send_sync_timeout{2'000};
     std::chrono::milliseconds send_sync_max_timeout{20'000};
+
+    /// Empty if usable, else what is wrong (config.cpp).
+    std::string validate() const;
 };
 
 /// What EthApi needs from a sequencer: eth_sendRawTransaction's submit (the callback fires

@@ -25,6 +25,7 @@
 #include "node/devnet.hpp"
 #include "node/devnet_process.hpp"
 #include "node/devnet_supervisor.hpp"
+#include "node/http_probe.hpp"
 
 #ifndef FUSE_SOURCE_DIR
 #define FUSE_SOURCE_DIR "."
@@ -148,6 +149,21 @@ nlohmann::json read_deployment(const DevnetPaths& p) {
     return j;
 }
 
+/// Waits until the node on 127.0.0.1:`port` answers GET /ready with 200 (docs/node.md "Health
+/// and readiness"); returns that answer's body. Throws when the node exits or two minutes pass.
+nlohmann::json wait_ready(Supervisor& sup, uint16_t port, const std::string& what) {
+    nlohmann::json body;
+    sup.wait_until(
+        [&] {
+            const auto r = http_get("127.0.0.1", port, "/ready", std::chrono::milliseconds(500));
+            if (!r || r->status != 200) return false;
+            body = nlohmann::json::parse(r->body, nullptr, false);
+            return true;
+        },
+        std::chrono::seconds(120), what + " to be ready (GET /ready)");
+    return body;
+}
+
 std::string checksummed(const nlohmann::json& j, const char* key) {
     const auto a = parse_address(j.value(key, std::string()));
     return a ? to_checksum_hex(*a) : j.value(key, std::string("?"));
@@ -227,20 +243,10 @@ int run_devnet(const DevnetOptions& opts) {
 
     StateBackup backup(paths);
     Supervisor sup(paths);
-    bool l1_up = false, seq_up = false, val_up = false;
-    uint64_t l2_head = 0;
+    bool l1_up = false;
     sup.on_line([&](const std::string& name, const std::string& line) {
+        // anvil is not ours: its "Listening on" line is the signal it gives.
         if (name == "l1" && line.find("Listening on 127.0.0.1:") != std::string::npos) l1_up = true;
-        if (name == "sequencer") {
-            if (const auto at = line.find("sequencer running"); at != std::string::npos) {
-                seq_up = true;
-                if (const auto h = line.find("head ", at); h != std::string::npos)
-                    l2_head = std::strtoull(line.c_str() + h + 5, nullptr, 10);
-            }
-        }
-        if (name == "validator" && line.find("validator (") != std::string::npos &&
-            line.find(") running") != std::string::npos)
-            val_up = true;
     });
 
     int code = 0;
@@ -296,10 +302,11 @@ int run_devnet(const DevnetOptions& opts) {
 
         sup.start("sequencer", {self.string(), "node", "--config", paths.sequencer_toml.string()},
                   true);
-        sup.wait_until([&] { return seq_up; }, std::chrono::seconds(120), "the sequencer");
+        const nlohmann::json seq_ready = wait_ready(sup, opts.http_port, "the sequencer");
+        const uint64_t l2_head = seq_ready.value("latest", uint64_t{0});
         sup.start("validator", {self.string(), "node", "--config", paths.validator_toml.string()},
                   true);
-        sup.wait_until([&] { return val_up; }, std::chrono::seconds(120), "the validator");
+        wait_ready(sup, opts.validator_http_port, "the validator");
 
         BannerInfo info;
         info.first_run = first_run;

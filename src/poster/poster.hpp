@@ -57,6 +57,9 @@ struct PosterConfig {
     /// Called with one line per problem (L1 error, reverted batch, a message that cannot be
     /// batched); `log` when unset.
     std::function<void(const std::string&)> warn;
+
+    /// Empty if usable, else what is wrong (poster_config.cpp).
+    std::string validate() const;
 };
 
 /// What one round did.

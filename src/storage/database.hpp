@@ -27,6 +27,9 @@ struct Options {
     /// loss; kill -9 alone is survived without it).
     bool sync = true;
     size_t block_cache_mb = 256;
+
+    /// Empty if usable, else what is wrong (options.cpp).
+    std::string validate() const;
 };
 
 /// The named heads (DESIGN.md §4).

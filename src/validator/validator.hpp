@@ -42,6 +42,9 @@ struct Config {
     std::function<void(const std::string&)> log;
     /// Called once with the alarm text on the first mismatch (watch mode).
     std::function<void(const std::string&)> on_mismatch;
+
+    /// Empty if usable, else what is wrong (config.cpp).
+    std::string validate() const;
 };
 
 struct Status {
