@@ -1,5 +1,5 @@
 #pragma once
-/// The Ethereum JSON-RPC methods dapps use (issue #5 §4), registered on the rpc library's
+/// The Ethereum JSON-RPC methods dapps use, registered on the rpc library's
 /// registry, reading from storage and executing eth_call/eth_estimateGas through ArbOS. The same
 /// API serves the sequencer (with `sequencer` set: eth_sendRawTransaction, pending nonces) and
 /// the validator (read-only; eth_sendRawTransaction answers an error).

@@ -1,5 +1,5 @@
 #pragma once
-/// The node's database on RocksDB (DESIGN.md §6, issue #5 §2): blocks, receipts, the tx index,
+/// The node's database on RocksDB (DESIGN.md §6): blocks, receipts, the tx index,
 /// logs, the world state (flat accounts/storage/code for fast reads plus the Merkle-Patricia
 /// trie nodes by hash, so any past state root can be opened), the ordered message log and the
 /// heads. One block = one atomic WriteBatch; a node killed at any point reopens at its last
