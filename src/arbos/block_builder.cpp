@@ -79,7 +79,10 @@ BlockBuilder::BlockBuilder(WorldState& world, const Genesis& genesis, const Bloc
 void BlockBuilder::Impl::run_deposits(const Message& m, std::span<const Deposit> deposits) {
     SystemStorage sys(exec);
     deposit_error = check_deposits(sys, m, deposits);
-    if (deposit_error || !m.deposit_ref) return;
+    if (deposit_error || !m.deposit_ref) {
+        exec.finalize_tx();  // the checks' reads leave nothing warm for the first transaction
+        return;
+    }
     for (const Deposit& d : deposits) {
         DepositOutcome o = execute_deposit(exec, ctx, precompiles, &analyses, d);
         count_gas(o.gas_used, 0);

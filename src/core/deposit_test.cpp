@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <vector>
 
 #include "core/hash.hpp"
@@ -191,6 +192,29 @@ TEST(Deposit, DecoderRejectsMalformedDepositTransactions) {
     // The other unknown types stay unknown for the block decoder too.
     EXPECT_EQ(decode_block_transaction(hx("65c0")).error(), TxError::kUnsupportedType);
     EXPECT_EQ(decode_block_transaction(hx("6ac0")).error(), TxError::kUnsupportedType);
+}
+
+TEST(Deposit, MutatedDepositTransactionsDecodeOnlyToThemselves) {
+    // Whatever the block decoder accepts re-encodes to exactly the same bytes (one encoding per
+    // transaction, so one hash).
+    std::mt19937_64 rng(13);
+    size_t accepted = 0;
+    for (const Expected& e : kExpected) {
+        const Bytes raw = hx(e.raw);
+        for (int i = 0; i < 5000; ++i) {
+            Bytes m = raw;
+            const int flips = 1 + static_cast<int>(rng() % 3);
+            for (int f = 0; f < flips; ++f)
+                m[1 + rng() % (m.size() - 1)] ^= static_cast<uint8_t>(1 + rng() % 255);
+            if (rng() % 8 == 0) m.resize(1 + rng() % m.size());
+            auto t = decode_block_transaction(m);
+            if (!t) continue;
+            ++accepted;
+            EXPECT_EQ(encode_transaction(*t), m);
+            EXPECT_TRUE(is_deposit_type(t->type));
+        }
+    }
+    EXPECT_GT(accepted, 0u);  // flips inside addresses and values keep it decodable
 }
 
 TEST(Deposit, ReceiptsOfDepositTypesRoundTrip) {
