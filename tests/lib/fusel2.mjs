@@ -182,8 +182,10 @@ export async function startNode({ datadir, args = [], noDev = false, metrics = t
   return node;
 }
 
-/// Waits for <datadir>/endpoints.json, then for GET /ready to answer 200; resolves to the
-/// ports {http, metrics}. Rejects when the node exits first or the time runs out.
+/// Waits for <datadir>/endpoints.json, then for GET /ready to answer 200 — or 503 with a reason
+/// other than "starting": a node that reports a problem (a watcher's alarm, a halted sequencer)
+/// is up and serving, and the test is there to observe the problem. Resolves to the ports
+/// {http, metrics}. Rejects when the node exits first or the time runs out.
 async function waitUntilReady(endpointsFile, timeoutMs, exitInfo, output) {
   const deadline = Date.now() + timeoutMs;
   let ports = null;
@@ -200,8 +202,10 @@ async function waitUntilReady(endpointsFile, timeoutMs, exitInfo, output) {
     if (ports) {
       try {
         const res = await fetch(`http://127.0.0.1:${ports.http}/ready`);
-        last = `/ready: HTTP ${res.status} ${await res.text()}`;
+        const body = await res.text();
+        last = `/ready: HTTP ${res.status} ${body}`;
         if (res.status === 200) return ports;
+        if (res.status === 503 && !['starting', 'stopping'].includes(JSON.parse(body).reason)) return ports;
       } catch (e) {
         last = `/ready: ${e.message}`;
       }
