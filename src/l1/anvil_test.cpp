@@ -7,6 +7,7 @@
 #include "l1/anvil_process.hpp"
 #include "l1/contracts.hpp"
 #include "l1/rpc_client.hpp"
+#include "l1/test_contracts.hpp"
 #include "l1/tx_sender.hpp"
 
 namespace fuse::l1 {
@@ -46,18 +47,6 @@ struct Env {
         return cfg;
     }
 
-    Address deploy(const std::string& name, const std::vector<AbiType>& types,
-                   const std::vector<AbiValue>& args) {
-        const json artifact = testing::load_artifact(name);
-        Bytes code = *from_hex(artifact.at("bytecode").get<std::string>());
-        auto enc = abi_encode(types, args);
-        EXPECT_TRUE(enc);
-        code.insert(code.end(), enc->begin(), enc->end());
-        const auto receipt = sender.wait(sender.submit(std::nullopt, code), 20s);
-        EXPECT_TRUE(receipt.success) << name;
-        return *receipt.contract_address;
-    }
-
     Bytes call(const Address& to, const Bytes& data) {
         CallRequest req;
         req.to = to;
@@ -82,17 +71,12 @@ struct Deployed {
 Deployed deploy_contracts(Env& env) {
     const Address me = env.sender.address();
     Deployed d;
-    d.inbox = env.deploy(
-        "SequencerInbox", *parse_types("address,address[],(uint64,uint64,uint64,uint64),uint256"),
-        {AbiValue::of(me), AbiValue::of_items({AbiValue::of(me)}),
-         AbiValue::of_items({AbiValue::of(uint256(17280)), AbiValue::of(uint256(12)),
-                             AbiValue::of(uint256(86400)), AbiValue::of(uint256(768))}),
-         AbiValue::of(uint256(122880))});
+    d.inbox = testing::deploy_inbox(env.sender, 122880);
     Hash32 genesis;
     genesis[31] = 0x42;
-    d.rollup = env.deploy("RollupCore", *parse_types("address,bytes32,address,address[]"),
-                          {AbiValue::of(me), AbiValue::of(genesis), AbiValue::of(d.inbox),
-                           AbiValue::of_items({AbiValue::of(me)})});
+    d.rollup = testing::deploy(env.sender, "RollupCore", "address,bytes32,address,address[]",
+                               {AbiValue::of(me), AbiValue::of(genesis), AbiValue::of(d.inbox),
+                                AbiValue::of_items({AbiValue::of(me)})});
     return d;
 }
 
