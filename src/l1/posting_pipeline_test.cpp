@@ -17,9 +17,7 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-// anvil's dev account 0 (public test key): owner and batch poster of the inbox.
-constexpr const char* kDevKey =
-    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+using testing::kDevKey;  // anvil's dev account 0: owner and batch poster of the inbox
 // Ample for these small batches (the estimate is ~90,000 gas).
 constexpr uint64_t kGasBehind = 300'000;
 
