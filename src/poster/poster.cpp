@@ -253,7 +253,7 @@ bool BatchPoster::may_fill_a_batch(const Start& at) const {
            at.sealed >= last_not_full_sealed_ + std::max<uint64_t>(1, (at.sealed - at.posted) / 10);
 }
 
-BatchPoster::Built BatchPoster::build_batch(const Start& at, bool delay_due) {
+BatchPoster::Built BatchPoster::build_batch(const Start& at, bool delay_passed) {
     batch::BatchLimits limits;
     limits.max_compressed_size = cfg_.max_batch_size;
     batch::BatchBuilder builder(limits, quality_for_backlog(at.sealed - at.posted),
@@ -281,7 +281,7 @@ BatchPoster::Built BatchPoster::build_batch(const Start& at, bool delay_due) {
         }
         ++built.count;
     }
-    if (built.count > 0 && (built.full || delay_due)) built.data = builder.finish(true);
+    if (built.count > 0 && (built.full || delay_passed)) built.data = builder.finish(true);
     return built;
 }
 

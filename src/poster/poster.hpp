@@ -137,7 +137,7 @@ private:
     bool delay_due(uint64_t posted);
     /// Whether the messages waiting may fill a batch (checked before compressing).
     bool may_fill_a_batch(const Start& at) const;
-    Built build_batch(const Start& at, bool delay_due);
+    Built build_batch(const Start& at, bool delay_passed);
     void send_batch(const Start& at, Built built);
     void record_confirmed(const BatchInFlight& b, const l1::TxReceipt& receipt);
     void count_l1_error(const std::string& error);
