@@ -81,13 +81,19 @@ contract Outbox is IOutbox, OwnablePausable, ReentrancyGuard {
     /// @param rollup_ the RollupCore that records the send roots.
     /// @param bridge_ the Bridge that pays; its owner must set this Outbox (`setOutbox`).
     /// @param withdrawalDelay_ seconds between a send root's first posting and its first claim.
-    constructor(address initialOwner, RollupCore rollup_, IBridge bridge_, uint256 withdrawalDelay_)
-        Ownable(initialOwner)
-    {
+    /// @param guardian_ may pause and invalidate besides the owner (zero: nobody else).
+    constructor(
+        address initialOwner,
+        RollupCore rollup_,
+        IBridge bridge_,
+        uint256 withdrawalDelay_,
+        address guardian_
+    ) Ownable(initialOwner) {
         if (address(rollup_) == address(0) || address(bridge_) == address(0)) revert ZeroAddress();
         rollup = rollup_;
         bridge = bridge_;
         _setWithdrawalDelay(withdrawalDelay_);
+        _setGuardian(guardian_);
         _resetContext();
     }
 
@@ -201,8 +207,7 @@ contract Outbox is IOutbox, OwnablePausable, ReentrancyGuard {
 
     /// @notice Sets the guardian (zero: none). Owner only.
     function setGuardian(address guardian_) external onlyOwner {
-        guardian = guardian_;
-        emit GuardianSet(guardian_);
+        _setGuardian(guardian_);
     }
 
     /// @dev Checks the proof, the root and the leaf, then marks the leaf spent.
@@ -230,6 +235,11 @@ contract Outbox is IOutbox, OwnablePausable, ReentrancyGuard {
     function _setWithdrawalDelay(uint256 withdrawalDelay_) private {
         withdrawalDelay = withdrawalDelay_;
         emit WithdrawalDelaySet(withdrawalDelay_);
+    }
+
+    function _setGuardian(address guardian_) private {
+        guardian = guardian_;
+        emit GuardianSet(guardian_);
     }
 
     function _resetContext() private {
