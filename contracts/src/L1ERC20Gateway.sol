@@ -38,6 +38,8 @@ contract L1ERC20Gateway is IL1ERC20Gateway, OwnablePausable, ReentrancyGuard {
     error ZeroAddress();
     /// @notice `amount == 0`, or the token delivered nothing.
     error ZeroAmount();
+    /// @notice `l1Token` has no code (not a token).
+    error NotAToken(address l1Token);
     /// @notice `msg.value` is not exactly the message fee `l2GasLimit * bridge.l2GasPrice()`.
     error WrongFee(uint256 fee, uint256 value);
     /// @notice `finalizeInboundTransfer` not called by the Bridge (on behalf of the Outbox).
@@ -71,6 +73,7 @@ contract L1ERC20Gateway is IL1ERC20Gateway, OwnablePausable, ReentrancyGuard {
     {
         if (to == address(0)) revert ZeroAddress();
         if (amount == 0) revert ZeroAmount();
+        if (l1Token.code.length == 0) revert NotAToken(l1Token);
         uint256 fee = l2GasLimit * bridge.l2GasPrice();
         if (msg.value != fee) revert WrongFee(fee, msg.value);
 
