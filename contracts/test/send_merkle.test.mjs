@@ -8,7 +8,9 @@ import { ethers } from 'ethers';
 import { startAnvil } from '../../tests/lib/anvil.mjs';
 import { buildBridgeContracts, deployContracts } from '../../tests/lib/contracts.mjs';
 import { buildL2TestContracts, testArtifact } from '../../tests/lib/test_contracts.mjs';
-import { calculateRoot, kZeroHash, SendAccumulator, sendItemHash } from '../test-lib/bridge.mjs';
+import {
+  applyL1ToL2Alias, calculateRoot, depositHash, kZeroHash, nextDepositAcc, SendAccumulator, sendItemHash,
+} from '../test-lib/bridge.mjs';
 
 const H = (a, b) => ethers.keccak256(ethers.concat([a, b]));
 const K = (x) => ethers.keccak256(x);
@@ -60,6 +62,30 @@ describe('send accumulator (JS) by hand', () => {
       // earlier roots stay provable from the first `size` leaves
       if (n > 3) assert.equal(calculateRoot(acc.proof(1, 3), 1, acc.leaves[1]), acc.treeRoot(3));
     }
+  });
+});
+
+describe('docs/bridge.md worked examples', () => {
+  it('deposit hashes and accumulator, alias, item hash, a 3-leaf root and proof', () => {
+    const a = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+    const b = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+    const h0 = depositHash({ kind: 0, index: 0n, l2From: a, to: b, value: 10n ** 18n, l2GasLimit: 0n, l1BlockNumber: 1000n,
+      l1Timestamp: 1700000000n, data: '0x' });
+    assert.equal(h0, '0x8452912680fd63cd5f3222386d5718ce4cef3303ea6f9c463d18770d4f58462e');
+    const acc0 = nextDepositAcc(kZeroHash, h0);
+    assert.equal(acc0, '0x2d5a4a8e292f3302b4270ad626f4908bdbf6b5aa9b0d2bfa1b78d4468ed6d278');
+    const alias = applyL1ToL2Alias('0x5FbDB2315678afecb367f032d93F642f64180aa3');
+    assert.equal(alias, '0x70CEB2315678Afecb367F032D93f642f64181bB4');
+    const h1 = depositHash({ kind: 1, index: 1n, l2From: alias, to: '0x0000000000000000000000000000000000004B01', value: 0n,
+      l2GasLimit: 100000n, l1BlockNumber: 1001n, l1Timestamp: 1700000005n, data: '0xdeadbeef' });
+    assert.equal(h1, '0x95df7ac3b389c3dcce399718712c1b1677eef84a6544c3a0facfafb41ee58dba');
+    assert.equal(nextDepositAcc(acc0, h1), '0x710509ece0078086864d63eb744234cd36a94318ab0aefe568132b94c8e8cd3c');
+    assert.equal(sendItemHash({ l2Sender: a, to: b, l2Block: 77n, l1Block: 1000n, l2Timestamp: 1700000000n, value: 10n ** 18n }),
+      '0x7beb58c48b6e6fcc56b4e11b022f76b483ae86c9d7eeaa4c37cf64dd2aef371f');
+    const acc = new SendAccumulator();
+    [1, 2, 3].forEach((i) => acc.append(word(i)));
+    assert.equal(acc.root(), '0x68d4880e8b3b97fc57678c4dce33b2e0d84a06024476eceba62bdc2e07a1e279');
+    assert.deepEqual(acc.proof(2), [kZeroHash, '0x50387073e2d4f7060a3c02c3c5268d8a72700a28b5cbd7e23314ae0e1ebda895']);
   });
 });
 
