@@ -112,7 +112,7 @@ export async function build({ evmVersion, force = false, quiet = false, srcDir: 
     .update(JSON.stringify({ input, solc: solcVersion(), script: fs.readFileSync(fileURLToPath(import.meta.url), 'utf8') }))
     .digest('hex');
   if (!force && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8').trim() === stamp) {
-    if (!quiet) console.log(`contracts up to date (evm ${evmVersion})`);
+    if (!quiet) console.log(`contracts/${path.basename(sDir)} up to date (evm ${evmVersion}) -> ${oDir}`);
     return { built: false };
   }
 

@@ -91,6 +91,8 @@ describe('contracts/build.mjs', () => {
     const out = path.join(tmp, 'out-l2');
     const r = await build({ srcDir: l2SrcDir, evmVersion: kL2EvmVersion, outDir: out, quiet: true });
     assert.deepEqual(r.contracts.sort(), ['BridgedERC20', 'IArbSys', 'L2ERC20Gateway']);
+    // the stamp covers the imports from contracts/src too: unchanged -> a no-op
+    assert.equal((await build({ srcDir: l2SrcDir, evmVersion: kL2EvmVersion, outDir: out, quiet: true })).built, false);
     const gw = JSON.parse(fs.readFileSync(path.join(out, 'L2ERC20Gateway.json'), 'utf8'));
     assert.equal(gw.evmVersion, 'cancun');
     assert.equal(gw.sourceName, 'contracts/l2/L2ERC20Gateway.sol');
