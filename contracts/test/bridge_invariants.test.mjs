@@ -65,8 +65,9 @@ describe('bridge invariants (forge)', () => {
       kColumns.forEach((c, i) => { total[c] += v[i]; });
     }
     assert.equal(total.violations, 0);
-    // the sequences reached every outcome the properties are about
-    for (const c of kColumns.slice(1)) assert.ok(total[c] > 0, `no sequence had any ${c}`);
+    // the sequences reached every outcome the properties are about (each happens about once per
+    // sequence or more, so a run of 100 sequences or more misses none by chance)
+    if (runs >= 100) for (const c of kColumns.slice(1)) assert.ok(total[c] > 0, `no sequence had any ${c}`);
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     console.log(`forge invariant run: ${runs} sequences x ${depth} calls in ${seconds} s (compile included); ` +
       kColumns.slice(1).map((c) => `${c} ${total[c]}`).join(', '));
