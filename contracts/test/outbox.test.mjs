@@ -249,6 +249,7 @@ describe('Outbox', () => {
     await (await outbox.connect(owner).pause()).wait();
     assert.deepEqual(await revertOf(outbox.connect(guardian).pause()), { name: 'EnforcedPause', args: [] });
     await (await outbox.connect(owner).unpause()).wait();
+    assert.deepEqual(await revertOf(outbox.connect(owner).unpause()), { name: 'ExpectedPause', args: [] });
     await (await claim(bob, i)).wait();
     assert.equal(await outbox.isSpent(i), true);
   });
