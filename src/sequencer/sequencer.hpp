@@ -27,6 +27,10 @@ struct Config {
     size_t max_queued_per_sender = 64;  ///< future nonces kept per sender
     size_t max_tx_size = 131'072;       ///< bytes of the raw transaction (geth's txMaxSize)
     size_t max_block_txs = 10'000;
+    /// L1 deposits (docs/sequencer.md "Deposits") one block includes at most; the rest wait for
+    /// the next block. A block also stops taking deposits once their L2 gas limits add up to
+    /// the block gas limit (the first one always fits).
+    size_t max_block_deposits = 64;
     /// Blocks built ahead of the durable head while a commit (fsync) is in flight; they are
     /// committed together next (group commit). 0 = commit each block before building the next.
     size_t max_uncommitted_blocks = 64;
@@ -49,6 +53,7 @@ struct Stats {
     uint64_t adopted_blocks = 0;   ///< blocks executed from L1's derivation of posted batches
     uint64_t resequenced_txs = 0;  ///< dropped blocks' transactions sealed again
     uint64_t dropped_txs = 0;      ///< dropped blocks' transactions no longer valid
+    uint64_t deposits = 0;         ///< L1 deposits included in durable blocks
 };
 
 /// A rewind: what L1 supports of the soft chain and what it says comes after.
@@ -88,11 +93,18 @@ struct L1Info {
 };
 using L1InfoSource = std::function<L1Info()>;
 
+/// The L1 Bridge's deposits the sequencer includes (docs/sequencer.md "Deposits"): deposits
+/// `first`, `first + 1`, … in index order, from L1 blocks <= `max_l1_block`, at most `max`
+/// (the node's `inbox::DepositReader::pending`). Called on the sealing thread and by rewinds.
+using DepositSource =
+    std::function<std::vector<Deposit>(uint64_t first, uint64_t max_l1_block, size_t max)>;
+
 class Sequencer {
 public:
-    /// `db` must hold at least the genesis block. Nothing runs until `start()`.
+    /// `db` must hold at least the genesis block. Nothing runs until `start()`. Without
+    /// `deposits` (a chain without a Bridge) no block references deposits.
     Sequencer(storage::Database& db, const arbos::Genesis& genesis, Config config,
-              L1InfoSource l1_info);
+              L1InfoSource l1_info, DepositSource deposits = {});
     ~Sequencer();
 
     void start();
@@ -108,6 +120,12 @@ public:
     size_t pool_size() const;
     /// The L1 block (number, base fee) the next block will be built on.
     L1Info current_l1() const;
+    /// The deposit source may have deposits the sequencer has not included yet (new ones, or
+    /// the L1 view moved): the sealer looks, and builds a block for them even without
+    /// transactions. Any thread.
+    void deposits_arrived();
+    /// The index of the next deposit to include (ArbOS's, after the last sealed block).
+    uint64_t next_deposit_index() const;
     Stats stats() const;
 
     /// Called (on the sequencer's commit thread, after the commit and after the block's submit
