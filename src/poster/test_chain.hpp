@@ -80,16 +80,25 @@ struct L2Chain {
         std::vector<Deposit> deposits;
         for (size_t i = 0; i < count; ++i) {
             Deposit d;
-            d.index = next_deposit++;
+            d.index = next_deposit + i;
             d.l2_from = arbos::dev_accounts()[0].address;
             d.to = arbos::dev_accounts()[1].address;
             d.value = uint256(1);
             d.l1_block_number = l1_block;
             deposits.push_back(d);
         }
+        seal_with_deposits(deposits, l1_block);
+    }
+
+    /// Seals one block with `deposits` (the next ones, as read from a Bridge) on L1 block
+    /// `l1_block` and base fee, no transaction; the message references them as the sequencer's.
+    void seal_with_deposits(const std::vector<Deposit>& deposits, uint64_t l1_block,
+                            uint256 l1_base_fee = {}, uint64_t timestamp = 0) {
         arbos::Message msg;
-        msg.timestamp = blocks.back().header.timestamp + 1;
+        msg.timestamp = std::max(timestamp, blocks.back().header.timestamp + 1);
         msg.l1_block_number = l1_block;
+        msg.l1_base_fee = l1_base_fee;
+        next_deposit += deposits.size();
         msg.deposit_ref = batch::make_deposit_ref(deposit_acc, deposits);
         deposit_acc = msg.deposit_ref->acc;
         state::StateDiff diff;

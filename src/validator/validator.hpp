@@ -42,6 +42,11 @@ struct Config {
     std::function<void(const std::string&)> log;
     /// Called once with the alarm text on the first mismatch (watch mode).
     std::function<void(const std::string&)> on_mismatch;
+    /// Watch mode: alarm when the next L1 deposit no derived block includes is more than this
+    /// many L1 blocks older than the L1 block batches are read up to (nothing forces the
+    /// sequencer to include deposits: DESIGN.md §3a). 720 = one hour of Fuse's 5 s blocks.
+    /// Needs `reader.deposits` (the chain's Bridge).
+    uint64_t max_deposit_wait = 720;
 
     /// Empty if usable, else what is wrong (config.cpp).
     std::string validate() const;
@@ -56,6 +61,7 @@ struct Status {
     uint64_t invalid_batches = 0;
     uint64_t reorgs = 0;
     uint64_t l1_errors = 0;
+    uint64_t next_deposit = 0;  ///< the next L1 deposit index after the derived blocks
     bool mismatch = false;
     std::string alarm;  ///< the first mismatch, if any
     std::string last_error;
@@ -95,6 +101,11 @@ private:
     /// Compares RollupCore's records with the derived blocks; false after an alarm.
     bool watch_roots();
     void watch_sequencer();
+    /// The deposits the messages of `b` reference, as read from L1 (empty without refs).
+    std::vector<std::vector<Deposit>> deposits_of(const inbox::DeliveredBatch& b);
+    /// After a poll that caught up to L1 block `safe`: a deposit waiting longer than
+    /// max_deposit_wait raises the alarm (watch mode).
+    void check_deposit_wait(uint64_t safe);
     void alarm(const std::string& text);
     void note(const std::string& line) const;
     uint64_t batches_derived() const;
@@ -115,6 +126,7 @@ private:
     std::optional<l1::PostingPipeline<uint64_t>> roots_;
     uint64_t watched_batches_ = 0;
     uint64_t watched_block_ = 0;
+    std::optional<uint64_t> late_deposit_;  ///< the waiting deposit already reported
     std::vector<std::function<void(const arbos::Block&)>> on_block_;
     mutable std::mutex mu_;
     Status status_;
