@@ -167,6 +167,8 @@ void ConfigBinder::bind_all(NodeConfig& c) {
         "Future-nonce transactions kept per sender");
     add("sequencer.max-tx-size", c.sequencer.max_tx_size, "Largest raw transaction, bytes");
     add("sequencer.max-block-txs", c.sequencer.max_block_txs, "Most transactions per block");
+    add("sequencer.max-block-deposits", c.sequencer.max_block_deposits,
+        "Most L1 deposits per block (the rest go into the next blocks)");
     add_enum("sequencer.l1-divergence", c.l1_divergence,
              {{"rewind", DivergencePolicy::kRewind}, {"halt", DivergencePolicy::kHalt}},
              "When L1 no longer supports the chain: re-sequence or stop (docs/sequencer.md)");
@@ -203,6 +205,8 @@ void ConfigBinder::bind_all(NodeConfig& c) {
         "Watch mode: exit non-zero on the first mismatch");
     add("validator.max-in-flight", c.validator.run.max_roots_in_flight,
         "Proposer: state-root transactions sent but not yet confirmed, at most (>= 1)");
+    add("validator.max-deposit-wait", c.validator.run.max_deposit_wait,
+        "Watch mode: alarm when an L1 deposit waits more than this many L1 blocks (>= 1)");
     add("metrics.enabled", c.metrics.enabled,
         "Serve Prometheus metrics, GET /metrics (default on; --metrics-enabled=false)");
     add("metrics.address", c.metrics.address, "Metrics listen address");

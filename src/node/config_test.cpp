@@ -141,6 +141,23 @@ TEST(NodeConfig, ValidateNamesTheProblem) {
     EXPECT_EQ(c.validate(), "an L1 needs the contracts' deployment file: l1.deployment");
     c.l1.deployment = "d.json";
     EXPECT_EQ(c.validate(), "");
+    c.validator.run.max_deposit_wait = 0;
+    EXPECT_EQ(c.validate(), "validator: max-deposit-wait must be at least 1 L1 block");
+    c.validator.run.max_deposit_wait = 720;
+    c.sequencer.max_block_deposits = 0;
+    EXPECT_EQ(c.validate(), "sequencer: max-block-deposits must be at least 1");
+}
+
+TEST(NodeConfig, DepositSettingsAreFlagsAndTomlKeys) {
+    Parsed p;
+    parse(p, {"--validator-max-deposit-wait", "40"});
+    EXPECT_EQ(p.cfg.validator.run.max_deposit_wait, 40u);
+    EXPECT_EQ(NodeConfig().validator.run.max_deposit_wait, 720u);
+    EXPECT_EQ(NodeConfig().sequencer.max_block_deposits, 64u);
+    Parsed t;
+    parse(t, {}, "[sequencer]\nmax-block-deposits = 8\n[validator]\nmax-deposit-wait = 9\n");
+    EXPECT_EQ(t.cfg.sequencer.max_block_deposits, 8u);
+    EXPECT_EQ(t.cfg.validator.run.max_deposit_wait, 9u);
 }
 
 TEST(NodeConfig, EnumsAndDurationsParseOnceIntoTheComponentFields) {

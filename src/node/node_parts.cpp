@@ -11,7 +11,10 @@
 #include "arbos/memory_world.hpp"
 #include "core/hex.hpp"
 #include "core/stop_wait.hpp"
+#include "inbox/deposit_reader.hpp"
 #include "inbox/l1_progress.hpp"
+#include "l1/deployment.hpp"
+#include "l1/head_watcher.hpp"
 #include "l1/presets.hpp"
 #include "l1/rpc_client.hpp"
 #include "l1/signer.hpp"
@@ -106,31 +109,16 @@ std::optional<L1Connection> connect_l1(const L1Config& c, const Hash32& genesis_
     s.rpc = std::make_unique<l1::RpcClient>(rc);
     if (preset) l1::check_chain(*s.rpc, *preset);
 
-    std::ifstream in(c.deployment);
-    if (!in) throw std::runtime_error("cannot read l1.deployment " + c.deployment);
-    const auto j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-        throw std::runtime_error("l1.deployment " + c.deployment + " is not a JSON object");
-    auto addr = [&](const char* key) {
-        std::optional<Address> a;
-        if (j.contains(key) && j[key].is_string()) {
-            if (auto parsed = address_from_hex(j[key].get<std::string>())) a = *parsed;
-        }
-        if (!a)
-            throw std::runtime_error("l1.deployment: missing or bad \"" + std::string(key) + "\"");
-        return *a;
-    };
-    s.inbox = addr("inbox");
-    s.rollup = addr("rollup");
-    if (j.contains("deployBlock") && j["deployBlock"].is_number_unsigned())
-        s.deploy_block = j["deployBlock"].get<uint64_t>();
-    if (j.contains("genesisHash") && j["genesisHash"].is_string()) {
-        auto h = hash_from_hex(j["genesisHash"].get<std::string>());
-        if (!h || *h != genesis_hash)
-            throw std::runtime_error("l1.deployment's genesisHash " +
-                                     j["genesisHash"].get<std::string>() +
-                                     " is not this chain's genesis " + to_hex(genesis_hash));
-    }
+    // The record `fusel2 deploy` wrote (docs/l1-client.md "Deployment file"); its errors name
+    // the file and the key.
+    const l1::Deployment d = l1::read_deployment(c.deployment);
+    s.inbox = d.inbox;
+    s.rollup = d.rollup;
+    s.deploy_block = d.deploy_block;
+    s.bridge = d.bridge;
+    if (d.genesis_hash && *d.genesis_hash != genesis_hash)
+        throw std::runtime_error("l1.deployment's genesisHash " + to_hex(*d.genesis_hash) +
+                                 " is not this chain's genesis " + to_hex(genesis_hash));
     return s;
 }
 
@@ -163,6 +151,39 @@ void follow_l1_progress(storage::Database& db, const L1Connection& l1, const L1C
         if (problem.empty() && !last_problem.empty()) spdlog::info("L1 progress readable again");
         last_problem = problem;
         wait_unless_stopped(stop, c.poll);
+    }
+}
+
+uint64_t next_deposit_after(const storage::Database& db, storage::Head head) {
+    const auto number = db.head(head);
+    const auto header = number ? db.header_by_number(*number) : std::nullopt;
+    const auto state = header ? db.state_at(header->state_root) : nullptr;
+    return state ? arbos::read_system_state(*state).next_deposit_index : 0;
+}
+
+void follow_deposits(inbox::DepositReader& deposits, const l1::HeadWatcher& watcher,
+                     sequencer::Sequencer& seq, const storage::Database& db,
+                     std::chrono::milliseconds poll, const std::atomic<bool>& stop) {
+    std::string last_problem;
+    while (!stop.load(std::memory_order_acquire)) {
+        std::string problem;
+        const l1::L1Head view = watcher.current();
+        try {
+            if (view.known) {
+                deposits.poll(view.number);
+                if (deposits.next_index() > seq.next_deposit_index()) seq.deposits_arrived();
+                deposits.prune_below(std::min(next_deposit_after(db, storage::Head::kFinalized),
+                                              seq.next_deposit_index()));
+            }
+        } catch (const l1::L1Error& e) {
+            problem = std::string("cannot read the Bridge's deposits (retrying): ") + e.what();
+        } catch (const inbox::DepositError& e) {
+            problem = std::string("the Bridge's deposits do not check out (retrying): ") + e.what();
+        }
+        if (!problem.empty() && problem != last_problem) spdlog::warn("deposits: {}", problem);
+        if (problem.empty() && !last_problem.empty()) spdlog::info("deposits: readable again");
+        last_problem = problem;
+        wait_unless_stopped(stop, poll);
     }
 }
 
@@ -201,6 +222,9 @@ void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s) {
     w.begin("fusel2_sequencer_execution_rejected_total", "counter",
             "Transactions accepted by the pool but rejected by ArbOS at execution");
     w.sample("fusel2_sequencer_execution_rejected_total", {}, s.execution_rejected);
+    w.begin("fusel2_sequencer_deposits_total", "counter",
+            "L1 deposits included in durable blocks since start");
+    w.sample("fusel2_sequencer_deposits_total", {}, s.deposits);
 }
 
 void write_tag_heads(PrometheusWriter& w, const storage::Database& db) {
@@ -238,6 +262,9 @@ void write_validator_status(PrometheusWriter& w, const validator::Status& s) {
     w.sample("fusel2_validator_mismatch", {}, uint64_t{s.mismatch ? 1u : 0u});
     w.begin("fusel2_validator_l1_errors_total", "counter", "L1 failures (retried)");
     w.sample("fusel2_validator_l1_errors_total", {}, s.l1_errors);
+    w.begin("fusel2_validator_next_deposit", "gauge",
+            "The next L1 deposit index no derived block includes yet");
+    w.sample("fusel2_validator_next_deposit", {}, s.next_deposit);
 }
 
 }  // namespace fuse::node
