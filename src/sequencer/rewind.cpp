@@ -80,7 +80,7 @@ Result<RewindReport, std::string> Impl::rewind(const RewindPlan& plan) {
     {
         std::lock_guard lock(mu);
         paused = halt_reason.has_value();
-        ++deposits_gen;  // deposits of dropped blocks are included again
+        if (deposit_source) ++deposits_gen;  // dropped blocks' deposits go in again
     }
     seal_cv.notify_all();
     return result;

@@ -52,6 +52,7 @@ Impl::Impl(storage::Database& d, const arbos::Genesis& g, Config c, L1InfoSource
     rules.chain_id = genesis.chain_id;
     rules.max_tx_gas = std::min(genesis.fees.block_gas_limit, genesis.fees.max_tx_gas_limit);
     rules.max_tx_size = c.max_tx_size;
+    if (!deposit_source) deposits_seen = deposits_gen;  // the sealer waits for transactions only
     load_head();
     // What a rewind recorded and a crash left unsealed goes back into the pool first.
     resume_resequence();
@@ -204,11 +205,14 @@ void Impl::seal_loop() {
 }
 
 std::vector<Deposit> Impl::take_deposits(uint64_t l1_block) {
-    if (!deposit_source) return {};
     uint64_t gen = 0;
     {
         std::lock_guard lock(mu);
         gen = deposits_gen;
+        if (!deposit_source) {
+            deposits_seen = gen;  // no Bridge: never anything to look for
+            return {};
+        }
     }
     const uint64_t next = next_deposit.load(std::memory_order_acquire);
     std::vector<Deposit> got = deposit_source(next, l1_block, config.max_block_deposits);

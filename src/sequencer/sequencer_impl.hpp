@@ -63,7 +63,7 @@ struct Sequencer::Impl {
     /// deposits_arrived() calls, and the count the sealer last looked at: while they differ
     /// the sealer looks for deposits to include.
     uint64_t deposits_gen = 1;
-    uint64_t deposits_seen = 0;
+    uint64_t deposits_seen = 0;  ///< set to deposits_gen at construction without a source
     /// Commits whose transactions the pool has forgotten (changed under `mu`, after the
     /// committed-state reader was replaced).
     std::atomic<uint64_t> commit_gen{0};
