@@ -106,31 +106,11 @@ std::optional<L1Connection> connect_l1(const L1Config& c, const Hash32& genesis_
     s.rpc = std::make_unique<l1::RpcClient>(rc);
     if (preset) l1::check_chain(*s.rpc, *preset);
 
-    std::ifstream in(c.deployment);
-    if (!in) throw std::runtime_error("cannot read l1.deployment " + c.deployment);
-    const auto j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-        throw std::runtime_error("l1.deployment " + c.deployment + " is not a JSON object");
-    auto addr = [&](const char* key) {
-        std::optional<Address> a;
-        if (j.contains(key) && j[key].is_string()) {
-            if (auto parsed = address_from_hex(j[key].get<std::string>())) a = *parsed;
-        }
-        if (!a)
-            throw std::runtime_error("l1.deployment: missing or bad \"" + std::string(key) + "\"");
-        return *a;
-    };
-    s.inbox = addr("inbox");
-    s.rollup = addr("rollup");
-    if (j.contains("deployBlock") && j["deployBlock"].is_number_unsigned())
-        s.deploy_block = j["deployBlock"].get<uint64_t>();
-    if (j.contains("genesisHash") && j["genesisHash"].is_string()) {
-        auto h = hash_from_hex(j["genesisHash"].get<std::string>());
-        if (!h || *h != genesis_hash)
-            throw std::runtime_error("l1.deployment's genesisHash " +
-                                     j["genesisHash"].get<std::string>() +
-                                     " is not this chain's genesis " + to_hex(genesis_hash));
-    }
+    s.deployment = l1::read_deployment(c.deployment);
+    if (s.deployment.genesis_hash && *s.deployment.genesis_hash != genesis_hash)
+        throw std::runtime_error("l1.deployment's genesisHash " +
+                                 to_hex(*s.deployment.genesis_hash) +
+                                 " is not this chain's genesis " + to_hex(genesis_hash));
     return s;
 }
 
@@ -153,7 +133,8 @@ void follow_l1_progress(storage::Database& db, const L1Connection& l1, const L1C
     while (!stop.load(std::memory_order_acquire)) {
         std::string problem;
         try {
-            const auto p = inbox::read_l1_progress(*l1.rpc, l1.inbox, l1.rollup, c.confirmations);
+            const auto p = inbox::read_l1_progress(*l1.rpc, l1.deployment.inbox,
+                                                   l1.deployment.rollup, c.confirmations);
             if (auto err = inbox::apply_l1_progress(db, p)) problem = *err;
         } catch (const l1::L1Error& e) {
             problem =
