@@ -9,7 +9,9 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { ethers } from 'ethers';
 import { startAnvil } from '../lib/anvil.mjs';
-import { kDevChainId, nodeSkipReason, startNode } from '../lib/fusel2.mjs';
+import os from 'node:os';
+import { l2Artifact } from '../lib/contracts.mjs';
+import { kDevChainId, nodeSkipReason, runFusel2, startNode } from '../lib/fusel2.mjs';
 import { kCreate2DeployerAddress, predeploys, repoDir } from '../../scripts/predeploys.mjs';
 
 const skip = nodeSkipReason();
@@ -115,5 +117,43 @@ describe('genesis predeploys', { skip: skip ?? false }, () => {
     const r = await (await w.sendTransaction({ to: kCreate2DeployerAddress, data: ethers.concat([salt, init]) })).wait();
     assert.equal(r.status, 1);
     assert.equal(await l2.getCode(want), '0x00');
+  });
+});
+
+describe('genesis L2 ERC-20 gateway (l2GatewayAdmin)', { skip: skip ?? false }, () => {
+  let node;
+  let dir;
+  after(async () => {
+    if (node) assert.equal((await node.stop()).code, 0, node.output());
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is at 0x…4B01 with its admin in slot 0; only the admin initializes it', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fusel2-gateway-'));
+    const file = path.join(dir, 'genesis.json');
+    const admin = new ethers.Wallet(ethers.HDNodeWallet.fromPhrase(
+      'test test test test test test test test test test test junk', undefined, "m/44'/60'/0'/0/1").privateKey);
+    const w = await runFusel2(['genesis', '--dev', '--l2-gateway-admin', admin.address, '--write', file]);
+    assert.equal(w.code, 0, w.output);
+    assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).l2GatewayAdmin, admin.address.toLowerCase());
+    node = await startNode({ args: ['--genesis', file] });
+    const p = node.provider();
+    const kGateway = '0x0000000000000000000000000000000000004B01';
+    const art = l2Artifact('L2ERC20Gateway');
+    assert.equal(await p.getCode(kGateway), art.deployedBytecode.toLowerCase());
+    assert.equal(await p.getTransactionCount(kGateway), 1);
+    const gw = new ethers.Contract(kGateway, art.abi, p);
+    assert.equal(await gw.admin(), admin.address);
+    assert.equal(await gw.l1Gateway(), ethers.ZeroAddress);
+
+    const l1Gateway = ethers.getAddress('0x00000000000000000000000000000000000011a1');
+    const stranger = node.wallet(2, p);
+    await assert.rejects(gw.connect(stranger).initialize.staticCall(l1Gateway), (e) => {
+      assert.equal(gw.interface.parseError(e.data).name, 'NotAdmin');
+      return true;
+    });
+    const r = await (await gw.connect(node.wallet(1, p)).initialize(l1Gateway)).wait();
+    assert.equal(r.status, 1);
+    assert.equal(await gw.l1Gateway(), l1Gateway);
   });
 });
