@@ -33,7 +33,12 @@ const kEntryPointV07Address = '0x0000000071727De22E5E9d8BAf0edAc6f37da032';
 const kMulticall3Address = '0xcA11bde05977b3631167028862bE2a173976CA11';
 
 function packageFile(pkg, file) {
-  const dir = path.dirname(require.resolve(`${pkg}/package.json`));
+  let dir;
+  try {
+    dir = path.dirname(require.resolve(`${pkg}/package.json`));
+  } catch {
+    fail(`npm package ${pkg} is not installed: run scripts/setup.sh (or npm install)`);
+  }
   return path.join(dir, file);
 }
 
