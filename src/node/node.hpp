@@ -61,10 +61,7 @@ class SequencerL1;
 /// genesis).
 struct L1Connection {
     std::unique_ptr<l1::RpcClient> rpc;
-    Address inbox, rollup;
-    uint64_t deploy_block = 0;
-    /// The bridge's contracts when the deployment has them: then the node reads deposits.
-    std::optional<l1::BridgeDeployment> bridge;
+    l1::Deployment deployment;  ///< l1.deployment, checked against this chain's genesis
 };
 
 class Node {

@@ -31,6 +31,9 @@ struct Config {
     /// the next block. A block also stops taking deposits once their L2 gas limits add up to
     /// the block gas limit (the first one always fits).
     size_t max_block_deposits = 64;
+    /// Accept legacy transactions without an EIP-155 chain id (geth's
+    /// --rpc.allow-unprotected-txs; off by default): for replaying keyless deployments.
+    bool allow_unprotected_txs = false;
     /// Blocks built ahead of the durable head while a commit (fsync) is in flight; they are
     /// committed together next (group commit). 0 = commit each block before building the next.
     size_t max_uncommitted_blocks = 64;
