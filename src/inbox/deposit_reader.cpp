@@ -189,11 +189,26 @@ size_t DepositReader::poll_locked(uint64_t target) {
     if (p.c.prev_acc) {
         prev = *p.c.prev_acc;
     } else {
-        prev = l1::call_decoded(rpc_, cfg_.bridge,
-                                l1::encode_call(l1::sig::kDepositAccs, uint256(p.c.next_index - 1)),
-                                "Bridge depositAccs(" + num(p.c.next_index - 1) + ")",
-                                l1::decode_uint, l1::block_tag(target))
-                   .to_hash();
+        try {
+            prev = l1::call_decoded(
+                       rpc_, cfg_.bridge,
+                       l1::encode_call(l1::sig::kDepositAccs, uint256(p.c.next_index - 1)),
+                       "Bridge depositAccs(" + num(p.c.next_index - 1) + ")", l1::decode_uint,
+                       l1::block_tag(target))
+                       .to_hash();
+        } catch (const l1::L1Error& e) {
+            if (e.kind != l1::L1Error::Kind::kReverted) throw;
+            // DepositNotFound: the L1 no longer has the deposit before the start (a reorg deeper
+            // than the caller's view). Read every deposit again, from the first: the callers
+            // then see which of theirs the L1 lost.
+            note("the Bridge has no deposit " + num(p.c.next_index - 1) + " at L1 block " +
+                 num(target) + ": reading every deposit again from deposit 0");
+            p.c = Cursor{};
+            p.c.start_block = cfg_.deploy_block;
+            p.c.prev_acc = Hash32{};
+            p.keep_below = 0;
+            prev = Hash32{};
+        }
     }
 
     // 2. New logs, range by range, each checked against the one before.
@@ -348,6 +363,8 @@ std::optional<std::string> check_deposit_refs(DepositReader* reader,
                                          num(inclusion_block) + " yet");
         for (uint64_t k = ref.first_index; k < ref.first_index + ref.count; ++k) {
             const auto d = reader->get(k);
+            if (!d && k < reader->first_index())  // pruned by another thread meanwhile
+                fail(K::kL1Inconsistent, "deposit " + num(k) + " was dropped while checking it");
             if (!d || d->deposit.l1_block_number > inclusion_block)
                 return block + " references deposit " + num(k) +
                        ", which does not exist on L1 (the Bridge's deposits up to the batch's " +
@@ -357,6 +374,9 @@ std::optional<std::string> check_deposit_refs(DepositReader* reader,
                        num(d->deposit.l1_block_number) + ", after the message's L1 block";
         }
         const auto last = reader->get(ref.first_index + ref.count - 1);
+        if (!last)
+            fail(K::kL1Inconsistent, "deposit " + num(ref.first_index + ref.count - 1) +
+                                         " was dropped while checking it");
         if (last->acc != ref.acc)
             return block + " references " + refs + " with accumulator " + to_hex(ref.acc) +
                    ", but the Bridge's accumulator after deposit " +

@@ -130,6 +130,25 @@ TEST(DepositReader, StartsAtAnIndexWithABlockHint) {
     EXPECT_TRUE(reader.get(3));
 }
 
+// A reader started after a deposit the L1 does not have (a node whose chain included a deposit a
+// deep reorg removed) reads every deposit again from 0, so its callers see which one is gone.
+TEST(DepositReader, StartBeyondTheBridgeReadsEverythingAgain) {
+    BridgeEnv env;
+    env.deposit(addr(1), uint256(1));
+    std::vector<std::string> log;
+    auto cfg = env.deposit_config();
+    cfg.log = [&](const std::string& l) { log.push_back(l); };
+    DepositReader reader(*env.rpc, cfg, 3);  // deposits 0..2 executed, the L1 has only 0
+    read_to_head(env, reader);
+    EXPECT_EQ(reader.first_index(), 0u);
+    EXPECT_EQ(reader.next_index(), 1u);
+    EXPECT_EQ(reader.get(0)->deposit.to, addr(1));
+    bool said = false;
+    for (const auto& l : log)
+        said |= l.find("the Bridge has no deposit 2") != std::string::npos;
+    EXPECT_TRUE(said);
+}
+
 // An L1 reorg that replaces deposits: the reader drops what is no longer canonical and reads the
 // new chain's deposits (same indices, other contents), the accumulator continuing from the last
 // deposit that stayed.

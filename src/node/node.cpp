@@ -154,7 +154,9 @@ void Node::build_sequencer() {
         [this](const std::atomic<bool>& stop) { follow_l1_progress(*db_, *l1_, cfg_.l1, stop); });
     if (deposits_)
         loops_.push_back([this](const std::atomic<bool>& stop) {
-            follow_deposits(*deposits_, *watcher_, *sequencer_, *db_, cfg_.l1.poll, stop);
+            follow_deposits(
+                *deposits_, *watcher_, *sequencer_, *db_,
+                [this] { return sequencer_l1_->deposits_needed_from(); }, cfg_.l1.poll, stop);
         });
 }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -159,17 +160,20 @@ uint64_t next_deposit_after(const storage::Database& db, storage::Head head) {
 
 void follow_deposits(inbox::DepositReader& deposits, const l1::HeadWatcher& watcher,
                      sequencer::Sequencer& seq, const storage::Database& db,
-                     std::chrono::milliseconds poll, const std::atomic<bool>& stop) {
+                     const std::function<uint64_t()>& needed_from, std::chrono::milliseconds poll,
+                     const std::atomic<bool>& stop) {
     std::string last_problem;
     while (!stop.load(std::memory_order_acquire)) {
         std::string problem;
         const l1::L1Head view = watcher.current();
         try {
             if (view.known) {
+                // A rewind can take the sequencer below what the reader keeps: read it again.
+                deposits.ensure(seq.next_deposit_index(), view.number);
                 deposits.poll(view.number);
                 if (deposits.next_index() > seq.next_deposit_index()) seq.deposits_arrived();
-                deposits.prune_below(std::min(next_deposit_after(db, storage::Head::kFinalized),
-                                              seq.next_deposit_index()));
+                deposits.prune_below(std::min({next_deposit_after(db, storage::Head::kFinalized),
+                                               seq.next_deposit_index(), needed_from()}));
             }
         } catch (const l1::L1Error& e) {
             problem = std::string("cannot read the Bridge's deposits (retrying): ") + e.what();

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,10 +55,12 @@ uint64_t next_deposit_after(const storage::Database& db, storage::Head head);
 
 /// The sequencer's deposit reader follows the Bridge up to the L1 block the sequencer builds on
 /// (the head watcher's) every `poll` until `stop`, wakes the sealer when deposits wait, and
-/// forgets those the finalized head has included. L1 failures are logged and retried.
+/// forgets those below the finalized head's, the sequencer's and `needed_from()` (the L1
+/// guard's). L1 failures are logged and retried.
 void follow_deposits(inbox::DepositReader& deposits, const l1::HeadWatcher& watcher,
                      sequencer::Sequencer& seq, const storage::Database& db,
-                     std::chrono::milliseconds poll, const std::atomic<bool>& stop);
+                     const std::function<uint64_t()>& needed_from, std::chrono::milliseconds poll,
+                     const std::atomic<bool>& stop);
 
 /// `fusel2_sequencerStatus`: halted or not, the last rewind, the transactions rewinds dropped.
 nlohmann::json sequencer_status_json(const sequencer::Sequencer& seq);

@@ -60,12 +60,14 @@ std::optional<std::string> L1Guard::deposits_unsupported(uint64_t n, const batch
     if (reader->scanned_block() < l1_block) return std::nullopt;
     for (uint64_t k = ref.first_index; k < ref.first_index + ref.count; ++k) {
         const auto d = reader->get(k);
+        if (!d && k < reader->first_index()) return std::nullopt;  // pruned: judged next round
         if (!d || d->deposit.l1_block_number > l1_block)
             return block + " includes L1 deposit " + std::to_string(k) +
                    ", which the L1 no longer has by L1 block " + std::to_string(l1_block) +
                    " (an L1 reorg deeper than l1.lag removed it)";
     }
     const auto last = reader->get(ref.first_index + ref.count - 1);
+    if (!last) return std::nullopt;
     if (last->acc != ref.acc)
         return block + " includes L1 deposits " + std::to_string(ref.first_index) + ".." +
                std::to_string(ref.first_index + ref.count - 1) +
@@ -81,6 +83,8 @@ void L1Guard::reset_reader() {
         cursor = inbox::cursor_from_json(std::string(c->begin(), c->end()));
     if (auto h = db_.get_meta(kHistoryKey); h && !h->empty())
         history = inbox::history_from_json(std::string(h->begin(), h->end()));
+    next_deposit_checked_.store(cursor.last ? cursor.last->next_deposit_index : 0,
+                                std::memory_order_release);
     reader_ = std::make_unique<inbox::InboxReader>(rpc_, cfg_.reader, cursor, std::move(history));
     last_posted_check_ = {};
 }
@@ -93,6 +97,9 @@ void L1Guard::save_reader() {
     if (!a || !b) note("cannot save the L1 guard's inbox cursor: " + (!a ? a.error() : b.error()));
     std::lock_guard lock(mu_);
     status_.posted_checked = reader_->cursor().last ? reader_->cursor().last->message_count : 0;
+    next_deposit_checked_.store(
+        reader_->cursor().last ? reader_->cursor().last->next_deposit_index : 0,
+        std::memory_order_release);
 }
 
 void L1Guard::applied() {

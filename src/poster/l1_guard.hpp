@@ -79,6 +79,11 @@ public:
     /// The last message number checked against the current L1 view: the batch poster posts no
     /// further.
     uint64_t verified_through() const { return verified_through_.load(std::memory_order_acquire); }
+    /// The next deposit index after the posted batches the guard has read: it may need any
+    /// deposit from here on again (the deposit reader keeps them). Any thread.
+    uint64_t next_deposit_checked() const {
+        return next_deposit_checked_.load(std::memory_order_acquire);
+    }
     GuardStatus status() const;
 
 private:
@@ -116,6 +121,7 @@ private:
     /// An unposted divergence seen once (message number, reason); acted on when seen again.
     std::optional<std::pair<uint64_t, std::string>> suspect_;
     std::atomic<uint64_t> verified_through_{0};
+    std::atomic<uint64_t> next_deposit_checked_{0};
     mutable std::mutex mu_;
     GuardStatus status_;
 };
