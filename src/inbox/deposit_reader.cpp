@@ -59,7 +59,9 @@ void DepositReader::restart_locked(uint64_t next_index) {
 
 uint64_t DepositReader::scanned_block() const {
     std::lock_guard lock(mu_);
-    return cursor_.scanned_hash.is_zero() ? 0 : cursor_.scanned_block;
+    if (!cursor_.scanned_hash.is_zero()) return cursor_.scanned_block;
+    // Nothing read yet: the deposits from first_index on are all at the start block or after.
+    return cursor_.start_block > 0 ? cursor_.start_block - 1 : 0;
 }
 
 uint64_t DepositReader::next_index() const {

@@ -82,7 +82,8 @@ public:
     /// Drops the deposits below `index` (the callers have consumed them for good).
     void prune_below(uint64_t index);
 
-    /// Every deposit up to this L1 block is known (0 before the first poll).
+    /// Every deposit (from `first_index()` on) up to this L1 block is known; before the first
+    /// read, the block before the one scanning starts at (none of them is earlier).
     uint64_t scanned_block() const;
     /// The index after the last deposit read.
     uint64_t next_index() const;

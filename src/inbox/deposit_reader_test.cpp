@@ -149,6 +149,27 @@ TEST(DepositReader, StartBeyondTheBridgeReadsEverythingAgain) {
     EXPECT_TRUE(said);
 }
 
+// Asked about an L1 block before the Bridge existed (a sequencer whose lagged view is still
+// below the deployment): nothing to read, no error; refs to any deposit fail as missing.
+TEST(DepositReader, ATargetBeforeTheBridgeHasNoDeposits) {
+    BridgeEnv env;
+    auto cfg = env.deposit_config();
+    ASSERT_GT(cfg.deploy_block, 1u);
+    DepositReader reader(*env.rpc, cfg);
+    EXPECT_EQ(reader.scanned_block(), cfg.deploy_block - 1);
+    reader.ensure(0, 1);
+    EXPECT_EQ(reader.poll(1), 0u);
+    EXPECT_EQ(reader.next_index(), 0u);
+    batch::L2Message m;
+    m.l1_block_number = 1;
+    m.deposit_ref = batch::DepositRef{0, 1, Hash32{}};
+    uint64_t next = 0;
+    const auto err = check_deposit_refs(&reader, {m}, 1, 1, next);
+    ASSERT_TRUE(err);
+    EXPECT_NE(err->find("references deposit 0, which does not exist on L1"), std::string::npos)
+        << *err;
+}
+
 // An L1 reorg that replaces deposits: the reader drops what is no longer canonical and reads the
 // new chain's deposits (same indices, other contents), the accumulator continuing from the last
 // deposit that stayed.

@@ -56,7 +56,13 @@ std::optional<std::string> L1Guard::deposits_unsupported(uint64_t n, const batch
     inbox::DepositReader* reader = cfg_.reader.deposits;
     const std::string block = "L2 block " + std::to_string(n);
     if (!reader) return block + " references L1 deposits, but this node reads no Bridge";
-    reader->ensure(ref.first_index, l1_block);  // L1 failures throw: never a divergence
+    try {
+        reader->ensure(ref.first_index, l1_block);  // L1 failures throw: never a divergence
+    } catch (const inbox::DepositError& e) {
+        throw inbox::InboxError(e.retryable() ? inbox::InboxError::Kind::kL1Inconsistent
+                                              : inbox::InboxError::Kind::kBadDeposits,
+                                std::string("cannot read the Bridge's deposits: ") + e.what());
+    }
     if (reader->scanned_block() < l1_block) return std::nullopt;
     for (uint64_t k = ref.first_index; k < ref.first_index + ref.count; ++k) {
         const auto d = reader->get(k);

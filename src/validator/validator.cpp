@@ -125,6 +125,13 @@ void Validator::step() {
         ++status_.l1_errors;
         status_.last_error = e.what();
         note(std::string(e.retryable() ? "inbox (will retry): " : "inbox error: ") + e.what());
+    } catch (const inbox::DepositError& e) {
+        std::lock_guard lock(mu_);
+        ++status_.l1_errors;
+        status_.last_error = e.what();
+        note(std::string(e.retryable() ? "Bridge deposits (will retry): "
+                                       : "Bridge deposits error: ") +
+             e.what());
     }
 }
 
