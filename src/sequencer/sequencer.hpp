@@ -16,6 +16,7 @@
 #include "core/bytes.hpp"
 #include "core/result.hpp"
 #include "sequencer/outcome.hpp"
+#include "sequencer/pool.hpp"
 #include "storage/database.hpp"
 
 namespace fuse::sequencer {
@@ -25,7 +26,10 @@ struct Config {
     std::chrono::microseconds min_block_interval{2'000};
     size_t max_pool_txs = 50'000;       ///< pending + queued, all senders
     size_t max_queued_per_sender = 64;  ///< future nonces kept per sender
-    size_t max_tx_size = 131'072;       ///< bytes of the raw transaction (geth's txMaxSize)
+    /// How long a transaction behind a nonce gap waits for the gap to fill; then it is refused
+    /// ("nonce too high: next nonce N, tx nonce M"). Nitro waits about a second. Must be > 0.
+    std::chrono::milliseconds nonce_gap_wait{1'000};
+    size_t max_tx_size = 131'072;  ///< bytes of the raw transaction (geth's txMaxSize)
     size_t max_block_txs = 10'000;
     /// Blocks built ahead of the durable head while a commit (fsync) is in flight; they are
     /// committed together next (group commit). 0 = commit each block before building the next.
@@ -103,6 +107,9 @@ public:
     /// The next nonce of `addr` counting pool transactions ("pending" tag).
     uint64_t pending_nonce(const Address& addr) const;
     size_t pool_size() const;
+    /// What the pool holds, pending and queued (txpool_content). Transactions taken into a
+    /// block whose commit is under way are in neither list.
+    PoolContent pool_content() const;
     /// The L1 block (number, base fee) the next block will be built on.
     L1Info current_l1() const;
     Stats stats() const;
