@@ -305,6 +305,7 @@ void EthApi::register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKi
     impl_->register_extra_methods(registry);
     impl_->register_txpool_methods(registry);
     impl_->register_node_interface_methods(registry);
+    impl_->register_simulate_methods(registry);
     Impl* impl = impl_.get();
     registry.register_async_method(
         "eth_sendRawTransaction", [impl](Json params, const rpc::CallContext&, rpc::Reply reply) {

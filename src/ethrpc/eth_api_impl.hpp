@@ -102,6 +102,9 @@ struct EthApi::Impl {
     void register_filter_methods(rpc::MethodRegistry& r);  ///< eth_api_filters.cpp
     void register_extra_methods(rpc::MethodRegistry& r);   ///< eth_api_extra.cpp
     void register_txpool_methods(rpc::MethodRegistry& r);  ///< eth_api_txpool.cpp
+    /// eth_api_simulate.cpp: eth_simulateV1.
+    void register_simulate_methods(rpc::MethodRegistry& r);
+    Json simulate(const Json& params) const;
     /// eth_api_node_interface.cpp: fusel2_getOutboxProof.
     void register_node_interface_methods(rpc::MethodRegistry& r);
     class NodeBackend;
