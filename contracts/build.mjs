@@ -5,9 +5,13 @@
 //   node contracts/build.mjs [--evm-version london] [--force] [--quiet]
 //   env FUSE_EVM_VERSION overrides the default EVM version (london, the Fuse L1 floor).
 //
-// It also compiles the contracts the L2 tests deploy, contracts/test-src/*.sol (an ERC-20 built on
-// OpenZeppelin's from node_modules, a probe of the ArbSys/ArbGasInfo precompiles, ...), for the
-// L2's rules (cancun) into contracts/out/test/ (`buildTestContracts()`).
+// It also compiles the L2 contracts, contracts/l2/*.sol (the L2 ERC-20 gateway predeploy and its
+// bridged token), for the L2's rules (cancun) into contracts/out/l2/ (`buildL2Contracts()`), and
+// the test contracts, contracts/test-src/*.sol (an ERC-20 built on OpenZeppelin's from
+// node_modules, a probe of the ArbSys/ArbGasInfo precompiles, the bridge tests' tokens and
+// receivers, ...), twice: for the L2's rules (cancun) into contracts/out/test/
+// (`buildTestContracts()`) and for the L1's (the EVM version above, default london) into
+// contracts/out/test-l1/ (`buildL1TestContracts()`), since the L1 tests run them on a london anvil.
 //
 // A no-op (no solc load) when the sources, imports, compiler, settings and this script are
 // unchanged since the last build (hash stamp in contracts/out/.stamp). Any compiler error or
@@ -24,6 +28,9 @@ export const outDir = path.join(here, 'out');
 export const kDefaultEvmVersion = 'london';
 export const testSrcDir = path.join(here, 'test-src');
 export const testOutDir = path.join(here, 'out', 'test');
+export const testL1OutDir = path.join(here, 'out', 'test-l1');
+export const l2SrcDir = path.join(here, 'l2');
+export const l2OutDir = path.join(here, 'out', 'l2');
 /// The L2 executes Cancun rules (DESIGN.md §2), so the contracts deployed on it target cancun.
 export const kL2EvmVersion = 'cancun';
 const nodeModules = path.join(repoDir, 'node_modules');
@@ -105,7 +112,7 @@ export async function build({ evmVersion, force = false, quiet = false, srcDir: 
     .update(JSON.stringify({ input, solc: solcVersion(), script: fs.readFileSync(fileURLToPath(import.meta.url), 'utf8') }))
     .digest('hex');
   if (!force && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8').trim() === stamp) {
-    if (!quiet) console.log(`contracts up to date (evm ${evmVersion})`);
+    if (!quiet) console.log(`contracts/${path.basename(sDir)} up to date (evm ${evmVersion}) -> ${oDir}`);
     return { built: false };
   }
 
@@ -146,6 +153,17 @@ export async function buildTestContracts({ force = false, quiet = false } = {}) 
   return build({ evmVersion: kL2EvmVersion, force, quiet, srcDir: testSrcDir, outDir: testOutDir });
 }
 
+/// Builds contracts/test-src for the L1 (`evmVersion`, default as `build`) into
+/// contracts/out/test-l1, when needed: the tokens and receivers the L1 bridge tests deploy.
+export async function buildL1TestContracts({ evmVersion, force = false, quiet = false } = {}) {
+  return build({ evmVersion, force, quiet, srcDir: testSrcDir, outDir: testL1OutDir });
+}
+
+/// Builds contracts/l2 (the L2 predeploys) for the L2 (cancun) into contracts/out/l2, when needed.
+export async function buildL2Contracts({ force = false, quiet = false } = {}) {
+  return build({ evmVersion: kL2EvmVersion, force, quiet, srcDir: l2SrcDir, outDir: l2OutDir });
+}
+
 function parseArgs(argv) {
   const opts = {};
   for (let i = 0; i < argv.length; ++i) {
@@ -171,7 +189,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
         '  --quiet          print nothing on success');
     } else {
       await build(opts);
+      await buildL2Contracts({ force: opts.force, quiet: opts.quiet });
       await buildTestContracts({ force: opts.force, quiet: opts.quiet });
+      await buildL1TestContracts(opts);
     }
   } catch (e) {
     console.error(`contracts/build.mjs: ${e.message}`);

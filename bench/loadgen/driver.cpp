@@ -1,11 +1,13 @@
 #include "loadgen/driver.hpp"
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 
@@ -47,21 +49,24 @@ public:
     beast::tcp_stream& stream() { return stream_; }
 
 private:
+    /// When request `i` is due (the run's start as fast as possible: latency from the send).
+    Clock::time_point due(size_t i) const {
+        if (run_.options.rate <= 0) return Clock::time_point::min();
+        return run_.start +
+               std::chrono::duration_cast<Clock::duration>(
+                   std::chrono::duration<double>(static_cast<double>(i) / run_.options.rate));
+    }
+
     void schedule() {
         if (next_ >= run_.requests.size() || Clock::now() >= run_.deadline) return finish();
-        if (run_.options.rate > 0) {
-            const auto due =
-                run_.start +
-                std::chrono::duration_cast<Clock::duration>(
-                    std::chrono::duration<double>(static_cast<double>(next_) / run_.options.rate));
-            if (due > Clock::now()) {
-                timer_.expires_at(due);
-                timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-                    if (ec) return self->finish();
-                    self->send();
-                });
-                return;
-            }
+        due_at_ = due(next_);
+        if (due_at_ > Clock::now()) {
+            timer_.expires_at(due_at_);
+            timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+                if (ec) return self->finish();
+                self->send();
+            });
+            return;
         }
         send();
     }
@@ -78,7 +83,9 @@ private:
         req_.body() = run_.requests[next_].body;
         req_.prepare_payload();
         sent_at_ = Clock::now();
+        if (due_at_ == Clock::time_point::min()) due_at_ = sent_at_;
         ++run_.result.sent;
+        stream_.expires_after(run_.options.request_timeout);
         http::async_write(stream_, req_, [self = shared_from_this()](beast::error_code ec, size_t) {
             if (ec) return self->fail(ec);
             self->read();
@@ -94,13 +101,21 @@ private:
                          });
     }
 
+    /// Records the latency of the request in flight, from its due time.
+    uint32_t record_latency() {
+        const auto us =
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - due_at_).count();
+        const auto v = static_cast<uint32_t>(std::min<int64_t>(us, UINT32_MAX));
+        run_.result.latencies_us.push_back(v);
+        return v;
+    }
+
     void answered() {
-        const auto now = Clock::now();
-        run_.last_answer = now;
+        run_.last_answer = Clock::now();
+        const uint32_t latency = record_latency();
         if (res_.result() == http::status::ok && is_success(res_.body())) {
             ++run_.result.ok;
-            run_.result.latencies_us.push_back(static_cast<uint32_t>(
-                std::chrono::duration_cast<std::chrono::microseconds>(now - sent_at_).count()));
+            run_.result.ok_latencies_us.push_back(latency);
         } else {
             ++run_.result.errors;
             if (run_.result.first_errors.size() < 5)
@@ -110,16 +125,33 @@ private:
         schedule();
     }
 
+    /// The request in flight got no answer: timed out or the connection failed. It counts
+    /// (latency: the time waited); the connection's remaining requests count as not sent.
     void fail(beast::error_code ec) {
-        ++run_.result.errors;
+        record_latency();
+        const bool timeout = ec == beast::error::timeout;
+        ++(timeout ? run_.result.timeouts : run_.result.failed);
         if (run_.result.first_errors.size() < 5)
-            run_.result.first_errors.push_back("connection: " + ec.message());
+            run_.result.first_errors.push_back((timeout ? "timeout: " : "connection: ") +
+                                               ec.message());
+        next_ += run_.options.connections;
         finish();
+    }
+
+    /// Counts this connection's requests that were due before the end but never sent.
+    void count_not_sent() {
+        const auto end = run_.deadline;
+        for (size_t i = next_; i < run_.requests.size(); i += run_.options.connections) {
+            if (run_.options.rate > 0 && due(i) >= end) break;
+            if (run_.options.rate <= 0 && Clock::now() >= end) break;
+            ++run_.result.not_sent;
+        }
     }
 
     void finish() {
         if (done_) return;
         done_ = true;
+        count_not_sent();
         --run_.active;
         beast::error_code ignored;
         stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -134,6 +166,7 @@ private:
     http::request<http::string_body> req_;
     http::response<http::string_body> res_;
     Clock::time_point sent_at_;
+    Clock::time_point due_at_;
 };
 
 }  // namespace
@@ -144,6 +177,7 @@ RunResult run_load(const std::vector<Request>& requests, const RunOptions& optio
     const auto endpoints = resolver.resolve(options.host, std::to_string(options.port));
     Run run{requests, options, {}, {}, {}, {}, 0};
     run.result.latencies_us.reserve(requests.size());
+    run.result.ok_latencies_us.reserve(requests.size());
     std::vector<std::shared_ptr<Connection>> conns;
     for (unsigned c = 0; c < options.connections; ++c) {
         auto conn = std::make_shared<Connection>(io, run, c);

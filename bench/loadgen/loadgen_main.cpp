@@ -75,6 +75,7 @@ int main(int argc, char** argv) try {
     uint64_t max_rate_budget = 6000;
     std::string token_bytecode = FUSE_LOADGEN_DIR "/out/LoadToken.hex";
     unsigned sign_threads = 2;
+    uint64_t request_timeout_ms = 30'000;
     app.add_option("--url", url, "sequencer JSON-RPC host:port");
     app.add_option("--mode", mode_name, "eth | erc20")->check(CLI::IsMember({"eth", "erc20"}));
     app.add_option("--rate", rate, "offered tx/s; 0 = as fast as answers come");
@@ -88,6 +89,8 @@ int main(int argc, char** argv) try {
     app.add_option("--max-rate-budget", max_rate_budget, "tx/s pre-signed for --rate 0");
     app.add_option("--token-bytecode", token_bytecode, "LoadToken creation code (hex file)");
     app.add_option("--sign-threads", sign_threads, "threads signing the workload");
+    app.add_option("--request-timeout-ms", request_timeout_ms,
+                   "an answer later than this counts as a timeout (its latency: the wait)");
     CLI11_PARSE(app, argc, argv);
 
     const auto colon = url.rfind(':');
@@ -176,18 +179,27 @@ int main(int argc, char** argv) try {
     opts.connections = connections;
     opts.rate = rate;
     opts.duration = std::chrono::milliseconds(static_cast<int64_t>(duration_s * 1000));
+    opts.request_timeout = std::chrono::milliseconds(request_timeout_ms);
     RunResult r = run_load(reqs, opts);
 
     const double achieved = r.elapsed_s > 0 ? static_cast<double>(r.ok) / r.elapsed_s : 0;
-    std::printf("sent %llu, ok %llu, errors %llu in %.2f s: %.0f tx/s\n",
-                (unsigned long long)r.sent, (unsigned long long)r.ok, (unsigned long long)r.errors,
-                r.elapsed_s, achieved);
-    std::printf("latency send->hash: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-                percentile(r.latencies_us, 50) / 1000.0, percentile(r.latencies_us, 90) / 1000.0,
-                percentile(r.latencies_us, 99) / 1000.0, percentile(r.latencies_us, 100) / 1000.0);
+    std::printf(
+        "sent %llu, ok %llu, errors %llu, timeouts %llu, connection failures %llu, due but not "
+        "sent %llu in %.2f s: %.0f tx/s\n",
+        (unsigned long long)r.sent, (unsigned long long)r.ok, (unsigned long long)r.errors,
+        (unsigned long long)r.timeouts, (unsigned long long)r.failed,
+        (unsigned long long)r.not_sent, r.elapsed_s, achieved);
+    auto print_latency = [](const char* what, std::vector<uint32_t> v) {
+        std::printf("latency %s (%zu): p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", what,
+                    v.size(), percentile(v, 50) / 1000.0, percentile(v, 90) / 1000.0,
+                    percentile(v, 99) / 1000.0, percentile(v, 100) / 1000.0);
+    };
+    const char* from = rate > 0 ? "due->answer" : "send->answer";
+    print_latency((std::string(from) + ", every request").c_str(), r.latencies_us);
+    print_latency((std::string(from) + ", successful ones").c_str(), r.ok_latencies_us);
     for (const auto& e : r.first_errors)
         std::printf("error: %s\n", e.c_str());
-    return r.errors == 0 ? 0 : 1;
+    return r.errors == 0 && r.timeouts == 0 && r.failed == 0 && r.not_sent == 0 ? 0 : 1;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "loadgen: %s\n", e.what());
     return 1;

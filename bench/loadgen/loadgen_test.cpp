@@ -188,7 +188,80 @@ TEST(Loadgen, DriverSendsEveryRequestInOrderPerConnection) {
     EXPECT_EQ(r.errors, 1u);
     ASSERT_EQ(r.first_errors.size(), 1u);
     EXPECT_NE(r.first_errors[0].find("nonce too low"), std::string::npos);
-    EXPECT_EQ(r.latencies_us.size(), 39u);
+    EXPECT_EQ(r.latencies_us.size(), 40u);  // every request, the error too
+    EXPECT_EQ(r.ok_latencies_us.size(), 39u);
+    EXPECT_EQ(r.timeouts + r.failed + r.not_sent, 0u);
+}
+
+/// One connection; request `stall` gets no answer until the client gives up (then the server
+/// sees the connection close), request `slow` is answered after `delay`.
+class StallServer {
+public:
+    StallServer(uint64_t slow, std::chrono::milliseconds delay, uint64_t stall)
+        : acceptor_(io_, {boost::asio::ip::tcp::v4(), 0}),
+          thread_([this, slow, delay, stall] { serve(slow, delay, stall); }) {}
+    ~StallServer() { thread_.join(); }
+    uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+private:
+    void serve(uint64_t slow, std::chrono::milliseconds delay, uint64_t stall) {
+        namespace http = boost::beast::http;
+        boost::asio::ip::tcp::socket sock(io_);
+        acceptor_.accept(sock);
+        boost::beast::flat_buffer buf;
+        for (;;) {
+            http::request<http::string_body> req;
+            boost::beast::error_code ec;
+            http::read(sock, buf, req, ec);
+            if (ec) return;
+            const uint64_t id = std::stoull(req.body().substr(req.body().find("\"id\":") + 5));
+            if (id == stall) {
+                http::read(sock, buf, req, ec);  // until the client closes
+                return;
+            }
+            if (id == slow) std::this_thread::sleep_for(delay);
+            http::response<http::string_body> res{http::status::ok, 11};
+            res.body() = R"({"jsonrpc":"2.0","id":1,"result":"0x01"})";
+            res.keep_alive(true);
+            res.prepare_payload();
+            http::write(sock, res, ec);
+            if (ec) return;
+        }
+    }
+    boost::asio::io_context io_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::thread thread_;
+};
+
+TEST(Loadgen, EveryRequestCountsFromItsDueTimeTimeoutsIncluded) {
+    // 20 requests at 100/s on one connection: request 3 waits 300 ms for its answer, so requests
+    // 4, 5, ... were due while it waited and their latency (from their due time) includes the
+    // wait — the lower bounds below hold however fast the machine. Request 12 gets no answer:
+    // a timeout, counted with its latency; requests 13.. were due but never sent.
+    std::vector<Request> reqs;
+    for (uint64_t i = 1; i <= 20; ++i)
+        reqs.push_back({rpc_body(i, "eth_sendRawTransaction", "[\"0x00\"]")});
+    StallServer server(3, std::chrono::milliseconds(300), 12);
+    RunOptions opts;
+    opts.port = server.port();
+    opts.connections = 1;
+    opts.rate = 100;
+    opts.duration = std::chrono::milliseconds(5'000);
+    opts.request_timeout = std::chrono::milliseconds(500);
+    RunResult r = run_load(reqs, opts);
+    EXPECT_EQ(r.sent, 12u);
+    EXPECT_EQ(r.ok, 11u);
+    EXPECT_EQ(r.timeouts, 1u);
+    EXPECT_EQ(r.not_sent, 8u);
+    ASSERT_EQ(r.latencies_us.size(), 12u);
+    ASSERT_EQ(r.ok_latencies_us.size(), 11u);
+    // Request 4 (index 3) was due 10 ms after request 3 but sent after its 300 ms answer.
+    EXPECT_GE(r.latencies_us[3], 280'000u);
+    EXPECT_GE(r.latencies_us[2], 300'000u);   // request 3 itself
+    EXPECT_GE(r.latencies_us[11], 500'000u);  // the timeout: at least the time waited
+    EXPECT_GE(percentile(r.latencies_us, 100), 500'000u);
+    ASSERT_FALSE(r.first_errors.empty());
+    EXPECT_EQ(r.first_errors[0].rfind("timeout: ", 0), 0u) << r.first_errors[0];
 }
 
 }  // namespace

@@ -68,6 +68,9 @@ contract RollupCore is OwnablePausable {
 
     mapping(uint256 => StateRootRecord) private _records;
 
+    /// @dev For each non-zero send root: 1 + the first batch whose record carries it (0 = never).
+    mapping(bytes32 => uint256) private _sendRootBatchPlusOne;
+
     /// @param initialOwner receives the owner role (rotates proposers, pauses).
     /// @param genesisHash_ hash of the L2 genesis file, non-zero.
     /// @param inbox_ the SequencerInbox.
@@ -116,6 +119,10 @@ contract RollupCore is OwnablePausable {
             postedAtTimestamp: uint64(block.timestamp)
         });
         postedBatchCount = next + 1;
+        // The Outbox ages a send root from its first posting (docs/bridge.md).
+        if (sendRoot != bytes32(0) && _sendRootBatchPlusOne[sendRoot] == 0) {
+            _sendRootBatchPlusOne[sendRoot] = batchSequenceNumber + 1;
+        }
         emit StateRootPosted(
             batchSequenceNumber, uint64(l2BlockNumber), l2BlockHash, stateRoot, sendRoot, acc, msg.sender
         );
@@ -132,6 +139,14 @@ contract RollupCore is OwnablePausable {
         uint256 count = postedBatchCount;
         if (count == 0) revert NoRootPosted();
         return (count - 1, _records[count - 1]);
+    }
+
+    /// @notice Whether `sendRoot` is non-zero and was posted, and the first batch whose record
+    ///         carries it (its `postedAtTimestamp` starts the Outbox's withdrawal delay).
+    function sendRootPostedIn(bytes32 sendRoot) external view returns (bool posted, uint256 batchSequenceNumber) {
+        uint256 plusOne = _sendRootBatchPlusOne[sendRoot];
+        if (plusOne == 0) return (false, 0);
+        return (true, plusOne - 1);
     }
 
     /// @notice Allows (`allowed = true`) or disallows `proposer` to post roots. Owner only.

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { build, srcDir } from '../build.mjs';
+import { build, kL2EvmVersion, l2SrcDir, srcDir } from '../build.mjs';
 
 /// Opcodes of EVM bytecode with PUSH data skipped, up to the first INVALID (0xfe), which solc
 /// places before the CBOR metadata at the end of the runtime code.
@@ -39,8 +39,10 @@ describe('contracts/build.mjs', () => {
     const london = path.join(tmp, 'out-london');
     const r = await build({ evmVersion: 'london', outDir: london, quiet: true });
     assert.equal(r.built, true);
-    assert.deepEqual(r.contracts.sort(), ['ISequencerInbox', 'OwnablePausable', 'RollupCore', 'SequencerInbox']);
-    for (const name of ['SequencerInbox', 'RollupCore']) {
+    assert.deepEqual(r.contracts.sort(), ['AddressAliasHelper', 'Bridge', 'IBridge', 'IL1ERC20Gateway', 'IL2ERC20Gateway',
+      'IOutbox', 'ISequencerInbox', 'L1ERC20Gateway', 'MerkleLib', 'Outbox', 'OwnablePausable', 'RollupCore',
+      'SequencerInbox']);
+    for (const name of ['SequencerInbox', 'RollupCore', 'Bridge', 'Outbox', 'L1ERC20Gateway']) {
       const a = JSON.parse(fs.readFileSync(path.join(london, `${name}.json`), 'utf8'));
       assert.equal(a.evmVersion, 'london');
       assert.ok(a.abi.some((f) => f.type === 'function'));
@@ -83,6 +85,21 @@ describe('contracts/build.mjs', () => {
     await assert.rejects(build({ srcDir: src, outDir: path.join(tmp, 'err', 'out'), quiet: true }), /Error/);
     const src2 = sourceDir('imp', { 'I.sol': 'import "./Missing.sol";\n' });
     await assert.rejects(build({ srcDir: src2, outDir: path.join(tmp, 'imp', 'out'), quiet: true }), /cannot resolve import/);
+  });
+
+  it('compiles the L2 contracts (contracts/l2) for cancun, importing from contracts/src', async () => {
+    const out = path.join(tmp, 'out-l2');
+    const r = await build({ srcDir: l2SrcDir, evmVersion: kL2EvmVersion, outDir: out, quiet: true });
+    assert.deepEqual(r.contracts.sort(), ['BridgedERC20', 'IArbSys', 'L2ERC20Gateway']);
+    // the stamp covers the imports from contracts/src too: unchanged -> a no-op
+    assert.equal((await build({ srcDir: l2SrcDir, evmVersion: kL2EvmVersion, outDir: out, quiet: true })).built, false);
+    const gw = JSON.parse(fs.readFileSync(path.join(out, 'L2ERC20Gateway.json'), 'utf8'));
+    assert.equal(gw.evmVersion, 'cancun');
+    assert.equal(gw.sourceName, 'contracts/l2/L2ERC20Gateway.sol');
+    assert.ok(opcodes(gw.deployedBytecode).includes(0x5f), 'cancun code uses PUSH0');
+    // a genesis predeploy: its storage is exactly admin (slot 0) and l1Gateway (slot 1)
+    assert.deepEqual(gw.storageLayout.storage.map((v) => [v.label, v.slot, v.offset, v.type]),
+      [['admin', '0', 0, 't_address'], ['l1Gateway', '1', 0, 't_address']]);
   });
 
   it('keeps the real sources in contracts/src', () => {

@@ -20,6 +20,11 @@ const haveFusel2 = fs.existsSync(fusel2);
 const kGenesis = ethers.keccak256(ethers.toUtf8Bytes('deploy test genesis'));
 const kFlags = ['--rpc', '--key-file', '--genesis-hash', '--batch-poster', '--proposer', '--out', '--owner',
   '--confirmations', '--max-data-size', '--max-time-variation', '--timeout', '--evm-version'];
+/// The bridge's flags (not yet declared by `fusel2 deploy`, which forwards only kFlags).
+const kBridgeFlags = ['--withdrawal-delay', '--guardian', '--l2-gas-price', '--max-message-data-size',
+  '--min-l2-gas-limit', '--max-l2-gas-limit'];
+const kBridgeDefaults = { withdrawalDelay: 604800, guardian: ethers.ZeroAddress, l2GasPrice: '10000000',
+  maxMessageDataSize: 65536, minL2GasLimit: 21000, maxL2GasLimit: 10000000 };
 
 /// Runs a program; resolves { code, stdout, stderr } (never rejects on a non-zero exit).
 function run(file, args, env = {}) {
@@ -48,7 +53,7 @@ describe('deploy', () => {
   });
 
   /// Checks a deployment JSON against the chain.
-  async function checkDeployment(out, { owner, maxDataSize, mtv, confirmations }) {
+  async function checkDeployment(out, { owner, maxDataSize, mtv, confirmations, bridgeParams = kBridgeDefaults }) {
     const rec = JSON.parse(fs.readFileSync(out, 'utf8'));
     assert.equal(rec.chainId, 122);
     assert.equal(rec.genesisHash, kGenesis);
@@ -76,13 +81,56 @@ describe('deploy', () => {
     const m = await inbox.maxTimeVariation();
     assert.deepEqual([m.delayBlocks, m.futureBlocks, m.delaySeconds, m.futureSeconds].map(Number), mtv);
     assert.deepEqual(Object.values(rec.maxTimeVariation), mtv);
+
+    // the bridge: addresses, deploy blocks and transactions, wiring, parameters
+    const bridge = new ethers.Contract(rec.bridge, artifact('Bridge').abi, provider);
+    const outbox = new ethers.Contract(rec.outbox, artifact('Outbox').abi, provider);
+    const gateway = new ethers.Contract(rec.l1Gateway, artifact('L1ERC20Gateway').abi, provider);
+    for (const [name, addr, tx, block] of [['bridge', rec.bridge, rec.bridgeDeployTx, rec.bridgeDeployBlock],
+      ['outbox', rec.outbox, rec.outboxDeployTx, rec.outboxDeployBlock],
+      ['l1Gateway', rec.l1Gateway, rec.l1GatewayDeployTx, rec.l1GatewayDeployBlock]]) {
+      const rcpt = await provider.getTransactionReceipt(tx);
+      assert.equal(rcpt.contractAddress, addr, name);
+      assert.equal(rcpt.blockNumber, block, `${name} deploy block`);
+      assert.ok((await provider.getCode(addr)).length > 1000, `${name} code deployed`);
+    }
+    assert.equal(rec.l2Gateway, '0x0000000000000000000000000000000000004B01');
+    for (const c of [bridge, outbox, gateway]) assert.equal(await c.owner(), owner);
+    assert.deepEqual([await bridge.outbox(), await outbox.bridge(), await outbox.rollup(), await gateway.bridge()],
+      [rec.outbox, rec.bridge, rec.rollup, rec.bridge]);
+    const onChain = {
+      withdrawalDelay: Number(await outbox.withdrawalDelay()), guardian: await outbox.guardian(),
+      l2GasPrice: (await bridge.l2GasPrice()).toString(), maxMessageDataSize: Number(await bridge.maxDataSize()),
+      minL2GasLimit: Number(await bridge.minL2GasLimit()), maxL2GasLimit: Number(await bridge.maxL2GasLimit()),
+    };
+    assert.deepEqual(onChain, bridgeParams);
+    assert.deepEqual(Object.fromEntries(Object.keys(bridgeParams).map((k) => [k, rec[k]])), bridgeParams);
     return rec;
   }
 
   it('--help lists every flag', async () => {
     const r = await run(process.execPath, [deployScript, '--help']);
     assert.equal(r.code, 0);
-    for (const f of kFlags) assert.match(r.stdout, new RegExp(`${f}\\b`));
+    for (const f of [...kFlags, ...kBridgeFlags]) assert.match(r.stdout, new RegExp(`${f}\\b`));
+  });
+
+  it('deploys the bridge with its flags (guardian, delay, fee, limits) and a separate owner', async () => {
+    const out = path.join(tmp, 'bridge.json');
+    const r = await run(process.execPath, [deployScript, '--rpc', anvil.url, '--key-file', keyFile,
+      '--genesis-hash', kGenesis, '--batch-poster', poster.address, '--proposer', proposer.address,
+      '--owner', other.address, '--guardian', proposer.address, '--withdrawal-delay', '3600',
+      '--l2-gas-price', '123456789012345678901', '--max-message-data-size', '1000', '--min-l2-gas-limit', '30000',
+      '--max-l2-gas-limit=5000000', '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const rec = await checkDeployment(out, {
+      owner: other.address, maxDataSize: 122880, mtv: [17280, 12, 86400, 768], confirmations: 1,
+      bridgeParams: { withdrawalDelay: 3600, guardian: proposer.address, l2GasPrice: '123456789012345678901',
+        maxMessageDataSize: 1000, minL2GasLimit: 30000, maxL2GasLimit: 5000000 },
+    });
+    // five consecutive deployments from the deployer
+    const nonces = await Promise.all([rec.inboxDeployTx, rec.rollupDeployTx, rec.bridgeDeployTx, rec.outboxDeployTx,
+      rec.l1GatewayDeployTx].map(async (h) => (await provider.getTransaction(h)).nonce));
+    assert.deepEqual(nonces.map((n) => n - nonces[0]), [0, 1, 2, 3, 4]);
   });
 
   it('deploys with a key file and waits for confirmations', async () => {
@@ -111,6 +159,13 @@ describe('deploy', () => {
       [['--key-file', keyFile, '--max-data-size', '0'], /--max-data-size must be > 0/],
       [['--key-file', keyFile, '--max-time-variation', '1,2,3'], /--max-time-variation/],
       [['--key-file', keyFile, '--timeout'], /--timeout needs a value/],
+      [['--key-file', keyFile, '--withdrawal-delay', '-5'], /--withdrawal-delay: "-5" is not a non-negative integer/],
+      [['--key-file', keyFile, '--guardian', '0x12'], /--guardian: "0x12" is not an address/],
+      [['--key-file', keyFile, '--l2-gas-price', '1e9'], /--l2-gas-price/],
+      [['--key-file', keyFile, '--max-message-data-size', String(2n ** 64n)], /does not fit 64 bits/],
+      [['--key-file', keyFile, '--min-l2-gas-limit', '50000', '--max-l2-gas-limit', '40000'],
+        /--min-l2-gas-limit \(50000\) must be <= --max-l2-gas-limit \(40000\)/],
+      [['--key-file', keyFile, '--max-l2-gas-limit', '0', '--min-l2-gas-limit', '0'], /must be > 0/],
       [['--key-file', keyFile, '--bogus'], /unknown argument/],
       [['--key-file', path.join(tmp, 'missing.key')], /cannot read/],
       [[], /FUSE_DEPLOYER_KEY/],

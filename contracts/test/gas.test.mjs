@@ -82,15 +82,21 @@ describe('L1 gas', () => {
 
   it('posting a state root', async () => {
     const calls = [];
-    for (let i = 0; i < 2; ++i) {
+    // roots 0 and 1 carry new send roots; root 2 repeats root 1's (no withdrawals in between)
+    const sendRoots = [ethers.keccak256('0x20'), ethers.keccak256('0x21'), ethers.keccak256('0x21')];
+    for (let i = 0; i < 3; ++i) {
       const tx = await rollup.connect(proposer).postStateRoot(i, 10 * (i + 1), ethers.keccak256(`0x0${i}`),
-        ethers.keccak256(`0x1${i}`), ethers.keccak256(`0x2${i}`));
+        ethers.keccak256(`0x1${i}`), sendRoots[i]);
       const rcpt = await tx.wait();
       assert.equal(rcpt.status, 1);
       calls.push({ gas: rcpt.gasUsed, intrinsic: intrinsicGas(tx.data), floor: floorGas(tx.data) });
     }
     rows.push({ what: 'postStateRoot, first root', ...calls[0] });
-    rows.push({ what: 'postStateRoot, later roots', ...calls[1] });
+    rows.push({ what: 'postStateRoot, later roots (new send root)', ...calls[1] });
+    rows.push({ what: 'postStateRoot, later roots (send root unchanged)', ...calls[2] });
     for (const c of calls) assert.ok(c.gas > c.intrinsic && c.gas < 250000n, `postStateRoot gas ${c.gas} is sane`);
+    // a new send root adds one new slot (sendRootPostedIn's record, ~22.1k); a repeated one a read
+    const extra = (calls[1].gas - calls[1].intrinsic) - (calls[2].gas - calls[2].intrinsic);
+    assert.ok(extra > 19000n && extra < 25000n, `a new send root costs ${extra} more`);
   });
 });

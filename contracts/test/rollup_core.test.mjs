@@ -51,6 +51,7 @@ describe('RollupCore', () => {
     assert.equal(latest, BigInt(batch));
     assert.equal(latestRec.stateRoot, stateRoot);
     assert.equal(await rollup.postedBatchCount(), BigInt(batch) + 1n);
+    assert.deepEqual([...(await rollup.sendRootPostedIn(sendRoot))], [true, BigInt(batch)]);
     return rcpt;
   }
 
@@ -87,6 +88,21 @@ describe('RollupCore', () => {
     assert.equal((await rollup.getRecord(2)).sendRoot, ethers.ZeroHash);
     // the first record is unchanged
     assert.equal((await rollup.getRecord(0)).stateRoot, h('state 0'));
+  });
+
+  it('records the first batch that posted each non-zero send root', async () => {
+    assert.deepEqual([...(await rollup.sendRootPostedIn(h('never posted')))], [false, 0n]);
+    assert.deepEqual([...(await rollup.sendRootPostedIn(ethers.ZeroHash))], [false, 0n], 'a zero send root is not recorded');
+    const root = h('repeated send root');
+    const first = await rollup.postedBatchCount();
+    for (let i = 0; i < 3; ++i) {
+      await postBatch(1);
+      const next = await rollup.postedBatchCount();
+      const prev = (await rollup.getRecord(next - 1n)).l2BlockNumber;
+      await (await rollup.connect(proposer).postStateRoot(next, prev + 1n, h(`rb${i}`), h(`rs${i}`), root)).wait();
+      assert.equal((await rollup.getRecord(next)).sendRoot, root, 'every record keeps its send root');
+      assert.deepEqual([...(await rollup.sendRootPostedIn(root))], [true, first], 'the first posting stays');
+    }
   });
 
   it('rejects out-of-order roots: replays, gaps', async () => {

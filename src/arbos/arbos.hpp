@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "batch/batch.hpp"
 #include "core/block.hpp"
 #include "core/bytes.hpp"
+#include "core/deposit.hpp"
 #include "core/receipt.hpp"
 #include "core/result.hpp"
 #include "core/transaction.hpp"
@@ -55,6 +57,22 @@ struct ExecutedTx {
     uint64_t first_log_index = 0;  ///< index in the block of this tx's first log
 };
 
+/// Why the deposits a message references were not executed (docs/arbos.md "Deposits"). The
+/// block is built without them and ArbOS's deposit index and accumulator stay as they were; a
+/// validator treats the batch that carried the message as invalid.
+enum class DepositError : uint8_t {
+    kUnexpectedDeposits,   ///< deposit contents given for a message without a deposit ref
+    kFirstIndexMismatch,   ///< ref.first_index is not ArbOS's next deposit index
+    kCountMismatch,        ///< the contents are not ref.count deposits
+    kIndexMismatch,        ///< deposit k of the contents does not have index first_index + k
+    kBadKind,              ///< a deposit kind other than 0 (native) and 1 (message)
+    kDepositTooNew,        ///< a deposit's L1 block is after the message's L1 block number
+    kAccumulatorMismatch,  ///< the stored accumulator chained over the contents is not ref.acc
+};
+
+/// Human-readable reason for a deposit error.
+const char* to_string(DepositError e);
+
 /// A sealed L2 block.
 struct Block {
     BlockHeader header;
@@ -65,6 +83,9 @@ struct Block {
     Hash32 send_root;
     uint64_t send_count = 0;
     uint64_t l1_block_number = 0;
+    /// Set when the message referenced deposits that failed ArbOS's checks (they were not
+    /// executed). Outcome of execution only: not part of the block hash, not stored.
+    std::optional<DepositError> deposit_error;
 };
 
 /// Why a transaction was not included (the sequencer reports it; a validator skips it): the
@@ -96,8 +117,14 @@ public:
     /// the backlog) runs here. `world` and `genesis` must outlive the builder.
     /// `block_hashes` answers BLOCKHASH / ArbSys.arbBlockHash for the last 256 blocks; when
     /// empty only the parent's hash is known (docs/arbos.md).
+    /// `deposits` are the contents of `header_fields.deposit_ref` as read from the L1 Bridge
+    /// (the deposits first_index .. first_index + count - 1, in order): after the system step
+    /// ArbOS checks them against the ref and its own state and executes them as the block's
+    /// first transactions (types 0x64 / 0x66), or records `Block::deposit_error`
+    /// (docs/arbos.md "Deposits"). Not kept: the span need not outlive the constructor.
     BlockBuilder(WorldState& world, const Genesis& genesis, const Block& parent,
-                 const Message& header_fields, BlockHashFn block_hashes = {});
+                 const Message& header_fields, BlockHashFn block_hashes = {},
+                 std::span<const Deposit> deposits = {});
     ~BlockBuilder();
 
     /// Executes one raw EIP-2718 transaction. On success it is part of the block; on a
@@ -111,7 +138,13 @@ public:
     /// Compute gas still available in the block (FeeParams::block_gas_limit bounds gas used
     /// minus the L1 part; a transaction fits when gas limit − its L1 gas ≤ gas_left()).
     uint64_t gas_left() const;
+    /// Transactions in the block so far, its deposit transactions included.
     size_t tx_count() const;
+    /// The deposit transactions at the start of the block (0 when none or when they failed the
+    /// checks, see `deposit_error`).
+    size_t deposit_count() const;
+    /// Why the message's deposits were not executed (nullopt: executed, or none referenced).
+    std::optional<DepositError> deposit_error() const;
     /// The L2 base fee of this block.
     uint256 base_fee() const;
 
@@ -130,11 +163,12 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-/// The validator's path: every transaction of `msg` in order, invalid ones skipped (a
-/// deterministic rule: the sequencer never emits them, a faulty batch cannot crash us).
+/// The validator's path: `msg`'s deposits (`deposits`, the contents of msg.deposit_ref read
+/// from L1; see BlockBuilder), then every transaction of `msg` in order, invalid ones skipped
+/// (a deterministic rule: the sequencer never emits them, a faulty batch cannot crash us).
 Block execute_message(WorldState& world, const Genesis& genesis, const Block& parent,
                       const Message& msg, state::StateDiff* diff = nullptr,
-                      BlockHashFn block_hashes = {});
+                      BlockHashFn block_hashes = {}, std::span<const Deposit> deposits = {});
 
 /// Block 0: the alloc and ArbOS's initial state; its hash is the genesis hash recorded in
 /// RollupCore. `world` must be empty; the alloc is applied to it.
@@ -251,6 +285,10 @@ struct SystemState {
     uint64_t last_timestamp = 0;
     Hash32 send_root;
     uint64_t send_count = 0;
+    /// The index of the next L1 deposit to execute (0 before the first).
+    uint64_t next_deposit_index = 0;
+    /// The Bridge's accumulator after the last executed deposit (zero before the first).
+    Hash32 deposit_acc;
 };
 SystemState read_system_state(const state::StateReader& state);
 

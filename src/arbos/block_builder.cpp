@@ -6,6 +6,7 @@
 
 #include "arbos/arbos.hpp"
 #include "arbos/block_context.hpp"
+#include "arbos/deposits.hpp"
 #include "arbos/l1_fee.hpp"
 #include "arbos/precompiles.hpp"
 #include "arbos/system_state.hpp"
@@ -31,10 +32,12 @@ Log to_core_log(state::Log&& l) {
 }  // namespace
 
 struct BlockBuilder::Impl {
-    Impl(WorldState& w, const Genesis& g, const Block& parent, const Message& m, BlockHashFn hashes)
+    Impl(WorldState& w, const Genesis& g, const Block& parent, const Message& m, BlockHashFn hashes,
+         std::span<const Deposit> deposits)
         : world(w), genesis(g), exec(w), precompiles(ctx.info) {
         ctx = make_block_context(exec, g, parent, m, std::move(hashes));
         exec.finalize_tx();
+        run_deposits(m, deposits);
     }
 
     WorldState& world;
@@ -48,8 +51,16 @@ struct BlockBuilder::Impl {
     uint64_t gas_used = 0;       ///< all gas, L1 part included (header gasUsed)
     uint64_t compute_used = 0;   ///< gas without the L1 part: what the block gas limit bounds
     uint64_t log_count = 0;
+    size_t deposit_count = 0;
+    std::optional<DepositError> deposit_error;
     bool finished = false;
     state::TxTracer* tracer = nullptr;
+
+    /// After the system step: checks the message's deposit ref against `deposits` and ArbOS's
+    /// state, then executes them as the block's first transactions (or sets deposit_error).
+    void run_deposits(const Message& m, std::span<const Deposit> deposits);
+    /// Adds gas to the block's totals and the backlog.
+    void count_gas(uint64_t gas, uint64_t l1_gas);
 
     /// The builder's own checks before execution: sealed, type, chain id (EIP-155), the
     /// per-tx cap on compute gas.
@@ -60,9 +71,49 @@ struct BlockBuilder::Impl {
 };
 
 BlockBuilder::BlockBuilder(WorldState& world, const Genesis& genesis, const Block& parent,
-                           const Message& header_fields, BlockHashFn block_hashes)
-    : impl_(
-          std::make_unique<Impl>(world, genesis, parent, header_fields, std::move(block_hashes))) {}
+                           const Message& header_fields, BlockHashFn block_hashes,
+                           std::span<const Deposit> deposits)
+    : impl_(std::make_unique<Impl>(world, genesis, parent, header_fields, std::move(block_hashes),
+                                   deposits)) {}
+
+void BlockBuilder::Impl::run_deposits(const Message& m, std::span<const Deposit> deposits) {
+    SystemStorage sys(exec);
+    deposit_error = check_deposits(sys, m, deposits);
+    if (deposit_error || !m.deposit_ref) {
+        exec.finalize_tx();  // the checks' reads leave nothing warm for the first transaction
+        return;
+    }
+    for (const Deposit& d : deposits) {
+        DepositOutcome o = execute_deposit(exec, ctx, precompiles, &analyses, d);
+        count_gas(o.gas_used, 0);
+        ExecutedTx& e = txs.emplace_back();
+        e.tx = std::move(o.tx);
+        e.raw = std::move(o.raw);
+        e.hash = o.hash;
+        e.sender = d.l2_from;
+        e.receipt.type = e.tx.type;
+        e.receipt.success = o.success;
+        e.receipt.cumulative_gas_used = gas_used;
+        e.receipt.logs = std::move(o.logs);
+        e.receipt.bloom = logs_bloom(e.receipt.logs);
+        e.gas_used = o.gas_used;
+        e.effective_gas_price = uint256{};  // paid on L1
+        e.first_log_index = log_count;
+        log_count += e.receipt.logs.size();
+    }
+    deposit_count = deposits.size();
+    const batch::DepositRef& ref = *m.deposit_ref;
+    sys.set(Slot::kNextDepositIndex, uint256(ref.first_index) + uint256(ref.count));
+    sys.set(Slot::kDepositAcc, uint256::from_hash(ref.acc));
+    exec.finalize_tx();
+}
+
+void BlockBuilder::Impl::count_gas(uint64_t gas, uint64_t l1_gas) {
+    gas_used += gas;
+    const uint64_t compute = gas - l1_gas;
+    compute_used += compute;
+    ctx.backlog = ctx.backlog > UINT64_MAX - compute ? UINT64_MAX : ctx.backlog + compute;
+}
 
 BlockBuilder::~BlockBuilder() = default;
 
@@ -73,6 +124,14 @@ uint64_t BlockBuilder::gas_left() const {
 
 size_t BlockBuilder::tx_count() const {
     return impl_->txs.size();
+}
+
+size_t BlockBuilder::deposit_count() const {
+    return impl_->deposit_count;
+}
+
+std::optional<DepositError> BlockBuilder::deposit_error() const {
+    return impl_->deposit_error;
 }
 
 uint256 BlockBuilder::base_fee() const {
@@ -92,6 +151,8 @@ std::optional<state::TxRefusal> BlockBuilder::Impl::check(const Transaction& tx,
                                                           uint64_t l1_gas) const {
     using state::TxReason;
     if (finished) return state::make_refusal(TxReason::kBlockSealed);
+    // Deposit transactions come from the message's deposit ref only, never offered.
+    if (is_deposit_type(tx.type)) return state::make_refusal(TxReason::kUnsupportedType);
     if (auto bad = state::check_type(tx, kRevision)) return bad;
     // Pre-EIP-155 legacy transactions (no chain id) are valid in a block; the pool refuses them.
     if (auto bad = state::check_chain_id(tx, genesis.chain_id, false)) return bad;
@@ -129,10 +190,7 @@ ExecutedTx& BlockBuilder::Impl::record(const Transaction& tx, ByteView raw_tx,
                                        const Address& sender, const Hash32& hash,
                                        state::TxResult&& res, uint64_t l1_gas) {
     const uint64_t used = static_cast<uint64_t>(res.gas_used);
-    gas_used += used;
-    const uint64_t compute = used - l1_gas;
-    compute_used += compute;
-    ctx.backlog = ctx.backlog > UINT64_MAX - compute ? UINT64_MAX : ctx.backlog + compute;
+    count_gas(used, l1_gas);
 
     ExecutedTx& e = txs.emplace_back();
     e.tx = tx;
@@ -174,6 +232,7 @@ Block BlockBuilder::finish(state::StateDiff* diff) {
     block.send_root = sys.send_root();
     block.send_count = sys.get_u64(Slot::kSendCount);
     block.l1_block_number = b.ctx.info.l1_block_number;
+    block.deposit_error = b.deposit_error;
 
     state::StateDiff d = b.exec.diff();
     BlockHeader& h = block.header;
@@ -199,8 +258,9 @@ Block BlockBuilder::finish(state::StateDiff* diff) {
 }
 
 Block execute_message(WorldState& world, const Genesis& genesis, const Block& parent,
-                      const Message& msg, state::StateDiff* diff, BlockHashFn block_hashes) {
-    BlockBuilder builder(world, genesis, parent, msg, std::move(block_hashes));
+                      const Message& msg, state::StateDiff* diff, BlockHashFn block_hashes,
+                      std::span<const Deposit> deposits) {
+    BlockBuilder builder(world, genesis, parent, msg, std::move(block_hashes), deposits);
     for (const Bytes& raw : msg.txs)
         (void)builder.add(raw);  // invalid ones are skipped
     return builder.finish(diff);

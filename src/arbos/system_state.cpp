@@ -164,6 +164,8 @@ SystemState read_system_state(const state::StateReader& st) {
     out.last_timestamp = low_u64(get(Slot::kLastTimestamp));
     out.send_root = get(Slot::kSendRoot).to_hash();
     out.send_count = low_u64(get(Slot::kSendCount));
+    out.next_deposit_index = low_u64(get(Slot::kNextDepositIndex));
+    out.deposit_acc = get(Slot::kDepositAcc).to_hash();
     return out;
 }
 

@@ -45,8 +45,10 @@ enum class Slot : uint64_t {
     kL1GasPerByte = 14,
     kNetworkFeeAccount = 15,
     kL1FeeAccount = 16,
-    kSendCount = 17,  ///< leaves in the send Merkle accumulator
-    kSendRoot = 18,   ///< its root, cached after every append
+    kSendCount = 17,         ///< leaves in the send Merkle accumulator
+    kSendRoot = 18,          ///< its root, cached after every append
+    kNextDepositIndex = 19,  ///< index of the next L1 deposit to execute
+    kDepositAcc = 20,        ///< the Bridge's accumulator after the last executed deposit
 };
 /// Partial `level` of the send accumulator lives at slot kSendPartialsBase + level.
 inline constexpr uint64_t kSendPartialsBase = 64;

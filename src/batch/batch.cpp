@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <utility>
 
 #include "batch/column_io.hpp"
 #include "batch/tx_columns.hpp"
@@ -60,13 +61,23 @@ const char* to_string(BatchError e) {
             return "transaction columns are truncated, left over or of the wrong size";
         case BatchError::kBadTxValue:
             return "a transaction column holds an out-of-range or non-canonical value";
+        case BatchError::kZeroDepositCount:
+            return "deposits segment with count 0";
+        case BatchError::kDepositRangeOverflow:
+            return "deposits segment's last index passes 2^64-1";
+        case BatchError::kDuplicateDepositRef:
+            return "two deposits segments before one message";
+        case BatchError::kDanglingDepositRef:
+            return "deposits segment with no message after it";
     }
     return "unknown batch error";
 }
 
 namespace {
 
-/// The advance segments that take the running header from `prev` to `msg`'s header.
+/// The advance segments that take the running header from `prev` to `msg`'s header, then
+/// `msg`'s deposits segment (the encoder's order; the decoder accepts any order before the
+/// message).
 Result<void, BatchError> append_advances(Bytes& stream, const L2Message& prev,
                                          const L2Message& msg) {
     if (msg.timestamp < prev.timestamp) return Unexpected{BatchError::kTimestampBackwards};
@@ -88,10 +99,29 @@ Result<void, BatchError> append_advances(Bytes& stream, const L2Message& prev,
             .end_list();
         stream.insert(stream.end(), enc.bytes().begin(), enc.bytes().end());
     }
+    if (msg.deposit_ref) {
+        const DepositRef& ref = *msg.deposit_ref;
+        if (ref.count == 0) return Unexpected{BatchError::kZeroDepositCount};
+        if (ref.count - 1 > UINT64_MAX - ref.first_index)
+            return Unexpected{BatchError::kDepositRangeOverflow};
+        stream.push_back(static_cast<uint8_t>(SegmentKind::kDeposits));
+        rlp::Encoder enc;
+        enc.begin_list().add(ref.first_index).add(ref.count).add(ref.acc).end_list();
+        stream.insert(stream.end(), enc.bytes().begin(), enc.bytes().end());
+    }
     return {};
 }
 
 }  // namespace
+
+DepositRef make_deposit_ref(const Hash32& prev_acc, std::span<const Deposit> deposits) {
+    DepositRef ref;
+    if (deposits.empty()) return ref;
+    ref.first_index = deposits.front().index;
+    ref.count = deposits.size();
+    ref.acc = chain_acc(prev_acc, deposits);
+    return ref;
+}
 
 Result<void, BatchError> append_message_segments(Bytes& stream, const L2Message& prev,
                                                  const L2Message& msg) {
@@ -220,11 +250,12 @@ Result<std::vector<L2Message>, BatchError> parse_segment_stream(ByteView stream,
     std::vector<L2Message> msgs;
     L2Message cur;  // running header; txs stay empty
     bool time_set = false, block_set = false, advance_pending = false;
+    std::optional<DepositRef> ref;  // a deposits segment waiting for its message
     size_t segments = 0;
     while (!stream.empty()) {
         if (++segments > limits.max_segments) return Unexpected{BatchError::kTooManySegments};
         const uint8_t kind = stream[0];
-        if (kind > static_cast<uint8_t>(SegmentKind::kAdvanceL1Block))
+        if (kind > static_cast<uint8_t>(SegmentKind::kDeposits))
             return Unexpected{BatchError::kUnknownSegment};
         auto item = rlp::peek_item(stream.subspan(1));
         if (!item) return Unexpected{BatchError::kBadRlp};
@@ -237,6 +268,7 @@ Result<std::vector<L2Message>, BatchError> parse_segment_stream(ByteView stream,
                 m.timestamp = cur.timestamp;
                 m.l1_block_number = cur.l1_block_number;
                 m.l1_base_fee = cur.l1_base_fee;
+                m.deposit_ref = std::exchange(ref, std::nullopt);
                 if (counts) {
                     auto n = rlp::parse_u64(item->payload);
                     if (!n) return Unexpected{BatchError::kBadRlp};
@@ -286,8 +318,25 @@ Result<std::vector<L2Message>, BatchError> parse_segment_stream(ByteView stream,
                 block_set = advance_pending = true;
                 break;
             }
+            case SegmentKind::kDeposits: {
+                if (!item->is_list) return Unexpected{BatchError::kBadRlp};
+                rlp::Decoder d(item->payload);
+                auto first = d.read_u64();
+                if (!first) return Unexpected{BatchError::kBadRlp};
+                auto count = d.read_u64();
+                if (!count) return Unexpected{BatchError::kBadRlp};
+                auto acc = d.read_hash();
+                if (!acc || !d.finish()) return Unexpected{BatchError::kBadRlp};
+                if (*count == 0) return Unexpected{BatchError::kZeroDepositCount};
+                if (*count - 1 > UINT64_MAX - *first)
+                    return Unexpected{BatchError::kDepositRangeOverflow};
+                if (ref) return Unexpected{BatchError::kDuplicateDepositRef};
+                ref = DepositRef{*first, *count, *acc};
+                break;
+            }
         }
     }
+    if (ref) return Unexpected{BatchError::kDanglingDepositRef};
     if (advance_pending) return Unexpected{BatchError::kTrailingAdvance};
     return msgs;
 }

@@ -7,6 +7,8 @@
 ///     0x00 L2 message       RLP list of byte strings (opaque EIP-2718 transactions)
 ///     0x01 advance time     RLP uint64 delta (>= 1) added to the running timestamp
 ///     0x02 advance L1 block RLP list [uint64 delta (>= 1), uint256 new L1 base fee]
+///     0x03 deposits         RLP list [uint64 first_index, uint64 count (>= 1), 32-byte acc]:
+///                           a reference to L1 Bridge deposits, attached to the next message
 ///   format 0x01: stream  = varint(len(segments)) ‖ segments ‖ tx section, where a message
 ///     segment's item is the RLP integer count of its txs and the txs of all messages follow
 ///     in columns (tx_columns.hpp), raw bytes for those the columns cannot carry exactly.
@@ -14,9 +16,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "core/deposit.hpp"
 #include "core/result.hpp"
 #include "core/uint256.hpp"
 
@@ -33,7 +38,23 @@ enum class SegmentKind : uint8_t {
     kL2Message = 0x00,
     kAdvanceTimestamp = 0x01,
     kAdvanceL1Block = 0x02,
+    kDeposits = 0x03,
 };
+
+/// A message's reference to L1 Bridge deposits (segment 0x03): deposits `first_index` to
+/// `first_index + count - 1`, and the Bridge's accumulator after the last of them
+/// (`depositAccs(first_index + count - 1)` on L1). The batch never carries the deposits
+/// themselves; ArbOS checks the contents the sequencer or validator read from L1 against it.
+struct DepositRef {
+    uint64_t first_index = 0;
+    uint64_t count = 0;  ///< >= 1
+    Hash32 acc;
+    friend bool operator==(const DepositRef&, const DepositRef&) = default;
+};
+
+/// The reference to `deposits` (consecutive, in order; at least one), given the Bridge's
+/// accumulator before the first of them (`prev_acc`: zero before deposit 0).
+DepositRef make_deposit_ref(const Hash32& prev_acc, std::span<const Deposit> deposits);
 
 /// One L2 block's worth: the header the sequencer built on and its ordered transactions.
 struct L2Message {
@@ -42,6 +63,8 @@ struct L2Message {
     uint64_t timestamp = 0;
     /// Signed EIP-2718 transactions, opaque to the format (ArbOS decides what is valid).
     std::vector<Bytes> txs;
+    /// L1 deposits ArbOS executes at the start of this message's block, before `txs`.
+    std::optional<DepositRef> deposit_ref = std::nullopt;
     friend bool operator==(const L2Message&, const L2Message&) = default;
 };
 
@@ -66,7 +89,7 @@ enum class BatchError {
     kBrotliTruncated,        ///< the brotli stream ends before its last meta-block
     kTrailingBytes,          ///< bytes follow the end of the brotli stream
     kDecompressedTooLarge,   ///< the stream inflates beyond max_decompressed_size
-    kUnknownSegment,         ///< a segment kind byte other than 0x00-0x02
+    kUnknownSegment,         ///< a segment kind byte other than 0x00-0x03
     kBadRlp,                 ///< a segment's RLP is malformed, non-canonical or truncated
     kTooManySegments,        ///< more than max_segments segments
     kTooManyTxs,             ///< a message with more than max_txs_per_message transactions
@@ -82,13 +105,19 @@ enum class BatchError {
     kMessageTooLarge,        ///< (builder) one message does not fit in an empty batch
     kBadTxColumns,           ///< (0x01) a tx column is truncated, left over or mis-sized
     kBadTxValue,             ///< (0x01) a tx column value is out of range or non-canonical
+    kZeroDepositCount,       ///< a deposits segment with count 0
+    kDepositRangeOverflow,   ///< first_index + count - 1 passes 2^64-1
+    kDuplicateDepositRef,    ///< a second deposits segment before the same message
+    kDanglingDepositRef,     ///< a deposits segment with no message after it
 };
 
 /// Human-readable reason for a batch error.
 const char* to_string(BatchError e);
 
-/// Appends the segments that take the running header `prev` to `msg`'s header and the message
-/// segment itself. Fails with kTimestampBackwards / kL1BlockBackwards / kBaseFeeChangedInBlock.
+/// Appends the segments that take the running header `prev` to `msg`'s header, `msg`'s
+/// deposits segment if it has a deposit ref, and the message segment itself. Fails with
+/// kTimestampBackwards / kL1BlockBackwards / kBaseFeeChangedInBlock, or kZeroDepositCount /
+/// kDepositRangeOverflow for a ref the decoder would refuse.
 Result<void, BatchError> append_message_segments(Bytes& stream, const L2Message& prev,
                                                  const L2Message& msg);
 

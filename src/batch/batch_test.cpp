@@ -174,7 +174,7 @@ TEST(BatchFormat, RejectsNonCanonicalRlp) {
 TEST(BatchFormat, RejectsBadSegments) {
     EXPECT_EQ(stream_error("0105"
                            "02c20107"
-                           "03c0"),
+                           "04c0"),
               BatchError::kUnknownSegment);
     EXPECT_EQ(stream_error("ff"), BatchError::kUnknownSegment);
     EXPECT_EQ(stream_error("0180"
@@ -282,7 +282,7 @@ TEST(BatchFormat, RandomGarbageNeverCrashes) {
 }
 
 TEST(BatchFormat, EveryErrorHasAMessage) {
-    for (int e = 0; e <= static_cast<int>(BatchError::kBadTxValue); ++e)
+    for (int e = 0; e <= static_cast<int>(BatchError::kDanglingDepositRef); ++e)
         EXPECT_STRNE(to_string(static_cast<BatchError>(e)), "unknown batch error") << e;
 }
 

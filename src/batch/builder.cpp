@@ -13,6 +13,12 @@ constexpr int kTrialQuality = 5;
 /// Trials at the batch's own quality once near the limit (each costs a full compression); then
 /// the batch is full, within a few messages of the limit.
 constexpr int kMaxFinalTrials = 3;
+
+/// Segments `append_message_segments` writes for `msg` after `prev`.
+size_t segments_for(const L2Message& prev, const L2Message& msg) {
+    return 1 + (msg.timestamp > prev.timestamp ? 1 : 0) +
+           (msg.l1_block_number > prev.l1_block_number ? 1 : 0) + (msg.deposit_ref ? 1 : 0);
+}
 }  // namespace
 
 BatchBuilder::BatchBuilder(const BatchLimits& limits, int quality, uint8_t format)
@@ -53,8 +59,7 @@ Result<bool, BatchError> BatchBuilder::add(const L2Message& msg) {
     if (format_ == kColumnarFormat) return add_columnar(msg);
     const size_t old_size = stream_.size();
     if (auto r = append_message_segments(stream_, prev_, msg); !r) return Unexpected{r.error()};
-    const size_t new_segments = 1 + (msg.timestamp > prev_.timestamp ? 1 : 0) +
-                                (msg.l1_block_number > prev_.l1_block_number ? 1 : 0);
+    const size_t new_segments = segments_for(prev_, msg);
     const ByteView added = ByteView{stream_}.subspan(old_size);
     bool fits = segments_ + new_segments <= limits_.max_segments &&
                 stream_.size() <= limits_.max_decompressed_size;
@@ -80,8 +85,7 @@ Result<bool, BatchError> BatchBuilder::add(const L2Message& msg) {
 Result<bool, BatchError> BatchBuilder::add_columnar(const L2Message& msg) {
     const size_t old_size = stream_.size();
     if (auto r = append_counted_segments(stream_, prev_, msg); !r) return Unexpected{r.error()};
-    const size_t new_segments = 1 + (msg.timestamp > prev_.timestamp ? 1 : 0) +
-                                (msg.l1_block_number > prev_.l1_block_number ? 1 : 0);
+    const size_t new_segments = segments_for(prev_, msg);
     size_t tx_bytes = 0;
     for (const Bytes& tx : msg.txs)
         tx_bytes += tx.size();

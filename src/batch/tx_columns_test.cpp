@@ -342,6 +342,8 @@ TEST(TxColumns, WritesFuzzSeedsOnRequest) {
         for (int m = 0; m < 1 + i % 4; ++m)
             msgs.push_back(L2Message{10 + static_cast<uint64_t>(m), uint256{7},
                                      100 + static_cast<uint64_t>(m), signed_txs(rng, rng() % 4)});
+        if (i % 3 == 1)  // some seeds with a deposits segment (0x03)
+            msgs.back().deposit_ref = DepositRef{static_cast<uint64_t>(i), 2, Hash32{}};
         for (uint8_t format : {kBrotliFormat, kColumnarFormat}) {
             write(encode_batch(msgs, 5, format).value());
             write(make_stream(msgs, format).value());

@@ -144,7 +144,9 @@ Result<Receipt, ReceiptError> decode_receipt(ByteView in) {
     if (in.size() > rlp::kMaxInputSize) return Unexpected{ReceiptError::kMalformedRlp};
     if (in[0] >= 0xc0) return decode_body(TxType::kLegacy, in);
     if (in[0] >= 0x80) return Unexpected{ReceiptError::kMalformedRlp};
-    if (in[0] == 0 || in[0] > static_cast<uint8_t>(TxType::kSetCode))
+    // Types 1-4 and ArbOS's deposit types 0x64 and 0x66 (same receipt body, as in Nitro).
+    if ((in[0] == 0 || in[0] > static_cast<uint8_t>(TxType::kSetCode)) &&
+        !is_deposit_type(static_cast<TxType>(in[0])))
         return Unexpected{ReceiptError::kUnsupportedType};
     return decode_body(static_cast<TxType>(in[0]), in.subspan(1));
 }

@@ -36,7 +36,7 @@ struct Receipt {
 
 enum class ReceiptError {
     kEmptyInput,       ///< no bytes
-    kUnsupportedType,  ///< EIP-2718 type byte other than 1-4
+    kUnsupportedType,  ///< EIP-2718 type byte other than 1-4, 0x64, 0x66
     kMalformedRlp,     ///< not canonical RLP, truncated, trailing bytes or wrong shape
     kWrongFieldCount,  ///< not 4 receipt fields, or a log that is not [address, topics, data]
     kBadStatus,        ///< status not empty (0) or 0x01 (pre-Byzantium state roots unsupported)

@@ -218,7 +218,54 @@ Result<Transaction, TxError> decode_typed(TxType type, ByteView in) {
     return txn;
 }
 
+/// ArbitrumDepositTx (0x64) or ArbitrumContractTx (0x66); unsigned, so v = r = s = 0.
+Result<Transaction, TxError> decode_deposit(TxType type, ByteView in) {
+    const bool contract = type == TxType::kArbitrumContract;
+    Decoder top(in);
+    auto f = open_list(top, contract ? 8 : 5);
+    if (!f) return Unexpected{f.error()};
+    if (!top.empty()) return Unexpected{TxError::kRlpTrailingBytes};
+    Transaction txn;
+    txn.type = type;
+    uint64_t chain_id = 0;
+    TX_TRY(chain_id, f->read_u64());
+    txn.chain_id = chain_id;
+    TX_TRY(txn.request_id, f->read_hash());
+    TX_TRY(txn.from, f->read_address());
+    if (contract) {
+        TX_TRY(txn.max_fee_per_gas, f->read_uint256());
+        TX_TRY(txn.gas_limit, f->read_u64());
+        TX_TRY(txn.to, f->read_optional_address());
+    } else {
+        Address to;
+        TX_TRY(to, f->read_address());
+        txn.to = to;
+    }
+    TX_TRY(txn.value, f->read_uint256());
+    if (contract) {
+        ByteView data;
+        TX_TRY(data, f->read_bytes());
+        txn.data.assign(data.begin(), data.end());
+    }
+    return txn;
+}
+
 #undef TX_TRY
+
+/// Deposit types: [chainId, requestId, from, (gasFeeCap, gas,) to, value, (data)].
+void write_deposit_fields(rlp::Encoder& e, const Transaction& txn) {
+    const bool contract = txn.type == TxType::kArbitrumContract;
+    e.begin_list().add(txn.chain_id.value_or(0)).add(txn.request_id).add(txn.from);
+    if (contract) e.add(txn.max_fee_per_gas).add(txn.gas_limit);
+    if (txn.to) {
+        e.add(*txn.to);
+    } else {
+        e.add(ByteView{});
+    }
+    e.add(txn.value);
+    if (contract) e.add(txn.data);
+    e.end_list();
+}
 
 uint256 legacy_v(const Transaction& txn) {
     if (!txn.chain_id) return uint256{27u + txn.y_parity};
@@ -228,6 +275,7 @@ uint256 legacy_v(const Transaction& txn) {
 
 // Writes the fields; `signed_form` false gives the signing payload (EIP-155 for legacy).
 void write_fields(rlp::Encoder& e, const Transaction& txn, bool signed_form) {
+    if (is_deposit_type(txn.type)) return write_deposit_fields(e, txn);
     e.begin_list();
     if (txn.type != TxType::kLegacy) e.add(txn.chain_id.value_or(0));
     e.add(txn.nonce);
@@ -294,6 +342,13 @@ Result<Transaction, TxError> decode_transaction(ByteView in) {
     return decode_typed(static_cast<TxType>(first), in.subspan(1));
 }
 
+Result<Transaction, TxError> decode_block_transaction(ByteView in) {
+    if (!in.empty() && in.size() <= rlp::kMaxInputSize &&
+        is_deposit_type(static_cast<TxType>(in[0])))
+        return decode_deposit(static_cast<TxType>(in[0]), in.subspan(1));
+    return decode_transaction(in);
+}
+
 Bytes encode_transaction(const Transaction& txn) {
     return encode_with_type(txn, true);
 }
@@ -307,6 +362,7 @@ Hash32 tx_hash(const Transaction& txn) {
 }
 
 Result<Address, TxError> recover_sender(const Transaction& txn) {
+    if (is_deposit_type(txn.type)) return Unexpected{TxError::kUnsupportedType};
     if (txn.y_parity > 1) return Unexpected{TxError::kInvalidV};
     if (!is_valid_signature_values(txn.r, txn.s))
         return Unexpected{TxError::kInvalidSignatureValues};

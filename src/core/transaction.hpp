@@ -5,6 +5,9 @@
 /// Typed transactions use the EIP-2718 envelope `type ‖ rlp(fields)`; legacy ones are a bare
 /// RLP list. Decoding is strict (canonical RLP, exact field counts, no trailing bytes) so that
 /// `encode_transaction(decode_transaction(b)) == b` for every accepted `b`.
+/// Blocks also hold ArbOS's unsigned deposit transactions, Arbitrum's ArbitrumDepositTx (0x64)
+/// and ArbitrumContractTx (0x66) (docs/arbos.md "Deposits"): `decode_block_transaction` reads
+/// them; `decode_transaction`, what users' bytes go through, refuses them.
 
 #include <cstdint>
 #include <optional>
@@ -23,8 +26,18 @@ enum class TxType : uint8_t {
     kAccessList = 1,
     kDynamicFee = 2,
     kBlob = 3,
-    kSetCode = 4
+    kSetCode = 4,
+    /// Arbitrum's ArbitrumDepositTx: rlp([chainId, requestId, from, to, value]), unsigned.
+    kArbitrumDeposit = 0x64,
+    /// Arbitrum's ArbitrumContractTx: rlp([chainId, requestId, from, gasFeeCap, gas, to, value,
+    /// data]), unsigned.
+    kArbitrumContract = 0x66,
 };
+
+/// The unsigned types ArbOS puts at the start of a block for L1 deposits (0x64, 0x66).
+constexpr bool is_deposit_type(TxType t) {
+    return t == TxType::kArbitrumDeposit || t == TxType::kArbitrumContract;
+}
 
 /// One EIP-2930 access-list entry.
 struct AccessListEntry {
@@ -64,13 +77,17 @@ struct Transaction {
     uint256 max_priority_fee_per_gas;
     uint256 max_fee_per_gas;
     uint64_t gas_limit = 0;
-    std::optional<Address> to;  ///< nullopt: contract creation (legacy, 1, 2 only)
+    std::optional<Address> to;  ///< nullopt: contract creation (legacy, 1, 2, 0x66 only)
     uint256 value;
     Bytes data;
     std::vector<AccessListEntry> access_list;
     uint256 max_fee_per_blob_gas;
     std::vector<Hash32> blob_versioned_hashes;
     std::vector<Authorization> authorization_list;
+    /// Deposit types (0x64, 0x66): Arbitrum's request id (here the 32-byte big-endian deposit
+    /// index) and the sender the transaction names (it has no signature).
+    Hash32 request_id;
+    Address from;
     uint8_t y_parity = 0;
     /// Legacy: the raw v (27/28, or chain_id * 2 + 35/36); typed: equal to y_parity (as JSON-RPC
     /// reports it). The encoder derives v from chain_id and y_parity, never from this field.
@@ -93,7 +110,8 @@ struct Transaction {
 
 enum class TxError {
     kEmptyInput,              ///< no bytes at all
-    kUnsupportedType,         ///< EIP-2718 type byte other than 1-4 (0x00, 0x05-0x7f)
+    kUnsupportedType,         ///< EIP-2718 type byte other than 1-4 (0x00, 0x05-0x7f); for
+                              ///< decode_block_transaction other than 1-4, 0x64, 0x66
     kNotAList,                ///< the transaction (or a field that must be a list) is not a list
     kUnexpectedList,          ///< a field that must be a string is a list
     kRlpTruncated,            ///< an item runs past the end of its input
@@ -115,8 +133,14 @@ enum class TxError {
 const char* to_string(TxError e);
 
 /// Decodes an EIP-2718 transaction: `type ‖ rlp(fields)` for types 1-4, a bare RLP list for
-/// legacy. Checks structure only (no signature recovery).
+/// legacy. Checks structure only (no signature recovery). The deposit types 0x64 and 0x66 are
+/// kUnsupportedType: only ArbOS creates them, never a user.
 Result<Transaction, TxError> decode_transaction(ByteView eip2718);
+
+/// Any transaction a block may hold: what `decode_transaction` accepts, plus the deposit types
+/// 0x64 and 0x66 (strict as well: canonical RLP, exact field counts, 32-byte request id,
+/// 20-byte addresses, no trailing bytes). For stored blocks, never for users' bytes.
+Result<Transaction, TxError> decode_block_transaction(ByteView eip2718);
 
 /// The EIP-2718 encoding; byte-identical to the input for decoded transactions.
 Bytes encode_transaction(const Transaction& txn);
@@ -128,7 +152,8 @@ Hash32 signing_hash(const Transaction& txn);
 /// keccak256 of the EIP-2718 encoding.
 Hash32 tx_hash(const Transaction& txn);
 
-/// Recovers the sender: checks r, s in range, EIP-2 low s, and y_parity.
+/// Recovers the sender: checks r, s in range, EIP-2 low s, and y_parity. A deposit type has no
+/// signature (kUnsupportedType; its sender is `txn.from`).
 Result<Address, TxError> recover_sender(const Transaction& txn);
 
 /// Signs `txn` in place with `private_key` (sets y_parity, r, s and, for legacy, v).

@@ -1,5 +1,5 @@
 #pragma once
-/// The Ethereum JSON-RPC methods dapps use (issue #5 §4), registered on the rpc library's
+/// The Ethereum JSON-RPC methods dapps use, registered on the rpc library's
 /// registry, reading from storage and executing eth_call/eth_estimateGas through ArbOS. The same
 /// API serves the sequencer (with `sequencer` set: eth_sendRawTransaction, pending nonces) and
 /// the validator (read-only; eth_sendRawTransaction answers an error).
@@ -45,6 +45,9 @@ struct Config {
     /// `l1.confirmations`), so getL1Confirmations counts from the L1 head; 0 counts from the
     /// block it read up to (never overstating).
     uint64_t l1_confirmations = 0;
+
+    /// Empty if usable, else what is wrong (config.cpp).
+    std::string validate() const;
 };
 
 /// What EthApi needs from a sequencer: eth_sendRawTransaction's submit (the callback fires

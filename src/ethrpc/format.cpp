@@ -149,6 +149,18 @@ Json tx_fields(const Transaction& tx, const Address& from, const Hash32& hash,
         if (tx.chain_id) j["chainId"] = quantity(*tx.chain_id);
         return j;
     }
+    if (is_deposit_type(tx.type)) {
+        // Nitro's newRPCTransaction for ArbitrumDepositTx / ArbitrumContractTx: no access list
+        // or yParity, v = r = s = 0, the request id; 0x66 adds maxFeePerGas (its gasFeeCap, 0
+        // here: the L2 gas was paid on L1), which is also its gasPrice.
+        j["chainId"] = quantity(tx.chain_id.value_or(0));
+        j["requestId"] = hex(tx.request_id);
+        if (tx.type == TxType::kArbitrumContract) {
+            j["maxFeePerGas"] = quantity(tx.max_fee_per_gas);
+            j["gasPrice"] = quantity(tx.max_fee_per_gas);
+        }
+        return j;
+    }
     j["chainId"] = quantity(tx.chain_id.value_or(0));
     j["accessList"] = access_list_json(tx.access_list);
     j["yParity"] = quantity(uint64_t{tx.y_parity});

@@ -45,7 +45,9 @@ Json block_json(const arbos::Block& block, bool full_txs);
 /// RLP size of the block (header, transactions, no uncles, withdrawals if any), as geth's `size`.
 uint64_t block_size(const arbos::Block& block);
 
-/// A mined transaction (eth_getTransactionByHash, full blocks): fields per type as geth.
+/// A mined transaction (eth_getTransactionByHash, full blocks): fields per type as geth; the
+/// deposit types 0x64 / 0x66 as Nitro (`requestId`, `chainId`, v = r = s = 0x0, nonce 0x0, no
+/// access list or yParity; 0x66 also `maxFeePerGas` 0x0).
 Json tx_json(const arbos::Block& block, uint32_t index);
 
 /// A transaction not in a block yet (txpool_content): block fields null, and a dynamic-fee

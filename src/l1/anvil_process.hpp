@@ -22,6 +22,10 @@
 
 namespace fuse::l1::testing {
 
+/// The private key of anvil's dev account 0 (a public test key; 10,000 ETH on every anvil).
+inline constexpr const char* kDevKey =
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
 class AnvilProcess {
 public:
     /// `port` 0 lets the OS choose; a fixed port lets a test restart "the same" L1 (with

@@ -5,6 +5,12 @@
 
 namespace fuse::l1 {
 
+std::string HeadWatcherConfig::validate() const {
+    if (poll_interval.count() <= 0) return "poll interval must be positive";
+    if (lag > 1'000'000) return "lag must be at most 1000000 blocks";
+    return {};
+}
+
 HeadWatcher::HeadWatcher(RpcClient& rpc, HeadWatcherConfig config)
     : rpc_(rpc), cfg_(std::move(config)) {}
 

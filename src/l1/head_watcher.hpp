@@ -30,6 +30,9 @@ struct HeadWatcherConfig {
     uint64_t lag = 0;  ///< use head - lag
     std::chrono::milliseconds poll_interval{1'000};
     std::function<void(const std::string&)> log;
+
+    /// Empty if usable, else what is wrong.
+    std::string validate() const;
 };
 
 class HeadWatcher {

@@ -94,14 +94,28 @@ std::string quantity(const uint256& v) {
     return v.to_hex();
 }
 
-uint64_t call_u64(RpcClient& rpc, const Address& to, const Bytes& data, std::string_view what) {
+Bytes call(RpcClient& rpc, const Address& to, const Bytes& data, std::string_view what,
+           const std::string& tag) {
     CallRequest req;
     req.to = to;
     req.data = data;
-    auto v = decode_uint(rpc.call(req));
-    if (!v || !v->fits_u64())
-        throw L1Error(L1Error::Kind::kBadResponse,
-                      std::string(what) + " returned an unexpected value");
+    try {
+        return rpc.call(req, tag);
+    } catch (const L1Error& e) {
+        throw L1Error(e.kind, std::string(what) + ": " + e.what(), e.rpc_code, e.revert_data);
+    }
+}
+
+L1Error unexpected_answer(std::string_view what, ByteView answer) {
+    return L1Error(L1Error::Kind::kBadResponse, std::string(what) +
+                                                    " returned an unexpected value (" +
+                                                    std::to_string(answer.size()) + " bytes)");
+}
+
+uint64_t call_u64(RpcClient& rpc, const Address& to, const Bytes& data, std::string_view what) {
+    const Bytes answer = call(rpc, to, data, what);
+    const auto v = decode_uint(answer);
+    if (!v || !v->fits_u64()) throw unexpected_answer(what, answer);
     return v->low64();
 }
 

@@ -154,12 +154,32 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-/// JSON helpers shared with the sender (throw L1Error(kBadResponse) on bad input).
-/// eth_call of `data` on `to` whose answer is one word that fits in 64 bits (the counters of
-/// the L1 contracts: batchCount, totalMessageCount, postedBatchCount, maxDataSize). Throws
-/// L1Error(kBadResponse) "<what> returned an unexpected value" otherwise.
+/// The contract-call reader: eth_call of `data` on `to` at block `tag`. `what` names the call in
+/// errors ("inbox batchCount()"): a failure is rethrown as an L1Error of the same kind (and revert
+/// data) whose message starts with "<what>: ".
+Bytes call(RpcClient& rpc, const Address& to, const Bytes& data, std::string_view what,
+           const std::string& tag = "latest");
+
+/// The answer of call() `what` did not decode: L1Error(kBadResponse) "<what> returned an
+/// unexpected value (<n> bytes)".
+L1Error unexpected_answer(std::string_view what, ByteView answer);
+
+/// call() decoded by `decode` (a function of ByteView returning an optional-like `Result`):
+/// throws unexpected_answer() when it does not decode.
+template <class Decode>
+auto call_decoded(RpcClient& rpc, const Address& to, const Bytes& data, std::string_view what,
+                  Decode decode, const std::string& tag = "latest") {
+    const Bytes answer = call(rpc, to, data, what, tag);
+    auto value = decode(ByteView(answer));
+    if (!value) throw unexpected_answer(what, answer);
+    return std::move(*value);
+}
+
+/// call() whose answer is one word that fits in 64 bits (the counters of the L1 contracts:
+/// batchCount, totalMessageCount, postedBatchCount, maxDataSize); unexpected_answer() otherwise.
 uint64_t call_u64(RpcClient& rpc, const Address& to, const Bytes& data, std::string_view what);
 
+/// JSON helpers shared with the sender (throw L1Error(kBadResponse) on bad input).
 uint256 parse_quantity(const nlohmann::json& j, std::string_view what);
 uint64_t parse_u64(const nlohmann::json& j, std::string_view what);
 Bytes parse_data(const nlohmann::json& j, std::string_view what);

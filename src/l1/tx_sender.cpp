@@ -250,6 +250,11 @@ bool TxSender::fill_nonce_gap(uint64_t head) {
         }
         txs_.push_back(std::move(f));
     }
+    // The open transactions above the gap could not be mined whatever their fees: they are
+    // stuck only if they still are not included `stuck_blocks` blocks after the fill.
+    for (auto& tx : txs_)
+        if (tx.state == InFlightTx::State::kPending && tx.txn.nonce > missing.front())
+            tx.sent_at_block = std::max(tx.sent_at_block, head);
     return true;
 }
 

@@ -83,51 +83,85 @@ double thread_cpu_us() {
     return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
 }
 
+/// The fixture's pre-state and block/transaction environment as a test host.
+evm::test::TestHost load_pre(const json& t, evm::Revision rev) {
+    evm::test::TestHost pre;
+    pre.rev = rev;
+    for (const auto& [addr_hex, acc] : t.at("pre").items()) {
+        auto& a = pre.accounts[parse_address(json(addr_hex))];
+        a.balance = parse_u256(acc.at("balance"));
+        a.nonce = parse_u256(acc.at("nonce")).low64();
+        a.code = parse_bytes(acc.at("code"));
+        for (const auto& [k, v] : acc.at("storage").items()) {
+            const uint256 val = parse_u256(v);
+            a.storage[parse_u256(json(k)).to_hash()] = {val, val};
+        }
+    }
+    const json& env = t.at("env");
+    const json& tx = t.at("transaction");
+    pre.tx.coinbase = parse_address(env.at("currentCoinbase"));
+    pre.tx.number = static_cast<int64_t>(parse_u256(env.at("currentNumber")).low64());
+    pre.tx.timestamp = static_cast<int64_t>(parse_u256(env.at("currentTimestamp")).low64());
+    pre.tx.gas_limit = static_cast<int64_t>(parse_u256(env.at("currentGasLimit")).low64());
+    if (env.contains("currentBaseFee")) pre.tx.base_fee = parse_u256(env.at("currentBaseFee"));
+    if (env.contains("currentRandom")) pre.tx.prev_randao = parse_u256(env.at("currentRandom"));
+    pre.tx.chain_id = 1;
+    pre.tx.gas_price = parse_u256(tx.at("gasPrice"));
+    pre.tx.origin = parse_address(tx.at("sender"));
+    return pre;
+}
+
+/// Median time of the code's analysis over 5 runs, µs.
+double analysis_time_us(const Bytes& code) {
+    std::vector<double> times;
+    for (int i = 0; i < 5; ++i) {
+        const auto t0 = Clock::now();
+        const evm::CodeAnalysis a = evm::analyze(code);
+        times.push_back(elapsed_us(t0));
+        if (a.code_size != code.size()) throw std::runtime_error("analysis lost code");
+    }
+    return median(times);
+}
+
+/// Runs `msg` `opt.repeat` times (after a warm-up) on a fresh copy of `pre`; the median time in
+/// µs and the gas used (the same every run, else it throws).
+std::pair<double, int64_t> time_message(const std::string& name, const evm::test::TestHost& pre,
+                                        const evm::Message& msg, const evm::CodeAnalysis& analysis,
+                                        const BenchOptions& opt) {
+    std::vector<double> times;
+    int64_t gas_used = -1;
+    for (int rep = -1; rep < opt.repeat; ++rep) {  // rep -1 is the warm-up
+        evm::test::TestHost host = pre;            // fresh state each run, not timed
+        host.warm_accounts.insert(msg.sender);
+        host.warm_accounts.insert(msg.recipient);
+        const bool cpu = opt.clock == "cpu";
+        const double c0 = cpu ? thread_cpu_us() : 0;
+        const auto t0 = Clock::now();
+        const evm::ExecResult r = evm::execute(host, pre.rev, msg, analysis);
+        const double us = cpu ? thread_cpu_us() - c0 : elapsed_us(t0);
+        if (r.status != evm::Status::kSuccess)
+            fmt::print(stderr, "warning: {}: status {}\n", name, evm::to_string(r.status));
+        const int64_t used = msg.gas - r.gas_left;
+        if (gas_used >= 0 && used != gas_used)
+            throw std::runtime_error(name + ": gas differs between runs");
+        gas_used = used;
+        if (rep >= 0) times.push_back(us);
+    }
+    return {median(times), gas_used};
+}
+
 void bench_file(const fs::path& file, const BenchOptions& opt, evm::Revision rev) {
     std::ifstream in(file);
     if (!in) throw std::runtime_error("cannot open " + file.string());
     const json doc = json::parse(in);
     const std::string group = file.parent_path().filename().string();
     for (const auto& [test_name, t] : doc.items()) {
-        evm::test::TestHost pre;
-        pre.rev = rev;
-        for (const auto& [addr_hex, acc] : t.at("pre").items()) {
-            auto& a = pre.accounts[parse_address(json(addr_hex))];
-            a.balance = parse_u256(acc.at("balance"));
-            a.nonce = parse_u256(acc.at("nonce")).low64();
-            a.code = parse_bytes(acc.at("code"));
-            for (const auto& [k, v] : acc.at("storage").items()) {
-                const uint256 val = parse_u256(v);
-                a.storage[parse_u256(json(k)).to_hash()] = {val, val};
-            }
-        }
-        const json& env = t.at("env");
+        const evm::test::TestHost pre = load_pre(t, rev);
         const json& tx = t.at("transaction");
-        pre.tx.coinbase = parse_address(env.at("currentCoinbase"));
-        pre.tx.number = static_cast<int64_t>(parse_u256(env.at("currentNumber")).low64());
-        pre.tx.timestamp = static_cast<int64_t>(parse_u256(env.at("currentTimestamp")).low64());
-        pre.tx.gas_limit = static_cast<int64_t>(parse_u256(env.at("currentGasLimit")).low64());
-        if (env.contains("currentBaseFee")) pre.tx.base_fee = parse_u256(env.at("currentBaseFee"));
-        if (env.contains("currentRandom")) pre.tx.prev_randao = parse_u256(env.at("currentRandom"));
-        pre.tx.chain_id = 1;
-        pre.tx.gas_price = parse_u256(tx.at("gasPrice"));
-        const Address sender = parse_address(tx.at("sender"));
         const Address to = parse_address(tx.at("to"));
-        pre.tx.origin = sender;
-        const auto& code = pre.accounts[to].code;
-        const int64_t gas_limit = static_cast<int64_t>(parse_u256(tx.at("gasLimit").at(0)).low64());
-        const uint256 value = parse_u256(tx.at("value").at(0));
-
-        std::vector<double> analysis_times;
-        for (int i = 0; i < 5; ++i) {
-            const auto t0 = Clock::now();
-            const evm::CodeAnalysis a = evm::analyze(code);
-            analysis_times.push_back(elapsed_us(t0));
-            if (a.code_size != code.size()) throw std::runtime_error("analysis lost code");
-        }
+        const Bytes code = pre.accounts.at(to).code;
+        const double analysis_us = analysis_time_us(code);
         const evm::CodeAnalysis analysis = evm::analyze(code);
-        const double analysis_us = median(analysis_times);
-
         const json& data = tx.at("data");
         for (size_t i = 0; i < data.size(); ++i) {
             std::string label = std::to_string(i);
@@ -138,32 +172,12 @@ void bench_file(const fs::path& file, const BenchOptions& opt, evm::Revision rev
             if (!opt.filter.empty() && name.find(opt.filter) == std::string::npos) continue;
             const Bytes input = parse_bytes(data[i]);
             evm::Message msg;
-            msg.gas = gas_limit;
-            msg.sender = sender;
+            msg.gas = static_cast<int64_t>(parse_u256(tx.at("gasLimit").at(0)).low64());
+            msg.sender = pre.tx.origin;
             msg.recipient = msg.code_address = to;
             msg.input = input;
-            msg.value = value;
-
-            std::vector<double> times;
-            int64_t gas_used = -1;
-            for (int rep = -1; rep < opt.repeat; ++rep) {  // rep -1 is the warm-up
-                evm::test::TestHost host = pre;            // fresh state each run, not timed
-                host.warm_accounts.insert(sender);
-                host.warm_accounts.insert(to);
-                const bool cpu = opt.clock == "cpu";
-                const double c0 = cpu ? thread_cpu_us() : 0;
-                const auto t0 = Clock::now();
-                const evm::ExecResult r = evm::execute(host, rev, msg, analysis);
-                const double us = cpu ? thread_cpu_us() - c0 : elapsed_us(t0);
-                if (r.status != evm::Status::kSuccess)
-                    fmt::print(stderr, "warning: {}: status {}\n", name, evm::to_string(r.status));
-                const int64_t used = msg.gas - r.gas_left;
-                if (gas_used >= 0 && used != gas_used)
-                    throw std::runtime_error(name + ": gas differs between runs");
-                gas_used = used;
-                if (rep >= 0) times.push_back(us);
-            }
-            const double t_us = median(times);
+            msg.value = parse_u256(tx.at("value").at(0));
+            const auto [t_us, gas_used] = time_message(name, pre, msg, analysis, opt);
             fmt::print("{} gas={} time_us={:.1f} gas_per_s={} analysis_us={:.1f}\n", name, gas_used,
                        t_us, short_sci(static_cast<double>(gas_used) / (t_us * 1e-6)), analysis_us);
             std::fflush(stdout);

@@ -25,6 +25,7 @@
 #include "node/devnet.hpp"
 #include "node/devnet_process.hpp"
 #include "node/devnet_supervisor.hpp"
+#include "node/http_probe.hpp"
 
 #ifndef FUSE_SOURCE_DIR
 #define FUSE_SOURCE_DIR "."
@@ -148,6 +149,21 @@ nlohmann::json read_deployment(const DevnetPaths& p) {
     return j;
 }
 
+/// Waits until the node on 127.0.0.1:`port` answers GET /ready with 200 (docs/node.md "Health
+/// and readiness"); returns that answer's body. Throws when the node exits or two minutes pass.
+nlohmann::json wait_ready(Supervisor& sup, uint16_t port, const std::string& what) {
+    nlohmann::json body;
+    sup.wait_until(
+        [&] {
+            const auto r = http_get("127.0.0.1", port, "/ready", std::chrono::milliseconds(500));
+            if (!r || r->status != 200) return false;
+            body = nlohmann::json::parse(r->body, nullptr, false);
+            return true;
+        },
+        std::chrono::seconds(120), what + " to be ready (GET /ready)");
+    return body;
+}
+
 std::string checksummed(const nlohmann::json& j, const char* key) {
     const auto a = parse_address(j.value(key, std::string()));
     return a ? to_checksum_hex(*a) : j.value(key, std::string("?"));
@@ -155,16 +171,11 @@ std::string checksummed(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
-int run_devnet(const DevnetOptions& opts) {
-    const DevnetPaths paths(opts.datadir);
-    if (opts.fresh) wipe_datadir(paths);
-    fs::create_directories(paths.logs_dir);
-    fs::create_directories(paths.l1_dir);
-    const int lock_fd = lock_datadir(paths);
-    (void)lock_fd;  // held until exit
+namespace {
 
-    // The chain this datadir belongs to.
-    const Hash32 genesis_hash = dev_genesis_hash(opts.l2_chain_id);
+/// Checks the datadir's record against `opts`, starts a chain over when nothing was deployed
+/// yet, restores anvil's last state otherwise. Returns whether this is the first run.
+bool prepare_datadir(const DevnetOptions& opts, const DevnetPaths& paths) {
     if (fs::exists(paths.record)) {
         const auto rec = DevnetRecord::parse(read_file(paths.record), paths.record.string());
         if (rec.l2_chain_id != opts.l2_chain_id || rec.l1_chain_id != opts.l1_chain_id) {
@@ -184,10 +195,10 @@ int run_devnet(const DevnetOptions& opts) {
         fs::remove_all(paths.validator_data);
         fs::create_directories(paths.l1_dir);
         fs::remove(paths.running);
-    } else {
-        if (std::string done = StateBackup(paths).restore(); !done.empty()) say(done);
+        return true;
     }
-    if (!first_run && fs::exists(paths.running)) {
+    if (std::string done = StateBackup(paths).restore(); !done.empty()) say(done);
+    if (fs::exists(paths.running)) {
         say("the previous run did not stop cleanly (killed?): anvil restarts from its last state "
             "dump (" +
             paths.l1_state.string() + ", written every " + std::to_string(opts.state_interval) +
@@ -195,8 +206,12 @@ int run_devnet(const DevnetOptions& opts) {
             "sequencer built on, the sequencer rewinds to what the L1 supports and re-sequences "
             "the later transactions (docs/sequencer.md)");
     }
+    return false;
+}
 
-    // Everything that can fail before a process starts.
+/// Everything that can fail before a process starts: anvil, the ports, this binary's path.
+/// Returns anvil's and this binary's paths.
+std::pair<fs::path, fs::path> check_prerequisites(const DevnetOptions& opts) {
     const fs::path anvil = anvil_bin();
     if (access(anvil.c_str(), X_OK) != 0) {
         throw std::runtime_error("anvil not found at " + anvil.string() +
@@ -211,7 +226,12 @@ int run_devnet(const DevnetOptions& opts) {
     std::error_code ec;
     const fs::path self = fs::read_symlink("/proc/self/exe", ec);
     if (ec) throw std::runtime_error("cannot find this binary (/proc/self/exe): " + ec.message());
+    return {anvil, self};
+}
 
+/// The record, the keys, the two node configs and the "running" marker.
+void write_run_files(const DevnetOptions& opts, const DevnetPaths& paths,
+                     const Hash32& genesis_hash) {
     DevnetRecord record;
     record.l1_chain_id = opts.l1_chain_id;
     record.l2_chain_id = opts.l2_chain_id;
@@ -224,115 +244,162 @@ int run_devnet(const DevnetOptions& opts) {
     write_file(paths.sequencer_toml, sequencer_toml(opts, paths));
     write_file(paths.validator_toml, validator_toml(opts, paths));
     write_file(paths.running, std::to_string(getpid()) + "\n");
+}
 
-    StateBackup backup(paths);
-    Supervisor sup(paths);
-    bool l1_up = false, seq_up = false, val_up = false;
-    uint64_t l2_head = 0;
-    sup.on_line([&](const std::string& name, const std::string& line) {
-        if (name == "l1" && line.find("Listening on 127.0.0.1:") != std::string::npos) l1_up = true;
-        if (name == "sequencer") {
-            if (const auto at = line.find("sequencer running"); at != std::string::npos) {
-                seq_up = true;
-                if (const auto h = line.find("head ", at); h != std::string::npos)
-                    l2_head = std::strtoull(line.c_str() + h + 5, nullptr, 10);
-            }
-        }
-        if (name == "validator" && line.find("validator (") != std::string::npos &&
-            line.find(") running") != std::string::npos)
-            val_up = true;
-    });
+/// One run of the devnet's processes under a supervisor.
+class DevnetRun {
+public:
+    DevnetRun(const DevnetOptions& opts, const DevnetPaths& paths, fs::path anvil, fs::path self,
+              const Hash32& genesis_hash)
+        : opts_(opts),
+          paths_(paths),
+          anvil_(std::move(anvil)),
+          self_(std::move(self)),
+          genesis_hash_(genesis_hash),
+          backup_(paths),
+          sup_(paths) {
+        sup_.on_line([this](const std::string& name, const std::string& line) {
+            // anvil is not ours: its "Listening on" line is the signal it gives.
+            if (name == "l1" && line.find("Listening on 127.0.0.1:") != std::string::npos)
+                l1_up_ = true;
+        });
+    }
 
-    int code = 0;
-    try {
-        const std::string l1_url = "http://127.0.0.1:" + std::to_string(opts.l1_port);
-        sup.start(
-            "l1",
-            {anvil.string(), "--host", "127.0.0.1", "--port", std::to_string(opts.l1_port),
-             "--chain-id", std::to_string(opts.l1_chain_id), "--block-time",
-             std::to_string(opts.block_time), "--hardfork", "london", "--state",
-             paths.l1_state.string(), "--state-interval", std::to_string(opts.state_interval)},
-            opts.l1_logs);
-        sup.wait_until([&] { return l1_up; }, std::chrono::seconds(60), "anvil to listen");
-
-        if (first_run) {
-            say("deploying SequencerInbox and RollupCore (genesis hash " + to_hex(genesis_hash) +
-                ")");
-            const fs::path out_tmp = paths.deployment.string() + ".tmp";
-            ChildProcess& deploy =
-                sup.start("deploy",
-                          {self.string(), "deploy", "--rpc", l1_url, "--key-file",
-                           paths.deployer_key.string(), "--genesis-hash", to_hex(genesis_hash),
-                           "--batch-poster", to_checksum_hex(accounts[kPosterAccount].address),
-                           "--proposer", to_checksum_hex(accounts[kProposerAccount].address),
-                           "--confirmations", "1", "--out", out_tmp.string()},
-                          true);
-            sup.wait_until([&deploy] { return deploy.poll(); }, std::chrono::seconds(300),
-                           "the contract deployment");
-            if (!deploy.exited_cleanly() || !fs::exists(out_tmp)) {
-                throw std::runtime_error("the contract deployment failed (" +
-                                         deploy.exit_description() + "), see " + deploy.log_file());
-            }
-            // Only once anvil has written the deployment to its state file (and the devnet has a
-            // complete copy of it) does the datadir count as deployed: a kill before that starts
-            // over next time.
-            const auto tmp_record = nlohmann::json::parse(read_file(out_tmp), nullptr, false);
-            std::string inbox = tmp_record.is_object() ? tmp_record.value("inbox", "") : "";
-            for (char& c : inbox)
-                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (inbox.empty()) throw std::runtime_error(out_tmp.string() + " has no inbox address");
-            sup.wait_until(
+    /// Starts everything, prints the banner, supervises until a signal; the exit code.
+    int run(bool first_run) {
+        int code = 0;
+        try {
+            start_l1();
+            if (first_run) deploy();
+            const auto deployment = read_deployment(paths_);
+            const uint64_t l2_head = start_nodes();
+            print_banner(first_run, deployment, l2_head);
+            DivergenceCheck divergence(opts_.http_port, opts_.validator_http_port);
+            const int sig = sup_.run(
                 [&] {
-                    backup.refresh();
-                    std::ifstream in(paths.l1_state_copy);
-                    std::ostringstream text;
-                    text << in.rdbuf();
-                    return text.str().find("\"" + inbox + "\"") != std::string::npos;
+                    backup_.refresh();
+                    divergence();
                 },
-                std::chrono::seconds(opts.state_interval + 30), "anvil to save its state");
-            fs::rename(out_tmp, paths.deployment);
+                std::chrono::seconds(2));
+            say(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                ", stopping the sequencer, the validator, then anvil");
+            if (!sup_.stop_all()) code = 1;
+        } catch (const StopRequested& s) {
+            say(std::string("received ") + (s.signal == SIGINT ? "SIGINT" : "SIGTERM") +
+                " while starting, stopping");
+            if (!sup_.stop_all()) code = 1;
+        } catch (const std::exception& e) {
+            say(std::string("error: ") + e.what());
+            say("stopping the other processes");
+            sup_.stop_all();
+            code = 1;
         }
-        const auto deployment = read_deployment(paths);
+        const ChildProcess* l1 = sup_.child("l1");
+        // anvil saved its state: the next start is a clean one.
+        if (l1 == nullptr || l1->exited_cleanly()) fs::remove(paths_.running);
+        return code;
+    }
 
-        sup.start("sequencer", {self.string(), "node", "--config", paths.sequencer_toml.string()},
-                  true);
-        sup.wait_until([&] { return seq_up; }, std::chrono::seconds(120), "the sequencer");
-        sup.start("validator", {self.string(), "node", "--config", paths.validator_toml.string()},
-                  true);
-        sup.wait_until([&] { return val_up; }, std::chrono::seconds(120), "the validator");
+private:
+    std::string l1_url() const { return "http://127.0.0.1:" + std::to_string(opts_.l1_port); }
 
+    void start_l1() {
+        sup_.start(
+            "l1",
+            {anvil_.string(), "--host", "127.0.0.1", "--port", std::to_string(opts_.l1_port),
+             "--chain-id", std::to_string(opts_.l1_chain_id), "--block-time",
+             std::to_string(opts_.block_time), "--hardfork", "london", "--state",
+             paths_.l1_state.string(), "--state-interval", std::to_string(opts_.state_interval)},
+            opts_.l1_logs);
+        sup_.wait_until([&] { return l1_up_; }, std::chrono::seconds(60), "anvil to listen");
+    }
+
+    /// Deploys the contracts; the datadir counts as deployed only once anvil has written them
+    /// to its state file (and the devnet has a complete copy): a kill before that starts over.
+    void deploy() {
+        say("deploying SequencerInbox and RollupCore (genesis hash " + to_hex(genesis_hash_) + ")");
+        const auto& accounts = arbos::dev_accounts();
+        const fs::path out_tmp = paths_.deployment.string() + ".tmp";
+        ChildProcess& child =
+            sup_.start("deploy",
+                       {self_.string(), "deploy", "--rpc", l1_url(), "--key-file",
+                        paths_.deployer_key.string(), "--genesis-hash", to_hex(genesis_hash_),
+                        "--batch-poster", to_checksum_hex(accounts[kPosterAccount].address),
+                        "--proposer", to_checksum_hex(accounts[kProposerAccount].address),
+                        "--confirmations", "1", "--out", out_tmp.string()},
+                       true);
+        sup_.wait_until([&child] { return child.poll(); }, std::chrono::seconds(300),
+                        "the contract deployment");
+        if (!child.exited_cleanly() || !fs::exists(out_tmp)) {
+            throw std::runtime_error("the contract deployment failed (" + child.exit_description() +
+                                     "), see " + child.log_file());
+        }
+        const auto tmp_record = nlohmann::json::parse(read_file(out_tmp), nullptr, false);
+        std::string inbox = tmp_record.is_object() ? tmp_record.value("inbox", "") : "";
+        for (char& c : inbox)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (inbox.empty()) throw std::runtime_error(out_tmp.string() + " has no inbox address");
+        sup_.wait_until(
+            [&] {
+                backup_.refresh();
+                std::ifstream in(paths_.l1_state_copy);
+                std::ostringstream text;
+                text << in.rdbuf();
+                return text.str().find("\"" + inbox + "\"") != std::string::npos;
+            },
+            std::chrono::seconds(opts_.state_interval + 30), "anvil to save its state");
+        fs::rename(out_tmp, paths_.deployment);
+    }
+
+    /// Starts the sequencer, then the validator, each once its predecessor is ready (GET
+    /// /ready); returns the sequencer's head.
+    uint64_t start_nodes() {
+        sup_.start("sequencer",
+                   {self_.string(), "node", "--config", paths_.sequencer_toml.string()}, true);
+        const nlohmann::json seq_ready = wait_ready(sup_, opts_.http_port, "the sequencer");
+        sup_.start("validator",
+                   {self_.string(), "node", "--config", paths_.validator_toml.string()}, true);
+        wait_ready(sup_, opts_.validator_http_port, "the validator");
+        return seq_ready.value("latest", uint64_t{0});
+    }
+
+    void print_banner(bool first_run, const nlohmann::json& deployment, uint64_t l2_head) const {
         BannerInfo info;
         info.first_run = first_run;
         info.inbox = checksummed(deployment, "inbox");
         info.rollup = checksummed(deployment, "rollup");
         info.deploy_block = deployment.value("deployBlock", uint64_t{0});
-        info.genesis_hash = genesis_hash;
+        info.genesis_hash = genesis_hash_;
         info.l2_head = l2_head;
-        std::fputs(devnet_banner(opts, paths, info).c_str(), stdout);
+        std::fputs(devnet_banner(opts_, paths_, info).c_str(), stdout);
         std::fflush(stdout);
-
-        DivergenceCheck divergence(opts.http_port, opts.validator_http_port);
-        const int sig = sup.run(
-            [&] {
-                backup.refresh();
-                divergence();
-            },
-            std::chrono::seconds(2));
-        say(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
-            ", stopping the sequencer, the validator, then anvil");
-        if (!sup.stop_all()) code = 1;
-    } catch (const StopRequested& s) {
-        say(std::string("received ") + (s.signal == SIGINT ? "SIGINT" : "SIGTERM") +
-            " while starting, stopping");
-        if (!sup.stop_all()) code = 1;
-    } catch (const std::exception& e) {
-        say(std::string("error: ") + e.what());
-        say("stopping the other processes");
-        sup.stop_all();
-        code = 1;
     }
-    const ChildProcess* l1 = sup.child("l1");
-    if (l1 == nullptr || l1->exited_cleanly()) fs::remove(paths.running);  // anvil saved its state
+
+    const DevnetOptions& opts_;
+    const DevnetPaths& paths_;
+    const fs::path anvil_, self_;
+    const Hash32 genesis_hash_;
+    StateBackup backup_;
+    Supervisor sup_;
+    bool l1_up_ = false;
+};
+
+}  // namespace
+
+int run_devnet(const DevnetOptions& opts) {
+    const DevnetPaths paths(opts.datadir);
+    if (opts.fresh) wipe_datadir(paths);
+    fs::create_directories(paths.logs_dir);
+    fs::create_directories(paths.l1_dir);
+    const int lock_fd = lock_datadir(paths);
+    (void)lock_fd;  // held until exit
+
+    const bool first_run = prepare_datadir(opts, paths);
+    const auto [anvil, self] = check_prerequisites(opts);
+    const Hash32 genesis_hash = dev_genesis_hash(opts.l2_chain_id);
+    write_run_files(opts, paths, genesis_hash);
+    DevnetRun run(opts, paths, anvil, self, genesis_hash);
+    const int code = run.run(first_run);
     say(code == 0 ? "stopped cleanly" : "stopped with errors (exit code 1)");
     return code;
 }

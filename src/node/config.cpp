@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -59,86 +60,158 @@ std::function<std::string(const toml::node&)> toml_setter(T& ref) {
 
 }  // namespace
 
+template <typename T>
+void ConfigBinder::add(std::string key, T& ref, std::string help) {
+    auto field = std::make_shared<Field>();
+    field->key = key;
+    if constexpr (std::is_same_v<T, bool>) {
+        // --flag, --flag=true|false
+        field->option = cmd_.add_flag(flag_of(key), ref, std::move(help));
+    } else {
+        field->option = cmd_.add_option(flag_of(key), ref, std::move(help))->capture_default_str();
+    }
+    field->set = toml_setter(ref);
+    fields_.push_back(std::move(field));
+}
+
+template <typename Rep, typename Period>
+void ConfigBinder::add(std::string key, std::chrono::duration<Rep, Period>& ref, std::string help) {
+    using Duration = std::chrono::duration<Rep, Period>;
+    auto field = std::make_shared<Field>();
+    field->key = key;
+    field->option =
+        cmd_.add_option_function<uint64_t>(
+                flag_of(key), [&ref](const uint64_t& v) { ref = Duration(v); }, std::move(help))
+            ->default_str(std::to_string(ref.count()));
+    field->set = [&ref](const toml::node& node) -> std::string {
+        uint64_t v = 0;
+        if (std::string err = toml_setter(v)(node); !err.empty()) return err;
+        ref = Duration(v);
+        return "";
+    };
+    fields_.push_back(std::move(field));
+}
+
+template <typename E>
+void ConfigBinder::add_enum(std::string key, E& ref, std::vector<std::pair<std::string, E>> names,
+                            std::string help) {
+    std::string choices, current;
+    for (const auto& [name, value] : names) {
+        choices += (choices.empty() ? "" : " | ") + name;
+        if (value == ref) current = name;
+    }
+    auto parse = [names, choices, key](const std::string& text, E& out) -> std::string {
+        for (const auto& [name, value] : names) {
+            if (name == text) {
+                out = value;
+                return "";
+            }
+        }
+        return "must be " + choices + ", not \"" + text + "\"";
+    };
+    auto field = std::make_shared<Field>();
+    field->key = key;
+    field->option = cmd_.add_option_function<std::string>(
+                            flag_of(key),
+                            [parse, &ref, key](const std::string& v) {
+                                if (std::string err = parse(v, ref); !err.empty())
+                                    throw CLI::ValidationError(flag_of(key), err);
+                            },
+                            help + " (" + choices + ")")
+                        ->default_str(current);
+    field->set = [parse, &ref](const toml::node& node) -> std::string {
+        if (!node.is_string()) return "expected a string";
+        return parse(*node.value<std::string>(), ref);
+    };
+    fields_.push_back(std::move(field));
+}
+
 ConfigBinder::ConfigBinder(CLI::App& cmd, NodeConfig& c, std::string& config_file) : cmd_(cmd) {
     cmd.add_option("--config", config_file,
                    "TOML config file; every key is also a flag and a flag wins (docs/node.md)");
-    auto add = [this, &cmd](std::string key, auto& ref, std::string help) {
-        auto field = std::make_shared<Field>();
-        field->key = key;
-        using T = std::remove_reference_t<decltype(ref)>;
-        if constexpr (std::is_same_v<T, bool>) {
-            // --flag, --flag=true|false
-            field->option = cmd.add_flag(flag_of(key), ref, std::move(help));
-        } else {
-            field->option =
-                cmd.add_option(flag_of(key), ref, std::move(help))->capture_default_str();
-        }
-        field->set = toml_setter(ref);
-        fields_.push_back(std::move(field));
-    };
-    add("role", c.role, "sequencer (validator: not yet, issue #6)");
-    add("datadir", c.datadir, "Database folder (created if absent)");
-    add("genesis", c.genesis, "Genesis JSON file (docs/arbos.md)");
-    add("dev", c.dev, "Use the dev genesis: the 10 accounts of the test mnemonic, 10,000 ETH each");
-    add("dev-chain-id", c.dev_chain_id, "Chain id of the --dev genesis");
-    add("http.address", c.http_address, "JSON-RPC listen address (HTTP and WebSocket)");
-    add("http.port", c.http_port, "JSON-RPC port (0: any free port)");
-    add("http.threads", c.http_threads, "I/O threads of the JSON-RPC server");
-    add("http.ws", c.ws,
+    bind_all(c);
+}
+
+/// Every option, in the order docs/node.md lists them; each writes into its component's field.
+void ConfigBinder::bind_all(NodeConfig& c) {
+    add_enum("role", c.role, {{"sequencer", Role::kSequencer}, {"validator", Role::kValidator}},
+             "What this node runs");
+    add("datadir", c.chain.datadir, "Database folder (created if absent)");
+    add("genesis", c.chain.genesis, "Genesis JSON file (docs/arbos.md)");
+    add("dev", c.chain.dev,
+        "Use the dev genesis: the 10 accounts of the test mnemonic, 10,000 ETH each");
+    add("dev-chain-id", c.chain.dev_chain_id, "Chain id of the --dev genesis");
+    add("http.address", c.http.address, "JSON-RPC listen address (HTTP and WebSocket)");
+    add("http.port", c.http.port, "JSON-RPC port (0: any free port)");
+    add("http.threads", c.http.io_threads, "I/O threads of the JSON-RPC server");
+    add("http.ws", c.http.websocket,
         "Accept WebSocket upgrades on the JSON-RPC port (default on; --http-ws=false)");
-    add("http.cors-origins", c.http_cors_origins, "Allowed CORS/WebSocket origins (* = any)");
-    add("rpc.max-request-bytes", c.rpc_max_request_bytes, "Largest request body / WS message");
-    add("rpc.max-batch-items", c.rpc_max_batch_items, "Most calls in one batch request");
-    add("rpc.max-connections", c.rpc_max_connections, "Most open connections");
-    add("rpc.timeout-ms", c.rpc_timeout_ms, "Time limit of one request, ms");
-    add("rpc.max-logs-block-range", c.rpc_max_logs_block_range, "eth_getLogs: most blocks");
-    add("rpc.max-logs", c.rpc_max_logs, "eth_getLogs: most results");
-    add("rpc.max-call-gas", c.rpc_max_call_gas, "eth_call / eth_estimateGas gas cap");
-    add("sequencer.min-block-interval-us", c.sequencer_min_block_interval_us,
+    add("http.cors-origins", c.http.cors_allowed_origins,
+        "Allowed CORS/WebSocket origins (* = any)");
+    add("rpc.max-request-bytes", c.http.max_request_bytes, "Largest request body / WS message");
+    add("rpc.max-batch-items", c.http.dispatch.max_batch_items, "Most calls in one batch request");
+    add("rpc.max-connections", c.http.max_connections, "Most open connections");
+    add("rpc.timeout-ms", c.http.dispatch.handler_timeout, "Time limit of one request, ms");
+    add("rpc.max-logs-block-range", c.eth.max_logs_block_range, "eth_getLogs: most blocks");
+    add("rpc.max-logs", c.eth.max_logs, "eth_getLogs: most results");
+    add("rpc.max-call-gas", c.eth.max_call_gas, "eth_call / eth_estimateGas gas cap");
+    add("rpc.filter-timeout-ms", c.eth.filters.timeout,
+        "A filter not polled for this long is removed, ms (geth: 5 min)");
+    add("rpc.max-filters", c.eth.filters.max_filters, "Installed filters on this node, at most");
+    add("rpc.max-filters-per-client", c.eth.filters.max_filters_per_client,
+        "Installed filters per client IP address, at most");
+    add("sequencer.min-block-interval-us", c.sequencer.min_block_interval,
         "At most one block per this many microseconds");
-    add("sequencer.max-pool-txs", c.sequencer_max_pool_txs, "Pool capacity, all senders");
-    add("sequencer.max-queued-per-sender", c.sequencer_max_queued_per_sender,
+    add("sequencer.max-pool-txs", c.sequencer.max_pool_txs, "Pool capacity, all senders");
+    add("sequencer.max-queued-per-sender", c.sequencer.max_queued_per_sender,
         "Future-nonce transactions kept per sender");
-    add("sequencer.max-tx-size", c.sequencer_max_tx_size, "Largest raw transaction, bytes");
-    add("sequencer.max-block-txs", c.sequencer_max_block_txs, "Most transactions per block");
-    add("sequencer.l1-divergence", c.sequencer_l1_divergence,
-        "When L1 no longer supports the chain: rewind (re-sequence) | halt (docs/sequencer.md)");
-    add("l1.block-number", c.l1_block_number, "L1 block number recorded in blocks (no L1 reader)");
-    add("l1.base-fee", c.l1_base_fee, "L1 base fee in wei recorded in blocks (no L1 reader)");
-    add("l1.url", c.l1_url, "L1 JSON-RPC URL (http or https); empty: no L1");
-    add("l1.preset", c.l1_preset, "fuse | spark: that L1's URL (unless l1.url), confirmations");
-    add("l1.deployment", c.l1_deployment, "Deployment JSON of the L1 contracts (fusel2 deploy)");
-    add("l1.confirmations", c.l1_confirmations, "L1 blocks a batch must be deep to be read");
-    add("l1.lag", c.l1_lag, "The sequencer builds on the L1 block head - lag");
-    add("l1.poll-ms", c.l1_poll_ms, "L1 polling interval, ms");
-    add("poster.enabled", c.poster_enabled,
+    add("sequencer.max-tx-size", c.sequencer.max_tx_size, "Largest raw transaction, bytes");
+    add("sequencer.max-block-txs", c.sequencer.max_block_txs, "Most transactions per block");
+    add_enum("sequencer.l1-divergence", c.l1_divergence,
+             {{"rewind", DivergencePolicy::kRewind}, {"halt", DivergencePolicy::kHalt}},
+             "When L1 no longer supports the chain: re-sequence or stop (docs/sequencer.md)");
+    add("l1.block-number", c.l1.fixed_block_number,
+        "L1 block number recorded in blocks (no L1 reader)");
+    add("l1.base-fee", c.l1.fixed_base_fee, "L1 base fee in wei recorded in blocks (no L1 reader)");
+    add("l1.url", c.l1.url, "L1 JSON-RPC URL (http or https); empty: no L1");
+    add("l1.preset", c.l1.preset, "fuse | spark: that L1's URL (unless l1.url), confirmations");
+    add("l1.deployment", c.l1.deployment, "Deployment JSON of the L1 contracts (fusel2 deploy)");
+    add("l1.confirmations", c.l1.confirmations, "L1 blocks a batch must be deep to be read");
+    add("l1.lag", c.l1.lag, "The sequencer builds on the L1 block head - lag");
+    add("l1.poll-ms", c.l1.poll, "L1 polling interval, ms");
+    add("poster.enabled", c.poster.enabled,
         "Run the batch poster beside the sequencer (with l1.url)");
-    add("poster.key-file", c.poster_key_file, "Batch poster key file (else env FUSE_POSTER_KEY)");
-    add("poster.max-batch-size", c.poster_max_batch_size, "Largest compressed batch, bytes");
-    add("poster.max-batch-delay-ms", c.poster_max_batch_delay_ms,
+    add("poster.key-file", c.poster.key_file, "Batch poster key file (else env FUSE_POSTER_KEY)");
+    add("poster.max-batch-size", c.poster.batches.max_batch_size,
+        "Largest compressed batch, bytes");
+    add("poster.max-batch-delay-ms", c.poster.batches.max_batch_delay,
         "Post a non-full batch after its oldest message waited this long, ms");
-    add("poster.max-in-flight", c.poster_max_in_flight,
+    add("poster.max-in-flight", c.poster.batches.max_in_flight,
         "Batches sent but not yet confirmed on L1, at most (>= 1)");
-    add("poster.batch-format", c.poster_batch_format,
+    add("poster.batch-format", c.poster.batches.batch_format,
         "Batch format: 0 plain brotli, 1 columnar (every validator must decode it first)");
-    add("validator.mode", c.validator_mode, "propose | watch | follow");
-    add("validator.proposer-key-file", c.validator_proposer_key_file,
+    add_enum("validator.mode", c.validator.run.mode,
+             {{"propose", validator::Mode::kPropose},
+              {"watch", validator::Mode::kWatch},
+              {"follow", validator::Mode::kFollow}},
+             "Post roots, compare them, or only derive");
+    add("validator.proposer-key-file", c.validator.proposer_key_file,
         "Proposer key file (else env FUSE_PROPOSER_KEY)");
-    add("validator.sequencer-url", c.validator_sequencer_url,
+    add("validator.sequencer-url", c.validator.run.sequencer_url,
         "Watch mode: also compare this sequencer's blocks");
-    add("validator.exit-on-mismatch", c.validator_exit_on_mismatch,
+    add("validator.exit-on-mismatch", c.validator.exit_on_mismatch,
         "Watch mode: exit non-zero on the first mismatch");
-    add("validator.max-in-flight", c.validator_max_in_flight,
+    add("validator.max-in-flight", c.validator.run.max_roots_in_flight,
         "Proposer: state-root transactions sent but not yet confirmed, at most (>= 1)");
-    add("metrics.enabled", c.metrics,
+    add("metrics.enabled", c.metrics.enabled,
         "Serve Prometheus metrics, GET /metrics (default on; --metrics-enabled=false)");
-    add("metrics.address", c.metrics_address, "Metrics listen address");
-    add("metrics.port", c.metrics_port, "Metrics port (0: any free port)");
-    add("log.level", c.log_level, "trace|debug|info|warn|error|critical|off");
-    add("log.format", c.log_format, "text|json");
-    add("db.fsync", c.fsync,
+    add("metrics.address", c.metrics.address, "Metrics listen address");
+    add("metrics.port", c.metrics.port, "Metrics port (0: any free port)");
+    add("log.level", c.log.level, "trace|debug|info|warn|error|critical|off");
+    add("log.format", c.log.format, "text|json");
+    add("db.fsync", c.db.sync,
         "fsync every commit (default on; --db-fsync=false survives kill -9, not power loss)");
-    add("db.cache-mb", c.db_cache_mb, "RocksDB block cache, MiB");
+    add("db.cache-mb", c.db.block_cache_mb, "RocksDB block cache, MiB");
 }
 
 std::vector<std::string> ConfigBinder::keys() const {
@@ -194,47 +267,50 @@ void ConfigBinder::apply_toml_file(const std::string& path) const {
     apply_toml(text.str(), path);
 }
 
-std::string NodeConfig::validate() const {
-    if (role != "sequencer" && role != "validator")
-        return "role must be sequencer or validator, not \"" + role + "\"";
+NodeConfig::NodeConfig() {
+    http.port = 8547;                  // Nitro's JSON-RPC port
+    poster.batches.max_in_flight = 4;  // pipelined (docs/batch-poster.md)
+    validator.run.max_roots_in_flight = 4;
+}
+
+std::string ChainConfig::validate() const {
     if (datadir.empty()) return "datadir is required (--datadir or datadir = \"...\")";
     if (dev == !genesis.empty())
         return dev ? "give either --dev or --genesis, not both"
                    : "a genesis is required: --genesis <file.json> or --dev";
     if (dev_chain_id == 0) return "dev-chain-id must not be 0";
-    if (http_threads == 0) return "http.threads must be at least 1";
-    if (sequencer_min_block_interval_us > 50'000)
-        return "sequencer.min-block-interval-us must be at most 50000 (50 ms, issue #5)";
-    if (sequencer_max_pool_txs == 0 || sequencer_max_block_txs == 0 || sequencer_max_tx_size == 0)
-        return "sequencer pool, block and tx size limits must be positive";
-    if (rpc_max_request_bytes == 0 || rpc_max_batch_items == 0 || rpc_max_connections == 0)
-        return "rpc limits must be positive";
-    if (metrics && http_port != 0 && metrics_port == http_port && metrics_address == http_address)
-        return "metrics.port must differ from http.port";
-    static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-    bool level_ok = false;
-    for (const char* l : kLevels)
-        level_ok = level_ok || log_level == l;
-    if (!level_ok) return "log.level must be one of trace|debug|info|warn|error|critical|off";
-    if (log_format != "text" && log_format != "json") return "log.format must be text or json";
-    if (!l1_preset.empty() && l1_preset != "fuse" && l1_preset != "spark")
+    return {};
+}
+
+std::string L1Config::validate() const {
+    if (!preset.empty() && preset != "fuse" && preset != "spark")
         return "l1.preset must be fuse or spark";
-    if (role == "validator" && l1_url.empty() && l1_preset.empty())
-        return "role validator needs an L1: l1.url or l1.preset";
-    if ((!l1_url.empty() || !l1_preset.empty()) && l1_deployment.empty())
+    if (enabled() && deployment.empty())
         return "an L1 needs the contracts' deployment file: l1.deployment";
-    if (poster_batch_format > 1)
-        return "poster.batch-format must be 0 or 1, not " + std::to_string(poster_batch_format);
-    if (sequencer_l1_divergence != "rewind" && sequencer_l1_divergence != "halt")
-        return "sequencer.l1-divergence must be rewind or halt, not \"" + sequencer_l1_divergence +
-               "\"";
-    if (validator_mode != "propose" && validator_mode != "watch" && validator_mode != "follow")
-        return "validator.mode must be propose, watch or follow";
-    if (poster_max_batch_size < 1'000) return "poster.max-batch-size must be at least 1000";
-    if (validator_max_in_flight < 1 || validator_max_in_flight > 64)
-        return "validator.max-in-flight must be between 1 and 64";
-    if (poster_max_in_flight < 1 || poster_max_in_flight > 64)
-        return "poster.max-in-flight must be between 1 and 64";
+    if (poll.count() <= 0) return "l1.poll-ms must be positive";
+    return {};
+}
+
+std::string NodeConfig::validate() const {
+    if (std::string err = chain.validate(); !err.empty()) return err;
+    // Each component's own check, named by its section.
+    const std::pair<const char*, std::string> parts[] = {
+        {"http/rpc", http.validate()},
+        {"rpc", eth.validate()},
+        {"sequencer", sequencer.validate()},
+        {"poster", poster.batches.validate()},
+        {"validator", validator.run.validate()},
+        {"log", log.validate()},
+        {"db", db.validate()},
+    };
+    for (const auto& [section, err] : parts)
+        if (!err.empty()) return std::string(section) + ": " + err;
+    if (std::string err = l1.validate(); !err.empty()) return err;
+    if (metrics.enabled && http.port != 0 && metrics.port == http.port &&
+        metrics.address == http.address)
+        return "metrics.port must differ from http.port";
+    if (role == Role::kValidator && !l1.enabled())
+        return "role validator needs an L1: l1.url or l1.preset";
     return "";
 }
 

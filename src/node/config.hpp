@@ -1,14 +1,28 @@
 #pragma once
-/// Configuration of `fusel2 node` (issue #5 §5): one struct with defaults, filled from a TOML file
-/// (`--config`) and command-line flags, where a flag always wins over the file. Every option has
-/// one dotted key (`http.port`), which is its TOML key (`[http]` table, `port = 8547`) and, with
-/// dots turned into dashes, its flag (`--http-port`). docs/node.md lists them all.
+/// Configuration of `fusel2 node`: the composition of its components' own configs (each with
+/// its defaults and `validate()` beside its code: `rpc::ServerConfig`, `ethrpc::Config`,
+/// `sequencer::Config`, `poster::PosterConfig`, `validator::Config`, `storage::Options`, ...),
+/// filled from a TOML file (`--config`) and command-line flags, where a flag always wins over the
+/// file. Every option has one dotted key (`http.port`), which is its TOML key (`[http]` table,
+/// `port = 8547`) and, with dots turned into dashes, its flag (`--http-port`); the binder writes
+/// each straight into the component's field. docs/node.md lists them all.
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "ethrpc/eth_api.hpp"
+#include "node/logging.hpp"
+#include "node/sequencer_l1.hpp"
+#include "poster/poster.hpp"
+#include "rpc/server.hpp"
+#include "sequencer/sequencer.hpp"
+#include "storage/database.hpp"
+#include "validator/validator.hpp"
 
 namespace fuse::node {
 
@@ -16,83 +30,80 @@ namespace fuse::node {
 /// chain registry (ethereum-lists/chains) so wallets never confuse a devnet with a real chain.
 inline constexpr uint64_t kDevChainId = 1'220'122;
 
-/// Every setting of the node. Defaults are the documented ones (docs/node.md).
-struct NodeConfig {
-    std::string role = "sequencer";  ///< sequencer | validator (validator: issue #6)
-    std::string datadir;             ///< database folder (required)
-    std::string genesis;             ///< genesis JSON file (docs/arbos.md), or:
-    bool dev = false;                ///< the dev genesis (arbos::dev_genesis(chain_id))
+/// What the node runs. One composition (node.hpp) serves both: the role picks its parts.
+enum class Role {
+    kSequencer,  ///< sequencer + JSON-RPC (+ batch poster and L1 guard with an L1)
+    kValidator,  ///< derives the chain from L1 + JSON-RPC; proposes or watches roots
+};
+
+/// The chain this node serves: its database folder and genesis.
+struct ChainConfig {
+    std::string datadir;  ///< database folder (required)
+    std::string genesis;  ///< genesis JSON file (docs/arbos.md), or:
+    bool dev = false;     ///< the dev genesis (arbos::dev_genesis(dev_chain_id))
     uint64_t dev_chain_id = kDevChainId;
+    std::string validate() const;
+};
 
-    // JSON-RPC over HTTP and WebSocket (same port).
-    std::string http_address = "127.0.0.1";
-    uint16_t http_port = 8547;  ///< 0 picks a free port (logged at startup)
-    unsigned http_threads = 2;
-    bool ws = true;
-    std::vector<std::string> http_cors_origins{"*"};
+/// The L1 the node reads and posts to, and where its contracts are.
+struct L1Config {
+    std::string url;              ///< JSON-RPC URL (http or https); empty: no L1
+    std::string preset;           ///< fuse | spark: URL, chain id and confirmations of that L1
+    std::string deployment;       ///< deployment JSON written by `fusel2 deploy`
+    uint64_t confirmations = 20;  ///< batches are read this deep (Fuse: 20 blocks = 100 s)
+    /// The sequencer builds on L1 head - lag (l1::HeadWatcher): must exceed the deepest L1 reorg
+    /// expected, since a message whose L1 header changes is invalid for validators.
+    uint64_t lag = 20;
+    std::chrono::milliseconds poll{1'000};  ///< every L1 loop's polling interval
+    /// The L1 block and base fee the sequencer records while no L1 is configured.
+    uint64_t fixed_block_number = 0;
+    uint64_t fixed_base_fee = 1'000'000'000;  ///< wei (1 gwei)
 
-    // RPC limits.
-    size_t rpc_max_request_bytes = 5 * 1024 * 1024;
-    size_t rpc_max_batch_items = 1000;
-    size_t rpc_max_connections = 10'000;
-    uint64_t rpc_timeout_ms = 30'000;  ///< per request (an async call not answered by then fails)
-    uint64_t rpc_max_logs_block_range = 10'000;
-    size_t rpc_max_logs = 10'000;
-    uint64_t rpc_max_call_gas = 50'000'000;
+    bool enabled() const { return !url.empty() || !preset.empty(); }
+    std::string validate() const;
+};
 
-    // Sequencer.
-    uint64_t sequencer_min_block_interval_us = 2'000;  ///< sequencer::Config default
-    size_t sequencer_max_pool_txs = 50'000;
-    size_t sequencer_max_queued_per_sender = 64;
-    size_t sequencer_max_tx_size = 131'072;
-    size_t sequencer_max_block_txs = 10'000;
-    /// When L1 no longer supports the soft chain (docs/sequencer.md "When L1 goes back in
-    /// time"): "rewind" to the last block L1 supports and re-sequence, or "halt" (stop the
-    /// node with the reason, for an operator's decision).
-    std::string sequencer_l1_divergence = "rewind";
-    /// The L1 block the sequencer builds on while no L1 reader runs (issue #6 brings one).
-    uint64_t l1_block_number = 0;
-    uint64_t l1_base_fee = 1'000'000'000;  ///< wei (1 gwei)
+/// The batch poster beside the sequencer (with an L1).
+struct PosterSection {
+    bool enabled = true;
+    std::string key_file;  ///< hex key file; else env FUSE_POSTER_KEY
+    poster::PosterConfig batches;
+};
 
-    // L1 (issue #6). Empty l1.url: no L1 (a standalone sequencer recording the values above).
-    std::string l1_url;
-    std::string l1_preset;           ///< fuse | spark: URL, chain id and confirmations of that L1
-    std::string l1_deployment;       ///< deployment JSON written by `fusel2 deploy`
-    uint64_t l1_confirmations = 20;  ///< batches are read this deep (Fuse: 20 blocks = 100 s)
-    /// The sequencer builds on L1 head - lag: must exceed the deepest L1 reorg expected, since a
-    /// message whose L1 header changes is invalid for validators (docs/node.md "L1 lag").
-    uint64_t l1_lag = 20;
-    uint64_t l1_poll_ms = 1'000;
+/// The validator role's settings.
+struct ValidatorSection {
+    std::string proposer_key_file;  ///< hex key file; else env FUSE_PROPOSER_KEY
+    bool exit_on_mismatch = false;  ///< watch mode: exit 3 on the first mismatch
+    validator::Config run;          ///< mode, sequencer URL, roots in flight
+};
 
-    // Batch poster (runs beside --role sequencer when l1.url is set).
-    bool poster_enabled = true;
-    std::string poster_key_file;  ///< hex key file; else env FUSE_POSTER_KEY
-    size_t poster_max_batch_size = 100'000;
-    uint64_t poster_max_batch_delay_ms = 10'000;
-    size_t poster_max_in_flight = 4;   ///< batches sent but not yet confirmed, at most
-    unsigned poster_batch_format = 0;  ///< 0 (plain brotli) | 1 (columnar, docs/batch-format.md)
+/// The Prometheus endpoint (GET /metrics, /health, /ready on its own port).
+struct MetricsConfig {
+    bool enabled = true;
+    std::string address = "127.0.0.1";
+    uint16_t port = 6070;  ///< Nitro's metrics port; 0 picks a free one
+};
 
-    // Validator (--role validator).
-    std::string validator_mode = "propose";   ///< propose | watch | follow
-    std::string validator_proposer_key_file;  ///< hex key file; else env FUSE_PROPOSER_KEY
-    std::string validator_sequencer_url;      ///< watch: also compare the sequencer's blocks
-    bool validator_exit_on_mismatch = false;
-    size_t validator_max_in_flight = 4;  ///< proposer: root transactions not yet confirmed
+/// Every setting of the node: the components' configs, composed. Defaults are the documented
+/// ones (docs/node.md); where the node's default differs from a component's it is set in the
+/// constructor.
+struct NodeConfig {
+    NodeConfig();
 
-    // Prometheus endpoint (GET /metrics on its own port).
-    bool metrics = true;
-    std::string metrics_address = "127.0.0.1";
-    uint16_t metrics_port = 6070;  ///< Nitro's metrics port; 0 picks a free one
+    Role role = Role::kSequencer;
+    ChainConfig chain;
+    rpc::ServerConfig http;  ///< JSON-RPC over HTTP and WebSocket (same port) and its limits
+    ethrpc::Config eth;      ///< eth_* limits (logs, call gas, filters)
+    sequencer::Config sequencer;
+    DivergencePolicy l1_divergence = DivergencePolicy::kRewind;  ///< sequencer.l1-divergence
+    L1Config l1;
+    PosterSection poster;
+    ValidatorSection validator;
+    MetricsConfig metrics;
+    LogConfig log;
+    storage::Options db;  ///< path: <datadir>/chaindb
 
-    // Logging.
-    std::string log_level = "info";   ///< trace | debug | info | warn | error | critical | off
-    std::string log_format = "text";  ///< text | json (one JSON object per line)
-
-    // Storage.
-    bool fsync = true;  ///< fsync each commit (off: survives kill -9, not power loss)
-    size_t db_cache_mb = 256;
-
-    /// Empty when usable, else what is wrong (first problem found).
+    /// Empty when usable, else what is wrong (first problem found; names the section).
     std::string validate() const;
 };
 
@@ -114,6 +125,17 @@ public:
 
 private:
     struct Field;
+    template <typename T>
+    void add(std::string key, T& ref, std::string help);
+    /// A duration option, given as an integer count of `Duration`'s unit (`-ms`, `-us` keys).
+    template <typename Rep, typename Period>
+    void add(std::string key, std::chrono::duration<Rep, Period>& ref, std::string help);
+    /// An option whose value is one of `names` (e.g. "rewind" | "halt").
+    template <typename E>
+    void add_enum(std::string key, E& ref, std::vector<std::pair<std::string, E>> names,
+                  std::string help);
+    void bind_all(NodeConfig& c);
+
     CLI::App& cmd_;
     std::vector<std::shared_ptr<Field>> fields_;
 };

@@ -27,11 +27,11 @@ void parse(Parsed& p, std::vector<std::string> args, std::string_view toml = {})
 TEST(NodeConfig, DefaultsAreDocumentedValues) {
     Parsed p;
     parse(p, {});
-    EXPECT_EQ(p.cfg.http_address, "127.0.0.1");
-    EXPECT_EQ(p.cfg.http_port, 8547);
-    EXPECT_EQ(p.cfg.metrics_port, 6070);
-    EXPECT_EQ(p.cfg.dev_chain_id, kDevChainId);
-    EXPECT_TRUE(p.cfg.fsync);
+    EXPECT_EQ(p.cfg.http.address, "127.0.0.1");
+    EXPECT_EQ(p.cfg.http.port, 8547);
+    EXPECT_EQ(p.cfg.metrics.port, 6070);
+    EXPECT_EQ(p.cfg.chain.dev_chain_id, kDevChainId);
+    EXPECT_TRUE(p.cfg.db.sync);
     EXPECT_EQ(p.cfg.validate(), "datadir is required (--datadir or datadir = \"...\")");
 }
 
@@ -40,13 +40,13 @@ TEST(NodeConfig, FlagsSetEveryKind) {
     parse(p, {"--datadir", "/tmp/x", "--dev", "--http-port", "9000", "--db-fsync=false",
               "--http-cors-origins", "a", "b", "--log-format", "json",
               "--sequencer-min-block-interval-us", "2000"});
-    EXPECT_EQ(p.cfg.datadir, "/tmp/x");
-    EXPECT_TRUE(p.cfg.dev);
-    EXPECT_EQ(p.cfg.http_port, 9000);
-    EXPECT_FALSE(p.cfg.fsync);
-    EXPECT_EQ(p.cfg.http_cors_origins, (std::vector<std::string>{"a", "b"}));
-    EXPECT_EQ(p.cfg.log_format, "json");
-    EXPECT_EQ(p.cfg.sequencer_min_block_interval_us, 2000u);
+    EXPECT_EQ(p.cfg.chain.datadir, "/tmp/x");
+    EXPECT_TRUE(p.cfg.chain.dev);
+    EXPECT_EQ(p.cfg.http.port, 9000);
+    EXPECT_FALSE(p.cfg.db.sync);
+    EXPECT_EQ(p.cfg.http.cors_allowed_origins, (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(p.cfg.log.format, "json");
+    EXPECT_EQ(p.cfg.sequencer.min_block_interval, std::chrono::microseconds(2000));
     EXPECT_EQ(p.cfg.validate(), "");
 }
 
@@ -66,21 +66,21 @@ fsync = false
 [metrics]
 enabled = false
 )");
-    EXPECT_EQ(p.cfg.http_port, 9000);  // the flag wins
-    EXPECT_EQ(p.cfg.http_address, "0.0.0.0");
-    EXPECT_EQ(p.cfg.datadir, "/data");
-    EXPECT_TRUE(p.cfg.dev);
-    EXPECT_EQ(p.cfg.sequencer_max_pool_txs, 77u);
-    EXPECT_FALSE(p.cfg.fsync);
-    EXPECT_FALSE(p.cfg.metrics);
-    EXPECT_EQ(p.cfg.http_cors_origins, (std::vector<std::string>{"https://app.example"}));
+    EXPECT_EQ(p.cfg.http.port, 9000);  // the flag wins
+    EXPECT_EQ(p.cfg.http.address, "0.0.0.0");
+    EXPECT_EQ(p.cfg.chain.datadir, "/data");
+    EXPECT_TRUE(p.cfg.chain.dev);
+    EXPECT_EQ(p.cfg.sequencer.max_pool_txs, 77u);
+    EXPECT_FALSE(p.cfg.db.sync);
+    EXPECT_FALSE(p.cfg.metrics.enabled);
+    EXPECT_EQ(p.cfg.http.cors_allowed_origins, (std::vector<std::string>{"https://app.example"}));
 }
 
 TEST(NodeConfig, DottedTopLevelKeysAreTheSameAsTables) {
     Parsed p;
     parse(p, {}, "http.port = 4321\nlog.level = \"debug\"\n");
-    EXPECT_EQ(p.cfg.http_port, 4321);
-    EXPECT_EQ(p.cfg.log_level, "debug");
+    EXPECT_EQ(p.cfg.http.port, 4321);
+    EXPECT_EQ(p.cfg.log.level, "debug");
 }
 
 std::string toml_error(std::string_view toml) {
@@ -111,24 +111,64 @@ TEST(NodeConfig, TomlErrorsNameTheKeyAndProblem) {
 
 TEST(NodeConfig, ValidateNamesTheProblem) {
     NodeConfig c;
-    c.datadir = "/d";
+    c.chain.datadir = "/d";
     EXPECT_EQ(c.validate(), "a genesis is required: --genesis <file.json> or --dev");
-    c.dev = true;
-    c.genesis = "g.json";
+    c.chain.dev = true;
+    c.chain.genesis = "g.json";
     EXPECT_EQ(c.validate(), "give either --dev or --genesis, not both");
-    c.genesis.clear();
+    c.chain.genesis.clear();
     EXPECT_EQ(c.validate(), "");
-    c.role = "miner";
-    EXPECT_EQ(c.validate(), "role must be sequencer or validator, not \"miner\"");
-    c.role = "sequencer";
-    c.sequencer_min_block_interval_us = 60'000;
-    EXPECT_NE(c.validate().find("at most 50000"), std::string::npos);
-    c.sequencer_min_block_interval_us = 5'000;
-    c.log_format = "xml";
-    EXPECT_EQ(c.validate(), "log.format must be text or json");
-    c.log_format = "text";
-    c.metrics_port = c.http_port;
+    c.sequencer.min_block_interval = std::chrono::microseconds(60'000);
+    EXPECT_EQ(c.validate().rfind("sequencer: min-block-interval-us must be between 0 and 50000", 0),
+              0u)
+        << c.validate();
+    c.sequencer.min_block_interval = std::chrono::microseconds(5'000);
+    c.log.format = "xml";
+    EXPECT_EQ(c.validate(), "log: format must be text or json");
+    c.log.format = "text";
+    c.metrics.port = c.http.port;
     EXPECT_EQ(c.validate(), "metrics.port must differ from http.port");
+    c.metrics.port = 6070;
+    c.poster.batches.max_in_flight = 0;
+    EXPECT_EQ(c.validate(), "poster: max-in-flight must be between 1 and 64");
+    c.poster.batches.max_in_flight = 4;
+    c.http.io_threads = 0;
+    EXPECT_EQ(c.validate(), "http/rpc: io_threads must be between 1 and 256");
+    c.http.io_threads = 2;
+    c.role = Role::kValidator;
+    EXPECT_EQ(c.validate(), "role validator needs an L1: l1.url or l1.preset");
+    c.l1.url = "http://127.0.0.1:8545";
+    EXPECT_EQ(c.validate(), "an L1 needs the contracts' deployment file: l1.deployment");
+    c.l1.deployment = "d.json";
+    EXPECT_EQ(c.validate(), "");
+}
+
+TEST(NodeConfig, EnumsAndDurationsParseOnceIntoTheComponentFields) {
+    Parsed p;
+    parse(p,
+          {"--role", "validator", "--validator-mode", "watch", "--sequencer-l1-divergence", "halt",
+           "--rpc-timeout-ms", "1500", "--poster-batch-format", "1"},
+          "[l1]\npoll-ms = 250\n[rpc]\nfilter-timeout-ms = 60000\n");
+    EXPECT_EQ(p.cfg.role, Role::kValidator);
+    EXPECT_EQ(p.cfg.validator.run.mode, validator::Mode::kWatch);
+    EXPECT_EQ(p.cfg.l1_divergence, DivergencePolicy::kHalt);
+    EXPECT_EQ(p.cfg.http.dispatch.handler_timeout, std::chrono::milliseconds(1500));
+    EXPECT_EQ(p.cfg.poster.batches.batch_format, 1u);
+    EXPECT_EQ(p.cfg.l1.poll, std::chrono::milliseconds(250));
+    EXPECT_EQ(p.cfg.eth.filters.timeout, std::chrono::milliseconds(60'000));
+    // The node's defaults where they differ from a component's.
+    EXPECT_EQ(p.cfg.poster.batches.max_in_flight, 4u);
+    EXPECT_EQ(p.cfg.http.port, 8547);
+
+    Parsed bad;
+    EXPECT_THROW(parse(bad, {"--role", "miner"}), CLI::ValidationError);
+    EXPECT_EQ(toml_error("[validator]\nmode = \"guess\"\n"),
+              "test.toml: option \"validator.mode\": must be propose | watch | follow, not "
+              "\"guess\"");
+    EXPECT_EQ(toml_error("[validator]\nmode = 3\n"),
+              "test.toml: option \"validator.mode\": expected a string");
+    EXPECT_EQ(toml_error("[l1]\npoll-ms = -5\n"),
+              "test.toml: option \"l1.poll-ms\": out of range (0..18446744073709551615)");
 }
 
 TEST(NodeConfig, ExampleConfigFileParsesAndCoversEveryKey) {

@@ -62,18 +62,18 @@ TEST(Devnet, SequencerTomlIsAValidNodeConfig) {
     const DevnetPaths p("/tmp/devnet \"quoted\"");
     const NodeConfig cfg = parse_toml(sequencer_toml(o, p));
     EXPECT_EQ(cfg.validate(), "");
-    EXPECT_EQ(cfg.role, "sequencer");
-    EXPECT_EQ(cfg.datadir, p.sequencer_data.string());
-    EXPECT_TRUE(cfg.dev);
-    EXPECT_EQ(cfg.dev_chain_id, 777u);
-    EXPECT_EQ(cfg.http_port, 9100);
-    EXPECT_EQ(cfg.metrics_port, 9101);
-    EXPECT_EQ(cfg.l1_url, "http://127.0.0.1:9102");
-    EXPECT_EQ(cfg.l1_deployment, p.deployment.string());
-    EXPECT_EQ(cfg.l1_confirmations, 1u);
-    EXPECT_EQ(cfg.l1_lag, 5u);
-    EXPECT_EQ(cfg.poster_key_file, p.poster_key.string());
-    EXPECT_EQ(cfg.poster_max_batch_delay_ms, o.batch_delay_ms);
+    EXPECT_EQ(cfg.role, Role::kSequencer);
+    EXPECT_EQ(cfg.chain.datadir, p.sequencer_data.string());
+    EXPECT_TRUE(cfg.chain.dev);
+    EXPECT_EQ(cfg.chain.dev_chain_id, 777u);
+    EXPECT_EQ(cfg.http.port, 9100);
+    EXPECT_EQ(cfg.metrics.port, 9101);
+    EXPECT_EQ(cfg.l1.url, "http://127.0.0.1:9102");
+    EXPECT_EQ(cfg.l1.deployment, p.deployment.string());
+    EXPECT_EQ(cfg.l1.confirmations, 1u);
+    EXPECT_EQ(cfg.l1.lag, 5u);
+    EXPECT_EQ(cfg.poster.key_file, p.poster_key.string());
+    EXPECT_EQ(cfg.poster.batches.max_batch_delay, std::chrono::milliseconds(o.batch_delay_ms));
 }
 
 TEST(Devnet, ValidatorTomlProposesWithTheProposerKey) {
@@ -81,16 +81,16 @@ TEST(Devnet, ValidatorTomlProposesWithTheProposerKey) {
     const DevnetPaths p("/tmp/devnet-x");
     const NodeConfig cfg = parse_toml(validator_toml(o, p));
     EXPECT_EQ(cfg.validate(), "");
-    EXPECT_EQ(cfg.role, "validator");
-    EXPECT_EQ(cfg.validator_mode, "propose");
-    EXPECT_EQ(cfg.validator_proposer_key_file, p.proposer_key.string());
-    EXPECT_EQ(cfg.datadir, p.validator_data.string());
-    EXPECT_EQ(cfg.l1_lag, 5u);
+    EXPECT_EQ(cfg.role, Role::kValidator);
+    EXPECT_EQ(cfg.validator.run.mode, validator::Mode::kPropose);
+    EXPECT_EQ(cfg.validator.proposer_key_file, p.proposer_key.string());
+    EXPECT_EQ(cfg.chain.datadir, p.validator_data.string());
+    EXPECT_EQ(cfg.l1.lag, 5u);
     o.state_interval = 30;
     o.block_time = 2;
-    EXPECT_EQ(parse_toml(validator_toml(o, p)).l1_lag, 17u);
-    EXPECT_EQ(cfg.http_port, o.validator_http_port);
-    EXPECT_EQ(cfg.metrics_port, o.validator_metrics_port);
+    EXPECT_EQ(parse_toml(validator_toml(o, p)).l1.lag, 17u);
+    EXPECT_EQ(cfg.http.port, o.validator_http_port);
+    EXPECT_EQ(cfg.metrics.port, o.validator_metrics_port);
 }
 
 TEST(Devnet, RecordRoundTripsAndRejectsGarbage) {

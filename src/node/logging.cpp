@@ -73,6 +73,16 @@ std::unique_ptr<spdlog::formatter> make_json_formatter() {
     return std::make_unique<JsonFormatter>();
 }
 
+std::string LogConfig::validate() const {
+    static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+    bool level_ok = false;
+    for (const char* l : kLevels)
+        level_ok = level_ok || level == l;
+    if (!level_ok) return "level must be one of trace|debug|info|warn|error|critical|off";
+    if (format != "text" && format != "json") return "format must be text or json";
+    return {};
+}
+
 void setup_logging(const std::string& level, const std::string& format) {
     const auto lvl = spdlog::level::from_str(level);
     if (lvl == spdlog::level::off && level != "off")

@@ -9,11 +9,21 @@
 
 namespace fuse::node {
 
+/// The node's logging settings (`log.level`, `log.format`).
+struct LogConfig {
+    std::string level = "info";   ///< trace | debug | info | warn | error | critical | off
+    std::string format = "text";  ///< text | json (one JSON object per line)
+    std::string validate() const;
+};
+
 /// A spdlog formatter writing one JSON object per record (UTC timestamps, escaped message).
 std::unique_ptr<spdlog::formatter> make_json_formatter();
 
 /// Makes the default logger write to stderr at `level` ("info", ...) in `format` ("text" or
 /// "json"). Throws std::invalid_argument on an unknown level or format.
 void setup_logging(const std::string& level, const std::string& format);
+inline void setup_logging(const LogConfig& c) {
+    setup_logging(c.level, c.format);
+}
 
 }  // namespace fuse::node

@@ -22,8 +22,9 @@ namespace {
 /// One scrape: read a request, answer, close.
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket socket, const std::function<std::string()>& render)
-        : stream_(std::move(socket)), render_(render) {}
+    Session(tcp::socket socket, const std::function<std::string()>& render,
+            const rpc::ProbeFn& probe)
+        : stream_(std::move(socket)), render_(render), probe_(probe) {}
 
     void run() {
         stream_.expires_after(std::chrono::seconds(5));
@@ -44,10 +45,11 @@ private:
             response_.result(http::status::ok);
             response_.set(http::field::content_type, std::string(kPrometheusContentType));
             response_.body() = render_();
-        } else if (get && target == "/health") {
-            response_.result(http::status::ok);
-            response_.set(http::field::content_type, "text/plain");
-            response_.body() = "ok\n";
+        } else if (auto a = get && probe_ ? probe_(std::string_view(target.data(), target.size()))
+                                          : std::nullopt) {
+            response_.result(static_cast<http::status>(a->status));
+            response_.set(http::field::content_type, "application/json");
+            response_.body() = std::move(a->body);
         } else {
             response_.result(get ? http::status::not_found : http::status::method_not_allowed);
             response_.set(http::field::content_type, "text/plain");
@@ -64,6 +66,7 @@ private:
 
     beast::tcp_stream stream_;
     const std::function<std::string()>& render_;
+    const rpc::ProbeFn& probe_;
     beast::flat_buffer buffer_;
     http::request<http::string_body> request_;
     http::response<http::string_body> response_;
@@ -75,6 +78,7 @@ struct MetricsServer::Impl {
     std::string address;
     uint16_t port;
     std::function<std::string()> render;
+    rpc::ProbeFn probe;
     asio::io_context io{1};
     tcp::acceptor acceptor{io};
     std::thread thread;
@@ -85,7 +89,7 @@ struct MetricsServer::Impl {
             if (ec) {
                 if (ec == asio::error::operation_aborted) return;
             } else {
-                std::make_shared<Session>(std::move(s), render)->run();
+                std::make_shared<Session>(std::move(s), render, probe)->run();
             }
             accept();
         });
@@ -93,11 +97,12 @@ struct MetricsServer::Impl {
 };
 
 MetricsServer::MetricsServer(std::string address, uint16_t port,
-                             std::function<std::string()> render)
+                             std::function<std::string()> render, rpc::ProbeFn probe)
     : impl_(std::make_unique<Impl>()) {
     impl_->address = std::move(address);
     impl_->port = port;
     impl_->render = std::move(render);
+    impl_->probe = std::move(probe);
 }
 
 MetricsServer::~MetricsServer() {

@@ -30,8 +30,15 @@ http::response<http::string_body> get(uint16_t port, const std::string& target,
 
 TEST(MetricsServer, ServesTheRenderedDocument) {
     std::atomic<int> scrapes{0};
-    MetricsServer server("127.0.0.1", 0,
-                         [&scrapes] { return "scrape_count " + std::to_string(++scrapes) + "\n"; });
+    // The probe answers the node's /health and /ready; other paths fall through to 404.
+    auto probe = [](std::string_view path) -> std::optional<rpc::ProbeAnswer> {
+        if (path == "/health") return rpc::ProbeAnswer{200, R"({"status":"ok"})"};
+        if (path == "/ready") return rpc::ProbeAnswer{503, R"({"ready":false})"};
+        return std::nullopt;
+    };
+    MetricsServer server(
+        "127.0.0.1", 0, [&scrapes] { return "scrape_count " + std::to_string(++scrapes) + "\n"; },
+        probe);
     server.start();
     ASSERT_NE(server.port(), 0);
     auto r1 = get(server.port(), "/metrics");
@@ -39,7 +46,9 @@ TEST(MetricsServer, ServesTheRenderedDocument) {
     EXPECT_EQ(r1[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
     EXPECT_EQ(r1.body(), "scrape_count 1\n");
     EXPECT_EQ(get(server.port(), "/metrics").body(), "scrape_count 2\n");
-    EXPECT_EQ(get(server.port(), "/health").body(), "ok\n");
+    EXPECT_EQ(get(server.port(), "/health").body(), R"({"status":"ok"})");
+    EXPECT_EQ(get(server.port(), "/ready").result(), http::status::service_unavailable);
+    EXPECT_EQ(get(server.port(), "/ready").body(), R"({"ready":false})");
     EXPECT_EQ(get(server.port(), "/nope").result(), http::status::not_found);
     EXPECT_EQ(get(server.port(), "/metrics", http::verb::post).result(),
               http::status::method_not_allowed);

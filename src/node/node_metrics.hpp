@@ -1,5 +1,5 @@
 #pragma once
-/// The node's Prometheus metrics (issue #5 §5): transactions accepted and refused by reason,
+/// The node's Prometheus metrics: transactions accepted and refused by reason,
 /// block interval and transactions per block histograms, pool size, head block, and the RPC
 /// server's per-method calls, errors and latency (rpc::RpcMetrics). `render()` gives the
 /// /metrics document; all updates are thread-safe.

@@ -1,7 +1,6 @@
 #pragma once
-/// Runs the node until SIGINT/SIGTERM: opens the database, commits the genesis block when the
-/// database is empty (refusing a database built from another genesis), starts the sequencer, the
-/// JSON-RPC server with the Ethereum API and the metrics endpoint, then stops them in order.
+/// `fusel2 node`: builds the Node (node.hpp) from the configuration and runs it until
+/// SIGINT/SIGTERM.
 
 #include <string>
 

@@ -11,6 +11,7 @@
 #include "l1/contracts.hpp"
 #include "l1/rpc_client.hpp"
 #include "node/config.hpp"
+#include "node/http_probe.hpp"
 
 namespace fuse::node {
 namespace {
@@ -90,44 +91,74 @@ StatusSources sources_from_node_config(const std::string& path, StatusSources ba
     ConfigBinder binder(app, cfg, unused);
     binder.apply_toml_file(path);
     const std::string host =
-        cfg.http_address == "0.0.0.0" || cfg.http_address.empty() ? "127.0.0.1" : cfg.http_address;
-    base.rpc = fmt::format("http://{}:{}", host, cfg.http_port);
-    if (!cfg.l1_url.empty()) base.l1_url = cfg.l1_url;
-    if (!cfg.l1_deployment.empty()) base.deployment = cfg.l1_deployment;
+        cfg.http.address == "0.0.0.0" || cfg.http.address.empty() ? "127.0.0.1" : cfg.http.address;
+    base.rpc = fmt::format("http://{}:{}", host, cfg.http.port);
+    if (!cfg.l1.url.empty()) base.l1_url = cfg.l1.url;
+    if (!cfg.l1.deployment.empty()) base.deployment = cfg.l1.deployment;
     return base;
 }
 
-ChainStatus collect_status(const StatusSources& src) {
-    ChainStatus s;
-    s.rpc = src.rpc;
-    s.validator_rpc = src.validator_rpc;
-    s.l1_url = src.l1_url;
+namespace {
 
-    std::ifstream in(src.deployment);
-    if (!in)
-        throw StatusError("deployment: cannot read " + src.deployment +
-                          " (give --deployment, or --config with l1.deployment)");
-    std::ostringstream text;
-    text << in.rdbuf();
-    const DeploymentRecord dep = parse_deployment_record(text.str(), src.deployment);
+/// GET `path` of the node whose JSON-RPC URL is `url` (http://host:port): its probe answer as
+/// {"status": HTTP status, "body": parsed JSON}, or null when nothing answers.
+nlohmann::json probe(const std::string& url, const std::string& path) {
+    const auto scheme = url.find("://");
+    const std::string rest = scheme == std::string::npos ? url : url.substr(scheme + 3);
+    const auto colon = rest.rfind(':');
+    if (colon == std::string::npos) return nullptr;
+    const std::string host = rest.substr(0, colon);
+    const auto port = std::strtoul(rest.c_str() + colon + 1, nullptr, 10);
+    if (port == 0 || port > 65535) return nullptr;
+    const auto r = http_get(host, static_cast<uint16_t>(port), path);
+    if (!r) return nullptr;
+    return {{"status", r->status}, {"body", nlohmann::json::parse(r->body, nullptr, false)}};
+}
 
-    auto l2 = client(src.rpc, "L2 sequencer");
+/// The sequencer: chain id, head, readiness (GET /ready) and its own status.
+void read_sequencer(ChainStatus& s, l1::RpcClient& l2, const std::string& url) {
     try {
-        s.l2_chain_id = l2->chain_id();
-        s.latest = l2->block_number();
+        s.l2_chain_id = l2.chain_id();
+        s.latest = l2.block_number();
     } catch (const std::exception& e) {
-        throw StatusError("L2 sequencer at " + src.rpc + " is not answering: " + e.what());
+        throw StatusError("L2 sequencer at " + url + " is not answering: " + e.what());
     }
-
+    s.ready = probe(url, "/ready");
+    if (s.ready.is_object() && s.ready.value("status", 0u) != 200u) {
+        s.warnings.push_back("the sequencer is not ready: " +
+                             s.ready["body"].value("reason", std::string("?")));
+    }
     try {
-        s.sequencer = l2->request("fusel2_sequencerStatus");
+        s.sequencer = l2.request("fusel2_sequencerStatus");
     } catch (const l1::L1Error&) {
         s.sequencer = nullptr;  // an older node, or one without the method: not shown
     }
     if (s.sequencer.is_object() && s.sequencer.value("halted", false))
         s.warnings.push_back("the sequencer is HALTED: " +
                              s.sequencer.value("haltReason", std::string("?")));
+}
 
+/// The batch poster's and proposer's L1 balances (warning below `low`).
+void read_balances(ChainStatus& s, l1::RpcClient& l1, const DeploymentRecord& dep,
+                   const uint256& low) {
+    for (const auto& [role, list] :
+         {std::pair{"batch poster", &dep.batch_posters}, std::pair{"proposer", &dep.proposers}}) {
+        for (const Address& a : *list) {
+            Balance b{role, a, l1.get_balance(a), false};
+            b.low = b.wei < low;
+            if (b.low) {
+                s.warnings.push_back(
+                    fmt::format("{} {} has only {} on L1 (below {}): top it up or it cannot post",
+                                role, to_checksum_hex(a), format_ether(b.wei), format_ether(low)));
+            }
+            s.balances.push_back(std::move(b));
+        }
+    }
+}
+
+/// What L1 holds: counters, the latest root, balances. Returns the latest root, if any.
+std::optional<l1::StateRootRecord> read_l1(ChainStatus& s, const StatusSources& src,
+                                           const DeploymentRecord& dep) {
     auto l1 = client(src.l1_url, "L1");
     std::optional<l1::StateRootRecord> root;
     try {
@@ -144,19 +175,7 @@ ChainStatus collect_status(const StatusSources& src) {
             if (!latest) throw StatusError("L1: bad answer to latestPosted()");
             root = latest->second;
         }
-        for (const auto& [role, list] : {std::pair{"batch poster", &dep.batch_posters},
-                                         std::pair{"proposer", &dep.proposers}}) {
-            for (const Address& a : *list) {
-                Balance b{role, a, l1->get_balance(a), false};
-                b.low = b.wei < src.low_balance;
-                if (b.low) {
-                    s.warnings.push_back(fmt::format(
-                        "{} {} has only {} on L1 (below {}): top it up or it cannot post", role,
-                        to_checksum_hex(a), format_ether(b.wei), format_ether(src.low_balance)));
-                }
-                s.balances.push_back(std::move(b));
-            }
-        }
+        read_balances(s, *l1, dep, src.low_balance);
     } catch (const StatusError&) {
         throw;
     } catch (const std::exception& e) {
@@ -166,44 +185,88 @@ ChainStatus collect_status(const StatusSources& src) {
         s.warnings.push_back(fmt::format("the deployment is for L1 chain id {}, the L1 is {}",
                                          *dep.chain_id, s.l1_chain_id));
     }
+    return root;
+}
 
-    s.finalized = root ? root->l2_block_number : 0;
-    s.backlog = s.latest > s.messages_posted ? s.latest - s.messages_posted : 0;
-    if (root) {
-        try {
-            const auto block = l2->get_block(l1::block_tag(root->l2_block_number));
-            s.finalized_matches = block && block->hash == root->l2_block_hash;
-        } catch (const std::exception& e) {
-            throw StatusError("L2 sequencer at " + src.rpc + " is not answering: " + e.what());
-        }
-        if (!*s.finalized_matches) {
-            s.warnings.push_back(
-                fmt::format("the root on L1 for L2 block {} ({}) is not the sequencer's block",
-                            s.finalized, to_hex(root->l2_block_hash)));
-        }
+/// Whether the root on L1 is the sequencer's block at that number.
+void check_root(ChainStatus& s, l1::RpcClient& l2, const std::string& url,
+                const l1::StateRootRecord& root) {
+    try {
+        const auto block = l2.get_block(l1::block_tag(root.l2_block_number));
+        s.finalized_matches = block && block->hash == root.l2_block_hash;
+    } catch (const std::exception& e) {
+        throw StatusError("L2 sequencer at " + url + " is not answering: " + e.what());
     }
-    if (!src.validator_rpc.empty()) {
-        auto v = client(src.validator_rpc, "validator");
-        try {
-            const auto safe = v->get_block("safe");
-            s.safe = safe ? safe->number : 0;
-        } catch (const l1::L1Error& e) {
-            if (e.kind != l1::L1Error::Kind::kJsonRpc)  // "safe block not found": nothing yet
-                throw StatusError("validator at " + src.validator_rpc +
-                                  " is not answering: " + e.what());
-        }
-        s.safe_source = "validator";
-    } else {
+    if (!*s.finalized_matches) {
+        s.warnings.push_back(
+            fmt::format("the root on L1 for L2 block {} ({}) is not the sequencer's block",
+                        s.finalized, to_hex(root.l2_block_hash)));
+    }
+}
+
+/// `safe`: the validator's, when one is given (and its readiness), else the inbox's count.
+void read_safe(ChainStatus& s, const StatusSources& src) {
+    if (src.validator_rpc.empty()) {
         s.safe = s.messages_posted;  // message n is L2 block n
         s.safe_source = "inbox";
+        return;
     }
+    auto v = client(src.validator_rpc, "validator");
+    try {
+        const auto safe = v->get_block("safe");
+        s.safe = safe ? safe->number : 0;
+    } catch (const l1::L1Error& e) {
+        if (e.kind != l1::L1Error::Kind::kJsonRpc)  // "safe block not found": nothing yet
+            throw StatusError("validator at " + src.validator_rpc +
+                              " is not answering: " + e.what());
+    }
+    s.safe_source = "validator";
+    s.validator_ready = probe(src.validator_rpc, "/ready");
+    if (s.validator_ready.is_object() && s.validator_ready.value("status", 0u) != 200u) {
+        s.warnings.push_back("the validator is not ready: " +
+                             s.validator_ready["body"].value("reason", std::string("?")));
+    }
+}
+
+}  // namespace
+
+ChainStatus collect_status(const StatusSources& src) {
+    ChainStatus s;
+    s.rpc = src.rpc;
+    s.validator_rpc = src.validator_rpc;
+    s.l1_url = src.l1_url;
+
+    std::ifstream in(src.deployment);
+    if (!in)
+        throw StatusError("deployment: cannot read " + src.deployment +
+                          " (give --deployment, or --config with l1.deployment)");
+    std::ostringstream text;
+    text << in.rdbuf();
+    const DeploymentRecord dep = parse_deployment_record(text.str(), src.deployment);
+
+    auto l2 = client(src.rpc, "L2 sequencer");
+    read_sequencer(s, *l2, src.rpc);
+    const auto root = read_l1(s, src, dep);
+    s.finalized = root ? root->l2_block_number : 0;
+    s.backlog = s.latest > s.messages_posted ? s.latest - s.messages_posted : 0;
+    if (root) check_root(s, *l2, src.rpc, *root);
+    read_safe(s, src);
     return s;
 }
 
 std::string format_status(const ChainStatus& s) {
     std::string out;
-    out += fmt::format("L2 {} (chain id {}), L1 {} (chain id {}, head {})\n\n", s.rpc,
-                       s.l2_chain_id, s.l1_url, s.l1_chain_id, s.l1_head);
+    out += fmt::format("L2 {} (chain id {}), L1 {} (chain id {}, head {})\n", s.rpc, s.l2_chain_id,
+                       s.l1_url, s.l1_chain_id, s.l1_head);
+    auto readiness = [](const nlohmann::json& r) -> std::string {
+        if (!r.is_object()) return "no answer to GET /ready";
+        if (r.value("status", 0u) == 200u) return "ready";
+        return "NOT ready: " + (r["body"].is_object() ? r["body"].value("reason", std::string("?"))
+                                                      : std::string("?"));
+    };
+    out += "  sequencer  " + readiness(s.ready) + "\n";
+    if (!s.validator_rpc.empty()) out += "  validator  " + readiness(s.validator_ready) + "\n";
+    out += "\n";
     out += fmt::format("  latest     {:>10}   sealed by the sequencer\n", s.latest);
     out += fmt::format("  safe       {:>10}   {}\n", s.safe,
                        s.safe_source == "validator"
@@ -269,6 +332,8 @@ nlohmann::json status_to_json(const ChainStatus& s) {
                                  {"low", b.low}});
     }
     j["sequencer"] = s.sequencer;
+    j["ready"] = s.ready;
+    if (!s.validator_rpc.empty()) j["validatorReady"] = s.validator_ready;
     j["warnings"] = s.warnings;
     return j;
 }

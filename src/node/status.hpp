@@ -70,6 +70,9 @@ struct ChainStatus {
     /// The sequencer's own view (JSON-RPC fusel2_sequencerStatus; null when it has none):
     /// halted or not, the last rewind (docs/sequencer.md "When L1 goes back in time").
     nlohmann::json sequencer;
+    /// GET /ready of the sequencer and of the validator: {"status": HTTP status, "body": {...}}
+    /// (docs/node.md "Health and readiness"); null when it did not answer.
+    nlohmann::json ready, validator_ready;
     std::vector<std::string> warnings;
 };
 

@@ -52,7 +52,11 @@ std::string batch_meta_key(uint64_t sequence_number) {
 
 BatchPoster::BatchPoster(storage::Database& db, l1::RpcClient& rpc, l1::TxSender& sender,
                          PosterConfig config)
-    : db_(db), rpc_(rpc), sender_(sender), cfg_(std::move(config)) {}
+    : db_(db),
+      rpc_(rpc),
+      sender_(sender),
+      cfg_(std::move(config)),
+      batches_(sender_, {.max_in_flight = cfg_.max_in_flight}) {}
 
 void BatchPoster::note(const std::string& line) const {
     if (cfg_.log) cfg_.log(line);
@@ -95,154 +99,167 @@ bool BatchPoster::wait_for_mempool(std::chrono::milliseconds timeout) {
 
 Step BatchPoster::step() {
     try {
-        if (!max_size_checked_) {
-            const uint64_t max_data = l1::call_u64(
-                rpc_, cfg_.inbox, l1::encode_call(l1::sig::kMaxDataSize), "inbox maxDataSize()");
-            if (max_data < cfg_.max_batch_size) {
-                note("max-batch-size lowered to the inbox's maxDataSize " +
-                     std::to_string(max_data));
-                cfg_.max_batch_size = static_cast<size_t>(max_data);
-            }
-            max_size_checked_ = true;
+        read_max_data_size();
+        const Step settled = settle_batches();
+        if (settled == Step::kL1Error) return settled;
+        switch (batches_.next()) {
+            case l1::Next::kSettling:  // after a revert or a rewind: nothing new until settled
+                return Step::kInFlight;
+            case l1::Next::kFull:
+                return settled == Step::kConfirmed ? settled : Step::kInFlight;
+            case l1::Next::kFromL1:
+            case l1::Next::kAfterLast:
+                break;
         }
-        const Step confirmed = in_flight_.empty() ? Step::kIdle : confirm_in_flight();
-        if (confirmed == Step::kL1Error) return confirmed;
-        if (resync_) {
-            if (!in_flight_.empty()) return Step::kInFlight;
-            resync_ = false;
-        }
-        if (in_flight_.size() >= std::max<size_t>(cfg_.max_in_flight, 1))
-            return confirmed == Step::kConfirmed ? confirmed : Step::kInFlight;
         const Step posted = post_next();
         if (posted != Step::kIdle) return posted;
-        if (confirmed == Step::kConfirmed) return confirmed;
-        return in_flight_.empty() ? Step::kIdle : Step::kInFlight;
+        if (settled == Step::kConfirmed) return settled;
+        return batches_.empty() ? Step::kIdle : Step::kInFlight;
     } catch (const l1::L1Error& e) {
-        std::lock_guard lock(mu_);
-        ++status_.l1_errors;
-        status_.last_error = e.what();
+        count_l1_error(e.what());
         problem(std::string("L1 error (will retry): ") + e.what());
         return Step::kL1Error;
     }
 }
 
-Step BatchPoster::confirm_in_flight() {
-    sender_.poll();
-    Step result = Step::kInFlight;
-    while (!in_flight_.empty()) {
-        const l1::InFlightTx* tx = sender_.find(in_flight_.front().sender_id);
-        if (!tx) {  // pruned: cannot happen while we hold the id; resync from L1
-            in_flight_.clear();
-            set_in_flight_count();
-            return Step::kIdle;
-        }
-        if (tx->state != l1::InFlightTx::State::kConfirmed) break;
-        const InFlight f = in_flight_.front();
-        const std::optional<l1::TxReceipt> receipt = tx->receipt;  // prune frees `tx`
-        in_flight_.pop_front();
-        set_in_flight_count();
-        if (!receipt || !receipt->success) {
-            // Reverted (e.g. a batch from an earlier run landed first): the later in-flight
-            // batches build on this one and will revert too; once they have settled, L1 state
-            // decides what comes next.
-            problem("batch " + std::to_string(f.sequence_number) +
-                    " transaction reverted; resyncing from the inbox");
-            resync_ = true;
-            sender_.prune_confirmed();
-            std::lock_guard lock(mu_);
-            ++status_.l1_errors;
-            status_.last_error = "batch transaction reverted";
-            return Step::kL1Error;
-        }
-        record_confirmed(f, *receipt);
-        result = Step::kConfirmed;
+void BatchPoster::read_max_data_size() {
+    if (max_size_checked_) return;
+    const uint64_t max_data = l1::call_u64(rpc_, cfg_.inbox, l1::encode_call(l1::sig::kMaxDataSize),
+                                           "inbox maxDataSize()");
+    if (max_data < cfg_.max_batch_size) {
+        note("max-batch-size lowered to the inbox's maxDataSize " + std::to_string(max_data));
+        cfg_.max_batch_size = static_cast<size_t>(max_data);
     }
-    sender_.prune_confirmed();  // after the loop: the later batches' receipts are still needed
+    max_size_checked_ = true;
+}
+
+void BatchPoster::count_l1_error(const std::string& error) {
+    std::lock_guard lock(mu_);
+    ++status_.l1_errors;
+    status_.last_error = error;
+}
+
+Step BatchPoster::settle_batches() {
+    Step result = Step::kInFlight;
+    for (const auto& s : batches_.poll()) {
+        if (s.outcome == l1::Outcome::kReverted) {
+            // E.g. a batch from an earlier run landed first. The later batches in flight build
+            // on this one; the pipeline lets them settle, then L1 says what comes next.
+            problem("batch " + std::to_string(s.item.sequence_number) + " transaction " +
+                    (s.receipt ? "reverted" : "was lost by the L1 sender") +
+                    "; resyncing from the inbox");
+            count_l1_error("batch transaction reverted");
+            result = Step::kL1Error;
+        } else if (s.receipt && s.receipt->success) {
+            // Landed (also while resyncing: it is on L1, though the next batch starts from L1).
+            record_confirmed(s.item, *s.receipt);
+            if (result != Step::kL1Error) result = Step::kConfirmed;
+        }
+    }
+    set_in_flight_count();
     return result;
 }
 
-void BatchPoster::record_confirmed(const InFlight& f, const l1::TxReceipt& receipt) {
+void BatchPoster::record_confirmed(const BatchInFlight& b, const l1::TxReceipt& receipt) {
     Bytes meta;
-    put_be64(meta, f.prev_count);
-    put_be64(meta, f.new_count);
+    put_be64(meta, b.prev_count);
+    put_be64(meta, b.new_count);
     meta.insert(meta.end(), receipt.tx_hash.bytes.begin(), receipt.tx_hash.bytes.end());
-    if (auto r = db_.put_meta(batch_meta_key(f.sequence_number), meta); !r)
-        problem("recording batch " + std::to_string(f.sequence_number) + " failed: " + r.error());
-    note("batch " + std::to_string(f.sequence_number) + " confirmed: messages " +
-         std::to_string(f.prev_count + 1) + ".." + std::to_string(f.new_count) + ", " +
-         std::to_string(f.data_size) + " bytes, L1 block " + std::to_string(receipt.block_number) +
+    if (auto r = db_.put_meta(batch_meta_key(b.sequence_number), meta); !r)
+        problem("recording batch " + std::to_string(b.sequence_number) + " failed: " + r.error());
+    note("batch " + std::to_string(b.sequence_number) + " confirmed: messages " +
+         std::to_string(b.prev_count + 1) + ".." + std::to_string(b.new_count) + ", " +
+         std::to_string(b.data_size) + " bytes, L1 block " + std::to_string(receipt.block_number) +
          ", tx " + to_hex(receipt.tx_hash));
     std::lock_guard lock(mu_);
     ++status_.batches_posted;
-    status_.bytes_posted += f.data_size;
-    status_.messages_posted = std::max(status_.messages_posted, f.new_count);
-    status_.next_sequence_number = std::max(status_.next_sequence_number, f.sequence_number + 1);
+    status_.bytes_posted += b.data_size;
+    status_.messages_posted = std::max(status_.messages_posted, b.new_count);
+    status_.next_sequence_number = std::max(status_.next_sequence_number, b.sequence_number + 1);
 }
 
 void BatchPoster::set_in_flight_count() {
     std::lock_guard lock(mu_);
-    status_.in_flight = in_flight_.size();
+    status_.in_flight = batches_.in_flight();
 }
 
 Step BatchPoster::post_next() {
-    // Where to continue: what L1 has (the single source of truth) when nothing is in flight,
-    // else right after the last batch sent.
-    uint64_t seq = 0, posted = 0;
-    uint64_t sealed = db_.head(storage::Head::kLatest).value_or(0);
-    if (cfg_.postable_through) sealed = std::min(sealed, cfg_.postable_through());
-    if (in_flight_.empty()) {
-        seq = l1::call_u64(rpc_, cfg_.inbox, l1::encode_call(l1::sig::kBatchCount),
-                           "inbox batchCount()");
-        posted = l1::call_u64(rpc_, cfg_.inbox, l1::encode_call(l1::sig::kTotalMessageCount),
-                              "inbox totalMessageCount()");
-        std::lock_guard lock(mu_);
-        status_.next_sequence_number = seq;
-        status_.messages_posted = posted;
-        status_.messages_sealed = sealed;
-    } else {
-        seq = in_flight_.back().sequence_number + 1;
-        posted = in_flight_.back().new_count;
-        std::lock_guard lock(mu_);
-        status_.messages_sealed = sealed;
-    }
-    if (sealed <= posted) {
+    const Start at = next_start();
+    if (at.sealed <= at.posted) {
         waiting_since_.reset();
         return Step::kIdle;
     }
+    const bool due = delay_due(at.posted);
+    if (!due && !may_fill_a_batch(at)) return Step::kIdle;
+    Built built = build_batch(at, due);
+    if (built.unbatchable) return Step::kL1Error;
+    if (built.count == 0) return Step::kIdle;
+    if (!built.full && !due) {
+        last_not_full_sealed_ = at.sealed;
+        return Step::kIdle;
+    }
+    last_not_full_sealed_ = 0;
+    send_batch(at, std::move(built));
+    return Step::kPosted;
+}
+
+BatchPoster::Start BatchPoster::next_start() {
+    // What L1 has (the single source of truth) when nothing is in flight, else right after the
+    // last batch sent.
+    Start at;
+    at.sealed = db_.head(storage::Head::kLatest).value_or(0);
+    if (cfg_.postable_through) at.sealed = std::min(at.sealed, cfg_.postable_through());
+    if (batches_.empty()) {
+        at.sequence_number = l1::call_u64(rpc_, cfg_.inbox, l1::encode_call(l1::sig::kBatchCount),
+                                          "inbox batchCount()");
+        at.posted = l1::call_u64(rpc_, cfg_.inbox, l1::encode_call(l1::sig::kTotalMessageCount),
+                                 "inbox totalMessageCount()");
+        std::lock_guard lock(mu_);
+        status_.next_sequence_number = at.sequence_number;
+        status_.messages_posted = at.posted;
+        status_.messages_sealed = at.sealed;
+    } else {
+        at.sequence_number = batches_.last().sequence_number + 1;
+        at.posted = batches_.last().new_count;
+        std::lock_guard lock(mu_);
+        status_.messages_sealed = at.sealed;
+    }
+    return at;
+}
+
+bool BatchPoster::delay_due(uint64_t posted) {
     const auto now = std::chrono::steady_clock::now();
     if (!waiting_since_ || waiting_from_message_ != posted + 1) {
         waiting_since_ = now;
         waiting_from_message_ = posted + 1;
     }
-    const bool delay_due = now - *waiting_since_ >= cfg_.max_batch_delay;
+    return now - *waiting_since_ >= cfg_.max_batch_delay;
+}
 
+bool BatchPoster::may_fill_a_batch(const Start& at) const {
+    // The raw messages cannot fill a batch yet: no need to compress.
+    size_t raw = 0;
+    for (uint64_t n = at.posted + 1; n <= at.sealed && raw <= cfg_.max_batch_size; ++n) {
+        auto msg = db_.message(n);
+        if (!msg) break;
+        for (const auto& t : msg->txs)
+            raw += t.size();
+        raw += 16;
+    }
+    if (raw <= cfg_.max_batch_size) return false;
+    // A batch compressed last round and found not full: rebuild only once ~10% more messages
+    // are waiting, not every round.
+    return last_not_full_sealed_ == 0 || at.posted >= last_not_full_sealed_ ||
+           at.sealed >= last_not_full_sealed_ + std::max<uint64_t>(1, (at.sealed - at.posted) / 10);
+}
+
+BatchPoster::Built BatchPoster::build_batch(const Start& at, bool delay_passed) {
     batch::BatchLimits limits;
     limits.max_compressed_size = cfg_.max_batch_size;
-    const uint64_t backlog = sealed - posted;
-    // Cheap check before compressing: if the raw messages cannot fill a batch yet and the
-    // delay has not passed, wait.
-    if (!delay_due) {
-        size_t raw = 0;
-        for (uint64_t n = posted + 1; n <= sealed && raw <= cfg_.max_batch_size; ++n) {
-            auto msg = db_.message(n);
-            if (!msg) break;
-            for (const auto& t : msg->txs)
-                raw += t.size();
-            raw += 16;
-        }
-        if (raw <= cfg_.max_batch_size) return Step::kIdle;
-    }
-
-    // A batch compressed last round and found not full: rebuild only once ~10% more messages
-    // are waiting (or the delay is due), not every round.
-    if (!delay_due && last_not_full_sealed_ != 0 && posted < last_not_full_sealed_ &&
-        sealed < last_not_full_sealed_ + std::max<uint64_t>(1, (sealed - posted) / 10))
-        return Step::kIdle;
-
-    batch::BatchBuilder builder(limits, quality_for_backlog(backlog), cfg_.batch_format);
-    uint64_t count = 0;
-    bool full = false;
-    for (uint64_t n = posted + 1; n <= sealed; ++n) {
+    batch::BatchBuilder builder(limits, quality_for_backlog(at.sealed - at.posted),
+                                cfg_.batch_format);
+    Built built;
+    for (uint64_t n = at.posted + 1; n <= at.sealed; ++n) {
         auto msg = db_.message(n);
         if (!msg) {
             problem("message " + std::to_string(n) + " missing from storage");
@@ -255,46 +272,42 @@ Step BatchPoster::post_next() {
             status_.last_error = "message " + std::to_string(n) +
                                  " cannot be batched: " + batch::to_string(added.error());
             problem(status_.last_error);
-            if (count == 0) return Step::kL1Error;
+            built.unbatchable = built.count == 0;
             break;
         }
         if (!*added) {
-            full = true;
+            built.full = true;
             break;
         }
-        ++count;
+        ++built.count;
     }
-    if (count == 0) return Step::kIdle;
-    if (!full && !delay_due) {
-        last_not_full_sealed_ = sealed;
-        return Step::kIdle;
-    }
-    last_not_full_sealed_ = 0;
+    if (built.count > 0 && (built.full || delay_passed)) built.data = builder.finish(true);
+    return built;
+}
 
-    Bytes data = builder.finish(true);
-    const size_t size = data.size();
+void BatchPoster::send_batch(const Start& at, Built built) {
+    const size_t size = built.data.size();
+    const uint64_t new_count = at.posted + built.count;
     l1::AddSequencerL2Batch call;
-    call.sequence_number = seq;
-    call.data = std::move(data);
-    call.prev_message_count = posted;
-    call.new_message_count = posted + count;
+    call.sequence_number = at.sequence_number;
+    call.data = std::move(built.data);
+    call.prev_message_count = at.posted;
+    call.new_message_count = new_count;
     Bytes calldata = l1::encode_add_sequencer_l2_batch(call);
     // Behind an unconfirmed batch the gas estimate would revert (wrong sequence number on the
-    // current L1 state), so the limit is computed; the 1st batch of a run is estimated.
-    std::optional<uint64_t> gas;
-    if (!in_flight_.empty()) gas = batch_gas_limit(calldata);
-    const uint64_t id = sender_.submit(cfg_.inbox, std::move(calldata), {}, gas);
-    in_flight_.push_back(InFlight{id, seq, posted, posted + count, size});
+    // current L1 state): the pipeline then uses this computed limit.
+    const uint64_t gas_behind = batch_gas_limit(calldata);
+    batches_.submit({cfg_.inbox, std::move(calldata), {}, gas_behind},
+                    BatchInFlight{at.sequence_number, at.posted, new_count, size});
     set_in_flight_count();
     waiting_since_.reset();
-    note("batch " + std::to_string(seq) + " sent: messages " + std::to_string(posted + 1) + ".." +
-         std::to_string(posted + count) + ", " + std::to_string(size) + " bytes" +
-         (full ? " (full)" : " (delay)"));
-    return Step::kPosted;
+    note("batch " + std::to_string(at.sequence_number) + " sent: messages " +
+         std::to_string(at.posted + 1) + ".." + std::to_string(new_count) + ", " +
+         std::to_string(size) + " bytes" + (built.full ? " (full)" : " (delay)"));
 }
 
 void BatchPoster::chain_rewound() {
-    resync_ = true;
+    batches_.resync();
     waiting_since_.reset();
     last_not_full_sealed_ = 0;
 }

@@ -2,7 +2,7 @@
 /// The batch poster (DESIGN.md §4, docs/batch-poster.md): takes the sequencer's sealed messages
 /// in order from storage, packs them into brotli batches (docs/batch-format.md) until the batch
 /// is full or its oldest message has waited `max_batch_delay`, and posts each with
-/// SequencerInbox.addSequencerL2Batch through the L1 TxSender.
+/// SequencerInbox.addSequencerL2Batch through the L1 posting pipeline (l1/posting_pipeline.hpp).
 ///
 /// What has been posted is read back from the inbox itself (batchCount, totalMessageCount) before
 /// every new batch, so a restarted poster resumes exactly where L1 says it stopped: the contract
@@ -13,7 +13,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -21,6 +20,7 @@
 
 #include "batch/batch.hpp"
 #include "core/bytes.hpp"
+#include "l1/posting_pipeline.hpp"
 #include "l1/rpc_client.hpp"
 #include "l1/tx_sender.hpp"
 #include "storage/database.hpp"
@@ -57,6 +57,9 @@ struct PosterConfig {
     /// Called with one line per problem (L1 error, reverted batch, a message that cannot be
     /// batched); `log` when unset.
     std::function<void(const std::string&)> warn;
+
+    /// Empty if usable, else what is wrong (poster_config.cpp).
+    std::string validate() const;
 };
 
 /// What one round did.
@@ -106,17 +109,41 @@ public:
     bool wait_for_mempool(std::chrono::milliseconds timeout);
 
 private:
-    struct InFlight {
-        uint64_t sender_id = 0;
+    /// What a batch in flight carries (the pipeline's item).
+    struct BatchInFlight {
         uint64_t sequence_number = 0;
         uint64_t prev_count = 0;
         uint64_t new_count = 0;
         size_t data_size = 0;
     };
-    /// Confirms the leading in-flight batches whose transactions are confirmed.
-    Step confirm_in_flight();
+    /// Where the next batch starts and how far the chain goes.
+    struct Start {
+        uint64_t sequence_number = 0;
+        uint64_t posted = 0;  ///< messages on L1 or in batches in flight
+        uint64_t sealed = 0;  ///< the last message the poster may post
+    };
+    /// A batch built from the messages after `Start::posted`.
+    struct Built {
+        Bytes data;                ///< the batch (only when it is to be sent)
+        uint64_t count = 0;        ///< messages in it
+        bool full = false;         ///< the next message did not fit
+        bool unbatchable = false;  ///< the first message cannot be batched at all
+    };
+    /// Lowers max_batch_size to the inbox's maxDataSize, once.
+    void read_max_data_size();
+    /// Records the batches whose transactions settled; kConfirmed, kL1Error after a revert,
+    /// else kInFlight.
+    Step settle_batches();
     Step post_next();
-    void record_confirmed(const InFlight& f, const l1::TxReceipt& receipt);
+    Start next_start();
+    /// True when the batch delay for the oldest unposted message has passed.
+    bool delay_due(uint64_t posted);
+    /// Whether the messages waiting may fill a batch (checked before compressing).
+    bool may_fill_a_batch(const Start& at) const;
+    Built build_batch(const Start& at, bool delay_passed);
+    void send_batch(const Start& at, Built built);
+    void record_confirmed(const BatchInFlight& b, const l1::TxReceipt& receipt);
+    void count_l1_error(const std::string& error);
     void set_in_flight_count();
     int quality_for_backlog(uint64_t backlog) const;
     void note(const std::string& line) const;
@@ -126,11 +153,9 @@ private:
     l1::RpcClient& rpc_;
     l1::TxSender& sender_;
     PosterConfig cfg_;
-    std::deque<InFlight> in_flight_;  ///< oldest first (= nonce order)
-    /// A batch transaction failed: post nothing new until every in-flight one has settled, then
-    /// continue from what L1 says.
-    bool resync_ = false;
-    /// When the poster first saw unposted message `waiting_since_count_ + 1`.
+    /// Batch transactions in flight, oldest first (docs/l1-client.md "Posting pipeline").
+    l1::PostingPipeline<BatchInFlight> batches_;
+    /// When the poster first saw unposted message `waiting_from_message_`.
     std::optional<std::chrono::steady_clock::time_point> waiting_since_;
     uint64_t waiting_from_message_ = 0;
     uint64_t last_not_full_sealed_ = 0;  ///< sealed count when a batch was last found not full

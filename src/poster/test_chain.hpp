@@ -1,5 +1,5 @@
 #pragma once
-// Test helpers (batcher and validator tests): an L2 chain of real ArbOS blocks in a real RocksDB
+// Test helpers (poster and validator tests): an L2 chain of real ArbOS blocks in a real RocksDB
 // database, sealed the way the sequencer seals them, and a loop that posts all of it.
 
 #include <gtest/gtest.h>
@@ -15,9 +15,8 @@
 #include "arbos/genesis.hpp"
 #include "core/hex.hpp"
 #include "core/transaction.hpp"
-#include "l1/abi.hpp"
 #include "l1/rpc_client.hpp"
-#include "l1/test_util.hpp"
+#include "l1/test_contracts.hpp"
 #include "l1/tx_sender.hpp"
 #include "poster/poster.hpp"
 #include "storage/database.hpp"
@@ -48,30 +47,8 @@ inline l1::SenderConfig sender_config() {
     return c;
 }
 
-/// Deploys contracts/out/<name>.json with ABI-encoded constructor `args` of `types`.
-inline Address deploy(l1::TxSender& sender, const std::string& name, const std::string& types,
-                      const std::vector<l1::AbiValue>& args) {
-    using namespace std::chrono_literals;
-    const auto artifact = l1::testing::load_artifact(name);
-    Bytes code = *from_hex(artifact.at("bytecode").get<std::string>());
-    auto enc = l1::abi_encode(*l1::parse_types(types), args);
-    EXPECT_TRUE(enc);
-    code.insert(code.end(), enc->begin(), enc->end());
-    const auto receipt = sender.wait(sender.submit(std::nullopt, code), 20s);
-    EXPECT_TRUE(receipt.success) << name;
-    return *receipt.contract_address;
-}
-
-/// SequencerInbox with `sender` as owner and only batch poster, Fuse's default time bounds.
-inline Address deploy_inbox(l1::TxSender& sender, size_t max_data_size) {
-    const Address me = sender.address();
-    return deploy(
-        sender, "SequencerInbox", "address,address[],(uint64,uint64,uint64,uint64),uint256",
-        {l1::AbiValue::of(me), l1::AbiValue::of_items({l1::AbiValue::of(me)}),
-         l1::AbiValue::of_items({l1::AbiValue::of(uint256(17280)), l1::AbiValue::of(uint256(12)),
-                                 l1::AbiValue::of(uint256(86400)), l1::AbiValue::of(uint256(768))}),
-         l1::AbiValue::of(uint256(max_data_size))});
-}
+using l1::testing::deploy;
+using l1::testing::deploy_inbox;
 
 /// An L2 chain in a real database: genesis + `n` blocks of dev-account transfers.
 struct L2Chain {

@@ -277,6 +277,24 @@ TEST_F(HttpServerTest, ContentTypeAndHttpMethods) {
     EXPECT_EQ(c4.request("POST", "/x", req).status, 404);
 }
 
+TEST_F(HttpServerTest, ProbeAnswersGetPathsWithItsStatusAndBody) {
+    start(testing::test_config(), [](Server& s) {
+        s.set_probe([](std::string_view path) -> std::optional<ProbeAnswer> {
+            if (path == "/ready") return ProbeAnswer{503, R"({"ready":false,"reason":"starting"})"};
+            if (path == "/health") return ProbeAnswer{200, R"({"status":"ok","probe":true})"};
+            return std::nullopt;
+        });
+    });
+    HttpClient c(port());
+    const auto ready = c.request("GET", "/ready?verbose=1", "");
+    EXPECT_EQ(ready.status, 503);
+    EXPECT_EQ(ready.body, R"({"ready":false,"reason":"starting"})");
+    EXPECT_EQ(c.request("GET", "/health", "").body, R"({"status":"ok","probe":true})");
+    EXPECT_EQ(c.request("GET", "/", "").status, 200);        // not the probe's: the root stays 200
+    EXPECT_EQ(c.request("GET", "/nope", "").status, 404);    // (and the connection closes)
+    EXPECT_THROW(server_->set_probe({}), std::logic_error);  // after start
+}
+
 TEST_F(HttpServerTest, CorsWildcardAndPreflight) {
     start();
     HttpClient c(port());

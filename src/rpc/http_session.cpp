@@ -144,11 +144,16 @@ private:
             case http::verb::options:
                 return preflight();
             case http::verb::get:
-                if (target == "/health")
-                    return write(
-                        make_response(http::status::ok, R"({"status":"ok"})", "application/json"));
                 if (target == "/" || target.empty())
                     return write(make_response(http::status::ok, "", "text/plain"));
+                if (shared_->probe) {
+                    if (auto a = shared_->probe(target))
+                        return write(make_response(static_cast<http::status>(a->status),
+                                                   std::move(a->body), "application/json"));
+                } else if (target == "/health") {
+                    return write(
+                        make_response(http::status::ok, R"({"status":"ok"})", "application/json"));
+                }
                 return reply_error(http::status::not_found, "not found");
             case http::verb::post:
                 break;

@@ -206,6 +206,11 @@ void Server::add_subscription_kind(std::string name, std::shared_ptr<Subscriptio
     impl_->shared->kinds.add(std::move(name), std::move(kind));
 }
 
+void Server::set_probe(ProbeFn probe) {
+    if (impl_->started) throw std::logic_error("rpc: probe set after start");
+    impl_->shared->probe = std::move(probe);
+}
+
 RpcMetrics& Server::metrics() {
     return impl_->shared->metrics;
 }

@@ -7,8 +7,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rpc/dispatcher.hpp"
@@ -57,6 +60,15 @@ struct ServerConfig {
     std::string validate() const;
 };
 
+/// The answer to a plain `GET <path>` (health and readiness probes, docs/node.md "Health and
+/// readiness"): HTTP status and a JSON body.
+struct ProbeAnswer {
+    unsigned status = 200;
+    std::string body;
+};
+/// Answers `GET path`, or nullopt for a path it does not serve (404).
+using ProbeFn = std::function<std::optional<ProbeAnswer>(std::string_view path)>;
+
 class Server {
 public:
     explicit Server(ServerConfig config);
@@ -69,6 +81,9 @@ public:
     MethodRegistry& methods();
     /// Adds an eth_subscribe kind (e.g. "newHeads"); before `start()`.
     void add_subscription_kind(std::string name, std::shared_ptr<SubscriptionKind> kind);
+    /// Answers `GET /<path>` other than `/` (e.g. /health, /ready) from `probe`; before
+    /// `start()`. Without one, `GET /health` answers {"status":"ok"}.
+    void set_probe(ProbeFn probe);
 
     /// Validates the config, binds, listens and starts the I/O threads. Throws
     /// std::runtime_error (bad config, address in use, ...). Registers eth_subscribe and

@@ -57,6 +57,7 @@ struct ServerShared {
     RpcMetrics metrics;
     MethodRegistry methods;
     SubscriptionKinds kinds;
+    ProbeFn probe;  ///< GET /<path> answers (set before start)
     std::unique_ptr<Dispatcher> dispatcher;
     std::shared_ptr<Lifeline> lifeline = std::make_shared<Lifeline>();
 

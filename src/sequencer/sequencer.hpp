@@ -36,6 +36,9 @@ struct Config {
     size_t max_uncommitted_blocks = 64;
     /// One line per rewind, dropped transaction and halt (the node logs them at warning level).
     std::function<void(const std::string&)> warn;
+
+    /// Empty if usable, else what is wrong (config.cpp).
+    std::string validate() const;
 };
 
 /// Counters for metrics and benchmarks (monotonic since start).

@@ -209,7 +209,7 @@ bool decode_body(ByteView in, arbos::Block& b) {
         if (r.u8() != 0) t.contract_address = r.fixed<Address>();
         t.first_log_index = r.u64();
         if (!r.ok()) return false;
-        auto tx = decode_transaction(t.raw);
+        auto tx = decode_block_transaction(t.raw);  // deposit types included
         if (!tx) return false;
         t.tx = std::move(*tx);
     }
@@ -253,6 +253,12 @@ Bytes encode_message(const arbos::Message& m) {
     w.u32(static_cast<uint32_t>(m.txs.size()));
     for (const Bytes& tx : m.txs)
         w.bytes(tx);
+    if (m.deposit_ref) {
+        w.u8(1);
+        w.u64(m.deposit_ref->first_index);
+        w.u64(m.deposit_ref->count);
+        w.fixed(m.deposit_ref->acc);
+    }
     return w.take();
 }
 
@@ -268,8 +274,46 @@ std::optional<arbos::Message> decode_message(ByteView in) {
         ByteView tx = r.bytes();
         m.txs.emplace_back(tx.begin(), tx.end());
     }
+    if (r.ok() && !r.done()) {  // a deposit ref follows (absent in older records)
+        if (r.u8() != 1) return std::nullopt;
+        batch::DepositRef ref;
+        ref.first_index = r.u64();
+        ref.count = r.u64();
+        ref.acc = r.fixed<Hash32>();
+        m.deposit_ref = ref;
+    }
     if (!r.done()) return std::nullopt;
     return m;
+}
+
+Bytes encode_deposit(const Deposit& d) {
+    Writer w(128 + d.data.size());
+    w.u8(static_cast<uint8_t>(d.kind));
+    w.fixed(d.l2_from);
+    w.fixed(d.to);
+    w.u256(d.value);
+    w.u64(d.l2_gas_limit);
+    w.u64(d.l1_block_number);
+    w.u64(d.l1_timestamp);
+    w.bytes(d.data);
+    return w.take();
+}
+
+std::optional<Deposit> decode_deposit(uint64_t index, ByteView in) {
+    Reader r(in);
+    Deposit d;
+    d.index = index;
+    d.kind = static_cast<DepositKind>(r.u8());
+    d.l2_from = r.fixed<Address>();
+    d.to = r.fixed<Address>();
+    d.value = r.u256();
+    d.l2_gas_limit = r.u64();
+    d.l1_block_number = r.u64();
+    d.l1_timestamp = r.u64();
+    ByteView data = r.bytes();
+    d.data.assign(data.begin(), data.end());
+    if (!r.done()) return std::nullopt;
+    return d;
 }
 
 Bytes encode_undo(const UndoRecord& u) {

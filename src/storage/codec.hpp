@@ -61,8 +61,14 @@ bool decode_receipts(ByteView in, arbos::Block& b);
 /// Receipts alone (log queries).
 bool decode_receipt_list(ByteView in, std::vector<Receipt>& out);
 
+/// The message (header, txs) and, if it has one, its deposit ref after the txs. Records
+/// written before deposit refs existed (nothing after the txs) decode with no ref.
 Bytes encode_message(const arbos::Message& m);
 std::optional<arbos::Message> decode_message(ByteView in);
+
+/// A deposit's record in the `deposits` family (its index is the key).
+Bytes encode_deposit(const Deposit& d);
+std::optional<Deposit> decode_deposit(uint64_t index, ByteView in);
 
 Bytes encode_undo(const UndoRecord& u);
 std::optional<UndoRecord> decode_undo(ByteView in);

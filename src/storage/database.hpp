@@ -1,5 +1,5 @@
 #pragma once
-/// The node's database on RocksDB (DESIGN.md §6, issue #5 §2): blocks, receipts, the tx index,
+/// The node's database on RocksDB (DESIGN.md §6): blocks, receipts, the tx index,
 /// logs, the world state (flat accounts/storage/code for fast reads plus the Merkle-Patricia
 /// trie nodes by hash, so any past state root can be opened), the ordered message log and the
 /// heads. One block = one atomic WriteBatch; a node killed at any point reopens at its last
@@ -27,6 +27,9 @@ struct Options {
     /// loss; kill -9 alone is survived without it).
     bool sync = true;
     size_t block_cache_mb = 256;
+
+    /// Empty if usable, else what is wrong (options.cpp).
+    std::string validate() const;
 };
 
 /// The named heads (DESIGN.md §4).
@@ -60,6 +63,10 @@ struct BlockCommit {
     const arbos::Block* block = nullptr;
     const state::StateDiff* diff = nullptr;
     const arbos::Message* message = nullptr;
+    /// The contents of `message->deposit_ref` the block was built with (the L1 Bridge's
+    /// deposits), stored durably by index in the same write so that the block can be
+    /// re-executed or served after a restart (`deposits`).
+    std::span<const Deposit> deposits = {};
 };
 
 class Database {
@@ -102,6 +109,16 @@ public:
     virtual std::optional<Hash32> block_hash(uint64_t number) const = 0;
     virtual std::optional<TxLocation> tx_location(const Hash32& tx_hash) const = 0;
     virtual std::optional<arbos::Message> message(uint64_t number) const = 0;
+    /// The L1 deposit with Bridge index `index`, as committed with a block whose message
+    /// referenced it; nullopt when no committed block did. (Not pure: test doubles without
+    /// deposits need not implement it.)
+    virtual std::optional<Deposit> deposit(uint64_t index) const {
+        (void)index;
+        return std::nullopt;
+    }
+    /// Deposits `first` .. `first + count - 1`, in order: what ArbOS needs to re-execute a
+    /// message with `deposit_ref {first, count, ...}`; nullopt if any of them is missing.
+    std::optional<std::vector<Deposit>> deposits(uint64_t first, uint64_t count) const;
     /// Logs matching `filter`, in order; stops with an error past `max_results`.
     virtual Result<std::vector<LogEntry>, std::string> logs(const LogFilter& filter,
                                                             size_t max_results) const = 0;

@@ -17,7 +17,7 @@ namespace {
 
 constexpr const char* kCfNames[kCfCount] = {
     "default", "headers", "bodies",     "receipts", "block_hashes", "tx_index", "accounts",
-    "storage", "code",    "trie_nodes", "messages", "undo",         "meta",
+    "storage", "code",    "trie_nodes", "messages", "undo",         "meta",     "deposits",
 };
 
 const char* head_key(Head h) {
@@ -246,6 +246,11 @@ Result<void, std::string> RocksDatabase::commit(std::span<const BlockCommit> blo
                       slice(encode_tx_location(num, static_cast<uint32_t>(i))));
         if (bc.message != nullptr)
             batch.Put(cf(kMessages), slice(nkv), slice(encode_message(*bc.message)));
+        for (const Deposit& d : bc.deposits) {
+            const auto ik = number_key(d.index);
+            batch.Put(cf(kDeposits), slice(ByteView(ik.data(), ik.size())),
+                      slice(encode_deposit(d)));
+        }
         batch.Put(cf(kUndo), slice(nkv), slice(encode_undo(undo)));
         batch.Put(cf(kMeta), head_key(Head::kLatest), slice(nkv));
         parent = b.hash;
@@ -325,6 +330,13 @@ Result<void, std::string> RocksDatabase::rewind_to(uint64_t number) {
     }
     auto root = state_root_of(number);
     if (!root) return Unexpected{"cannot rewind: block " + std::to_string(number) + " is missing"};
+    // Deposits at or above block `number`'s next deposit index belong to dropped blocks; a
+    // re-sequenced chain may bring other contents for them (after an L1 reorg).
+    const uint64_t next = arbos::read_system_state(*state_at(*root)).next_deposit_index;
+    const auto nk_first = number_key(next), nk_max = number_key(UINT64_MAX);
+    batch.DeleteRange(cf(kDeposits), slice(ByteView(nk_first.data(), nk_first.size())),
+                      slice(ByteView(nk_max.data(), nk_max.size())));
+    batch.Delete(cf(kDeposits), slice(ByteView(nk_max.data(), nk_max.size())));
     if (auto w = write(batch); !w) return w;
     world_.reset(*root);
     return {};
@@ -389,6 +401,24 @@ std::optional<arbos::Message> RocksDatabase::message(uint64_t number) const {
     auto v = get(kMessages, ByteView(nk.data(), nk.size()));
     if (!v) return std::nullopt;
     return decode_message(view(*v));
+}
+
+std::optional<std::vector<Deposit>> Database::deposits(uint64_t first, uint64_t count) const {
+    std::vector<Deposit> out;
+    out.reserve(static_cast<size_t>(std::min<uint64_t>(count, 4096)));
+    for (uint64_t k = 0; k < count; ++k) {
+        auto d = deposit(first + k);
+        if (!d) return std::nullopt;
+        out.push_back(std::move(*d));
+    }
+    return out;
+}
+
+std::optional<Deposit> RocksDatabase::deposit(uint64_t index) const {
+    const auto ik = number_key(index);
+    auto v = get(kDeposits, ByteView(ik.data(), ik.size()));
+    if (!v) return std::nullopt;
+    return decode_deposit(index, view(*v));
 }
 
 std::optional<Bytes> RocksDatabase::get_meta(std::string_view key) const {

@@ -33,6 +33,7 @@ enum Cf : size_t {
     kMessages,     ///< be64(num) -> the message block `num` was built from
     kUndo,         ///< be64(num) -> UndoRecord of block num
     kMeta,         ///< "head:*" -> be64, "meta:<key>" -> value
+    kDeposits,     ///< be64(deposit index) -> the L1 deposit a committed message referenced
     kCfCount
 };
 
@@ -115,6 +116,7 @@ public:
     std::optional<Hash32> block_hash(uint64_t number) const override;
     std::optional<TxLocation> tx_location(const Hash32& tx_hash) const override;
     std::optional<arbos::Message> message(uint64_t number) const override;
+    std::optional<Deposit> deposit(uint64_t index) const override;
     Result<std::vector<LogEntry>, std::string> logs(const LogFilter& filter,
                                                     size_t max_results) const override;
     Result<Hash32, std::string> recompute_state_root() const override;

@@ -32,6 +32,17 @@ Bytes text_bytes(const std::string& s) {
     return Bytes(s.begin(), s.end());
 }
 
+/// What of RollupCore's record differs from the derived block `number` ("" if nothing).
+std::string root_difference(const l1::StateRootRecord& rec, uint64_t number,
+                            const arbos::Block& blk) {
+    if (rec.l2_block_number != number)
+        return "L2 block number " + std::to_string(rec.l2_block_number);
+    if (rec.l2_block_hash != blk.hash) return "block hash " + to_hex(rec.l2_block_hash);
+    if (rec.state_root != blk.header.state_root) return "state root " + to_hex(rec.state_root);
+    if (rec.send_root != blk.send_root) return "send root " + to_hex(rec.send_root);
+    return "";
+}
+
 }  // namespace
 
 std::string batch_block_key(uint64_t seq) {
@@ -40,9 +51,11 @@ std::string batch_block_key(uint64_t seq) {
 
 Validator::Validator(storage::Database& db, const arbos::Genesis& genesis, l1::RpcClient& l1,
                      l1::TxSender* proposer, Config config)
-    : db_(db), genesis_(genesis), l1_(l1), proposer_(proposer), cfg_(std::move(config)) {
-    if (cfg_.mode == Mode::kPropose && !proposer_)
-        throw std::invalid_argument("validator: propose mode needs a proposer key");
+    : db_(db), genesis_(genesis), l1_(l1), cfg_(std::move(config)) {
+    if (cfg_.mode == Mode::kPropose) {
+        if (!proposer) throw std::invalid_argument("validator: propose mode needs a proposer key");
+        roots_.emplace(*proposer, l1::PipelineConfig{.max_in_flight = cfg_.max_roots_in_flight});
+    }
     // The header before batch 0 is the genesis block's.
     if (auto g = db_.block_by_number(0)) {
         cfg_.reader.genesis_header.timestamp = g->header.timestamp;
@@ -202,88 +215,84 @@ void Validator::save_cursor() {
                        text_bytes(inbox::history_to_json(reader_->history(), kPersistedHistory)));
 }
 
-bool Validator::confirm_proposals() {
-    proposer_->poll();
+bool Validator::settle_roots() {
     bool ok = true;
-    while (!proposals_.empty()) {
-        const Proposal p = proposals_.front();
-        const l1::InFlightTx* tx = proposer_->find(p.sender_id);
-        if (tx && tx->state != l1::InFlightTx::State::kConfirmed) break;
-        const bool success = tx && tx->receipt && tx->receipt->success;
-        proposals_.pop_front();
-        if (!success) {
-            // Reverted (another proposer was first, or a reorg changed the batch): the later
-            // roots build on this one; RollupCore decides once they have settled.
-            note("state root for batch " + std::to_string(p.batch) +
+    for (const auto& s : roots_->poll()) {
+        if (s.outcome == l1::Outcome::kReverted) {
+            // Another proposer was first, or a reorg changed the batch: the later roots build
+            // on this one; the pipeline lets them settle, then RollupCore decides.
+            note("state root for batch " + std::to_string(s.item) +
                  " reverted; rechecking RollupCore");
-            proposals_resync_ = true;
             ok = false;
-            continue;
+        } else if (s.outcome == l1::Outcome::kLanded) {
+            root_confirmed(s.item);
         }
-        if (proposals_resync_) continue;
-        if (auto blk = batch_last_block(p.batch)) {
-            (void)db_.set_head(storage::Head::kFinalized, *blk);
-            std::lock_guard lock(mu_);
-            status_.finalized_block = *blk;
-            status_.roots_posted = std::max(status_.roots_posted, p.batch + 1);
-        }
-        note("state root for batch " + std::to_string(p.batch) + " confirmed");
     }
-    proposer_->prune_confirmed();
-    std::lock_guard lock(mu_);
-    status_.roots_in_flight = proposals_.size();
+    set_roots_in_flight();
     return ok;
 }
 
-void Validator::propose() {
-    if (!proposals_.empty() && !confirm_proposals()) return;
-    if (proposals_resync_) {
-        if (!proposals_.empty()) return;
-        proposals_resync_ = false;
-    }
-    uint64_t next = 0;
-    if (proposals_.empty()) {
-        next = l1::call_u64(l1_, cfg_.rollup, l1::encode_call(l1::sig::kPostedBatchCount),
-                            "postedBatchCount()");
+void Validator::root_confirmed(uint64_t batch) {
+    if (auto blk = batch_last_block(batch)) {
+        (void)db_.set_head(storage::Head::kFinalized, *blk);
         std::lock_guard lock(mu_);
-        status_.roots_posted = next;
-    } else {
-        next = proposals_.back().batch + 1;
+        status_.finalized_block = *blk;
+        status_.roots_posted = std::max(status_.roots_posted, batch + 1);
     }
-    uint64_t derived = 0;
-    {
-        std::lock_guard lock(mu_);
-        derived = status_.batches_derived;
-    }
-    const size_t limit = std::max<size_t>(cfg_.max_roots_in_flight, 1);
-    for (; next < derived && proposals_.size() < limit; ++next) {
-        auto last = batch_last_block(next);
-        if (!last) return;
-        auto blk = db_.block_by_number(*last);
-        if (!blk) return;
-        const Bytes data = l1::encode_post_state_root(uint256(next), *last, blk->hash,
-                                                      blk->header.state_root, blk->send_root);
-        std::optional<uint64_t> gas;
-        if (!proposals_.empty() && root_gas_limit_ != 0) gas = root_gas_limit_;
-        if (!proposals_.empty() && !gas) return;  // wait for the first to be estimated
-        const uint64_t id = proposer_->submit(cfg_.rollup, data, {}, gas);
-        if (!gas) {
-            if (const l1::InFlightTx* tx = proposer_->find(id)) root_gas_limit_ = tx->txn.gas_limit;
-        }
-        proposals_.push_back({id, next});
-        note("posting state root of batch " + std::to_string(next) + ": L2 block " +
-             std::to_string(*last) + " " + to_hex(blk->hash));
-    }
+    note("state root for batch " + std::to_string(batch) + " confirmed");
+}
+
+void Validator::set_roots_in_flight() {
     std::lock_guard lock(mu_);
-    status_.roots_in_flight = proposals_.size();
+    status_.roots_in_flight = roots_->in_flight();
+}
+
+uint64_t Validator::batches_derived() const {
+    std::lock_guard lock(mu_);
+    return status_.batches_derived;
+}
+
+void Validator::propose() {
+    if (!settle_roots()) return;
+    uint64_t next = 0;
+    switch (roots_->next()) {
+        case l1::Next::kSettling:
+        case l1::Next::kFull:
+            return;
+        case l1::Next::kFromL1: {
+            next = l1::call_u64(l1_, cfg_.rollup, l1::encode_call(l1::sig::kPostedBatchCount),
+                                "RollupCore postedBatchCount()");
+            std::lock_guard lock(mu_);
+            status_.roots_posted = next;
+            break;
+        }
+        case l1::Next::kAfterLast:
+            next = roots_->last() + 1;
+            break;
+    }
+    const uint64_t derived = batches_derived();
+    for (; next < derived && roots_->can_submit(); ++next)
+        if (!post_root(next)) break;
+    set_roots_in_flight();
+}
+
+bool Validator::post_root(uint64_t batch) {
+    auto last = batch_last_block(batch);
+    if (!last) return false;
+    auto blk = db_.block_by_number(*last);
+    if (!blk) return false;
+    l1::PostRequest root;
+    root.to = cfg_.rollup;
+    root.data = l1::encode_post_state_root(uint256(batch), *last, blk->hash, blk->header.state_root,
+                                           blk->send_root);
+    roots_->submit(std::move(root), batch);  // behind one in flight: the last estimated limit
+    note("posting state root of batch " + std::to_string(batch) + ": L2 block " +
+         std::to_string(*last) + " " + to_hex(blk->hash));
+    return true;
 }
 
 std::string Validator::batch_of_block(uint64_t block) const {
-    uint64_t derived;
-    {
-        std::lock_guard lock(mu_);
-        derived = status_.batches_derived;
-    }
+    const uint64_t derived = batches_derived();
     for (uint64_t seq = 0; seq < derived; ++seq)
         if (auto last = batch_last_block(seq); last && *last >= block) return std::to_string(seq);
     return "?";
@@ -301,37 +310,27 @@ void Validator::alarm(const std::string& text) {
 }
 
 void Validator::watch() {
-    uint64_t derived;
-    {
-        std::lock_guard lock(mu_);
-        derived = status_.batches_derived;
-    }
-    const uint64_t posted = l1::call_u64(
-        l1_, cfg_.rollup, l1::encode_call(l1::sig::kPostedBatchCount), "postedBatchCount()");
+    if (watch_roots() && sequencer_) watch_sequencer();
+}
+
+bool Validator::watch_roots() {
+    const uint64_t derived = batches_derived();
+    const uint64_t posted =
+        l1::call_u64(l1_, cfg_.rollup, l1::encode_call(l1::sig::kPostedBatchCount),
+                     "RollupCore postedBatchCount()");
     while (watched_batches_ < std::min(posted, derived)) {
         const uint64_t seq = watched_batches_;
-        l1::CallRequest req;
-        req.to = cfg_.rollup;
-        req.data = l1::encode_call(l1::sig::kGetRecord, uint256(seq));
-        auto rec = l1::decode_state_root_record(l1_.call(req));
-        if (!rec) throw l1::L1Error(l1::L1Error::Kind::kBadResponse, "getRecord: bad answer");
+        const l1::StateRootRecord rec = l1::call_decoded(
+            l1_, cfg_.rollup, l1::encode_call(l1::sig::kGetRecord, uint256(seq)),
+            "RollupCore getRecord(" + std::to_string(seq) + ")", l1::decode_state_root_record);
         const auto last = batch_last_block(seq);
         auto blk = last ? db_.block_by_number(*last) : std::nullopt;
         if (!blk) break;
-        std::string what;
-        if (rec->l2_block_number != *last)
-            what = "L2 block number " + std::to_string(rec->l2_block_number);
-        else if (rec->l2_block_hash != blk->hash)
-            what = "block hash " + to_hex(rec->l2_block_hash);
-        else if (rec->state_root != blk->header.state_root)
-            what = "state root " + to_hex(rec->state_root);
-        else if (rec->send_root != blk->send_root)
-            what = "send root " + to_hex(rec->send_root);
-        if (!what.empty()) {
+        if (const std::string what = root_difference(rec, *last, *blk); !what.empty()) {
             alarm("RollupCore root of batch " + std::to_string(seq) + " (L2 block " +
                   std::to_string(*last) + ") differs: L1 has " + what + ", derived block " +
                   to_hex(blk->hash) + " state root " + to_hex(blk->header.state_root));
-            return;
+            return false;
         }
         ++watched_batches_;
         std::lock_guard lock(mu_);
@@ -339,7 +338,10 @@ void Validator::watch() {
         status_.finalized_block = *last;
         (void)db_.set_head(storage::Head::kFinalized, *last);
     }
-    if (!sequencer_) return;
+    return true;
+}
+
+void Validator::watch_sequencer() {
     const uint64_t top = db_.head(storage::Head::kLatest).value_or(0);
     while (watched_block_ < top) {
         const uint64_t n = watched_block_ + 1;

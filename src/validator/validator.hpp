@@ -12,7 +12,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -20,6 +19,7 @@
 
 #include "arbos/arbos.hpp"
 #include "inbox/inbox_reader.hpp"
+#include "l1/posting_pipeline.hpp"
 #include "l1/rpc_client.hpp"
 #include "l1/tx_sender.hpp"
 #include "storage/database.hpp"
@@ -42,6 +42,9 @@ struct Config {
     std::function<void(const std::string&)> log;
     /// Called once with the alarm text on the first mismatch (watch mode).
     std::function<void(const std::string&)> on_mismatch;
+
+    /// Empty if usable, else what is wrong (config.cpp).
+    std::string validate() const;
 };
 
 struct Status {
@@ -82,9 +85,19 @@ private:
     void rollback(const inbox::Rollback& rb);
     void save_cursor();
     void propose();
+    /// Handles the root transactions that settled; false when one reverted.
+    bool settle_roots();
+    void root_confirmed(uint64_t batch);
+    /// Sends the root of derived batch `batch`; false when its block is not there.
+    bool post_root(uint64_t batch);
+    void set_roots_in_flight();
     void watch();
+    /// Compares RollupCore's records with the derived blocks; false after an alarm.
+    bool watch_roots();
+    void watch_sequencer();
     void alarm(const std::string& text);
     void note(const std::string& line) const;
+    uint64_t batches_derived() const;
     /// L2 block number after batch `seq` (meta record), if derived.
     std::optional<uint64_t> batch_last_block(uint64_t seq) const;
     /// The sequence number of the derived batch holding L2 block `block` ("?" if none).
@@ -93,23 +106,13 @@ private:
     storage::Database& db_;
     const arbos::Genesis& genesis_;
     l1::RpcClient& l1_;
-    l1::TxSender* proposer_;
     Config cfg_;
     std::unique_ptr<inbox::InboxReader> reader_;
     std::unique_ptr<l1::RpcClient> sequencer_;
-    struct Proposal {
-        uint64_t sender_id = 0;
-        uint64_t batch = 0;
-    };
-    std::deque<Proposal> proposals_;  ///< in flight, oldest first (= nonce order)
-    /// A root transaction failed: propose nothing new until the in-flight ones have settled,
-    /// then continue from RollupCore's postedBatchCount.
-    bool proposals_resync_ = false;
-    /// Gas limit of the last root transaction whose gas was estimated: reused for roots sent
-    /// behind an unconfirmed one (their estimate would revert: OutOfOrderBatch).
-    uint64_t root_gas_limit_ = 0;
-    /// Confirms the leading in-flight roots that are confirmed; false after a failure.
-    bool confirm_proposals();
+    /// Proposer: root transactions in flight, each with its batch number (docs/l1-client.md
+    /// "Posting pipeline"); a root sent behind an unconfirmed one reuses the last estimated gas
+    /// limit (its own estimate would revert with OutOfOrderBatch).
+    std::optional<l1::PostingPipeline<uint64_t>> roots_;
     uint64_t watched_batches_ = 0;
     uint64_t watched_block_ = 0;
     std::vector<std::function<void(const arbos::Block&)>> on_block_;

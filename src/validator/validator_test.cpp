@@ -271,8 +271,6 @@ TEST(Validator, AnL1ReorgRollsBackAndReDerives) {
     expect_same_chain(env.chain, *node.db);
 }
 
-// The sequencer's own `safe` / `finalized` heads (inbox/l1_progress.hpp): safe = the L2 blocks
-
 TEST(Validator, ProposerPipelinesRootsBehindUnconfirmedOnes) {
     Env env;
     for (int i = 0; i < 3; ++i) {
@@ -307,6 +305,7 @@ TEST(Validator, ProposerPipelinesRootsBehindUnconfirmedOnes) {
     }
 }
 
+// The sequencer's own `safe` / `finalized` heads (inbox/l1_progress.hpp): safe = the L2 blocks
 // in batches on L1, finalized = the block of RollupCore's latest root if it is this chain's.
 TEST(SequencerL1Progress, SafeFollowsTheInboxAndFinalizedFollowsMatchingRoots) {
     Env env;

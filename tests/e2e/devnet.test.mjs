@@ -180,6 +180,17 @@ test('fusel2 devnet: up, transactions finalized on L1, clean stop, reuse, kill -
     assert.equal(st.l1ChainId, 31337);
     assert.ok(st.latest >= lastBlock && st.safe >= lastBlock, JSON.stringify(st));
     assert.equal(st.safeSource, 'validator');
+    // Readiness by endpoint (docs/node.md "Health and readiness"), as status reports it.
+    assert.equal(st.ready.status, 200, JSON.stringify(st.ready));
+    assert.equal(st.ready.body.role, 'sequencer');
+    assert.equal(st.validatorReady.status, 200, JSON.stringify(st.validatorReady));
+    assert.equal(st.validatorReady.body.role, 'validator');
+    assert.ok(st.validatorReady.body.derived >= 0);
+    for (const port of [ports.http, ports.metrics, ports.vhttp, ports.vmetrics]) {
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(await health.json(), { status: 'ok' });
+    }
     assert.equal(st.finalizedMatches, true);
     assert.ok(st.batchesPosted >= 1 && st.rootsPosted >= 1, JSON.stringify(st));
     assert.deepEqual(st.balances.map((b) => b.role), ['batch poster', 'proposer']);
@@ -196,6 +207,8 @@ test('fusel2 devnet: up, transactions finalized on L1, clean stop, reuse, kill -
     const text = await status(datadir, ports, false);
     assert.equal(text.code, 0, text.output);
     assert.match(text.output, /finalized +\d+ +root on L1 \(RollupCore\.latestPosted\), equal to the sequencer's block/);
+    assert.match(text.output, /^  sequencer  ready$/m);
+    assert.match(text.output, /^  validator  ready$/m);
 
     // Remember the chain before stopping.
     const head1 = await l2.getBlockNumber();

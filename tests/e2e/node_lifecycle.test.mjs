@@ -33,6 +33,35 @@ describe('fusel2 node: lifecycle and config', { skip: skip ?? false }, () => {
     // the second start reopened the datadir instead of initializing it
   });
 
+  it('answers /health and /ready on both ports, and says where it serves in endpoints.json', async () => {
+    const datadir = path.join(tmp, 'probes');
+    const node = await startNode({ datadir });
+    try {
+      const ep = JSON.parse(fs.readFileSync(path.join(datadir, 'endpoints.json'), 'utf8'));
+      assert.equal(ep.pid, node.pid);
+      assert.equal(ep.http, node.url);
+      const head = await node.provider().getBlockNumber();
+      for (const base of [ep.http, ep.metrics]) {
+        const health = await fetch(`${base}/health`);
+        assert.equal(health.status, 200);
+        assert.deepEqual(await health.json(), { status: 'ok' });
+        const ready = await fetch(`${base}/ready`);
+        assert.equal(ready.status, 200);
+        const body = await ready.json();
+        assert.equal(body.ready, true);
+        assert.equal(body.role, 'sequencer');
+        assert.equal(BigInt(body.chainId), kDevChainId);
+        assert.ok(body.latest >= head, JSON.stringify(body));
+        assert.equal(body.safe, 0);  // no L1: nothing is posted
+        assert.equal(body.finalized, 0);
+        assert.equal((await fetch(`${base}/nope`)).status, 404);
+      }
+    } finally {
+      assert.equal((await node.stop()).code, 0, node.output());
+    }
+    assert.ok(!fs.existsSync(path.join(datadir, 'endpoints.json')), 'removed on a clean stop');
+  });
+
   it('refuses a datadir created from another genesis, naming both hashes', async () => {
     const datadir = path.join(tmp, 'other-chain');
     const node = await startNode({ datadir });
@@ -62,10 +91,11 @@ describe('fusel2 node: lifecycle and config', { skip: skip ?? false }, () => {
     const good = path.join(tmp, 'good.toml');
     fs.writeFileSync(good, `datadir = "${path.join(tmp, 'cfg')}"\ndev = true\n[log]\nformat = "json"\nlevel = "warn"\n`);
     // The file says json/warn; the flag --log-level info wins, the format stays json.
-    const node = await startNodeJson(['--config', good, '--log-level', 'info']);
+    const node = await startNodeJson(['--config', good, '--log-level', 'info'], path.join(tmp, 'cfg'));
     try {
       const lines = node.output.split('\n').filter((l) => l.startsWith('{'));
       assert.ok(lines.length >= 2, node.output);
+      assert.ok(lines.some((l) => JSON.parse(l).msg.startsWith('sequencer running')), node.output);
       for (const l of lines) {
         const j = JSON.parse(l);
         assert.equal(typeof j.ts, 'string');
@@ -86,28 +116,30 @@ describe('fusel2 node: lifecycle and config', { skip: skip ?? false }, () => {
   });
 });
 
-/// Starts the node with JSON logs (startNode parses text logs) and waits for its "sequencer
-/// running" record; returns { output, stop() }.
-async function startNodeJson(args) {
+/// Starts the node with JSON logs and `args` (whose config file puts the datadir at `datadir`),
+/// waits for GET /ready (ports from <datadir>/endpoints.json); returns { output, stop() }.
+async function startNodeJson(args, datadir) {
   const { spawn } = await import('node:child_process');
   const { kFusel2Bin } = await import('../lib/fusel2.mjs');
+  const endpoints = path.join(datadir, 'endpoints.json');
+  fs.rmSync(endpoints, { force: true });
   const child = spawn(kFusel2Bin, ['node', '--http-port', '0', '--metrics-port', '0', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] });
-  const state = { output: '' };
-  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start:\n${state.output}`)), 30000);
-    const onData = (c) => {
-      state.output += c;
-      if (/"msg":"sequencer running/.test(state.output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    exited.then((code) => reject(new Error(`exited ${code}:\n${state.output}`)));
-  });
+  const state = { output: '', exit: null };
+  child.stdout.on('data', (c) => { state.output += c; });
+  child.stderr.on('data', (c) => { state.output += c; });
+  const exited = new Promise((resolve) => child.once('exit', (code) => { state.exit = code; resolve(code); }));
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    assert.equal(state.exit, null, `exited ${state.exit}:\n${state.output}`);
+    assert.ok(Date.now() < deadline, `not ready within 30 s:\n${state.output}`);
+    if (fs.existsSync(endpoints)) {
+      const { http } = JSON.parse(fs.readFileSync(endpoints, 'utf8'));
+      const res = await fetch(`${http}/ready`).catch(() => null);
+      if (res?.status === 200) break;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
   return {
     get output() {
       return state.output;

@@ -2,12 +2,30 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ethers } from 'ethers';
-import { build, outDir } from '../../contracts/build.mjs';
+import { build, buildL1TestContracts, buildL2Contracts, l2OutDir, outDir, testL1OutDir } from '../../contracts/build.mjs';
 import { deployFuseContracts } from '../../contracts/deploy.mjs';
 
 /// Compiles contracts/src if the stamp is stale (a no-op otherwise).
 export async function buildContracts() {
   await build({ quiet: true });
+}
+
+/// Also compiles contracts/l2 (cancun) and contracts/test-src for the L1 (london), when stale:
+/// what the bridge tests deploy.
+export async function buildBridgeContracts() {
+  await build({ quiet: true });
+  await buildL2Contracts({ quiet: true });
+  await buildL1TestContracts({ quiet: true });
+}
+
+/// contracts/out/l2/<name>.json (the L2 predeploys, cancun).
+export function l2Artifact(name) {
+  return JSON.parse(fs.readFileSync(path.join(l2OutDir, `${name}.json`), 'utf8'));
+}
+
+/// contracts/out/test-l1/<name>.json (contracts/test-src compiled for the L1).
+export function testL1Artifact(name) {
+  return JSON.parse(fs.readFileSync(path.join(testL1OutDir, `${name}.json`), 'utf8'));
 }
 
 /// contracts/out/<name>.json.
@@ -20,22 +38,31 @@ export function contractInterface(name) {
   return new ethers.Interface(artifact(name).abi);
 }
 
-/// Deploys SequencerInbox + RollupCore with `signer` (through contracts/deploy.mjs) and returns
-/// { record, inbox, rollup } with the contracts connected to `signer`.
+/// Deploys SequencerInbox, RollupCore, Bridge, Outbox and L1ERC20Gateway with `signer` (through
+/// contracts/deploy.mjs) and returns { record, inbox, rollup, bridge, outbox, l1Gateway } with the
+/// contracts connected to `signer`.
 export async function deployContracts(signer, opts) {
   const record = await deployFuseContracts({ signer, ...opts });
   return {
     record,
     inbox: new ethers.Contract(record.inbox, artifact('SequencerInbox').abi, signer),
     rollup: new ethers.Contract(record.rollup, artifact('RollupCore').abi, signer),
+    bridge: new ethers.Contract(record.bridge, artifact('Bridge').abi, signer),
+    outbox: new ethers.Contract(record.outbox, artifact('Outbox').abi, signer),
+    l1Gateway: new ethers.Contract(record.l1Gateway, artifact('L1ERC20Gateway').abi, signer),
   };
 }
 
-/// Every custom error of the deployed contracts, for decoding revert data.
-export function errorsInterface() {
+/// The L1 contracts whose custom errors `errorsInterface()` knows.
+export const kL1ContractNames = ['SequencerInbox', 'RollupCore', 'Bridge', 'Outbox', 'L1ERC20Gateway'];
+
+/// Every custom error of the given ABIs (default: the deployed L1 contracts), for decoding revert
+/// data. `abis` may hold contract names (contracts/out) or ABI arrays.
+export function errorsInterface(abis = kL1ContractNames) {
   const seen = new Map();
-  for (const name of ['SequencerInbox', 'RollupCore']) {
-    for (const f of artifact(name).abi) {
+  for (const entry of abis) {
+    const abi = typeof entry === 'string' ? artifact(entry).abi : entry;
+    for (const f of abi) {
       if (f.type === 'error') seen.set(ethers.ErrorFragment.from(f).format('sighash'), f);
     }
   }

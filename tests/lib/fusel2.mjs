@@ -1,6 +1,8 @@
 // Starts the real `fusel2 node` binary (env FUSEL2_BIN, else build/release/bin/fusel2) on free
-// ports of 127.0.0.1 and stops it again. The node binds port 0 itself and logs the ports it got,
-// so there is no race between picking a port and binding it. Same process style as anvil.mjs.
+// ports of 127.0.0.1 and stops it again. The node binds port 0 itself and writes the ports it got
+// to <datadir>/endpoints.json (so there is no race between picking a port and binding it); the
+// node is ready when GET /ready answers 200 (docs/node.md "Health and readiness"), never judged
+// from its log. Same process style as anvil.mjs.
 //
 //   import { startNode, nodeSkipReason } from '../lib/fusel2.mjs';
 //   const node = await startNode();              // --dev, fresh temporary datadir
@@ -69,49 +71,31 @@ export async function startNode({ datadir, args = [], noDev = false, metrics = t
   const ownDatadir = !datadir;
   datadir = datadir || fs.mkdtempSync(path.join(os.tmpdir(), 'fusel2-e2e-'));
   const argv = ['node', '--role', role, '--datadir', datadir, '--http-port', '0', '--log-format', 'text'];
-  const ready = role === 'validator' ? /validator \(\w+\) running/ : /sequencer running/;
   if (!noDev && !args.includes('--genesis')) argv.push('--dev');
   if (metrics) argv.push('--metrics-port', '0');
   else argv.push('--metrics-enabled=false');
   argv.push(...args);
+  const endpointsFile = path.join(datadir, 'endpoints.json');
+  fs.rmSync(endpointsFile, { force: true });  // a kill -9'd predecessor's
   const child = spawn(kFusel2Bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
 
   let output = '';
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const ports = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`fusel2 node did not start within ${startTimeoutMs} ms:\n${output}`));
-    }, startTimeoutMs);
-    const onData = (chunk) => {
-      output += chunk.toString();
-      const http = output.match(/JSON-RPC listening on http:\/\/127\.0\.0\.1:(\d+)/);
-      const m = output.match(/metrics listening on http:\/\/127\.0\.0\.1:(\d+)/);
-      if (http && (m || !metrics) && ready.test(output)) {
-        clearTimeout(timer);
-        resolve({ http: Number(http[1]), metrics: m ? Number(m[1]) : null });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      running.delete(child);
-      reject(new Error(`fusel2 node exited (code ${code}, signal ${signal}) before listening:\n${output}`));
-    });
-  });
-  child.stdout.removeAllListeners('data');
-  child.stderr.removeAllListeners('data');
   const keepTail = (chunk) => {
     output = (output + chunk.toString()).slice(-50000);
   };
   child.stdout.on('data', keepTail);
   child.stderr.on('data', keepTail);
+  let exitInfo = null;
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => {
+    exitInfo = { code, signal };
+    resolve(exitInfo);
+  }));
+  const ports = await waitUntilReady(endpointsFile, startTimeoutMs, () => exitInfo, () => output).catch((e) => {
+    child.kill('SIGKILL');
+    running.delete(child);
+    throw e;
+  });
 
   const url = `http://127.0.0.1:${ports.http}`;
   if (warmup && role === 'sequencer') await warmUp(url);
@@ -158,6 +142,11 @@ export async function startNode({ datadir, args = [], noDev = false, metrics = t
         throw new Error(`not JSON (HTTP ${res.status}): ${text}`);
       }
     },
+    /// GET /ready or /health: resolves to {status, body} (body parsed).
+    async probe(which = '/ready') {
+      const res = await fetch(`${url}${which}`);
+      return { status: res.status, body: JSON.parse(await res.text()) };
+    },
     /// The /metrics document parsed into { 'name{labels}': number }.
     async metrics() {
       const res = await fetch(this.metricsUrl);
@@ -191,6 +180,39 @@ export async function startNode({ datadir, args = [], noDev = false, metrics = t
     },
   };
   return node;
+}
+
+/// Waits for <datadir>/endpoints.json, then for GET /ready to answer 200 — or 503 with a reason
+/// other than "starting": a node that reports a problem (a watcher's alarm, a halted sequencer)
+/// is up and serving, and the test is there to observe the problem. Resolves to the ports
+/// {http, metrics}. Rejects when the node exits first or the time runs out.
+async function waitUntilReady(endpointsFile, timeoutMs, exitInfo, output) {
+  const deadline = Date.now() + timeoutMs;
+  let ports = null;
+  let last = 'no endpoints.json yet';
+  while (Date.now() < deadline) {
+    const exit = exitInfo();
+    if (exit) {
+      throw new Error(`fusel2 node exited (code ${exit.code}, signal ${exit.signal}) before it was ready:\n${output()}`);
+    }
+    if (!ports && fs.existsSync(endpointsFile)) {
+      const ep = JSON.parse(fs.readFileSync(endpointsFile, 'utf8'));
+      ports = { http: Number(new URL(ep.http).port), metrics: ep.metrics ? Number(new URL(ep.metrics).port) : null };
+    }
+    if (ports) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${ports.http}/ready`);
+        const body = await res.text();
+        last = `/ready: HTTP ${res.status} ${body}`;
+        if (res.status === 200) return ports;
+        if (res.status === 503 && !['starting', 'stopping'].includes(JSON.parse(body).reason)) return ports;
+      } catch (e) {
+        last = `/ready: ${e.message}`;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`fusel2 node was not ready within ${timeoutMs} ms (${last}):\n${output()}`);
 }
 
 /// On a fresh chain (head = genesis), includes one self-transfer of dev account 0, so every test

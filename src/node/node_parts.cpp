@@ -1,0 +1,243 @@
+#include "node/node_parts.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "arbos/arbos.hpp"
+#include "arbos/memory_world.hpp"
+#include "core/hex.hpp"
+#include "core/stop_wait.hpp"
+#include "inbox/l1_progress.hpp"
+#include "l1/presets.hpp"
+#include "l1/rpc_client.hpp"
+#include "l1/signer.hpp"
+#include "node/node.hpp"
+#include "node/run_node.hpp"
+#include "poster/poster.hpp"
+#include "sequencer/sequencer.hpp"
+#include "state/state.hpp"
+#include "storage/database.hpp"
+#include "validator/validator.hpp"
+
+namespace fuse::node {
+
+arbos::Genesis load_genesis(const ChainConfig& c) {
+    if (c.dev) return arbos::dev_genesis(c.dev_chain_id);
+    return read_genesis_file(c.genesis);
+}
+
+namespace {
+
+/// The genesis block is safe and finalized by definition (RollupCore records its hash), so
+/// `safe` / `finalized` answer block 0 until L1 proves more, instead of "not found".
+void ensure_tag_heads(storage::Database& db) {
+    for (auto h : {storage::Head::kSafe, storage::Head::kFinalized}) {
+        if (db.head(h)) continue;
+        if (auto r = db.set_head(h, 0); !r)
+            throw std::runtime_error("cannot set the safe/finalized head: " + r.error());
+    }
+}
+
+}  // namespace
+
+std::unique_ptr<storage::Database> open_database(const NodeConfig& cfg,
+                                                 const arbos::Genesis& genesis) {
+    const std::string genesis_source =
+        cfg.chain.dev ? "--dev (chain id " + std::to_string(cfg.chain.dev_chain_id) + ")"
+                      : "genesis file " + cfg.chain.genesis;
+    const std::string& datadir = cfg.chain.datadir;
+    arbos::MemoryWorld scratch;  // the expected genesis, computed without touching the db
+    const arbos::Block expected = arbos::make_genesis_block(scratch, genesis);
+
+    std::filesystem::create_directories(datadir);
+    storage::Options opts = cfg.db;
+    opts.path = (std::filesystem::path(datadir) / "chaindb").string();
+    auto db = storage::Database::open(opts);
+    if (!db) throw std::runtime_error(db.error());
+    auto& database = **db;
+
+    if (!database.head(storage::Head::kLatest)) {
+        state::StateDiff diff;
+        const arbos::Block block = arbos::make_genesis_block(database.world(), genesis, &diff);
+        if (block.hash != expected.hash) {
+            throw std::runtime_error("genesis block is not deterministic: " + to_hex(block.hash) +
+                                     " vs " + to_hex(expected.hash));
+        }
+        arbos::Message msg;
+        msg.timestamp = genesis.timestamp;
+        const storage::BlockCommit commit{&block, &diff, &msg};
+        if (auto r = database.commit({&commit, 1}); !r)
+            throw std::runtime_error("cannot commit the genesis block: " + r.error());
+        ensure_tag_heads(database);
+        spdlog::info("initialized {} with genesis {} (chain id {})", datadir, to_hex(expected.hash),
+                     genesis.chain_id);
+        return std::move(*db);
+    }
+    const auto stored = database.block_hash(0);
+    if (!stored || *stored != expected.hash) {
+        throw std::runtime_error(
+            "datadir " + datadir + " belongs to another chain: its genesis hash is " +
+            (stored ? to_hex(*stored) : std::string("missing")) + " but " + genesis_source +
+            " gives genesis hash " + to_hex(expected.hash) +
+            "; use another --datadir or the genesis this datadir was created with");
+    }
+    ensure_tag_heads(database);
+    spdlog::info("opened {} at block {} (genesis {}, chain id {})", datadir,
+                 *database.head(storage::Head::kLatest), to_hex(expected.hash), genesis.chain_id);
+    return std::move(*db);
+}
+
+std::optional<L1Connection> connect_l1(const L1Config& c, const Hash32& genesis_hash) {
+    if (!c.enabled()) return std::nullopt;
+    L1Connection s;
+    const l1::L1Preset* preset = c.preset.empty() ? nullptr : l1::find_preset(c.preset);
+    if (!c.preset.empty() && preset == nullptr)
+        throw std::runtime_error("unknown l1.preset " + c.preset);
+    l1::RpcClientConfig rc;
+    if (preset) {
+        rc = preset->client_config(c.url);
+    } else {
+        rc.url = c.url;
+    }
+    s.rpc = std::make_unique<l1::RpcClient>(rc);
+    if (preset) l1::check_chain(*s.rpc, *preset);
+
+    std::ifstream in(c.deployment);
+    if (!in) throw std::runtime_error("cannot read l1.deployment " + c.deployment);
+    const auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        throw std::runtime_error("l1.deployment " + c.deployment + " is not a JSON object");
+    auto addr = [&](const char* key) {
+        std::optional<Address> a;
+        if (j.contains(key) && j[key].is_string()) {
+            if (auto parsed = address_from_hex(j[key].get<std::string>())) a = *parsed;
+        }
+        if (!a)
+            throw std::runtime_error("l1.deployment: missing or bad \"" + std::string(key) + "\"");
+        return *a;
+    };
+    s.inbox = addr("inbox");
+    s.rollup = addr("rollup");
+    if (j.contains("deployBlock") && j["deployBlock"].is_number_unsigned())
+        s.deploy_block = j["deployBlock"].get<uint64_t>();
+    if (j.contains("genesisHash") && j["genesisHash"].is_string()) {
+        auto h = hash_from_hex(j["genesisHash"].get<std::string>());
+        if (!h || *h != genesis_hash)
+            throw std::runtime_error("l1.deployment's genesisHash " +
+                                     j["genesisHash"].get<std::string>() +
+                                     " is not this chain's genesis " + to_hex(genesis_hash));
+    }
+    return s;
+}
+
+l1::Signer load_key(const std::string& file, const char* env, const char* what) {
+    if (!file.empty()) return l1::Signer::from_file(file);
+    if (const char* v = std::getenv(env); v != nullptr && *v != '\0')
+        return l1::Signer::from_env(env);
+    throw std::runtime_error(std::string(what) + " key missing: give its key file or set " + env);
+}
+
+rpc::ServerConfig server_config(const NodeConfig& cfg) {
+    rpc::ServerConfig sc = cfg.http;
+    sc.ws_allowed_origins = sc.cors_allowed_origins;  // one option, http.cors-origins, for both
+    return sc;
+}
+
+void follow_l1_progress(storage::Database& db, const L1Connection& l1, const L1Config& c,
+                        const std::atomic<bool>& stop) {
+    std::string last_problem;
+    while (!stop.load(std::memory_order_acquire)) {
+        std::string problem;
+        try {
+            const auto p = inbox::read_l1_progress(*l1.rpc, l1.inbox, l1.rollup, c.confirmations);
+            if (auto err = inbox::apply_l1_progress(db, p)) problem = *err;
+        } catch (const l1::L1Error& e) {
+            problem =
+                std::string("cannot read L1 progress (safe/finalized heads kept): ") + e.what();
+        }
+        if (!problem.empty() && problem != last_problem) spdlog::warn("{}", problem);
+        if (problem.empty() && !last_problem.empty()) spdlog::info("L1 progress readable again");
+        last_problem = problem;
+        wait_unless_stopped(stop, c.poll);
+    }
+}
+
+nlohmann::json sequencer_status_json(const sequencer::Sequencer& seq) {
+    const sequencer::Stats s = seq.stats();
+    nlohmann::json j = {{"halted", seq.halted().has_value()},
+                        {"rewinds", s.rewinds},
+                        {"rewoundBlocks", s.rewound_blocks},
+                        {"resequencedTxs", s.resequenced_txs},
+                        {"droppedTxs", s.dropped_txs}};
+    if (auto h = seq.halted()) j["haltReason"] = *h;
+    if (auto r = seq.last_rewind()) {
+        j["lastRewind"] = {{"time", r->unix_time},
+                           {"fromBlock", r->from_head},
+                           {"keptThrough", r->kept_through},
+                           {"adoptedBlocks", r->adopted_blocks},
+                           {"droppedBlocks", r->dropped_blocks},
+                           {"droppedTxs", r->dropped_txs},
+                           {"requeuedTxs", r->requeued},
+                           {"includedAgain", r->included_again},
+                           {"reason", r->reason}};
+    } else {
+        j["lastRewind"] = nullptr;
+    }
+    nlohmann::json dropped = nlohmann::json::array();
+    for (const auto& d : seq.dropped())
+        dropped.push_back({{"hash", to_hex(d.hash)}, {"reason", d.reason}});
+    j["recentlyDropped"] = std::move(dropped);
+    return j;
+}
+
+void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s) {
+    w.begin("fusel2_sequencer_commits_total", "counter",
+            "Database commits (blocks / commits = group-commit size)");
+    w.sample("fusel2_sequencer_commits_total", {}, s.commits);
+    w.begin("fusel2_sequencer_execution_rejected_total", "counter",
+            "Transactions accepted by the pool but rejected by ArbOS at execution");
+    w.sample("fusel2_sequencer_execution_rejected_total", {}, s.execution_rejected);
+}
+
+void write_tag_heads(PrometheusWriter& w, const storage::Database& db) {
+    w.begin("fusel2_safe_block", "gauge", "Highest L2 block in a batch on L1 (the safe tag)");
+    w.sample("fusel2_safe_block", {}, db.head(storage::Head::kSafe).value_or(0));
+    w.begin("fusel2_finalized_block", "gauge",
+            "Highest L2 block with its root on RollupCore (the finalized tag)");
+    w.sample("fusel2_finalized_block", {}, db.head(storage::Head::kFinalized).value_or(0));
+}
+
+void write_poster_status(PrometheusWriter& w, const poster::PosterStatus& s) {
+    w.begin("fusel2_poster_batches_total", "counter", "Batches this poster got confirmed on L1");
+    w.sample("fusel2_poster_batches_total", {}, s.batches_posted);
+    w.begin("fusel2_poster_bytes_total", "counter", "Batch data bytes confirmed on L1");
+    w.sample("fusel2_poster_bytes_total", {}, s.bytes_posted);
+    w.begin("fusel2_poster_backlog_blocks", "gauge",
+            "L2 blocks sealed but not yet in a batch on L1 (at the poster's last sync)");
+    w.sample("fusel2_poster_backlog_blocks", {},
+             s.messages_sealed > s.messages_posted ? s.messages_sealed - s.messages_posted : 0);
+    w.begin("fusel2_poster_in_flight", "gauge", "Batches sent, not yet confirmed on L1");
+    w.sample("fusel2_poster_in_flight", {}, s.in_flight);
+    w.begin("fusel2_poster_l1_errors_total", "counter", "L1 failures of the poster (retried)");
+    w.sample("fusel2_poster_l1_errors_total", {}, s.l1_errors);
+}
+
+void write_validator_status(PrometheusWriter& w, const validator::Status& s) {
+    w.begin("fusel2_validator_derived_block", "gauge", "L2 block derived from L1");
+    w.sample("fusel2_validator_derived_block", {}, s.derived_block);
+    w.begin("fusel2_validator_finalized_block", "gauge", "L2 block whose root is on L1");
+    w.sample("fusel2_validator_finalized_block", {}, s.finalized_block);
+    w.begin("fusel2_validator_roots_in_flight", "gauge",
+            "Proposer: root transactions not yet confirmed");
+    w.sample("fusel2_validator_roots_in_flight", {}, s.roots_in_flight);
+    w.begin("fusel2_validator_mismatch", "gauge", "1 after a root/block mismatch");
+    w.sample("fusel2_validator_mismatch", {}, uint64_t{s.mismatch ? 1u : 0u});
+    w.begin("fusel2_validator_l1_errors_total", "counter", "L1 failures (retried)");
+    w.sample("fusel2_validator_l1_errors_total", {}, s.l1_errors);
+}
+
+}  // namespace fuse::node
