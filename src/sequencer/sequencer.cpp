@@ -49,8 +49,8 @@ Impl::Impl(storage::Database& d, const arbos::Genesis& g, Config c, L1InfoSource
                       .max_queued_per_sender = c.max_queued_per_sender,
                       .price_bump_percent = 10,
                       .nonce_gap_wait = c.nonce_gap_wait}) {
-    if (c.nonce_gap_wait.count() <= 0)
-        throw std::invalid_argument("sequencer config: nonce_gap_wait must be positive");
+    if (std::string err = c.validate(); !err.empty())
+        throw std::invalid_argument("sequencer config: " + err);
     rules.chain_id = genesis.chain_id;
     rules.max_tx_gas = std::min(genesis.fees.block_gas_limit, genesis.fees.max_tx_gas_limit);
     rules.max_tx_size = c.max_tx_size;

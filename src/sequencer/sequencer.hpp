@@ -21,13 +21,18 @@
 
 namespace fuse::sequencer {
 
+/// The longest `Config::nonce_gap_wait`: a waiting transaction holds a pool slot and its
+/// submitter's request that long.
+inline constexpr std::chrono::milliseconds kMaxNonceGapWait{600'000};
+
 struct Config {
     /// At most one block per interval (default measured: docs/sequencer.md).
     std::chrono::microseconds min_block_interval{2'000};
     size_t max_pool_txs = 50'000;       ///< pending + queued, all senders
     size_t max_queued_per_sender = 64;  ///< future nonces kept per sender
     /// How long a transaction behind a nonce gap waits for the gap to fill; then it is refused
-    /// ("nonce too high: next nonce N, tx nonce M"). Nitro waits about a second. Must be > 0.
+    /// ("nonce too high: next nonce N, tx nonce M"). Nitro waits about a second. Between 1 ms
+    /// and kMaxNonceGapWait; the node also keeps it below the RPC handler timeout.
     std::chrono::milliseconds nonce_gap_wait{1'000};
     size_t max_tx_size = 131'072;  ///< bytes of the raw transaction (geth's txMaxSize)
     size_t max_block_txs = 10'000;
@@ -94,7 +99,8 @@ using L1InfoSource = std::function<L1Info()>;
 
 class Sequencer {
 public:
-    /// `db` must hold at least the genesis block. Nothing runs until `start()`.
+    /// `db` must hold at least the genesis block. Nothing runs until `start()`. Throws
+    /// std::invalid_argument naming the problem when `config.validate()` finds one.
     Sequencer(storage::Database& db, const arbos::Genesis& genesis, Config config,
               L1InfoSource l1_info);
     ~Sequencer();

@@ -298,6 +298,18 @@ TEST_P(SequencerTest, PoolFullIsRefused) {
     EXPECT_EQ(refusal(out.at(b)).reason, R::kShuttingDown);
 }
 
+TEST(SequencerConfig, NonceGapWaitIsBounded) {
+    Config c;
+    EXPECT_EQ(c.nonce_gap_wait, std::chrono::milliseconds(1'000));
+    EXPECT_EQ(c.validate(), "");
+    c.nonce_gap_wait = std::chrono::milliseconds(0);
+    EXPECT_EQ(c.validate(), "nonce-gap-wait-ms must be between 1 and 600000, not 0");
+    c.nonce_gap_wait = kMaxNonceGapWait + std::chrono::milliseconds(1);
+    EXPECT_EQ(c.validate(), "nonce-gap-wait-ms must be between 1 and 600000, not 600001");
+    c.nonce_gap_wait = kMaxNonceGapWait;
+    EXPECT_EQ(c.validate(), "");
+}
+
 /// Issue 14 point 4: a nonce gap that is never filled is refused, naming the next nonce, once
 /// `nonce_gap_wait` has passed; before, its submitter waited forever (the RPC timed out).
 TEST_P(SequencerTest, NonceGapNotFilledIsRefusedNamingTheNextNonce) {
