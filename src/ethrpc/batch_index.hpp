@@ -38,7 +38,7 @@ public:
 /// (`validator.batch.<seq>`: its last block), and the inbox reader's cursor and history
 /// (`guard.*` on a sequencer, whose L1 guard reads the inbox as validators do, `validator.*`
 /// on a validator: the L1 block each recent batch was delivered in and the L1 block read up
-/// to). `inbox_depth` is the inbox reader's confirmations (node flag `l1.confirmations`):
+/// to, saved each time the reader gets further, batch or not). `inbox_depth` is the inbox reader's confirmations (node flag `l1.confirmations`):
 /// the L1 head is taken as the block read up to plus it; 0 counts from the block read up to,
 /// so confirmations are never overstated. `db` must outlive the index.
 std::unique_ptr<BatchIndex> make_recorded_batch_index(const storage::Database& db,
