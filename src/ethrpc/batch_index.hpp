@@ -1,7 +1,7 @@
 #pragma once
 /// What the node knows of the batches on L1, for NodeInterface's findBatchContainingBlock and
-/// getL1Confirmations (docs/eth-rpc.md "NodeInterface"): a narrow interface the RPC layer
-/// receives, so that it depends on no poster, validator or L1 client. `EthApi` uses
+/// getL1Confirmations (docs/eth-rpc.md "NodeInterface and outbox proofs"): a narrow interface the
+/// RPC layer receives, so that it depends on no poster, validator or L1 client. `EthApi` uses
 /// `make_recorded_batch_index(db)` unless its Config names another one.
 
 #include <cstdint>
@@ -38,9 +38,10 @@ public:
 /// (`validator.batch.<seq>`: its last block), and the inbox reader's cursor and history
 /// (`guard.*` on a sequencer, whose L1 guard reads the inbox as validators do, `validator.*`
 /// on a validator: the L1 block each recent batch was delivered in and the L1 block read up
-/// to, saved each time the reader gets further, batch or not). `inbox_depth` is the inbox reader's confirmations (node flag `l1.confirmations`):
-/// the L1 head is taken as the block read up to plus it; 0 counts from the block read up to,
-/// so confirmations are never overstated. `db` must outlive the index.
+/// to, saved each time the reader gets further, batch or not). `inbox_depth` is the inbox reader's
+/// confirmations (node flag `l1.confirmations`): the L1 head is taken as the block read up to plus
+/// it; 0 counts from the block read up to, so confirmations are never overstated. `db` must outlive
+/// the index.
 std::unique_ptr<BatchIndex> make_recorded_batch_index(const storage::Database& db,
                                                       uint64_t inbox_depth = 0);
 
