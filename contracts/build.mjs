@@ -31,7 +31,8 @@ export const testOutDir = path.join(here, 'out', 'test');
 export const testL1OutDir = path.join(here, 'out', 'test-l1');
 export const l2SrcDir = path.join(here, 'l2');
 export const l2OutDir = path.join(here, 'out', 'l2');
-/// The L2 executes Cancun rules (DESIGN.md §2), so the contracts deployed on it target cancun.
+/// L2 chains run Cancun (ArbOS version 1) or Prague (version 2) rules (docs/genesis.md "ArbOS
+/// versions"): the contracts deployed on them target cancun, which runs under both.
 export const kL2EvmVersion = 'cancun';
 const nodeModules = path.join(repoDir, 'node_modules');
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "arbos/genesis.hpp"
+#include "arbos/revision.hpp"
 #include "batch/batch.hpp"
 #include "core/block.hpp"
 #include "core/bytes.hpp"
@@ -200,6 +201,9 @@ struct CallRequest {
     Bytes data;
     std::optional<uint64_t> nonce;
     std::vector<AccessListEntry> access_list;
+    /// EIP-7702 authorizations (geth's TransactionArgs.authorizationList): processed before the
+    /// call as a type-4 transaction would (Prague rules only), and counted in intrinsic gas.
+    std::vector<Authorization> authorization_list;
     /// Price the L1 data fee at this L1 base fee (e.g. the sequencer's current L1 view) instead
     /// of the one ArbOS stored with the parent block.
     std::optional<uint256> l1_base_fee;

@@ -141,7 +141,7 @@ uint256 BlockBuilder::base_fee() const {
 Result<const ExecutedTx*, TxRejection> BlockBuilder::add(ByteView raw_tx) {
     auto tx = decode_transaction(raw_tx);
     if (!tx) return reject(state::decode_error(tx.error()));
-    if (auto bad = state::check_type(*tx, kRevision)) return reject(std::move(*bad));
+    if (auto bad = state::check_type(*tx, impl_->ctx.rev)) return reject(std::move(*bad));
     auto sender = recover_sender(*tx);
     if (!sender) return reject(state::make_refusal(state::TxReason::kInvalidSignature));
     return add(*tx, raw_tx, *sender, tx_hash(*tx));
@@ -153,7 +153,7 @@ std::optional<state::TxRefusal> BlockBuilder::Impl::check(const Transaction& tx,
     if (finished) return state::make_refusal(TxReason::kBlockSealed);
     // Deposit transactions come from the message's deposit ref only, never offered.
     if (is_deposit_type(tx.type)) return state::make_refusal(TxReason::kUnsupportedType);
-    if (auto bad = state::check_type(tx, kRevision)) return bad;
+    if (auto bad = state::check_type(tx, ctx.rev)) return bad;
     // Pre-EIP-155 legacy transactions (no chain id) are valid in a block; the pool refuses them.
     if (auto bad = state::check_chain_id(tx, genesis.chain_id, false)) return bad;
     // The per-tx cap and the block gas limit bound compute gas, the L1 part comes on top
@@ -179,7 +179,7 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, 
     b.precompiles.set_tx_l1_fee(l1_fee);  // Nitro's PosterFee: the wei cost, before rounding
     c.info.gas_backlog = c.backlog;
 
-    auto res = state::apply_transaction(b.exec, c.env, kRevision, tx, sender,
+    auto res = state::apply_transaction(b.exec, c.env, c.rev, tx, sender,
                                         static_cast<int64_t>(gas_left() + l1_gas), c.block_hash,
                                         &hooks, &b.analyses);
     if (!res) return reject(std::move(res.error()));

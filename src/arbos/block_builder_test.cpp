@@ -14,7 +14,7 @@ namespace {
 
 const uint256 kEth = uint256(1'000'000'000'000'000'000ull);
 
-TEST(BlockBuilder, GenesisBlockHasArbosStateAndCancunHeader) {
+TEST(BlockBuilder, GenesisBlockHasArbosStateAndPragueHeader) {
     Chain c(dev_genesis(kChainId));
     const Block& g = c.head();
     EXPECT_EQ(g.header.number, 0u);
@@ -30,7 +30,8 @@ TEST(BlockBuilder, GenesisBlockHasArbosStateAndCancunHeader) {
     EXPECT_EQ(sys_acc->nonce, 1u);
     const SystemState s = read_system_state(c.world);
     EXPECT_EQ(s.chain_id, kChainId);
-    EXPECT_EQ(s.arbos_version, 1u);
+    EXPECT_EQ(s.arbos_version, kArbosVersionLatest);        // dev_genesis: a new chain, Prague
+    EXPECT_EQ(g.header.requests_hash, kEmptyRequestsHash);  // EIP-7685
     EXPECT_EQ(s.l2_base_fee, c.genesis.fees.min_base_fee);
     for (const DevAccount& d : dev_accounts())
         EXPECT_EQ(c.balance(d.address), uint256(10'000) * kEth);
@@ -95,7 +96,7 @@ TEST(BlockBuilder, L1FeeChargedAsPosterGas) {
     EXPECT_EQ(b.l1_block_number, 7u);
     // mixHash bytes 8..15 carry the L1 block number, 16..23 the ArbOS version.
     EXPECT_EQ(b.header.mix_hash[15], 7);
-    EXPECT_EQ(b.header.mix_hash[23], 1);
+    EXPECT_EQ(b.header.mix_hash[23], kArbosVersionLatest);
 
     // A gas limit that covers the intrinsic gas but not the poster gas is refused.
     BlockBuilder builder(c.world, c.genesis, c.head(), c.message({}, 1, l1_base_fee, 8));

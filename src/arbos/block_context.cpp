@@ -19,6 +19,7 @@ BlockHashFn with_parent_fallback(BlockHashFn hashes, uint64_t parent_number,
 }
 
 void fill_env(BlockContext& c, const Genesis& g) {
+    c.rev = revision_for(c.info.arbos_version);
     c.env.coinbase = g.fees.l1_fee_account;
     c.env.number = static_cast<int64_t>(c.info.number);
     c.env.timestamp = static_cast<int64_t>(c.info.timestamp);
@@ -132,7 +133,12 @@ void fill_header(BlockHeader& h, const BlockContext& c, const Genesis& g, const 
     h.blob_gas_used = 0;
     h.excess_blob_gas = 0;
     h.parent_beacon_block_root = Hash32{};
-    h.requests_hash.reset();
+    // EIP-7685 from Prague: an L2 has no execution-layer requests, so the hash of the empty
+    // list, sha256("") (geth's EmptyRequestsHash).
+    if (revision_for(c.info.arbos_version) >= evm::Revision::kPrague)
+        h.requests_hash = kEmptyRequestsHash;
+    else
+        h.requests_hash.reset();
 }
 
 }  // namespace fuse::arbos

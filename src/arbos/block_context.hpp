@@ -11,9 +11,6 @@
 
 namespace fuse::arbos {
 
-/// Fuse L2's EVM rules (DESIGN.md §2: Cancun first).
-inline constexpr evm::Revision kRevision = evm::Revision::kCancun;
-
 /// The header's gasLimit (and GASLIMIT): Nitro's GethBlockGasLimit, 2^50. The real limit,
 /// FeeParams::block_gas_limit, bounds compute gas and is enforced by the builder, because the
 /// L1 part of a block's gas can exceed any fixed limit.
@@ -21,6 +18,8 @@ inline constexpr uint64_t kHeaderGasLimit = uint64_t{1} << 50;
 
 struct BlockContext {
     state::BlockEnv env;
+    /// The EVM rules of the ArbOS version in the state (`revision_for(info.arbos_version)`).
+    evm::Revision rev = evm::Revision::kCancun;
     BlockInfo info;
     Hash32 parent_hash;
     uint64_t backlog = 0;  ///< gas backlog, updated after every transaction

@@ -10,6 +10,7 @@
 #include "core/hex.hpp"
 #include "precompiles/precompiles.hpp"
 #include "state/exec_state.hpp"
+#include "state/fork_rules.hpp"
 #include "state/host.hpp"
 #include "state/transition.hpp"
 
@@ -33,6 +34,10 @@ Transaction as_transaction(const CallRequest& req, uint64_t chain_id, uint64_t g
     tx.value = req.value;
     tx.data = req.data;
     tx.access_list = req.access_list;
+    if (!req.authorization_list.empty()) {
+        tx.type = TxType::kSetCode;  // intrinsic gas and size count the tuples (EIP-7702)
+        tx.authorization_list = req.authorization_list;
+    }
     // A signature of full-width r and s so the size estimate is not below a real one.
     // (incompressible, like a real one: hashes, not a repeated byte).
     static const uint256 kR = uint256::from_hash(keccak256(Bytes{'r'})) >> 1;
@@ -90,14 +95,15 @@ BlockContext call_context(const state::StateReader& st, const Genesis& genesis, 
 
 /// EIP-2929/2930/3651 warm set, ArbOS's precompiles included.
 void warm_access_set(state::ExecState& exec, const CallRequest& req, const Address& from,
-                     const Address& coinbase) {
+                     const BlockContext& c) {
     exec.access_account(from);
     if (req.to) exec.access_account(*req.to);
-    exec.access_account(coinbase);
+    exec.access_account(c.env.coinbase);
+    const bool bls = state::fork_rules(c.rev).bls12_381_precompiles;
     for (uint8_t i = 1; i <= 0x11; ++i) {
         Address a;
         a[19] = i;
-        if (precompiles::find_precompile(a, false)) exec.access_account(a);
+        if (precompiles::find_precompile(a, bls)) exec.access_account(a);
     }
     for (const Address& a : kPrecompileAddresses)
         exec.access_account(a);
@@ -129,8 +135,9 @@ std::vector<AccessListEntry> used_access_list(state::ExecState& exec, const Call
                                               const Address& from, uint64_t nonce,
                                               const BlockContext& c) {
     const Address target = req.to ? *req.to : state::create_address(from, nonce);
-    const auto is_precompile = [](const Address& a) {
-        return precompiles::find_precompile(a, false) ||
+    const bool bls = state::fork_rules(c.rev).bls12_381_precompiles;
+    const auto is_precompile = [bls](const Address& a) {
+        return precompiles::find_precompile(a, bls) ||
                std::find(kPrecompileAddresses.begin(), kPrecompileAddresses.end(), a) !=
                    kPrecompileAddresses.end();
     };
@@ -215,7 +222,7 @@ Result<CallResult, TxRejection> run_call(state::ExecState& exec, BlockContext& c
     // Without a gas limit: the per-tx cap of compute gas plus the L1 part (docs/arbos.md).
     const uint64_t gas = req.gas.value_or(genesis.fees.max_tx_gas_limit + l1_gas);
     tx.gas_limit = gas;
-    const state::IntrinsicGas g = state::intrinsic_gas(tx, kRevision);
+    const state::IntrinsicGas g = state::intrinsic_gas(tx, c.rev);
     const uint64_t intrinsic = static_cast<uint64_t>(std::max(g.intrinsic, g.floor)) + l1_gas;
     if (validate) {
         if (auto bad = validate_as_transaction(exec, c.info, tx, from, gas, intrinsic))
@@ -246,22 +253,35 @@ Result<CallResult, TxRejection> run_call(state::ExecState& exec, BlockContext& c
                                                      exec.balance(from).to_dec() + " want " +
                                                      cost.to_dec()))};
     if (!price.is_zero()) exec.sub_balance(from, uint256(gas) * price);
-    warm_access_set(exec, req, from, c.env.coinbase);
+    warm_access_set(exec, req, from, c);
 
     const evm::TxContext ctx = tx_context(c, from, price);
-    state::StateHost host(exec, kRevision, ctx, c.block_hash);  // keeps a reference to ctx
+    state::StateHost host(exec, c.rev, ctx, c.block_hash);  // keeps a reference to ctx
     ArbPrecompiles arb(c.info);
     arb.set_tx_l1_fee(charge_l1 ? uint256(l1_gas) * c.info.base_fee : uint256{});
     host.set_precompile_hook(&arb);
     host.set_tracer(req.tracer);
     exec.set_nonce(from, nonce + 1);
+    // EIP-7702, as apply_transaction: the authorizations after the sender's nonce bump (a
+    // self-sponsored one names nonce + 1), then the delegation target of `to` is warm.
+    int64_t auth_refund = 0;
+    if (!req.authorization_list.empty()) {
+        if (!state::fork_rules(c.rev).set_code_transactions)
+            return Unexpected{TxRejection::of(state::make_refusal(
+                state::TxReason::kUnsupportedType, "authorizationList needs Prague rules"))};
+        auth_refund = state::apply_authorizations(exec, c.env, tx);
+    }
+    if (req.to && state::fork_rules(c.rev).set_code_transactions) {
+        if (auto target = state::delegation_target(exec.code(*req.to)))
+            exec.access_account(*target);
+    }
     evm::ExecResult res =
         run_top(host, req, from, nonce,
                 static_cast<int64_t>(gas - static_cast<uint64_t>(g.intrinsic) - l1_gas));
 
     int64_t used = static_cast<int64_t>(gas - l1_gas) - res.gas_left;
     const int64_t before_refund = used;
-    used -= std::min(std::max<int64_t>(res.gas_refund, 0), used / kMaxRefundQuotient);
+    used -= std::min(std::max<int64_t>(res.gas_refund, 0) + auth_refund, used / kMaxRefundQuotient);
     used = std::max(used, g.floor);
 
     CallResult out;

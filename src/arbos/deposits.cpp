@@ -64,7 +64,7 @@ void warm_access_set(state::ExecState& exec, const BlockContext& c, const Addres
     exec.access_account(from);
     exec.access_account(to);
     exec.access_account(c.env.coinbase);
-    const bool prague = state::fork_rules(kRevision).bls12_381_precompiles;
+    const bool prague = state::fork_rules(c.rev).bls12_381_precompiles;
     for (uint8_t i = 1; i <= 0x11; ++i) {
         Address a;
         a[19] = i;
@@ -92,7 +92,7 @@ DepositOutcome execute_deposit(state::ExecState& exec, BlockContext& c, ArbPreco
     exec.add_balance(d.l2_from, d.value);
     warm_access_set(exec, c, d.l2_from, d.to);
     // Intrinsic gas as for any call (21000 + call data); from Prague the EIP-7623 floor.
-    const state::IntrinsicGas g = state::intrinsic_gas(out.tx, kRevision);
+    const state::IntrinsicGas g = state::intrinsic_gas(out.tx, c.rev);
     const int64_t limit = static_cast<int64_t>(std::min<uint64_t>(d.l2_gas_limit, INT64_MAX));
     evm::Status status = evm::Status::kOutOfGas;
     int64_t gas_used = limit;
@@ -107,13 +107,13 @@ DepositOutcome execute_deposit(state::ExecState& exec, BlockContext& c, ArbPreco
         ctx.prev_randao = c.env.prev_randao;
         ctx.chain_id = uint256(c.env.chain_id);
         ctx.base_fee = c.env.base_fee;
-        ctx.blob_base_fee = state::blob_base_fee(c.env.excess_blob_gas, kRevision);
-        state::StateHost host(exec, kRevision, ctx, c.block_hash);
+        ctx.blob_base_fee = state::blob_base_fee(c.env.excess_blob_gas, c.rev);
+        state::StateHost host(exec, c.rev, ctx, c.block_hash);
         host.set_precompile_hook(&precompiles);
         host.set_analysis_cache(analyses);
         precompiles.set_tx_l1_fee(uint256{});  // no L1 data fee: the L1 paid for it
         c.info.gas_backlog = c.backlog;
-        if (state::fork_rules(kRevision).set_code_transactions) {
+        if (state::fork_rules(c.rev).set_code_transactions) {
             if (auto target = state::delegation_target(exec.code(d.to)))
                 exec.access_account(*target);
         }

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "arbos/predeploys.hpp"
+#include "arbos/revision.hpp"
 #include "core/hex.hpp"
 
 namespace fuse::arbos {
@@ -154,7 +156,10 @@ Result<Genesis, std::string> parse_genesis(std::string_view text) {
     const json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) return Unexpected{std::string("genesis: not valid JSON")};
     if (!j.is_object()) return Unexpected{std::string("genesis: expected a JSON object")};
-    if (auto k = check_keys(j, "", {"chainId", "arbosVersion", "timestamp", "fees", "alloc"}); !k)
+    if (auto k = check_keys(j, "",
+                            {"chainId", "arbosVersion", "timestamp", "fees", "alloc", "predeploys",
+                             "l2GatewayAdmin"});
+        !k)
         return Unexpected{k.error()};
     Genesis g;
     if (!j.contains("chainId")) return Unexpected{field_error("chainId", "missing")};
@@ -164,6 +169,11 @@ Result<Genesis, std::string> parse_genesis(std::string_view text) {
         FUSE_TRY(g.arbos_version, get_u64(j["arbosVersion"], "arbosVersion"));
     }
     if (g.arbos_version == 0) return Unexpected{field_error("arbosVersion", "must be at least 1")};
+    if (g.arbos_version > kArbosVersionLatest)
+        return Unexpected{field_error(
+            "arbosVersion", std::to_string(g.arbos_version) +
+                                " is newer than this binary runs (latest: " +
+                                std::to_string(kArbosVersionLatest) + "); upgrade fusel2")};
     if (j.contains("timestamp")) {
         FUSE_TRY(g.timestamp, get_u64(j["timestamp"], "timestamp"));
     }
@@ -182,6 +192,20 @@ Result<Genesis, std::string> parse_genesis(std::string_view text) {
                 return Unexpected{field_error(path, "duplicate address")};
         }
     }
+    if (j.contains("predeploys")) {
+        const json& list = j["predeploys"];
+        if (!list.is_array())
+            return Unexpected{field_error("predeploys", "expected an array of names")};
+        for (const json& name : list) {
+            if (!name.is_string())
+                return Unexpected{field_error("predeploys", "expected an array of names")};
+            g.predeploys.push_back(name.get<std::string>());
+        }
+    }
+    if (j.contains("l2GatewayAdmin")) {
+        FUSE_TRY(g.l2_gateway_admin, get_address(j["l2GatewayAdmin"], "l2GatewayAdmin"));
+    }
+    if (auto ok = check_predeploys(g); !ok) return Unexpected{ok.error()};
     return g;
 }
 
@@ -218,12 +242,17 @@ std::string to_json(const Genesis& g) {
         alloc[to_hex(addr.view())] = std::move(acc);
     }
     j["alloc"] = std::move(alloc);
+    // Written only when set, so that the canonical form of an older file is unchanged.
+    if (!g.predeploys.empty()) j["predeploys"] = g.predeploys;
+    if (g.l2_gateway_admin) j["l2GatewayAdmin"] = to_hex(g.l2_gateway_admin->view());
     return j.dump(2) + "\n";
 }
 
 Genesis dev_genesis(uint64_t chain_id) {
     Genesis g;
     g.chain_id = chain_id;
+    g.arbos_version = kArbosVersionLatest;
+    g.predeploys = standard_predeploy_names();
     // 0xA4B0 ‖ zeros ‖ ASCII name, as Nitro's batch-poster address 0xA4B0…"sequencer".
     auto named = [](std::string_view name) {
         Address a;

@@ -46,10 +46,18 @@ struct GenesisAccount {
 
 struct Genesis {
     uint64_t chain_id = 0;
+    /// ArbOS version (arbos/revision.hpp): 1 = Cancun rules, 2 = Prague. A file without
+    /// `arbosVersion` is 1, so existing chains keep their rules; dev_genesis takes the latest.
     uint64_t arbos_version = 1;
     uint64_t timestamp = 0;
     FeeParams fees;
     std::map<Address, GenesisAccount> alloc;
+    /// Standard predeploys built at genesis by running their canonical init code
+    /// (arbos/predeploys.hpp, docs/genesis.md), by name: "multicall3", "create2Deployer",
+    /// "safeSingletonFactory", "entryPointV07". Empty in a file without `predeploys`.
+    std::vector<std::string> predeploys;
+    /// Places the L2 ERC-20 gateway at 0x…4B01 with this admin in slot 0 (docs/bridge.md).
+    std::optional<Address> l2_gateway_admin;
     friend bool operator==(const Genesis&, const Genesis&) = default;
 };
 
@@ -73,7 +81,8 @@ const std::vector<DevAccount>& dev_accounts();
 std::optional<Hash32> derive_private_key(std::string_view mnemonic, std::string_view path);
 
 /// The devnet genesis: the ten accounts of the standard test mnemonic ("test test ... junk",
-/// m/44'/60'/0'/0/i, as anvil and Hardhat) funded with 10,000 ETH each.
+/// m/44'/60'/0'/0/i, as anvil and Hardhat) funded with 10,000 ETH each, the latest ArbOS
+/// version (Prague rules) and every standard predeploy (docs/genesis.md).
 /// Fee accounts: L1 fees to Nitro's batch-poster address 0xA4B0…73657175656e636572
 /// ("sequencer"), network fees to 0xA4B0…6e6574776f726b ("network"); see docs/arbos.md.
 /// initial_l1_base_fee is 1 gwei (the node's default L1 base fee without an L1).

@@ -12,6 +12,7 @@
 
 #include "arbos/block_context.hpp"
 #include "arbos/precompiles.hpp"
+#include "arbos/revision.hpp"
 #include "arbos/system_state.hpp"
 #include "core/hash.hpp"
 #include "core/hex.hpp"
@@ -89,6 +90,7 @@ struct Out {
 
 /// What a method sees.
 struct Env {
+    evm::Revision rev;  ///< the EVM rules of the state's ArbOS version
     const state::StateReader& st;
     const Genesis& genesis;
     const Block& parent;
@@ -329,22 +331,22 @@ const std::array<Method, 10> kMethods = {{
 
 // ---- the answer
 
-uint64_t request_intrinsic_gas(const CallRequest& req) {
+uint64_t request_intrinsic_gas(const CallRequest& req, evm::Revision rev) {
     Transaction tx;
     tx.type = TxType::kDynamicFee;
     tx.to = req.to;
     tx.data = req.data;
     tx.access_list = req.access_list;
-    const state::IntrinsicGas g = state::intrinsic_gas(tx, kRevision);
+    const state::IntrinsicGas g = state::intrinsic_gas(tx, rev);
     return static_cast<uint64_t>(std::max(g.intrinsic, g.floor));
 }
 
-CallResult reverted(const CallRequest& req, std::string_view message) {
+CallResult reverted(const CallRequest& req, evm::Revision rev, std::string_view message) {
     CallResult r;
     r.success = false;
     r.error = "execution reverted";
     r.output = error_revert_data(message);
-    r.gas_used = request_intrinsic_gas(req);
+    r.gas_used = request_intrinsic_gas(req, rev);
     return r;
 }
 
@@ -373,20 +375,21 @@ CallResult node_interface_call(const Env& env) {
     const ByteView input = env.req.data;
     static constexpr std::string_view kName = "NodeInterface";
     if (input.size() < 4)
-        return reverted(env.req, no_selector(kName, kNodeInterfaceAddress, input.size()));
+        return reverted(env.req, env.rev, no_selector(kName, kNodeInterfaceAddress, input.size()));
     const uint32_t sel = selector_of(input);
     const Method* method = nullptr;
     for (const Method& m : kMethods)
         if (selector(m.signature) == sel) method = &m;
-    if (!method) return reverted(env.req, unknown_selector(kName, kNodeInterfaceAddress, sel));
+    if (!method)
+        return reverted(env.req, env.rev, unknown_selector(kName, kNodeInterfaceAddress, sel));
     if (!method->payable && !env.req.value.is_zero())
-        return reverted(env.req, not_payable(kName, method->signature));
+        return reverted(env.req, env.rev, not_payable(kName, method->signature));
     auto out = method->run(env, Args(input));
-    if (!out) return reverted(env.req, out.error());
+    if (!out) return reverted(env.req, env.rev, out.error());
     CallResult r;
     r.success = true;
     r.output = std::move(*out);
-    r.gas_used = request_intrinsic_gas(env.req);
+    r.gas_used = request_intrinsic_gas(env.req, env.rev);
     return r;
 }
 
@@ -440,30 +443,36 @@ std::optional<Result<CallResult, TxRejection>> intercept_system_call(const state
                                                                      bool /*charge_l1*/) {
     if (!req.to) return std::nullopt;
     const Address& to = *req.to;
+    if (to != kNodeInterfaceAddress && to != kArbSysAddress && to != kArbGasInfoAddress &&
+        !missing_precompile(to))
+        return std::nullopt;
+    // The EVM rules of the state's ArbOS version (for the intrinsic gas a revert reports).
+    const evm::Revision rev = revision_for(read_system_state(st).arbos_version);
     if (to == kNodeInterfaceAddress) {
         if (!req.node_interface)
-            return reverted(req,
+            return reverted(req, rev,
                             "NodeInterface (0xC8) answers eth_call and eth_estimateGas only; it "
                             "has no code and does nothing inside transactions or traces");
-        return node_interface_call(Env{st, genesis, parent, req, *req.node_interface});
+        return node_interface_call(Env{rev, st, genesis, parent, req, *req.node_interface});
     }
     if (to == kArbSysAddress || to == kArbGasInfoAddress) {
         const std::string_view name = to == kArbSysAddress ? "ArbSys" : "ArbGasInfo";
-        if (req.data.size() < 4) return reverted(req, no_selector(name, to, req.data.size()));
+        if (req.data.size() < 4) return reverted(req, rev, no_selector(name, to, req.data.size()));
         const uint32_t sel = selector_of(req.data);
         const auto method = precompile_method(to, sel);
-        if (!method) return reverted(req, unknown_selector(name, to, sel));
+        if (!method) return reverted(req, rev, unknown_selector(name, to, sel));
         if (!method->payable && !req.value.is_zero())
-            return reverted(req, not_payable(name, method->signature));
+            return reverted(req, rev, not_payable(name, method->signature));
         return std::nullopt;  // a real method: the precompile answers
     }
     if (const auto name = missing_precompile(to)) {
         const auto acc = st.read_account(to);
         if (acc && acc->code_hash != kEmptyCodeHash) return std::nullopt;
-        return reverted(req, std::string(*name) + " (" + to_hex(to.view()) +
-                                 ") is an Arbitrum precompile that Fuse L2 does not have: the "
-                                 "address is an empty account (docs/arbos.md lists ArbSys at "
-                                 "0x64, ArbGasInfo at 0x6c and NodeInterface at 0xC8)");
+        return reverted(req, rev,
+                        std::string(*name) + " (" + to_hex(to.view()) +
+                            ") is an Arbitrum precompile that Fuse L2 does not have: the "
+                            "address is an empty account (docs/arbos.md lists ArbSys at "
+                            "0x64, ArbGasInfo at 0x6c and NodeInterface at 0xC8)");
     }
     return std::nullopt;
 }

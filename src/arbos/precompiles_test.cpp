@@ -99,7 +99,8 @@ TEST_F(PrecompilesTest, ArbSysViewsFromContract) {
     ASSERT_TRUE(r.success) << r.error;
     EXPECT_EQ(word_at(r.output, 0), uint256(next));
     EXPECT_EQ(word_at(call(via(kArbSysAddress, sel("arbChainID()"))).output, 0), uint256(kChainId));
-    EXPECT_EQ(word_at(call(via(kArbSysAddress, sel("arbOSVersion()"))).output, 0), uint256(56));
+    EXPECT_EQ(word_at(call(via(kArbSysAddress, sel("arbOSVersion()"))).output, 0),
+              uint256(55 + kArbosVersionLatest));
     EXPECT_EQ(word_at(call(via(kArbSysAddress, sel("getStorageGasAvailable()"))).output, 0),
               uint256(0));
     EXPECT_EQ(word_at(call(via(kArbSysAddress, sel("wasMyCallersAddressAliased()"))).output, 0),

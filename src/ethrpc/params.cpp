@@ -171,6 +171,28 @@ std::vector<AccessListEntry> decode_access_list(const Json& j) {
     return out;
 }
 
+/// geth's []types.SetCodeAuthorization (EIP-7702): chainId, address, nonce, yParity, r, s.
+std::vector<Authorization> decode_authorization_list(const Json& j) {
+    if (!j.is_array()) type_error(json_kind(j), "[]types.SetCodeAuthorization");
+    constexpr std::string_view S = "SetCodeAuthorization";
+    std::vector<Authorization> out;
+    for (const Json& e : j) {
+        if (!e.is_object()) type_error(json_kind(e), "types.SetCodeAuthorization");
+        Authorization a;
+        if (auto v = field(e, "chainId", S, decode_big)) a.chain_id = *v;
+        if (auto v = field(e, "address", S, decode_address)) a.address = *v;
+        if (auto v = field(e, "nonce", S, decode_uint64)) a.nonce = *v;
+        if (auto v = field(e, "yParity", S, decode_uint64)) {
+            if (*v > 255) type_error(json_kind(e["yParity"]), "uint8");
+            a.y_parity = static_cast<uint8_t>(*v);
+        }
+        if (auto v = field(e, "r", S, decode_big)) a.r = *v;
+        if (auto v = field(e, "s", S, decode_big)) a.s = *v;
+        out.push_back(a);
+    }
+    return out;
+}
+
 }  // namespace
 
 uint64_t decode_uint64(const Json& j) {
@@ -312,6 +334,8 @@ arbos::CallRequest decode_call_request(const Json& j, uint64_t chain_id) {
     else if (data)
         req.data = std::move(*data);
     if (auto al = field(j, "accessList", S, decode_access_list)) req.access_list = std::move(*al);
+    if (auto auths = field(j, "authorizationList", S, decode_authorization_list))
+        req.authorization_list = std::move(*auths);
     if (auto id = field(j, "chainId", S, decode_big)) {
         if (*id != uint256{chain_id})
             throw ParamError("chainId does not match node's (have=" + id->to_dec() +

@@ -114,6 +114,29 @@ TEST(Params, Eip1898BlockIds) {
     EXPECT_FALSE(id.hash || id.number);
 }
 
+TEST(Params, CallRequestAuthorizationList) {
+    // geth's TransactionArgs.authorizationList (EIP-7702), as ethers v6 sends it.
+    Json j = {{"to", "0x" + std::string(40, '2')},
+              {"authorizationList", Json::array({{{"chainId", "0x7a"},
+                                                  {"address", "0x" + std::string(40, '4')},
+                                                  {"nonce", "0x3"},
+                                                  {"yParity", "0x1"},
+                                                  {"r", "0x5"},
+                                                  {"s", "0x6"}}})}};
+    const auto req = decode_call_request(j, 122);
+    ASSERT_EQ(req.authorization_list.size(), 1u);
+    const Authorization& a = req.authorization_list[0];
+    EXPECT_EQ(a.chain_id, uint256{122});
+    EXPECT_EQ(a.address, address_from_hex("0x" + std::string(40, '4')).value());
+    EXPECT_EQ(a.nonce, 3u);
+    EXPECT_EQ(a.y_parity, 1);
+    EXPECT_EQ(a.r, uint256{5});
+    EXPECT_EQ(a.s, uint256{6});
+    Json bad = {{"authorizationList", "0x"}};
+    EXPECT_NE(param_error([&] { decode_call_request(bad, 1); }).find("SetCodeAuthorization"),
+              std::string::npos);
+}
+
 TEST(Params, CallRequest) {
     Json j = {{"from", "0x" + std::string(40, '1')},
               {"to", "0x" + std::string(40, '2')},

@@ -8,20 +8,13 @@
 namespace fuse::inbox {
 namespace {
 
-Bytes call_at(l1::RpcClient& rpc, const Address& to, const Bytes& data, const std::string& tag) {
-    l1::CallRequest req;
-    req.to = to;
-    req.data = data;
-    return rpc.call(req, tag);
-}
-
+/// A counter of `to` at block `tag` through l1::call; 0 when `to` has no code at that block (the
+/// contract was deployed later, so nothing was posted yet).
 uint64_t read_u64(l1::RpcClient& rpc, const Address& to, const char* sig, const std::string& tag) {
-    const Bytes out = call_at(rpc, to, l1::encode_call(sig), tag);
-    if (out.empty()) return 0;  // no code yet at that block: deployed later, nothing posted
+    const Bytes out = l1::call(rpc, to, l1::encode_call(sig), sig, tag);
+    if (out.empty()) return 0;
     auto v = l1::decode_uint(out);
-    if (!v || !v->fits_u64())
-        throw l1::L1Error(l1::L1Error::Kind::kBadResponse,
-                          std::string(sig) + " returned an unexpected value");
+    if (!v || !v->fits_u64()) throw l1::unexpected_answer(sig, out);
     return v->low64();
 }
 
@@ -35,13 +28,11 @@ L1Progress read_l1_progress(l1::RpcClient& rpc, const Address& inbox, const Addr
     const std::string tag = l1::quantity(p.l1_block);
     p.posted_blocks = read_u64(rpc, inbox, l1::sig::kTotalMessageCount, tag);
     if (read_u64(rpc, rollup, l1::sig::kPostedBatchCount, tag) == 0) return p;
-    auto latest = l1::decode_latest_posted(
-        call_at(rpc, rollup, l1::encode_call(l1::sig::kLatestPosted), tag));
-    if (!latest)
-        throw l1::L1Error(l1::L1Error::Kind::kBadResponse,
-                          "latestPosted() returned an unexpected value");
-    p.root_block = latest->second.l2_block_number;
-    p.root_block_hash = latest->second.l2_block_hash;
+    const auto latest = l1::call_decoded(
+        rpc, rollup, l1::encode_call(l1::sig::kLatestPosted), l1::sig::kLatestPosted,
+        [](ByteView b) { return l1::decode_latest_posted(b); }, tag);
+    p.root_block = latest.second.l2_block_number;
+    p.root_block_hash = latest.second.l2_block_hash;
     return p;
 }
 

@@ -7,21 +7,14 @@
 #include "l1/anvil_process.hpp"
 #include "l1/head_watcher.hpp"
 #include "l1/rpc_client.hpp"
+#include "l1/test_contracts.hpp"
 
 namespace fuse::l1 {
 namespace {
 
 using namespace std::chrono_literals;
 
-RpcClientConfig client_config(const std::string& url) {
-    RpcClientConfig c;
-    c.url = url;
-    c.max_attempts = 2;
-    c.backoff_initial = 20ms;
-    c.connect_timeout = 500ms;
-    c.request_timeout = 3000ms;
-    return c;
-}
+using testing::client_config;
 
 TEST(HeadWatcher, FollowsTheHeadWithLagAndKeepsTheLastBlockWhenL1IsDown) {
     l1::testing::AnvilProcess anvil;

@@ -9,10 +9,24 @@
 
 #include "core/hex.hpp"
 #include "l1/abi.hpp"
+#include "l1/rpc_client.hpp"
 #include "l1/test_util.hpp"
 #include "l1/tx_sender.hpp"
 
 namespace fuse::l1::testing {
+
+/// An L1 client for tests against a local anvil: few retries, short back-off and timeouts (so
+/// "L1 down" is seen quickly).
+inline RpcClientConfig client_config(const std::string& url) {
+    using namespace std::chrono_literals;
+    RpcClientConfig c;
+    c.url = url;
+    c.max_attempts = 2;
+    c.backoff_initial = 20ms;
+    c.connect_timeout = 500ms;
+    c.request_timeout = 3000ms;
+    return c;
+}
 
 /// Deploys contracts/out/<name>.json with ABI-encoded constructor `args` of `types`
 /// ("address,bytes32"); waits for the receipt.

@@ -21,6 +21,7 @@
 #include "arbos/genesis.hpp"
 #include "core/address.hpp"
 #include "core/hex.hpp"
+#include "l1/deployment.hpp"
 #include "node/commands.hpp"
 #include "node/devnet.hpp"
 #include "node/devnet_process.hpp"
@@ -142,13 +143,6 @@ int lock_datadir(const DevnetPaths& p) {
     return fd;
 }
 
-nlohmann::json read_deployment(const DevnetPaths& p) {
-    const auto j = nlohmann::json::parse(read_file(p.deployment), nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("inbox") || !j.contains("rollup"))
-        throw std::runtime_error(p.deployment.string() + " is not a deployment record");
-    return j;
-}
-
 /// Waits until the node on 127.0.0.1:`port` answers GET /ready with 200 (docs/node.md "Health
 /// and readiness"); returns that answer's body. Throws when the node exits or two minutes pass.
 nlohmann::json wait_ready(Supervisor& sup, uint16_t port, const std::string& what) {
@@ -163,15 +157,6 @@ nlohmann::json wait_ready(Supervisor& sup, uint16_t port, const std::string& wha
         std::chrono::seconds(120), what + " to be ready (GET /ready)");
     return body;
 }
-
-std::string checksummed(const nlohmann::json& j, const char* key) {
-    const auto a = parse_address(j.value(key, std::string()));
-    return a ? to_checksum_hex(*a) : j.value(key, std::string("?"));
-}
-
-}  // namespace
-
-namespace {
 
 /// Checks the datadir's record against `opts`, starts a chain over when nothing was deployed
 /// yet, restores anvil's last state otherwise. Returns whether this is the first run.
@@ -271,7 +256,7 @@ public:
         try {
             start_l1();
             if (first_run) deploy();
-            const auto deployment = read_deployment(paths_);
+            const auto deployment = l1::read_deployment(paths_.deployment.string());
             const uint64_t l2_head = start_nodes();
             print_banner(first_run, deployment, l2_head);
             DivergenceCheck divergence(opts_.http_port, opts_.validator_http_port);
@@ -363,12 +348,17 @@ private:
         return seq_ready.value("latest", uint64_t{0});
     }
 
-    void print_banner(bool first_run, const nlohmann::json& deployment, uint64_t l2_head) const {
+    void print_banner(bool first_run, const l1::Deployment& deployment, uint64_t l2_head) const {
         BannerInfo info;
         info.first_run = first_run;
-        info.inbox = checksummed(deployment, "inbox");
-        info.rollup = checksummed(deployment, "rollup");
-        info.deploy_block = deployment.value("deployBlock", uint64_t{0});
+        info.inbox = to_checksum_hex(deployment.inbox);
+        info.rollup = to_checksum_hex(deployment.rollup);
+        info.deploy_block = deployment.deploy_block;
+        if (const auto& b = deployment.bridge) {
+            info.bridge = to_checksum_hex(b->bridge);
+            info.outbox = to_checksum_hex(b->outbox);
+            if (b->l1_gateway) info.l1_gateway = to_checksum_hex(*b->l1_gateway);
+        }
         info.genesis_hash = genesis_hash_;
         info.l2_head = l2_head;
         std::fputs(devnet_banner(opts_, paths_, info).c_str(), stdout);

@@ -13,6 +13,7 @@
 #include "arbos/arbos.hpp"
 #include "arbos/genesis.hpp"
 #include "arbos/memory_world.hpp"
+#include "arbos/predeploys.hpp"
 #include "core/hex.hpp"
 #include "node/commands.hpp"
 #include "node/config.hpp"
@@ -26,16 +27,28 @@ struct GenesisOptions {
     uint64_t dev_chain_id = kDevChainId;
     std::string genesis_file;
     std::string write_file;
+    std::string l2_gateway_admin;
 };
 
 arbos::Genesis load(const GenesisOptions& o) {
-    if (o.dev) return arbos::dev_genesis(o.dev_chain_id);
-    return read_genesis_file(o.genesis_file);
+    if (!o.dev) return read_genesis_file(o.genesis_file);
+    arbos::Genesis g = arbos::dev_genesis(o.dev_chain_id);
+    if (!o.l2_gateway_admin.empty()) {
+        auto admin = address_from_hex(o.l2_gateway_admin);
+        if (!admin)
+            throw CLI::ValidationError("--l2-gateway-admin",
+                                       "not a 0x-prefixed address: " + o.l2_gateway_admin);
+        g.l2_gateway_admin = *admin;
+    }
+    return g;
 }
 
 void run_genesis(const GenesisOptions& o) {
     if (o.dev == !o.genesis_file.empty())
         throw CLI::ValidationError("give exactly one of --dev and --genesis");
+    if (!o.dev && !o.l2_gateway_admin.empty())
+        throw CLI::ValidationError(
+            "--l2-gateway-admin goes with --dev; a genesis file names it as l2GatewayAdmin");
     const arbos::Genesis genesis = load(o);
     if (!o.write_file.empty()) {
         std::ofstream out(o.write_file, std::ios::trunc);
@@ -51,6 +64,11 @@ void run_genesis(const GenesisOptions& o) {
     j["stateRoot"] = to_hex(block.header.state_root);
     j["timestamp"] = genesis.timestamp;
     j["accounts"] = genesis.alloc.size();
+    nlohmann::json predeploys = nlohmann::json::object();
+    for (const std::string& name : genesis.predeploys)
+        predeploys[name] = to_hex(arbos::find_predeploy(name)->address.view());
+    if (genesis.l2_gateway_admin) predeploys["l2Gateway"] = to_hex(arbos::kL2GatewayAddress.view());
+    j["predeploys"] = std::move(predeploys);
     fmt::print("{}\n", j.dump(2));
 }
 
@@ -68,6 +86,9 @@ void add_genesis_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--genesis", o->genesis_file, "A genesis JSON file (docs/arbos.md)");
     cmd->add_option("--write", o->write_file, "Also write the genesis JSON to this file");
+    cmd->add_option("--l2-gateway-admin", o->l2_gateway_admin,
+                    "With --dev: place the L2 ERC-20 gateway at 0x...4B01 with this admin "
+                    "(docs/bridge.md)");
     cmd->callback([o] { run_genesis(*o); });
 }
 

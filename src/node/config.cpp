@@ -169,6 +169,9 @@ void ConfigBinder::bind_all(NodeConfig& c) {
         "A transaction behind a nonce gap waits this long for it to fill, then is refused");
     add("sequencer.max-tx-size", c.sequencer.max_tx_size, "Largest raw transaction, bytes");
     add("sequencer.max-block-txs", c.sequencer.max_block_txs, "Most transactions per block");
+    add("sequencer.allow-unprotected-txs", c.sequencer.allow_unprotected_txs,
+        "Accept legacy transactions without an EIP-155 chain id (replaying keyless "
+        "deployments; geth's --rpc.allow-unprotected-txs)");
     add_enum("sequencer.l1-divergence", c.l1_divergence,
              {{"rewind", DivergencePolicy::kRewind}, {"halt", DivergencePolicy::kHalt}},
              "When L1 no longer supports the chain: re-sequence or stop (docs/sequencer.md)");

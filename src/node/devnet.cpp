@@ -187,6 +187,9 @@ std::string devnet_banner(const DevnetOptions& o, const DevnetPaths& p, const Ba
     out += fmt::format("  SequencerInbox   {}\n", info.inbox);
     out += fmt::format("  RollupCore       {}   (deployed in L1 block {})\n", info.rollup,
                        info.deploy_block);
+    if (!info.bridge.empty()) out += fmt::format("  Bridge           {}\n", info.bridge);
+    if (!info.outbox.empty()) out += fmt::format("  Outbox           {}\n", info.outbox);
+    if (!info.l1_gateway.empty()) out += fmt::format("  L1ERC20Gateway   {}\n", info.l1_gateway);
     out += fmt::format("  L2 genesis hash  {}\n", to_hex(info.genesis_hash));
     out += fmt::format("  batch poster     {}   (L1 account {}, key in {})\n",
                        to_checksum_hex(accounts[kPosterAccount].address), kPosterAccount,

@@ -76,7 +76,8 @@ std::string validator_toml(const DevnetOptions& o, const DevnetPaths& p);
 /// What the banner shows besides the options.
 struct BannerInfo {
     bool first_run = true;
-    std::string inbox, rollup;  ///< checksummed addresses
+    std::string inbox, rollup;               ///< checksummed addresses
+    std::string bridge, outbox, l1_gateway;  ///< checksummed; empty when not deployed
     uint64_t deploy_block = 0;
     Hash32 genesis_hash;
     uint64_t l2_head = 0;

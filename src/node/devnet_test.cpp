@@ -132,6 +132,16 @@ TEST(Devnet, BannerListsEndpointsContractsAndAccounts) {
         EXPECT_NE(b.find(to_hex(a.private_key)), std::string::npos);
     }
     EXPECT_NE(b.find("Ctrl-C to stop."), std::string::npos);
+    EXPECT_EQ(b.find("Bridge "), std::string::npos) << "no bridge deployed, none printed";
+
+    info.bridge = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
+    info.outbox = "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9";
+    info.l1_gateway = "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9";
+    const std::string with_bridge = devnet_banner(o, p, info);
+    EXPECT_NE(with_bridge.find("Bridge           " + info.bridge), std::string::npos)
+        << with_bridge;
+    EXPECT_NE(with_bridge.find("Outbox           " + info.outbox), std::string::npos);
+    EXPECT_NE(with_bridge.find("L1ERC20Gateway   " + info.l1_gateway), std::string::npos);
 }
 
 TEST(Devnet, KeyFilesAreOwnerOnly) {

@@ -114,15 +114,15 @@ void Node::build_sequencer() {
         poster_sender_ = std::make_unique<l1::TxSender>(
             *l1_->rpc, load_key(cfg_.poster.key_file, "FUSE_POSTER_KEY", "batch poster"));
         poster::PosterConfig pc = cfg_.poster.batches;
-        pc.inbox = l1_->inbox;
+        pc.inbox = l1_->deployment.inbox;
         pc.log = [](const std::string& line) { spdlog::info("batch poster: {}", line); };
         pc.warn = [](const std::string& line) { spdlog::warn("batch poster: {}", line); };
         poster_ = std::make_unique<poster::BatchPoster>(*db_, *l1_->rpc, *poster_sender_, pc);
     }
     // The L1 guard and repair, with the poster's rounds on the same loop.
     SequencerL1Config lc;
-    lc.guard.reader.inbox = l1_->inbox;
-    lc.guard.reader.deploy_block = l1_->deploy_block;
+    lc.guard.reader.inbox = l1_->deployment.inbox;
+    lc.guard.reader.deploy_block = l1_->deployment.deploy_block;
     lc.guard.reader.confirmations = l1c.confirmations;
     lc.guard.reader.log = [](const std::string& line) { spdlog::info("L1 guard: {}", line); };
     lc.guard.poll_interval = l1c.poll;
@@ -140,10 +140,10 @@ void Node::build_validator() {
     api_->register_methods(server_);
 
     validator::Config vc = cfg_.validator.run;
-    vc.reader.inbox = l1_->inbox;
-    vc.reader.deploy_block = l1_->deploy_block;
+    vc.reader.inbox = l1_->deployment.inbox;
+    vc.reader.deploy_block = l1_->deployment.deploy_block;
     vc.reader.confirmations = cfg_.l1.confirmations;
-    vc.rollup = l1_->rollup;
+    vc.rollup = l1_->deployment.rollup;
     vc.poll_interval = cfg_.l1.poll;
     vc.log = [](const std::string& line) { spdlog::info("validator: {}", line); };
     vc.on_mismatch = [this](const std::string& text) {
@@ -219,7 +219,7 @@ int Node::run(const sigset_t& stop_signals) {
                      mode == validator::Mode::kPropose ? "propose"
                      : mode == validator::Mode::kWatch ? "watch"
                                                        : "follow",
-                     to_hex(l1_->inbox), to_hex(l1_->rollup));
+                     to_hex(l1_->deployment.inbox), to_hex(l1_->deployment.rollup));
     }
     int sig = 0;
     sigwait(&stop_signals, &sig);

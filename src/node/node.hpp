@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "arbos/genesis.hpp"
+#include "l1/deployment.hpp"
 #include "node/config.hpp"
 #include "node/metrics_server.hpp"
 #include "node/node_metrics.hpp"
@@ -55,8 +56,7 @@ class SequencerL1;
 /// genesis).
 struct L1Connection {
     std::unique_ptr<l1::RpcClient> rpc;
-    Address inbox, rollup;
-    uint64_t deploy_block = 0;
+    l1::Deployment deployment;  ///< l1.deployment, checked against this chain's genesis
 };
 
 class Node {

@@ -56,8 +56,8 @@ void NodeMetrics::block_sealed(uint64_t number, size_t tx_count) {
 
 std::string NodeMetrics::render() const {
     PrometheusWriter w;
-    w.begin("fusel2_txs_accepted_total", "counter", "Transactions acknowledged in a durable block");
-    w.sample("fusel2_txs_accepted_total", {}, accepted());
+    w.single("fusel2_txs_accepted_total", "counter", "Transactions acknowledged in a durable block",
+             accepted());
 
     w.begin("fusel2_txs_refused_total", "counter", "Transactions refused, by reason");
     std::map<std::string, uint64_t> refused;
@@ -72,10 +72,10 @@ std::string NodeMetrics::render() const {
     for (const auto& [reason, n] : refused)
         w.sample("fusel2_txs_refused_total", {{"reason", reason}}, n);
 
-    w.begin("fusel2_blocks_total", "counter", "Blocks sealed and committed by this process");
-    w.sample("fusel2_blocks_total", {}, blocks_.load(std::memory_order_relaxed));
-    w.begin("fusel2_head_block", "gauge", "Number of the latest durable block");
-    w.sample("fusel2_head_block", {}, head_.load(std::memory_order_relaxed));
+    w.single("fusel2_blocks_total", "counter", "Blocks sealed and committed by this process",
+             blocks_.load(std::memory_order_relaxed));
+    w.single("fusel2_head_block", "gauge", "Number of the latest durable block",
+             head_.load(std::memory_order_relaxed));
     w.begin("fusel2_block_interval_seconds", "histogram", "Time between consecutive blocks");
     block_interval_.write(w, "fusel2_block_interval_seconds");
     w.begin("fusel2_block_txs", "histogram", "Transactions per block");
@@ -85,8 +85,8 @@ std::string NodeMetrics::render() const {
         build_time_.write(w, "fusel2_block_build_seconds");
     }
     if (pool_size) {
-        w.begin("fusel2_pool_txs", "gauge", "Transactions waiting in the pool");
-        w.sample("fusel2_pool_txs", {}, static_cast<uint64_t>(pool_size()));
+        w.single("fusel2_pool_txs", "gauge", "Transactions waiting in the pool",
+                 static_cast<uint64_t>(pool_size()));
     }
     w.begin("fusel2_uptime_seconds", "gauge", "Seconds since the process started");
     w.sample("fusel2_uptime_seconds", {},
@@ -125,8 +125,8 @@ std::string NodeMetrics::render() const {
             c.notifications_sent.load());
     counter("fusel2_rpc_notifications_dropped_total", "Subscription notifications dropped",
             c.notifications_dropped.load());
-    w.begin("fusel2_rpc_open_connections", "gauge", "Open JSON-RPC connections");
-    w.sample("fusel2_rpc_open_connections", {}, static_cast<double>(c.open.load()));
+    w.single("fusel2_rpc_open_connections", "gauge", "Open JSON-RPC connections",
+             static_cast<double>(c.open.load()));
     return w.text();
 }
 

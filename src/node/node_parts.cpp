@@ -106,31 +106,11 @@ std::optional<L1Connection> connect_l1(const L1Config& c, const Hash32& genesis_
     s.rpc = std::make_unique<l1::RpcClient>(rc);
     if (preset) l1::check_chain(*s.rpc, *preset);
 
-    std::ifstream in(c.deployment);
-    if (!in) throw std::runtime_error("cannot read l1.deployment " + c.deployment);
-    const auto j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-        throw std::runtime_error("l1.deployment " + c.deployment + " is not a JSON object");
-    auto addr = [&](const char* key) {
-        std::optional<Address> a;
-        if (j.contains(key) && j[key].is_string()) {
-            if (auto parsed = address_from_hex(j[key].get<std::string>())) a = *parsed;
-        }
-        if (!a)
-            throw std::runtime_error("l1.deployment: missing or bad \"" + std::string(key) + "\"");
-        return *a;
-    };
-    s.inbox = addr("inbox");
-    s.rollup = addr("rollup");
-    if (j.contains("deployBlock") && j["deployBlock"].is_number_unsigned())
-        s.deploy_block = j["deployBlock"].get<uint64_t>();
-    if (j.contains("genesisHash") && j["genesisHash"].is_string()) {
-        auto h = hash_from_hex(j["genesisHash"].get<std::string>());
-        if (!h || *h != genesis_hash)
-            throw std::runtime_error("l1.deployment's genesisHash " +
-                                     j["genesisHash"].get<std::string>() +
-                                     " is not this chain's genesis " + to_hex(genesis_hash));
-    }
+    s.deployment = l1::read_deployment(c.deployment);
+    if (s.deployment.genesis_hash && *s.deployment.genesis_hash != genesis_hash)
+        throw std::runtime_error("l1.deployment's genesisHash " +
+                                 to_hex(*s.deployment.genesis_hash) +
+                                 " is not this chain's genesis " + to_hex(genesis_hash));
     return s;
 }
 
@@ -153,7 +133,8 @@ void follow_l1_progress(storage::Database& db, const L1Connection& l1, const L1C
     while (!stop.load(std::memory_order_acquire)) {
         std::string problem;
         try {
-            const auto p = inbox::read_l1_progress(*l1.rpc, l1.inbox, l1.rollup, c.confirmations);
+            const auto p = inbox::read_l1_progress(*l1.rpc, l1.deployment.inbox,
+                                                   l1.deployment.rollup, c.confirmations);
             if (auto err = inbox::apply_l1_progress(db, p)) problem = *err;
         } catch (const l1::L1Error& e) {
             problem =
@@ -195,49 +176,45 @@ nlohmann::json sequencer_status_json(const sequencer::Sequencer& seq) {
 }
 
 void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s) {
-    w.begin("fusel2_sequencer_commits_total", "counter",
-            "Database commits (blocks / commits = group-commit size)");
-    w.sample("fusel2_sequencer_commits_total", {}, s.commits);
-    w.begin("fusel2_sequencer_execution_rejected_total", "counter",
-            "Transactions accepted by the pool but rejected by ArbOS at execution");
-    w.sample("fusel2_sequencer_execution_rejected_total", {}, s.execution_rejected);
+    w.single("fusel2_sequencer_commits_total", "counter",
+             "Database commits (blocks / commits = group-commit size)", s.commits);
+    w.single("fusel2_sequencer_execution_rejected_total", "counter",
+             "Transactions accepted by the pool but rejected by ArbOS at execution",
+             s.execution_rejected);
 }
 
 void write_tag_heads(PrometheusWriter& w, const storage::Database& db) {
-    w.begin("fusel2_safe_block", "gauge", "Highest L2 block in a batch on L1 (the safe tag)");
-    w.sample("fusel2_safe_block", {}, db.head(storage::Head::kSafe).value_or(0));
-    w.begin("fusel2_finalized_block", "gauge",
-            "Highest L2 block with its root on RollupCore (the finalized tag)");
-    w.sample("fusel2_finalized_block", {}, db.head(storage::Head::kFinalized).value_or(0));
+    w.single("fusel2_safe_block", "gauge", "Highest L2 block in a batch on L1 (the safe tag)",
+             db.head(storage::Head::kSafe).value_or(0));
+    w.single("fusel2_finalized_block", "gauge",
+             "Highest L2 block with its root on RollupCore (the finalized tag)",
+             db.head(storage::Head::kFinalized).value_or(0));
 }
 
 void write_poster_status(PrometheusWriter& w, const poster::PosterStatus& s) {
-    w.begin("fusel2_poster_batches_total", "counter", "Batches this poster got confirmed on L1");
-    w.sample("fusel2_poster_batches_total", {}, s.batches_posted);
-    w.begin("fusel2_poster_bytes_total", "counter", "Batch data bytes confirmed on L1");
-    w.sample("fusel2_poster_bytes_total", {}, s.bytes_posted);
-    w.begin("fusel2_poster_backlog_blocks", "gauge",
-            "L2 blocks sealed but not yet in a batch on L1 (at the poster's last sync)");
-    w.sample("fusel2_poster_backlog_blocks", {},
+    w.single("fusel2_poster_batches_total", "counter", "Batches this poster got confirmed on L1",
+             s.batches_posted);
+    w.single("fusel2_poster_bytes_total", "counter", "Batch data bytes confirmed on L1",
+             s.bytes_posted);
+    w.single("fusel2_poster_backlog_blocks", "gauge",
+             "L2 blocks sealed but not yet in a batch on L1 (at the poster's last sync)",
              s.messages_sealed > s.messages_posted ? s.messages_sealed - s.messages_posted : 0);
-    w.begin("fusel2_poster_in_flight", "gauge", "Batches sent, not yet confirmed on L1");
-    w.sample("fusel2_poster_in_flight", {}, s.in_flight);
-    w.begin("fusel2_poster_l1_errors_total", "counter", "L1 failures of the poster (retried)");
-    w.sample("fusel2_poster_l1_errors_total", {}, s.l1_errors);
+    w.single("fusel2_poster_in_flight", "gauge", "Batches sent, not yet confirmed on L1",
+             s.in_flight);
+    w.single("fusel2_poster_l1_errors_total", "counter", "L1 failures of the poster (retried)",
+             s.l1_errors);
 }
 
 void write_validator_status(PrometheusWriter& w, const validator::Status& s) {
-    w.begin("fusel2_validator_derived_block", "gauge", "L2 block derived from L1");
-    w.sample("fusel2_validator_derived_block", {}, s.derived_block);
-    w.begin("fusel2_validator_finalized_block", "gauge", "L2 block whose root is on L1");
-    w.sample("fusel2_validator_finalized_block", {}, s.finalized_block);
-    w.begin("fusel2_validator_roots_in_flight", "gauge",
-            "Proposer: root transactions not yet confirmed");
-    w.sample("fusel2_validator_roots_in_flight", {}, s.roots_in_flight);
-    w.begin("fusel2_validator_mismatch", "gauge", "1 after a root/block mismatch");
-    w.sample("fusel2_validator_mismatch", {}, uint64_t{s.mismatch ? 1u : 0u});
-    w.begin("fusel2_validator_l1_errors_total", "counter", "L1 failures (retried)");
-    w.sample("fusel2_validator_l1_errors_total", {}, s.l1_errors);
+    w.single("fusel2_validator_derived_block", "gauge", "L2 block derived from L1",
+             s.derived_block);
+    w.single("fusel2_validator_finalized_block", "gauge", "L2 block whose root is on L1",
+             s.finalized_block);
+    w.single("fusel2_validator_roots_in_flight", "gauge",
+             "Proposer: root transactions not yet confirmed", s.roots_in_flight);
+    w.single("fusel2_validator_mismatch", "gauge", "1 after a root/block mismatch",
+             uint64_t{s.mismatch ? 1u : 0u});
+    w.single("fusel2_validator_l1_errors_total", "counter", "L1 failures (retried)", s.l1_errors);
 }
 
 }  // namespace fuse::node

@@ -65,6 +65,12 @@ void PrometheusWriter::sample(std::string_view name, const Labels& labels, doubl
     out_ += '\n';
 }
 
+void PrometheusWriter::single(std::string_view name, std::string_view type, std::string_view help,
+                              uint64_t value) {
+    begin(name, type, help);
+    sample(name, {}, value);
+}
+
 void PrometheusWriter::sample(std::string_view name, const Labels& labels, uint64_t value) {
     series(name, labels);
     out_ += ' ';

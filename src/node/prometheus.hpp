@@ -29,6 +29,9 @@ public:
     /// One sample line `name{labels} value`.
     void sample(std::string_view name, const Labels& labels, double value);
     void sample(std::string_view name, const Labels& labels, uint64_t value);
+    /// A family of one unlabelled sample: begin() then sample().
+    void single(std::string_view name, std::string_view type, std::string_view help,
+                uint64_t value);
     /// A whole histogram series: `bucket_counts` are *non-cumulative* counts per upper bound in
     /// `bounds` plus one overflow count; writes cumulative `_bucket{le=..}`, `_sum`, `_count`.
     void histogram(std::string_view name, const Labels& labels, std::span<const double> bounds,

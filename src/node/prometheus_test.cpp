@@ -19,6 +19,15 @@ TEST(Prometheus, CounterWithEscapedLabels) {
               "x_total 1.5\n");
 }
 
+TEST(Prometheus, SingleIsAFamilyOfOneSample) {
+    PrometheusWriter w;
+    w.single("fusel2_head_block", "gauge", "Head", 42);
+    EXPECT_EQ(w.text(),
+              "# HELP fusel2_head_block Head\n"
+              "# TYPE fusel2_head_block gauge\n"
+              "fusel2_head_block 42\n");
+}
+
 TEST(Prometheus, FormatValue) {
     EXPECT_EQ(format_value(3.0), "3");
     EXPECT_EQ(format_value(0.25), "0.25");

@@ -82,34 +82,30 @@ void SequencerL1::run(const std::atomic<bool>& stop) {
 
 void SequencerL1::write_metrics(PrometheusWriter& w) const {
     const sequencer::Stats s = seq_.stats();
-    w.begin("fusel2_sequencer_rewinds_total", "counter",
-            "Rewinds because L1 no longer supported the chain (docs/sequencer.md)");
-    w.sample("fusel2_sequencer_rewinds_total", {}, s.rewinds);
-    w.begin("fusel2_sequencer_rewound_blocks_total", "counter", "Blocks dropped by rewinds");
-    w.sample("fusel2_sequencer_rewound_blocks_total", {}, s.rewound_blocks);
-    w.begin("fusel2_sequencer_adopted_blocks_total", "counter",
-            "Blocks executed from L1's derivation of posted batches");
-    w.sample("fusel2_sequencer_adopted_blocks_total", {}, s.adopted_blocks);
-    w.begin("fusel2_sequencer_resequenced_txs_total", "counter",
-            "Transactions of dropped blocks sealed again");
-    w.sample("fusel2_sequencer_resequenced_txs_total", {}, s.resequenced_txs);
-    w.begin("fusel2_sequencer_dropped_txs_total", "counter",
-            "Transactions of dropped blocks that are no longer valid");
-    w.sample("fusel2_sequencer_dropped_txs_total", {}, s.dropped_txs);
+    w.single("fusel2_sequencer_rewinds_total", "counter",
+             "Rewinds because L1 no longer supported the chain (docs/sequencer.md)", s.rewinds);
+    w.single("fusel2_sequencer_rewound_blocks_total", "counter", "Blocks dropped by rewinds",
+             s.rewound_blocks);
+    w.single("fusel2_sequencer_adopted_blocks_total", "counter",
+             "Blocks executed from L1's derivation of posted batches", s.adopted_blocks);
+    w.single("fusel2_sequencer_resequenced_txs_total", "counter",
+             "Transactions of dropped blocks sealed again", s.resequenced_txs);
+    w.single("fusel2_sequencer_dropped_txs_total", "counter",
+             "Transactions of dropped blocks that are no longer valid", s.dropped_txs);
     w.begin("fusel2_sequencer_dropped_tx", "gauge",
             "The most recent transactions dropped by a rewind (hash, reason), at most 64");
     for (const auto& d : seq_.dropped())
         w.sample("fusel2_sequencer_dropped_tx", {{"hash", to_hex(d.hash)}, {"reason", d.reason}},
                  uint64_t{1});
-    w.begin("fusel2_sequencer_halted", "gauge", "1 when halted (sequencer.l1-divergence = halt)");
-    w.sample("fusel2_sequencer_halted", {}, uint64_t{seq_.halted() ? 1u : 0u});
+    w.single("fusel2_sequencer_halted", "gauge", "1 when halted (sequencer.l1-divergence = halt)",
+             uint64_t{seq_.halted() ? 1u : 0u});
     const poster::GuardStatus g = guard_.status();
-    w.begin("fusel2_l1_guard_verified_block", "gauge",
-            "Highest L2 block checked against the current L1 view (the poster posts no further)");
-    w.sample("fusel2_l1_guard_verified_block", {}, g.verified_through);
-    w.begin("fusel2_l1_guard_posted_checked_block", "gauge",
-            "Highest L2 block of a confirmed batch that L1 derives exactly as this sequencer");
-    w.sample("fusel2_l1_guard_posted_checked_block", {}, g.posted_checked);
+    w.single("fusel2_l1_guard_verified_block", "gauge",
+             "Highest L2 block checked against the current L1 view (the poster posts no further)",
+             g.verified_through);
+    w.single("fusel2_l1_guard_posted_checked_block", "gauge",
+             "Highest L2 block of a confirmed batch that L1 derives exactly as this sequencer",
+             g.posted_checked);
 }
 
 }  // namespace fuse::node

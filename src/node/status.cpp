@@ -9,6 +9,7 @@
 #include "core/address.hpp"
 #include "core/hex.hpp"
 #include "l1/contracts.hpp"
+#include "l1/deployment.hpp"
 #include "l1/rpc_client.hpp"
 #include "node/config.hpp"
 #include "node/http_probe.hpp"
@@ -17,23 +18,6 @@ namespace fuse::node {
 namespace {
 
 const uint256 kWeiPerEther = uint256(1'000'000'000'000'000'000ull);
-
-std::vector<Address> address_list(const nlohmann::json& j, const char* key,
-                                  std::string_view source) {
-    std::vector<Address> out;
-    if (!j.contains(key)) return out;
-    if (!j[key].is_array())
-        throw StatusError(std::string(source) + ": \"" + key + "\" is not an array");
-    for (const auto& item : j[key]) {
-        std::optional<Address> a;
-        if (item.is_string()) {
-            if (auto parsed = parse_address(item.get<std::string>())) a = *parsed;
-        }
-        if (!a) throw StatusError(std::string(source) + ": bad address in \"" + key + "\"");
-        out.push_back(*a);
-    }
-    return out;
-}
 
 std::unique_ptr<l1::RpcClient> client(const std::string& url, const std::string& what) {
     l1::RpcClientConfig c;
@@ -49,39 +33,14 @@ std::unique_ptr<l1::RpcClient> client(const std::string& url, const std::string&
     }
 }
 
-uint64_t call_u64(l1::RpcClient& rpc, const Address& to, std::string_view signature) {
-    l1::CallRequest req;
-    req.to = to;
-    req.data = l1::encode_call(signature);
-    auto v = l1::decode_uint(rpc.call(req));
-    if (!v || !v->fits_u64())
-        throw StatusError(std::string("L1: bad answer to ") + std::string(signature));
-    return v->low64();
-}
-
 }  // namespace
 
-DeploymentRecord parse_deployment_record(std::string_view text, std::string_view source) {
-    const auto j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-        throw StatusError(std::string(source) + ": not a JSON object");
-    DeploymentRecord r;
-    auto addr = [&](const char* key) {
-        if (!j.contains(key) || !j[key].is_string())
-            throw StatusError(std::string(source) + ": missing \"" + key + "\"");
-        auto a = parse_address(j[key].get<std::string>());
-        if (!a) throw StatusError(std::string(source) + ": bad address in \"" + key + "\"");
-        return *a;
-    };
-    r.inbox = addr("inbox");
-    r.rollup = addr("rollup");
-    if (j.contains("deployBlock") && j["deployBlock"].is_number_unsigned())
-        r.deploy_block = j["deployBlock"].get<uint64_t>();
-    if (j.contains("chainId") && j["chainId"].is_number_unsigned())
-        r.chain_id = j["chainId"].get<uint64_t>();
-    r.batch_posters = address_list(j, "batchPosters", source);
-    r.proposers = address_list(j, "proposers", source);
-    return r;
+l1::Deployment parse_deployment_record(std::string_view text, std::string_view source) {
+    try {
+        return l1::parse_deployment(text, source);
+    } catch (const l1::DeploymentError& e) {
+        throw StatusError(e.what());
+    }
 }
 
 StatusSources sources_from_node_config(const std::string& path, StatusSources base) {
@@ -139,7 +98,7 @@ void read_sequencer(ChainStatus& s, l1::RpcClient& l2, const std::string& url) {
 }
 
 /// The batch poster's and proposer's L1 balances (warning below `low`).
-void read_balances(ChainStatus& s, l1::RpcClient& l1, const DeploymentRecord& dep,
+void read_balances(ChainStatus& s, l1::RpcClient& l1, const l1::Deployment& dep,
                    const uint256& low) {
     for (const auto& [role, list] :
          {std::pair{"batch poster", &dep.batch_posters}, std::pair{"proposer", &dep.proposers}}) {
@@ -158,22 +117,24 @@ void read_balances(ChainStatus& s, l1::RpcClient& l1, const DeploymentRecord& de
 
 /// What L1 holds: counters, the latest root, balances. Returns the latest root, if any.
 std::optional<l1::StateRootRecord> read_l1(ChainStatus& s, const StatusSources& src,
-                                           const DeploymentRecord& dep) {
+                                           const l1::Deployment& dep) {
     auto l1 = client(src.l1_url, "L1");
     std::optional<l1::StateRootRecord> root;
     try {
         s.l1_chain_id = l1->chain_id();
         s.l1_head = l1->block_number();
-        s.batches_posted = call_u64(*l1, dep.inbox, l1::sig::kBatchCount);
-        s.messages_posted = call_u64(*l1, dep.inbox, l1::sig::kTotalMessageCount);
-        s.roots_posted = call_u64(*l1, dep.rollup, l1::sig::kPostedBatchCount);
+        s.batches_posted = l1::call_u64(*l1, dep.inbox, l1::encode_call(l1::sig::kBatchCount),
+                                        "inbox batchCount()");
+        s.messages_posted =
+            l1::call_u64(*l1, dep.inbox, l1::encode_call(l1::sig::kTotalMessageCount),
+                         "inbox totalMessageCount()");
+        s.roots_posted = l1::call_u64(*l1, dep.rollup, l1::encode_call(l1::sig::kPostedBatchCount),
+                                      "rollup postedBatchCount()");
         if (s.roots_posted > 0) {
-            l1::CallRequest req;
-            req.to = dep.rollup;
-            req.data = l1::encode_call(l1::sig::kLatestPosted);
-            auto latest = l1::decode_latest_posted(l1->call(req));
-            if (!latest) throw StatusError("L1: bad answer to latestPosted()");
-            root = latest->second;
+            root = l1::call_decoded(*l1, dep.rollup, l1::encode_call(l1::sig::kLatestPosted),
+                                    "rollup latestPosted()",
+                                    [](ByteView b) { return l1::decode_latest_posted(b); })
+                       .second;
         }
         read_balances(s, *l1, dep, src.low_balance);
     } catch (const StatusError&) {
@@ -236,13 +197,13 @@ ChainStatus collect_status(const StatusSources& src) {
     s.validator_rpc = src.validator_rpc;
     s.l1_url = src.l1_url;
 
-    std::ifstream in(src.deployment);
-    if (!in)
-        throw StatusError("deployment: cannot read " + src.deployment +
+    l1::Deployment dep;
+    try {
+        dep = l1::read_deployment(src.deployment);
+    } catch (const l1::DeploymentError& e) {
+        throw StatusError(std::string("deployment: ") + e.what() +
                           " (give --deployment, or --config with l1.deployment)");
-    std::ostringstream text;
-    text << in.rdbuf();
-    const DeploymentRecord dep = parse_deployment_record(text.str(), src.deployment);
+    }
 
     auto l2 = client(src.rpc, "L2 sequencer");
     read_sequencer(s, *l2, src.rpc);

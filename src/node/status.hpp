@@ -15,6 +15,7 @@
 
 #include "core/bytes.hpp"
 #include "core/uint256.hpp"
+#include "l1/deployment.hpp"
 
 namespace fuse::node {
 
@@ -33,16 +34,8 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// The fields of a deployment record (docs/contracts.md) that status reads.
-struct DeploymentRecord {
-    Address inbox, rollup;
-    uint64_t deploy_block = 0;
-    std::optional<uint64_t> chain_id;
-    std::vector<Address> batch_posters, proposers;
-};
-
 /// Parses a deployment record; throws StatusError naming `source` and the bad field.
-DeploymentRecord parse_deployment_record(std::string_view json_text, std::string_view source);
+l1::Deployment parse_deployment_record(std::string_view json_text, std::string_view source);
 
 /// Takes rpc, l1_url and deployment from a `fusel2 node` config file (http.address/port,
 /// l1.url, l1.deployment); the other fields of `base` are kept. Throws on a bad file.

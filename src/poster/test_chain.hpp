@@ -26,18 +26,7 @@ namespace fuse::poster::testing {
 
 inline constexpr uint64_t kL2ChainId = 412346;
 
-/// An L1 client for tests against a local anvil: few retries, short back-off and timeouts (so
-/// "L1 down" is seen quickly).
-inline l1::RpcClientConfig client_config(const std::string& url) {
-    using namespace std::chrono_literals;
-    l1::RpcClientConfig c;
-    c.url = url;
-    c.max_attempts = 2;
-    c.backoff_initial = 20ms;
-    c.connect_timeout = 500ms;
-    c.request_timeout = 3000ms;
-    return c;
-}
+using l1::testing::client_config;
 
 /// A sender polling every 20 ms.
 inline l1::SenderConfig sender_config() {

@@ -25,8 +25,9 @@ Result<CheckedTx, Rejection> check_transaction(Bytes raw, const ChainRules& rule
     const Transaction& tx = out.tx;
 
     if (auto bad = state::check_type(tx, rules.revision)) return refuse(*bad);
-    // geth's default (--rpc.allow-unprotected-txs off) in internal/ethapi SubmitTransaction.
-    if (auto bad = state::check_chain_id(tx, rules.chain_id, true)) return refuse(*bad);
+    // geth's internal/ethapi SubmitTransaction: refused unless --rpc.allow-unprotected-txs.
+    if (auto bad = state::check_chain_id(tx, rules.chain_id, !rules.allow_unprotected))
+        return refuse(*bad);
     // The cap bounds compute gas only: the L1 part follows the L1 price and comes on top (as in
     // ArbOS's BlockBuilder and Nitro's per-block gas limit).
     out.poster_gas = fees.poster_gas ? fees.poster_gas(raw) : 0;

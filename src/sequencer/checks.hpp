@@ -25,6 +25,9 @@ struct ChainRules {
     /// poster gas), as ArbOS does (docs/arbos.md "Limits").
     uint64_t max_tx_gas = 32'000'000;
     size_t max_tx_size = 131'072;  ///< bytes of the raw transaction (geth's txMaxSize)
+    /// Let legacy transactions without an EIP-155 chain id in (geth's
+    /// --rpc.allow-unprotected-txs), so that operators can replay keyless deployments.
+    bool allow_unprotected = false;
 };
 
 /// The prices at the moment of the check (the latest sealed block's).

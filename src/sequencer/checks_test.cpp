@@ -106,6 +106,39 @@ TEST(Checks, LegacyWithoutChainIdIsRefusedAsGethDoesOverRpc) {
     EXPECT_EQ(r.message, "only replay-protected (EIP-155) transactions allowed over RPC");
 }
 
+TEST(Checks, LegacyWithoutChainIdIsAcceptedWithAllowUnprotected) {
+    Transaction t = make_tx({.type = TxType::kLegacy});
+    t.chain_id.reset();
+    ASSERT_TRUE(sign_transaction(t, testing::test_key(1)).has_value());
+    ChainRules allow = rules();
+    allow.allow_unprotected = true;
+    auto r = check_transaction(encode_transaction(t), allow, fees());
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+    EXPECT_FALSE(r->tx.chain_id);
+    // A chain id of another chain is still refused.
+    EXPECT_FALSE(check_transaction(make_raw({.chain_id = 1}), allow, fees()).has_value());
+}
+
+TEST(Checks, SetCodeTransactionsFollowTheRevision) {
+    Transaction t = make_tx({});
+    t.type = TxType::kSetCode;
+    t.to = Address{};
+    Authorization a;
+    a.chain_id = 412346;
+    a.r = 1;
+    a.s = 1;
+    t.authorization_list.push_back(a);
+    t.gas_limit = 100'000;
+    ASSERT_TRUE(sign_transaction(t, testing::test_key(1)).has_value());
+    const Bytes raw = encode_transaction(t);
+    EXPECT_EQ(refused(raw).reason, R::kUnsupportedType);  // Cancun rules (the default)
+    ChainRules prague = rules();
+    prague.revision = evm::Revision::kPrague;
+    auto r = check_transaction(raw, prague, fees());
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+    EXPECT_EQ(r->tx.type, TxType::kSetCode);
+}
+
 TEST(Checks, WrongChainId) {
     const Rejection r = refused(make_raw({.chain_id = 1}));
     EXPECT_EQ(r.reason, R::kWrongChainId);

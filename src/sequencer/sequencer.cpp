@@ -54,6 +54,9 @@ Impl::Impl(storage::Database& d, const arbos::Genesis& g, Config c, L1InfoSource
     rules.chain_id = genesis.chain_id;
     rules.max_tx_gas = std::min(genesis.fees.block_gas_limit, genesis.fees.max_tx_gas_limit);
     rules.max_tx_size = c.max_tx_size;
+    rules.allow_unprotected = c.allow_unprotected_txs;
+    // The EVM rules of the ArbOS version in the chain's state (set at genesis).
+    rules.revision = arbos::revision_for(arbos::read_system_state(db.world()).arbos_version);
     load_head();
     // What a rewind recorded and a crash left unsealed goes back into the pool first.
     resume_resequence();

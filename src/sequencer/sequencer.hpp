@@ -36,6 +36,9 @@ struct Config {
     std::chrono::milliseconds nonce_gap_wait{1'000};
     size_t max_tx_size = 131'072;  ///< bytes of the raw transaction (geth's txMaxSize)
     size_t max_block_txs = 10'000;
+    /// Accept legacy transactions without an EIP-155 chain id (geth's
+    /// --rpc.allow-unprotected-txs; off by default): for replaying keyless deployments.
+    bool allow_unprotected_txs = false;
     /// Blocks built ahead of the durable head while a commit (fsync) is in flight; they are
     /// committed together next (group commit). 0 = commit each block before building the next.
     size_t max_uncommitted_blocks = 64;

@@ -279,6 +279,11 @@ ExecResult StateHost::create(const Message& msg, std::optional<uint64_t> tx_nonc
     const Address addr = msg.kind == CallKind::kCreate2
                              ? create2_address(msg.sender, msg.create2_salt, msg.input)
                              : create_address(msg.sender, nonce);
+    return create_at(msg, addr);
+}
+
+ExecResult StateHost::create_at(const Message& msg, const Address& addr) noexcept {
+    ExecResult res;
     state_.access_account(addr);  // EIP-2929: the new address is warm
 
     // EIP-684 / EIP-7610: no create over an account with nonce, code or storage.

@@ -84,6 +84,12 @@ public:
     /// transaction processing, the address derives from `tx_nonce`.
     evm::ExecResult create_top(const evm::Message& msg, uint64_t tx_nonce) noexcept;
 
+    /// Runs the init code `msg.input` of a create (sender, value, gas from `msg`) to `addr`,
+    /// whatever the sender's nonce or the salt: the address checks (EIP-684/7610), EIP-3541,
+    /// EIP-170 and the code deposit as for any create. For genesis predeploys: the result of a
+    /// keyless deployment without replaying its transaction (docs/genesis.md).
+    evm::ExecResult create_at(const evm::Message& msg, const Address& addr) noexcept;
+
     bool is_prague() const { return rev_ >= evm::Revision::kPrague; }
 
     /// Serves the hook's addresses as precompiles (null: none, Ethereum's behaviour).

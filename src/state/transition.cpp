@@ -149,7 +149,8 @@ Result<void, TxRefusal> validate_against_sender(ExecState& state, Revision rev,
     return {};
 }
 
-/// EIP-7702 authorization processing; returns the refund for authorities that already existed.
+}  // namespace
+
 int64_t apply_authorizations(ExecState& state, const BlockEnv& block, const Transaction& txn) {
     int64_t refund = 0;
     for (const Authorization& auth : txn.authorization_list) {
@@ -173,6 +174,8 @@ int64_t apply_authorizations(ExecState& state, const BlockEnv& block, const Tran
     }
     return refund;
 }
+
+namespace {
 
 /// EIP-2929 / 2930 / 3651 warm set: sender, recipient, coinbase, precompiles (the chain
 /// layer's too), the access list.

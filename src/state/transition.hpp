@@ -65,6 +65,11 @@ struct TxHooks {
     TxTracer* tracer = nullptr;
 };
 
+/// EIP-7702: processes `txn`'s authorization list (skipping invalid tuples, as the EIP says) and
+/// returns the refund for authorities that already existed. apply_transaction runs it; eth_call
+/// and eth_estimateGas run it for a request with an authorization list.
+int64_t apply_authorizations(ExecState& state, const BlockEnv& block, const Transaction& txn);
+
 /// Validates and executes `txn` from `sender` on `state`, then finalizes the transaction
 /// (EIP-161 cleanup etc.). On an invalid transaction `state` is unchanged.
 /// `block_gas_left` is what the block can still hold (EIP-1559 block gas limit check).

@@ -1,5 +1,5 @@
 // Differential test (issue #5): the same transactions on the L2 and on anvil started with the
-// same rules (--hardfork cancun, the same dev accounts) give the same status, gas used (L2 gas
+// same rules (--hardfork prague, the dev genesis's ArbOS version 2; the same dev accounts) give the same status, gas used (L2 gas
 // minus its L1 data fee part, gasUsedForL1), logs, contract addresses and fee-adjusted balances.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -15,7 +15,7 @@ function chain(name, provider, wallet, l1Gas) {
   return { name, provider, wallet, l1Gas, fees: new Map() };
 }
 
-describe('differential: L2 vs anvil (cancun)', { skip: skip ?? false }, () => {
+describe('differential: L2 vs anvil (prague)', { skip: skip ?? false }, () => {
   let node;
   let anvil;
   let chains;
@@ -23,7 +23,7 @@ describe('differential: L2 vs anvil (cancun)', { skip: skip ?? false }, () => {
     await buildL2TestContracts();
     // A low L1 price (0.001 gwei) keeps the L1 data fee nonzero but well inside the gas limits.
     node = await startNode({ args: ['--l1-base-fee', '1000000'] });
-    anvil = await startAnvil({ hardfork: 'cancun' });
+    anvil = await startAnvil({ hardfork: 'prague' });
     const l2p = node.provider();
     const l1p = anvil.provider();
     chains = [

@@ -185,7 +185,7 @@ describe('filters against the real binary', { skip: skip ?? false }, () => {
   });
 
   it('same contract and transactions on anvil and on the L2: the same filter results', async () => {
-    const anvil = await startAnvil({ hardfork: 'cancun' });
+    const anvil = await startAnvil({ hardfork: 'prague' });  // the dev genesis's rules
     try {
       const kSender = 8; // the same key on both chains, fresh on both: same contract address
       const run = async (url, wallet) => {

@@ -79,7 +79,7 @@ describe('eth_getProof and eth_createAccessList against the real binary', { skip
   before(async () => {
     await buildL2TestContracts();
     node = await startNode();
-    anvil = await startAnvil({ hardfork: 'cancun' });
+    anvil = await startAnvil({ hardfork: 'prague' });  // the dev genesis's rules
   });
   after(async () => {
     if (anvil) await anvil.stop();

@@ -58,7 +58,7 @@ describe('rollup watch mode: alarms on a divergent sequencer and on a wrong root
 
       const honest = await r.startValidator({ mode: 'watch', sequencerUrl: r.sequencer.url });
       const fooled = await r.startValidator({ mode: 'watch', sequencerUrl: divergent.url });
-      const exiting = await r.startValidator({ mode: 'watch', sequencerUrl: divergent.url, args: ['--validator-exit-on-mismatch'] });
+      const exiting = await r.startValidator({ mode: 'watch', sequencerUrl: divergent.url, args: ['--validator-exit-on-mismatch'], mayExit: true });
 
       await waitFor(async () => (await metric(fooled, kMismatch)) === 1, { what: 'the alarm metric of the fooled watcher' });
       const alarm = fooled.output().match(/error.*validator ALARM: (.*)/);
@@ -101,7 +101,7 @@ describe('rollup watch mode: alarms on a divergent sequencer and on a wrong root
       assert.ok(batches.length >= 2, `${batches.length} batches`);
 
       const watcher = await r.startValidator({ mode: 'watch' });
-      const exiting = await r.startValidator({ mode: 'watch', args: ['--validator-exit-on-mismatch'] });
+      const exiting = await r.startValidator({ mode: 'watch', args: ['--validator-exit-on-mismatch'], mayExit: true });
       await waitFor(async () => (await metric(watcher, kDerived)) >= head, { what: `watcher at block ${head}` });
 
       const core = r.rollupCore.connect(r.wallets.proposer);

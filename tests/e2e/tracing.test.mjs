@@ -1,5 +1,5 @@
 // debug_trace* against anvil (issue 14 §2): the same contracts and transactions on the L2 and on
-// anvil (--hardfork cancun --steps-tracing, same dev account, so the same addresses), then the
+// anvil (--hardfork prague --steps-tracing: the dev genesis runs Prague rules; same dev account, so the same addresses), then the
 // callTracer, prestateTracer (plain and diffMode) and struct-logger outputs compared, modulo the
 // documented differences (docs/eth-rpc.md "Tracing"): gas figures that depend on the gas left
 // (the L1 data fee is charged as gas up front), the sender's balance (fees), the fee recipients,
@@ -100,7 +100,7 @@ function normStep(s, gas0) {
   return o;
 }
 
-describe('tracing: L2 vs anvil (cancun)', { skip: skip ?? false }, () => {
+describe('tracing: L2 vs anvil (prague)', { skip: skip ?? false }, () => {
   let node;
   let anvil;
   let chains;
@@ -109,7 +109,7 @@ describe('tracing: L2 vs anvil (cancun)', { skip: skip ?? false }, () => {
     art = {};
     for (const name of ['Parent', 'Lib', 'Small', 'Bomb']) art[name] = await compileSolidity(kSource, name, 'cancun');
     node = await startNode({ args: ['--l1-base-fee', '1000000'] });
-    anvil = await startAnvil({ hardfork: 'cancun', extraArgs: ['--steps-tracing'] });
+    anvil = await startAnvil({ hardfork: 'prague', extraArgs: ['--steps-tracing'] });
     const mk = (name, provider, wallet, rpc) => ({ name, provider, wallet, rpc, c: {} });
     const l2p = node.provider();
     const l1p = anvil.provider();

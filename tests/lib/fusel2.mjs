@@ -65,9 +65,11 @@ export function runFusel2(args, { timeoutMs = 20000 } = {}) {
 
 /// Starts `fusel2 node`. Options: datadir (default: a fresh temporary folder, removed by stop()
 /// unless keepDatadir or the caller gave it), args (extra flags; `--dev` is added unless args has
-/// --genesis or noDev), metrics (default true), startTimeoutMs.
+/// --genesis or noDev), metrics (default true), startTimeoutMs, mayExit (a node the test expects to
+/// exit by itself, e.g. with --validator-exit-on-mismatch: its exit during start-up is not an
+/// error; the test reads the exit code from stop()).
 export async function startNode({ datadir, args = [], noDev = false, metrics = true, keepDatadir = false,
-  warmup = true, startTimeoutMs = 30000, role = 'sequencer', chainId = kDevChainId } = {}) {
+  warmup = true, startTimeoutMs = 30000, role = 'sequencer', chainId = kDevChainId, mayExit = false } = {}) {
   const ownDatadir = !datadir;
   datadir = datadir || fs.mkdtempSync(path.join(os.tmpdir(), 'fusel2-e2e-'));
   const argv = ['node', '--role', role, '--datadir', datadir, '--http-port', '0', '--log-format', 'text'];
@@ -91,7 +93,7 @@ export async function startNode({ datadir, args = [], noDev = false, metrics = t
     exitInfo = { code, signal };
     resolve(exitInfo);
   }));
-  const ports = await waitUntilReady(endpointsFile, startTimeoutMs, () => exitInfo, () => output).catch((e) => {
+  const ports = await waitUntilReady(endpointsFile, startTimeoutMs, () => exitInfo, () => output, mayExit).catch((e) => {
     child.kill('SIGKILL');
     running.delete(child);
     throw e;
@@ -185,13 +187,14 @@ export async function startNode({ datadir, args = [], noDev = false, metrics = t
 /// Waits for <datadir>/endpoints.json, then for GET /ready to answer 200 — or 503 with a reason
 /// other than "starting": a node that reports a problem (a watcher's alarm, a halted sequencer)
 /// is up and serving, and the test is there to observe the problem. Resolves to the ports
-/// {http, metrics}. Rejects when the node exits first or the time runs out.
-async function waitUntilReady(endpointsFile, timeoutMs, exitInfo, output) {
+/// {http, metrics} (with mayExit, also when the node exits: its ports if it had bound them). Rejects when the node exits first or the time runs out.
+async function waitUntilReady(endpointsFile, timeoutMs, exitInfo, output, mayExit = false) {
   const deadline = Date.now() + timeoutMs;
   let ports = null;
   let last = 'no endpoints.json yet';
   while (Date.now() < deadline) {
     const exit = exitInfo();
+    if (exit && mayExit) return ports ?? { http: 0, metrics: null };
     if (exit) {
       throw new Error(`fusel2 node exited (code ${exit.code}, signal ${exit.signal}) before it was ready:\n${output()}`);
     }

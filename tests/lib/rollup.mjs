@@ -154,15 +154,15 @@ export async function startRollup({
   };
 
   /// Starts a validator. Options: mode ('follow' | 'propose' | 'watch'), datadir (default a new
-  /// folder under <dir>), sequencerUrl (watch mode), args.
+  /// folder under <dir>), sequencerUrl (watch mode), args, mayExit (see startNode).
   let validators = 0;
-  rollup.startValidator = async ({ mode = 'follow', datadir, sequencerUrl, args = [] } = {}) => {
+  rollup.startValidator = async ({ mode = 'follow', datadir, sequencerUrl, args = [], mayExit = false } = {}) => {
     datadir = datadir || path.join(dir, `validator-${validators++}`);
     const extra = ['--validator-mode', mode];
     if (mode === 'propose') extra.push('--validator-proposer-key-file', files.proposerKey);
     if (sequencerUrl) extra.push('--validator-sequencer-url', sequencerUrl);
     return track(await startNode({
-      role: 'validator', datadir, keepDatadir: true, noDev: true, chainId: rollup.chainId,
+      role: 'validator', datadir, keepDatadir: true, noDev: true, chainId: rollup.chainId, mayExit,
       args: [...l1Args(), ...extra, ...args],
     }));
   };
