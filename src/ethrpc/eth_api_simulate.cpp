@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "arbos/revision.hpp"
 #include "arbos/system_state.hpp"
 #include "core/hash.hpp"
 #include "core/hex.hpp"
@@ -343,6 +344,9 @@ Json EthApi::Impl::simulate(const Json& params) const {
         h.blob_gas_used = 0;
         h.excess_blob_gas = 0;
         h.parent_beacon_block_root = b.beacon_root.value_or(Hash32{});
+        // As arbos::fill_header: from Prague (ArbOS version 2) the empty requests' hash.
+        if (arbos::revision_for(sys.arbos_version) >= evm::Revision::kPrague)
+            h.requests_hash = kEmptyRequestsHash;
         std::vector<Bytes> raws, receipts;
         for (const auto& et : block.txs) {
             raws.push_back(et.raw);

@@ -3,7 +3,8 @@
 // each call's {returnData, logs, gasUsed, maxUsedGas, status, error}), calls chained across
 // simulated blocks, state overrides per block (balance, code, state, stateDiff, nonce), geth's
 // validation and request error codes, and a differential run of the same requests on anvil
-// (which implements eth_simulateV1 too): the calls' results must be the same.
+// --hardfork prague (the dev genesis's rules; anvil implements eth_simulateV1 too): the calls'
+// results must be the same.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ethers } from 'ethers';
@@ -53,7 +54,7 @@ describe('eth_simulateV1', { skip: skip ?? false }, () => {
     const a = testArtifact('Reverter');
     reverter = new ethers.Interface(a.abi);
     code = a.deployedBytecode;
-    [node, anvil] = await Promise.all([startNode(), startAnvil({ hardfork: 'cancun' })]);
+    [node, anvil] = await Promise.all([startNode(), startAnvil({ hardfork: 'prague' })]);
     from = node.wallet(5).address;  // the same funded account on both (same mnemonic)
     to = ethers.Wallet.createRandom().address;
   });
@@ -98,6 +99,10 @@ describe('eth_simulateV1', { skip: skip ?? false }, () => {
         'gasUsed', 'baseFeePerGas', 'transactions', 'calls'])
         assert.ok(k in b, `block field ${k}`);
       assert.equal(b.transactions.length, b.calls.length);
+      // The header fields of the chain's rules: Prague's empty requests hash (EIP-7685) as in
+      // the real blocks.
+      assert.equal(b.requestsHash, base.requestsHash);
+      assert.equal(b.withdrawalsRoot, base.withdrawalsRoot);
       // A block's gasUsed is its calls'.
       assert.equal(BigInt(b.gasUsed), b.calls.reduce((s, c) => s + BigInt(c.gasUsed), 0n));
     });
