@@ -17,6 +17,11 @@ APT_PACKAGES=(
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 
+# The Node the project runs (scripts/node-env.sh): the one on PATH if new enough, else the pinned
+# one this script obtains from the npm registry.
+source scripts/node-env.sh
+fuse_use_node
+
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -34,6 +39,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Debian 12's nodejs is 18; package.json's engines (and anvil's, ethers') ask for >= 20.
+if ! fuse_node_ok; then
+  log "node $(node --version 2>/dev/null || echo missing) is older than package.json's engines" \
+      "(>= $(fuse_node_min_major)): fetching Node $FUSE_NODE_VERSION from the npm registry into $(fuse_node_home)"
+  fuse_obtain_node
+fi
+
 # npm packages into ./node_modules, pinned by package-lock.json (TOOLCHAIN.md: `npm ci` fails on
 # the foundry packages' lockfiles, `npm install` with the committed lock works and keeps it).
 stamp=node_modules/.fuse-lock-stamp
@@ -47,9 +59,15 @@ if [ -f contracts/build.mjs ]; then
   node contracts/build.mjs >/dev/null
 fi
 
+# CMake runs the js tests and the generators with FUSE_NODE: the node chosen above.
+node_bin=$(command -v node)
 if [ ! -f "build/$preset/build.ninja" ]; then
   log "configuring build/$preset"
-  cmake --preset "$preset" -DFUSE_SHARED_DIR="${FUSE_SHARED_DIR:-$(pwd)/../shared}" >/dev/null
+  cmake --preset "$preset" -DFUSE_SHARED_DIR="${FUSE_SHARED_DIR:-$(pwd)/../shared}" \
+        -DFUSE_NODE:FILEPATH="$node_bin" >/dev/null
+elif ! grep -qxF "FUSE_NODE:FILEPATH=$node_bin" "build/$preset/CMakeCache.txt"; then
+  log "reconfiguring build/$preset for node $node_bin"
+  cmake --preset "$preset" -DFUSE_NODE:FILEPATH="$node_bin" >/dev/null
 fi
 log "building build/$preset"
 cmake --build --preset "$preset" -- -j"$(nproc)" | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
