@@ -46,13 +46,15 @@ if ! fuse_node_ok; then
   fuse_obtain_node
 fi
 
-# npm packages into ./node_modules, pinned by package-lock.json (TOOLCHAIN.md: `npm ci` fails on
-# the foundry packages' lockfiles, `npm install` with the committed lock works and keeps it).
+# npm packages into ./node_modules, pinned by package-lock.json. `npm ci` fails on the foundry
+# packages' lockfiles (TOOLCHAIN.md); `npm install --no-save` installs from the committed lock and
+# never writes package.json or package-lock.json, so set-up leaves the checkout as it was
+# (the test setup.lockfile_is_npms_own checks that the lock is what a plain `npm install` writes).
 stamp=node_modules/.fuse-lock-stamp
-if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+if [ ! -f "$stamp" ] || ! cat package.json package-lock.json | cmp -s - "$stamp"; then
   log "installing npm packages"
-  npm install --no-audit --no-fund --loglevel=error >/dev/null
-  cp package-lock.json "$stamp"
+  npm install --no-save --no-audit --no-fund --loglevel=error >/dev/null
+  cat package.json package-lock.json >"$stamp"
 fi
 
 if [ -f contracts/build.mjs ]; then
