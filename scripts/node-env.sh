@@ -64,7 +64,7 @@ fuse_use_node() {
 fuse_fetch_package() {
   local spec="$1" want="$2" dest="$3" dl tgz got
   dl=$(mktemp -d "${TMPDIR:-/tmp}/fusel2-npm-pack.XXXXXX")
-  if ! (cd "$dl" && npm pack "$spec" --silent >/dev/null); then
+  if ! (cd "$dl" && npm pack "$spec" --loglevel=error >/dev/null); then
     rm -rf "$dl"
     echo "npm pack $spec failed" >&2
     return 1
