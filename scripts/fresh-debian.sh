@@ -17,7 +17,10 @@
 #    summary (also in the log folder's summary.txt), unmounts and deletes the root (--keep keeps it).
 #
 # Needs network to deb.debian.org and registry.npmjs.org only (setup fetches Node 20 from the npm
-# registry: Debian 12's nodejs is 18). Needs ~15 GB free where the root goes (default: a new
+# registry: Debian 12's nodejs is 18). A host whose HTTPS goes through an intercepting proxy
+# trusts that proxy's CA from /usr/local/share/ca-certificates (the local admin's CAs, not
+# Debian's): those are copied into the root likewise and given to Node as NODE_EXTRA_CA_CERTS, as
+# the admin of a fresh machine on that network would (--no-host-ca: don't). Needs ~15 GB free where the root goes (default: a new
 # folder in /var/tmp; --root DIR or FRESH_ROOT to choose) and takes long: the whole project
 # builds from scratch. Logs in build/fresh-debian/ (FRESH_LOG_DIR). FRESH_MIRROR picks the mirror.
 set -euo pipefail
@@ -28,11 +31,13 @@ logdir="${FRESH_LOG_DIR:-$repo/build/fresh-debian}"
 root="${FRESH_ROOT:-}"
 keep=0
 netns=1
+host_ca=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --keep) keep=1 ;;
     --root) root="$2"; shift ;;
     --shared-network) netns=0 ;;  # run the devnet in the host's network namespace
+    --no-host-ca) host_ca=0 ;;    # don't pass the host's local CAs in (see below)
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -104,10 +109,9 @@ trap cleanup EXIT  # only from here on: $root is set and is ours
 trap 'exit 130' INT TERM
 
 # The chroot with a clean environment, as a freshly logged-in root would have it.
-in_root() {
-  chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
-}
+root_env=(/usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb
+  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+in_root() { chroot "$root" "${root_env[@]}" "$@"; }
 
 t_all=$SECONDS
 log "debootstrap bookworm (minbase) from $mirror into $root"
@@ -122,6 +126,14 @@ deb ${mirror%/debian}/debian-security bookworm-security main
 EOF
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 [ -s "$root/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+host_cas=""
+if [ "$host_ca" = 1 ] && compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cat /usr/local/share/ca-certificates/*.crt >"$root/usr/local/share/ca-certificates/host-local-cas.crt"
+  root_env+=(NODE_EXTRA_CA_CERTS=/usr/local/share/ca-certificates/host-local-cas.crt)
+  host_cas=$(cd /usr/local/share/ca-certificates && ls -- *.crt | tr '\n' ' ')
+  log "passing the host's local CAs in (NODE_EXTRA_CA_CERTS): $host_cas"
+fi
 # Packages installed in a chroot must not start services on the host.
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod +x "$root/usr/sbin/policy-rc.d"
@@ -160,9 +172,7 @@ node_after=$(in_root /bin/bash -c 'cd /root/fusel2 && source scripts/node-env.sh
 # --- scripts/devnet.sh -----------------------------------------------------------------------
 log "running scripts/devnet.sh until its banner (log: $logdir/devnet.log)"
 t=$SECONDS
-run_devnet=(chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb
-  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-  /bin/bash -c 'cd /root/fusel2 && exec scripts/devnet.sh')
+run_devnet=(chroot "$root" "${root_env[@]}" /bin/bash -c 'cd /root/fusel2 && exec scripts/devnet.sh')
 # setsid: its own process group, as a shell gives a foreground job. env --default-signal: a
 # script's background job starts with SIGINT and SIGQUIT ignored, a terminal's foreground job
 # does not. setsid, env, unshare, sh and chroot exec in turn, so $! ends up being
@@ -186,7 +196,7 @@ if [ "$banner" = 1 ]; then
   log "devnet banner after $(dur $t_banner); fusel2 status inside:"
   sleep 10  # let it seal and post a little
   set +e
-  nsenter --net="/proc/$devnet_pid/ns/net" chroot "$root" /usr/bin/env -i HOME=/root \
+  nsenter --net="/proc/$devnet_pid/ns/net" chroot "$root" "${root_env[@]}" \
     /bin/sh -c 'cd /root/fusel2 && exec build/release/bin/fusel2 status' >"$logdir/devnet-status.log" 2>&1
   devnet_status_rc=$?
   set -e
@@ -228,7 +238,7 @@ ok=1
 {
   echo "Fresh Debian 12 (debootstrap bookworm minbase, $mirror), repository at $sha"
   echo "  ($subject)"
-  echo "debootstrap:       $(dur $t_debootstrap)"
+  echo "debootstrap:       $(dur $t_debootstrap)${host_cas:+; local CAs of the host passed in: $host_cas}"
   echo "node:              before set-up: $node_before; after: $node_after"
   echo "scripts/test.sh:   exit $test_rc in $(dur $t_test); ${test_summary:-no ctest summary}"
   [ -n "$test_time" ] && echo "                   $test_time"
