@@ -47,6 +47,7 @@ Json EthApi::Impl::call(const Json& params) const {
     const ResolvedState s = resolve_state(id);
     // As geth and Nitro: the call runs in block N itself (NUMBER = N, N's timestamp).
     req.in_block = true;
+    req.node_interface = node_interface.get();
     req.block_hashes = [this](int64_t n) {
         if (n < 0) return Hash32{};
         return db.block_hash(uint64_t(n)).value_or(Hash32{});
@@ -81,6 +82,7 @@ Json EthApi::Impl::estimate_gas(const Json& params) const {
     if (overrides) view.emplace(*s.state, *overrides);
     const state::StateReader& st = view ? static_cast<const state::StateReader&>(*view) : *s.state;
     if (!req.l1_base_fee) req.l1_base_fee = estimate_l1_base_fee(st);
+    req.node_interface = node_interface.get();
     auto result = arbos::estimate_gas(st, genesis, s.block, req);
     if (!result) call_failed(result.error());
     return Json(quantity(*result));

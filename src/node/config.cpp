@@ -165,6 +165,8 @@ void ConfigBinder::bind_all(NodeConfig& c) {
     add("sequencer.max-pool-txs", c.sequencer.max_pool_txs, "Pool capacity, all senders");
     add("sequencer.max-queued-per-sender", c.sequencer.max_queued_per_sender,
         "Future-nonce transactions kept per sender");
+    add("sequencer.nonce-gap-wait-ms", c.sequencer.nonce_gap_wait,
+        "A transaction behind a nonce gap waits this long for it to fill, then is refused");
     add("sequencer.max-tx-size", c.sequencer.max_tx_size, "Largest raw transaction, bytes");
     add("sequencer.max-block-txs", c.sequencer.max_block_txs, "Most transactions per block");
     add("sequencer.max-block-deposits", c.sequencer.max_block_deposits,
@@ -313,6 +315,13 @@ std::string NodeConfig::validate() const {
     for (const auto& [section, err] : parts)
         if (!err.empty()) return std::string(section) + ": " + err;
     if (std::string err = l1.validate(); !err.empty()) return err;
+    // A gapped transaction's eth_sendRawTransaction must get its refusal, not a timeout.
+    if (http.dispatch.handler_timeout.count() > 0 &&
+        sequencer.nonce_gap_wait >= http.dispatch.handler_timeout)
+        return "sequencer.nonce-gap-wait-ms (" + std::to_string(sequencer.nonce_gap_wait.count()) +
+               ") must be below rpc.timeout-ms (" +
+               std::to_string(http.dispatch.handler_timeout.count()) +
+               "): a transaction behind a nonce gap would time out before it is refused";
     if (metrics.enabled && http.port != 0 && metrics.port == http.port &&
         metrics.address == http.address)
         return "metrics.port must differ from http.port";

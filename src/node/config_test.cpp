@@ -123,6 +123,16 @@ TEST(NodeConfig, ValidateNamesTheProblem) {
               0u)
         << c.validate();
     c.sequencer.min_block_interval = std::chrono::microseconds(5'000);
+    c.sequencer.nonce_gap_wait = std::chrono::milliseconds(0);
+    EXPECT_EQ(c.validate(), "sequencer: nonce-gap-wait-ms must be between 1 and 600000, not 0");
+    c.sequencer.nonce_gap_wait = std::chrono::milliseconds(30'000);
+    EXPECT_EQ(c.validate(),
+              "sequencer.nonce-gap-wait-ms (30000) must be below rpc.timeout-ms (30000): a "
+              "transaction behind a nonce gap would time out before it is refused");
+    c.http.dispatch.handler_timeout = std::chrono::milliseconds(0);  // no timeout: any wait
+    EXPECT_EQ(c.validate(), "");
+    c.http.dispatch.handler_timeout = std::chrono::milliseconds(30'000);
+    c.sequencer.nonce_gap_wait = std::chrono::milliseconds(1'000);
     c.log.format = "xml";
     EXPECT_EQ(c.validate(), "log: format must be text or json");
     c.log.format = "text";
@@ -165,7 +175,8 @@ TEST(NodeConfig, EnumsAndDurationsParseOnceIntoTheComponentFields) {
     parse(p,
           {"--role", "validator", "--validator-mode", "watch", "--sequencer-l1-divergence", "halt",
            "--rpc-timeout-ms", "1500", "--poster-batch-format", "1"},
-          "[l1]\npoll-ms = 250\n[rpc]\nfilter-timeout-ms = 60000\n");
+          "[l1]\npoll-ms = 250\n[rpc]\nfilter-timeout-ms = 60000\n[sequencer]\n"
+          "nonce-gap-wait-ms = 250\n");
     EXPECT_EQ(p.cfg.role, Role::kValidator);
     EXPECT_EQ(p.cfg.validator.run.mode, validator::Mode::kWatch);
     EXPECT_EQ(p.cfg.l1_divergence, DivergencePolicy::kHalt);
@@ -173,6 +184,10 @@ TEST(NodeConfig, EnumsAndDurationsParseOnceIntoTheComponentFields) {
     EXPECT_EQ(p.cfg.poster.batches.batch_format, 1u);
     EXPECT_EQ(p.cfg.l1.poll, std::chrono::milliseconds(250));
     EXPECT_EQ(p.cfg.eth.filters.timeout, std::chrono::milliseconds(60'000));
+    EXPECT_EQ(p.cfg.sequencer.nonce_gap_wait, std::chrono::milliseconds(250));
+    Parsed flag;
+    parse(flag, {"--sequencer-nonce-gap-wait-ms", "40"}, "[sequencer]\nnonce-gap-wait-ms = 250\n");
+    EXPECT_EQ(flag.cfg.sequencer.nonce_gap_wait, std::chrono::milliseconds(40));  // flag wins
     // The node's defaults where they differ from a component's.
     EXPECT_EQ(p.cfg.poster.batches.max_in_flight, 4u);
     EXPECT_EQ(p.cfg.http.port, 8547);

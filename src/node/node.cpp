@@ -60,6 +60,14 @@ Node::~Node() {
     stop();  // after a failed start or run: nothing keeps running behind a destroyed part
 }
 
+ethrpc::Config Node::eth_config() const {
+    ethrpc::Config ec = cfg_.eth;
+    // NodeInterface.getL1Confirmations counts from the L1 head; the inbox reader (the
+    // sequencer's L1 guard, the validator) reads l1.confirmations below it.
+    if (l1_) ec.l1_confirmations = cfg_.l1.confirmations;
+    return ec;
+}
+
 void Node::build_deposit_reader() {
     if (!l1_ || !l1_->deployment.bridge) return;
     inbox::DepositReaderConfig dc;
@@ -107,7 +115,7 @@ void Node::build_sequencer() {
         std::make_unique<sequencer::Sequencer>(*db_, genesis_, sc, l1_source, deposit_source);
     metrics_.set_pool_size_source([s = sequencer_.get()] { return s->pool_size(); });
 
-    api_ = std::make_unique<ethrpc::EthApi>(*db_, genesis_, sequencer_.get(), cfg_.eth);
+    api_ = std::make_unique<ethrpc::EthApi>(*db_, genesis_, sequencer_.get(), eth_config());
     api_->register_methods(server_);  // methods + the newHeads/logs subscription kinds
     server_.methods().register_method(
         "fusel2_sequencerStatus",
@@ -162,7 +170,7 @@ void Node::build_sequencer() {
 
 void Node::build_validator() {
     build_deposit_reader();
-    api_ = std::make_unique<ethrpc::EthApi>(*db_, genesis_, nullptr, cfg_.eth);
+    api_ = std::make_unique<ethrpc::EthApi>(*db_, genesis_, nullptr, eth_config());
     api_->register_methods(server_);
 
     validator::Config vc = cfg_.validator.run;

@@ -85,6 +85,8 @@ public:
 private:
     enum class Phase { kStarting, kServing, kStopping };
 
+    /// `eth` with what the node's other parts tell the RPC layer (the inbox reader's depth).
+    ethrpc::Config eth_config() const;
     void build_sequencer();
     void build_validator();
     /// The L1 Bridge's deposit reader when the deployment has a Bridge (null otherwise).

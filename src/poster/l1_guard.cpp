@@ -108,6 +108,11 @@ void L1Guard::save_reader() {
         std::memory_order_release);
 }
 
+void L1Guard::save_cursor() {
+    if (auto a = db_.put_meta(kCursorKey, text_bytes(inbox::to_json(reader_->cursor()))); !a)
+        note("cannot save the L1 guard's inbox cursor: " + a.error());
+}
+
 void L1Guard::applied() {
     save_reader();
     referenced_.clear();
@@ -135,6 +140,7 @@ std::optional<Divergence> L1Guard::check() {
 std::optional<Divergence> L1Guard::check_posted() {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_posted_check_ < cfg_.poll_interval) return std::nullopt;
+    const uint64_t scanned_before = reader_->cursor().scanned_block;
     inbox::PollResult r = reader_->poll();
     last_posted_check_ = now;
     if (r.rollback) {
@@ -173,7 +179,10 @@ std::optional<Divergence> L1Guard::check_posted() {
             return d;  // the reader's position is saved once the caller applied it
         }
     }
-    if (r.rollback || !r.batches.empty()) save_reader();
+    if (r.rollback || !r.batches.empty())
+        save_reader();
+    else if (reader_->cursor().scanned_block != scanned_before)
+        save_cursor();
     return std::nullopt;
 }
 

@@ -105,6 +105,9 @@ private:
                                                     uint64_t l1_block);
     void reset_reader();
     void save_reader();
+    /// The reader's cursor alone (L1 read further, no batch): the RPC layer's batch index
+    /// counts NodeInterface.getL1Confirmations from it (ethrpc/batch_index.hpp).
+    void save_cursor();
     void note(const std::string& line) const;
 
     storage::Database& db_;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <deque>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -48,7 +49,10 @@ Impl::Impl(storage::Database& d, const arbos::Genesis& g, Config c, L1InfoSource
       deposit_source(std::move(deposits)),
       pool(PoolLimits{.max_pool_txs = c.max_pool_txs,
                       .max_queued_per_sender = c.max_queued_per_sender,
-                      .price_bump_percent = 10}) {
+                      .price_bump_percent = 10,
+                      .nonce_gap_wait = c.nonce_gap_wait}) {
+    if (std::string err = c.validate(); !err.empty())
+        throw std::invalid_argument("sequencer config: " + err);
     rules.chain_id = genesis.chain_id;
     rules.max_tx_gas = std::min(genesis.fees.block_gas_limit, genesis.fees.max_tx_gas_limit);
     rules.max_tx_size = c.max_tx_size;
@@ -167,7 +171,8 @@ void Impl::admit(CheckedTx checked, SubmitCallback done) {
         } else {
             // The pool takes the callback only on success; keep a copy for the refusal.
             added = pool.add(std::move(checked), done, account, completions);
-            if (added && pool.has_ready()) seal_cv.notify_one();
+            // Ready to seal, or queued: the sealer's wait may need its new deadline.
+            if (added) seal_cv.notify_one();
         }
     }
     run_all(completions);
@@ -178,19 +183,37 @@ void Impl::admit(CheckedTx checked, SubmitCallback done) {
 
 void Impl::seal_loop() {
     for (;;) {
+        std::vector<Completion> expired;
         {
             std::unique_lock lock(mu);
-            seal_cv.wait(lock, [&] {
+            const auto go = [&] {
                 const bool room = config.max_uncommitted_blocks == 0 ||
                                   uncommitted < config.max_uncommitted_blocks;
                 return (!paused && has_work() && room) ||
                        (stopping && (paused || !pool.has_ready()));
-            });
-            // Stopping with nothing left to seal, or while a rewind or a halt holds sealing.
-            // (Deposits alone do not keep a stopping sequencer sealing: the next start
-            // includes them.)
-            if (paused || (!pool.has_ready() && (stopping || !has_work()))) break;
-            in_seal = true;
+            };
+            // Waits for a block to build, refusing on the way (and between blocks) the queued
+            // transactions whose nonce gap was not filled in time: this thread keeps the
+            // pool's clock.
+            for (;;) {
+                expired = pool.expire_queued(PoolClock::now());
+                if (!expired.empty() || go()) break;
+                if (const auto next = pool.next_expiry())
+                    seal_cv.wait_until(lock, *next);
+                else
+                    seal_cv.wait(lock);
+            }
+            if (expired.empty()) {
+                // Stopping with nothing left to seal, or while a rewind or a halt holds sealing.
+                // (Deposits alone do not keep a stopping sequencer sealing: the next start
+                // includes them.)
+                if (paused || (!pool.has_ready() && (stopping || !has_work()))) break;
+                in_seal = true;
+            }
+        }
+        if (!expired.empty()) {
+            run_all(expired);
+            continue;
         }
         const auto next_start = last_block_start + config.min_block_interval;
         if (Clock::now() < next_start) std::this_thread::sleep_until(next_start);
@@ -467,6 +490,11 @@ uint64_t Sequencer::pending_nonce(const Address& addr) const {
 size_t Sequencer::pool_size() const {
     std::lock_guard lock(impl_->mu);
     return impl_->pool.size();
+}
+
+PoolContent Sequencer::pool_content() const {
+    std::lock_guard lock(impl_->mu);
+    return impl_->pool.content();
 }
 
 Stats Sequencer::stats() const {

@@ -16,16 +16,25 @@
 #include "core/bytes.hpp"
 #include "core/result.hpp"
 #include "sequencer/outcome.hpp"
+#include "sequencer/pool.hpp"
 #include "storage/database.hpp"
 
 namespace fuse::sequencer {
+
+/// The longest `Config::nonce_gap_wait`: a waiting transaction holds a pool slot and its
+/// submitter's request that long.
+inline constexpr std::chrono::milliseconds kMaxNonceGapWait{600'000};
 
 struct Config {
     /// At most one block per interval (default measured: docs/sequencer.md).
     std::chrono::microseconds min_block_interval{2'000};
     size_t max_pool_txs = 50'000;       ///< pending + queued, all senders
     size_t max_queued_per_sender = 64;  ///< future nonces kept per sender
-    size_t max_tx_size = 131'072;       ///< bytes of the raw transaction (geth's txMaxSize)
+    /// How long a transaction behind a nonce gap waits for the gap to fill; then it is refused
+    /// ("nonce too high: next nonce N, tx nonce M"). Nitro waits about a second. Between 1 ms
+    /// and kMaxNonceGapWait; the node also keeps it below the RPC handler timeout.
+    std::chrono::milliseconds nonce_gap_wait{1'000};
+    size_t max_tx_size = 131'072;  ///< bytes of the raw transaction (geth's txMaxSize)
     size_t max_block_txs = 10'000;
     /// L1 deposits (docs/sequencer.md "Deposits") one block includes at most; the rest wait for
     /// the next block. A block also stops taking deposits once their L2 gas limits add up to
@@ -105,7 +114,8 @@ using DepositSource =
 class Sequencer {
 public:
     /// `db` must hold at least the genesis block. Nothing runs until `start()`. Without
-    /// `deposits` (a chain without a Bridge) no block references deposits.
+    /// `deposits` (a chain without a Bridge) no block references deposits. Throws
+    /// std::invalid_argument naming the problem when `config.validate()` finds one.
     Sequencer(storage::Database& db, const arbos::Genesis& genesis, Config config,
               L1InfoSource l1_info, DepositSource deposits = {});
     ~Sequencer();
@@ -121,6 +131,9 @@ public:
     /// The next nonce of `addr` counting pool transactions ("pending" tag).
     uint64_t pending_nonce(const Address& addr) const;
     size_t pool_size() const;
+    /// What the pool holds, pending and queued (txpool_content). Transactions taken into a
+    /// block whose commit is under way are in neither list.
+    PoolContent pool_content() const;
     /// The L1 block (number, base fee) the next block will be built on.
     L1Info current_l1() const;
     /// The deposit source may have deposits the sequencer has not included yet (new ones, or

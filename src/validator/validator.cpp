@@ -143,11 +143,17 @@ void Validator::run(const std::atomic<bool>& stop) {
 }
 
 void Validator::derive() {
+    const uint64_t scanned_before = reader_->cursor().scanned_block;
     inbox::PollResult r = reader_->poll();
     if (r.rollback) rollback(*r.rollback);
     for (const auto& b : r.batches)
         apply_batch(b);
-    if (r.rollback || !r.batches.empty()) save_cursor();
+    if (r.rollback || !r.batches.empty())
+        save_cursor();
+    else if (reader_->cursor().scanned_block != scanned_before)
+        // L1 read further without a batch: the cursor alone (the RPC layer's batch index counts
+        // NodeInterface.getL1Confirmations from it, ethrpc/batch_index.hpp).
+        (void)db_.put_meta(kCursorKey, text_bytes(inbox::to_json(reader_->cursor())));
     if (r.caught_up && r.safe_block > 0) check_deposit_wait(r.safe_block);
 }
 
