@@ -66,24 +66,6 @@ json call_json(const CallRequest& r) {
     return j;
 }
 
-Log parse_log(const json& j) {
-    Log log;
-    log.address = parse_address(j.at("address"), "log address");
-    for (const auto& t : j.at("topics"))
-        log.topics.push_back(parse_hash(t, "log topic"));
-    log.data = parse_data(j.at("data"), "log data");
-    if (j.contains("blockNumber") && !j["blockNumber"].is_null())
-        log.block_number = parse_u64(j["blockNumber"], "log blockNumber");
-    if (j.contains("blockHash") && !j["blockHash"].is_null())
-        log.block_hash = parse_hash(j["blockHash"], "log blockHash");
-    if (j.contains("transactionHash") && !j["transactionHash"].is_null())
-        log.tx_hash = parse_hash(j["transactionHash"], "log transactionHash");
-    if (j.contains("logIndex") && !j["logIndex"].is_null())
-        log.log_index = parse_u64(j["logIndex"], "logIndex");
-    log.removed = j.value("removed", false);
-    return log;
-}
-
 }  // namespace
 
 std::string block_tag(uint64_t number) {
@@ -153,6 +135,24 @@ Address parse_address(const json& j, std::string_view what) {
     auto a = address_from_hex(j.get_ref<const std::string&>());
     if (!a) bad_response(what, j);
     return *a;
+}
+
+Log parse_log(const json& j) {
+    Log log;
+    log.address = parse_address(j.at("address"), "log address");
+    for (const auto& t : j.at("topics"))
+        log.topics.push_back(parse_hash(t, "log topic"));
+    log.data = parse_data(j.at("data"), "log data");
+    if (j.contains("blockNumber") && !j["blockNumber"].is_null())
+        log.block_number = parse_u64(j["blockNumber"], "log blockNumber");
+    if (j.contains("blockHash") && !j["blockHash"].is_null())
+        log.block_hash = parse_hash(j["blockHash"], "log blockHash");
+    if (j.contains("transactionHash") && !j["transactionHash"].is_null())
+        log.tx_hash = parse_hash(j["transactionHash"], "log transactionHash");
+    if (j.contains("logIndex") && !j["logIndex"].is_null())
+        log.log_index = parse_u64(j["logIndex"], "logIndex");
+    log.removed = j.value("removed", false);
+    return log;
 }
 
 namespace {
