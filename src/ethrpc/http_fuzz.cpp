@@ -69,8 +69,8 @@ struct Chain {
 
         const auto& dev = arbos::dev_accounts();
         // Runtime: LOG1(0, 32, topic = CALLDATALOAD(0)), return 32 bytes of memory.
-        const Bytes runtime = {0x60, 0x00, 0x35, 0x60, 0x20, 0x60, 0x00, 0xa1,
-                               0x60, 0x20, 0x60, 0x00, 0xf3};
+        const Bytes runtime = {0x60, 0x00, 0x35, 0x60, 0x20, 0x60, 0x00,
+                               0xa1, 0x60, 0x20, 0x60, 0x00, 0xf3};
         Bytes init = {0x60, static_cast<uint8_t>(runtime.size()), 0x60, 0x0c, 0x60, 0x00, 0x39,
                       0x60, static_cast<uint8_t>(runtime.size()), 0x60, 0x00, 0xf3};
         init.insert(init.end(), runtime.begin(), runtime.end());
@@ -192,8 +192,8 @@ void write_seeds() {
         call("eth_newFilter", R"([{"fromBlock":"0x0"}])"),
         call("eth_sendRawTransaction", R"(["0x02f8"])"),
         call("debug_traceBlockByNumber", R"(["0x1",{"tracer":"callTracer"}])"),
-        call("eth_simulateV1", R"([{"blockStateCalls":[{"calls":[{"from":)" + a0 +
-                                   R"(,"to":)" + a0 + R"(}]}]},"latest"])"),
+        call("eth_simulateV1", R"([{"blockStateCalls":[{"calls":[{"from":)" + a0 + R"(,"to":)" +
+                                   a0 + R"(}]}]},"latest"])"),
         call("fusel2_getOutboxProof", R"(["0x1","0x0"])"),
         "[" + call("eth_blockNumber", "[]") + "," + call("net_version", "[]") + "]",
         call("no_such_method", "{}"),
@@ -202,12 +202,12 @@ void write_seeds() {
         fuzz::write_seed(post(c));
     fuzz::write_seed(post(calls[0]) + post(calls[2]));  // keep-alive, pipelined
     fuzz::write_seed(std::string_view("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
-    fuzz::write_seed(std::string_view(
-        "OPTIONS / HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\n"
-        "Access-Control-Request-Method: POST\r\n\r\n"));
-    fuzz::write_seed(std::string_view(
-        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-        "Content-Type: application/json\r\n\r\n5\r\n[{\"js\r\n0\r\n\r\n"));
+    fuzz::write_seed(
+        std::string_view("OPTIONS / HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\n"
+                         "Access-Control-Request-Method: POST\r\n\r\n"));
+    fuzz::write_seed(
+        std::string_view("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                         "Content-Type: application/json\r\n\r\n5\r\n[{\"js\r\n0\r\n\r\n"));
     // A WebSocket upgrade followed by one masked text frame: eth_subscribe newHeads.
     std::string ws =
         "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -234,6 +234,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string answer = exchange(chain->port, data, size);
-    if (!answer.empty() && answer.rfind("HTTP/1.1 ", 0) != 0) fail("an answer that is not HTTP/1.1");
+    if (!answer.empty() && answer.rfind("HTTP/1.1 ", 0) != 0)
+        fail("an answer that is not HTTP/1.1");
     return 0;
 }

@@ -36,10 +36,11 @@ l1::Log event_log(const l1::DepositQueued& ev) {
                   uint256::from_be(d.l2_from.view()).to_hash(),
                   uint256::from_be(d.to.view()).to_hash()};
     log.data = *l1::abi_encode(
-        types, {l1::AbiValue::of(uint256(static_cast<uint8_t>(d.kind))), l1::AbiValue::of(d.value),
-                l1::AbiValue::of(uint256(d.l2_gas_limit)), l1::AbiValue::of(uint256(d.l1_block_number)),
-                l1::AbiValue::of(uint256(d.l1_timestamp)), l1::AbiValue::of_bytes(d.data),
-                l1::AbiValue::of(ev.deposit_hash), l1::AbiValue::of(ev.acc)});
+        types,
+        {l1::AbiValue::of(uint256(static_cast<uint8_t>(d.kind))), l1::AbiValue::of(d.value),
+         l1::AbiValue::of(uint256(d.l2_gas_limit)), l1::AbiValue::of(uint256(d.l1_block_number)),
+         l1::AbiValue::of(uint256(d.l1_timestamp)), l1::AbiValue::of_bytes(d.data),
+         l1::AbiValue::of(ev.deposit_hash), l1::AbiValue::of(ev.acc)});
     return log;
 }
 
@@ -47,9 +48,14 @@ json log_json(const l1::Log& log) {
     json topics = json::array();
     for (const Hash32& t : log.topics)
         topics.push_back(to_hex(t));
-    return {{"address", to_hex(log.address)}, {"topics", topics}, {"data", to_hex(log.data)},
-            {"blockNumber", "0x7"}, {"blockHash", to_hex(Hash32{})},
-            {"transactionHash", to_hex(Hash32{})}, {"logIndex", "0x0"}, {"removed", false}};
+    return {{"address", to_hex(log.address)},
+            {"topics", topics},
+            {"data", to_hex(log.data)},
+            {"blockNumber", "0x7"},
+            {"blockHash", to_hex(Hash32{})},
+            {"transactionHash", to_hex(Hash32{})},
+            {"logIndex", "0x0"},
+            {"removed", false}};
 }
 
 void check_log(const l1::Log& log, Hash32& prev_acc) {

@@ -82,8 +82,9 @@ void check_contract_decoders(ByteView data) {
 }
 
 void write_seeds() {
-    const auto types = *parse_types("uint8,uint256,address,bool,bytes4,int16,bytes,string,"
-                                    "(uint64,bytes32)[],uint8[2]");
+    const auto types = *parse_types(
+        "uint8,uint256,address,bool,bytes4,int16,bytes,string,"
+        "(uint64,bytes32)[],uint8[2]");
     std::vector<AbiValue> values = {
         AbiValue::of(uint256(1)),
         AbiValue::of(uint256(123456)),
@@ -93,15 +94,16 @@ void write_seeds() {
         AbiValue::of(~uint256{}),
         AbiValue::of_bytes(Bytes{1, 2, 3}),
         AbiValue::of_string("fuse"),
-        AbiValue::of_items({AbiValue::of_items({AbiValue::of(uint256(7)),
-                                                AbiValue::of(Hash32{})})}),
+        AbiValue::of_items(
+            {AbiValue::of_items({AbiValue::of(uint256(7)), AbiValue::of(Hash32{})})}),
         AbiValue::of_items({AbiValue::of(uint256(1)), AbiValue::of(uint256(2))}),
     };
     std::string list;
     for (size_t i = 0; i < types.size(); ++i) {
         if (i) list += ',';
-        list += types[i].canonical();
-        Bytes one(types[i].canonical().begin(), types[i].canonical().end());
+        const std::string name = types[i].canonical();
+        list += name;
+        Bytes one(name.begin(), name.end());
         one.push_back(0);
         const Bytes enc = *abi_encode({types[i]}, {values[i]});
         one.insert(one.end(), enc.begin(), enc.end());

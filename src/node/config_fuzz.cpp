@@ -67,11 +67,12 @@ min-block-interval-us = 2000
 [log]
 format = "json"
 )"));
-    fuzz::write_seed(std::string_view("--datadir\n/tmp/x\n--dev\n--http-port\n9000\n--db-fsync=false\n"
-                                      "--http-cors-origins\na\nb\n--log-format\njson\n"
-                                      "--sequencer-min-block-interval-us\n2000\n"
-                                      "\0http.port = 1\n[l1]\nconfirmations = 3\n",
-                                      176));
+    fuzz::write_seed(
+        std::string_view("--datadir\n/tmp/x\n--dev\n--http-port\n9000\n--db-fsync=false\n"
+                         "--http-cors-origins\na\nb\n--log-format\njson\n"
+                         "--sequencer-min-block-interval-us\n2000\n"
+                         "\0http.port = 1\n[l1]\nconfirmations = 3\n",
+                         176));
     fuzz::write_seed(std::string_view("--role\nvalidator\n\0[http]\nprot = 1\n", 34));
 }
 
