@@ -53,7 +53,9 @@ function writeKey(file, wallet) {
 
 /// Starts anvil, writes the genesis, deploys, and (unless `sequencer: false`) starts the
 /// sequencer with its batch poster. Options: blockTime (L1 seconds, default 0.25),
-/// confirmations (default 1), maxBatchDelayMs (default 200), sequencerArgs, anvilArgs.
+/// confirmations (default 1), maxBatchDelayMs (default 200), sequencerArgs, anvilArgs,
+/// genesisArgs (more `fusel2 genesis --dev` flags, e.g. ['--l2-gateway-admin', addr]),
+/// deployArgs (more `fusel2 deploy` flags, e.g. ['--withdrawal-delay', '2']).
 export async function startRollup({
   blockTime = 0.25,
   confirmations = 1,
@@ -61,6 +63,8 @@ export async function startRollup({
   sequencer = true,
   sequencerArgs = [],
   anvilArgs = [],
+  genesisArgs = [],
+  deployArgs = [],
 } = {}) {
   await buildContracts();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fusel2-rollup-'));
@@ -107,12 +111,12 @@ export async function startRollup({
     },
   };
   try {
-    const g = await runFusel2(['genesis', '--dev', '--write', files.genesis]);
+    const g = await runFusel2(['genesis', '--dev', ...genesisArgs, '--write', files.genesis]);
     if (g.code !== 0) throw new Error(`fusel2 genesis failed:\n${g.output}`);
     const genesis = JSON.parse(g.output);
     const d = await runFusel2(['deploy', '--rpc', anvil.url, '--key-file', files.deployerKey,
       '--genesis-hash', genesis.hash, '--batch-poster', wallets.poster.address,
-      '--proposer', wallets.proposer.address, '--out', files.deployment], { timeoutMs: 120000 });
+      '--proposer', wallets.proposer.address, '--out', files.deployment, ...deployArgs], { timeoutMs: 120000 });
     if (d.code !== 0) throw new Error(`fusel2 deploy failed:\n${d.output}`);
     const deployment = JSON.parse(fs.readFileSync(files.deployment, 'utf8'));
     Object.assign(rollup, {
