@@ -132,7 +132,7 @@ export async function startRollup({
   }
 
   /// The flags every node of this rollup shares.
-  const l1Args = () => ['--genesis', files.genesis, '--l1-url', anvil.url, '--l1-deployment', files.deployment,
+  const l1Args = (deployment = files.deployment) => ['--genesis', files.genesis, '--l1-url', anvil.url, '--l1-deployment', deployment,
     '--l1-confirmations', String(confirmations), '--l1-poll-ms', '100'];
 
   const track = (node) => {
@@ -145,12 +145,13 @@ export async function startRollup({
   };
 
   /// Starts (or restarts, given the same datadir) the sequencer + batch poster. Options:
-  /// datadir (default <dir>/sequencer), args (extra flags), posterKeyFile.
+  /// datadir (default <dir>/sequencer), args (extra flags), posterKeyFile, deploymentFile (default
+  /// the deployment `fusel2 deploy` wrote; a test may give one that differs, e.g. another Bridge).
   rollup.startSequencer = async ({ datadir = path.join(dir, 'sequencer'), args = [], posterKeyFile = files.posterKey,
-    warmup = true } = {}) => {
+    warmup = true, deploymentFile = files.deployment } = {}) => {
     const node = track(await startNode({
       datadir, keepDatadir: true, noDev: true, chainId: rollup.chainId, warmup,
-      args: [...l1Args(), '--poster-key-file', posterKeyFile, '--poster-max-batch-delay-ms', String(maxBatchDelayMs),
+      args: [...l1Args(deploymentFile), '--poster-key-file', posterKeyFile, '--poster-max-batch-delay-ms', String(maxBatchDelayMs),
         ...sequencerArgs, ...args],
     }));
     rollup.sequencer = node;
