@@ -2,23 +2,12 @@
 // same flags. The flags are declared here too so `--help` lists them and usage errors exit 2
 // before node starts; the script validates them again. The deployer key is never on the
 // command line: it comes from --key-file or env FUSE_DEPLOYER_KEY, which the script inherits.
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "node/commands.hpp"
-
-#ifndef FUSE_SOURCE_DIR
-#define FUSE_SOURCE_DIR "."
-#endif
+#include "node/node_script.hpp"
 
 namespace fuse::node {
 namespace {
@@ -30,23 +19,8 @@ struct DeployOptions {
     std::vector<std::string> batch_posters, proposers;
 };
 
-/// The repository whose contracts/deploy.mjs runs: env FUSE_REPO_DIR, else the source dir this
-/// binary was built from.
-std::filesystem::path repo_dir() {
-    if (const char* env = std::getenv("FUSE_REPO_DIR"); env != nullptr && *env != '\0') return env;
-    return FUSE_SOURCE_DIR;
-}
-
 [[noreturn]] void run_deploy_script(const DeployOptions& o) {
-    const auto script = repo_dir() / "contracts" / "deploy.mjs";
-    if (!std::filesystem::exists(script)) {
-        throw std::runtime_error(script.string() +
-                                 " not found: set FUSE_REPO_DIR to the Fuse L2 source tree");
-    }
-    const char* node_env = std::getenv("FUSE_NODE");
-    const std::string node = node_env != nullptr && *node_env != '\0' ? node_env : "node";
-
-    std::vector<std::string> args{node, script.string()};
+    std::vector<std::string> args;
     auto add = [&args](const char* flag, const std::string& value) {
         if (!value.empty()) {
             args.emplace_back(flag);
@@ -74,16 +48,7 @@ std::filesystem::path repo_dir() {
     add("--min-l2-gas-limit", o.min_l2_gas_limit);
     add("--max-l2-gas-limit", o.max_l2_gas_limit);
 
-    std::vector<char*> argv;
-    argv.reserve(args.size() + 1);
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::fflush(stdout);
-    std::fflush(stderr);
-    ::execvp(node.c_str(), argv.data());
-    throw std::runtime_error("cannot run " + node + ": " + std::strerror(errno) +
-                             " (set FUSE_NODE to node's path)");
+    exec_node_script("contracts/deploy.mjs", args);
 }
 
 }  // namespace
