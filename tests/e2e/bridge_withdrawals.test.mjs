@@ -27,7 +27,7 @@ const kL2ToL1TxTopic = ethers.id('L2ToL1Tx(address,address,uint256,uint256,uint2
 
 /// Deploys and wires the ERC-20 bridge's L2 side: the admin (dev account 0 = the deployer)
 /// initializes the L2 gateway predeploy with the L1 gateway's address.
-export async function initL2Gateway(r) {
+async function initL2Gateway(r) {
   const admin = r.sequencer.wallet(0, r.sequencer.provider());
   const gw = new ethers.Contract(r.deployment.l2Gateway, l2Artifact('L2ERC20Gateway').abi, admin);
   assert.equal((await (await gw.initialize(r.deployment.l1Gateway)).wait()).status, 1);
