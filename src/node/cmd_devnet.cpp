@@ -102,6 +102,10 @@ void add_devnet_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--log-level", o->log_level, "Log level of the sequencer and validator")
         ->capture_default_str();
+    cmd->add_option(
+           "--withdrawal-delay", o->withdrawal_delay,
+           "Outbox withdrawalDelay, seconds, set when the contracts are deployed (first run)")
+        ->capture_default_str();
     cmd->add_flag("--fresh", o->fresh, "Wipe the datadir first (a new chain)");
     cmd->add_flag("--l1-logs", o->l1_logs, "Print anvil's output too ([l1])");
     cmd->footer(
@@ -311,7 +315,8 @@ private:
                         paths_.deployer_key.string(), "--genesis-hash", to_hex(genesis_hash_),
                         "--batch-poster", to_checksum_hex(accounts[kPosterAccount].address),
                         "--proposer", to_checksum_hex(accounts[kProposerAccount].address),
-                        "--confirmations", "1", "--out", out_tmp.string()},
+                        "--confirmations", "1", "--withdrawal-delay",
+                        std::to_string(opts_.withdrawal_delay), "--out", out_tmp.string()},
                        true);
         sup_.wait_until([&child] { return child.poll(); }, std::chrono::seconds(300),
                         "the contract deployment");

@@ -198,8 +198,9 @@ std::string devnet_banner(const DevnetOptions& o, const DevnetPaths& p, const Ba
                        to_checksum_hex(accounts[kProposerAccount].address), kProposerAccount,
                        p.proposer_key.string());
     out +=
-        "Dev accounts: 10,000 ETH each on L2 (and on the L1: there accounts 0-2 deploy, post\n"
-        "batches and post roots; use 3-9 for your own L1 transactions)\n"
+        "Dev accounts: 10,000 ETH each on L2 (devnet only: unbacked, no L1 escrow holds it;\n"
+        "on the L1 accounts 0-2 deploy, post batches and post roots; use 3-9 for your own L1\n"
+        "transactions)\n"
         "Mnemonic: test test test test test test test test test test test junk\n\n";
     for (size_t i = 0; i < accounts.size(); ++i) {
         out += fmt::format("  ({}) {}  {}\n", i, to_checksum_hex(accounts[i].address),

@@ -27,9 +27,12 @@ struct DevnetOptions {
     uint64_t l2_chain_id = 1'220'122;
     uint64_t state_interval = 1;      ///< anvil dumps its state every this many seconds
     uint64_t batch_delay_ms = 2'000;  ///< poster.max-batch-delay-ms of the sequencer
-    bool fresh = false;               ///< wipe the datadir first
-    bool l1_logs = false;             ///< print anvil's output ([l1]); otherwise only in its file
-    std::string log_level = "info";   ///< of the sequencer and the validator
+    /// The Outbox's withdrawalDelay at deployment (seconds a send root ages before claims):
+    /// short on the devnet so withdrawals can be tried (`fusel2 deploy` defaults to 7 days).
+    uint64_t withdrawal_delay = 60;
+    bool fresh = false;              ///< wipe the datadir first
+    bool l1_logs = false;            ///< print anvil's output ([l1]); otherwise only in its file
+    std::string log_level = "info";  ///< of the sequencer and the validator
 
     /// Empty when usable, else what is wrong.
     std::string validate() const;

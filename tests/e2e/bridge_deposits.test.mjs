@@ -8,6 +8,7 @@
 //  2. A watch validator started from an empty datadir with only L1 derives the same chain, the
 //     deposits included, compares the sequencer's blocks and raises no alarm.
 //  3. The sequencer restarted: no deposit included twice, a later deposit still included.
+//  4. The supply equation (tests/lib/supply.mjs): L2 supply = dev alloc + Bridge escrow.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ethers } from 'ethers';
@@ -15,6 +16,7 @@ import { artifact } from '../lib/contracts.mjs';
 import { checkSameChain, metric, rawBlock } from '../lib/faults.mjs';
 import { nodeSkipReason } from '../lib/fusel2.mjs';
 import { startRollup, waitFor } from '../lib/rollup.mjs';
+import { checkSupplyEquation } from '../lib/supply.mjs';
 import { buildL2TestContracts, testFactory } from '../lib/test_contracts.mjs';
 
 const skip = nodeSkipReason();
@@ -173,6 +175,12 @@ describe('deposits from the L1 Bridge to L2', { skip: skip ?? false }, () => {
       // Supply, again: everything the Bridge escrows since the start is on L2.
       const credited2 = credited + (await l2b.getBalance(dave));
       assert.equal((await bridge.escrow()) - escrow0, credited2);
+      // The supply equation over the whole L2 (tests/lib/supply.mjs): nothing withdrawn, so the L2
+      // holds the dev alloc plus exactly the escrow.
+      const terms = await checkSupplyEquation({ l2Url: r.sequencer.url, l1: r.l1, deployment: r.deployment,
+        genesisFile: r.files.genesis });
+      assert.equal(terms.pending, 0n);
+      assert.equal(terms.escrow, credited2);
     } finally {
       await r.stop();
     }
