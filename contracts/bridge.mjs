@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `fusel2 bridge deposit | withdraw | claim | status` (docs/bridge.md "Using the bridge"): FUSE
-// and ERC-20 tokens between the L1 and the L2 with ethers v6. The binary runs this script with the
+// `fusel2 bridge deposit | withdraw | claim | status | init-gateway` (docs/bridge.md "Using the
+// bridge"): FUSE and ERC-20 tokens between the L1 and the L2 with ethers v6. The binary runs this script with the
 // arguments after `fusel2 bridge`. Prints one JSON object on stdout (the result), progress on
 // stderr; exit 0 on success, 1 when the chain refuses or a check fails (the message says what and
 // what to do), 2 for a bad command line. The key (--key-file or env FUSE_BRIDGE_KEY) is never
@@ -12,6 +12,8 @@ import { ethers } from 'ethers';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kArbSys = '0x0000000000000000000000000000000000000064';
+/// The L2 ERC-20 gateway's genesis predeploy (docs/bridge.md "The L2 gateway predeploy").
+const kL2Gateway = '0x0000000000000000000000000000000000004B01';
 const kL2ToL1Tx = 'event L2ToL1Tx(address caller, address indexed destination, uint256 indexed hash, uint256 indexed position, uint256 arbBlockNum, uint256 ethBlockNum, uint256 timestamp, uint256 callvalue, bytes data)';
 const kArbSysAbi = ['function withdrawEth(address destination) payable returns (uint256)', kL2ToL1Tx];
 const kErc20Abi = [
@@ -41,6 +43,10 @@ const kUsage = `usage: fusel2 bridge ACTION [flags]
             whether the L2 executed it. A withdrawal (--withdrawal N | --l2-tx HASH): pending (no
             root on L1 holds it yet), root-posted (claimable at T), claimable, or claimed.
             Flags: --l1-rpc, --l2-rpc, --deployment
+  init-gateway  The L2 ERC-20 gateway's one-time set-up: its admin (the genesis'
+            l2GatewayAdmin) calls initialize(<the deployment's l1Gateway>) on L2. Idempotent: a
+            gateway already initialized with that address is reported, not touched (exit 0); one
+            initialized with another address is an error. Flags: --l2-rpc, --deployment, key
 
   --l1-rpc URL        L1 JSON-RPC endpoint
   --l2-rpc URL        L2 node JSON-RPC endpoint (fusel2 node)
@@ -68,18 +74,20 @@ const kAllowed = {
   withdraw: ['--l2-rpc', '--deployment', '--key-file', '--amount', '--to', '--token', '--timeout'],
   claim: ['--l1-rpc', '--l2-rpc', '--deployment', '--key-file', '--withdrawal', '--l2-tx', '--timeout'],
   status: ['--l1-rpc', '--l2-rpc', '--deployment', '--deposit', '--l1-tx', '--withdrawal', '--l2-tx'],
+  'init-gateway': ['--l2-rpc', '--deployment', '--key-file', '--timeout'],
 };
 const kRequired = {
   deposit: ['--l1-rpc', '--deployment', '--amount'],
   withdraw: ['--l2-rpc', '--deployment', '--amount'],
   claim: ['--l1-rpc', '--l2-rpc', '--deployment'],
   status: ['--deployment'],
+  'init-gateway': ['--l2-rpc', '--deployment'],
 };
 
 export function parseCommandLine(argv) {
   const [action, ...rest] = argv;
   if (action === undefined || action === '-h' || action === '--help') return { help: true };
-  if (!kAllowed[action]) throw new UsageError(`unknown action "${action}": expected deposit, withdraw, claim or status`);
+  if (!kAllowed[action]) throw new UsageError(`unknown action "${action}": expected deposit, withdraw, claim, status or init-gateway`);
   const flags = {};
   for (let i = 0; i < rest.length; ++i) {
     let flag = rest[i];
@@ -383,7 +391,7 @@ async function withdraw(ctx) {
       const arbSys = new ethers.Contract(kArbSys, kArbSysAbi, signer);
       rc = await ctx.wait(await arbSys.withdrawEth(to, { value: amount }), 'ArbSys.withdrawEth');
     } else {
-      const l2Gateway = new ethers.Contract(d.l2Gateway ?? '0x0000000000000000000000000000000000004B01', ctx.abi.L2ERC20Gateway, signer);
+      const l2Gateway = new ethers.Contract(d.l2Gateway ?? kL2Gateway, ctx.abi.L2ERC20Gateway, signer);
       if ((await ctx.l2.getCode(await l2Gateway.getAddress())) === '0x') throw new BridgeError('the L2 has no ERC-20 gateway predeploy (genesis without l2GatewayAdmin)');
       const l2Token = await l2Gateway.calculateL2TokenAddress(o.token);
       if ((await ctx.l2.getCode(l2Token)) === '0x') throw new BridgeError(`token ${o.token} was never deposited to this L2 (no copy at ${l2Token})`);
@@ -517,16 +525,50 @@ async function status(ctx) {
   return { kind: 'withdrawal', withdrawal: Number(w.index), l2Tx: w.tx, l2Block: w.block, to: w.to, value: w.value.toString(), ...st };
 }
 
+/// The L2 gateway's initialize(l1Gateway), once: reports an already initialized gateway.
+async function initGateway(ctx) {
+  const { deployment: d } = ctx;
+  if (!d.l1Gateway) throw new BridgeError('the deployment has no l1Gateway: redeploy with a fusel2 deploy that deploys the gateway');
+  await ctx.checkChains();
+  const signer = ctx.signer(ctx.l2);
+  const at = d.l2Gateway ?? kL2Gateway;
+  if ((await ctx.l2.getCode(at)) === '0x') {
+    throw new BridgeError(`the L2 has no ERC-20 gateway at ${at}: its genesis needs "l2GatewayAdmin" (docs/genesis.md; fusel2 genesis --dev --l2-gateway-admin ADDR)`);
+  }
+  const gateway = new ethers.Contract(at, ctx.abi.L2ERC20Gateway, signer);
+  const want = ethers.getAddress(d.l1Gateway);
+  const out = { action: 'init-gateway', l2Gateway: ethers.getAddress(at), l1Gateway: want };
+  const current = async () => ethers.getAddress(await gateway.l1Gateway());
+  const have = await current();
+  if (have === want) return { ...out, initialized: 'already' };
+  if (have !== ethers.ZeroAddress) {
+    throw new BridgeError(`the L2 gateway ${at} is already initialized with ${have}, not the deployment's L1ERC20Gateway ${want}: this L2 belongs to another deployment`);
+  }
+  const admin = ethers.getAddress(await gateway.admin());
+  if (admin !== signer.address) throw new BridgeError(`only the L2 gateway's admin ${admin} may initialize it; the key is ${signer.address}`);
+  log(`initializing the L2 gateway ${at} with the L1 gateway ${want}`);
+  let rc;
+  try {
+    rc = await ctx.wait(await gateway.initialize(want), 'L2ERC20Gateway.initialize');
+  } catch (e) {
+    // Someone (an earlier run whose transaction the sequencer re-sequenced) may have just done it.
+    if ((await current()) === want) return { ...out, initialized: 'already' };
+    if (e instanceof BridgeError) throw e;
+    throw new BridgeError(`L2ERC20Gateway.initialize refused: ${reasonOf(e, ctx)}`);
+  }
+  return { ...out, initialized: 'now', l2Tx: rc.hash, l2Block: rc.blockNumber };
+}
+
 async function main() {
   const o = parseCommandLine(process.argv.slice(2));
   if (o.help) {
     console.log(kUsage);
     return;
   }
-  if (['deposit', 'withdraw', 'claim'].includes(o.action)) readKey(o.flags['--key-file']);  // a bad key is a usage error, before any RPC
+  if (['deposit', 'withdraw', 'claim', 'init-gateway'].includes(o.action)) readKey(o.flags['--key-file']);  // a bad key is a usage error, before any RPC
   const ctx = new Context(o);
   try {
-    const run = { deposit, withdraw, claim, status }[o.action];
+    const run = { deposit, withdraw, claim, status, 'init-gateway': initGateway }[o.action];
     console.log(JSON.stringify(await run(ctx), null, 2));
   } finally {
     ctx.destroy();

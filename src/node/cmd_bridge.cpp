@@ -1,5 +1,6 @@
-// `fusel2 bridge deposit | withdraw | claim | status` (docs/bridge.md "Using the bridge"): FUSE
-// and ERC-20 tokens between the L1 and the L2 with ethers v6, by running contracts/bridge.mjs.
+// `fusel2 bridge deposit | withdraw | claim | status | init-gateway` (docs/bridge.md "Using the
+// bridge"): FUSE and ERC-20 tokens between the L1 and the L2 with ethers v6, by running
+// contracts/bridge.mjs.
 // The script owns the flags (`fusel2 bridge deposit --help` prints them) and their checks, so
 // every argument after the action passes through unparsed. The key comes from --key-file or env
 // FUSE_BRIDGE_KEY and is never printed.
@@ -14,7 +15,8 @@ namespace fuse::node {
 void add_bridge_command(CLI::App& app) {
     auto* cmd = app.add_subcommand(
         "bridge",
-        "Move FUSE and ERC-20 tokens between L1 and L2: deposit, withdraw, claim, status "
+        "Move FUSE and ERC-20 tokens between L1 and L2: deposit, withdraw, claim, status, "
+        "init-gateway "
         "(contracts/bridge.mjs; `fusel2 bridge ACTION --help` lists each action's flags)");
     cmd->require_subcommand(1);
     struct Action {
@@ -32,6 +34,9 @@ void add_bridge_command(CLI::App& app) {
         {"status",
          "A deposit's index and L2 execution, or a withdrawal's state: pending, root "
          "posted (claimable at T), claimable, claimed"},
+        {"init-gateway",
+         "The L2 ERC-20 gateway's one-time set-up: its admin calls initialize(<l1Gateway>) on L2 "
+         "(idempotent)"},
     };
     for (const Action& a : kActions) {
         auto* sub = cmd->add_subcommand(a.name, a.help);

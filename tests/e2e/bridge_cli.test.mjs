@@ -1,6 +1,7 @@
-// `fusel2 bridge deposit | withdraw | claim | status` end to end (issue 13 point 6), driving the
-// real binary (which runs contracts/bridge.mjs) against a rollup on anvil: a user with only a key
-// file deposits FUSE and an ERC-20, withdraws both, follows their status through pending → root
+// `fusel2 bridge deposit | withdraw | claim | status | init-gateway` end to end (issue 13 point 6),
+// driving the real binary (which runs contracts/bridge.mjs) against a rollup on anvil: the L2
+// gateway's admin initializes it (a non-admin refused, a second run a no-op); a user with only a
+// key file deposits FUSE and an ERC-20, withdraws both, follows their status through pending → root
 // posted (claimable at T) → claimable → claimed, claims them and is refused a second claim.
 // Bad input gets exit 2 (command line, key) or 1 (chain refusals) with a precise message, and the
 // key never appears in any output. Ends with the supply equation.
@@ -29,9 +30,7 @@ describe('fusel2 bridge', { skip: skip ?? false }, () => {
       await r.startValidator({ mode: 'propose' });
       const l1 = r.l1;
       const l2 = r.sequencer.provider();
-      const admin = r.sequencer.wallet(0, l2);
-      const l2Gateway = new ethers.Contract(r.deployment.l2Gateway, l2Artifact('L2ERC20Gateway').abi, admin);
-      await (await l2Gateway.initialize(r.deployment.l1Gateway)).wait();
+      const l2Gateway = new ethers.Contract(r.deployment.l2Gateway, l2Artifact('L2ERC20Gateway').abi, l2);
 
       // A user who has only FUSE and tokens on L1, and a key file.
       const user = ethers.Wallet.createRandom();
@@ -54,6 +53,25 @@ describe('fusel2 bridge', { skip: skip ?? false }, () => {
       const L1 = ['--l1-rpc', r.anvil.url];
       const L2 = ['--l2-rpc', r.sequencer.url];
       const key = ['--key-file', keyFile];
+
+      // The L2 gateway's one-time set-up: only its admin (dev account 0, the genesis'
+      // l2GatewayAdmin), once; a second run reports it done and sends nothing.
+      assert.equal(await l2Gateway.l1Gateway(), ethers.ZeroAddress);
+      assert.match(await bridge(['init-gateway', ...L2, ...common, ...key], { expect: 1 }),
+        new RegExp(`only the L2 gateway's admin ${new ethers.Wallet(devKey(0)).address} may initialize it; the key is ${user.address}`));
+      const adminKey = path.join(r.dir, 'admin.key');
+      fs.writeFileSync(adminKey, `${devKey(0)}\n`, { mode: 0o600 });
+      const init = await bridge(['init-gateway', ...L2, ...common, '--key-file', adminKey]);
+      assert.equal(init.initialized, 'now');
+      assert.equal(await l2Gateway.l1Gateway(), r.deployment.l1Gateway);
+      const adminNonce = await l2.getTransactionCount(new ethers.Wallet(devKey(0)).address);
+      const again = await bridge(['init-gateway', ...L2, ...common, '--key-file', adminKey]);
+      assert.deepEqual([again.initialized, again.l1Gateway], ['already', r.deployment.l1Gateway]);
+      assert.equal(await l2.getTransactionCount(new ethers.Wallet(devKey(0)).address), adminNonce, 'nothing sent');
+      const otherL1 = path.join(r.dir, 'other-l1-gateway.json');
+      fs.writeFileSync(otherL1, JSON.stringify({ ...r.deployment, l1Gateway: ethers.Wallet.createRandom().address }));
+      assert.match(await bridge(['init-gateway', ...L2, '--deployment', otherL1, '--key-file', adminKey], { expect: 1 }),
+        new RegExp(`the L2 gateway 0x0000000000000000000000000000000000004B01 is already initialized with ${r.deployment.l1Gateway}, not the deployment's L1ERC20Gateway`));
 
       // Bad input: precise, exit 2 for the command line and the key, 1 for what the chain refuses.
       assert.match(await bridge(['deposit', ...L1, ...common, '--amount', '1'], { expect: 2 }), /no key: pass --key-file FILE or set FUSE_BRIDGE_KEY/);
