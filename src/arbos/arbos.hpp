@@ -54,6 +54,7 @@ struct ExecutedTx {
     uint64_t gas_used = 0;         ///< this tx's gas, L1 part included (receipt.gasUsed)
     uint64_t gas_used_for_l1 = 0;  ///< the L1 data fee expressed in L2 gas (`gasUsedForL1`)
     uint256 effective_gas_price;   ///< what the sender paid per gas
+    /// A creation transaction's target address, also when it failed (geth's contractAddress).
     std::optional<Address> contract_address;
     uint64_t first_log_index = 0;  ///< index in the block of this tx's first log
 };

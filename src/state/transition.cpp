@@ -229,7 +229,9 @@ evm::ExecResult run_top(StateHost& host, ExecState& state, Revision rev, const T
     msg.value = txn.value;
     if (!txn.to) {
         evm::ExecResult res = host.create_top(msg, txn.nonce);
-        if (res.status == evm::Status::kSuccess) out.contract_address = res.create_address;
+        // The address the creation targets, whether or not it succeeded, as geth's receipts
+        // (core/state_processor.go MakeReceipt) and so every Ethereum client's.
+        out.contract_address = create_address(sender, txn.nonce);
         return res;
     }
     msg.recipient = *txn.to;

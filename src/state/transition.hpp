@@ -38,6 +38,8 @@ struct TxResult {
     evm::Status status = evm::Status::kSuccess;
     int64_t gas_used = 0;  ///< after refunds (and the EIP-7623 floor)
     std::vector<Log> logs;
+    /// A creation transaction's target address, also when the creation failed (geth's
+    /// receipt.contractAddress).
     std::optional<Address> contract_address;
 };
 
