@@ -293,11 +293,19 @@ struct SystemState {
     uint64_t next_deposit_index = 0;
     /// The Bridge's accumulator after the last executed deposit (zero before the first).
     Hash32 deposit_acc;
+    /// The L1 data backlog in compressed bytes after the last block (0 before ArbOS version 3).
+    uint64_t l1_backlog = 0;
 };
 SystemState read_system_state(const state::StateReader& state);
 
 /// The L2 base fee a block at `timestamp` built on `state` will have (the system step's
 /// formula without writing anything): for the pool's fee floor and eth_gasPrice.
 uint256 next_base_fee(const state::StateReader& state, const Genesis& genesis, uint64_t timestamp);
+
+/// The L1 price per byte the next block charges at `l1_base_fee` (the system step's formula on
+/// the stored L1 backlog, before it drains for the next block's elapsed time: never below the
+/// price that block will charge): the pool's poster gas, eth_estimateGas and NodeInterface.
+uint256 next_l1_price_per_byte(const state::StateReader& state, const Genesis& genesis,
+                               const uint256& l1_base_fee);
 
 }  // namespace fuse::arbos

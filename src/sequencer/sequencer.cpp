@@ -96,9 +96,12 @@ void Impl::refresh_prices() {
     const arbos::SystemState sys = arbos::read_system_state(db.world());
     next_deposit.store(sys.next_deposit_index, std::memory_order_release);
     deposit_acc = sys.deposit_acc;
+    // The next block's price: from ArbOS version 3 on it follows the L1 data backlog, which
+    // already counts the latest block's bytes (docs/arbos.md "L1 price per byte").
+    const uint256 next_l1_price = arbos::next_l1_price_per_byte(db.world(), genesis, sys.l1_base_fee);
     std::lock_guard lock(view_mu);
     base_fee = sys.l2_base_fee;
-    l1_price_per_byte = sys.l1_price_per_byte;
+    l1_price_per_byte = next_l1_price;
 }
 
 FeeView Impl::fee_view() const {
