@@ -302,10 +302,12 @@ SystemState read_system_state(const state::StateReader& state);
 /// formula without writing anything): for the pool's fee floor and eth_gasPrice.
 uint256 next_base_fee(const state::StateReader& state, const Genesis& genesis, uint64_t timestamp);
 
-/// The L1 price per byte the next block charges at `l1_base_fee` (the system step's formula on
-/// the stored L1 backlog, before it drains for the next block's elapsed time: never below the
-/// price that block will charge): the pool's poster gas, eth_estimateGas and NodeInterface.
-uint256 next_l1_price_per_byte(const state::StateReader& state, const Genesis& genesis,
-                               const uint256& l1_base_fee);
+/// The L1 price per byte a block at `timestamp` on top of ArbOS state `s` charges at
+/// `l1_base_fee`: the system step's formula on the stored L1 backlog (which already counts the
+/// latest block's bytes) drained for `timestamp` − the last timestamp (docs/arbos.md "L1 price per
+/// byte"). The pool's poster gas uses it with the current time, so that an idle chain's price
+/// falls back before the next block; eth_estimateGas and NodeInterface with the last timestamp.
+uint256 next_l1_price_per_byte(const Genesis& genesis, const SystemState& s,
+                               const uint256& l1_base_fee, uint64_t timestamp);
 
 }  // namespace fuse::arbos

@@ -190,8 +190,7 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, 
 
 ExecutedTx& BlockBuilder::Impl::record(const Transaction& tx, ByteView raw_tx,
                                        const Address& sender, const Hash32& hash,
-                                       state::TxResult&& res, uint64_t l1_gas,
-                                       uint64_t l1_bytes) {
+                                       state::TxResult&& res, uint64_t l1_gas, uint64_t l1_bytes) {
     const uint64_t used = static_cast<uint64_t>(res.gas_used);
     count_gas(used, l1_gas);
     // The bytes this transaction adds to the batches (the L1 fee's estimate); deposits add none:

@@ -113,9 +113,9 @@ BlockContext make_call_context(const state::StateReader& st, const Genesis& g, c
     c.info.l1_base_fee = s.l1_base_fee;
     // Block N's own price, or the next block's: the stored L1 backlog already counts block N's
     // bytes (the same as the stored price before ArbOS version 3).
-    c.info.l1_price_per_byte =
-        in_block ? s.l1_price_per_byte
-                 : l1_price_per_byte(g.fees, s.arbos_version, s.l1_base_fee, s.l1_backlog);
+    c.info.l1_price_per_byte = in_block
+                                   ? s.l1_price_per_byte
+                                   : next_l1_price_per_byte(g, s, s.l1_base_fee, c.info.timestamp);
     c.info.base_fee = s.l2_base_fee;
     c.info.gas_backlog = s.gas_backlog;
     fill_env(c, g);

@@ -75,8 +75,8 @@ BlockContext call_context(const state::StateReader& st, const Genesis& genesis, 
     BlockContext c = make_call_context(st, genesis, parent, req.in_block, req.block_hashes);
     if (req.l1_base_fee) {
         c.info.l1_base_fee = *req.l1_base_fee;
-        c.info.l1_price_per_byte = l1_price_per_byte(genesis.fees, c.info.arbos_version,
-                                                     *req.l1_base_fee, c.l1_backlog);
+        c.info.l1_price_per_byte =
+            l1_price_per_byte(genesis.fees, c.info.arbos_version, *req.l1_base_fee, c.l1_backlog);
     }
     if (const auto& o = req.block_overrides) {
         if (o->number) {

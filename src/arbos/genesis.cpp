@@ -80,12 +80,12 @@ Result<void, std::string> check_keys(const json& obj, const std::string& path,
 Result<FeeParams, std::string> parse_fees(const json& j) {
     FeeParams f;
     if (!j.is_object()) return Unexpected{field_error("fees", "expected an object")};
-    if (auto k = check_keys(j, "fees.",
-                            {"minBaseFee", "speedLimitPerSecond", "backlogToleranceSeconds",
-                             "pricingInertia", "blockGasLimit", "maxTxGasLimit", "l1GasPerByte",
-                             "networkFeeAccount", "l1FeeAccount", "initialL1BaseFee",
-                             "l1TargetBytesPerSecond", "l1BacklogToleranceSeconds",
-                             "l1PricingInertia"});
+    if (auto k =
+            check_keys(j, "fees.",
+                       {"minBaseFee", "speedLimitPerSecond", "backlogToleranceSeconds",
+                        "pricingInertia", "blockGasLimit", "maxTxGasLimit", "l1GasPerByte",
+                        "networkFeeAccount", "l1FeeAccount", "initialL1BaseFee",
+                        "l1TargetBytesPerSecond", "l1BacklogToleranceSeconds", "l1PricingInertia"});
         !k)
         return Unexpected{k.error()};
     auto need = [&](const char* key) { return j.contains(key); };

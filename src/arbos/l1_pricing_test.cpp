@@ -132,17 +132,16 @@ TEST(L1Pricing, PriceRisesWithTheBacklogAndFallsBackWhenItDrains) {
     for (int i = 0; i < 5; ++i) {
         std::vector<Bytes> txs;
         for (int k = 0; k < 2; ++k, ++nonce)
-            txs.push_back(make_tx(0, nonce, to, uint256(0), 30'000'000, noise(nonce),
-                                  uint256(100) * kGwei));
+            txs.push_back(
+                make_tx(0, nonce, to, uint256(0), 30'000'000, noise(nonce), uint256(100) * kGwei));
         const Block& b = c.execute(c.message(txs, 1, l1_fee));
         ASSERT_EQ(b.txs.size(), 2u);
         const SystemState s = read_system_state(c.world);
         // The stored backlog: last block's, drained by one second, plus this block's bytes.
         added = compressed_size(b.txs[0].raw) + compressed_size(b.txs[1].raw);
         EXPECT_EQ(s.l1_backlog, drain_l1_backlog(f, prev_backlog, 1) + added);
-        EXPECT_EQ(s.l1_price_per_byte,
-                  l1_price_per_byte(f, kArbosVersionL1Backlog, l1_fee,
-                                    drain_l1_backlog(f, prev_backlog, 1)));
+        EXPECT_EQ(s.l1_price_per_byte, l1_price_per_byte(f, kArbosVersionL1Backlog, l1_fee,
+                                                         drain_l1_backlog(f, prev_backlog, 1)));
         // Each transaction paid its size at the block's price.
         EXPECT_EQ(b.txs[0].gas_used_for_l1,
                   poster_gas(uint256(compressed_size(b.txs[0].raw)) * s.l1_price_per_byte,
@@ -160,9 +159,18 @@ TEST(L1Pricing, PriceRisesWithTheBacklogAndFallsBackWhenItDrains) {
     }
     EXPECT_GT(prices.back(), calm * uint256(3));
     // The pool's and eth_estimateGas's price: the next block's, from the stored backlog.
-    const uint256 next = next_l1_price_per_byte(c.world, c.genesis, l1_fee);
+    const SystemState after = read_system_state(c.world);
+    const uint64_t now = c.head().header.timestamp;
+    const uint256 next = next_l1_price_per_byte(c.genesis, after, l1_fee, now);
     EXPECT_EQ(next, l1_price_per_byte(f, kArbosVersionL1Backlog, l1_fee, backlogs.back()));
     EXPECT_GT(next, prices.back());
+    // The pool asks at the current time: an idle chain's price falls before the next block.
+    EXPECT_EQ(next_l1_price_per_byte(c.genesis, after, l1_fee, now + 10),
+              l1_price_per_byte(f, kArbosVersionL1Backlog, l1_fee,
+                                drain_l1_backlog(f, backlogs.back(), 10)));
+    EXPECT_LT(next_l1_price_per_byte(c.genesis, after, l1_fee, now + 10), next);
+    EXPECT_EQ(next_l1_price_per_byte(c.genesis, after, l1_fee, now + 3'600), calm);
+    EXPECT_EQ(next_l1_price_per_byte(c.genesis, after, l1_fee, now - 5), next);  // never back
     const BlockContext call = make_call_context(c.world, c.genesis, c.head());
     EXPECT_EQ(call.info.l1_price_per_byte, next);
     const BlockContext in_block = make_call_context(c.world, c.genesis, c.head(), true);
@@ -215,8 +223,8 @@ TEST(L1Pricing, SequencerAndValidatorPathsAgree) {
     for (int i = 0; i < 8; ++i) {
         std::vector<Bytes> txs;
         for (int k = 0; k < (i < 5 ? 2 : 0); ++k, ++nonce)
-            txs.push_back(make_tx(0, nonce, to, uint256(0), 30'000'000, noise(nonce),
-                                  uint256(100) * kGwei));
+            txs.push_back(
+                make_tx(0, nonce, to, uint256(0), 30'000'000, noise(nonce), uint256(100) * kGwei));
         const Message m = seq.message(txs, i < 5 ? 1 : 4, l1_fee);
         BlockBuilder b(seq.world, seq.genesis, seq.head(), m, seq.hashes());
         for (const Bytes& raw : m.txs)
@@ -224,8 +232,7 @@ TEST(L1Pricing, SequencerAndValidatorPathsAgree) {
         seq.blocks.push_back(b.finish());
         const Block& vb = val.execute(m);
         ASSERT_EQ(vb.hash, seq.head().hash) << "block " << i + 1;
-        EXPECT_EQ(read_system_state(val.world).l1_backlog,
-                  read_system_state(seq.world).l1_backlog);
+        EXPECT_EQ(read_system_state(val.world).l1_backlog, read_system_state(seq.world).l1_backlog);
         EXPECT_EQ(read_system_state(val.world).l1_price_per_byte,
                   read_system_state(seq.world).l1_price_per_byte);
     }
@@ -240,9 +247,9 @@ TEST(L1Pricing, OlderVersionsKeepTheirStateAndPrices) {
     const Address to = addr("0x7777777777777777777777777777777777777777");
     const uint256 l1_fee = uint256(1'000'000'000);
     for (uint64_t n = 0; n < 6; ++n) {
-        const Block& b = c.execute(c.message(
-            {make_tx(0, n, to, uint256(0), 30'000'000, noise(n), uint256(100) * kGwei)}, 1,
-            l1_fee));
+        const Block& b = c.execute(
+            c.message({make_tx(0, n, to, uint256(0), 30'000'000, noise(n), uint256(100) * kGwei)},
+                      1, l1_fee));
         ASSERT_EQ(b.txs.size(), 1u);
     }
     const SystemState s = read_system_state(c.world);
@@ -251,7 +258,8 @@ TEST(L1Pricing, OlderVersionsKeepTheirStateAndPrices) {
     for (Slot slot : {Slot::kL1Backlog, Slot::kL1TargetBytesPerSecond,
                       Slot::kL1BacklogToleranceSeconds, Slot::kL1PricingInertia})
         EXPECT_EQ(c.world.read_storage(kArbosStateAddress, slot_key(slot)), uint256{});
-    EXPECT_EQ(next_l1_price_per_byte(c.world, c.genesis, l1_fee), uint256(16) * l1_fee);
+    EXPECT_EQ(next_l1_price_per_byte(c.genesis, s, l1_fee, s.last_timestamp + 1),
+              uint256(16) * l1_fee);
 }
 
 TEST(L1Pricing, GenesisParametersAreStoredAndParsed) {
@@ -290,7 +298,8 @@ TEST(L1Pricing, GenesisParametersAreStoredAndParsed) {
     v2_text.insert(v2_text.find(fees_key) + fees_key.size(), "\"l1TargetBytesPerSecond\": 5,");
     auto early = parse_genesis(v2_text);
     ASSERT_FALSE(early);
-    EXPECT_NE(early.error().find("fees.l1TargetBytesPerSecond"), std::string::npos) << early.error();
+    EXPECT_NE(early.error().find("fees.l1TargetBytesPerSecond"), std::string::npos)
+        << early.error();
     EXPECT_NE(early.error().find("needs arbosVersion 3"), std::string::npos) << early.error();
 }
 

@@ -72,7 +72,8 @@ uint64_t l1_backlog_factor_bips(const FeeParams& fees, uint64_t l1_backlog) {
     const uint64_t tolerance =
         saturating_mul(fees.l1_backlog_tolerance_seconds, fees.l1_target_bytes_per_second);
     if (l1_backlog <= tolerance) return kOneInBips;
-    const uint64_t divisor = saturating_mul(fees.l1_pricing_inertia, fees.l1_target_bytes_per_second);
+    const uint64_t divisor =
+        saturating_mul(fees.l1_pricing_inertia, fees.l1_target_bytes_per_second);
     if (divisor == 0) return kOneInBips;
     const uint64_t exponent_bips = saturating_mul(l1_backlog - tolerance, kOneInBips) / divisor;
     return approx_exp_bips(exponent_bips);
@@ -218,10 +219,11 @@ uint256 next_base_fee(const state::StateReader& st, const Genesis& g, uint64_t t
     return l2_base_fee_for_backlog(g.fees, drain_backlog(g.fees, s.gas_backlog, elapsed));
 }
 
-uint256 next_l1_price_per_byte(const state::StateReader& st, const Genesis& g,
-                               const uint256& l1_base_fee) {
-    const SystemState s = read_system_state(st);
-    return l1_price_per_byte(g.fees, s.arbos_version, l1_base_fee, s.l1_backlog);
+uint256 next_l1_price_per_byte(const Genesis& g, const SystemState& s, const uint256& l1_base_fee,
+                               uint64_t timestamp) {
+    const uint64_t elapsed = timestamp > s.last_timestamp ? timestamp - s.last_timestamp : 0;
+    return l1_price_per_byte(g.fees, s.arbos_version, l1_base_fee,
+                             drain_l1_backlog(g.fees, s.l1_backlog, elapsed));
 }
 
 }  // namespace fuse::arbos

@@ -53,7 +53,9 @@ function writeKey(file, wallet) {
 
 /// Starts anvil, writes the genesis, deploys, and (unless `sequencer: false`) starts the
 /// sequencer with its batch poster. Options: blockTime (L1 seconds, default 0.25),
-/// confirmations (default 1), maxBatchDelayMs (default 200), sequencerArgs, anvilArgs.
+/// confirmations (default 1), maxBatchDelayMs (default 200), sequencerArgs, anvilArgs,
+/// editGenesis (a function given the dev genesis JSON object, changing it in place before the
+/// deployment records its hash).
 export async function startRollup({
   blockTime = 0.25,
   confirmations = 1,
@@ -61,6 +63,7 @@ export async function startRollup({
   sequencer = true,
   sequencerArgs = [],
   anvilArgs = [],
+  editGenesis = null,
 } = {}) {
   await buildContracts();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fusel2-rollup-'));
@@ -107,8 +110,15 @@ export async function startRollup({
     },
   };
   try {
-    const g = await runFusel2(['genesis', '--dev', '--write', files.genesis]);
+    let g = await runFusel2(['genesis', '--dev', '--write', files.genesis]);
     if (g.code !== 0) throw new Error(`fusel2 genesis failed:\n${g.output}`);
+    if (editGenesis) {
+      const doc = JSON.parse(fs.readFileSync(files.genesis, 'utf8'));
+      editGenesis(doc);
+      fs.writeFileSync(files.genesis, `${JSON.stringify(doc, null, 2)}\n`);
+      g = await runFusel2(['genesis', '--genesis', files.genesis]);
+      if (g.code !== 0) throw new Error(`fusel2 genesis --genesis (edited) failed:\n${g.output}`);
+    }
     const genesis = JSON.parse(g.output);
     const d = await runFusel2(['deploy', '--rpc', anvil.url, '--key-file', files.deployerKey,
       '--genesis-hash', genesis.hash, '--batch-poster', wallets.poster.address,
