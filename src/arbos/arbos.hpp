@@ -294,11 +294,21 @@ struct SystemState {
     uint64_t next_deposit_index = 0;
     /// The Bridge's accumulator after the last executed deposit (zero before the first).
     Hash32 deposit_acc;
+    /// The L1 data backlog in compressed bytes after the last block (0 before ArbOS version 3).
+    uint64_t l1_backlog = 0;
 };
 SystemState read_system_state(const state::StateReader& state);
 
 /// The L2 base fee a block at `timestamp` built on `state` will have (the system step's
 /// formula without writing anything): for the pool's fee floor and eth_gasPrice.
 uint256 next_base_fee(const state::StateReader& state, const Genesis& genesis, uint64_t timestamp);
+
+/// The L1 price per byte a block at `timestamp` on top of ArbOS state `s` charges at
+/// `l1_base_fee`: the system step's formula on the stored L1 backlog (which already counts the
+/// latest block's bytes) drained for `timestamp` − the last timestamp (docs/arbos.md "L1 price per
+/// byte"). The pool's poster gas uses it with the current time, so that an idle chain's price
+/// falls back before the next block; eth_estimateGas and NodeInterface with the last timestamp.
+uint256 next_l1_price_per_byte(const Genesis& genesis, const SystemState& s,
+                               const uint256& l1_base_fee, uint64_t timestamp);
 
 }  // namespace fuse::arbos

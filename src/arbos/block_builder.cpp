@@ -67,7 +67,8 @@ struct BlockBuilder::Impl {
     std::optional<state::TxRefusal> check(const Transaction& tx, uint64_t l1_gas) const;
     /// Adds an executed transaction to the block (receipt, gas, backlog).
     ExecutedTx& record(const Transaction& tx, ByteView raw_tx, const Address& sender,
-                       const Hash32& hash, state::TxResult&& res, uint64_t l1_gas);
+                       const Hash32& hash, state::TxResult&& res, uint64_t l1_gas,
+                       uint64_t l1_bytes);
 };
 
 BlockBuilder::BlockBuilder(WorldState& world, const Genesis& genesis, const Block& parent,
@@ -171,7 +172,8 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, 
                                                          const Hash32& hash) {
     Impl& b = *impl_;
     BlockContext& c = b.ctx;
-    const uint256 l1_fee = l1_fee_wei(raw_tx, c.info.l1_price_per_byte);
+    const uint64_t l1_bytes = compressed_size(raw_tx);
+    const uint256 l1_fee = uint256(l1_bytes) * c.info.l1_price_per_byte;
     const uint64_t l1_gas = poster_gas(l1_fee, c.info.base_fee);
     if (auto bad = b.check(tx, l1_gas)) return reject(std::move(*bad));
     state::TxHooks hooks = c.hooks(&b.precompiles, l1_gas);
@@ -183,14 +185,17 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, 
                                         static_cast<int64_t>(gas_left() + l1_gas), c.block_hash,
                                         &hooks, &b.analyses);
     if (!res) return reject(std::move(res.error()));
-    return &b.record(tx, raw_tx, sender, hash, std::move(*res), l1_gas);
+    return &b.record(tx, raw_tx, sender, hash, std::move(*res), l1_gas, l1_bytes);
 }
 
 ExecutedTx& BlockBuilder::Impl::record(const Transaction& tx, ByteView raw_tx,
                                        const Address& sender, const Hash32& hash,
-                                       state::TxResult&& res, uint64_t l1_gas) {
+                                       state::TxResult&& res, uint64_t l1_gas, uint64_t l1_bytes) {
     const uint64_t used = static_cast<uint64_t>(res.gas_used);
     count_gas(used, l1_gas);
+    // The bytes this transaction adds to the batches (the L1 fee's estimate); deposits add none:
+    // their data is on L1 already.
+    ctx.l1_backlog = add_l1_bytes(ctx.l1_backlog, l1_bytes);
 
     ExecutedTx& e = txs.emplace_back();
     e.tx = tx;
@@ -226,6 +231,8 @@ Block BlockBuilder::finish(state::StateDiff* diff) {
     b.finished = true;
     SystemStorage sys(b.exec);
     sys.set(Slot::kGasBacklog, uint256(b.ctx.backlog));
+    if (b.ctx.info.arbos_version >= kArbosVersionL1Backlog)
+        sys.set(Slot::kL1Backlog, uint256(b.ctx.l1_backlog));
     b.exec.finalize_tx();
 
     Block block;

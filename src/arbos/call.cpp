@@ -6,6 +6,7 @@
 #include "arbos/l1_fee.hpp"
 #include "arbos/node_interface.hpp"
 #include "arbos/precompiles.hpp"
+#include "arbos/system_state.hpp"
 #include "core/hash.hpp"
 #include "core/hex.hpp"
 #include "precompiles/precompiles.hpp"
@@ -74,7 +75,8 @@ BlockContext call_context(const state::StateReader& st, const Genesis& genesis, 
     BlockContext c = make_call_context(st, genesis, parent, req.in_block, req.block_hashes);
     if (req.l1_base_fee) {
         c.info.l1_base_fee = *req.l1_base_fee;
-        c.info.l1_price_per_byte = uint256(genesis.fees.l1_gas_per_byte) * *req.l1_base_fee;
+        c.info.l1_price_per_byte =
+            l1_price_per_byte(genesis.fees, c.info.arbos_version, *req.l1_base_fee, c.l1_backlog);
     }
     if (const auto& o = req.block_overrides) {
         if (o->number) {

@@ -1,6 +1,7 @@
 // The EVM rules follow the ArbOS version stored in ArbOS's state (arbos/revision.hpp): version 1
 // (a genesis file without `arbosVersion`) keeps Cancun, version 2 runs Prague — EIP-7702
-// set-code transactions through the block builder, the EIP-7685 requests hash in the header.
+// set-code transactions through the block builder, the EIP-7685 requests hash in the header —
+// and version 3 adds the L1 data backlog (l1_pricing_test.cpp).
 #include "arbos/revision.hpp"
 
 #include <gtest/gtest.h>
@@ -51,9 +52,10 @@ Bytes make_set_code_tx(size_t from, uint64_t nonce, size_t authority, uint64_t a
 TEST(Revision, VersionSelectsTheRules) {
     EXPECT_EQ(revision_for(kArbosVersionCancun), evm::Revision::kCancun);
     EXPECT_EQ(revision_for(kArbosVersionPrague), evm::Revision::kPrague);
-    EXPECT_EQ(kArbosVersionLatest, kArbosVersionPrague);
+    EXPECT_EQ(revision_for(kArbosVersionL1Backlog), evm::Revision::kPrague);
+    EXPECT_EQ(kArbosVersionLatest, kArbosVersionL1Backlog);
     // A file without arbosVersion is version 1: an existing chain keeps Cancun.
-    Genesis g = dev_genesis(kChainId);
+    Genesis g = genesis_at(kArbosVersionPrague);
     std::string text = to_json(g);
     const auto at = text.find("\"arbosVersion\": 2,");
     ASSERT_NE(at, std::string::npos) << text;
@@ -73,6 +75,8 @@ TEST(Revision, TheGenesisHashCommitsToTheVersion) {
     const Block ga = make_genesis_block(a, genesis_at(1));
     const Block gb = make_genesis_block(b, genesis_at(2));
     EXPECT_NE(ga.hash, gb.hash);
+    MemoryWorld c;
+    EXPECT_NE(make_genesis_block(c, genesis_at(3)).hash, gb.hash);
     EXPECT_NE(ga.header.state_root, gb.header.state_root);  // slot 0 of ArbOS's account
     EXPECT_EQ(read_system_state(a).arbos_version, 1u);
     EXPECT_EQ(read_system_state(b).arbos_version, 2u);

@@ -98,13 +98,18 @@ void Impl::refresh_prices() {
     deposit_acc = sys.deposit_acc;
     std::lock_guard lock(view_mu);
     base_fee = sys.l2_base_fee;
-    l1_price_per_byte = sys.l1_price_per_byte;
+    prices_state = sys;
 }
 
 FeeView Impl::fee_view() const {
     std::lock_guard lock(view_mu);
     FeeView view;
     view.base_fee = base_fee;
+    // The next block's L1 price: from ArbOS version 3 on it follows the L1 data backlog, drained
+    // until now, so that it falls back while the chain is idle (docs/arbos.md "L1 price per
+    // byte"); at the L1 base fee of the latest message, as before.
+    const uint256 l1_price_per_byte =
+        arbos::next_l1_price_per_byte(genesis, prices_state, prices_state.l1_base_fee, unix_now());
     // No L1 price (no L1, or a free one): no poster gas, and no brotli pass per tx.
     if (!l1_price_per_byte.is_zero() && !base_fee.is_zero())
         view.poster_gas = [price = l1_price_per_byte, fee = base_fee](ByteView raw) {

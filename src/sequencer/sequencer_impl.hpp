@@ -71,7 +71,9 @@ struct Sequencer::Impl {
     // ---- prices and the committed state for the pool checks (guarded by view_mu)
     mutable std::mutex view_mu;
     uint256 base_fee;
-    uint256 l1_price_per_byte;
+    /// ArbOS's state after the latest sealed block: the L1 price per byte follows its L1
+    /// backlog, drained by the time since that block (arbos::next_l1_price_per_byte).
+    arbos::SystemState prices_state;
     std::shared_ptr<const state::StateReader> committed;
 
     // ---- commit queue (guarded by commit_mu)

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "arbos/l1_fee.hpp"
+#include "arbos/revision.hpp"
 #include "core/hash.hpp"
 #include "core/hex.hpp"
 #include "sequencer/test_db.hpp"
@@ -244,6 +245,57 @@ TEST_P(SequencerTest, IntrinsicGasIncludesTheL1PosterGas) {
     EXPECT_GT(tx.gas_used_for_l1, 0u);
     EXPECT_EQ(tx.gas_used, 21'000 + tx.gas_used_for_l1);
     EXPECT_EQ(block->l1_block_number, 7u);
+}
+
+/// `n` bytes that brotli cannot shrink (a keccak chain), so each carries ~n bytes of L1 data.
+Bytes incompressible(size_t n, uint8_t seed) {
+    Bytes out;
+    Hash32 h = keccak256(Bytes{seed});
+    while (out.size() < n) {
+        out.insert(out.end(), h.bytes.begin(), h.bytes.end());
+        h = keccak256(h.view());
+    }
+    out.resize(n);
+    return out;
+}
+
+TEST_P(SequencerTest, PoolRefusesAFixedBudgetOnceTheL1BacklogPricesItOut) {
+    // ArbOS version 3 (docs/arbos.md "L1 price per byte"): a few KB of L1 data against a target
+    // of 100 B/s raise the next block's L1 price; a transfer whose gas limit covers its L1 part
+    // at the calm price with 50% to spare is then refused by the pool, naming the L1 part. On a
+    // version-2 chain the same sequence accepts it. (Wall-clock drain: 100 B/s, against ~12 KB.)
+    for (uint64_t version : {arbos::kArbosVersionPrague, arbos::kArbosVersionL1Backlog}) {
+        arbos::Genesis g = test_genesis();
+        g.arbos_version = version;
+        g.fees.l1_target_bytes_per_second = 100;
+        g.fees.l1_backlog_tolerance_seconds = 1;
+        g.fees.l1_pricing_inertia = 100;
+        Harness h(GetParam(), g);
+        h.l1 = L1Info{.block_number = 7, .base_fee = 1'000'000'000};  // 1 gwei on L1
+        h.seq->start();
+        for (uint64_t n = 0; n < 4; ++n) {
+            const auto ok = h.submit_wait(make_raw({.key = 1,
+                                                    .nonce = n,
+                                                    .gas_limit = 30'000'000,
+                                                    .data = incompressible(3'000, uint8_t(n))}));
+            ASSERT_TRUE(ok.has_value()) << "version " << version << ": " << ok.error().message;
+        }
+        const arbos::SystemState sys = arbos::read_system_state(*h.db->latest_state());
+        // A transfer's L1 part at the plain price (16 × 1 gwei per byte), with 50% to spare.
+        const Bytes shape = make_raw({.key = 2, .gas_limit = 1'000'000});
+        const uint64_t calm = arbos::poster_gas(
+            arbos::l1_fee_wei(shape, uint256(16) * uint256(1'000'000'000)), sys.l2_base_fee);
+        const auto probe = h.submit_wait(make_raw({.key = 2, .gas_limit = 21'000 + calm * 3 / 2}));
+        if (version < arbos::kArbosVersionL1Backlog) {
+            EXPECT_EQ(sys.l1_backlog, 0u);
+            EXPECT_TRUE(probe.has_value()) << probe.error().message;
+            continue;
+        }
+        EXPECT_GT(sys.l1_backlog, 10'000u);
+        const Rejection r = refusal(probe);
+        EXPECT_EQ(r.reason, R::kIntrinsicGas) << r.message;
+        EXPECT_NE(r.message.find("(L1 data "), std::string::npos) << r.message;
+    }
 }
 
 TEST_P(SequencerTest, GasCapBoundsComputeGasNotTheL1Part) {

@@ -145,7 +145,8 @@ Result<void, TxRefusal> validate_against_sender(ExecState& state, Revision rev,
     if (txn.gas_limit < need || txn.gas_limit - need < static_cast<uint64_t>(extra_gas))
         return refuse(TxReason::kIntrinsicGas,
                       "have " + std::to_string(txn.gas_limit) + ", want " +
-                          std::to_string(need + static_cast<uint64_t>(extra_gas)));
+                          std::to_string(need + static_cast<uint64_t>(extra_gas)) +
+                          (extra_gas > 0 ? " (L1 data " + std::to_string(extra_gas) + ")" : ""));
     return {};
 }
 
