@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@
 #include "state/exec_state.hpp"
 #include "state/host.hpp"
 #include "state/state.hpp"
+#include "state/storage_fault.hpp"
 #include "state/tx_tracer.hpp"
 #include "state/validity.hpp"
 
@@ -40,8 +42,9 @@ using Message = batch::L2Message;
 class WorldState : public state::StateReader {
 public:
     /// Applies `diff` (in memory; the storage layer makes it durable when the block is
-    /// committed) and returns the new state root.
-    virtual Hash32 apply_diff(const state::StateDiff& diff) = 0;
+    /// committed) and returns the new state root; or the storage fault that stopped it (a trie
+    /// node the update needed could not be read), in which case nothing was applied.
+    virtual state::ReadResult<Hash32> apply_diff(const state::StateDiff& diff) = 0;
 };
 
 /// One included transaction and its outcome.
@@ -155,9 +158,15 @@ public:
     /// The block's execution state so far (a tracer reads accounts through it).
     state::ExecState& exec_state();
 
+    /// The first read of the state that failed (docs/storage.md "Errors"), in the system step,
+    /// a deposit or a transaction: the block cannot be built (`add` refuses everything with
+    /// kStorageFault, `finish` fails); the caller abandons it.
+    const std::optional<state::StorageFault>& fault() const;
+
     /// Finishes the block: computes roots via `world.apply_diff` and seals the header.
     /// The builder is spent afterwards. `diff` receives the block's state diff (for storage).
-    Block finish(state::StateDiff* diff = nullptr);
+    /// Fails, applying nothing, when a read of the state failed (`fault`).
+    state::ReadResult<Block> finish(state::StateDiff* diff = nullptr);
 
 private:
     struct Impl;
@@ -167,12 +176,30 @@ private:
 /// The validator's path: `msg`'s deposits (`deposits`, the contents of msg.deposit_ref read
 /// from L1; see BlockBuilder), then every transaction of `msg` in order, invalid ones skipped
 /// (a deterministic rule: the sequencer never emits them, a faulty batch cannot crash us).
+/// Fails with the storage fault when a read of `world` failed: no block, nothing applied.
+state::ReadResult<Block> try_execute_message(WorldState& world, const Genesis& genesis,
+                                             const Block& parent, const Message& msg,
+                                             state::StateDiff* diff = nullptr,
+                                             BlockHashFn block_hashes = {},
+                                             std::span<const Deposit> deposits = {});
+
+/// A storage fault thrown by `execute_message` (the fault's text as what()).
+class StorageFaultError : public std::runtime_error {
+public:
+    explicit StorageFaultError(state::StorageFault f)
+        : std::runtime_error(state::to_string(f)), fault(std::move(f)) {}
+    state::StorageFault fault;
+};
+
+/// `try_execute_message` for callers not moved to it yet (the validator): throws
+/// StorageFaultError instead of returning the fault. New code calls try_execute_message.
 Block execute_message(WorldState& world, const Genesis& genesis, const Block& parent,
                       const Message& msg, state::StateDiff* diff = nullptr,
                       BlockHashFn block_hashes = {}, std::span<const Deposit> deposits = {});
 
 /// Block 0: the alloc and ArbOS's initial state; its hash is the genesis hash recorded in
-/// RollupCore. `world` must be empty; the alloc is applied to it.
+/// RollupCore. `world` must be empty; the alloc is applied to it. (An empty world needs no
+/// read below it: a storage fault here aborts with its text, as a broken genesis does.)
 Block make_genesis_block(WorldState& world, const Genesis& genesis,
                          state::StateDiff* diff = nullptr);
 
@@ -231,9 +258,12 @@ struct CallResult {
     /// created contract), the precompiles and the coinbase only when slots of theirs were
     /// used (geth's access-list tracer); sorted.
     std::vector<AccessListEntry> access_list;
+    /// A read of the state failed: `error` is the fault's text, nothing else is meaningful.
+    bool fault = false;
 };
 
 /// Runs `req` on `state` (read-only: nothing is written) in a block following `parent`
+/// (a storage fault while reading `state` is the rejection kStorageFault with its text)
 /// (NUMBER = parent + 1, the parent's timestamp and the L2 base fee stored in `state`), or in
 /// `parent` itself with `req.in_block` (NUMBER = parent, its timestamp).
 /// Without a gas price the call runs at price 0 (geth's eth_call); `from` defaults to zero,
@@ -244,7 +274,8 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& state,
                                               const CallRequest& req, bool charge_l1);
 
 /// eth_estimateGas: the smallest gas limit with which `req` succeeds (binary search), L1 data
-/// fee included; an error carries the revert reason when the call fails at any limit.
+/// fee included; an error carries the revert reason when the call fails at any limit, or the
+/// storage fault's text (`CallResult::fault`) when a read of `state` failed.
 Result<uint64_t, CallResult> estimate_gas(const state::StateReader& state, const Genesis& genesis,
                                           const Block& parent, const CallRequest& req);
 
@@ -265,10 +296,11 @@ struct SystemState {
     /// The Bridge's accumulator after the last executed deposit (zero before the first).
     Hash32 deposit_acc;
 };
-SystemState read_system_state(const state::StateReader& state);
+state::ReadResult<SystemState> read_system_state(const state::StateReader& state);
 
 /// The L2 base fee a block at `timestamp` built on `state` will have (the system step's
 /// formula without writing anything): for the pool's fee floor and eth_gasPrice.
-uint256 next_base_fee(const state::StateReader& state, const Genesis& genesis, uint64_t timestamp);
+state::ReadResult<uint256> next_base_fee(const state::StateReader& state, const Genesis& genesis,
+                                         uint64_t timestamp);
 
 }  // namespace fuse::arbos

@@ -68,9 +68,11 @@ namespace {
 
 /// The block context of a call: block N's or the next one's (`in_block`), the L1 price and the
 /// block fields possibly overridden.
-BlockContext call_context(const state::StateReader& st, const Genesis& genesis, const Block& parent,
-                          const CallRequest& req) {
-    BlockContext c = make_call_context(st, genesis, parent, req.in_block, req.block_hashes);
+state::ReadResult<BlockContext> call_context(const state::StateReader& st, const Genesis& genesis,
+                                             const Block& parent, const CallRequest& req) {
+    auto made = make_call_context(st, genesis, parent, req.in_block, req.block_hashes);
+    if (!made) return made;
+    BlockContext& c = *made;
     if (req.l1_base_fee) {
         c.info.l1_base_fee = *req.l1_base_fee;
         c.info.l1_price_per_byte = uint256(genesis.fees.l1_gas_per_byte) * *req.l1_base_fee;
@@ -89,7 +91,7 @@ BlockContext call_context(const state::StateReader& st, const Genesis& genesis, 
         if (o->base_fee) c.info.base_fee = c.env.base_fee = *o->base_fee;
         if (o->prev_randao) c.env.prev_randao = *o->prev_randao;
     }
-    return c;
+    return made;
 }
 
 /// EIP-2929/2930/3651 warm set, ArbOS's precompiles included.
@@ -165,15 +167,22 @@ evm::ExecResult run_top(state::StateHost& host, const CallRequest& req, const Ad
     return host.call(msg);
 }
 
+Unexpected<TxRejection> fault_rejection(const state::StorageFault& f) {
+    return Unexpected{TxRejection::of(state::storage_fault_refusal(f))};
+}
+
 }  // namespace
 
 Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, const Genesis& genesis,
                                               const Block& parent, const CallRequest& req,
                                               bool charge_l1) {
-    BlockContext c = call_context(st, genesis, parent, req);
+    auto made = call_context(st, genesis, parent, req);
+    if (!made) return fault_rejection(made.error());
+    BlockContext& c = *made;
     state::ExecState exec(st);
     const Address from = req.from.value_or(Address{});
     const uint64_t nonce = req.nonce.value_or(exec.nonce(from));
+    if (exec.faulted()) return fault_rejection(*exec.fault());
     Transaction tx = as_transaction(req, genesis.chain_id,
                                     req.gas.value_or(genesis.fees.max_tx_gas_limit), nonce);
     const uint64_t l1_gas = charge_l1 ? estimated_l1_gas(tx, c.info) : 0;
@@ -201,11 +210,13 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
         start.coinbase = c.env.coinbase;
         req.tracer->on_tx_start(exec, start);
     }
-    if (exec.balance(from) < cost)
+    if (exec.balance(from) < cost) {
+        if (exec.faulted()) return fault_rejection(*exec.fault());
         return Unexpected{TxRejection::of(state::make_refusal(
             state::TxReason::kInsufficientFunds, "address " + to_hex(from.view()) + " have " +
                                                      exec.balance(from).to_dec() + " want " +
                                                      cost.to_dec()))};
+    }
     if (!price.is_zero()) exec.sub_balance(from, uint256(gas) * price);
     warm_access_set(exec, req, from, c);
 
@@ -232,6 +243,9 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
     evm::ExecResult res =
         run_top(host, req, from, nonce,
                 static_cast<int64_t>(gas - static_cast<uint64_t>(g.intrinsic) - l1_gas));
+    // A read failed during the call (geth: StateDB.Error() after ApplyMessage): its outcome is
+    // not the call's (docs/storage.md "Errors").
+    if (exec.faulted()) return fault_rejection(*exec.fault());
 
     int64_t used = static_cast<int64_t>(gas - l1_gas) - res.gas_left;
     used -= std::min(std::max<int64_t>(res.gas_refund, 0) + auth_refund, used / kMaxRefundQuotient);
@@ -259,7 +273,12 @@ Result<uint64_t, CallResult> estimate_gas(const state::StateReader& st, const Ge
     auto failure = [](const TxRejection& rej) {
         CallResult f;
         f.error = rej.message;
+        f.fault = rej.reason == state::TxReason::kStorageFault;
         return f;
+    };
+    // A storage fault at any step ends the search: "fails at this limit" would be a guess.
+    auto faulted = [](const Result<CallResult, TxRejection>& r) {
+        return !r && r.error().reason == state::TxReason::kStorageFault;
     };
     // The upper bound: the request's gas, else the per-tx cap plus the L1 part.
     auto top = run(req.gas);
@@ -268,9 +287,14 @@ Result<uint64_t, CallResult> estimate_gas(const state::StateReader& st, const Ge
     bool rerun = false;
     // With a price, the sender's balance caps the gas it can buy (as geth).
     if (req.gas_price || req.max_fee_per_gas) {
-        const uint256 base_fee = read_system_state(st).l2_base_fee;
+        const auto sys = read_system_state(st);
+        if (!sys)
+            return Unexpected{failure(TxRejection::of(state::storage_fault_refusal(sys.error())))};
+        const uint256 base_fee = sys->l2_base_fee;
         const auto acc = st.read_account(req.from.value_or(Address{}));
-        const uint256 balance = acc ? acc->balance : uint256{};
+        if (!acc)
+            return Unexpected{failure(TxRejection::of(state::storage_fault_refusal(acc.error())))};
+        const uint256 balance = *acc ? (*acc)->balance : uint256{};
         if (!base_fee.is_zero() && balance >= req.value) {
             const uint256 affordable = (balance - req.value) / base_fee;
             if (affordable < uint256(hi)) {
@@ -290,11 +314,14 @@ Result<uint64_t, CallResult> estimate_gas(const state::StateReader& st, const Ge
     const uint64_t guess = std::min(hi, top->gas_used + top->gas_used / 63 + 2300);
     if (auto r = run(guess); r && r->success)
         hi = guess;
+    else if (faulted(r))
+        return Unexpected{failure(r.error())};
     else
         lo = std::max(lo, guess);
     while (lo + 1 < hi) {
         const uint64_t mid = lo + (hi - lo) / 2;
         auto r = run(mid);
+        if (faulted(r)) return Unexpected{failure(r.error())};
         if (r && r->success)
             hi = mid;
         else

@@ -29,6 +29,7 @@ void cap_gas(arbos::CallRequest& req, uint64_t cap) {
 }
 
 [[noreturn]] void call_failed(const arbos::CallResult& r) {
+    if (r.fault) server_error(r.error);  // the state could not be read: the fault's text
     if (r.error == "execution reverted" || (!r.success && r.error.empty()))
         throw RpcException(revert_error(r.output));
     server_error(r.error);
@@ -61,7 +62,7 @@ Json EthApi::Impl::call(const Json& params) const {
 }
 
 uint256 EthApi::Impl::estimate_l1_base_fee(const state::StateReader& st) const {
-    uint256 fee = arbos::read_system_state(st).l1_base_fee;
+    uint256 fee = or_storage_error(arbos::read_system_state(st)).l1_base_fee;
     if (sink && sink->l1_base_fee) fee = std::max(fee, sink->l1_base_fee());
     // The L1 base fee may rise before the transaction is sealed; as Nitro, pad the L1 part of
     // the estimate (by kEstimateL1PaddingPercent) so an estimated transaction is not refused
@@ -141,7 +142,7 @@ Json EthApi::Impl::get_logs(const LogQuery& q) const {
 
 uint256 EthApi::Impl::gas_price() const {
     if (const auto st = db.latest_state()) {
-        const auto sys = arbos::read_system_state(*st);
+        const auto sys = or_storage_error(arbos::read_system_state(*st));
         if (!sys.l2_base_fee.is_zero()) return sys.l2_base_fee;
     }
     if (const auto head = db.head(storage::Head::kLatest))

@@ -155,7 +155,7 @@ struct TestChain {
             if (!r) throw std::runtime_error("tx refused: " + r.error().message);
         }
         diffs.emplace_back();
-        blocks.push_back(b.finish(&diffs.back()));
+        blocks.push_back(b.finish(&diffs.back()).value());
         commit_last();
         return blocks.back();
     }
