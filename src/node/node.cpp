@@ -242,6 +242,18 @@ std::optional<std::string> Node::unhealthy() const {
 }
 
 std::optional<rpc::ProbeAnswer> Node::probe(std::string_view path) const {
+    try {
+        return probe_or_throw(path);
+    } catch (const storage::ReadError& e) {
+        // The database cannot be read: neither healthy nor ready, and the reason says why.
+        return rpc::ProbeAnswer{503, nlohmann::json{{"status", "unhealthy"},
+                                                    {"ready", false},
+                                                    {"reason", std::string("storage: ") + e.what()}}
+                                         .dump()};
+    }
+}
+
+std::optional<rpc::ProbeAnswer> Node::probe_or_throw(std::string_view path) const {
     const bool health = path == "/health";
     if (!health && path != "/ready") return std::nullopt;
     const auto problem = unhealthy();
@@ -272,8 +284,13 @@ std::optional<rpc::ProbeAnswer> Node::probe(std::string_view path) const {
 
 void Node::write_role_metrics(PrometheusWriter& w) const {
     if (sequencer_) {
-        write_sequencer_stats(w, sequencer_->stats());
-        write_tag_heads(w, *db_);
+        write_sequencer_stats(w, sequencer_->stats(), sequencer_->halted().has_value());
+        try {
+            write_tag_heads(w, *db_);
+        } catch (const storage::ReadError& e) {
+            // The other families are still served; the log says why these are missing.
+            spdlog::warn("metrics: cannot read the safe/finalized heads: {}", e.what());
+        }
         if (poster_) write_poster_status(w, poster_->status());
         if (sequencer_l1_) sequencer_l1_->write_metrics(w);
     }

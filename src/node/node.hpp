@@ -69,15 +69,20 @@ public:
     Node(const Node&) = delete;
     Node& operator=(const Node&) = delete;
 
-    /// Starts every part, serves until one of `stop_signals` arrives (or the sequencer halts,
-    /// which raises SIGTERM), then stops them in reverse order. Returns the exit code: 0, or 3
-    /// after a halt or (validator.exit-on-mismatch) a mismatch.
+    /// Starts every part, serves until one of `stop_signals` arrives (or the sequencer halts on
+    /// an L1 divergence, which raises SIGTERM; halted by a storage failure it keeps serving
+    /// reads, /health answering 503), then stops them in reverse order. Returns the exit code: 0,
+    /// or 3 after a halt or (validator.exit-on-mismatch) a mismatch.
     int run(const sigset_t& stop_signals);
 
-    /// GET /health and GET /ready, the same on the JSON-RPC and the metrics port.
+    /// GET /health and GET /ready, the same on the JSON-RPC and the metrics port. A halted
+    /// sequencer (L1 divergence, a storage failure) or an unreadable database answers 503
+    /// with the reason.
     std::optional<rpc::ProbeAnswer> probe(std::string_view path) const;
 
 private:
+    /// `probe`, letting a database read failure (storage::ReadError) through.
+    std::optional<rpc::ProbeAnswer> probe_or_throw(std::string_view path) const;
     enum class Phase { kStarting, kServing, kStopping };
 
     void build_sequencer();

@@ -175,12 +175,20 @@ nlohmann::json sequencer_status_json(const sequencer::Sequencer& seq) {
     return j;
 }
 
-void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s) {
+void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s, bool halted) {
     w.single("fusel2_sequencer_commits_total", "counter",
              "Database commits (blocks / commits = group-commit size)", s.commits);
     w.single("fusel2_sequencer_execution_rejected_total", "counter",
              "Transactions accepted by the pool but rejected by ArbOS at execution",
              s.execution_rejected);
+    w.single("fusel2_storage_errors_total", "counter",
+             "Database reads and writes that failed (docs/storage.md \"Errors\"); a failed "
+             "write or a read failing while sealing halts the sequencer",
+             s.storage_errors);
+    w.single("fusel2_sequencer_halted", "gauge",
+             "1 when the sequencer halted (sequencer.l1-divergence = halt, or a storage failure); "
+             "the reason is in GET /health",
+             uint64_t{halted ? 1u : 0u});
 }
 
 void write_tag_heads(PrometheusWriter& w, const storage::Database& db) {

@@ -47,7 +47,8 @@ void follow_l1_progress(storage::Database& db, const L1Connection& l1, const L1C
 /// `fusel2_sequencerStatus`: halted or not, the last rewind, the transactions rewinds dropped.
 nlohmann::json sequencer_status_json(const sequencer::Sequencer& seq);
 
-void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s);
+/// The sequencer's counters, its storage errors and whether it halted.
+void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s, bool halted);
 void write_tag_heads(PrometheusWriter& w, const storage::Database& db);
 void write_poster_status(PrometheusWriter& w, const poster::PosterStatus& s);
 void write_validator_status(PrometheusWriter& w, const validator::Status& s);

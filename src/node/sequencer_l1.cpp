@@ -97,8 +97,6 @@ void SequencerL1::write_metrics(PrometheusWriter& w) const {
     for (const auto& d : seq_.dropped())
         w.sample("fusel2_sequencer_dropped_tx", {{"hash", to_hex(d.hash)}, {"reason", d.reason}},
                  uint64_t{1});
-    w.single("fusel2_sequencer_halted", "gauge", "1 when halted (sequencer.l1-divergence = halt)",
-             uint64_t{seq_.halted() ? 1u : 0u});
     const poster::GuardStatus g = guard_.status();
     w.single("fusel2_l1_guard_verified_block", "gauge",
              "Highest L2 block checked against the current L1 view (the poster posts no further)",

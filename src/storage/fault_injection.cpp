@@ -196,4 +196,13 @@ std::vector<std::string> table_files(const Database& db, std::string_view cf) {
     return out;
 }
 
+Result<void, std::string> delete_trie_node(Database& db, const Hash32& hash) {
+    auto* rocks = dynamic_cast<RocksDatabase*>(&db);
+    if (rocks == nullptr) return Unexpected{std::string("not a RocksDB database")};
+    rocksdb::Status s =
+        rocks->db().Delete(rocksdb::WriteOptions(), rocks->cf(kTrieNodes), slice(hash.view()));
+    if (!s.ok()) return Unexpected{s.ToString()};
+    return {};
+}
+
 }  // namespace fuse::storage

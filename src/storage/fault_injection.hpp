@@ -64,4 +64,8 @@ private:
 /// "accounts", ...) of a RocksDB database opened by `Database::open`.
 std::vector<std::string> table_files(const Database& db, std::string_view cf);
 
+/// Damages `db` as a lost write would: deletes the trie node `hash` (readers of a state that
+/// needs it then meet geth's "missing trie node").
+Result<void, std::string> delete_trie_node(Database& db, const Hash32& hash);
+
 }  // namespace fuse::storage
