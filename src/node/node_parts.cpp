@@ -139,6 +139,10 @@ void follow_l1_progress(storage::Database& db, const L1Connection& l1, const L1C
         } catch (const l1::L1Error& e) {
             problem =
                 std::string("cannot read L1 progress (safe/finalized heads kept): ") + e.what();
+        } catch (const storage::ReadError& e) {
+            // The heads are re-derived from L1 every round: retried, never a crash.
+            problem =
+                std::string("storage: cannot read the heads (safe/finalized kept): ") + e.what();
         }
         if (!problem.empty() && problem != last_problem) spdlog::warn("{}", problem);
         if (problem.empty() && !last_problem.empty()) spdlog::info("L1 progress readable again");

@@ -56,6 +56,9 @@ bool SequencerL1::guard_round() {
         problem = std::string("cannot check the chain against L1 (retrying): ") + e.what();
     } catch (const inbox::InboxError& e) {
         problem = std::string("cannot check the chain against L1's inbox (retrying): ") + e.what();
+    } catch (const storage::ReadError& e) {
+        // Nothing is posted while the chain cannot be checked; the reads are retried.
+        problem = std::string("storage: cannot read the chain to check it (retrying): ") + e.what();
     }
     if (!problem.empty() && problem != last_problem_) spdlog::warn("L1 guard: {}", problem);
     if (problem.empty() && !last_problem_.empty()) spdlog::info("L1 guard: L1 readable again");
