@@ -7,4 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh release
+source scripts/node-env.sh
+fuse_use_node  # `fusel2 devnet` deploys the contracts with the `node` on PATH: the one setup chose
 exec build/release/bin/fusel2 devnet "$@"

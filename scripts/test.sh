@@ -9,6 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${PRESET:-release}"
 scripts/setup.sh "$preset"
+source scripts/node-env.sh
+fuse_use_node  # the Node setup chose (scripts/node-env.sh), for everything the tests start
 args=(--preset "$preset" -j"$(nproc)" --timeout 1800)
 [ -n "${QUICK:-}" ] && args+=(--label-exclude slow)
 exec ctest "${args[@]}" "$@"

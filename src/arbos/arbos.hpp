@@ -214,6 +214,8 @@ struct BlockOverrides {
     std::optional<uint256> prev_randao;
 };
 
+class NodeInterfaceBackend;  // node_interface.hpp
+
 /// A call or gas estimate that is not part of any block (eth_call, eth_estimateGas).
 struct CallRequest {
     std::optional<Address> from;
@@ -245,6 +247,9 @@ struct CallRequest {
     BlockHashFn block_hashes;
     /// Fill CallResult::access_list (eth_createAccessList).
     bool collect_access_list = false;
+    /// What NodeInterface (0xC8, node_interface.hpp) asks the node; null: a call to 0xC8
+    /// reverts saying it answers only eth_call and eth_estimateGas. Not owned.
+    const NodeInterfaceBackend* node_interface = nullptr;
 };
 
 struct CallResult {
@@ -260,6 +265,13 @@ struct CallResult {
     std::vector<AccessListEntry> access_list;
     /// A read of the state failed: `error` is the fault's text, nothing else is meaningful.
     bool fault = false;
+
+    /// The gas used before the EIP-3529 refund (eth_simulateV1's maxUsedGas), L1 part included.
+    uint64_t gas_before_refund = 0;
+    /// A successful creation's address.
+    std::optional<Address> contract_address;
+    /// The call's logs (simulate_call_on only: a chained call keeps its effects).
+    std::vector<state::Log> logs;
 };
 
 /// Runs `req` on `state` (read-only: nothing is written) in a block following `parent`
@@ -272,6 +284,25 @@ struct CallResult {
 Result<CallResult, TxRejection> simulate_call(const state::StateReader& state,
                                               const Genesis& genesis, const Block& parent,
                                               const CallRequest& req, bool charge_l1);
+
+/// One call of a chain of simulated calls (eth_simulateV1): `req` runs on `exec` (an overlay
+/// over `state`, which gives the block context: ArbOS's prices) in the block after `parent`
+/// shaped by `req.block_overrides`, and its state changes stay in `exec`: gas is paid as a
+/// transaction pays it, the transaction is finalized and `CallResult::logs` has its logs.
+/// With `validate` the request must be a valid transaction (nonce, fee cap against the base
+/// fee, balance, intrinsic gas with the L1 part, which it then pays; errors are ArbOS's texts)
+/// except that a sender with code is allowed; without, it runs as eth_call does.
+Result<CallResult, TxRejection> simulate_call_on(state::ExecState& exec,
+                                                 const state::StateReader& state,
+                                                 const Genesis& genesis, const Block& parent,
+                                                 const CallRequest& req, bool validate);
+
+/// The L1 data gas `simulate_call(..., charge_l1 = true)` counts for `req`: the equivalent
+/// signed transaction's brotli size plus Nitro's estimation padding, at `req.l1_base_fee` or
+/// the L1 price stored in `state` (NodeInterface.gasEstimateL1Component); the storage fault
+/// when `state` cannot be read.
+state::ReadResult<uint64_t> estimate_l1_gas(const state::StateReader& state, const Genesis& genesis,
+                                            const Block& parent, const CallRequest& req);
 
 /// eth_estimateGas: the smallest gas limit with which `req` succeeds (binary search), L1 data
 /// fee included; an error carries the revert reason when the call fails at any limit, or the

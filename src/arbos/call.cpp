@@ -4,6 +4,7 @@
 #include "arbos/arbos.hpp"
 #include "arbos/block_context.hpp"
 #include "arbos/l1_fee.hpp"
+#include "arbos/node_interface.hpp"
 #include "arbos/precompiles.hpp"
 #include "core/hash.hpp"
 #include "core/hex.hpp"
@@ -94,6 +95,10 @@ state::ReadResult<BlockContext> call_context(const state::StateReader& st, const
     return made;
 }
 
+Unexpected<TxRejection> fault_rejection(const state::StorageFault& f) {
+    return Unexpected{TxRejection::of(state::storage_fault_refusal(f))};
+}
+
 /// EIP-2929/2930/3651 warm set, ArbOS's precompiles included.
 void warm_access_set(state::ExecState& exec, const CallRequest& req, const Address& from,
                      const BlockContext& c) {
@@ -167,19 +172,54 @@ evm::ExecResult run_top(state::StateHost& host, const CallRequest& req, const Ad
     return host.call(msg);
 }
 
-Unexpected<TxRejection> fault_rejection(const state::StorageFault& f) {
-    return Unexpected{TxRejection::of(state::storage_fault_refusal(f))};
-}
-
 }  // namespace
 
-Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, const Genesis& genesis,
-                                              const Block& parent, const CallRequest& req,
-                                              bool charge_l1) {
-    auto made = call_context(st, genesis, parent, req);
-    if (!made) return fault_rejection(made.error());
-    BlockContext& c = *made;
-    state::ExecState exec(st);
+namespace {
+
+/// Why a request cannot run as a transaction (eth_simulateV1 with validation), in the order
+/// and with the texts of a transaction's execution (state/transition.cpp, geth's
+/// state_transition preCheck), except that a sender with code is accepted (geth's simulate
+/// skips the EOA check too).
+std::optional<TxRejection> validate_as_transaction(state::ExecState& exec, const BlockInfo& info,
+                                                   const Transaction& tx, const Address& from,
+                                                   uint64_t gas, uint64_t intrinsic) {
+    using state::TxReason;
+    const auto refuse = [](TxReason r, const std::string& detail) {
+        return TxRejection::of(state::make_refusal(r, detail));
+    };
+    const std::string address = "address " + to_hex(from.view());
+    const uint64_t state_nonce = exec.nonce(from);
+    const std::string nonces =
+        address + ", tx: " + std::to_string(tx.nonce) + " state: " + std::to_string(state_nonce);
+    if (state_nonce == UINT64_MAX) return refuse(TxReason::kNonceMax, address);
+    if (tx.nonce > state_nonce) return refuse(TxReason::kNonceTooHigh, nonces);
+    if (tx.nonce < state_nonce) return refuse(TxReason::kNonceTooLow, nonces);
+    if (tx.max_priority_fee_per_gas > tx.max_fee_per_gas)
+        return refuse(TxReason::kTipAboveFeeCap,
+                      address + ", maxPriorityFeePerGas: " + tx.max_priority_fee_per_gas.to_dec() +
+                          ", maxFeePerGas: " + tx.max_fee_per_gas.to_dec());
+    if (tx.max_fee_per_gas < info.base_fee)
+        return refuse(TxReason::kFeeCapTooLow,
+                      address + ", maxFeePerGas: " + tx.max_fee_per_gas.to_dec() +
+                          ", baseFee: " + info.base_fee.to_dec());
+    const uint256 want = state::max_tx_cost(tx);
+    if (exec.balance(from) < want)
+        return refuse(TxReason::kInsufficientFunds,
+                      address + " have " + exec.balance(from).to_dec() + " want " + want.to_dec());
+    if (gas < intrinsic)
+        return refuse(TxReason::kIntrinsicGas,
+                      "have " + std::to_string(gas) + ", want " + std::to_string(intrinsic));
+    return std::nullopt;
+}
+
+/// The call `req` on `exec` in the block `c`. `chained` (eth_simulateV1): the state changes
+/// stay in `exec` for the next call, so gas is paid as a transaction pays it (unused gas back
+/// to the sender, the fees to ArbOS's fee accounts) and the transaction is finalized; with
+/// `validate` the request must also be a valid transaction. Otherwise (eth_call & co.) `exec`
+/// is thrown away afterwards.
+Result<CallResult, TxRejection> run_call(state::ExecState& exec, BlockContext& c,
+                                         const Genesis& genesis, const CallRequest& req,
+                                         bool charge_l1, bool chained, bool validate) {
     const Address from = req.from.value_or(Address{});
     const uint64_t nonce = req.nonce.value_or(exec.nonce(from));
     if (exec.faulted()) return fault_rejection(*exec.fault());
@@ -191,14 +231,20 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
     tx.gas_limit = gas;
     const state::IntrinsicGas g = state::intrinsic_gas(tx, c.rev);
     const uint64_t intrinsic = static_cast<uint64_t>(std::max(g.intrinsic, g.floor)) + l1_gas;
-    if (gas < intrinsic)
+    if (validate) {
+        // A check that read a state it could not read says nothing: the fault is the answer.
+        auto bad = validate_as_transaction(exec, c.info, tx, from, gas, intrinsic);
+        if (exec.faulted()) return fault_rejection(*exec.fault());
+        if (bad) return Unexpected{std::move(*bad)};
+    } else if (gas < intrinsic) {
         return Unexpected{TxRejection::of(state::make_refusal(
             state::TxReason::kIntrinsicGas,
             "have " + std::to_string(gas) + ", want " + std::to_string(intrinsic)))};
+    }
 
     // Gas is paid at the base fee when a price is given (eth_call without one runs for free,
-    // as geth's NoBaseFee mode).
-    const bool priced = req.gas_price || req.max_fee_per_gas;
+    // as geth's NoBaseFee mode); a valid transaction always pays it (ArbOS's price).
+    const bool priced = validate || req.gas_price || req.max_fee_per_gas;
     const uint256 price = priced ? c.info.base_fee : uint256{};
     const uint256 cost = uint256(gas) * price + req.value;
     if (req.tracer) {
@@ -244,10 +290,11 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
         run_top(host, req, from, nonce,
                 static_cast<int64_t>(gas - static_cast<uint64_t>(g.intrinsic) - l1_gas));
     // A read failed during the call (geth: StateDB.Error() after ApplyMessage): its outcome is
-    // not the call's (docs/storage.md "Errors").
+    // not the call's (docs/storage.md "Errors"). A chained call's state is discarded with it.
     if (exec.faulted()) return fault_rejection(*exec.fault());
 
     int64_t used = static_cast<int64_t>(gas - l1_gas) - res.gas_left;
+    const int64_t before_refund = used;
     used -= std::min(std::max<int64_t>(res.gas_refund, 0) + auth_refund, used / kMaxRefundQuotient);
     used = std::max(used, g.floor);
 
@@ -257,10 +304,64 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
     out.output = std::move(res.output);
     out.gas_used = static_cast<uint64_t>(used) + l1_gas;
     out.gas_used_for_l1 = l1_gas;
+    out.gas_before_refund = static_cast<uint64_t>(std::max(before_refund, g.floor)) + l1_gas;
+    if (out.success && !req.to) out.contract_address = res.create_address;
     if (!out.success) out.error = status_error(res.status);
+    if (chained) {
+        // As state/transition.cpp settle_fees with ArbOS's hooks: unused gas back, the L2 part
+        // to the network fee account, the L1 part to the L1 fee account.
+        if (!price.is_zero()) {
+            exec.add_balance(from, uint256(gas - out.gas_used) * price);
+            const uint256 l1_fee = uint256(l1_gas) * price;
+            const uint256 l2_fee = uint256(out.gas_used - l1_gas) * price;
+            if (!l1_fee.is_zero()) exec.add_balance(genesis.fees.l1_fee_account, l1_fee);
+            if (!l2_fee.is_zero()) exec.add_balance(genesis.fees.network_fee_account, l2_fee);
+        }
+        exec.finalize_tx();
+        out.logs = exec.take_logs();
+    }
     if (req.tracer)
         req.tracer->on_tx_end(exec, state::TxEnd{static_cast<int64_t>(out.gas_used), res.status});
     return out;
+}
+
+}  // namespace
+
+Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, const Genesis& genesis,
+                                              const Block& parent, const CallRequest& req,
+                                              bool charge_l1) {
+    // 0xC8 (NodeInterface) and the other system addresses answer or explain themselves; a
+    // trace (debug_traceCall) shows what the EVM does instead.
+    if (!req.tracer)
+        if (auto system = intercept_system_call(st, genesis, parent, req, charge_l1))
+            return *system;
+    auto c = call_context(st, genesis, parent, req);
+    if (!c) return fault_rejection(c.error());
+    state::ExecState exec(st);
+    return run_call(exec, *c, genesis, req, charge_l1, /*chained=*/false, /*validate=*/false);
+}
+
+Result<CallResult, TxRejection> simulate_call_on(state::ExecState& exec,
+                                                 const state::StateReader& st,
+                                                 const Genesis& genesis, const Block& parent,
+                                                 const CallRequest& req, bool validate) {
+    if (auto system = intercept_system_call(st, genesis, parent, req, validate)) return *system;
+    auto c = call_context(st, genesis, parent, req);
+    if (!c) return fault_rejection(c.error());
+    return run_call(exec, *c, genesis, req, /*charge_l1=*/validate, /*chained=*/true, validate);
+}
+
+state::ReadResult<uint64_t> estimate_l1_gas(const state::StateReader& st, const Genesis& genesis,
+                                            const Block& parent, const CallRequest& req) {
+    const auto c = call_context(st, genesis, parent, req);
+    if (!c) return Unexpected{c.error()};
+    const Address from = req.from.value_or(Address{});
+    const auto acc = st.read_account(from);
+    if (!acc) return Unexpected{acc.error()};
+    const uint64_t nonce = req.nonce.value_or(*acc ? (*acc)->nonce : 0);
+    const Transaction tx = as_transaction(req, genesis.chain_id,
+                                          req.gas.value_or(genesis.fees.max_tx_gas_limit), nonce);
+    return estimated_l1_gas(tx, c->info);
 }
 
 Result<uint64_t, CallResult> estimate_gas(const state::StateReader& st, const Genesis& genesis,

@@ -427,6 +427,17 @@ const std::array<Method, 12> kArbGasInfoMethods = {{
 
 }  // namespace
 
+std::optional<PrecompileMethod> precompile_method(const Address& addr, uint32_t sel) {
+    const auto find = [sel](const auto& methods) -> std::optional<PrecompileMethod> {
+        for (const Method& m : methods)
+            if (selector(m.signature) == sel) return PrecompileMethod{m.signature, m.payable};
+        return std::nullopt;
+    };
+    if (addr == kArbSysAddress) return find(kArbSysMethods);
+    if (addr == kArbGasInfoAddress) return find(kArbGasInfoMethods);
+    return std::nullopt;
+}
+
 ExecResult ArbPrecompiles::run(state::ExecState& state, const evm::Message& msg) noexcept {
     static const Dispatch kArbSys(kArbSysMethods);
     static const Dispatch kArbGasInfo(kArbGasInfoMethods);

@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "arbos/genesis.hpp"
 #include "arbos/system_state.hpp"
@@ -60,5 +62,14 @@ private:
 
 /// The 4-byte selector of a Solidity function signature, e.g. "arbBlockNumber()".
 uint32_t selector(std::string_view signature);
+
+/// A method of ArbSys or ArbGasInfo: its Solidity signature and whether it takes value.
+struct PrecompileMethod {
+    std::string_view signature;
+    bool payable = false;
+};
+/// The method `sel` of the precompile at `addr`, nullopt when it has none (an eth_call to it
+/// would revert): node_interface.cpp says so in words instead of an empty revert.
+std::optional<PrecompileMethod> precompile_method(const Address& addr, uint32_t sel);
 
 }  // namespace fuse::arbos

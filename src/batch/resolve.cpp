@@ -26,6 +26,8 @@ const char* to_string(ResolveError e) {
             return "a message names an L1 block after the block that includes the batch";
         case ResolveError::kL1BaseFeeMismatch:
             return "a message's L1 base fee differs from that L1 block's baseFeePerGas";
+        case ResolveError::kDepositRef:
+            return "a deposit ref that the L1 Bridge does not support";
     }
     return "unknown resolve error";
 }

@@ -53,6 +53,10 @@ enum class ResolveError {
     kBaseFeeChangedInBlock,  ///< same L1 block as the previous batch's last, other base fee
     kL1BlockAfterInclusion,  ///< a message names an L1 block after the batch's inclusion block
     kL1BaseFeeMismatch,      ///< a message's L1 base fee differs from that L1 block's header
+    /// A deposit ref the L1 Bridge does not support: skipped or repeated deposits, a deposit
+    /// missing on L1 or from an L1 block after its message's, another accumulator (rule 2,
+    /// "Deposit checks"; decided by the inbox reader with the L1 Bridge's deposits).
+    kDepositRef,
 };
 
 /// Human-readable reason.

@@ -103,17 +103,40 @@ std::vector<TxTrace> trace_block(const storage::Database& db, const arbos::Genes
         server_error("missing trie node " + to_hex(parent->header.state_root) +
                      " (state of block " + std::to_string(number - 1) + " is not available)");
 
+    // The block's L1 deposits, as stored with it: ArbOS runs them first, in the constructor.
+    std::vector<Deposit> deposits;
+    if (msg->deposit_ref) {
+        auto stored = db.deposits(msg->deposit_ref->first_index, msg->deposit_ref->count);
+        if (!stored)
+            server_error(
+                "deposits " + std::to_string(msg->deposit_ref->first_index) + ".." +
+                std::to_string(msg->deposit_ref->first_index + msg->deposit_ref->count - 1) +
+                " of block #" + std::to_string(number) + " are not stored");
+        deposits = std::move(*stored);
+    }
+
     ReplayWorld world(*st);
     auto hashes = [&db](int64_t n) -> Hash32 {
         return n < 0 ? Hash32{} : db.block_hash(static_cast<uint64_t>(n)).value_or(Hash32{});
     };
-    arbos::BlockBuilder builder(world, genesis, *parent, *msg, hashes);
+    arbos::BlockBuilder builder(world, genesis, *parent, *msg, hashes, deposits);
+    if (builder.deposit_error() || builder.deposit_count() > block.txs.size() ||
+        (msg->deposit_ref && builder.deposit_count() != deposits.size()))
+        server_error("re-executing block #" + std::to_string(number) + " diverged at its deposits");
     std::vector<TxTrace> out;
     bool timed_out = false;
     for (uint32_t i = 0; i < block.txs.size(); ++i) {
         if (only_index && i > *only_index) break;
         const arbos::ExecutedTx& etx = block.txs[i];
         const bool traced = !only_index || *only_index == i;
+        if (i < builder.deposit_count()) {
+            // Deposits run in ArbOS's block prologue, which is not traced (docs/eth-rpc.md).
+            if (traced)
+                out.push_back({etx.hash, std::nullopt,
+                               "deposit transactions (types 0x64, 0x66) run in ArbOS's block "
+                               "prologue and are not traced"});
+            continue;
+        }
         if (traced && timed_out) {
             // The timed-out transaction did not run to its end: what follows would trace a
             // state the chain never had.

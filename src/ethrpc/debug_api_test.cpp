@@ -193,3 +193,62 @@ TEST_F(DebugApiTest, HostileParamsNeverCrash) {
                 }
             }
 }
+
+namespace {
+
+/// A block whose message carries two L1 deposits (a mint and a message call to the contract),
+/// then a user transaction: re-executing it for a trace takes the stored deposits.
+struct DebugDepositTest : ::testing::Test {
+    TestChain c{"debugdep"};
+    Address contract = create_address(TestChain::dev(2).address, 0);
+    std::unique_ptr<TestNode> node;
+
+    void SetUp() override {
+        c.add_block({c.legacy(2, 0, std::nullopt, uint256{}, TestContract::init_code())});
+        Deposit mint;
+        mint.kind = DepositKind::kNative;
+        mint.index = 0;
+        mint.l2_from = TestChain::dev(5).address;
+        mint.to = TestChain::dev(6).address;
+        mint.value = uint256{1'000'000};
+        mint.l1_block_number = 7;
+        Deposit call;
+        call.kind = DepositKind::kMessage;
+        call.index = 1;
+        call.l2_from = TestChain::dev(5).address;
+        call.to = contract;
+        call.l2_gas_limit = 200'000;
+        call.l1_block_number = 7;
+        call.data = word(0x99);
+        c.add_deposit_block({mint, call}, {c.tx1559(2, 1, contract, uint256{}, word(0x77))});
+        node = std::make_unique<TestNode>(c);
+    }
+};
+
+}  // namespace
+
+TEST_F(DebugDepositTest, BlocksWithDepositsReExecuteWithTheStoredDeposits) {
+    const auto& b = c.blocks[2];
+    ASSERT_EQ(b.txs.size(), 3u);
+    const Json cfg = {{"tracer", "callTracer"}};
+    const Json block = node->result("debug_traceBlockByNumber", {"0x2", cfg});
+    ASSERT_EQ(block.size(), 3u);
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_EQ(block[i]["txHash"], hex(b.txs[i].hash));
+        EXPECT_EQ(block[i]["error"],
+                  "deposit transactions (types 0x64, 0x66) run in ArbOS's block prologue and are "
+                  "not traced");
+    }
+    // The user transaction traces on the state the deposits left, with its receipt's gas.
+    EXPECT_EQ(block[2]["txHash"], hex(b.txs[2].hash));
+    EXPECT_EQ(block[2]["result"]["to"], hex(contract));
+    EXPECT_EQ(block[2]["result"]["gasUsed"], uint256(b.txs[2].gas_used).to_hex());
+    const Json one = node->result("debug_traceTransaction", {hex(b.txs[2].hash), cfg});
+    EXPECT_EQ(one, block[2]["result"]);
+    EXPECT_EQ(node->error("debug_traceTransaction", {hex(b.txs[0].hash), cfg})["message"],
+              "deposit transactions (types 0x64, 0x66) run in ArbOS's block prologue and are not "
+              "traced");
+    // The struct logger too (the default tracer).
+    const Json sl = node->result("debug_traceTransaction", {hex(b.txs[2].hash), Json::object()});
+    EXPECT_FALSE(sl["structLogs"].empty());
+}

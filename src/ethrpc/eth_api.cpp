@@ -276,6 +276,11 @@ EthApi::EthApi(storage::Database& db, const arbos::Genesis& genesis, std::option
     : impl_(std::make_unique<Impl>(db, genesis, std::move(sink), std::move(config))) {
     if (const auto e = impl_->config.filters.validate(); !e.empty())
         throw std::invalid_argument("ethrpc config: " + e);
+    impl_->batches = impl_->config.batch_index
+                         ? impl_->config.batch_index
+                         : std::shared_ptr<const BatchIndex>(
+                               make_recorded_batch_index(db, impl_->config.l1_confirmations));
+    impl_->node_interface = impl_->make_node_interface();
     if (impl_->config.send_sync_timeout.count() <= 0 ||
         impl_->config.send_sync_max_timeout < impl_->config.send_sync_timeout)
         throw std::invalid_argument(
@@ -299,6 +304,9 @@ void EthApi::register_methods(rpc::MethodRegistry& registry, rpc::SubscriptionKi
     impl_->register_debug_methods(registry);
     impl_->register_filter_methods(registry);
     impl_->register_extra_methods(registry);
+    impl_->register_txpool_methods(registry);
+    impl_->register_node_interface_methods(registry);
+    impl_->register_simulate_methods(registry);
     Impl* impl = impl_.get();
     registry.register_async_method(
         "eth_sendRawTransaction", [impl](Json params, const rpc::CallContext&, rpc::Reply reply) {

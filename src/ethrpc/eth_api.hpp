@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "arbos/arbos.hpp"
+#include "ethrpc/batch_index.hpp"
 #include "ethrpc/filters.hpp"
 #include "rpc/registry.hpp"
 #include "rpc/server.hpp"
@@ -36,6 +37,14 @@ struct Config {
     /// below the server's handler timeout, 30 s).
     std::chrono::milliseconds send_sync_timeout{2'000};
     std::chrono::milliseconds send_sync_max_timeout{20'000};
+    /// What the node knows of batches on L1 (NodeInterface.findBatchContainingBlock,
+    /// getL1Confirmations); null: the records the node's poster, L1 guard and validator keep
+    /// in the database (make_recorded_batch_index).
+    std::shared_ptr<const BatchIndex> batch_index;
+    /// With the default batch index: how deep the node's inbox reader reads L1 (its
+    /// `l1.confirmations`), so getL1Confirmations counts from the L1 head; 0 counts from the
+    /// block it read up to (never overstating).
+    uint64_t l1_confirmations = 0;
 
     /// Empty if usable, else what is wrong (config.cpp).
     std::string validate() const;
@@ -53,6 +62,8 @@ struct TxSink {
     /// The L1 base fee the next block will be built on (eth_estimateGas prices the L1 data fee
     /// with it); unset: the fee stored with the head block.
     std::function<uint256()> l1_base_fee;
+    /// The pool's pending and queued transactions (txpool_*); unset: an empty pool.
+    std::function<sequencer::PoolContent()> pool_content;
 };
 
 class EthApi {

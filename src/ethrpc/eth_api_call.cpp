@@ -48,6 +48,7 @@ Json EthApi::Impl::call(const Json& params) const {
     const ResolvedState s = resolve_state(id);
     // As geth and Nitro: the call runs in block N itself (NUMBER = N, N's timestamp).
     req.in_block = true;
+    req.node_interface = node_interface.get();
     req.block_hashes = [this](int64_t n) {
         if (n < 0) return Hash32{};
         return db.block_hash(uint64_t(n)).value_or(Hash32{});
@@ -61,8 +62,10 @@ Json EthApi::Impl::call(const Json& params) const {
     return Json(to_hex(result->output));
 }
 
-uint256 EthApi::Impl::estimate_l1_base_fee(const state::StateReader& st) const {
-    uint256 fee = or_storage_error(arbos::read_system_state(st)).l1_base_fee;
+state::ReadResult<uint256> EthApi::Impl::estimate_l1_base_fee(const state::StateReader& st) const {
+    const auto sys = arbos::read_system_state(st);
+    if (!sys) return Unexpected{sys.error()};
+    uint256 fee = sys->l1_base_fee;
     if (sink && sink->l1_base_fee) fee = std::max(fee, sink->l1_base_fee());
     // The L1 base fee may rise before the transaction is sealed; as Nitro, pad the L1 part of
     // the estimate (by kEstimateL1PaddingPercent) so an estimated transaction is not refused
@@ -81,7 +84,8 @@ Json EthApi::Impl::estimate_gas(const Json& params) const {
     std::optional<OverrideState> view;
     if (overrides) view.emplace(*s.state, *overrides);
     const state::StateReader& st = view ? static_cast<const state::StateReader&>(*view) : *s.state;
-    if (!req.l1_base_fee) req.l1_base_fee = estimate_l1_base_fee(st);
+    if (!req.l1_base_fee) req.l1_base_fee = or_storage_error(estimate_l1_base_fee(st));
+    req.node_interface = node_interface.get();
     auto result = arbos::estimate_gas(st, genesis, s.block, req);
     if (!result) call_failed(result.error());
     return Json(quantity(*result));

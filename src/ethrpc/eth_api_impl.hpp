@@ -7,6 +7,8 @@
 #include <optional>
 #include <vector>
 
+#include "arbos/node_interface.hpp"
+#include "ethrpc/batch_index.hpp"
 #include "ethrpc/eth_api.hpp"
 #include "ethrpc/filters.hpp"
 #include "ethrpc/params.hpp"
@@ -57,6 +59,10 @@ struct EthApi::Impl {
     std::shared_ptr<LogsKind> logs = std::make_shared<LogsKind>();
     std::shared_ptr<PendingTxKind> pending_txs = std::make_shared<PendingTxKind>();
     FilterStore filters{config.filters};
+    /// The node's record of batches (Config::batch_index, else the database's records).
+    std::shared_ptr<const BatchIndex> batches;
+    /// NodeInterface's node side (eth_api_node_interface.cpp), for eth_call/eth_estimateGas.
+    std::unique_ptr<arbos::NodeInterfaceBackend> node_interface;
 
     /// The number a tag names; throws -32000 for an unset safe/finalized head, nullopt when
     /// the chain is empty.
@@ -85,8 +91,9 @@ struct EthApi::Impl {
     Json create_access_list(const Json& params) const;  ///< eth_api_access_list.cpp
     Json get_proof(const Json& params) const;           ///< eth_api_proof.cpp
     /// The L1 base fee eth_estimateGas prices the L1 data fee with: the larger of the head's
-    /// and the sequencer's current one, plus kEstimateL1PaddingPercent.
-    uint256 estimate_l1_base_fee(const state::StateReader& st) const;
+    /// and the sequencer's current one, plus kEstimateL1PaddingPercent; the storage fault when
+    /// `st` cannot be read.
+    state::ReadResult<uint256> estimate_l1_base_fee(const state::StateReader& st) const;
     static constexpr uint64_t kEstimateL1PaddingPercent = 10;
 
     void register_state_methods(rpc::MethodRegistry& r);
@@ -95,6 +102,22 @@ struct EthApi::Impl {
     void register_debug_methods(rpc::MethodRegistry& r);   ///< debug_api.cpp
     void register_filter_methods(rpc::MethodRegistry& r);  ///< eth_api_filters.cpp
     void register_extra_methods(rpc::MethodRegistry& r);   ///< eth_api_extra.cpp
+    void register_txpool_methods(rpc::MethodRegistry& r);  ///< eth_api_txpool.cpp
+    /// eth_api_simulate.cpp: eth_simulateV1.
+    void register_simulate_methods(rpc::MethodRegistry& r);
+    Json simulate(const Json& params) const;
+    /// eth_api_node_interface.cpp: fusel2_getOutboxProof.
+    void register_node_interface_methods(rpc::MethodRegistry& r);
+    class NodeBackend;
+    std::unique_ptr<arbos::NodeInterfaceBackend> make_node_interface() const;
+    Json outbox_proof(const Json& params) const;
+    /// The block that appended send `leaf` to the accumulator (nullopt: not in the chain).
+    std::optional<uint64_t> block_of_send(uint64_t leaf) const;
+    /// ArbSys's event recording accumulator node (level, last leaf): L2ToL1Tx at level 0,
+    /// SendMerkleUpdate above.
+    Result<storage::LogEntry, std::string> send_event(uint64_t level, uint64_t last_leaf) const;
+    /// The sequencer's pool (empty without one).
+    sequencer::PoolContent pool_content() const;
 };
 
 }  // namespace fuse::ethrpc

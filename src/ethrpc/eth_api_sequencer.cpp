@@ -11,7 +11,8 @@ std::optional<TxSink> sink_of(sequencer::Sequencer* seq) {
     if (!seq) return std::nullopt;
     return TxSink{[seq](Bytes raw, auto done) { seq->submit(std::move(raw), std::move(done)); },
                   [seq](const Address& a) { return seq->pending_nonce(a); },
-                  [seq] { return seq->current_l1().base_fee; }};
+                  [seq] { return seq->current_l1().base_fee; },
+                  [seq] { return seq->pool_content(); }};
 }
 
 }  // namespace

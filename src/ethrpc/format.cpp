@@ -126,16 +126,17 @@ Json block_json(const arbos::Block& block, bool full_txs) {
     return j;
 }
 
-Json tx_json(const arbos::Block& block, uint32_t index) {
-    const arbos::ExecutedTx& et = block.txs.at(index);
-    const Transaction& tx = et.tx;
-    Json j = {{"blockHash", hex(block.hash)},
-              {"blockNumber", quantity(block.header.number)},
-              {"transactionIndex", quantity(uint64_t{index})},
-              {"from", hex(et.sender)},
+namespace {
+
+/// geth's newRPCTransaction without the block fields; `dynamic_gas_price` is what a
+/// dynamic-fee transaction reports as gasPrice (the effective price once mined, its fee cap
+/// while pending).
+Json tx_fields(const Transaction& tx, const Address& from, const Hash32& hash,
+               const uint256& dynamic_gas_price) {
+    Json j = {{"from", hex(from)},
               {"gas", quantity(tx.gas_limit)},
               {"gasPrice", quantity(tx.gas_price)},
-              {"hash", hex(et.hash)},
+              {"hash", hex(hash)},
               {"input", hex(tx.data)},
               {"nonce", quantity(tx.nonce)},
               {"to", tx.to ? Json(hex(*tx.to)) : Json(nullptr)},
@@ -164,10 +165,9 @@ Json tx_json(const arbos::Block& block, uint32_t index) {
     j["accessList"] = access_list_json(tx.access_list);
     j["yParity"] = quantity(uint64_t{tx.y_parity});
     if (tx.type == TxType::kAccessList) return j;
-    // Dynamic-fee types: the mined gasPrice is the effective price paid.
     j["maxFeePerGas"] = quantity(tx.max_fee_per_gas);
     j["maxPriorityFeePerGas"] = quantity(tx.max_priority_fee_per_gas);
-    j["gasPrice"] = quantity(et.effective_gas_price);
+    j["gasPrice"] = quantity(dynamic_gas_price);
     if (tx.type == TxType::kBlob) {
         j["maxFeePerBlobGas"] = quantity(tx.max_fee_per_blob_gas);
         Json hashes = Json::array();
@@ -177,6 +177,26 @@ Json tx_json(const arbos::Block& block, uint32_t index) {
     }
     if (tx.type == TxType::kSetCode)
         j["authorizationList"] = authorization_list_json(tx.authorization_list);
+    return j;
+}
+
+}  // namespace
+
+Json tx_json(const arbos::Block& block, uint32_t index) {
+    const arbos::ExecutedTx& et = block.txs.at(index);
+    // Dynamic-fee types: the mined gasPrice is the effective price paid.
+    Json j = tx_fields(et.tx, et.sender, et.hash, et.effective_gas_price);
+    j["blockHash"] = hex(block.hash);
+    j["blockNumber"] = quantity(block.header.number);
+    j["transactionIndex"] = quantity(uint64_t{index});
+    return j;
+}
+
+Json pending_tx_json(const Transaction& tx, const Address& from, const Hash32& hash) {
+    Json j = tx_fields(tx, from, hash, tx.max_fee_per_gas);
+    j["blockHash"] = nullptr;
+    j["blockNumber"] = nullptr;
+    j["transactionIndex"] = nullptr;
     return j;
 }
 

@@ -50,6 +50,10 @@ uint64_t block_size(const arbos::Block& block);
 /// access list or yParity; 0x66 also `maxFeePerGas` 0x0).
 Json tx_json(const arbos::Block& block, uint32_t index);
 
+/// A transaction not in a block yet (txpool_content): block fields null, and a dynamic-fee
+/// transaction's gasPrice its fee cap (geth's newRPCPendingTransaction).
+Json pending_tx_json(const Transaction& tx, const Address& from, const Hash32& hash);
+
 /// A receipt (eth_getTransactionReceipt, eth_getBlockReceipts).
 Json receipt_json(const arbos::Block& block, uint32_t index);
 

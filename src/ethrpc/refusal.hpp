@@ -28,5 +28,16 @@ T or_storage_error(state::ReadResult<T>&& r) {
     if (!r) throw rpc::RpcException(storage_error(r.error()));
     return std::move(*r);
 }
+inline void or_storage_error(state::ReadResult<void>&& r) {
+    if (!r) throw rpc::RpcException(storage_error(r.error()));
+}
+
+/// The code eth_simulateV1 answers a call that is not a valid transaction with (geth's
+/// internal/ethapi txValidationError: -38010 nonce too low, -38011 nonce too high, -38012 fee
+/// cap below the base fee, -38013 intrinsic gas, -38014 funds, -38024 sender not an EOA,
+/// -38025 init code too large, -32602 fee fields, -32000 a state the node cannot read, -32603
+/// anything else).
+int simulate_refusal_code(state::TxReason r);
+rpc::RpcError simulate_refusal_error(state::TxReason r, std::string message);
 
 }  // namespace fuse::ethrpc

@@ -155,6 +155,29 @@ struct TestChain {
         if (!r) throw std::runtime_error(r.error());
     }
 
+    /// Builds and commits one block that first executes `deposits` (the next ones, stored with
+    /// the block as the sequencer does), then `txs`.
+    const arbos::Block& add_deposit_block(const std::vector<Deposit>& deposits,
+                                          std::vector<Bytes> txs, uint64_t l1_block = 7,
+                                          uint256 l1_base_fee = uint256{1'000'000}) {
+        messages.push_back(
+            arbos::Message{l1_block, l1_base_fee, blocks.back().header.timestamp + 2, txs});
+        const auto sys = arbos::read_system_state(db->world());
+        messages.back().deposit_ref = batch::make_deposit_ref(sys.value().deposit_acc, deposits);
+        arbos::BlockBuilder b(db->world(), genesis, blocks.back(), messages.back(), {}, deposits);
+        if (b.deposit_error()) throw std::runtime_error("deposits refused");
+        for (const Bytes& raw : txs) {
+            auto r = b.add(raw);
+            if (!r) throw std::runtime_error("tx refused: " + r.error().message);
+        }
+        diffs.emplace_back();
+        blocks.push_back(b.finish(&diffs.back()).value());
+        const storage::BlockCommit c{&blocks.back(), &diffs.back(), &messages.back(), deposits};
+        auto r = db->commit({&c, 1});
+        if (!r) throw std::runtime_error(r.error());
+        return blocks.back();
+    }
+
     /// Builds and commits one block of `txs` (each must be accepted).
     const arbos::Block& add_block(std::vector<Bytes> txs, uint64_t l1_block = 7,
                                   uint256 l1_base_fee = uint256{1'000'000}) {

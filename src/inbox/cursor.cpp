@@ -47,7 +47,8 @@ std::string to_json(const InboxCursor& c) {
                      {"messageCount", r.message_count},
                      {"lastL1Block", r.last_header.l1_block_number},
                      {"lastL1BaseFee", r.last_header.l1_base_fee.to_hex()},
-                     {"lastTimestamp", r.last_header.timestamp}};
+                     {"lastTimestamp", r.last_header.timestamp},
+                     {"nextDeposit", r.next_deposit_index}};
     }
     return j.dump();
 }
@@ -69,6 +70,7 @@ InboxCursor cursor_from_json(const std::string& text) {
         r.last_header.l1_block_number = u64_of(l, "lastL1Block");
         r.last_header.l1_base_fee = u256_of(l, "lastL1BaseFee");
         r.last_header.timestamp = u64_of(l, "lastTimestamp");
+        if (l.contains("nextDeposit")) r.next_deposit_index = u64_of(l, "nextDeposit");
         c.last = r;
     }
     return c;

@@ -26,7 +26,8 @@ uint64_t to_u64(const uint256& v, InboxError::Kind kind, const char* what) {
 }  // namespace
 
 BatchRef DeliveredBatch::ref() const {
-    BatchRef r{sequence_number, l1_block_number, l1_block_hash, after_acc, new_message_count, {}};
+    BatchRef r{sequence_number,   l1_block_number, l1_block_hash, after_acc, new_message_count, {},
+               next_deposit_index};
     if (!resolved.messages.empty()) {
         const auto& m = resolved.messages.back();
         r.last_header = batch::L2Message{m.l1_block_number, m.l1_base_fee, m.timestamp, {}};
@@ -294,10 +295,29 @@ DeliveredBatch InboxReader::read_batch(State& st, const l1::Log& log,
                            " messages, more than a batch can hold: the chain halts here "
                            "(docs/batch-format.md rule 1; pause the inbox, rotate the sequencer)");
     d.resolved = std::move(*resolved);
+    d.next_deposit_index = last ? last->next_deposit_index : 0;
+    if (d.resolved.invalid == batch::ResolveError::kNone) {
+        // Rule 2's deposit checks, against the Bridge's deposits up to the inclusion block.
+        std::optional<std::string> problem;
+        try {
+            problem =
+                check_deposit_refs(cfg_.deposits, d.resolved.messages, d.prev_message_count + 1,
+                                   block.number, d.next_deposit_index);
+        } catch (const DepositError& e) {
+            fail(e.retryable() ? K::kL1Inconsistent : K::kBadDeposits,
+                 what + ": cannot check its deposits: " + e.what());
+        }
+        if (problem) {
+            d.deposit_problem = *problem;
+            d.resolved.messages = batch::filler_messages(ctx);
+            d.resolved.invalid = batch::ResolveError::kDepositRef;
+        }
+    }
     if (d.resolved.invalid != batch::ResolveError::kNone) {
         std::string why = batch::to_string(d.resolved.invalid);
         if (d.resolved.decode_error)
             why += std::string(": ") + batch::to_string(*d.resolved.decode_error);
+        if (!d.deposit_problem.empty()) why += ": " + d.deposit_problem;
         note("invalid " + what + " (" + why + "): " + num(d.resolved.messages.size()) +
              " filler messages");
     }

@@ -18,6 +18,7 @@
 
 #include "batch/resolve.hpp"
 #include "core/bytes.hpp"
+#include "inbox/deposit_reader.hpp"
 #include "l1/contracts.hpp"
 #include "l1/presets.hpp"
 #include "l1/rpc_client.hpp"
@@ -44,6 +45,10 @@ struct InboxReaderConfig {
     batch::BatchLimits limits;
     /// Header of the message before batch 0 (the genesis header: the L2 block 0's L1 fields).
     batch::L2Message genesis_header;
+    /// The L1 Bridge's deposits, for the deposit checks of every batch (docs/batch-format.md
+    /// rule 2): null when the chain has no Bridge (then any deposit ref makes a batch invalid).
+    /// Not owned; brought up to each batch's inclusion block as needed.
+    DepositReader* deposits = nullptr;
     /// Backoff of poll_retrying() between failed polls.
     std::chrono::milliseconds retry_initial{500};
     std::chrono::milliseconds retry_max{30000};
@@ -59,6 +64,9 @@ struct BatchRef {
     Hash32 after_acc;
     uint64_t message_count = 0;    ///< total L2 messages after this batch
     batch::L2Message last_header;  ///< header of its last message (txs empty)
+    /// The next deposit index after this batch (its valid deposit refs counted): where the next
+    /// batch's first deposit ref must start.
+    uint64_t next_deposit_index = 0;
     friend bool operator==(const BatchRef&, const BatchRef&) = default;
 };
 
@@ -90,6 +98,10 @@ struct DeliveredBatch {
     Hash32 before_acc, after_acc, data_hash;
     /// The messages the batch contributes (filler when invalid) and why it was invalid.
     batch::ResolvedBatch resolved;
+    /// resolved.invalid == kDepositRef: which deposit and why, e.g. "L2 block 7 (L1 block 90)
+    /// references deposit 3, which does not exist on L1 (...)".
+    std::string deposit_problem;
+    uint64_t next_deposit_index = 0;  ///< after this batch (BatchRef::next_deposit_index)
     BatchRef ref() const;
 };
 
@@ -121,6 +133,7 @@ public:
         kHalt,                 ///< resolve_batch halted the chain (claimed count too large)
         kL1Inconsistent,       ///< L1 answers changed during a poll (reorg under way): retry
         kBadCursor,            ///< a saved cursor that does not parse
+        kBadDeposits,          ///< the Bridge's deposit data contradicts itself (DepositError)
     };
     InboxError(Kind kind, std::string message)
         : std::runtime_error(std::move(message)), kind(kind) {}

@@ -165,8 +165,12 @@ void ConfigBinder::bind_all(NodeConfig& c) {
     add("sequencer.max-pool-txs", c.sequencer.max_pool_txs, "Pool capacity, all senders");
     add("sequencer.max-queued-per-sender", c.sequencer.max_queued_per_sender,
         "Future-nonce transactions kept per sender");
+    add("sequencer.nonce-gap-wait-ms", c.sequencer.nonce_gap_wait,
+        "A transaction behind a nonce gap waits this long for it to fill, then is refused");
     add("sequencer.max-tx-size", c.sequencer.max_tx_size, "Largest raw transaction, bytes");
     add("sequencer.max-block-txs", c.sequencer.max_block_txs, "Most transactions per block");
+    add("sequencer.max-block-deposits", c.sequencer.max_block_deposits,
+        "Most L1 deposits per block (the rest go into the next blocks)");
     add("sequencer.allow-unprotected-txs", c.sequencer.allow_unprotected_txs,
         "Accept legacy transactions without an EIP-155 chain id (replaying keyless "
         "deployments; geth's --rpc.allow-unprotected-txs)");
@@ -206,6 +210,8 @@ void ConfigBinder::bind_all(NodeConfig& c) {
         "Watch mode: exit non-zero on the first mismatch");
     add("validator.max-in-flight", c.validator.run.max_roots_in_flight,
         "Proposer: state-root transactions sent but not yet confirmed, at most (>= 1)");
+    add("validator.max-deposit-wait", c.validator.run.max_deposit_wait,
+        "Watch mode: alarm when an L1 deposit waits more than this many L1 blocks (>= 1)");
     add("metrics.enabled", c.metrics.enabled,
         "Serve Prometheus metrics, GET /metrics (default on; --metrics-enabled=false)");
     add("metrics.address", c.metrics.address, "Metrics listen address");
@@ -309,6 +315,13 @@ std::string NodeConfig::validate() const {
     for (const auto& [section, err] : parts)
         if (!err.empty()) return std::string(section) + ": " + err;
     if (std::string err = l1.validate(); !err.empty()) return err;
+    // A gapped transaction's eth_sendRawTransaction must get its refusal, not a timeout.
+    if (http.dispatch.handler_timeout.count() > 0 &&
+        sequencer.nonce_gap_wait >= http.dispatch.handler_timeout)
+        return "sequencer.nonce-gap-wait-ms (" + std::to_string(sequencer.nonce_gap_wait.count()) +
+               ") must be below rpc.timeout-ms (" +
+               std::to_string(http.dispatch.handler_timeout.count()) +
+               "): a transaction behind a nonce gap would time out before it is refused";
     if (metrics.enabled && http.port != 0 && metrics.port == http.port &&
         metrics.address == http.address)
         return "metrics.port must differ from http.port";

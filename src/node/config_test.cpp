@@ -123,6 +123,16 @@ TEST(NodeConfig, ValidateNamesTheProblem) {
               0u)
         << c.validate();
     c.sequencer.min_block_interval = std::chrono::microseconds(5'000);
+    c.sequencer.nonce_gap_wait = std::chrono::milliseconds(0);
+    EXPECT_EQ(c.validate(), "sequencer: nonce-gap-wait-ms must be between 1 and 600000, not 0");
+    c.sequencer.nonce_gap_wait = std::chrono::milliseconds(30'000);
+    EXPECT_EQ(c.validate(),
+              "sequencer.nonce-gap-wait-ms (30000) must be below rpc.timeout-ms (30000): a "
+              "transaction behind a nonce gap would time out before it is refused");
+    c.http.dispatch.handler_timeout = std::chrono::milliseconds(0);  // no timeout: any wait
+    EXPECT_EQ(c.validate(), "");
+    c.http.dispatch.handler_timeout = std::chrono::milliseconds(30'000);
+    c.sequencer.nonce_gap_wait = std::chrono::milliseconds(1'000);
     c.log.format = "xml";
     EXPECT_EQ(c.validate(), "log: format must be text or json");
     c.log.format = "text";
@@ -141,6 +151,23 @@ TEST(NodeConfig, ValidateNamesTheProblem) {
     EXPECT_EQ(c.validate(), "an L1 needs the contracts' deployment file: l1.deployment");
     c.l1.deployment = "d.json";
     EXPECT_EQ(c.validate(), "");
+    c.validator.run.max_deposit_wait = 0;
+    EXPECT_EQ(c.validate(), "validator: max-deposit-wait must be at least 1 L1 block");
+    c.validator.run.max_deposit_wait = 720;
+    c.sequencer.max_block_deposits = 0;
+    EXPECT_EQ(c.validate(), "sequencer: max-block-deposits must be at least 1");
+}
+
+TEST(NodeConfig, DepositSettingsAreFlagsAndTomlKeys) {
+    Parsed p;
+    parse(p, {"--validator-max-deposit-wait", "40"});
+    EXPECT_EQ(p.cfg.validator.run.max_deposit_wait, 40u);
+    EXPECT_EQ(NodeConfig().validator.run.max_deposit_wait, 720u);
+    EXPECT_EQ(NodeConfig().sequencer.max_block_deposits, 64u);
+    Parsed t;
+    parse(t, {}, "[sequencer]\nmax-block-deposits = 8\n[validator]\nmax-deposit-wait = 9\n");
+    EXPECT_EQ(t.cfg.sequencer.max_block_deposits, 8u);
+    EXPECT_EQ(t.cfg.validator.run.max_deposit_wait, 9u);
 }
 
 TEST(NodeConfig, EnumsAndDurationsParseOnceIntoTheComponentFields) {
@@ -148,7 +175,8 @@ TEST(NodeConfig, EnumsAndDurationsParseOnceIntoTheComponentFields) {
     parse(p,
           {"--role", "validator", "--validator-mode", "watch", "--sequencer-l1-divergence", "halt",
            "--rpc-timeout-ms", "1500", "--poster-batch-format", "1"},
-          "[l1]\npoll-ms = 250\n[rpc]\nfilter-timeout-ms = 60000\n");
+          "[l1]\npoll-ms = 250\n[rpc]\nfilter-timeout-ms = 60000\n[sequencer]\n"
+          "nonce-gap-wait-ms = 250\n");
     EXPECT_EQ(p.cfg.role, Role::kValidator);
     EXPECT_EQ(p.cfg.validator.run.mode, validator::Mode::kWatch);
     EXPECT_EQ(p.cfg.l1_divergence, DivergencePolicy::kHalt);
@@ -156,6 +184,10 @@ TEST(NodeConfig, EnumsAndDurationsParseOnceIntoTheComponentFields) {
     EXPECT_EQ(p.cfg.poster.batches.batch_format, 1u);
     EXPECT_EQ(p.cfg.l1.poll, std::chrono::milliseconds(250));
     EXPECT_EQ(p.cfg.eth.filters.timeout, std::chrono::milliseconds(60'000));
+    EXPECT_EQ(p.cfg.sequencer.nonce_gap_wait, std::chrono::milliseconds(250));
+    Parsed flag;
+    parse(flag, {"--sequencer-nonce-gap-wait-ms", "40"}, "[sequencer]\nnonce-gap-wait-ms = 250\n");
+    EXPECT_EQ(flag.cfg.sequencer.nonce_gap_wait, std::chrono::milliseconds(40));  // flag wins
     // The node's defaults where they differ from a component's.
     EXPECT_EQ(p.cfg.poster.batches.max_in_flight, 4u);
     EXPECT_EQ(p.cfg.http.port, 8547);

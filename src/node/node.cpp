@@ -10,6 +10,7 @@
 
 #include "core/hex.hpp"
 #include "ethrpc/eth_api.hpp"
+#include "inbox/deposit_reader.hpp"
 #include "l1/head_watcher.hpp"
 #include "l1/rpc_client.hpp"
 #include "l1/signer.hpp"
@@ -59,6 +60,32 @@ Node::~Node() {
     stop();  // after a failed start or run: nothing keeps running behind a destroyed part
 }
 
+ethrpc::Config Node::eth_config() const {
+    ethrpc::Config ec = cfg_.eth;
+    // NodeInterface.getL1Confirmations counts from the L1 head; the inbox reader (the
+    // sequencer's L1 guard, the validator) reads l1.confirmations below it.
+    if (l1_) ec.l1_confirmations = cfg_.l1.confirmations;
+    return ec;
+}
+
+void Node::build_deposit_reader() {
+    if (!l1_ || !l1_->deployment.bridge) return;
+    inbox::DepositReaderConfig dc;
+    dc.bridge = l1_->deployment.bridge->bridge;
+    dc.deploy_block = l1_->deployment.bridge->deploy_block;
+    dc.block_of = [db = db_.get()](uint64_t index) -> std::optional<uint64_t> {
+        const auto d = db->deposit(index);
+        return d ? std::optional(d->l1_block_number) : std::nullopt;
+    };
+    dc.log = [](const std::string& line) { spdlog::info("deposits: {}", line); };
+    // From the deposits after the safe head: what the L1 guard (or a validator) may check
+    // again; older ones are read again only if needed (DepositReader::ensure).
+    deposits_ = std::make_unique<inbox::DepositReader>(
+        *l1_->rpc, dc, next_deposit_after(*db_, storage::Head::kSafe));
+    spdlog::info("reading L1 deposits from the Bridge at {} from deposit {}", to_hex(dc.bridge),
+                 deposits_->first_index());
+}
+
 void Node::build_sequencer() {
     const L1Config& l1c = cfg_.l1;
     if (l1_) {
@@ -70,6 +97,12 @@ void Node::build_sequencer() {
         watcher_->poll();
         watcher_->start();
     }
+    build_deposit_reader();
+    sequencer::DepositSource deposit_source;
+    if (deposits_)
+        deposit_source = [r = deposits_.get()](uint64_t first, uint64_t max_block, size_t max) {
+            return r->pending(first, max_block, max);
+        };
     const sequencer::L1Info fixed{l1c.fixed_block_number, uint256(l1c.fixed_base_fee)};
     auto l1_source = [w = watcher_.get(), fixed] {
         if (w == nullptr) return fixed;
@@ -78,10 +111,11 @@ void Node::build_sequencer() {
     };
     sequencer::Config sc = cfg_.sequencer;
     sc.warn = [](const std::string& line) { spdlog::warn("sequencer: {}", line); };
-    sequencer_ = std::make_unique<sequencer::Sequencer>(*db_, genesis_, sc, l1_source);
+    sequencer_ =
+        std::make_unique<sequencer::Sequencer>(*db_, genesis_, sc, l1_source, deposit_source);
     metrics_.set_pool_size_source([s = sequencer_.get()] { return s->pool_size(); });
 
-    api_ = std::make_unique<ethrpc::EthApi>(*db_, genesis_, sequencer_.get(), cfg_.eth);
+    api_ = std::make_unique<ethrpc::EthApi>(*db_, genesis_, sequencer_.get(), eth_config());
     api_->register_methods(server_);  // methods + the newHeads/logs subscription kinds
     server_.methods().register_method(
         "fusel2_sequencerStatus",
@@ -116,6 +150,7 @@ void Node::build_sequencer() {
     lc.guard.reader.inbox = l1_->deployment.inbox;
     lc.guard.reader.deploy_block = l1_->deployment.deploy_block;
     lc.guard.reader.confirmations = l1c.confirmations;
+    lc.guard.reader.deposits = deposits_.get();  // posted batches checked as validators do
     lc.guard.reader.log = [](const std::string& line) { spdlog::info("L1 guard: {}", line); };
     lc.guard.poll_interval = l1c.poll;
     lc.guard.log = [](const std::string& line) { spdlog::warn("L1 guard: {}", line); };
@@ -125,16 +160,24 @@ void Node::build_sequencer() {
     loops_.push_back([this](const std::atomic<bool>& stop) { sequencer_l1_->run(stop); });
     loops_.push_back(
         [this](const std::atomic<bool>& stop) { follow_l1_progress(*db_, *l1_, cfg_.l1, stop); });
+    if (deposits_)
+        loops_.push_back([this](const std::atomic<bool>& stop) {
+            follow_deposits(
+                *deposits_, *watcher_, *sequencer_, *db_,
+                [this] { return sequencer_l1_->deposits_needed_from(); }, cfg_.l1.poll, stop);
+        });
 }
 
 void Node::build_validator() {
-    api_ = std::make_unique<ethrpc::EthApi>(*db_, genesis_, nullptr, cfg_.eth);
+    build_deposit_reader();
+    api_ = std::make_unique<ethrpc::EthApi>(*db_, genesis_, nullptr, eth_config());
     api_->register_methods(server_);
 
     validator::Config vc = cfg_.validator.run;
     vc.reader.inbox = l1_->deployment.inbox;
     vc.reader.deploy_block = l1_->deployment.deploy_block;
     vc.reader.confirmations = cfg_.l1.confirmations;
+    vc.reader.deposits = deposits_.get();
     vc.rollup = l1_->deployment.rollup;
     vc.poll_interval = cfg_.l1.poll;
     vc.log = [](const std::string& line) { spdlog::info("validator: {}", line); };

@@ -3,9 +3,11 @@
 /// composes their run loops, as silkworm's `node/node.cpp`. One composition serves every role:
 /// the role decides which parts exist (docs/architecture.md, docs/node.md).
 ///
-///   sequencer: storage → L1 client → L1 head watcher → sequencer → eth API → JSON-RPC server →
-///              batch poster + L1 guard (one loop) → safe/finalized follower (a loop) → metrics
-///   validator: storage → L1 client → eth API → JSON-RPC server → validator (a loop) → metrics
+///   sequencer: storage → L1 client → L1 head watcher → deposit reader (with a Bridge) →
+///              sequencer → eth API → JSON-RPC server → batch poster + L1 guard (one loop) →
+///              safe/finalized follower (a loop) → deposit follower (a loop) → metrics
+///   validator: storage → L1 client → deposit reader (with a Bridge) → eth API → JSON-RPC
+///              server → validator (a loop) → metrics
 ///
 /// `run()` starts them in that order and stops them in the reverse order; `/health` and `/ready`
 /// (both ports) report what the parts say.
@@ -34,6 +36,9 @@ class TxSender;
 }  // namespace fuse::l1
 namespace fuse::storage {
 class Database;
+}
+namespace fuse::inbox {
+class DepositReader;
 }
 namespace fuse::sequencer {
 class Sequencer;
@@ -85,8 +90,12 @@ private:
     std::optional<rpc::ProbeAnswer> probe_or_throw(std::string_view path) const;
     enum class Phase { kStarting, kServing, kStopping };
 
+    /// `eth` with what the node's other parts tell the RPC layer (the inbox reader's depth).
+    ethrpc::Config eth_config() const;
     void build_sequencer();
     void build_validator();
+    /// The L1 Bridge's deposit reader when the deployment has a Bridge (null otherwise).
+    void build_deposit_reader();
     void start();
     void stop();
     void write_role_metrics(PrometheusWriter& w) const;
@@ -98,6 +107,7 @@ private:
     std::unique_ptr<storage::Database> db_;
     std::optional<L1Connection> l1_;
     std::unique_ptr<l1::HeadWatcher> watcher_;         // sequencer with an L1
+    std::unique_ptr<inbox::DepositReader> deposits_;   // an L1 with a Bridge
     std::unique_ptr<sequencer::Sequencer> sequencer_;  // sequencer
     std::unique_ptr<ethrpc::EthApi> api_;
     rpc::Server server_;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -11,7 +12,10 @@
 #include "arbos/memory_world.hpp"
 #include "core/hex.hpp"
 #include "core/stop_wait.hpp"
+#include "inbox/deposit_reader.hpp"
 #include "inbox/l1_progress.hpp"
+#include "l1/deployment.hpp"
+#include "l1/head_watcher.hpp"
 #include "l1/presets.hpp"
 #include "l1/rpc_client.hpp"
 #include "l1/signer.hpp"
@@ -151,6 +155,48 @@ void follow_l1_progress(storage::Database& db, const L1Connection& l1, const L1C
     }
 }
 
+uint64_t next_deposit_after(const storage::Database& db, storage::Head head) {
+    const auto number = db.head(head);
+    const auto header = number ? db.header_by_number(*number) : std::nullopt;
+    const auto state = header ? db.state_at(header->state_root) : nullptr;
+    if (!state) return 0;
+    const auto sys = arbos::read_system_state(*state);
+    // As the database's own block reads: the caller's loop (or the start-up) handles it.
+    if (!sys) throw storage::ReadError(state::to_string(sys.error()));
+    return sys->next_deposit_index;
+}
+
+void follow_deposits(inbox::DepositReader& deposits, const l1::HeadWatcher& watcher,
+                     sequencer::Sequencer& seq, const storage::Database& db,
+                     const std::function<uint64_t()>& needed_from, std::chrono::milliseconds poll,
+                     const std::atomic<bool>& stop) {
+    std::string last_problem;
+    while (!stop.load(std::memory_order_acquire)) {
+        std::string problem;
+        const l1::L1Head view = watcher.current();
+        try {
+            if (view.known) {
+                // A rewind can take the sequencer below what the reader keeps: read it again.
+                deposits.ensure(seq.next_deposit_index(), view.number);
+                deposits.poll(view.number);
+                if (deposits.next_index() > seq.next_deposit_index()) seq.deposits_arrived();
+                deposits.prune_below(std::min({next_deposit_after(db, storage::Head::kFinalized),
+                                               seq.next_deposit_index(), needed_from()}));
+            }
+        } catch (const l1::L1Error& e) {
+            problem = std::string("cannot read the Bridge's deposits (retrying): ") + e.what();
+        } catch (const inbox::DepositError& e) {
+            problem = std::string("the Bridge's deposits do not check out (retrying): ") + e.what();
+        } catch (const storage::ReadError& e) {
+            problem = std::string("cannot read the database (retrying): ") + e.what();
+        }
+        if (!problem.empty() && problem != last_problem) spdlog::warn("deposits: {}", problem);
+        if (problem.empty() && !last_problem.empty()) spdlog::info("deposits: readable again");
+        last_problem = problem;
+        wait_unless_stopped(stop, poll);
+    }
+}
+
 nlohmann::json sequencer_status_json(const sequencer::Sequencer& seq) {
     const sequencer::Stats s = seq.stats();
     nlohmann::json j = {{"halted", seq.halted().has_value()},
@@ -193,6 +239,9 @@ void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s, bool 
              "1 when the sequencer halted (sequencer.l1-divergence = halt, or a storage failure); "
              "the reason is in GET /health",
              uint64_t{halted ? 1u : 0u});
+
+    w.single("fusel2_sequencer_deposits_total", "counter",
+             "L1 deposits included in durable blocks since start", s.deposits);
 }
 
 void write_tag_heads(PrometheusWriter& w, const storage::Database& db) {
@@ -227,6 +276,8 @@ void write_validator_status(PrometheusWriter& w, const validator::Status& s) {
     w.single("fusel2_validator_mismatch", "gauge", "1 after a root/block mismatch",
              uint64_t{s.mismatch ? 1u : 0u});
     w.single("fusel2_validator_l1_errors_total", "counter", "L1 failures (retried)", s.l1_errors);
+    w.single("fusel2_validator_next_deposit", "gauge",
+             "The next L1 deposit index no derived block includes yet", s.next_deposit);
 }
 
 }  // namespace fuse::node

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +18,10 @@
 
 namespace fuse::l1 {
 class Signer;
+class HeadWatcher;
+}  // namespace fuse::l1
+namespace fuse::inbox {
+class DepositReader;
 }
 
 namespace fuse::node {
@@ -43,6 +49,19 @@ rpc::ServerConfig server_config(const NodeConfig& cfg);
 /// The sequencer's `safe` and `finalized` heads follow L1 (inbox/l1_progress.hpp) until `stop`.
 void follow_l1_progress(storage::Database& db, const L1Connection& l1, const L1Config& c,
                         const std::atomic<bool>& stop);
+
+/// The next L1 deposit index after block `head` (ArbOS's state there; 0 when unknown).
+/// Throws storage::ReadError when the database cannot be read.
+uint64_t next_deposit_after(const storage::Database& db, storage::Head head);
+
+/// The sequencer's deposit reader follows the Bridge up to the L1 block the sequencer builds on
+/// (the head watcher's) every `poll` until `stop`, wakes the sealer when deposits wait, and
+/// forgets those below the finalized head's, the sequencer's and `needed_from()` (the L1
+/// guard's). L1 failures are logged and retried.
+void follow_deposits(inbox::DepositReader& deposits, const l1::HeadWatcher& watcher,
+                     sequencer::Sequencer& seq, const storage::Database& db,
+                     const std::function<uint64_t()>& needed_from, std::chrono::milliseconds poll,
+                     const std::atomic<bool>& stop);
 
 /// `fusel2_sequencerStatus`: halted or not, the last rewind, the transactions rewinds dropped.
 nlohmann::json sequencer_status_json(const sequencer::Sequencer& seq);

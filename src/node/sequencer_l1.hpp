@@ -39,6 +39,8 @@ public:
     void run(const std::atomic<bool>& stop);
     /// The halt message once halted (the node then exits with code 3).
     std::optional<std::string> halted() const;
+    /// The deposits from this index on may be checked again by the L1 guard (keep them).
+    uint64_t deposits_needed_from() const { return guard_.next_deposit_checked(); }
     void write_metrics(PrometheusWriter& w) const;
 
 private:

@@ -51,6 +51,37 @@ GuardStatus L1Guard::status() const {
     return status_;
 }
 
+std::optional<std::string> L1Guard::deposits_unsupported(uint64_t n, const batch::DepositRef& ref,
+                                                         uint64_t l1_block) {
+    inbox::DepositReader* reader = cfg_.reader.deposits;
+    const std::string block = "L2 block " + std::to_string(n);
+    if (!reader) return block + " references L1 deposits, but this node reads no Bridge";
+    try {
+        reader->ensure(ref.first_index, l1_block);  // L1 failures throw: never a divergence
+    } catch (const inbox::DepositError& e) {
+        throw inbox::InboxError(e.retryable() ? inbox::InboxError::Kind::kL1Inconsistent
+                                              : inbox::InboxError::Kind::kBadDeposits,
+                                std::string("cannot read the Bridge's deposits: ") + e.what());
+    }
+    if (reader->scanned_block() < l1_block) return std::nullopt;
+    for (uint64_t k = ref.first_index; k < ref.first_index + ref.count; ++k) {
+        const auto d = reader->get(k);
+        if (!d && k < reader->first_index()) return std::nullopt;  // pruned: judged next round
+        if (!d || d->deposit.l1_block_number > l1_block)
+            return block + " includes L1 deposit " + std::to_string(k) +
+                   ", which the L1 no longer has by L1 block " + std::to_string(l1_block) +
+                   " (an L1 reorg deeper than l1.lag removed it)";
+    }
+    const auto last = reader->get(ref.first_index + ref.count - 1);
+    if (!last) return std::nullopt;
+    if (last->acc != ref.acc)
+        return block + " includes L1 deposits " + std::to_string(ref.first_index) + ".." +
+               std::to_string(ref.first_index + ref.count - 1) +
+               " that are no longer the Bridge's (accumulator now " + to_hex(last->acc) +
+               "): an L1 reorg deeper than l1.lag replaced them";
+    return std::nullopt;
+}
+
 void L1Guard::reset_reader() {
     inbox::InboxCursor cursor;
     std::vector<inbox::BatchRef> history;
@@ -58,6 +89,8 @@ void L1Guard::reset_reader() {
         cursor = inbox::cursor_from_json(std::string(c->begin(), c->end()));
     if (auto h = db_.get_meta(kHistoryKey); h && !h->empty())
         history = inbox::history_from_json(std::string(h->begin(), h->end()));
+    next_deposit_checked_.store(cursor.last ? cursor.last->next_deposit_index : 0,
+                                std::memory_order_release);
     reader_ = std::make_unique<inbox::InboxReader>(rpc_, cfg_.reader, cursor, std::move(history));
     last_posted_check_ = {};
 }
@@ -70,11 +103,20 @@ void L1Guard::save_reader() {
     if (!a || !b) note("cannot save the L1 guard's inbox cursor: " + (!a ? a.error() : b.error()));
     std::lock_guard lock(mu_);
     status_.posted_checked = reader_->cursor().last ? reader_->cursor().last->message_count : 0;
+    next_deposit_checked_.store(
+        reader_->cursor().last ? reader_->cursor().last->next_deposit_index : 0,
+        std::memory_order_release);
+}
+
+void L1Guard::save_cursor() {
+    if (auto a = db_.put_meta(kCursorKey, text_bytes(inbox::to_json(reader_->cursor()))); !a)
+        note("cannot save the L1 guard's inbox cursor: " + a.error());
 }
 
 void L1Guard::applied() {
     save_reader();
     referenced_.clear();
+    with_deposits_.clear();
     checked_through_ = 0;
     posted_seen_ = 0;
     suspect_.reset();
@@ -98,6 +140,7 @@ std::optional<Divergence> L1Guard::check() {
 std::optional<Divergence> L1Guard::check_posted() {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_posted_check_ < cfg_.poll_interval) return std::nullopt;
+    const uint64_t scanned_before = reader_->cursor().scanned_block;
     inbox::PollResult r = reader_->poll();
     last_posted_check_ = now;
     if (r.rollback) {
@@ -136,7 +179,10 @@ std::optional<Divergence> L1Guard::check_posted() {
             return d;  // the reader's position is saved once the caller applied it
         }
     }
-    if (r.rollback || !r.batches.empty()) save_reader();
+    if (r.rollback || !r.batches.empty())
+        save_reader();
+    else if (reader_->cursor().scanned_block != scanned_before)
+        save_cursor();
     return std::nullopt;
 }
 
@@ -177,6 +223,8 @@ std::optional<std::pair<uint64_t, std::string>> L1Guard::first_unsupported(uint6
     if (posted < posted_seen_) checked_through_ = std::min(checked_through_, posted);
     posted_seen_ = posted;
     std::erase_if(referenced_, [&](const auto& e) { return e.second.last_message <= posted; });
+    std::erase_if(with_deposits_,
+                  [&](const auto& e) { return e.first <= posted || e.first > latest; });
     checked_through_ = std::min(std::max(checked_through_, posted), latest);
     const uint64_t l1_head = rpc_.block_number();
     auto header_of = [&](uint64_t number) -> std::optional<l1::BlockHeader> {
@@ -199,6 +247,9 @@ std::optional<std::pair<uint64_t, std::string>> L1Guard::first_unsupported(uint6
             if (auto m = db_.message(first))
                 return {{first, unsupported_reason(first, *m, l1_head, fee)}};
         }
+        // The deposits unposted messages took, against the Bridge as the reader has it now.
+        for (const auto& [n, ref] : with_deposits_)
+            if (auto why = deposits_unsupported(n, ref.first, ref.second)) return {{n, *why}};
     }
     for (uint64_t n = checked_through_ + 1; n <= latest; ++n) {
         const auto m = db_.message(n);
@@ -217,6 +268,11 @@ std::optional<std::pair<uint64_t, std::string>> L1Guard::first_unsupported(uint6
         facts.base_fees[m->l1_block_number] = it->second.base_fee;
         if (batch::check_l1_message(*m, facts) != batch::ResolveError::kNone)
             return {{n, unsupported_reason(n, *m, l1_head, it->second.base_fee)}};
+        if (m->deposit_ref) {
+            if (auto why = deposits_unsupported(n, *m->deposit_ref, m->l1_block_number))
+                return {{n, *why}};
+            with_deposits_[n] = {*m->deposit_ref, m->l1_block_number};
+        }
         it->second.last_message = n;
         checked_through_ = n;
     }

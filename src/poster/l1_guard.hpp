@@ -13,8 +13,11 @@
 /// - **unposted**: every message after the inbox's totalMessageCount is checked against the
 ///   current L1 head with the same rule (`check_l1_message`, the head as inclusion block): the
 ///   first message naming a block the L1 no longer has, or whose base fee changed, is a
-///   divergence (keep the blocks before it, adopt nothing). Seen on two checks in a row before it
-///   counts, so a lagging load-balanced L1 node does not cause a rewind.
+///   divergence (keep the blocks before it, adopt nothing). So is a message whose L1 deposits the
+///   Bridge no longer has as the message references them (an L1 reorg deeper than `l1.lag` that
+///   removed or replaced a deposit after the sequencer included it), checked with the deposit
+///   reader of `reader.deposits`. Seen on two checks in a row before it counts, so a lagging
+///   load-balanced L1 node does not cause a rewind.
 /// `verified_through()` bounds what the batch poster may post: never a message the current L1
 /// view does not support.
 
@@ -76,6 +79,11 @@ public:
     /// The last message number checked against the current L1 view: the batch poster posts no
     /// further.
     uint64_t verified_through() const { return verified_through_.load(std::memory_order_acquire); }
+    /// The next deposit index after the posted batches the guard has read: it may need any
+    /// deposit from here on again (the deposit reader keeps them). Any thread.
+    uint64_t next_deposit_checked() const {
+        return next_deposit_checked_.load(std::memory_order_acquire);
+    }
     GuardStatus status() const;
 
 private:
@@ -92,8 +100,14 @@ private:
     std::optional<std::pair<uint64_t, std::string>> first_unsupported(uint64_t posted,
                                                                       uint64_t latest,
                                                                       bool recheck);
+    /// Why unposted message `n`'s deposit ref is not what the Bridge has now, or nullopt.
+    std::optional<std::string> deposits_unsupported(uint64_t n, const batch::DepositRef& ref,
+                                                    uint64_t l1_block);
     void reset_reader();
     void save_reader();
+    /// The reader's cursor alone (L1 read further, no batch): the RPC layer's batch index
+    /// counts NodeInterface.getL1Confirmations from it (ethrpc/batch_index.hpp).
+    void save_cursor();
     void note(const std::string& line) const;
 
     storage::Database& db_;
@@ -103,11 +117,14 @@ private:
     std::chrono::steady_clock::time_point last_posted_check_{};
     std::chrono::steady_clock::time_point last_recheck_{};
     std::map<uint64_t, Referenced> referenced_;  ///< L1 block number -> what was checked
-    uint64_t checked_through_ = 0;               ///< unposted messages checked up to here
-    uint64_t posted_seen_ = 0;                   ///< the inbox's totalMessageCount last time
+    /// Unposted messages with a deposit ref (number -> ref, L1 block), re-checked each round.
+    std::map<uint64_t, std::pair<batch::DepositRef, uint64_t>> with_deposits_;
+    uint64_t checked_through_ = 0;  ///< unposted messages checked up to here
+    uint64_t posted_seen_ = 0;      ///< the inbox's totalMessageCount last time
     /// An unposted divergence seen once (message number, reason); acted on when seen again.
     std::optional<std::pair<uint64_t, std::string>> suspect_;
     std::atomic<uint64_t> verified_through_{0};
+    std::atomic<uint64_t> next_deposit_checked_{0};
     mutable std::mutex mu_;
     GuardStatus status_;
 };

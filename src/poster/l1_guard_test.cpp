@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 
 #include "batch/resolve.hpp"
+#include "inbox/deposit_reader.hpp"
 #include "l1/anvil_process.hpp"
+#include "l1/bridge.hpp"
 #include "poster/test_chain.hpp"
 
 namespace fuse::poster {
@@ -133,6 +135,66 @@ TEST(L1Guard, APostedBatchTheL1DecodesAsInvalidIsAdoptedAsFiller) {
     // Not applied: the next check reads the batch again and says the same.
     L1Guard fresh = f.guard();
     ASSERT_TRUE(fresh.check());
+}
+
+// An L1 reorg deeper than the lag removes a deposit an unposted block included: the L1 block the
+// block names keeps its base fee (so the L1-block rule still supports it), but the Bridge no
+// longer has the deposit — a divergence at that block (the sequencer rewinds and never
+// includes the deposit that is gone), once seen twice.
+TEST(L1Guard, AnUnpostedBlockWhoseDepositTheL1LostDiverges) {
+    Fixture f;
+    const Address bridge =
+        testing::deploy(f.sender, "Bridge", "address,address,uint256,uint64,uint64,uint64",
+                        {l1::AbiValue::of(f.sender.address()), l1::AbiValue::of(f.sender.address()),
+                         l1::AbiValue::of(uint256(1)), l1::AbiValue::of(uint256(65536)),
+                         l1::AbiValue::of(uint256(21000)), l1::AbiValue::of(uint256(10'000'000))});
+    inbox::DepositReaderConfig dc;
+    dc.bridge = bridge;
+    dc.deploy_block = f.rpc.block_number();
+    inbox::DepositReader deposits(f.rpc, dc);
+    f.mine(2);
+    const auto snapshot = f.rpc.request("evm_snapshot");
+    Address to;
+    to[19] = 7;
+    const auto r =
+        f.sender.wait(f.sender.submit(bridge, l1::encode_deposit_native(to), uint256(1000)), 20s);
+    ASSERT_TRUE(r.success);
+    f.mine(1);
+    deposits.poll(f.rpc.block_number());
+    ASSERT_EQ(deposits.next_index(), 1u);
+    // L2 block 1 takes deposit 0 on the deposit's own L1 block.
+    const auto h = f.rpc.get_block(l1::block_tag(r.block_number));
+    f.chain.seal_with_deposits({deposits.get(0)->deposit}, r.block_number,
+                               h->base_fee.value_or(uint256{}), h->timestamp);
+    GuardConfig g;
+    g.reader.inbox = f.inbox;
+    g.reader.deploy_block = f.deploy_block;
+    g.reader.confirmations = 0;
+    g.reader.deposits = &deposits;
+    g.poll_interval = 0ms;
+    L1Guard guard(*f.chain.db, f.rpc, g);
+    EXPECT_FALSE(guard.check());
+    EXPECT_FALSE(guard.check());
+    EXPECT_EQ(guard.verified_through(), 1u);
+
+    ASSERT_EQ(f.rpc.request("evm_revert", nlohmann::json::array({snapshot})), true);
+    // The same heights without the deposit; the named block keeps its base fee (anvil does not
+    // restore its next base fee with the snapshot: set it).
+    f.rpc.request("anvil_setNextBlockBaseFeePerGas",
+                  nlohmann::json::array({h->base_fee.value_or(uint256{}).to_hex()}));
+    f.mine(3);
+    ASSERT_EQ(f.rpc.get_block(l1::block_tag(r.block_number))->base_fee, h->base_fee);
+    deposits.poll(f.rpc.block_number());  // the node's deposit loop sees the reorg
+    EXPECT_EQ(deposits.next_index(), 0u);
+    EXPECT_FALSE(guard.check()) << "seen once: not yet acted on";
+    EXPECT_EQ(guard.verified_through(), 0u) << "the poster posts nothing L1 does not support";
+    const auto d = guard.check();
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->keep_through, 0u);
+    EXPECT_TRUE(d->adopt.empty());
+    EXPECT_NE(d->reason.find("L2 block 1 includes L1 deposit 0, which the L1 no longer has"),
+              std::string::npos)
+        << d->reason;
 }
 
 }  // namespace

@@ -119,6 +119,46 @@ TEST(BatchPoster, PostsEveryMessageOnceAndSplitsBySize) {
     }
 }
 
+// Messages that carry deposits are posted with their deposit segment (0x03): the batch holds
+// the reference {first_index, count, acc}, never the deposits, in both formats.
+TEST(BatchPoster, PostsDepositRefs) {
+    for (const uint8_t format : {uint8_t{0}, uint8_t{1}}) {
+        l1::testing::AnvilProcess anvil;
+        l1::RpcClient rpc(client_config(anvil.url()));
+        l1::TxSender sender(rpc, l1::Signer::from_hex(kPosterKey), sender_config());
+        const Address inbox = deploy_inbox(sender, 122'880);
+        L2Chain chain;
+        chain.seal_deposits(2);
+        chain.seal(3, 10);
+        chain.seal_deposits(1);
+        const auto ref1 = chain.db->message(1)->deposit_ref;
+        const auto ref3 = chain.db->message(3)->deposit_ref;
+        ASSERT_TRUE(ref1 && ref3);
+
+        PosterConfig cfg;
+        cfg.inbox = inbox;
+        cfg.max_batch_delay = 0ms;
+        cfg.batch_format = format;
+        BatchPoster poster(*chain.db, rpc, sender, cfg);
+        drain_poster(poster, chain);
+        std::vector<batch::L2Message> posted;
+        for (const auto& b : read_batches(rpc, inbox))
+            posted.insert(posted.end(), b.messages.begin(), b.messages.end());
+        ASSERT_EQ(posted.size(), 3u);
+        EXPECT_EQ(posted[0].deposit_ref, ref1);
+        EXPECT_EQ(posted[0].deposit_ref->first_index, 0u);
+        EXPECT_EQ(posted[0].deposit_ref->count, 2u);
+        EXPECT_TRUE(posted[0].txs.empty());  // the deposits themselves are not in the batch
+        EXPECT_FALSE(posted[1].deposit_ref);
+        EXPECT_EQ(posted[1].txs.size(), 3u);
+        EXPECT_EQ(posted[2].deposit_ref, ref3);
+        EXPECT_EQ(posted[2].deposit_ref->first_index, 2u);
+        // The messages as stored (the ref included) are what the batch carries.
+        for (uint64_t n = 1; n <= 3; ++n)
+            EXPECT_EQ(posted[n - 1], *chain.db->message(n)) << "message " << n;
+    }
+}
+
 TEST(BatchPoster, PostsTheColumnarFormatWhenConfigured) {
     l1::testing::AnvilProcess anvil;
     l1::RpcClient rpc(client_config(anvil.url()));

@@ -59,6 +59,46 @@ struct L2Chain {
         EXPECT_TRUE(db->commit({&c, 1}));
     }
 
+    /// The Bridge's accumulator after the last deposit sealed, and the next index.
+    Hash32 deposit_acc;
+    uint64_t next_deposit = 0;
+
+    /// Seals one block with `count` L1 deposits (native, 1 wei each) and no transaction, stored
+    /// with the block as the sequencer does.
+    void seal_deposits(size_t count, uint64_t l1_block = 1) {
+        std::vector<Deposit> deposits;
+        for (size_t i = 0; i < count; ++i) {
+            Deposit d;
+            d.index = next_deposit + i;
+            d.l2_from = arbos::dev_accounts()[0].address;
+            d.to = arbos::dev_accounts()[1].address;
+            d.value = uint256(1);
+            d.l1_block_number = l1_block;
+            deposits.push_back(d);
+        }
+        seal_with_deposits(deposits, l1_block);
+    }
+
+    /// Seals one block with `deposits` (the next ones, as read from a Bridge) on L1 block
+    /// `l1_block` and base fee, no transaction; the message references them as the sequencer's.
+    void seal_with_deposits(const std::vector<Deposit>& deposits, uint64_t l1_block,
+                            uint256 l1_base_fee = {}, uint64_t timestamp = 0) {
+        arbos::Message msg;
+        msg.timestamp = std::max(timestamp, blocks.back().header.timestamp + 1);
+        msg.l1_block_number = l1_block;
+        msg.l1_base_fee = l1_base_fee;
+        next_deposit += deposits.size();
+        msg.deposit_ref = batch::make_deposit_ref(deposit_acc, deposits);
+        deposit_acc = msg.deposit_ref->acc;
+        state::StateDiff diff;
+        arbos::Block b =
+            arbos::execute_message(db->world(), genesis, blocks.back(), msg, &diff, {}, deposits);
+        ASSERT_FALSE(b.deposit_error);
+        blocks.push_back(std::move(b));
+        storage::BlockCommit c{&blocks.back(), &diff, &msg, deposits};
+        ASSERT_TRUE(db->commit({&c, 1}));
+    }
+
     /// Seals one block with `txs` transfers carrying `payload` bytes of calldata each.
     void seal(size_t txs, size_t payload, uint64_t l1_block = 1, uint256 l1_base_fee = {},
               uint64_t timestamp = 0) {

@@ -26,7 +26,8 @@ uint256 bumped(const uint256& old, uint64_t bump_percent) {
 
 Result<void, Rejection> TxPool::add(CheckedTx tx, SubmitCallback done,
                                     const std::optional<state::Account>& account,
-                                    std::vector<Completion>& completions) {
+                                    std::vector<Completion>& completions,
+                                    PoolClock::time_point at) {
     using R = Rejection::Reason;
     if (known_.contains(tx.hash)) return refuse(state::make_refusal(R::kAlreadyKnown));
 
@@ -63,6 +64,8 @@ Result<void, Rejection> TxPool::add(CheckedTx tx, SubmitCallback done,
         known_.emplace(tx.hash, sender);
         slot.checked = std::move(tx);
         slot.done = std::move(done);
+        // A queued replacement waits for the gap afresh: its submitter has just arrived.
+        if (slot.queued_until) queue(sender, slot, at + limits_.nonce_gap_wait);
         return {};  // keeps its arrival seq and so its place in the ready order
     }
 
@@ -80,20 +83,93 @@ Result<void, Rejection> TxPool::add(CheckedTx tx, SubmitCallback done,
     }
 
     known_.emplace(tx.hash, sender);
-    auto entry = std::make_unique<PoolTx>(PoolTx{std::move(tx), next_seq_++, std::move(done)});
+    auto entry = std::make_unique<PoolTx>(PoolTx{std::move(tx), next_seq_++, std::move(done), {}});
+    PoolTx& added = *entry;
     s.txs.emplace(nonce, std::move(entry));
     ++size_;
     if (nonce == s.pending_end) {
         // Fills the gap: promote every queued transaction that now follows without one.
-        while (s.txs.contains(s.pending_end))
+        while (true) {
+            auto next = s.txs.find(s.pending_end);
+            if (next == s.txs.end()) break;
+            unqueue(*next->second);
             ++s.pending_end;
+        }
         if (nonce == s.next_nonce) make_ready(sender, s);
+    } else {
+        queue(sender, added, at + limits_.nonce_gap_wait);
     }
     return {};
 }
 
 void TxPool::make_ready(const Address& addr, Sender& s) {
     ready_.emplace(s.txs.at(s.next_nonce)->seq, addr);
+}
+
+void TxPool::queue(const Address& addr, PoolTx& tx, PoolClock::time_point until) {
+    unqueue(tx);
+    tx.queued_until = until;
+    expiry_.emplace(std::make_pair(until, tx.seq), std::make_pair(addr, tx.checked.tx.nonce));
+}
+
+void TxPool::unqueue(PoolTx& tx) {
+    if (!tx.queued_until) return;
+    expiry_.erase({*tx.queued_until, tx.seq});
+    tx.queued_until.reset();
+}
+
+std::vector<Completion> TxPool::expire_queued(PoolClock::time_point now) {
+    std::vector<Completion> out;
+    while (!expiry_.empty() && expiry_.begin()->first.first <= now) {
+        const auto [addr, nonce] = expiry_.begin()->second;
+        expiry_.erase(expiry_.begin());
+        Sender& s = senders_.at(addr);
+        auto it = s.txs.find(nonce);
+        std::unique_ptr<PoolTx> tx = std::move(it->second);
+        s.txs.erase(it);
+        --size_;
+        known_.erase(tx->checked.hash);
+        // The nonce that would have filled the gap: the sender's next one counting its pending
+        // pool transactions (what eth_getTransactionCount(addr, "pending") answers).
+        out.push_back(
+            Completion{std::move(tx->done),
+                       refuse(state::make_refusal(Rejection::Reason::kNonceTooHigh,
+                                                  "next nonce " + std::to_string(s.pending_end) +
+                                                      ", tx nonce " + std::to_string(nonce)))});
+        erase_if_idle(addr);
+    }
+    return out;
+}
+
+std::optional<PoolClock::time_point> TxPool::next_expiry() const {
+    if (expiry_.empty()) return std::nullopt;
+    return expiry_.begin()->first.first;
+}
+
+PoolContent TxPool::content() const {
+    // By sender (address order), then nonce: the order txpool_content lists them in.
+    std::vector<const Address*> order;
+    order.reserve(senders_.size());
+    for (const auto& [addr, s] : senders_)
+        order.push_back(&addr);
+    std::sort(order.begin(), order.end(),
+              [](const Address* a, const Address* b) { return *a < *b; });
+    PoolContent out;
+    for (const Address* addr : order) {
+        const Sender& s = senders_.at(*addr);
+        for (const auto& [nonce, tx] : s.txs) {
+            auto& list = nonce < s.pending_end ? out.pending : out.queued;
+            list.push_back(PooledTx{*addr, tx->checked.tx, tx->checked.hash});
+        }
+    }
+    return out;
+}
+
+std::pair<size_t, size_t> TxPool::counts() const {
+    size_t pending = 0;
+    for (const auto& [addr, s] : senders_)
+        pending += static_cast<size_t>(s.pending_end - s.next_nonce);
+    return {pending, size_ - pending};
 }
 
 std::unique_ptr<PoolTx> TxPool::take_ready(uint64_t gas_left) {
@@ -115,7 +191,7 @@ std::unique_ptr<PoolTx> TxPool::take_ready(uint64_t gas_left) {
     return nullptr;
 }
 
-void TxPool::untake(const PoolTx& tx) {
+void TxPool::untake(const PoolTx& tx, PoolClock::time_point now) {
     auto it = senders_.find(tx.checked.sender);
     if (it == senders_.end()) return;
     Sender& s = it->second;
@@ -123,6 +199,10 @@ void TxPool::untake(const PoolTx& tx) {
     if (s.pending_end > s.next_nonce) ready_.erase(s.txs.at(s.next_nonce)->seq);
     s.next_nonce = nonce;
     s.pending_end = nonce;
+    // The later transactions now wait behind a gap at `nonce`: like any queued transaction,
+    // for at most nonce_gap_wait.
+    for (auto& [later, pooled] : s.txs)
+        if (!pooled->queued_until) queue(tx.checked.sender, *pooled, now + limits_.nonce_gap_wait);
     if (s.taken > 0) --s.taken;
     known_.erase(tx.checked.hash);
     erase_if_idle(tx.checked.sender);
@@ -169,6 +249,7 @@ std::vector<Completion> TxPool::drain(const Rejection& why) {
         s.pending_end = s.next_nonce;
     }
     ready_.clear();
+    expiry_.clear();
     size_ = 0;
     return out;
 }
@@ -180,9 +261,12 @@ std::vector<std::unique_ptr<PoolTx>> TxPool::release_all() {
         for (auto& [nonce, tx] : s.txs)
             out.push_back(std::move(tx));
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->seq < b->seq; });
+    for (auto& tx : out)
+        tx->queued_until.reset();
     senders_.clear();
     known_.clear();
     ready_.clear();
+    expiry_.clear();
     size_ = 0;
     return out;
 }

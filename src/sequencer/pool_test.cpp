@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include <string>
 #include <vector>
 
+#include "core/hash.hpp"
 #include "sequencer/test_util.hpp"
 
 namespace fuse::sequencer {
@@ -40,7 +42,8 @@ struct PoolFixture : ::testing::Test {
     std::vector<std::string> events;
 
     Result<void, Rejection> add(const TxSpec& spec,
-                                std::optional<state::Account> account = funded()) {
+                                std::optional<state::Account> account = funded(),
+                                PoolClock::time_point now = PoolClock::time_point{}) {
         std::string tag = std::to_string(spec.key);
         tag.append(":").append(std::to_string(spec.nonce));
         return pool.add(
@@ -51,7 +54,7 @@ struct PoolFixture : ::testing::Test {
                 if (!r.has_value()) event.append(to_label(r.error().reason));
                 events.push_back(std::move(event));
             },
-            account, completions);
+            account, completions, now);
     }
     Rejection refused(const TxSpec& spec, std::optional<state::Account> account = funded()) {
         auto r = add(spec, account);
@@ -231,6 +234,108 @@ TEST_F(PoolFixture, DrainAnswersEveryPooledTransaction) {
     EXPECT_EQ(events, (std::vector<std::string>{"1:0-shutting_down", "2:3-shutting_down"}));
     EXPECT_EQ(pool.size(), 0u);
     EXPECT_FALSE(pool.has_ready());
+}
+
+// ---- nonce gaps (issue 14 point 4): a queued transaction waits nonce_gap_wait, then is refused
+
+constexpr PoolClock::time_point kT0{};
+constexpr auto kWait = std::chrono::milliseconds(1000);  // PoolLimits' default
+
+/// Runs the completions, as the sequencer does outside its lock.
+void run(std::vector<Completion>& out) {
+    for (auto& c : out)
+        c.done(std::move(c.result));
+}
+
+TEST_F(PoolFixture, QueuedTransactionIsRefusedNamingTheNextNonceWhenItsWaitEnds) {
+    ASSERT_TRUE(add({.nonce = 0}, funded(), kT0).has_value());
+    ASSERT_TRUE(add({.nonce = 2}, funded(), kT0).has_value());  // gap at 1
+    EXPECT_EQ(pool.next_expiry(), kT0 + kWait);
+    EXPECT_TRUE(pool.expire_queued(kT0 + kWait - std::chrono::nanoseconds(1)).empty());
+    EXPECT_EQ(pool.size(), 2u);
+
+    auto out = pool.expire_queued(kT0 + kWait);
+    ASSERT_EQ(out.size(), 1u);
+    ASSERT_FALSE(out[0].result.has_value());
+    EXPECT_EQ(out[0].result.error().reason, R::kNonceTooHigh);
+    EXPECT_EQ(out[0].result.error().message, "nonce too high: next nonce 1, tx nonce 2");
+    run(out);
+    EXPECT_EQ(events, (std::vector<std::string>{"1:2-nonce_too_high"}));
+    EXPECT_EQ(pool.size(), 1u);
+    EXPECT_FALSE(pool.next_expiry());
+    EXPECT_EQ(take_all_nonces(), (std::vector<uint64_t>{0}));
+    // The refused hash is forgotten: the same transaction may come again.
+    EXPECT_TRUE(add({.nonce = 2}, funded(), kT0 + kWait).has_value());
+}
+
+TEST_F(PoolFixture, GapFilledWithinTheWaitIncludesBothInNonceOrder) {
+    ASSERT_TRUE(add({.nonce = 1}, funded(), kT0).has_value());  // queued behind 0
+    EXPECT_FALSE(pool.has_ready());
+    ASSERT_TRUE(add({.nonce = 0}, funded(), kT0 + kWait / 2).has_value());
+    EXPECT_FALSE(pool.next_expiry());  // promoted: no longer waiting
+    EXPECT_TRUE(pool.expire_queued(kT0 + 10 * kWait).empty());
+    EXPECT_EQ(take_all_nonces(), (std::vector<uint64_t>{0, 1}));
+    EXPECT_TRUE(events.empty());  // nobody answered yet: that happens when the block is durable
+}
+
+TEST_F(PoolFixture, EachQueuedTransactionHasItsOwnWait) {
+    ASSERT_TRUE(add({.key = 1, .nonce = 3}, funded(), kT0).has_value());
+    ASSERT_TRUE(add({.key = 2, .nonce = 5}, funded(2), kT0 + kWait / 2).has_value());
+    auto first = pool.expire_queued(kT0 + kWait);
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_EQ(first[0].result.error().message, "nonce too high: next nonce 0, tx nonce 3");
+    EXPECT_EQ(pool.next_expiry(), kT0 + kWait / 2 + kWait);
+    auto second = pool.expire_queued(kT0 + 2 * kWait);
+    ASSERT_EQ(second.size(), 1u);
+    EXPECT_EQ(second[0].result.error().message, "nonce too high: next nonce 2, tx nonce 5");
+    EXPECT_EQ(pool.size(), 0u);
+    EXPECT_FALSE(pool.pending_nonce(testing::test_address(1)));  // sender records dropped
+}
+
+TEST_F(PoolFixture, ReplacingAQueuedTransactionRestartsItsWait) {
+    ASSERT_TRUE(add({.nonce = 2}, funded(), kT0).has_value());
+    ASSERT_TRUE(add({.nonce = 2, .max_fee = 2'000'000'000, .tip = 1}, funded(), kT0 + kWait / 2)
+                    .has_value());
+    run(completions);  // the replaced one's answer
+    EXPECT_EQ(events, (std::vector<std::string>{"1:2-replaced"}));
+    EXPECT_TRUE(pool.expire_queued(kT0 + kWait).empty());
+    EXPECT_EQ(pool.expire_queued(kT0 + kWait / 2 + kWait).size(), 1u);
+}
+
+TEST_F(PoolFixture, UntakeStartsTheWaitOfTheLaterNonces) {
+    ASSERT_TRUE(add({.nonce = 0}, funded(), kT0).has_value());
+    ASSERT_TRUE(add({.nonce = 1}, funded(), kT0).has_value());
+    EXPECT_FALSE(pool.next_expiry());
+    auto first = pool.take_ready(1'000'000);
+    ASSERT_TRUE(first);
+    pool.untake(*first, kT0 + kWait);  // ArbOS refused nonce 0: nonce 1 now waits behind it
+    EXPECT_EQ(pool.next_expiry(), kT0 + 2 * kWait);
+    auto out = pool.expire_queued(kT0 + 2 * kWait);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].result.error().message, "nonce too high: next nonce 0, tx nonce 1");
+}
+
+TEST_F(PoolFixture, ContentListsPendingAndQueuedBySenderThenNonce) {
+    ASSERT_TRUE(add({.key = 2, .nonce = 1}, funded(1)).has_value());
+    ASSERT_TRUE(add({.key = 1, .nonce = 0}).has_value());
+    ASSERT_TRUE(add({.key = 1, .nonce = 3}).has_value());  // queued behind 1, 2
+    ASSERT_TRUE(add({.key = 1, .nonce = 1}).has_value());
+    const PoolContent c = pool.content();
+    const auto key = [](const PooledTx& t) { return std::make_pair(t.sender, t.tx.nonce); };
+    std::vector<std::pair<Address, uint64_t>> pending, queued;
+    for (const auto& t : c.pending)
+        pending.push_back(key(t));
+    for (const auto& t : c.queued)
+        queued.push_back(key(t));
+    Address a1 = testing::test_address(1), a2 = testing::test_address(2);
+    std::vector<std::pair<Address, uint64_t>> want_pending{{a1, 0}, {a1, 1}, {a2, 1}};
+    if (a2 < a1) want_pending = {{a2, 1}, {a1, 0}, {a1, 1}};
+    EXPECT_EQ(pending, want_pending);
+    EXPECT_EQ(queued, (std::vector<std::pair<Address, uint64_t>>{{a1, 3}}));
+    EXPECT_EQ(pool.counts(), std::make_pair(size_t{3}, size_t{1}));
+    EXPECT_EQ(c.pending[0].hash,
+              keccak256(make_raw(c.pending[0].sender == a1 ? TxSpec{.key = 1, .nonce = 0}
+                                                           : TxSpec{.key = 2, .nonce = 1})));
 }
 
 }  // namespace

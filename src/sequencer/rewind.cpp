@@ -91,6 +91,7 @@ Result<RewindReport, std::string> Impl::rewind(const RewindPlan& plan) {
     {
         std::lock_guard lock(mu);
         paused = halt_reason.has_value();
+        if (deposit_source) ++deposits_gen;  // dropped blocks' deposits go in again
     }
     seal_cv.notify_all();
     return result;
@@ -116,6 +117,9 @@ Result<RewindReport, std::string> Impl::rewind_paused(
         auto block = db.block_by_number(n);
         if (!block) return Unexpected{"cannot rewind: block " + std::to_string(n) + " is missing"};
         for (const auto& tx : block->txs) {
+            // A dropped block's deposits are not re-sequenced as transactions: ArbOS's deposit
+            // index goes back with the state and the sealer includes them again.
+            if (is_deposit_type(tx.tx.type)) continue;
             raws.push_back(tx.raw);
             hashes.push_back(tx.hash);
         }
@@ -146,6 +150,11 @@ Result<RewindReport, std::string> Impl::rewind_paused(
         return Unexpected{saved.error()};
     }
 
+    // The adopted messages' deposits, read before the rewind drops the stored ones.
+    std::vector<std::vector<Deposit>> contents;
+    for (const auto& msg : plan.adopt)
+        contents.push_back(msg.deposit_ref ? deposits_for(*msg.deposit_ref)
+                                           : std::vector<Deposit>{});
     if (auto r = db.rewind_to(plan.keep_through); !r) {
         // One write batch: the chain is still what it was; the record above lists
         // transactions still in blocks, which a restart finds there.
@@ -155,7 +164,7 @@ Result<RewindReport, std::string> Impl::rewind_paused(
         storage_halt(reason, true);
         return Unexpected{reason};
     }
-    auto adopted = adopt(plan.adopt);
+    auto adopted = adopt(plan.adopt, contents);
     if (!adopted) {
         const std::string reason = "storage: " + adopted.error() +
                                    ". Fix the disk, then restart: the L1 guard rewinds again "
@@ -222,8 +231,19 @@ Result<RewindReport, std::string> Impl::rewind_paused(
     return report;
 }
 
+std::vector<Deposit> Impl::deposits_for(const batch::DepositRef& ref) const {
+    if (auto stored = db.deposits(ref.first_index, ref.count)) return std::move(*stored);
+    if (!deposit_source) return {};
+    auto got = deposit_source(ref.first_index, UINT64_MAX, ref.count);
+    if (got.size() < ref.count)
+        warn("deposits " + std::to_string(ref.first_index) + ".." +
+             std::to_string(ref.first_index + ref.count - 1) +
+             " of a block adopted from L1 are not known: the block executes without them");
+    return got;
+}
+
 Result<std::vector<arbos::Block>, std::string> Impl::adopt(
-    const std::vector<arbos::Message>& msgs) {
+    const std::vector<arbos::Message>& msgs, const std::vector<std::vector<Deposit>>& contents) {
     std::vector<arbos::Block> blocks;
     if (msgs.empty()) return blocks;
     const uint64_t head = db.head(storage::Head::kLatest).value_or(0);
@@ -241,19 +261,26 @@ Result<std::vector<arbos::Block>, std::string> Impl::adopt(
     const arbos::Block* prev = &*parent_block;
     for (const auto& msg : msgs) {
         diffs.emplace_back();
-        auto block =
-            arbos::try_execute_message(db.world(), genesis, *prev, msg, &diffs.back(), hashes);
+        const auto& deposits = contents[blocks.size()];
+        auto block = arbos::try_execute_message(db.world(), genesis, *prev, msg, &diffs.back(),
+                                                hashes, deposits);
         if (!block) {
             db.discard_staged();
             return Unexpected{"adopting L1's blocks: reading the state failed: " +
                               state::to_string(block.error())};
         }
         blocks.push_back(std::move(*block));
+        if (const auto e = blocks.back().deposit_error)
+            warn("block " + std::to_string(blocks.back().header.number) +
+                 " adopted from L1 executes without its deposits: " + arbos::to_string(*e));
         prev = &blocks.back();
     }
     std::vector<storage::BlockCommit> commits;
-    for (size_t i = 0; i < blocks.size(); ++i)
-        commits.push_back({&blocks[i], &diffs[i], &msgs[i]});
+    for (size_t i = 0; i < blocks.size(); ++i) {
+        std::span<const Deposit> stored;
+        if (!blocks[i].deposit_error) stored = contents[i];
+        commits.push_back({&blocks[i], &diffs[i], &msgs[i], stored});
+    }
     if (auto r = db.commit(commits); !r) {
         db.discard_staged();
         return Unexpected{"adopting L1's blocks: commit failed: " + r.error()};

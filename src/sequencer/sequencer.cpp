@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <deque>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -39,17 +40,23 @@ std::shared_ptr<arbos::Block> header_only(const arbos::Block& b) {
 
 using Impl = Sequencer::Impl;
 
-Impl::Impl(storage::Database& d, const arbos::Genesis& g, Config c, L1InfoSource l1)
+Impl::Impl(storage::Database& d, const arbos::Genesis& g, Config c, L1InfoSource l1,
+           DepositSource deposits)
     : db(d),
       genesis(g),
       config(c),
       l1_info(std::move(l1)),
+      deposit_source(std::move(deposits)),
       pool(PoolLimits{.max_pool_txs = c.max_pool_txs,
                       .max_queued_per_sender = c.max_queued_per_sender,
-                      .price_bump_percent = 10}) {
+                      .price_bump_percent = 10,
+                      .nonce_gap_wait = c.nonce_gap_wait}) {
+    if (std::string err = c.validate(); !err.empty())
+        throw std::invalid_argument("sequencer config: " + err);
     rules.chain_id = genesis.chain_id;
     rules.max_tx_gas = std::min(genesis.fees.block_gas_limit, genesis.fees.max_tx_gas_limit);
     rules.max_tx_size = c.max_tx_size;
+    if (!deposit_source) deposits_seen = deposits_gen;  // the sealer waits for transactions only
     rules.allow_unprotected = c.allow_unprotected_txs;
     // The EVM rules of the ArbOS version in the chain's state (set at genesis).
     const auto sys = arbos::read_system_state(db.world());
@@ -94,6 +101,8 @@ Result<void, state::StorageFault> Impl::refresh_prices() {
     // Prices after the latest sealed block (sealing thread, the constructor or a rewind).
     const auto sys = arbos::read_system_state(db.world());
     if (!sys) return Unexpected{sys.error()};
+    next_deposit.store(sys->next_deposit_index, std::memory_order_release);
+    deposit_acc = sys->deposit_acc;
     std::lock_guard lock(view_mu);
     base_fee = sys->l2_base_fee;
     l1_price_per_byte = sys->l1_price_per_byte;
@@ -182,7 +191,8 @@ void Impl::admit(CheckedTx checked, SubmitCallback done) {
         } else {
             // The pool takes the callback only on success; keep a copy for the refusal.
             added = pool.add(std::move(checked), done, *account, completions);
-            if (added && pool.has_ready()) seal_cv.notify_one();
+            // Ready to seal, or queued: the sealer's wait may need its new deadline.
+            if (added) seal_cv.notify_one();
         }
     }
     run_all(completions);
@@ -197,17 +207,37 @@ void Impl::admit(CheckedTx checked, SubmitCallback done) {
 
 void Impl::seal_loop() {
     for (;;) {
+        std::vector<Completion> expired;
         {
             std::unique_lock lock(mu);
-            seal_cv.wait(lock, [&] {
+            const auto go = [&] {
                 const bool room = config.max_uncommitted_blocks == 0 ||
                                   uncommitted < config.max_uncommitted_blocks;
-                return (!paused && pool.has_ready() && room) ||
+                return (!paused && has_work() && room) ||
                        (stopping && (paused || !pool.has_ready()));
-            });
-            // Stopping with nothing left to seal, or while a rewind or a halt holds sealing.
-            if (paused || !pool.has_ready()) break;
-            in_seal = true;
+            };
+            // Waits for a block to build, refusing on the way (and between blocks) the queued
+            // transactions whose nonce gap was not filled in time: this thread keeps the
+            // pool's clock.
+            for (;;) {
+                expired = pool.expire_queued(PoolClock::now());
+                if (!expired.empty() || go()) break;
+                if (const auto next = pool.next_expiry())
+                    seal_cv.wait_until(lock, *next);
+                else
+                    seal_cv.wait(lock);
+            }
+            if (expired.empty()) {
+                // Stopping with nothing left to seal, or while a rewind or a halt holds sealing.
+                // (Deposits alone do not keep a stopping sequencer sealing: the next start
+                // includes them.)
+                if (paused || (!pool.has_ready() && (stopping || !has_work()))) break;
+                in_seal = true;
+            }
+        }
+        if (!expired.empty()) {
+            run_all(expired);
+            continue;
         }
         const auto next_start = last_block_start + config.min_block_interval;
         if (Clock::now() < next_start) std::this_thread::sleep_until(next_start);
@@ -226,6 +256,39 @@ void Impl::seal_loop() {
     std::lock_guard lock(commit_mu);
     sealer_done = true;
     commit_cv.notify_one();
+}
+
+std::vector<Deposit> Impl::take_deposits(uint64_t l1_block) {
+    uint64_t gen = 0;
+    {
+        std::lock_guard lock(mu);
+        gen = deposits_gen;
+        if (!deposit_source) {
+            deposits_seen = gen;  // no Bridge: never anything to look for
+            return {};
+        }
+    }
+    const uint64_t next = next_deposit.load(std::memory_order_acquire);
+    std::vector<Deposit> got = deposit_source(next, l1_block, config.max_block_deposits);
+    // What ArbOS will check, checked first (a source that breaks it is a bug: never build a
+    // block whose deposits fail): contiguous from the next index, kinds 0/1, not too new.
+    std::vector<Deposit> out;
+    uint64_t gas = 0;
+    for (auto& d : got) {
+        if (d.index != next + out.size() || d.l1_block_number > l1_block ||
+            (d.kind != DepositKind::kNative && d.kind != DepositKind::kMessage))
+            break;
+        if (!out.empty() && gas + d.l2_gas_limit > genesis.fees.block_gas_limit) break;
+        if (out.size() == config.max_block_deposits) break;
+        gas += d.l2_gas_limit;
+        out.push_back(std::move(d));
+    }
+    // Seen once none is left for this L1 block; with more left the sealer comes back at once.
+    if (out.size() == got.size() && got.size() < config.max_block_deposits) {
+        std::lock_guard lock(mu);
+        deposits_seen = gen;
+    }
+    return out;
 }
 
 void Impl::seal_one() {
@@ -251,7 +314,17 @@ void Impl::seal_one() {
         if (number < 0 || n > top || top - n >= recent_hashes.size()) return Hash32{};
         return recent_hashes[recent_hashes.size() - 1 - (top - n)];
     };
-    arbos::BlockBuilder builder(db.world(), genesis, *parent, msg, block_hash);
+    // L1 deposits first, at the start of the block (docs/sequencer.md "Deposits").
+    sealed->deposits = take_deposits(msg.l1_block_number);
+    if (!sealed->deposits.empty())
+        msg.deposit_ref = batch::make_deposit_ref(deposit_acc, sealed->deposits);
+    arbos::BlockBuilder builder(db.world(), genesis, *parent, msg, block_hash, sealed->deposits);
+    // (A state read that failed in the system step can make the deposit checks fail too: that
+    // block is abandoned below, the fault is the reason.)
+    if (const auto e = builder.deposit_error(); e && !builder.fault())
+        fatal(std::string("ArbOS refused the deposits the sequencer checked (") +
+              arbos::to_string(*e) + ", deposits from " +
+              std::to_string(msg.deposit_ref->first_index) + "): a bug, nothing was sealed");
     while (builder.tx_count() < config.max_block_txs) {
         std::unique_ptr<PoolTx> tx;
         {
@@ -390,7 +463,7 @@ void Impl::commit_group(std::vector<std::unique_ptr<SealedBlock>>& group) {
     std::vector<storage::BlockCommit> commits;
     commits.reserve(group.size());
     for (const auto& s : group)
-        commits.push_back({&s->block, &s->diff, &s->message});
+        commits.push_back({&s->block, &s->diff, &s->message, s->deposits});
     if (auto r = db.commit(commits); !r) {
         // Before any acknowledgement: the write batch is atomic, so the database still ends
         // at the block before this group, and a restart resumes there (docs/storage.md).
@@ -417,9 +490,9 @@ void Impl::commit_group(std::vector<std::unique_ptr<SealedBlock>>& group) {
     }
     {
         std::lock_guard lock(mu);
-        for (const auto& s : group)
-            for (const auto& tx : s->block.txs)
-                pool.committed(tx.sender, tx.hash);
+        for (const auto& s : group)  // the user transactions, after the deposits
+            for (size_t i = s->deposits.size(); i < s->block.txs.size(); ++i)
+                pool.committed(s->block.txs[i].sender, s->block.txs[i].hash);
         uncommitted -= group.size();
         commit_gen.fetch_add(1, std::memory_order_release);
     }
@@ -427,16 +500,20 @@ void Impl::commit_group(std::vector<std::unique_ptr<SealedBlock>>& group) {
     {
         // Counted before anyone hears of these blocks: stats never lag an acknowledgement.
         std::lock_guard lock(commit_mu);
-        for (const auto& s : group)
+        for (const auto& s : group) {
             stats.txs += s->callbacks.size();
+            stats.deposits += s->deposits.size();
+        }
         stats.blocks += group.size();
         stats.commits += 1;
         stats.last_block_number = group.back()->block.header.number;
     }
     for (const auto& s : group) {
         const uint64_t number = s->block.header.number;
+        const size_t first = s->deposits.size();  // user transactions follow the deposits
         for (size_t i = 0; i < s->callbacks.size(); ++i)
-            s->callbacks[i](Inclusion{s->block.txs[i].hash, number, static_cast<uint32_t>(i)});
+            s->callbacks[i](
+                Inclusion{s->block.txs[first + i].hash, number, static_cast<uint32_t>(first + i)});
     }
     for (const auto& s : group)
         for (const auto& cb : block_callbacks)
@@ -451,8 +528,8 @@ void Impl::commit_group(std::vector<std::unique_ptr<SealedBlock>>& group) {
 }
 
 Sequencer::Sequencer(storage::Database& db, const arbos::Genesis& genesis, Config config,
-                     L1InfoSource l1_info)
-    : impl_(std::make_unique<Impl>(db, genesis, config, std::move(l1_info))) {}
+                     L1InfoSource l1_info, DepositSource deposits)
+    : impl_(std::make_unique<Impl>(db, genesis, config, std::move(l1_info), std::move(deposits))) {}
 
 Sequencer::~Sequencer() {
     stop();
@@ -491,6 +568,18 @@ L1Info Sequencer::current_l1() const {
     return impl_->l1_info();
 }
 
+void Sequencer::deposits_arrived() {
+    {
+        std::lock_guard lock(impl_->mu);
+        ++impl_->deposits_gen;
+    }
+    impl_->seal_cv.notify_one();
+}
+
+uint64_t Sequencer::next_deposit_index() const {
+    return impl_->next_deposit.load(std::memory_order_acquire);
+}
+
 state::ReadResult<uint64_t> Sequencer::pending_nonce(const Address& addr) const {
     {
         std::lock_guard lock(impl_->mu);
@@ -504,6 +593,11 @@ state::ReadResult<uint64_t> Sequencer::pending_nonce(const Address& addr) const 
 size_t Sequencer::pool_size() const {
     std::lock_guard lock(impl_->mu);
     return impl_->pool.size();
+}
+
+PoolContent Sequencer::pool_content() const {
+    std::lock_guard lock(impl_->mu);
+    return impl_->pool.content();
 }
 
 Stats Sequencer::stats() const {

@@ -16,17 +16,30 @@
 #include "core/bytes.hpp"
 #include "core/result.hpp"
 #include "sequencer/outcome.hpp"
+#include "sequencer/pool.hpp"
 #include "storage/database.hpp"
 
 namespace fuse::sequencer {
+
+/// The longest `Config::nonce_gap_wait`: a waiting transaction holds a pool slot and its
+/// submitter's request that long.
+inline constexpr std::chrono::milliseconds kMaxNonceGapWait{600'000};
 
 struct Config {
     /// At most one block per interval (default measured: docs/sequencer.md).
     std::chrono::microseconds min_block_interval{2'000};
     size_t max_pool_txs = 50'000;       ///< pending + queued, all senders
     size_t max_queued_per_sender = 64;  ///< future nonces kept per sender
-    size_t max_tx_size = 131'072;       ///< bytes of the raw transaction (geth's txMaxSize)
+    /// How long a transaction behind a nonce gap waits for the gap to fill; then it is refused
+    /// ("nonce too high: next nonce N, tx nonce M"). Nitro waits about a second. Between 1 ms
+    /// and kMaxNonceGapWait; the node also keeps it below the RPC handler timeout.
+    std::chrono::milliseconds nonce_gap_wait{1'000};
+    size_t max_tx_size = 131'072;  ///< bytes of the raw transaction (geth's txMaxSize)
     size_t max_block_txs = 10'000;
+    /// L1 deposits (docs/sequencer.md "Deposits") one block includes at most; the rest wait for
+    /// the next block. A block also stops taking deposits once their L2 gas limits add up to
+    /// the block gas limit (the first one always fits).
+    size_t max_block_deposits = 64;
     /// Accept legacy transactions without an EIP-155 chain id (geth's
     /// --rpc.allow-unprotected-txs; off by default): for replaying keyless deployments.
     bool allow_unprotected_txs = false;
@@ -56,6 +69,8 @@ struct Stats {
     /// (a commit, a rewind's records); a failed write or a read while sealing halts the
     /// sequencer (docs/storage.md "Errors").
     uint64_t storage_errors = 0;
+
+    uint64_t deposits = 0;         ///< L1 deposits included in durable blocks
 };
 
 /// A rewind: what L1 supports of the soft chain and what it says comes after.
@@ -95,11 +110,19 @@ struct L1Info {
 };
 using L1InfoSource = std::function<L1Info()>;
 
+/// The L1 Bridge's deposits the sequencer includes (docs/sequencer.md "Deposits"): deposits
+/// `first`, `first + 1`, … in index order, from L1 blocks <= `max_l1_block`, at most `max`
+/// (the node's `inbox::DepositReader::pending`). Called on the sealing thread and by rewinds.
+using DepositSource =
+    std::function<std::vector<Deposit>(uint64_t first, uint64_t max_l1_block, size_t max)>;
+
 class Sequencer {
 public:
-    /// `db` must hold at least the genesis block. Nothing runs until `start()`.
+    /// `db` must hold at least the genesis block. Nothing runs until `start()`. Without
+    /// `deposits` (a chain without a Bridge) no block references deposits. Throws
+    /// std::invalid_argument naming the problem when `config.validate()` finds one.
     Sequencer(storage::Database& db, const arbos::Genesis& genesis, Config config,
-              L1InfoSource l1_info);
+              L1InfoSource l1_info, DepositSource deposits = {});
     ~Sequencer();
 
     void start();
@@ -114,8 +137,17 @@ public:
     /// when the committed account cannot be read.
     state::ReadResult<uint64_t> pending_nonce(const Address& addr) const;
     size_t pool_size() const;
+    /// What the pool holds, pending and queued (txpool_content). Transactions taken into a
+    /// block whose commit is under way are in neither list.
+    PoolContent pool_content() const;
     /// The L1 block (number, base fee) the next block will be built on.
     L1Info current_l1() const;
+    /// The deposit source may have deposits the sequencer has not included yet (new ones, or
+    /// the L1 view moved): the sealer looks, and builds a block for them even without
+    /// transactions. Any thread.
+    void deposits_arrived();
+    /// The index of the next deposit to include (ArbOS's, after the last sealed block).
+    uint64_t next_deposit_index() const;
     Stats stats() const;
 
     /// Called (on the sequencer's commit thread, after the commit and after the block's submit

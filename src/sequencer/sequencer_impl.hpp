@@ -25,7 +25,8 @@ struct SealedBlock {
     arbos::Block block;
     state::StateDiff diff;
     arbos::Message message;
-    std::vector<SubmitCallback> callbacks;  ///< one per tx, in block order
+    std::vector<Deposit> deposits;          ///< the contents of message.deposit_ref
+    std::vector<SubmitCallback> callbacks;  ///< one per user tx, in block order (after deposits)
 };
 
 /// Meta key of the transactions a rewind took out of dropped blocks and has not sealed again
@@ -39,6 +40,7 @@ struct Sequencer::Impl {
     arbos::Genesis genesis;
     Config config;
     L1InfoSource l1_info;
+    DepositSource deposit_source;
     ChainRules rules;
     std::vector<std::function<void(const arbos::Block&)>> block_callbacks;
     std::vector<std::function<void(const Rejection&)>> rejection_callbacks;
@@ -64,6 +66,11 @@ struct Sequencer::Impl {
     /// The staged layers of blocks that will never be committed are dropped by the sealer
     /// once it leaves the block it is building (it owns the world while building).
     bool discard_pending = false;
+
+    /// deposits_arrived() calls, and the count the sealer last looked at: while they differ
+    /// the sealer looks for deposits to include.
+    uint64_t deposits_gen = 1;
+    uint64_t deposits_seen = 0;  ///< set to deposits_gen at construction without a source
     /// Commits whose transactions the pool has forgotten (changed under `mu`, after the
     /// committed-state reader was replaced).
     std::atomic<uint64_t> commit_gen{0};
@@ -85,6 +92,9 @@ struct Sequencer::Impl {
     std::shared_ptr<arbos::Block> parent;
     uint256 parent_l1_base_fee;        ///< the L1 base fee the parent's message carried
     std::deque<Hash32> recent_hashes;  ///< hashes of blocks [parent - size + 1, parent]
+    /// ArbOS's deposit position after the parent: the next index and the accumulator.
+    std::atomic<uint64_t> next_deposit{0};
+    Hash32 deposit_acc;
     Clock::time_point last_block_start{};
 
     // ---- rewinds (rewind_mu: one at a time; reseq_mu: the set and its meta record)
@@ -98,7 +108,8 @@ struct Sequencer::Impl {
     std::thread sealer;
     std::thread committer;
 
-    Impl(storage::Database& d, const arbos::Genesis& g, Config c, L1InfoSource l1);
+    Impl(storage::Database& d, const arbos::Genesis& g, Config c, L1InfoSource l1,
+         DepositSource deposits);
 
     [[noreturn]] static void fatal(const std::string& what);
     /// Loads the parent, its L1 base fee and the last 256 hashes from the durable head.
@@ -116,6 +127,10 @@ struct Sequencer::Impl {
     // sequencer.cpp: sealing and group commit
     void seal_loop();
     void seal_one();
+    /// The deposits the next block on L1 block `l1_block` includes (sealing thread).
+    std::vector<Deposit> take_deposits(uint64_t l1_block);
+    /// Whether the sealer has something to do: ready transactions or unseen deposits (mu held).
+    bool has_work() const { return pool.has_ready() || deposits_gen != deposits_seen; }
     void commit_loop();
     void commit_group(std::vector<std::unique_ptr<SealedBlock>>& group);
 
@@ -126,7 +141,12 @@ struct Sequencer::Impl {
     Result<RewindReport, std::string> rewind_paused(const RewindPlan& plan,
                                                     std::vector<std::unique_ptr<PoolTx>>& clients);
     /// Executes `msgs` after the durable head and commits them; the blocks, in order.
-    Result<std::vector<arbos::Block>, std::string> adopt(const std::vector<arbos::Message>& msgs);
+    /// `contents[i]`: the deposits of msgs[i].deposit_ref (empty without one).
+    Result<std::vector<arbos::Block>, std::string> adopt(
+        const std::vector<arbos::Message>& msgs, const std::vector<std::vector<Deposit>>& contents);
+    /// The deposits of `ref` for re-execution: from the database (this chain included them) or
+    /// else from the deposit source; fewer when neither has them all.
+    std::vector<Deposit> deposits_for(const batch::DepositRef& ref) const;
     /// Admits a dropped block's transaction again; its outcome is tracked in `resequencing`.
     bool requeue(Bytes raw, const Hash32& hash);
     void requeue_done(const Hash32& hash, const SubmitResult& r);

@@ -113,6 +113,9 @@ struct Harness {
     static Config fast_config() {
         Config c;
         c.min_block_interval = std::chrono::microseconds(500);
+        // Tests that leave a nonce gap fill it (or stop) well within this; the refusal after
+        // the wait has its own tests with a 1 ms wait.
+        c.nonce_gap_wait = std::chrono::minutes(10);
         return c;
     }
 
@@ -295,6 +298,51 @@ TEST_P(SequencerTest, PoolFullIsRefused) {
     EXPECT_EQ(refusal(out.at(b)).reason, R::kShuttingDown);
 }
 
+TEST(SequencerConfig, NonceGapWaitIsBounded) {
+    Config c;
+    EXPECT_EQ(c.nonce_gap_wait, std::chrono::milliseconds(1'000));
+    EXPECT_EQ(c.validate(), "");
+    c.nonce_gap_wait = std::chrono::milliseconds(0);
+    EXPECT_EQ(c.validate(), "nonce-gap-wait-ms must be between 1 and 600000, not 0");
+    c.nonce_gap_wait = kMaxNonceGapWait + std::chrono::milliseconds(1);
+    EXPECT_EQ(c.validate(), "nonce-gap-wait-ms must be between 1 and 600000, not 600001");
+    c.nonce_gap_wait = kMaxNonceGapWait;
+    EXPECT_EQ(c.validate(), "");
+}
+
+/// Issue 14 point 4: a nonce gap that is never filled is refused, naming the next nonce, once
+/// `nonce_gap_wait` has passed; before, its submitter waited forever (the RPC timed out).
+TEST_P(SequencerTest, NonceGapNotFilledIsRefusedNamingTheNextNonce) {
+    Config c = Harness::fast_config();
+    c.nonce_gap_wait = std::chrono::milliseconds(1);
+    Harness h(GetParam(), test_genesis(), c);
+    std::vector<std::string> labels;
+    std::mutex labels_mu;
+    h.seq->on_rejection([&](const Rejection& r) {
+        std::lock_guard lock(labels_mu);
+        labels.push_back(to_label(r));
+    });
+    h.seq->start();
+    ASSERT_TRUE(h.submit_wait(make_raw({.key = 9, .nonce = 0})).has_value());
+
+    const Rejection r = refusal(h.submit_wait(make_raw({.key = 9, .nonce = 2})));
+    EXPECT_EQ(r.reason, R::kNonceTooHigh);
+    EXPECT_EQ(r.message, "nonce too high: next nonce 1, tx nonce 2");
+    EXPECT_FALSE(r.at_execution);
+    EXPECT_EQ(h.seq->pool_size(), 0u);
+    EXPECT_EQ(h.db->head(storage::Head::kLatest), 1u);  // only nonce 0's block
+    {
+        std::lock_guard lock(labels_mu);
+        EXPECT_EQ(labels, (std::vector<std::string>{"nonce_too_high"}));
+    }
+    // The same transaction is accepted once the gap is filled.
+    ASSERT_TRUE(h.submit_wait(make_raw({.key = 9, .nonce = 1})).has_value());
+    ASSERT_TRUE(h.submit_wait(make_raw({.key = 9, .nonce = 2})).has_value());
+    EXPECT_EQ(h.account(9)->nonce, 3u);
+}
+
+/// A gap filled within the wait: both are included, in nonce order, each acknowledged when its
+/// block is durable (the queued one was not answered before).
 TEST_P(SequencerTest, NonceOrderAndQueuedPromotion) {
     Harness h(GetParam());
     h.seq->start();

@@ -78,6 +78,7 @@ Validator::Validator(storage::Database& db, const arbos::Genesis& genesis, l1::R
     }
     status_.batches_derived = cursor.last ? cursor.last->sequence_number + 1 : 0;
     status_.derived_block = derived;
+    status_.next_deposit = cursor.last ? cursor.last->next_deposit_index : 0;
     if (auto f = db_.head(storage::Head::kFinalized)) status_.finalized_block = *f;
     reader_ = std::make_unique<inbox::InboxReader>(l1_, cfg_.reader, cursor, std::move(history));
     if (cfg_.mode == Mode::kWatch && !cfg_.sequencer_url.empty()) {
@@ -124,6 +125,13 @@ void Validator::step() {
         ++status_.l1_errors;
         status_.last_error = e.what();
         note(std::string(e.retryable() ? "inbox (will retry): " : "inbox error: ") + e.what());
+    } catch (const inbox::DepositError& e) {
+        std::lock_guard lock(mu_);
+        ++status_.l1_errors;
+        status_.last_error = e.what();
+        note(std::string(e.retryable() ? "Bridge deposits (will retry): "
+                                       : "Bridge deposits error: ") +
+             e.what());
     }
 }
 
@@ -135,11 +143,73 @@ void Validator::run(const std::atomic<bool>& stop) {
 }
 
 void Validator::derive() {
+    const uint64_t scanned_before = reader_->cursor().scanned_block;
     inbox::PollResult r = reader_->poll();
     if (r.rollback) rollback(*r.rollback);
     for (const auto& b : r.batches)
         apply_batch(b);
-    if (r.rollback || !r.batches.empty()) save_cursor();
+    if (r.rollback || !r.batches.empty())
+        save_cursor();
+    else if (reader_->cursor().scanned_block != scanned_before)
+        // L1 read further without a batch: the cursor alone (the RPC layer's batch index counts
+        // NodeInterface.getL1Confirmations from it, ethrpc/batch_index.hpp).
+        (void)db_.put_meta(kCursorKey, text_bytes(inbox::to_json(reader_->cursor())));
+    if (r.caught_up && r.safe_block > 0) check_deposit_wait(r.safe_block);
+}
+
+std::vector<std::vector<Deposit>> Validator::deposits_of(const inbox::DeliveredBatch& b) {
+    std::vector<std::vector<Deposit>> out(b.resolved.messages.size());
+    for (size_t i = 0; i < out.size(); ++i) {
+        const auto& ref = b.resolved.messages[i].deposit_ref;
+        if (!ref) continue;
+        // The inbox reader checked these against the Bridge (docs/batch-format.md rule 2).
+        inbox::DepositReader* reader = cfg_.reader.deposits;
+        if (!reader)
+            throw std::runtime_error("validator: batch " + std::to_string(b.sequence_number) +
+                                     " references deposits but this node reads no Bridge");
+        auto got = reader->range(ref->first_index, ref->count);
+        if (!got) {
+            reader->ensure(ref->first_index, b.l1_block_number);
+            got = reader->range(ref->first_index, ref->count);
+        }
+        if (!got)
+            throw inbox::InboxError(inbox::InboxError::Kind::kL1Inconsistent,
+                                    "deposits " + std::to_string(ref->first_index) + ".." +
+                                        std::to_string(ref->first_index + ref->count - 1) +
+                                        " are no longer readable from the Bridge (reorg?)");
+        out[i] = std::move(*got);
+    }
+    return out;
+}
+
+void Validator::check_deposit_wait(uint64_t safe) {
+    inbox::DepositReader* reader = cfg_.reader.deposits;
+    if (!reader) return;
+    const uint64_t next = reader_->cursor().last ? reader_->cursor().last->next_deposit_index : 0;
+    {
+        std::lock_guard lock(mu_);
+        status_.next_deposit = next;
+    }
+    reader->ensure(next, safe);
+    reader->prune_below(next);
+    const auto d = reader->get(next);
+    if (!d || d->deposit.l1_block_number >= safe ||
+        safe - d->deposit.l1_block_number <= cfg_.max_deposit_wait)
+        return;
+    if (late_deposit_ == next) return;
+    late_deposit_ = next;
+    const std::string text =
+        "deposit " + std::to_string(next) + " (L1 block " +
+        std::to_string(d->deposit.l1_block_number) + ", tx " + to_hex(d->tx_hash) + ", to " +
+        to_hex(d->deposit.to) + ", value " + d->deposit.value.to_dec() + " wei) has waited " +
+        std::to_string(safe - d->deposit.l1_block_number) + " L1 blocks: no batch up to L1 block " +
+        std::to_string(safe) +
+        " includes it (validator.max-deposit-wait = " + std::to_string(cfg_.max_deposit_wait) + ")";
+    if (cfg_.mode == Mode::kWatch) {
+        alarm(text);
+    } else {
+        note(text);
+    }
 }
 
 void Validator::rollback(const inbox::Rollback& rb) {
@@ -167,12 +237,23 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b) {
                                  " starts after message " + std::to_string(b.prev_message_count) +
                                  " but the chain is at block " + std::to_string(head));
     if (b.resolved.invalid != batch::ResolveError::kNone) {
-        note("batch " + std::to_string(b.sequence_number) + " is invalid (" +
-             batch::to_string(b.resolved.invalid) +
+        std::string why = batch::to_string(b.resolved.invalid);
+        if (!b.deposit_problem.empty()) why += ": " + b.deposit_problem;
+        note("batch " + std::to_string(b.sequence_number) + " is invalid (" + why +
              "): " + std::to_string(b.resolved.messages.size()) + " filler blocks");
-        std::lock_guard lock(mu_);
-        ++status_.invalid_batches;
+        {
+            std::lock_guard lock(mu_);
+            ++status_.invalid_batches;
+        }
+        // A batch whose deposits L1 does not support: the watchers' alarm names the deposit.
+        if (b.resolved.invalid == batch::ResolveError::kDepositRef && cfg_.mode == Mode::kWatch)
+            alarm("batch " + std::to_string(b.sequence_number) + " (L1 block " +
+                  std::to_string(b.l1_block_number) + ", tx " + to_hex(b.tx_hash) +
+                  ") is invalid: " + b.deposit_problem + "; L2 blocks " +
+                  std::to_string(b.prev_message_count + 1) + ".." +
+                  std::to_string(b.new_message_count) + " are filler");
     }
+    const auto contents = deposits_of(b);
     auto parent = db_.block_by_number(head);
     if (!parent) throw std::runtime_error("validator: block " + std::to_string(head) + " missing");
 
@@ -187,13 +268,25 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b) {
     const arbos::Block* prev = &*parent;
     for (const auto& msg : b.resolved.messages) {
         diffs.emplace_back();
-        blocks.push_back(
-            arbos::execute_message(db_.world(), genesis_, *prev, msg, &diffs.back(), hashes));
+        const auto& deposits = contents[blocks.size()];
+        blocks.push_back(arbos::execute_message(db_.world(), genesis_, *prev, msg, &diffs.back(),
+                                                hashes, deposits));
+        if (const auto e = blocks.back().deposit_error) {
+            // The inbox reader's checks are ArbOS's: they disagree only when this database and
+            // the saved cursor do (the deposits ArbOS executed are not the Bridge's).
+            db_.discard_staged();
+            throw std::runtime_error(
+                "validator: L2 block " + std::to_string(blocks.back().header.number) +
+                " of batch " + std::to_string(b.sequence_number) + ": ArbOS refused deposits " +
+                std::to_string(msg.deposit_ref->first_index) + "..: " + arbos::to_string(*e) +
+                " (the chain in the database does not match the Bridge; re-derive from an "
+                "empty datadir)");
+        }
         prev = &blocks.back();
     }
     std::vector<storage::BlockCommit> commits;
     for (size_t i = 0; i < blocks.size(); ++i)
-        commits.push_back({&blocks[i], &diffs[i], &b.resolved.messages[i]});
+        commits.push_back({&blocks[i], &diffs[i], &b.resolved.messages[i], contents[i]});
     if (auto r = db_.commit(commits); !r) {
         db_.discard_staged();
         throw std::runtime_error("validator: commit failed: " + r.error());
@@ -207,6 +300,7 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b) {
     std::lock_guard lock(mu_);
     status_.batches_derived = b.sequence_number + 1;
     status_.derived_block = last;
+    status_.next_deposit = b.next_deposit_index;
 }
 
 void Validator::save_cursor() {
