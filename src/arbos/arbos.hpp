@@ -191,8 +191,9 @@ public:
     state::StorageFault fault;
 };
 
-/// `try_execute_message` for callers not moved to it yet (the validator): throws
-/// StorageFaultError instead of returning the fault. New code calls try_execute_message.
+/// `try_execute_message` for tests and tools whose state cannot fail (in-memory worlds, test
+/// chains): throws StorageFaultError instead of returning the fault. Node code calls
+/// try_execute_message.
 Block execute_message(WorldState& world, const Genesis& genesis, const Block& parent,
                       const Message& msg, state::StateDiff* diff = nullptr,
                       BlockHashFn block_hashes = {}, std::span<const Deposit> deposits = {});

@@ -3,6 +3,8 @@
 // the fault's text, and the node goes on serving.
 #include <gtest/gtest.h>
 
+#include "arbos/node_interface.hpp"
+#include "arbos/precompiles.hpp"
 #include "ethrpc/test_chain.hpp"
 #include "storage/fault_injection.hpp"
 
@@ -12,6 +14,14 @@ namespace {
 Bytes word(uint64_t v) {
     const Hash32 h = uint256(v).to_hash();
     return Bytes(h.bytes.begin(), h.bytes.end());
+}
+
+/// eth_call of NodeInterface (0xC8) method `signature` without arguments at `block`.
+Json node_interface_call(std::string_view signature, const std::string& block) {
+    const uint32_t s = arbos::selector(signature);
+    const Bytes data = {static_cast<uint8_t>(s >> 24), static_cast<uint8_t>(s >> 16),
+                        static_cast<uint8_t>(s >> 8), static_cast<uint8_t>(s)};
+    return Json::array({{{"to", hex(arbos::kNodeInterfaceAddress)}, {"input", hex(data)}}, block});
 }
 
 std::set<std::string> as_set(const std::vector<std::string>& v) {
@@ -61,6 +71,9 @@ TEST_F(StorageFaultRpc, MissingAccountTrieNodeAnswersGethsErrorAndTheNodeServesO
              {"eth_getStorageAt", {hex(contract), "0x0", "0x1"}},
              {"eth_createAccessList", call_at("0x1")},
              {"debug_traceCall", call_at("0x1")},
+             // NodeInterface answers from the state too (its ArbOS version, prices, sends).
+             {"eth_call", node_interface_call("nitroGenesisBlock()", "0x1")},
+             {"eth_simulateV1", {{{"blockStateCalls", {{{"calls", {call_at("0x1")[0]}}}}}}, "0x1"}},
          }) {
         const Json e = node->error(method, params);
         EXPECT_EQ(e["code"], -32000) << method;

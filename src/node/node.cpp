@@ -180,7 +180,12 @@ void Node::build_validator() {
     vc.reader.deposits = deposits_.get();
     vc.rollup = l1_->deployment.rollup;
     vc.poll_interval = cfg_.l1.poll;
-    vc.log = [](const std::string& line) { spdlog::info("validator: {}", line); };
+    vc.log = [](const std::string& line) {
+        if (line.starts_with("HALTED: "))
+            spdlog::error("validator {}", line);
+        else
+            spdlog::info("validator: {}", line);
+    };
     vc.on_mismatch = [this](const std::string& text) {
         spdlog::error("validator ALARM: {}", text);
         mismatch_ = true;
@@ -259,9 +264,11 @@ int Node::run(const sigset_t& stop_signals) {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     phase_ = Phase::kStopping;
-    const auto halted = sequencer_ ? sequencer_->halted() : std::nullopt;
+    const auto halted = sequencer_   ? sequencer_->halted()
+                        : validator_ ? validator_->status().halted
+                                     : std::nullopt;
     if (halted) {
-        spdlog::error("sequencer halted, stopping: {}", *halted);
+        spdlog::error("{} halted, stopping: {}", sequencer_ ? "sequencer" : "validator", *halted);
     } else {
         spdlog::info("received {}, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
@@ -279,6 +286,7 @@ std::optional<std::string> Node::unhealthy() const {
     }
     if (validator_) {
         const auto s = validator_->status();
+        if (s.halted) return "validator halted: " + *s.halted;
         if (s.mismatch) return "validator alarm: " + s.alarm;
     }
     return std::nullopt;

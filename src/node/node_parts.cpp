@@ -278,6 +278,13 @@ void write_validator_status(PrometheusWriter& w, const validator::Status& s) {
     w.single("fusel2_validator_l1_errors_total", "counter", "L1 failures (retried)", s.l1_errors);
     w.single("fusel2_validator_next_deposit", "gauge",
              "The next L1 deposit index no derived block includes yet", s.next_deposit);
+    w.single("fusel2_storage_errors_total", "counter",
+             "Database reads and writes that failed (docs/storage.md \"Errors\"); a failed "
+             "write or a read failing while deriving halts the validator",
+             s.storage_errors);
+    w.single("fusel2_validator_halted", "gauge",
+             "1 when the validator halted (a storage failure); the reason is in GET /health",
+             uint64_t{s.halted ? 1u : 0u});
 }
 
 }  // namespace fuse::node

@@ -64,7 +64,7 @@ struct Status {
     uint64_t invalid_batches = 0;
     uint64_t reorgs = 0;
     uint64_t l1_errors = 0;
-    uint64_t next_deposit = 0;  ///< the next L1 deposit index after the derived blocks
+    uint64_t next_deposit = 0;    ///< the next L1 deposit index after the derived blocks
     uint64_t storage_errors = 0;  ///< database reads and writes that failed
     bool mismatch = false;
     std::string alarm;  ///< the first mismatch, if any
