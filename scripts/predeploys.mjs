@@ -5,6 +5,8 @@
 //   create2Deployer       0x4e59b44847b379578588920cA78FbF26c0B4956C  @safe-global/safe-singleton-factory
 //   safeSingletonFactory  0x914d7Fec6aaC8cd542e72Bca78B30650d45643d7  @safe-global/safe-singleton-factory
 //   entryPointV07         0x0000000071727De22E5E9d8BAf0edAc6f37da032  @account-abstraction/contracts
+//   permit2               0x000000000022D473030F116dDEE9F6B43aC78BA3  @eth-optimism/contracts-bedrock
+//                         (Preinstalls.getPermit2Code(chainid), run by contracts/l2/Permit2Installer.sol)
 //
 // and the L2 ERC-20 gateway's runtime code (contracts/out/l2/L2ERC20Gateway.json, docs/bridge.md).
 // Nothing here is contract code typed in by hand: each init code comes out of its package, and
@@ -31,6 +33,7 @@ export const kCreate2DeployerAddress = '0x4e59b44847b379578588920cA78FbF26c0B495
 const kEntryPointV07Salt = '0x90d8084deab30c2a37c45e8d47f49f2f7965183cb6990a98943ef94940681de3';
 const kEntryPointV07Address = '0x0000000071727De22E5E9d8BAf0edAc6f37da032';
 const kMulticall3Address = '0xcA11bde05977b3631167028862bE2a173976CA11';
+export const kPermit2Address = '0x000000000022D473030F116dDEE9F6B43aC78BA3';
 
 function packageFile(pkg, file) {
   let dir;
@@ -96,14 +99,14 @@ export function predeploys() {
   const epInit = entryPoint.bytecode.toLowerCase();
   const epAddress = getCreate2Address(kCreate2DeployerAddress, kEntryPointV07Salt, keccak256(epInit));
   if (epAddress !== kEntryPointV07Address) fail(`EntryPoint init code gives ${epAddress}, not ${kEntryPointV07Address}`);
+  const opVersion = `@eth-optimism/contracts-bedrock@${packageVersion('@eth-optimism/contracts-bedrock')}`;
   return [
     {
       name: 'multicall3',
       address: kMulticall3Address,
       kind: 'create',
       initCode: copyReturnInitCode(multicall3Runtime),
-      origin: `@eth-optimism/contracts-bedrock@${packageVersion('@eth-optimism/contracts-bedrock')} ` +
-        'src/libraries/Preinstalls.sol MultiCall3Code (runtime), behind solc\'s copy-and-return prefix',
+      origin: `${opVersion} src/libraries/Preinstalls.sol MultiCall3Code (runtime), behind solc's copy-and-return prefix`,
     },
     {
       name: 'create2Deployer',
@@ -128,14 +131,34 @@ export function predeploys() {
       initCode: epInit,
       origin: `@account-abstraction/contracts@${packageVersion('@account-abstraction/contracts')} artifacts/EntryPoint.json`,
     },
+    {
+      name: 'permit2',
+      address: kPermit2Address,
+      kind: 'create',
+      initCode: l2Artifact('Permit2Installer').bytecode.toLowerCase(),
+      origin: `${opVersion} src/libraries/Preinstalls.sol getPermit2Code(block.chainid), ` +
+        'run by the constructor of contracts/l2/Permit2Installer.sol',
+    },
   ];
+}
+
+/// An artifact of contracts/out/l2 (`buildL2Contracts()` writes them; main() builds first).
+function l2Artifact(name) {
+  const file = path.join(repoDir, 'contracts', 'out', 'l2', `${name}.json`);
+  if (!fs.existsSync(file)) fail(`${file} is missing: run node contracts/build.mjs`);
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+/// Builds contracts/l2 into contracts/out/l2 when needed.
+export async function buildL2() {
+  const { buildL2Contracts } = await import('../contracts/build.mjs');
+  await buildL2Contracts({ quiet: true });
 }
 
 /// Runtime code of contracts/out/l2/L2ERC20Gateway.json (built when needed).
 export async function l2GatewayRuntime() {
-  const { buildL2Contracts, l2OutDir } = await import('../contracts/build.mjs');
-  await buildL2Contracts({ quiet: true });
-  const art = JSON.parse(fs.readFileSync(path.join(l2OutDir, 'L2ERC20Gateway.json'), 'utf8'));
+  await buildL2();
+  const art = l2Artifact('L2ERC20Gateway');
   const code = art.deployedBytecode.startsWith('0x') ? art.deployedBytecode : `0x${art.deployedBytecode}`;
   if (code.length <= 2) fail('L2ERC20Gateway has no runtime code');
   return code.toLowerCase();
@@ -179,8 +202,8 @@ std::string_view l2_gateway_runtime_hex() {
 }
 
 async function main(argv) {
-  const list = predeploys();
   const gateway = await l2GatewayRuntime();
+  const list = predeploys();
   if (argv[0] === '--cpp' && argv[1]) {
     const text = toCpp(list, gateway);
     const out = argv[1];

@@ -22,6 +22,22 @@ contract CallForwarder {
     }
 }
 
+/// Records its last caller: the L2 target of the aliasing e2e (a message deposit sent by an L1
+/// contract runs on L2 from that contract's alias, as `msg.sender` and `tx.origin`).
+contract SenderRecorder {
+    address public lastSender;
+    address public lastOrigin;
+    uint256 public lastValue;
+    uint256 public calls;
+
+    function record() external payable {
+        lastSender = msg.sender;
+        lastOrigin = tx.origin;
+        lastValue = msg.value;
+        ++calls;
+    }
+}
+
 /// A withdrawal's receiver that records what the Outbox reports during the call.
 contract L2ToL1Probe {
     IOutboxView public immutable outbox;

@@ -1,10 +1,10 @@
 #pragma once
 /// Genesis predeploys (docs/genesis.md): the standard contracts wallets and tools expect at
 /// their canonical addresses — Multicall3, the CREATE2 deployer, the Safe singleton factory, the
-/// ERC-4337 EntryPoint v0.7 — built when block 0 is made by running each one's canonical init
-/// code, and the L2 ERC-20 gateway (docs/bridge.md "The L2 gateway predeploy").
-/// The code comes from npm packages through scripts/predeploys.mjs, which the build runs to
-/// generate `predeploy_sources()` (nothing is downloaded at run time).
+/// ERC-4337 EntryPoint v0.7, Permit2 — built when block 0 is made by running each one's canonical
+/// init code, and the L2 ERC-20 gateway (docs/bridge.md "The L2 gateway predeploy"). The code comes
+/// from npm packages through scripts/predeploys.mjs, which the build runs to generate
+/// `predeploy_sources()` (nothing is downloaded at run time).
 
 #include <optional>
 #include <span>

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "arbos/arbos.hpp"
 #include "arbos/memory_world.hpp"
 #include "core/hash.hpp"
@@ -50,13 +54,48 @@ Hash32 code_hash_at(const MemoryWorld& w, const Address& a) {
     return acc ? acc->code_hash : Hash32{};
 }
 
-TEST(Predeploys, TableHasTheFourStandardContractsInDeploymentOrder) {
+const Address kPermit2 = addr("0x000000000022D473030F116dDEE9F6B43aC78BA3");
+
+Bytes code_at(const MemoryWorld& w, const Address& a) {
+    auto acc = w.read_account(a);
+    return acc ? w.read_code(acc->code_hash) : Bytes{};
+}
+
+/// Permit2's EIP-712 domain separator for `chain_id`:
+/// keccak(typeHash ‖ keccak("Permit2") ‖ chainId ‖ address), each a 32-byte word.
+Hash32 permit2_domain_separator(uint64_t chain_id) {
+    Bytes enc;
+    auto word = [&enc](ByteView w) {
+        Bytes pad(32 - w.size(), 0);
+        enc.insert(enc.end(), pad.begin(), pad.end());
+        enc.insert(enc.end(), w.begin(), w.end());
+    };
+    const std::string type = "EIP712Domain(string name,uint256 chainId,address verifyingContract)";
+    const std::string name = "Permit2";
+    word(keccak256(ByteView(reinterpret_cast<const uint8_t*>(type.data()), type.size())).view());
+    word(keccak256(ByteView(reinterpret_cast<const uint8_t*>(name.data()), name.size())).view());
+    word(uint256(chain_id).to_hash().view());
+    word(kPermit2.view());
+    return keccak256(enc);
+}
+
+/// Where `needle` occurs in `hay`, every offset.
+std::vector<size_t> find_all(const Bytes& hay, ByteView needle) {
+    std::vector<size_t> at;
+    for (size_t i = 0; i + needle.size() <= hay.size(); ++i)
+        if (std::equal(needle.begin(), needle.end(), hay.begin() + static_cast<long>(i)))
+            at.push_back(i);
+    return at;
+}
+
+TEST(Predeploys, TableHasTheFiveStandardContractsInDeploymentOrder) {
     const auto names = standard_predeploy_names();
-    ASSERT_EQ(names.size(), 4u);
+    ASSERT_EQ(names.size(), 5u);
     EXPECT_EQ(names[0], "multicall3");
     EXPECT_EQ(names[1], "create2Deployer");
     EXPECT_EQ(names[2], "safeSingletonFactory");
     EXPECT_EQ(names[3], "entryPointV07");
+    EXPECT_EQ(names[4], "permit2");
     const Predeploy* ep = find_predeploy("entryPointV07");
     ASSERT_NE(ep, nullptr);
     ASSERT_TRUE(ep->factory);
@@ -86,6 +125,8 @@ TEST(Predeploys, TheCodeDoesNotDependOnTheChainIdButTheGenesisHashCommitsToIt) {
     const Block gb = make_genesis_block(b, dev_genesis(2));
     for (const Published& p : kPublished)
         EXPECT_EQ(code_hash_at(a, addr(p.address)), code_hash_at(b, addr(p.address)));
+    // Permit2 is the one that does embed it (docs/genesis.md "Permit2").
+    EXPECT_NE(code_hash_at(a, kPermit2), code_hash_at(b, kPermit2));
     Genesis without = dev_genesis(1);
     without.predeploys.clear();
     const Block gn = make_genesis_block(none, without);
@@ -94,9 +135,39 @@ TEST(Predeploys, TheCodeDoesNotDependOnTheChainIdButTheGenesisHashCommitsToIt) {
     EXPECT_FALSE(none.read_account(addr("0xcA11bde05977b3631167028862bE2a173976CA11")).value());
 }
 
+TEST(Predeploys, Permit2HoldsTheChainsIdAndDomainSeparatorAsItsImmutables) {
+    // The two chains' Permit2 code differs in exactly the two immutable words: the chain id and
+    // the EIP-712 domain separator computed here independently of the Solidity that wrote them.
+    MemoryWorld a, b;
+    make_genesis_block(a, dev_genesis(kChainId));
+    make_genesis_block(b, dev_genesis(1));
+    const Bytes ca = code_at(a, kPermit2), cb = code_at(b, kPermit2);
+    ASSERT_GT(ca.size(), 9000u);
+    ASSERT_EQ(ca.size(), cb.size());
+    EXPECT_EQ(a.read_account(kPermit2)->nonce, 1u);
+    const Hash32 id_a = uint256(kChainId).to_hash(), id_b = uint256(1).to_hash();
+    const Hash32 sep_a = permit2_domain_separator(kChainId), sep_b = permit2_domain_separator(1);
+    const auto at_id = find_all(ca, id_a.view());
+    const auto at_sep = find_all(ca, sep_a.view());
+    ASSERT_EQ(at_id.size(), 1u);
+    ASSERT_EQ(at_sep.size(), 1u);
+    EXPECT_EQ(find_all(cb, id_b.view()), at_id);
+    EXPECT_EQ(find_all(cb, sep_b.view()), at_sep);
+    size_t differing = 0;
+    for (size_t i = 0; i < ca.size(); ++i) {
+        if (ca[i] == cb[i]) continue;
+        ++differing;
+        const bool in_id = i >= at_id[0] && i < at_id[0] + 32;
+        const bool in_sep = i >= at_sep[0] && i < at_sep[0] + 32;
+        EXPECT_TRUE(in_id || in_sep) << "byte " << i << " differs outside the immutables";
+    }
+    EXPECT_GT(differing, 0u);
+}
+
 TEST(Predeploys, ListOrderDoesNotMatterAndASubsetWorks) {
     Genesis g1 = dev_genesis(kChainId), g2 = dev_genesis(kChainId);
-    g2.predeploys = {"entryPointV07", "safeSingletonFactory", "create2Deployer", "multicall3"};
+    g2.predeploys = {"permit2", "entryPointV07", "safeSingletonFactory", "create2Deployer",
+                     "multicall3"};
     MemoryWorld w1, w2;
     EXPECT_EQ(make_genesis_block(w1, g1).hash, make_genesis_block(w2, g2).hash);
 

@@ -28,7 +28,10 @@ check "genesis --dev exits 0" "[ $rc -eq 0 ]"
 hash=$(grep -o '"hash": "0x[0-9a-f]\{64\}"' <<<"$out")
 check "genesis --dev prints a 32-byte hash" "[ -n \"\$hash\" ]"
 out2=$("$bin" genesis --genesis "$tmp/g.json" 2>&1); rc=$?
-check "genesis --genesis of the written file exits 0" "[ $rc -eq 0 ]"
+check "genesis --genesis of the dev alloc (unbacked) exits 1" "[ $rc -eq 1 ]"
+check "the refusal names the unbacked total and the flag" "grep -q 'allocates 100000000000000000000000 wei (100000 FUSE) to 10 accounts' <<<\"\$out2\" && grep -q -- '--allow-unbacked-alloc' <<<\"\$out2\""
+out2=$("$bin" genesis --genesis "$tmp/g.json" --allow-unbacked-alloc 2>&1); rc=$?
+check "genesis --genesis --allow-unbacked-alloc of the written file exits 0" "[ $rc -eq 0 ]"
 check "written genesis has the same hash" "grep -qF \"\$hash\" <<<\"\$out2\""
 out=$("$bin" genesis --dev --dev-chain-id 7 2>&1)
 check "another chain id gives another hash" "! grep -qF \"\$hash\" <<<\"\$out\""

@@ -2,50 +2,25 @@
 // same flags. The flags are declared here too so `--help` lists them and usage errors exit 2
 // before node starts; the script validates them again. The deployer key is never on the
 // command line: it comes from --key-file or env FUSE_DEPLOYER_KEY, which the script inherits.
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "node/commands.hpp"
-
-#ifndef FUSE_SOURCE_DIR
-#define FUSE_SOURCE_DIR "."
-#endif
+#include "node/node_script.hpp"
 
 namespace fuse::node {
 namespace {
 
 struct DeployOptions {
     std::string rpc, key_file, genesis_hash, out, owner, confirmations, max_data_size,
-        max_time_variation, timeout, evm_version;
+        max_time_variation, timeout, evm_version, withdrawal_delay, guardian, l2_gas_price,
+        max_message_data_size, min_l2_gas_limit, max_l2_gas_limit;
     std::vector<std::string> batch_posters, proposers;
 };
 
-/// The repository whose contracts/deploy.mjs runs: env FUSE_REPO_DIR, else the source dir this
-/// binary was built from.
-std::filesystem::path repo_dir() {
-    if (const char* env = std::getenv("FUSE_REPO_DIR"); env != nullptr && *env != '\0') return env;
-    return FUSE_SOURCE_DIR;
-}
-
 [[noreturn]] void run_deploy_script(const DeployOptions& o) {
-    const auto script = repo_dir() / "contracts" / "deploy.mjs";
-    if (!std::filesystem::exists(script)) {
-        throw std::runtime_error(script.string() +
-                                 " not found: set FUSE_REPO_DIR to the Fuse L2 source tree");
-    }
-    const char* node_env = std::getenv("FUSE_NODE");
-    const std::string node = node_env != nullptr && *node_env != '\0' ? node_env : "node";
-
-    std::vector<std::string> args{node, script.string()};
+    std::vector<std::string> args;
     auto add = [&args](const char* flag, const std::string& value) {
         if (!value.empty()) {
             args.emplace_back(flag);
@@ -66,25 +41,23 @@ std::filesystem::path repo_dir() {
     add("--max-time-variation", o.max_time_variation);
     add("--timeout", o.timeout);
     add("--evm-version", o.evm_version);
+    add("--withdrawal-delay", o.withdrawal_delay);
+    add("--guardian", o.guardian);
+    add("--l2-gas-price", o.l2_gas_price);
+    add("--max-message-data-size", o.max_message_data_size);
+    add("--min-l2-gas-limit", o.min_l2_gas_limit);
+    add("--max-l2-gas-limit", o.max_l2_gas_limit);
 
-    std::vector<char*> argv;
-    argv.reserve(args.size() + 1);
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::fflush(stdout);
-    std::fflush(stderr);
-    ::execvp(node.c_str(), argv.data());
-    throw std::runtime_error("cannot run " + node + ": " + std::strerror(errno) +
-                             " (set FUSE_NODE to node's path)");
+    exec_node_script("contracts/deploy.mjs", args);
 }
 
 }  // namespace
 
 void add_deploy_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("deploy",
-                                   "Deploy SequencerInbox and RollupCore to an L1 and write their "
-                                   "addresses (contracts/deploy.mjs)");
+    auto* cmd =
+        app.add_subcommand("deploy",
+                           "Deploy SequencerInbox, RollupCore, Bridge, Outbox and L1ERC20Gateway "
+                           "to an L1 and write their addresses (contracts/deploy.mjs)");
     auto o = std::make_shared<DeployOptions>();
     cmd->add_option("--rpc", o->rpc, "L1 JSON-RPC endpoint")->required();
     cmd->add_option(
@@ -110,6 +83,24 @@ void add_deploy_command(CLI::App& app) {
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--evm-version", o->evm_version,
                     "EVM version to compile for if a build is needed (default london)");
+    cmd->add_option("--withdrawal-delay", o->withdrawal_delay,
+                    "Seconds a send root must age before the Outbox pays from it (default "
+                    "604800 = 7 days)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--guardian", o->guardian,
+                    "May pause the Outbox and invalidate send roots besides the owner");
+    cmd->add_option("--l2-gas-price", o->l2_gas_price,
+                    "Bridge message fee per unit of L2 gas, wei (default 10000000)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--max-message-data-size", o->max_message_data_size,
+                    "Largest Bridge message data in bytes (default 65536)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--min-l2-gas-limit", o->min_l2_gas_limit,
+                    "Smallest L2 gas limit of a Bridge message (default 21000)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--max-l2-gas-limit", o->max_l2_gas_limit,
+                    "Largest L2 gas limit of a Bridge message (default 10000000)")
+        ->check(CLI::PositiveNumber);
     cmd->footer("Runs `node " + (repo_dir() / "contracts" / "deploy.mjs").string() +
                 "` (override with FUSE_REPO_DIR, FUSE_NODE).");
     cmd->callback([o] { run_deploy_script(*o); });

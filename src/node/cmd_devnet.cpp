@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "arbos/genesis.hpp"
+#include "arbos/predeploys.hpp"
 #include "core/address.hpp"
 #include "core/hex.hpp"
 #include "l1/deployment.hpp"
@@ -102,6 +103,10 @@ void add_devnet_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--log-level", o->log_level, "Log level of the sequencer and validator")
         ->capture_default_str();
+    cmd->add_option(
+           "--withdrawal-delay", o->withdrawal_delay,
+           "Outbox withdrawalDelay, seconds, set when the contracts are deployed (first run)")
+        ->capture_default_str();
     cmd->add_flag("--fresh", o->fresh, "Wipe the datadir first (a new chain)");
     cmd->add_flag("--l1-logs", o->l1_logs, "Print anvil's output too ([l1])");
     cmd->footer(
@@ -170,6 +175,17 @@ bool prepare_datadir(const DevnetOptions& opts, const DevnetPaths& paths) {
                 std::to_string(rec.l1_chain_id) +
                 ": start it with those, or use --fresh (wipes it) or another --datadir");
         }
+        const Hash32 want = devnet_genesis_hash(opts.l2_chain_id);
+        if (rec.genesis_hash != want && fs::exists(paths.deployment)) {
+            throw std::runtime_error(
+                paths.root.string() + " holds a devnet whose L2 genesis hash is " +
+                to_hex(rec.genesis_hash) +
+                ", but this fusel2's devnet genesis (with the L2 "
+                "ERC-20 gateway, docs/devnet.md) has hash " +
+                to_hex(want) +
+                ": its contracts are for the other genesis; start over with --fresh (wipes it) "
+                "or use another --datadir");
+        }
     }
     const bool first_run = !fs::exists(paths.deployment);
     if (first_run) {
@@ -214,9 +230,10 @@ std::pair<fs::path, fs::path> check_prerequisites(const DevnetOptions& opts) {
     return {anvil, self};
 }
 
-/// The record, the keys, the two node configs and the "running" marker.
+/// The record, the genesis, the keys, the two node configs and the "running" marker.
 void write_run_files(const DevnetOptions& opts, const DevnetPaths& paths,
                      const Hash32& genesis_hash) {
+    write_file(paths.genesis, arbos::to_json(devnet_genesis(opts.l2_chain_id)) + "\n");
     DevnetRecord record;
     record.l1_chain_id = opts.l1_chain_id;
     record.l2_chain_id = opts.l2_chain_id;
@@ -258,7 +275,8 @@ public:
             if (first_run) deploy();
             const auto deployment = l1::read_deployment(paths_.deployment.string());
             const uint64_t l2_head = start_nodes();
-            print_banner(first_run, deployment, l2_head);
+            const bool l2_gateway = init_l2_gateway(deployment);
+            print_banner(first_run, deployment, l2_head, l2_gateway);
             DivergenceCheck divergence(opts_.http_port, opts_.validator_http_port);
             const int sig = sup_.run(
                 [&] {
@@ -311,8 +329,9 @@ private:
                         paths_.deployer_key.string(), "--genesis-hash", to_hex(genesis_hash_),
                         "--batch-poster", to_checksum_hex(accounts[kPosterAccount].address),
                         "--proposer", to_checksum_hex(accounts[kProposerAccount].address),
-                        "--confirmations", "1", "--out", out_tmp.string()},
-                       true);
+                        "--confirmations", "1", "--withdrawal-delay",
+                        std::to_string(opts_.withdrawal_delay), "--out", out_tmp.string()},
+                       true, /*one_shot=*/true);
         sup_.wait_until([&child] { return child.poll(); }, std::chrono::seconds(300),
                         "the contract deployment");
         if (!child.exited_cleanly() || !fs::exists(out_tmp)) {
@@ -348,7 +367,36 @@ private:
         return seq_ready.value("latest", uint64_t{0});
     }
 
-    void print_banner(bool first_run, const l1::Deployment& deployment, uint64_t l2_head) const {
+    /// Initializes the L2 ERC-20 gateway predeploy with the deployment's L1ERC20Gateway, on
+    /// every start: `fusel2 bridge init-gateway` (dev account kGatewayAdminAccount, the genesis'
+    /// l2GatewayAdmin) does nothing when the gateway already is. True when it is initialized.
+    bool init_l2_gateway(const l1::Deployment& deployment) {
+        if (!deployment.bridge || !deployment.bridge->l1_gateway) {
+            say("the deployment has no L1ERC20Gateway: ERC-20 tokens cannot be bridged on this "
+                "devnet (start over with --fresh)");
+            return false;
+        }
+        const std::string l1_gateway = to_checksum_hex(*deployment.bridge->l1_gateway);
+        ChildProcess& child = sup_.start("gateway",
+                                         {self_.string(), "bridge", "init-gateway", "--l2-rpc",
+                                          "http://127.0.0.1:" + std::to_string(opts_.http_port),
+                                          "--deployment", paths_.deployment.string(), "--key-file",
+                                          paths_.deployer_key.string(), "--timeout", "120"},
+                                         false, /*one_shot=*/true);
+        sup_.wait_until([&child] { return child.poll(); }, std::chrono::seconds(180),
+                        "the L2 ERC-20 gateway's initialization");
+        if (!child.exited_cleanly()) {
+            throw std::runtime_error("initializing the L2 ERC-20 gateway with " + l1_gateway +
+                                     " failed (" + child.exit_description() + "), see " +
+                                     child.log_file());
+        }
+        say("L2ERC20Gateway " + to_checksum_hex(arbos::kL2GatewayAddress) +
+            " is initialized with the L1ERC20Gateway " + l1_gateway);
+        return true;
+    }
+
+    void print_banner(bool first_run, const l1::Deployment& deployment, uint64_t l2_head,
+                      bool l2_gateway) const {
         BannerInfo info;
         info.first_run = first_run;
         info.inbox = to_checksum_hex(deployment.inbox);
@@ -359,6 +407,7 @@ private:
             info.outbox = to_checksum_hex(b->outbox);
             if (b->l1_gateway) info.l1_gateway = to_checksum_hex(*b->l1_gateway);
         }
+        if (l2_gateway) info.l2_gateway = to_checksum_hex(arbos::kL2GatewayAddress);
         info.genesis_hash = genesis_hash_;
         info.l2_head = l2_head;
         std::fputs(devnet_banner(opts_, paths_, info).c_str(), stdout);
@@ -386,7 +435,7 @@ int run_devnet(const DevnetOptions& opts) {
 
     const bool first_run = prepare_datadir(opts, paths);
     const auto [anvil, self] = check_prerequisites(opts);
-    const Hash32 genesis_hash = dev_genesis_hash(opts.l2_chain_id);
+    const Hash32 genesis_hash = devnet_genesis_hash(opts.l2_chain_id);
     write_run_files(opts, paths, genesis_hash);
     DevnetRun run(opts, paths, anvil, self, genesis_hash);
     const int code = run.run(first_run);

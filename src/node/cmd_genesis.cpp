@@ -15,6 +15,7 @@
 #include "arbos/memory_world.hpp"
 #include "arbos/predeploys.hpp"
 #include "core/hex.hpp"
+#include "node/backed_supply.hpp"
 #include "node/commands.hpp"
 #include "node/config.hpp"
 #include "node/run_node.hpp"
@@ -28,6 +29,7 @@ struct GenesisOptions {
     std::string genesis_file;
     std::string write_file;
     std::string l2_gateway_admin;
+    bool allow_unbacked_alloc = false;
 };
 
 arbos::Genesis load(const GenesisOptions& o) {
@@ -50,6 +52,12 @@ void run_genesis(const GenesisOptions& o) {
         throw CLI::ValidationError(
             "--l2-gateway-admin goes with --dev; a genesis file names it as l2GatewayAdmin");
     const arbos::Genesis genesis = load(o);
+    // The dev genesis is unbacked on purpose (devnet only); a genesis file is for a real chain
+    // unless the caller says otherwise.
+    if (!o.dev && !o.allow_unbacked_alloc) {
+        if (auto problem = unbacked_alloc_problem(genesis, o.genesis_file); !problem.empty())
+            throw std::runtime_error(problem);
+    }
     if (!o.write_file.empty()) {
         std::ofstream out(o.write_file, std::ios::trunc);
         out << arbos::to_json(genesis) << '\n';
@@ -85,6 +93,9 @@ void add_genesis_command(CLI::App& app) {
     cmd->add_option("--dev-chain-id", o->dev_chain_id, "Chain id of the dev genesis")
         ->capture_default_str();
     cmd->add_option("--genesis", o->genesis_file, "A genesis JSON file (docs/arbos.md)");
+    cmd->add_flag("--allow-unbacked-alloc", o->allow_unbacked_alloc,
+                  "Accept a genesis file whose alloc has balances no Bridge escrow backs (dev and "
+                  "test chains only; docs/bridge.md \"Backed supply\")");
     cmd->add_option("--write", o->write_file, "Also write the genesis JSON to this file");
     cmd->add_option("--l2-gateway-admin", o->l2_gateway_admin,
                     "With --dev: place the L2 ERC-20 gateway at 0x...4B01 with this admin "

@@ -17,5 +17,6 @@ void add_genesis_command(CLI::App& app);
 void add_node_command(CLI::App& app);
 void add_devnet_command(CLI::App& app);
 void add_status_command(CLI::App& app);
+void add_bridge_command(CLI::App& app);
 
 }  // namespace fuse::node

@@ -57,6 +57,7 @@ DevnetPaths::DevnetPaths(const std::filesystem::path& datadir)
     poster_key = root / "poster.key";
     proposer_key = root / "proposer.key";
     deployment = root / "deployment.json";
+    genesis = root / "genesis.json";
     sequencer_toml = root / "sequencer.toml";
     validator_toml = root / "validator.toml";
     sequencer_data = root / "sequencer";
@@ -93,9 +94,15 @@ DevnetRecord DevnetRecord::parse(const std::string& json_text, const std::string
     return r;
 }
 
-Hash32 dev_genesis_hash(uint64_t l2_chain_id) {
+arbos::Genesis devnet_genesis(uint64_t l2_chain_id) {
+    arbos::Genesis g = arbos::dev_genesis(l2_chain_id);
+    g.l2_gateway_admin = arbos::dev_accounts()[kGatewayAdminAccount].address;
+    return g;
+}
+
+Hash32 devnet_genesis_hash(uint64_t l2_chain_id) {
     arbos::MemoryWorld world;
-    return arbos::make_genesis_block(world, arbos::dev_genesis(l2_chain_id)).hash;
+    return arbos::make_genesis_block(world, devnet_genesis(l2_chain_id)).hash;
 }
 
 namespace {
@@ -117,8 +124,9 @@ std::string common_toml(const DevnetOptions& o, const DevnetPaths& p, const char
         "#   fusel2 node --config {0}\n"
         "role = \"{1}\"\n"
         "datadir = {2}\n"
-        "dev = true                  # the dev genesis: 10 accounts of the test mnemonic\n"
-        "dev-chain-id = {3}\n\n"
+        "# the dev genesis (10 accounts of the test mnemonic, chain id {3}) with the L2 ERC-20\n"
+        "# gateway predeploy (admin: dev account {8}); written by the devnet\n"
+        "genesis = {9}\n\n"
         "[l1]\n"
         "url = \"http://127.0.0.1:{4}\"   # anvil, started by the devnet\n"
         "deployment = {5}\n"
@@ -129,7 +137,8 @@ std::string common_toml(const DevnetOptions& o, const DevnetPaths& p, const char
         "level = \"{6}\"\n\n",
         role == std::string("sequencer") ? p.sequencer_toml.string() : p.validator_toml.string(),
         role, toml_string(datadir.string()), o.l2_chain_id, o.l1_port,
-        toml_string(p.deployment.string()), o.log_level, o.l1_lag());
+        toml_string(p.deployment.string()), o.log_level, o.l1_lag(), kGatewayAdminAccount,
+        toml_string(p.genesis.string()));
 }
 
 }  // namespace
@@ -190,6 +199,12 @@ std::string devnet_banner(const DevnetOptions& o, const DevnetPaths& p, const Ba
     if (!info.bridge.empty()) out += fmt::format("  Bridge           {}\n", info.bridge);
     if (!info.outbox.empty()) out += fmt::format("  Outbox           {}\n", info.outbox);
     if (!info.l1_gateway.empty()) out += fmt::format("  L1ERC20Gateway   {}\n", info.l1_gateway);
+    if (!info.l2_gateway.empty()) {
+        out += fmt::format(
+            "  L2ERC20Gateway   {}   (L2 predeploy, initialized with the L1ERC20Gateway; admin "
+            "dev account {})\n",
+            info.l2_gateway, kGatewayAdminAccount);
+    }
     out += fmt::format("  L2 genesis hash  {}\n", to_hex(info.genesis_hash));
     out += fmt::format("  batch poster     {}   (L1 account {}, key in {})\n",
                        to_checksum_hex(accounts[kPosterAccount].address), kPosterAccount,
@@ -198,8 +213,9 @@ std::string devnet_banner(const DevnetOptions& o, const DevnetPaths& p, const Ba
                        to_checksum_hex(accounts[kProposerAccount].address), kProposerAccount,
                        p.proposer_key.string());
     out +=
-        "Dev accounts: 10,000 ETH each on L2 (and on the L1: there accounts 0-2 deploy, post\n"
-        "batches and post roots; use 3-9 for your own L1 transactions)\n"
+        "Dev accounts: 10,000 ETH each on L2 (devnet only: unbacked, no L1 escrow holds it;\n"
+        "on the L1 accounts 0-2 deploy, post batches and post roots; use 3-9 for your own L1\n"
+        "transactions)\n"
         "Mnemonic: test test test test test test test test test test test junk\n\n";
     for (size_t i = 0; i < accounts.size(); ++i) {
         out += fmt::format("  ({}) {}  {}\n", i, to_checksum_hex(accounts[i].address),

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "arbos/genesis.hpp"
 #include "core/bytes.hpp"
 
 namespace fuse::node {
@@ -27,9 +28,12 @@ struct DevnetOptions {
     uint64_t l2_chain_id = 1'220'122;
     uint64_t state_interval = 1;      ///< anvil dumps its state every this many seconds
     uint64_t batch_delay_ms = 2'000;  ///< poster.max-batch-delay-ms of the sequencer
-    bool fresh = false;               ///< wipe the datadir first
-    bool l1_logs = false;             ///< print anvil's output ([l1]); otherwise only in its file
-    std::string log_level = "info";   ///< of the sequencer and the validator
+    /// The Outbox's withdrawalDelay at deployment (seconds a send root ages before claims):
+    /// short on the devnet so withdrawals can be tried (`fusel2 deploy` defaults to 7 days).
+    uint64_t withdrawal_delay = 60;
+    bool fresh = false;              ///< wipe the datadir first
+    bool l1_logs = false;            ///< print anvil's output ([l1]); otherwise only in its file
+    std::string log_level = "info";  ///< of the sequencer and the validator
 
     /// Empty when usable, else what is wrong.
     std::string validate() const;
@@ -49,6 +53,7 @@ struct DevnetPaths {
     std::filesystem::path l1_state_copy;     ///< l1/state.good.json (StateBackup)
     std::filesystem::path deployer_key, poster_key, proposer_key;
     std::filesystem::path deployment;  ///< deployment.json (fusel2 deploy)
+    std::filesystem::path genesis;     ///< genesis.json: devnet_genesis(), the nodes' genesis
     std::filesystem::path sequencer_toml, validator_toml;
     std::filesystem::path sequencer_data, validator_data;  ///< the nodes' datadirs
     std::filesystem::path logs_dir;  ///< logs/<l1|deploy|sequencer|validator>.log
@@ -65,8 +70,12 @@ struct DevnetRecord {
     static DevnetRecord parse(const std::string& json_text, const std::string& source);
 };
 
-/// The block-0 hash of the dev genesis with this chain id (what RollupCore records).
-Hash32 dev_genesis_hash(uint64_t l2_chain_id);
+/// The devnet's L2 genesis: the dev genesis with this chain id (the ten funded accounts of
+/// `fusel2 node --dev`) plus the L2 ERC-20 gateway predeploy with dev account
+/// kGatewayAdminAccount as its admin (docs/devnet.md "ERC-20 tokens").
+arbos::Genesis devnet_genesis(uint64_t l2_chain_id);
+/// The block-0 hash of devnet_genesis(l2_chain_id) (what RollupCore records).
+Hash32 devnet_genesis_hash(uint64_t l2_chain_id);
 
 /// `sequencer.toml`: the dev chain, the L1, the poster key, the sequencer's ports.
 std::string sequencer_toml(const DevnetOptions& o, const DevnetPaths& p);
@@ -78,6 +87,7 @@ struct BannerInfo {
     bool first_run = true;
     std::string inbox, rollup;               ///< checksummed addresses
     std::string bridge, outbox, l1_gateway;  ///< checksummed; empty when not deployed
+    std::string l2_gateway;  ///< checksummed L2 gateway predeploy; empty when not initialized
     uint64_t deploy_block = 0;
     Hash32 genesis_hash;
     uint64_t l2_head = 0;
@@ -116,5 +126,8 @@ void write_key_file(const std::filesystem::path& path, const std::string& hex_ke
 
 /// Anvil dev accounts used by the devnet on L1: 0 deploys, 1 posts batches, 2 proposes roots.
 inline constexpr size_t kDeployerAccount = 0, kPosterAccount = 1, kProposerAccount = 2;
+/// The dev account that administers the L2 ERC-20 gateway (the deployer's key, deployer.key):
+/// the devnet calls its initialize(l1Gateway) on L2.
+inline constexpr size_t kGatewayAdminAccount = kDeployerAccount;
 
 }  // namespace fuse::node

@@ -1,5 +1,6 @@
 #include "node/devnet_supervisor.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <stdexcept>
@@ -21,7 +22,9 @@ Supervisor::Supervisor(const DevnetPaths& paths) : paths_(paths) {
     sigprocmask(SIG_BLOCK, &signals_, nullptr);
 }
 
-ChildProcess& Supervisor::start(const std::string& name, std::vector<std::string> argv, bool show) {
+ChildProcess& Supervisor::start(const std::string& name, std::vector<std::string> argv, bool show,
+                                bool one_shot) {
+    if (one_shot) one_shot_.push_back(name);
     auto child = std::make_unique<ChildProcess>(name, std::move(argv), paths_.log(name).string());
     tail_.add(name, child->log_file(), show);
     child->start();
@@ -96,7 +99,8 @@ int Supervisor::wait_signal(std::chrono::milliseconds timeout) {
 void Supervisor::check_children() {
     for (auto& c : children_) {
         if (!c->running() || !c->poll()) continue;
-        if (c->name() == "deploy") continue;  // a one-shot command, checked by its caller
+        if (std::find(one_shot_.begin(), one_shot_.end(), c->name()) != one_shot_.end())
+            continue;  // a one-shot command, checked by its caller
         tail_.poll(on_line_);
         std::string msg = c->name() + " (pid " + std::to_string(c->pid()) +
                           ") exited unexpectedly: " + c->exit_description();

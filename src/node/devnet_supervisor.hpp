@@ -36,12 +36,15 @@ public:
     explicit Supervisor(const DevnetPaths& paths);
 
     /// Starts child `name` (log `logs/<name>.log`, printed with a `[name]` prefix if `show`).
-    ChildProcess& start(const std::string& name, std::vector<std::string> argv, bool show);
+    /// A `one_shot` child (a command such as the deployment) may exit: its caller checks how.
+    ChildProcess& start(const std::string& name, std::vector<std::string> argv, bool show,
+                        bool one_shot = false);
     /// Every log line of every child, as it is read.
     void on_line(LineHandler handler) { on_line_ = std::move(handler); }
 
     /// Waits until `done()`; throws StopRequested on a signal, std::runtime_error naming the
-    /// child when one exits (except "deploy", whose exit its caller checks), or after `timeout`.
+    /// child when one exits (except one-shot children, whose exit their caller checks), or after
+    /// `timeout`.
     void wait_until(const std::function<bool()>& done, std::chrono::seconds timeout,
                     const std::string& what);
     /// Runs until SIGINT/SIGTERM (returns the signal) or a child's exit (throws naming it, with
@@ -63,6 +66,7 @@ private:
     sigset_t signals_{};
     LogTail tail_;
     std::vector<std::unique_ptr<ChildProcess>> children_;
+    std::vector<std::string> one_shot_;  ///< names of the one-shot children
     LineHandler on_line_;
 };
 

@@ -11,7 +11,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "arbos/arbos.hpp"
 #include "arbos/genesis.hpp"
+#include "arbos/memory_world.hpp"
 #include "core/address.hpp"
 #include "core/hex.hpp"
 #include "node/config.hpp"
@@ -64,8 +66,9 @@ TEST(Devnet, SequencerTomlIsAValidNodeConfig) {
     EXPECT_EQ(cfg.validate(), "");
     EXPECT_EQ(cfg.role, Role::kSequencer);
     EXPECT_EQ(cfg.chain.datadir, p.sequencer_data.string());
-    EXPECT_TRUE(cfg.chain.dev);
-    EXPECT_EQ(cfg.chain.dev_chain_id, 777u);
+    // The devnet's own genesis file (the dev genesis + the L2 gateway), not --dev.
+    EXPECT_FALSE(cfg.chain.dev);
+    EXPECT_EQ(cfg.chain.genesis, p.genesis.string());
     EXPECT_EQ(cfg.http.port, 9100);
     EXPECT_EQ(cfg.metrics.port, 9101);
     EXPECT_EQ(cfg.l1.url, "http://127.0.0.1:9102");
@@ -85,6 +88,7 @@ TEST(Devnet, ValidatorTomlProposesWithTheProposerKey) {
     EXPECT_EQ(cfg.validator.run.mode, validator::Mode::kPropose);
     EXPECT_EQ(cfg.validator.proposer_key_file, p.proposer_key.string());
     EXPECT_EQ(cfg.chain.datadir, p.validator_data.string());
+    EXPECT_EQ(cfg.chain.genesis, p.genesis.string());
     EXPECT_EQ(cfg.l1.lag, 5u);
     o.state_interval = 30;
     o.block_time = 2;
@@ -97,7 +101,7 @@ TEST(Devnet, RecordRoundTripsAndRejectsGarbage) {
     DevnetRecord r;
     r.l1_chain_id = 31337;
     r.l2_chain_id = 1220122;
-    r.genesis_hash = dev_genesis_hash(1220122);
+    r.genesis_hash = devnet_genesis_hash(1220122);
     const DevnetRecord back = DevnetRecord::parse(r.to_json(), "devnet.json");
     EXPECT_EQ(back.l1_chain_id, 31337u);
     EXPECT_EQ(back.l2_chain_id, 1220122u);
@@ -107,9 +111,25 @@ TEST(Devnet, RecordRoundTripsAndRejectsGarbage) {
 }
 
 TEST(Devnet, GenesisHashDependsOnTheChainId) {
-    EXPECT_EQ(dev_genesis_hash(5), dev_genesis_hash(5));
-    EXPECT_NE(dev_genesis_hash(5), dev_genesis_hash(6));
-    EXPECT_NE(dev_genesis_hash(5), Hash32{});
+    EXPECT_EQ(devnet_genesis_hash(5), devnet_genesis_hash(5));
+    EXPECT_NE(devnet_genesis_hash(5), devnet_genesis_hash(6));
+    EXPECT_NE(devnet_genesis_hash(5), Hash32{});
+}
+
+TEST(Devnet, GenesisIsTheDevGenesisWithTheL2Gateway) {
+    const arbos::Genesis g = devnet_genesis(777);
+    arbos::Genesis dev = arbos::dev_genesis(777);
+    EXPECT_FALSE(dev.l2_gateway_admin);
+    ASSERT_TRUE(g.l2_gateway_admin);
+    EXPECT_EQ(*g.l2_gateway_admin, arbos::dev_accounts()[kGatewayAdminAccount].address);
+    dev.l2_gateway_admin = g.l2_gateway_admin;
+    EXPECT_EQ(arbos::to_json(g), arbos::to_json(dev)) << "nothing else differs";
+    // The file the nodes read gives the same genesis.
+    auto parsed = arbos::parse_genesis(arbos::to_json(g));
+    ASSERT_TRUE(parsed) << parsed.error();
+    EXPECT_EQ(parsed->l2_gateway_admin, g.l2_gateway_admin);
+    arbos::MemoryWorld world;
+    EXPECT_EQ(arbos::make_genesis_block(world, *parsed).hash, devnet_genesis_hash(777));
 }
 
 TEST(Devnet, BannerListsEndpointsContractsAndAccounts) {
@@ -119,7 +139,7 @@ TEST(Devnet, BannerListsEndpointsContractsAndAccounts) {
     info.inbox = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
     info.rollup = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
     info.deploy_block = 3;
-    info.genesis_hash = dev_genesis_hash(o.l2_chain_id);
+    info.genesis_hash = devnet_genesis_hash(o.l2_chain_id);
     const std::string b = devnet_banner(o, p, info);
     EXPECT_NE(b.find("http://127.0.0.1:8545   chain id 31337"), std::string::npos) << b;
     EXPECT_NE(b.find("http://127.0.0.1:8547   chain id 1220122"), std::string::npos) << b;
@@ -142,6 +162,11 @@ TEST(Devnet, BannerListsEndpointsContractsAndAccounts) {
         << with_bridge;
     EXPECT_NE(with_bridge.find("Outbox           " + info.outbox), std::string::npos);
     EXPECT_NE(with_bridge.find("L1ERC20Gateway   " + info.l1_gateway), std::string::npos);
+    EXPECT_EQ(with_bridge.find("L2ERC20Gateway"), std::string::npos)
+        << "not initialized: not shown";
+    info.l2_gateway = "0x0000000000000000000000000000000000004B01";
+    EXPECT_NE(devnet_banner(o, p, info).find("L2ERC20Gateway   " + info.l2_gateway),
+              std::string::npos);
 }
 
 TEST(Devnet, KeyFilesAreOwnerOnly) {

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     add_node_command(app);
     add_devnet_command(app);
     add_status_command(app);
+    add_bridge_command(app);
 
     try {
         app.parse(argc, argv);

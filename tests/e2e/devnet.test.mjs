@@ -1,8 +1,11 @@
 // `fusel2 devnet` and `fusel2 status` end to end (docs/devnet.md): the real binary starts a real
 // anvil, deploys the real contracts and runs the sequencer + batch poster and a proposing
 // validator; ethers v6 sends L2 transactions; `fusel2 status --json` and RollupCore on L1 show
-// them finalized; SIGINT stops everything (exit 0, no process left); a second run continues the
-// same chain; a SIGKILL of every devnet process, then a restart, continues too.
+// them finalized; the L2 ERC-20 gateway is in the devnet's genesis and initialized, so an L1 token
+// goes in with `fusel2 bridge deposit --token` (its bridged copy minted with the L1 metadata) and
+// back out (withdraw, root posted, claim; supply equation); SIGINT stops everything (exit 0, no
+// process left); a second run continues the same chain (the gateway not initialized twice); a
+// SIGKILL of every devnet process, then a restart, continues too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -12,8 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { ethers } from 'ethers';
 import { makeProvider } from '../lib/anvil.mjs';
-import { artifact } from '../lib/contracts.mjs';
+import { artifact, buildBridgeContracts, l2Artifact, testL1Artifact } from '../lib/contracts.mjs';
 import { devKey, kFusel2Bin, nodeSkipReason, runFusel2 } from '../lib/fusel2.mjs';
+import { checkSupplyEquation } from '../lib/supply.mjs';
 
 const skip = nodeSkipReason() ?? false;
 
@@ -131,6 +135,64 @@ async function sendTransfers(url, count, to) {
   }
 }
 
+/// `fusel2 bridge ARGS` (contracts/bridge.mjs): its JSON result; asserts exit 0.
+async function bridgeCli(args) {
+  const r = await runFusel2(['bridge', ...args], { timeoutMs: 180000 });
+  assert.equal(r.code, 0, `fusel2 bridge ${args.join(' ')} exited ${r.code}:\n${r.output}`);
+  return JSON.parse(r.stdout);
+}
+
+/// An ERC-20 through the devnet's bridge with the CLI, as docs/bridge.md walks through it: an L1
+/// token deposited (the bridged copy minted on L2 with the L1 name, symbol and decimals), part of
+/// it withdrawn and claimed on L1 once its root is posted and aged; then the supply equation.
+async function bridgeTokenThroughDevnet(datadir, ports, deployment) {
+  const l1url = `http://127.0.0.1:${ports.l1}`;
+  const l2url = `http://127.0.0.1:${ports.http}`;
+  const l1 = makeProvider(l1url);
+  const l2 = makeProvider(l2url);
+  try {
+    // L1 account 4 (free for the user on the devnet) makes a token; its key is the CLI's.
+    const user = new ethers.Wallet(devKey(4), l1);
+    const keyFile = path.join(datadir, 'user4.key');
+    fs.writeFileSync(keyFile, `${user.privateKey}\n`, { mode: 0o600 });
+    const ta = testL1Artifact('TestToken');
+    const token = await new ethers.ContractFactory(ta.abi, ta.bytecode, user).deploy(ethers.parseEther('1000'));
+    await token.waitForDeployment();
+    const l1Token = await token.getAddress();
+    const common = ['--deployment', path.join(datadir, 'deployment.json'), '--key-file', keyFile];
+    const L1 = ['--l1-rpc', l1url];
+    const L2 = ['--l2-rpc', l2url];
+
+    const dep = await bridgeCli(['deposit', ...L1, ...L2, ...common, '--token', l1Token, '--amount', '40', '--wait']);
+    assert.equal(dep.l2Status, 1, JSON.stringify(dep));
+    const gateway = new ethers.Contract(deployment.l2Gateway, l2Artifact('L2ERC20Gateway').abi, l2);
+    assert.equal(await gateway.l1Gateway(), deployment.l1Gateway, 'the devnet initialized the L2 gateway');
+    const l2TokenAddress = await gateway.calculateL2TokenAddress(l1Token);
+    const copy = new ethers.Contract(l2TokenAddress, l2Artifact('BridgedERC20').abi, l2);
+    assert.equal(await copy.balanceOf(user.address), ethers.parseEther('40'), 'the bridged token is minted on L2');
+    assert.deepEqual([await copy.name(), await copy.symbol(), await copy.decimals(), await copy.l1Token()],
+      [await token.name(), await token.symbol(), await token.decimals(), l1Token]);
+    assert.equal(await token.balanceOf(deployment.l1Gateway), ethers.parseEther('40'), 'escrowed by the L1 gateway');
+
+    const tokenTo = ethers.Wallet.createRandom().address;
+    const wd = await bridgeCli(['withdraw', ...L2, ...common, '--token', l1Token, '--amount', '15', '--to', tokenTo]);
+    assert.equal(await copy.balanceOf(user.address), ethers.parseEther('25'));
+    await waitFor('the token withdrawal claimable', async () => {
+      const st = await bridgeCli(['status', ...L1, ...L2, '--deployment', path.join(datadir, 'deployment.json'),
+        '--withdrawal', String(wd.withdrawal)]);
+      return st.state === 'claimable';
+    }, 120000, 1000);
+    await bridgeCli(['claim', ...L1, ...L2, ...common, '--withdrawal', String(wd.withdrawal)]);
+    assert.equal(await token.balanceOf(tokenTo), ethers.parseEther('15'), 'the exact tokens on L1');
+    assert.equal(await token.balanceOf(deployment.l1Gateway), ethers.parseEther('25'));
+
+    await checkSupplyEquation({ l2Url: l2url, l1, deployment, genesisFile: path.join(datadir, 'genesis.json') });
+  } finally {
+    l1.destroy();
+    l2.destroy();
+  }
+}
+
 async function stopDevnet(dev, signal = 'SIGINT') {
   const pids = dev.pids();
   process.kill(dev.pid, signal);
@@ -140,7 +202,7 @@ async function stopDevnet(dev, signal = 'SIGINT') {
   return { ...e, pids };
 }
 
-test('fusel2 devnet: up, transactions finalized on L1, clean stop, reuse, kill -9 and restart', { skip, timeout: 400000 }, async (t) => {
+test('fusel2 devnet: up, transactions finalized on L1, clean stop, reuse, kill -9 and restart', { skip, timeout: 600000 }, async (t) => {
   const t0 = Date.now();
   const phase = (what) => t.diagnostic(`${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const datadir = fs.mkdtempSync(path.join(os.tmpdir(), 'fusel2-devnet-e2e-'));
@@ -148,7 +210,9 @@ test('fusel2 devnet: up, transactions finalized on L1, clean stop, reuse, kill -
   const recipient = ethers.Wallet.createRandom().address;
   try {
     // --- first run: deploys, banner ---
-    let dev = await startDevnet(datadir, ports);
+    await buildBridgeContracts();
+    // A short Outbox delay so that the token withdrawal below is claimable at once.
+    let dev = await startDevnet(datadir, ports, ['--withdrawal-delay', '1']);
     assert.ok(!dev.exit, `devnet exited before its banner: ${JSON.stringify(dev.exit)}\n${dev.log()}`);
     phase('first run up');
     const banner = dev.output();
@@ -159,12 +223,20 @@ test('fusel2 devnet: up, transactions finalized on L1, clean stop, reuse, kill -
     assert.ok(banner.includes(ethers.getAddress(deployment.rollup)), banner);
     assert.ok(banner.includes(devKey(9)), 'the dev keys are listed');
     assert.match(banner, /new chain, contracts deployed/);
+    assert.ok(banner.includes(`L1ERC20Gateway   ${ethers.getAddress(deployment.l1Gateway)}`), banner);
+    assert.match(banner, /L2ERC20Gateway   0x0000000000000000000000000000000000004B01 /);
+    assert.equal(deployment.l2Gateway, '0x0000000000000000000000000000000000004B01');
+    assert.match(dev.log(), /L2ERC20Gateway 0x0000000000000000000000000000000000004B01 is initialized with the L1ERC20Gateway/);
+    // The nodes' genesis is the devnet's file: the dev genesis plus the gateway's admin.
+    const genesis = JSON.parse(fs.readFileSync(path.join(datadir, 'genesis.json'), 'utf8'));
+    assert.equal(genesis.l2GatewayAdmin.toLowerCase(), new ethers.Wallet(devKey(0)).address.toLowerCase());
+    assert.equal(deployment.genesisHash, JSON.parse(fs.readFileSync(path.join(datadir, 'devnet.json'), 'utf8')).genesisHash);
     for (const k of ['poster.key', 'proposer.key', 'deployer.key']) {
       assert.equal(fs.statSync(path.join(datadir, k)).mode & 0o777, 0o600, k);
     }
     assert.match(fs.readFileSync(path.join(datadir, 'validator.toml'), 'utf8'), /mode = "propose"/);
     const pids1 = dev.pids();
-    assert.deepEqual(Object.keys(pids1).filter((n) => n !== 'deploy').sort(), ['l1', 'sequencer', 'validator']);
+    assert.deepEqual(Object.keys(pids1).filter((n) => n !== 'deploy' && n !== 'gateway').sort(), ['l1', 'sequencer', 'validator']);
 
     // --- L2 transactions, finalized on L1 ---
     const l2url = `http://127.0.0.1:${ports.http}`;
@@ -210,6 +282,10 @@ test('fusel2 devnet: up, transactions finalized on L1, clean stop, reuse, kill -
     assert.match(text.output, /^  sequencer  ready$/m);
     assert.match(text.output, /^  validator  ready$/m);
 
+    // --- an ERC-20 in and out with `fusel2 bridge` ---
+    await bridgeTokenThroughDevnet(datadir, ports, deployment);
+    phase('ERC-20 deposited, withdrawn and claimed');
+
     // Remember the chain before stopping.
     const head1 = await l2.getBlockNumber();
     const hashes1 = [];
@@ -234,6 +310,8 @@ test('fusel2 devnet: up, transactions finalized on L1, clean stop, reuse, kill -
     phase('second run up');
     assert.match(dev.output(), /reused datadir/);
     assert.ok(!Object.keys(dev.pids()).includes('deploy'), 'no second deployment');
+    assert.match(fs.readFileSync(path.join(datadir, 'logs', 'gateway.log'), 'utf8'), /"initialized": "already"/,
+      'the gateway is not initialized twice');
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(datadir, 'deployment.json'), 'utf8')), deployment);
     {
       const p2 = makeProvider(l2url);

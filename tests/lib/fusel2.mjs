@@ -45,10 +45,14 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');  // last resort if a test forgot stop()
 });
 
-/// Runs fusel2 to completion (for commands that must fail fast). Resolves {code, signal, output}.
-export function runFusel2(args, { timeoutMs = 20000 } = {}) {
+/// Runs fusel2 to completion (for commands that must fail fast). Resolves {code, signal, output
+/// (stdout and stderr interleaved), stdout} once the process exited and its pipes closed.
+/// Options: timeoutMs, env (added to this process's environment).
+export function runFusel2(args, { timeoutMs = 20000, env } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(kFusel2Bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(kFusel2Bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
+    let stdout = '';
+    child.stdout.on('data', (c) => { stdout += c; });
     let output = '';
     child.stdout.on('data', (c) => { output += c; });
     child.stderr.on('data', (c) => { output += c; });
@@ -56,9 +60,9 @@ export function runFusel2(args, { timeoutMs = 20000 } = {}) {
       child.kill('SIGKILL');
       reject(new Error(`fusel2 ${args.join(' ')} did not exit within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
-    child.once('exit', (code, signal) => {
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, output });
+      resolve({ code, signal, output, stdout });
     });
   });
 }

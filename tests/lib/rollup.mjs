@@ -53,7 +53,9 @@ function writeKey(file, wallet) {
 
 /// Starts anvil, writes the genesis, deploys, and (unless `sequencer: false`) starts the
 /// sequencer with its batch poster. Options: blockTime (L1 seconds, default 0.25),
-/// confirmations (default 1), maxBatchDelayMs (default 200), sequencerArgs, anvilArgs.
+/// confirmations (default 1), maxBatchDelayMs (default 200), sequencerArgs, anvilArgs,
+/// genesisArgs (more `fusel2 genesis --dev` flags, e.g. ['--l2-gateway-admin', addr]),
+/// deployArgs (more `fusel2 deploy` flags, e.g. ['--withdrawal-delay', '2']).
 export async function startRollup({
   blockTime = 0.25,
   confirmations = 1,
@@ -61,6 +63,8 @@ export async function startRollup({
   sequencer = true,
   sequencerArgs = [],
   anvilArgs = [],
+  genesisArgs = [],
+  deployArgs = [],
 } = {}) {
   await buildContracts();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fusel2-rollup-'));
@@ -107,12 +111,12 @@ export async function startRollup({
     },
   };
   try {
-    const g = await runFusel2(['genesis', '--dev', '--write', files.genesis]);
+    const g = await runFusel2(['genesis', '--dev', ...genesisArgs, '--write', files.genesis]);
     if (g.code !== 0) throw new Error(`fusel2 genesis failed:\n${g.output}`);
     const genesis = JSON.parse(g.output);
     const d = await runFusel2(['deploy', '--rpc', anvil.url, '--key-file', files.deployerKey,
       '--genesis-hash', genesis.hash, '--batch-poster', wallets.poster.address,
-      '--proposer', wallets.proposer.address, '--out', files.deployment], { timeoutMs: 120000 });
+      '--proposer', wallets.proposer.address, '--out', files.deployment, ...deployArgs], { timeoutMs: 120000 });
     if (d.code !== 0) throw new Error(`fusel2 deploy failed:\n${d.output}`);
     const deployment = JSON.parse(fs.readFileSync(files.deployment, 'utf8'));
     Object.assign(rollup, {
@@ -128,7 +132,7 @@ export async function startRollup({
   }
 
   /// The flags every node of this rollup shares.
-  const l1Args = () => ['--genesis', files.genesis, '--l1-url', anvil.url, '--l1-deployment', files.deployment,
+  const l1Args = (deployment = files.deployment) => ['--genesis', files.genesis, '--l1-url', anvil.url, '--l1-deployment', deployment,
     '--l1-confirmations', String(confirmations), '--l1-poll-ms', '100'];
 
   const track = (node) => {
@@ -141,12 +145,13 @@ export async function startRollup({
   };
 
   /// Starts (or restarts, given the same datadir) the sequencer + batch poster. Options:
-  /// datadir (default <dir>/sequencer), args (extra flags), posterKeyFile.
+  /// datadir (default <dir>/sequencer), args (extra flags), posterKeyFile, deploymentFile (default
+  /// the deployment `fusel2 deploy` wrote; a test may give one that differs, e.g. another Bridge).
   rollup.startSequencer = async ({ datadir = path.join(dir, 'sequencer'), args = [], posterKeyFile = files.posterKey,
-    warmup = true } = {}) => {
+    warmup = true, deploymentFile = files.deployment } = {}) => {
     const node = track(await startNode({
       datadir, keepDatadir: true, noDev: true, chainId: rollup.chainId, warmup,
-      args: [...l1Args(), '--poster-key-file', posterKeyFile, '--poster-max-batch-delay-ms', String(maxBatchDelayMs),
+      args: [...l1Args(deploymentFile), '--poster-key-file', posterKeyFile, '--poster-max-batch-delay-ms', String(maxBatchDelayMs),
         ...sequencerArgs, ...args],
     }));
     rollup.sequencer = node;
