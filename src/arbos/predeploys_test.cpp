@@ -57,8 +57,8 @@ Hash32 code_hash_at(const MemoryWorld& w, const Address& a) {
 const Address kPermit2 = addr("0x000000000022D473030F116dDEE9F6B43aC78BA3");
 
 Bytes code_at(const MemoryWorld& w, const Address& a) {
-    auto acc = w.read_account(a);
-    return acc ? w.read_code(acc->code_hash) : Bytes{};
+    auto acc = w.read_account(a).value();
+    return acc ? w.read_code(acc->code_hash).value() : Bytes{};
 }
 
 /// Permit2's EIP-712 domain separator for `chain_id`:
@@ -144,7 +144,7 @@ TEST(Predeploys, Permit2HoldsTheChainsIdAndDomainSeparatorAsItsImmutables) {
     const Bytes ca = code_at(a, kPermit2), cb = code_at(b, kPermit2);
     ASSERT_GT(ca.size(), 9000u);
     ASSERT_EQ(ca.size(), cb.size());
-    EXPECT_EQ(a.read_account(kPermit2)->nonce, 1u);
+    EXPECT_EQ(a.read_account(kPermit2).value()->nonce, 1u);
     const Hash32 id_a = uint256(kChainId).to_hash(), id_b = uint256(1).to_hash();
     const Hash32 sep_a = permit2_domain_separator(kChainId), sep_b = permit2_domain_separator(1);
     const auto at_id = find_all(ca, id_a.view());
