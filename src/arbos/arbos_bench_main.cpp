@@ -68,7 +68,7 @@ void BM_BuildBlockOfTransfers(benchmark::State& state) {
         BlockBuilder b(world, genesis, parent, msg);
         for (const Signed& s : txs)
             if (!b.add(s.tx, s.raw, s.sender, s.hash)) state.SkipWithError("tx rejected");
-        parent = b.finish();
+        parent = b.finish().value();
     }
     state.SetItemsProcessed(state.iterations() * state.range(0));
 }

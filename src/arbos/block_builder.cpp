@@ -171,6 +171,8 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, 
                                                          const Address& sender,
                                                          const Hash32& hash) {
     Impl& b = *impl_;
+    // A block whose state could not be read is abandoned: nothing more goes in.
+    if (b.exec.faulted()) return reject(state::storage_fault_refusal(*b.exec.fault()));
     BlockContext& c = b.ctx;
     const uint64_t l1_bytes = compressed_size(raw_tx);
     const uint256 l1_fee = uint256(l1_bytes) * c.info.l1_price_per_byte;
@@ -226,7 +228,11 @@ state::ExecState& BlockBuilder::exec_state() {
     return impl_->exec;
 }
 
-Block BlockBuilder::finish(state::StateDiff* diff) {
+const std::optional<state::StorageFault>& BlockBuilder::fault() const {
+    return impl_->exec.fault();
+}
+
+state::ReadResult<Block> BlockBuilder::finish(state::StateDiff* diff) {
     Impl& b = *impl_;
     b.finished = true;
     SystemStorage sys(b.exec);
@@ -240,10 +246,15 @@ Block BlockBuilder::finish(state::StateDiff* diff) {
     block.send_count = sys.get_u64(Slot::kSendCount);
     block.l1_block_number = b.ctx.info.l1_block_number;
     block.deposit_error = b.deposit_error;
+    // The last reads (send root, count) included: a state that could not be read builds no
+    // block, and nothing reaches the world.
+    if (b.exec.faulted()) return Unexpected{*b.exec.fault()};
 
     state::StateDiff d = b.exec.diff();
     BlockHeader& h = block.header;
-    h.state_root = b.world.apply_diff(d);
+    auto root = b.world.apply_diff(d);
+    if (!root) return Unexpected{std::move(root.error())};
+    h.state_root = *root;
     if (diff) *diff = std::move(d);
 
     std::vector<Bytes> raw_txs, receipts;
@@ -264,13 +275,28 @@ Block BlockBuilder::finish(state::StateDiff* diff) {
     return block;
 }
 
+state::ReadResult<Block> try_execute_message(WorldState& world, const Genesis& genesis,
+                                             const Block& parent, const Message& msg,
+                                             state::StateDiff* diff, BlockHashFn block_hashes,
+                                             std::span<const Deposit> deposits) {
+    BlockBuilder builder(world, genesis, parent, msg, std::move(block_hashes), deposits);
+    for (const Bytes& raw : msg.txs) {
+        // Invalid transactions are skipped (the deterministic rule); a storage fault is not a
+        // property of the transaction: it ends the block.
+        if (auto added = builder.add(raw);
+            !added && added.error().reason == state::TxReason::kStorageFault)
+            break;
+    }
+    return builder.finish(diff);
+}
+
 Block execute_message(WorldState& world, const Genesis& genesis, const Block& parent,
                       const Message& msg, state::StateDiff* diff, BlockHashFn block_hashes,
                       std::span<const Deposit> deposits) {
-    BlockBuilder builder(world, genesis, parent, msg, std::move(block_hashes), deposits);
-    for (const Bytes& raw : msg.txs)
-        (void)builder.add(raw);  // invalid ones are skipped
-    return builder.finish(diff);
+    auto block =
+        try_execute_message(world, genesis, parent, msg, diff, std::move(block_hashes), deposits);
+    if (!block) throw StorageFaultError(std::move(block.error()));
+    return std::move(*block);
 }
 
 }  // namespace fuse::arbos

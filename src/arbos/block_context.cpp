@@ -87,9 +87,12 @@ BlockContext make_block_context(state::ExecState& exec, const Genesis& g, const 
     return c;
 }
 
-BlockContext make_call_context(const state::StateReader& st, const Genesis& g, const Block& parent,
-                               bool in_block, BlockHashFn hashes) {
-    const SystemState s = read_system_state(st);
+state::ReadResult<BlockContext> make_call_context(const state::StateReader& st, const Genesis& g,
+                                                  const Block& parent, bool in_block,
+                                                  BlockHashFn hashes) {
+    const auto sys = read_system_state(st);
+    if (!sys) return Unexpected{sys.error()};
+    const SystemState& s = *sys;
     BlockContext c;
     if (in_block) {
         // Block N itself: its number and time; BLOCKHASH knows N-1 (its parent) at least.

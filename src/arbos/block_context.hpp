@@ -40,8 +40,10 @@ BlockContext make_block_context(state::ExecState& exec, const Genesis& genesis, 
 /// The context of a call simulated on top of `parent` (eth_estimateGas), or with `in_block`
 /// inside `parent` itself (eth_call at block N, as geth): no system step, the values stored by
 /// the parent's block. `hashes` answers BLOCKHASH (unset: only the preceding block's hash).
-BlockContext make_call_context(const state::StateReader& st, const Genesis& genesis,
-                               const Block& parent, bool in_block = false, BlockHashFn hashes = {});
+/// Fails when ArbOS's state cannot be read from `st`.
+state::ReadResult<BlockContext> make_call_context(const state::StateReader& st,
+                                                  const Genesis& genesis, const Block& parent,
+                                                  bool in_block = false, BlockHashFn hashes = {});
 
 /// Fills the header fields that are not roots/bloom/gas used: parent, number, time, limits,
 /// base fee, Nitro's extraData (send root) and mixHash (send count, L1 block, ArbOS version).

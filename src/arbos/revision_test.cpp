@@ -78,8 +78,8 @@ TEST(Revision, TheGenesisHashCommitsToTheVersion) {
     MemoryWorld c;
     EXPECT_NE(make_genesis_block(c, genesis_at(3)).hash, gb.hash);
     EXPECT_NE(ga.header.state_root, gb.header.state_root);  // slot 0 of ArbOS's account
-    EXPECT_EQ(read_system_state(a).arbos_version, 1u);
-    EXPECT_EQ(read_system_state(b).arbos_version, 2u);
+    EXPECT_EQ(read_system_state(a).value().arbos_version, 1u);
+    EXPECT_EQ(read_system_state(b).value().arbos_version, 2u);
     EXPECT_FALSE(ga.header.requests_hash);
     EXPECT_EQ(gb.header.requests_hash, kEmptyRequestsHash);
 }
@@ -91,7 +91,7 @@ TEST(Revision, CancunChainRefusesSetCodeTransactions) {
     auto r = builder.add(make_set_code_tx(1, 0, 2, 0, target, dev_accounts()[2].address));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().reason, state::TxReason::kUnsupportedType);
-    const Block b = builder.finish();
+    const Block b = builder.finish().value();
     EXPECT_FALSE(b.header.requests_hash);
 }
 
@@ -108,12 +108,12 @@ TEST(Revision, PragueChainDelegatesThroughTheBlockBuilder) {
     EXPECT_TRUE(t.receipt.success);
     EXPECT_EQ(b.header.requests_hash, kEmptyRequestsHash);
     // The authority's code is the delegation designator 0xef0100 ‖ target, its nonce bumped.
-    const auto acc = c.world.read_account(authority);
+    const auto acc = c.world.read_account(authority).value();
     ASSERT_TRUE(acc);
     EXPECT_EQ(acc->nonce, 1u);
     Bytes want{0xef, 0x01, 0x00};
     want.insert(want.end(), target.bytes.begin(), target.bytes.end());
-    EXPECT_EQ(c.world.read_code(acc->code_hash), want);
+    EXPECT_EQ(c.world.read_code(acc->code_hash).value(), want);
     EXPECT_EQ(state::delegation_target(want), target);
 
     // The validator's replay of the same message gives the same block.
@@ -129,7 +129,7 @@ TEST(Revision, PragueChainDelegatesThroughTheBlockBuilder) {
     // Delegating to the zero address clears the code (EIP-7702).
     const Block& b3 = c.execute(c.message({make_set_code_tx(1, 1, 2, 2, Address{}, authority)}));
     ASSERT_EQ(b3.txs.size(), 1u);
-    EXPECT_EQ(c.world.read_account(authority)->code_hash, kEmptyCodeHash);
+    EXPECT_EQ(c.world.read_account(authority).value()->code_hash, kEmptyCodeHash);
 }
 
 TEST(Revision, CalldataFloorOnlyFromPrague) {

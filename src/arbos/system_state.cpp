@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <optional>
 
 #include "arbos/arbos.hpp"
 #include "arbos/revision.hpp"
@@ -194,8 +195,15 @@ void init_system_state(state::ExecState& st, const Genesis& g) {
     st.set_code(kArbGasInfoAddress, invalid);
 }
 
-SystemState read_system_state(const state::StateReader& st) {
-    auto get = [&](Slot s) { return st.read_storage(kArbosStateAddress, slot_key(s)); };
+state::ReadResult<SystemState> read_system_state(const state::StateReader& st) {
+    std::optional<state::StorageFault> fault;
+    auto get = [&](Slot s) {
+        if (fault) return uint256{};
+        auto v = st.read_storage(kArbosStateAddress, slot_key(s));
+        if (v) return *v;
+        fault = v.error();
+        return uint256{};
+    };
     SystemState out;
     out.arbos_version = low_u64(get(Slot::kVersion));
     out.chain_id = low_u64(get(Slot::kChainId));
@@ -210,11 +218,15 @@ SystemState read_system_state(const state::StateReader& st) {
     out.next_deposit_index = low_u64(get(Slot::kNextDepositIndex));
     out.deposit_acc = get(Slot::kDepositAcc).to_hash();
     out.l1_backlog = low_u64(get(Slot::kL1Backlog));
+    if (fault) return Unexpected{std::move(*fault)};
     return out;
 }
 
-uint256 next_base_fee(const state::StateReader& st, const Genesis& g, uint64_t timestamp) {
-    const SystemState s = read_system_state(st);
+state::ReadResult<uint256> next_base_fee(const state::StateReader& st, const Genesis& g,
+                                         uint64_t timestamp) {
+    auto r = read_system_state(st);
+    if (!r) return Unexpected{r.error()};
+    const SystemState& s = *r;
     const uint64_t elapsed = timestamp > s.last_timestamp ? timestamp - s.last_timestamp : 0;
     return l2_base_fee_for_backlog(g.fees, drain_backlog(g.fees, s.gas_backlog, elapsed));
 }

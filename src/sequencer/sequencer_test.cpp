@@ -136,7 +136,7 @@ struct Harness {
         return h;
     }
     std::optional<state::Account> account(uint64_t key) {
-        return db->latest_state()->read_account(testing::test_address(key));
+        return db->latest_state()->read_account(testing::test_address(key)).value();
     }
 
     testing::TempDir dir;
@@ -181,8 +181,8 @@ TEST_P(SequencerTest, AcknowledgesOnlyOnceTheBlockIsDurable) {
     EXPECT_EQ(block->txs[r->index].hash, hash);
     EXPECT_EQ(block->txs[r->index].sender, testing::test_address(1));
     EXPECT_EQ(h.db->message(r->block_number)->txs.at(r->index), raw);
-    EXPECT_EQ(h.db->latest_state()->read_account(to)->balance, uint256{12345});
-    EXPECT_EQ(h.seq->pending_nonce(testing::test_address(1)), 1u);
+    EXPECT_EQ(h.db->latest_state()->read_account(to).value()->balance, uint256{12345});
+    EXPECT_EQ(h.seq->pending_nonce(testing::test_address(1)).value(), 1u);
 }
 
 TEST_P(SequencerTest, RefusalsComeAtOnceWithGethMessages) {
@@ -305,7 +305,7 @@ TEST_P(SequencerTest, GasCapBoundsComputeGasNotTheL1Part) {
     h.seq->start();
     // Block 1 records the L1 base fee; from then on transactions carry poster gas.
     ASSERT_TRUE(h.submit_wait(make_raw({.key = 1, .gas_limit = 500'000})).has_value());
-    const arbos::SystemState sys = arbos::read_system_state(*h.db->latest_state());
+    const arbos::SystemState sys = arbos::read_system_state(*h.db->latest_state()).value();
     // The poster gas of a transaction of this shape (the real one differs in a few signature
     // bytes, so its brotli size may differ by a byte or two: P / 2 of slack either way).
     const uint64_t p =
@@ -331,7 +331,7 @@ TEST_P(SequencerTest, GasCapBoundsComputeGasNotTheL1Part) {
         refusal(h.submit_wait(make_raw({.key = 1, .nonce = 2, .gas_limit = kCap + 2 * p})));
     EXPECT_EQ(r.reason, R::kGasLimit);
     EXPECT_EQ(r.message.rfind("exceeds block gas limit", 0), 0u) << r.message;
-    EXPECT_EQ(h.seq->pending_nonce(testing::test_address(1)), 2u);
+    EXPECT_EQ(h.seq->pending_nonce(testing::test_address(1)).value(), 2u);
 }
 
 TEST_P(SequencerTest, PoolFullIsRefused) {
@@ -402,7 +402,7 @@ TEST_P(SequencerTest, NonceOrderAndQueuedPromotion) {
     const Hash32 n2 = h.submit({.key = 3, .nonce = 2}, out);
     const Hash32 n1 = h.submit({.key = 3, .nonce = 1}, out);
     EXPECT_EQ(h.seq->pool_size(), 2u);  // queued: nonce 0 is missing, nothing sealed
-    EXPECT_EQ(h.seq->pending_nonce(testing::test_address(3)), 0u);
+    EXPECT_EQ(h.seq->pending_nonce(testing::test_address(3)).value(), 0u);
     const Hash32 n0 = h.submit({.key = 3, .nonce = 0}, out);
     ASSERT_TRUE(out.wait_for(3));
     for (const Hash32& x : {n0, n1, n2})
@@ -593,7 +593,7 @@ TEST_P(SequencerTest, ResumesOnTopOfTheDurableHead) {
     h.seq.reset();
     const uint64_t head = *h.db->head(storage::Head::kLatest);
     Sequencer again(*h.db, h.genesis, Harness::fast_config(), [] { return L1Info{}; });
-    EXPECT_EQ(again.pending_nonce(testing::test_address(9)), 1u);
+    EXPECT_EQ(again.pending_nonce(testing::test_address(9)).value(), 1u);
     again.start();
     const Bytes raw1 = make_raw({.key = 9, .nonce = 1});
     again.submit(raw1, out.callback(keccak256(raw1)));
@@ -639,7 +639,7 @@ TEST(SequencerRocks, AcknowledgedTransactionsAreInTheReopenedDatabase) {
     ASSERT_TRUE(root.has_value()) << root.error();
     EXPECT_EQ(*root, head->state_root);
     for (uint64_t k = 1; k <= 4; ++k)
-        EXPECT_EQ(db->latest_state()->read_account(testing::test_address(k))->nonce, 10u);
+        EXPECT_EQ(db->latest_state()->read_account(testing::test_address(k)).value()->nonce, 10u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Db, SequencerTest, ::testing::Values(DbKind::kMemory, DbKind::kRocks),

@@ -271,8 +271,12 @@ Result<TxResult, TxRefusal> apply_transaction(ExecState& state, const BlockEnv& 
     const int64_t extra_gas = hooks ? hooks->extra_gas : 0;
     if (auto v = validate_against_block(block, rev, txn, sender, block_gas_left, blob_fee); !v)
         return Unexpected{std::move(v.error())};
-    if (auto v = validate_against_sender(state, rev, txn, sender, extra_gas); !v)
+    if (auto v = validate_against_sender(state, rev, txn, sender, extra_gas); !v) {
+        // A check that read a state it could not read says nothing: the fault is the answer.
+        if (state.faulted()) return Unexpected{storage_fault_refusal(*state.fault())};
         return Unexpected{std::move(v.error())};
+    }
+    if (state.faulted()) return Unexpected{storage_fault_refusal(*state.fault())};
 
     const bool dynamic = is_dynamic_fee(txn);
     const bool arb_fees = hooks && hooks->base_fee_to_accounts;
@@ -323,6 +327,9 @@ Result<TxResult, TxRefusal> apply_transaction(ExecState& state, const BlockEnv& 
     gas_used += extra_gas;
     settle_fees(state, block, sender, hooks, price, gas_limit, gas_used, extra_gas);
 
+    // A read failed during execution (geth: StateDB.Error()): the outcome is not the
+    // transaction's; the caller discards the state (docs/storage.md "Errors").
+    if (state.faulted()) return Unexpected{storage_fault_refusal(*state.fault())};
     state.finalize_tx();
     if (tracer) tracer->on_tx_end(state, TxEnd{gas_used, res.status});
     out.status = res.status;

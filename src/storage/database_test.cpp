@@ -32,13 +32,17 @@ void expect_same_state(const state::StateReader& want, const state::StateReader&
                        const std::string& what) {
     for (uint64_t i = 0; i < kAccounts; ++i) {
         const Address a = test_address(i);
-        ASSERT_EQ(want.read_account(a), got.read_account(a)) << what << " account " << i;
-        ASSERT_EQ(want.has_storage(a), got.has_storage(a)) << what << " has_storage " << i;
+        ASSERT_EQ(want.read_account(a).value(), got.read_account(a).value())
+            << what << " account " << i;
+        ASSERT_EQ(want.has_storage(a).value(), got.has_storage(a).value())
+            << what << " has_storage " << i;
         for (uint64_t k = 0; k < 16; ++k)
-            ASSERT_EQ(want.read_storage(a, uint256(k)), got.read_storage(a, uint256(k)))
+            ASSERT_EQ(want.read_storage(a, uint256(k)).value(),
+                      got.read_storage(a, uint256(k)).value())
                 << what << " account " << i << " slot " << k;
-        if (auto acc = want.read_account(a)) {
-            ASSERT_EQ(want.read_code(acc->code_hash), got.read_code(acc->code_hash)) << what;
+        if (auto acc = want.read_account(a).value()) {
+            ASSERT_EQ(want.read_code(acc->code_hash).value(), got.read_code(acc->code_hash).value())
+                << what;
         }
     }
 }
@@ -56,7 +60,7 @@ struct Chain {
     /// Stages one block (apply_diff) without committing it.
     const arbos::Block& stage(size_t updates = 8) {
         diffs.push_back(random_diff(rng, kAccounts, updates));
-        const Hash32 root = db->world().apply_diff(diffs.back());
+        const Hash32 root = db->world().apply_diff(diffs.back()).value();
         ref.apply(diffs.back());
         EXPECT_EQ(root, ref.state_root()) << "block " << blocks.size();
         const uint64_t n = blocks.size();
@@ -93,7 +97,7 @@ TEST(Database, EmptyDatabaseHasNoHead) {
     auto db = open_db(dir);
     EXPECT_FALSE(db->head(Head::kLatest));
     EXPECT_FALSE(db->block_by_number(0));
-    EXPECT_EQ(db->world().read_account(test_address(1)), std::nullopt);
+    EXPECT_EQ(db->world().read_account(test_address(1)).value(), std::nullopt);
     EXPECT_EQ(db->recompute_state_root().value(), kEmptyTrieRoot);
 }
 
@@ -369,12 +373,12 @@ TEST(Database, CommitOnAnotherThreadWhileBuildingAndReading) {
         Hash32 parent;
         for (size_t n = 0; n < kBlocks; ++n) {
             diffs[n] = random_diff(rng, kAccounts, 10);
-            const Hash32 root = db->world().apply_diff(diffs[n]);
+            const Hash32 root = db->world().apply_diff(diffs[n]).value();
             ref.apply(diffs[n]);
             if (root != ref.state_root()) failed = true;
             // The builder reads its own staged writes.
             for (const auto& u : diffs[n].accounts)
-                if (db->world().read_account(u.address) != u.account) failed = true;
+                if (db->world().read_account(u.address).value() != u.account) failed = true;
             blocks[n] = make_block(n, parent, root, 2, rng);
             parent = blocks[n].hash;
             expected_roots[n] = root;
@@ -388,7 +392,7 @@ TEST(Database, CommitOnAnotherThreadWhileBuildingAndReading) {
                 auto b = db->block_by_number(*h);
                 if (!b || b->header.state_root != expected_roots[*h]) failed = true;
                 auto snap = db->latest_state();
-                (void)snap->read_account(test_address(3));
+                (void)snap->read_account(test_address(3)).value();
             }
             std::this_thread::yield();
         }

@@ -44,11 +44,15 @@ rocksdb::Slice str_slice(const std::string& s) {
 
 Result<std::unique_ptr<Database>, std::string> Database::open(const Options& options) {
     rocksdb::Options o;
+    if (options.env != nullptr) o.env = options.env;
     o.create_if_missing = true;
     o.create_missing_column_families = true;
     o.max_background_jobs = 2;
     rocksdb::BlockBasedTableOptions t;
-    t.block_cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
+    if (options.block_cache_mb == 0)
+        t.no_block_cache = true;  // tests: every read reaches the files (fault injection)
+    else
+        t.block_cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
     t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     rocksdb::ColumnFamilyOptions cfo(o);
     cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
@@ -92,26 +96,33 @@ RocksDatabase::~RocksDatabase() {
     db_.reset();
 }
 
-std::optional<std::string> RocksDatabase::get(Cf c, ByteView key,
-                                              const rocksdb::Snapshot* snap) const {
+state::ReadResult<std::optional<std::string>> RocksDatabase::read(
+    Cf c, ByteView key, const rocksdb::Snapshot* snap) const noexcept {
     rocksdb::ReadOptions ro;
     ro.snapshot = snap;
     std::string v;
     rocksdb::Status s = db_->Get(ro, cfs_[c], slice(key), &v);
-    if (s.IsNotFound()) return std::nullopt;
-    if (!s.ok()) throw std::runtime_error("database read failed: " + s.ToString());
-    return v;
+    if (s.IsNotFound()) return std::optional<std::string>{};
+    if (!s.ok()) return Unexpected{state::read_failed(s.ToString())};
+    return std::optional<std::string>{std::move(v)};
 }
 
-bool RocksDatabase::get_pinned(Cf c, ByteView key, rocksdb::PinnableSlice& out,
-                               const rocksdb::Snapshot* snap) const {
+state::ReadResult<bool> RocksDatabase::read_pinned(Cf c, ByteView key, rocksdb::PinnableSlice& out,
+                                                   const rocksdb::Snapshot* snap) const noexcept {
     rocksdb::ReadOptions ro;
     ro.snapshot = snap;
     out.Reset();
     rocksdb::Status s = db_->Get(ro, cfs_[c], slice(key), &out);
     if (s.IsNotFound()) return false;
-    if (!s.ok()) throw std::runtime_error("database read failed: " + s.ToString());
+    if (!s.ok()) return Unexpected{state::read_failed(s.ToString())};
     return true;
+}
+
+std::optional<std::string> RocksDatabase::get(Cf c, ByteView key,
+                                              const rocksdb::Snapshot* snap) const {
+    auto v = read(c, key, snap);
+    if (!v) throw ReadError(state::to_string(v.error()));
+    return std::move(*v);
 }
 
 Result<void, std::string> RocksDatabase::write(rocksdb::WriteBatch& batch) {
@@ -183,6 +194,15 @@ void write_nodes(const RocksDatabase& db, std::vector<NodeRef>& nodes, rocksdb::
 
 Result<void, std::string> RocksDatabase::commit(std::span<const BlockCommit> blocks) {
     std::lock_guard guard(write_mu_);
+    // The checks read the latest block: a read failure fails the commit, nothing written.
+    try {
+        return commit_locked(blocks);
+    } catch (const ReadError& e) {
+        return Unexpected{std::string("commit: ") + e.what()};
+    }
+}
+
+Result<void, std::string> RocksDatabase::commit_locked(std::span<const BlockCommit> blocks) {
     const auto latest = head(Head::kLatest);
     uint64_t expect = latest ? *latest + 1 : 0;
     Hash32 parent;
@@ -207,7 +227,9 @@ Result<void, std::string> RocksDatabase::commit(std::span<const BlockCommit> blo
         if (!hh || *hh != b.hash)
             return Unexpected{"block " + std::to_string(num) + ": hash does not match its header"};
         if (used == staged.size() && bc.diff != nullptr) {  // not staged through world() yet
-            world_.apply_diff(*bc.diff);
+            if (auto r = world_.apply_diff(*bc.diff); !r)
+                return Unexpected{"block " + std::to_string(num) + ": " +
+                                  state::to_string(r.error())};
             staged = world_.staged();
         }
         // The staged layers up to the one that produced this block's state root.
@@ -265,7 +287,12 @@ Result<void, std::string> RocksDatabase::commit(std::span<const BlockCommit> blo
 
 Result<void, std::string> RocksDatabase::set_head(Head h, uint64_t number) {
     std::lock_guard guard(write_mu_);
-    if (!header_by_number(number))
+    const auto nk_check = number_key(number);
+    auto exists = read(kHeaders, ByteView(nk_check.data(), nk_check.size()));
+    if (!exists)
+        return Unexpected{"cannot set a head to block " + std::to_string(number) + ": " +
+                          state::to_string(exists.error())};
+    if (!exists->has_value())
         return Unexpected{"cannot set a head to block " + std::to_string(number) +
                           ": no such block"};
     const auto nk = number_key(number);
@@ -276,13 +303,19 @@ Result<void, std::string> RocksDatabase::set_head(Head h, uint64_t number) {
 
 void RocksDatabase::discard_staged() {
     std::lock_guard guard(write_mu_);
-    Hash32 root = kEmptyTrieRoot;
-    if (auto latest = head(Head::kLatest)) root = state_root_of(*latest).value_or(kEmptyTrieRoot);
-    world_.reset(root);
+    world_.discard();  // no read: the world knows the committed root
 }
 
 Result<void, std::string> RocksDatabase::rewind_to(uint64_t number) {
     std::lock_guard guard(write_mu_);
+    try {
+        return rewind_locked(number);
+    } catch (const ReadError& e) {
+        return Unexpected{"cannot rewind: " + std::string(e.what())};
+    }
+}
+
+Result<void, std::string> RocksDatabase::rewind_locked(uint64_t number) {
     const auto latest = head(Head::kLatest);
     if (!latest || number > *latest)
         return Unexpected{"cannot rewind to block " + std::to_string(number) +
@@ -332,7 +365,11 @@ Result<void, std::string> RocksDatabase::rewind_to(uint64_t number) {
     if (!root) return Unexpected{"cannot rewind: block " + std::to_string(number) + " is missing"};
     // Deposits at or above block `number`'s next deposit index belong to dropped blocks; a
     // re-sequenced chain may bring other contents for them (after an L1 reorg).
-    const uint64_t next = arbos::read_system_state(*state_at(*root)).next_deposit_index;
+    const auto sys = arbos::read_system_state(*state_at(*root));
+    if (!sys)
+        return Unexpected{"cannot rewind: the state of block " + std::to_string(number) + ": " +
+                          state::to_string(sys.error())};
+    const uint64_t next = sys->next_deposit_index;
     const auto nk_first = number_key(next), nk_max = number_key(UINT64_MAX);
     batch.DeleteRange(cf(kDeposits), slice(ByteView(nk_first.data(), nk_first.size())),
                       slice(ByteView(nk_max.data(), nk_max.size())));
