@@ -131,7 +131,14 @@ async function main() {
       while (!stopSampling) {
         const s = { t: (Date.now() - t0) / 1000 };
         for (const [name, pid] of Object.entries(pids)) s[`rss_${name}`] = rss(pid);
-        for (const [name, n] of Object.entries(procs)) s[`disk_${name}`] = dirBytes(n.datadir);
+        for (const [name, n] of Object.entries(procs)) {
+          s[`disk_${name}`] = dirBytes(n.datadir);
+          try {
+            const m = await n.metrics();
+            s[`memtables_${name}`] = m.fusel2_db_memtable_bytes;
+            s[`cache_${name}`] = m.fusel2_db_block_cache_bytes;
+          } catch { /* a sample without them */ }
+        }
         try {
           s.head = Number(await rpc(seq.url, 'eth_blockNumber'));
           const root = await rollup.latestRoot();
@@ -206,15 +213,17 @@ async function main() {
         max_ms: +(percentile(lats, 100) / 1000).toFixed(2),
         ...Object.fromEntries(Object.keys(pids).map((n) => [`rss_${n}_mb`, +mb(s[`rss_${n}`] ?? 0)])),
         ...Object.fromEntries(Object.keys(procs).map((n) => [`disk_${n}_mb`, +mb(s[`disk_${n}`] ?? 0)])),
+        memtables_sequencer_mb: +mb(s.memtables_sequencer ?? 0), cache_sequencer_mb: +mb(s.cache_sequencer ?? 0),
         head: s.head, finalized: s.finalized,
       });
     }
     console.log(`\nrequests by outcome: ${JSON.stringify(outcomes)}; load ${loadEnd.toFixed(0)} s, settled at ${settledAt.toFixed(0)} s`);
-    console.log('\n| minute | requests | p50 ms | p99 ms | max ms | RSS seq MB | RSS proposer MB | RSS watcher MB | RSS anvil MB | disk seq MB | disk proposer MB | disk watcher MB | L2 head | root at |');
-    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('\n| minute | requests | p50 ms | p99 ms | max ms | RSS seq MB | RSS proposer MB | RSS watcher MB | RSS anvil MB | disk seq MB | disk proposer MB | disk watcher MB | seq memtables MB | seq block cache MB | L2 head | root at |');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) {
       console.log(`| ${r.minute} | ${r.requests} | ${r.p50_ms} | ${r.p99_ms} | ${r.max_ms} | ${r.rss_sequencer_mb} | ${r.rss_proposer_mb} | ` +
-        `${r.rss_watcher_mb} | ${r.rss_anvil_mb} | ${r.disk_sequencer_mb} | ${r.disk_proposer_mb} | ${r.disk_watcher_mb} | ${r.head} | ${r.finalized} |`);
+        `${r.rss_watcher_mb} | ${r.rss_anvil_mb} | ${r.disk_sequencer_mb} | ${r.disk_proposer_mb} | ${r.disk_watcher_mb} | ` +
+        `${r.memtables_sequencer_mb} | ${r.cache_sequencer_mb} | ${r.head} | ${r.finalized} |`);
     }
     const summary = { minutes: Number(opt.minutes), rate: kRate, acknowledged: hashes.length, head, outcomes, rows, samples, failures };
     if (opt.out) fs.writeFileSync(opt.out, `${JSON.stringify(summary, null, 1)}\n`);
