@@ -33,6 +33,9 @@ const { values: opt } = parseArgs({
     'batch-delay-ms': { type: 'string', default: '1000' },
     loadgen: { type: 'string', default: path.join(repoDir, 'build', 'release', 'bench', 'loadgen', 'loadgen') },
     out: { type: 'string' },
+    // Extra flags for every node, e.g. --node-args '--db-cache-mb 16' (a small cache fills
+    // within minutes, so the soak shows where resident memory levels off).
+    'node-args': { type: 'string', default: '' },
   },
 });
 const kSeconds = Math.round(Number(opt.minutes) * 60);
@@ -113,15 +116,18 @@ async function main() {
     if (!ok) failures.push(what);
   };
 
-  const rollup = await startRollup({ blockTime: Number(opt['l1-block-time']), maxBatchDelayMs: Number(opt['batch-delay-ms']) });
+  const nodeArgs = opt['node-args'].split(/\s+/).filter(Boolean);
+  const rollup = await startRollup({ blockTime: Number(opt['l1-block-time']), maxBatchDelayMs: Number(opt['batch-delay-ms']),
+    sequencerArgs: nodeArgs });
   let stopSampling = false;
   try {
     const seq = rollup.sequencer;
-    const proposer = await rollup.startValidator({ mode: 'propose' });
-    const watcher = await rollup.startValidator({ mode: 'watch', sequencerUrl: seq.url });
+    const proposer = await rollup.startValidator({ mode: 'propose', args: nodeArgs });
+    const watcher = await rollup.startValidator({ mode: 'watch', sequencerUrl: seq.url, args: nodeArgs });
     const procs = { sequencer: seq, proposer, watcher };
     const pids = { sequencer: seq.pid, proposer: proposer.pid, watcher: watcher.pid, anvil: rollup.anvil.pid };
-    console.log(`soak: ${opt.minutes} min at ${kRate} tx/s (mixed ETH/ERC-20), L1 block ${opt['l1-block-time']} s; ` +
+    console.log(`soak: ${opt.minutes} min at ${kRate} tx/s (mixed ETH/ERC-20), L1 block ${opt['l1-block-time']} s, ` +
+      `node args [${nodeArgs.join(' ')}]; ` +
       `pids ${JSON.stringify(pids)}; work dir ${work}`);
 
     // Memory and disk, every sample period, from the start of the load.
