@@ -33,7 +33,7 @@ const { values: opt } = parseArgs({
     'batch-delay-ms': { type: 'string', default: '1000' },
     loadgen: { type: 'string', default: path.join(repoDir, 'build', 'release', 'bench', 'loadgen', 'loadgen') },
     out: { type: 'string' },
-    // Extra flags for every node, e.g. --node-args '--db-cache-mb 16' (a small cache fills
+    // Extra flags for every node, e.g. --node-args='--db-cache-mb 16' (a small cache fills
     // within minutes, so the soak shows where resident memory levels off).
     'node-args': { type: 'string', default: '' },
   },
