@@ -346,6 +346,7 @@ void Node::write_role_metrics(PrometheusWriter& w) const {
         if (sequencer_l1_) sequencer_l1_->write_metrics(w);
     }
     if (validator_) write_validator_status(w, validator_->status());
+    write_db_memory(w, *db_);
 }
 
 }  // namespace fuse::node

@@ -244,6 +244,18 @@ void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s, bool 
              "L1 deposits included in durable blocks since start", s.deposits);
 }
 
+void write_db_memory(PrometheusWriter& w, const storage::Database& db) {
+    const storage::MemoryUsage m = db.memory_usage();
+    w.single("fusel2_db_memtable_bytes", "gauge",
+             "RocksDB memtables of every column family (bounded by db.write-buffer-mb)",
+             m.memtables);
+    w.single("fusel2_db_block_cache_bytes", "gauge",
+             "RocksDB block cache in use: data, index and filter blocks (bounded by db.cache-mb)",
+             m.block_cache);
+    w.single("fusel2_db_table_readers_bytes", "gauge",
+             "RocksDB SST readers' memory outside the block cache (estimate)", m.table_readers);
+}
+
 void write_tag_heads(PrometheusWriter& w, const storage::Database& db) {
     w.single("fusel2_safe_block", "gauge", "Highest L2 block in a batch on L1 (the safe tag)",
              db.head(storage::Head::kSafe).value_or(0));

@@ -69,6 +69,8 @@ nlohmann::json sequencer_status_json(const sequencer::Sequencer& seq);
 /// The sequencer's counters, its storage errors and whether it halted.
 void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s, bool halted);
 void write_tag_heads(PrometheusWriter& w, const storage::Database& db);
+/// The database's memory (storage::MemoryUsage) as gauges, for every role.
+void write_db_memory(PrometheusWriter& w, const storage::Database& db);
 void write_poster_status(PrometheusWriter& w, const poster::PosterStatus& s);
 void write_validator_status(PrometheusWriter& w, const validator::Status& s);
 

@@ -31,9 +31,14 @@ struct Options {
     /// fsync the WAL on every commit (what makes an acknowledged transaction survive power
     /// loss; kill -9 alone is survived without it).
     bool sync = true;
-    /// RocksDB's block cache; 0 (refused by `validate`, for tests): none, every read reaches
-    /// the files.
+    /// RocksDB's block cache, shared by every column family; it also holds the SST files'
+    /// index and filter blocks, so reads cost at most this much memory however large the
+    /// database grows. 0 (refused by `validate`, for tests): none, every read reaches the files.
     size_t block_cache_mb = 256;
+    /// Every column family's memtables together (a RocksDB WriteBufferManager): when they pass
+    /// this, the largest is flushed. Without it each of the 14 column families could hold up to
+    /// 2 × 64 MiB before flushing.
+    size_t write_buffer_mb = 64;
     /// The RocksDB environment (file system) to run on; null: the default. Tests pass a
     /// fault-injecting one (storage/fault_injection.hpp); it must outlive the database.
     rocksdb::Env* env = nullptr;
@@ -49,6 +54,14 @@ struct Options {
 class ReadError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+};
+
+/// What the database holds in memory (bytes), for /metrics: bounded by Options'
+/// `block_cache_mb` (block cache, index and filter blocks) and `write_buffer_mb` (memtables).
+struct MemoryUsage {
+    uint64_t memtables = 0;      ///< every column family's memtables (active and unflushed)
+    uint64_t block_cache = 0;    ///< the block cache's usage (data, index and filter blocks)
+    uint64_t table_readers = 0;  ///< SST readers outside the cache (estimate)
 };
 
 /// The named heads (DESIGN.md §4).
@@ -151,6 +164,9 @@ public:
     virtual Result<Hash32, std::string> recompute_state_root() const = 0;
 
     /// Generic metadata (batch poster / validator progress, config hash).
+    /// What the database holds in memory now (zeros where an implementation cannot tell).
+    virtual MemoryUsage memory_usage() const { return {}; }
+
     virtual std::optional<Bytes> get_meta(std::string_view key) const = 0;
     virtual Result<void, std::string> put_meta(std::string_view key, ByteView value) = 0;
 };

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <thread>
 
@@ -187,6 +189,50 @@ TEST(Database, StagedDiffsAreVisibleThroughWorldButNotLatestStateUntilCommit) {
     c.commit_range(5, 6);
     expect_same_state(c.ref, *c.db->latest_state(), "latest after commit");
     EXPECT_EQ(c.db->recompute_state_root().value(), c.ref.state_root());
+}
+
+TEST(Database, MemtablesStayWithinTheirBudgetWhateverIsWritten) {
+    // 14 column families would each hold up to 2 x 64 MiB of memtables without a shared
+    // budget (this test peaked at 121 MiB without it); with db.write-buffer-mb = 4 all of them
+    // together stay within the budget plus each family's floor of arena blocks (~11 MiB
+    // measured) while far more than that is written (docs/storage.md "Memory").
+    TempDir dir;
+    Options o;
+    o.path = dir.path.string();
+    o.sync = false;
+    o.block_cache_mb = 8;
+    o.write_buffer_mb = 4;
+    auto opened = Database::open(o);
+    ASSERT_TRUE(opened) << opened.error();
+    Chain c{std::move(opened.value())};
+    uint64_t peak = 0;
+    for (int i = 0; i < 60; ++i) {
+        for (int k = 0; k < 50; ++k) {
+            c.stage(40);
+            c.commit_range(c.blocks.size() - 1, c.blocks.size());
+        }
+        const MemoryUsage m = c.db->memory_usage();
+        peak = std::max(peak, m.memtables);
+        EXPECT_GT(m.memtables, 0u);
+        EXPECT_LE(m.block_cache, uint64_t{8} << 20);
+    }
+    EXPECT_LE(peak, uint64_t{16} << 20) << "memtables peaked at " << peak << " bytes";
+    EXPECT_EQ(c.db->recompute_state_root().value(), c.blocks.back().header.state_root);
+    c.db.reset();  // closed: no background compaction removes files while they are counted
+    uint64_t on_disk = 0;
+    for (const auto& f : std::filesystem::recursive_directory_iterator(dir.path))
+        if (f.is_regular_file()) on_disk += f.file_size();
+    EXPECT_GT(on_disk, uint64_t{12} << 20) << "the test must write well past the budget";
+}
+
+TEST(Database, OptionsRefuseAWriteBufferBudgetOutOfRange) {
+    Options o;
+    o.path = "/tmp/x";
+    EXPECT_EQ(o.validate(), "");
+    o.write_buffer_mb = 2;
+    EXPECT_EQ(o.validate(), "write-buffer-mb must be at least 4");
+    o.write_buffer_mb = (size_t{1} << 20) + 1;
+    EXPECT_EQ(o.validate(), "write-buffer-mb must be at most 1048576 (1 TiB)");
 }
 
 TEST(Database, ReopenResumesWithTheSameState) {

@@ -2,6 +2,7 @@
 /// The RocksDB implementation of `storage::Database` (docs/storage.md). Internal to the storage
 /// library: everything else goes through `Database`.
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 
 #include <atomic>
@@ -109,7 +110,7 @@ private:
 class RocksDatabase final : public Database {
 public:
     RocksDatabase(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> cfs,
-                  const Options& options);
+                  const Options& options, std::shared_ptr<rocksdb::Cache> block_cache = nullptr);
     ~RocksDatabase() override;
 
     arbos::WorldState& world() override { return world_; }
@@ -133,6 +134,7 @@ public:
     Result<std::vector<LogEntry>, std::string> logs(const LogFilter& filter,
                                                     size_t max_results) const override;
     Result<Hash32, std::string> recompute_state_root() const override;
+    MemoryUsage memory_usage() const override;
     std::optional<Bytes> get_meta(std::string_view key) const override;
     Result<void, std::string> put_meta(std::string_view key, ByteView value) override;
 
@@ -158,6 +160,7 @@ private:
     std::unique_ptr<rocksdb::DB> db_;
     std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
     Options options_;
+    std::shared_ptr<rocksdb::Cache> block_cache_;
     World world_;
     std::unique_ptr<state::NodeStore> nodes_;  ///< committed trie nodes (trie_nodes)
     std::mutex write_mu_;  ///< one writer at a time (commit, rewind, heads, meta)
