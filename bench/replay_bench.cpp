@@ -291,7 +291,7 @@ int replay(const History& h, const std::string& dir, bool pipeline, bool sync, s
             for (size_t i = 0; i < m.txs.size(); ++i)
                 if (rec.ok[i])
                     (void)builder.add(rec.txs[i], m.txs[i], rec.senders[i], rec.hashes[i]);
-            b = builder.finish(&diff);
+            b = builder.finish(&diff).value();
         } else {
             b = arbos::execute_message(db->world(), h.genesis, prev, m, &diff, hash_fn);
         }

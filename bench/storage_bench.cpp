@@ -36,7 +36,7 @@ uint64_t populate(Database& db, uint64_t n, Hash32& parent) {
         state::StateDiff d;
         for (uint64_t i = start; i < std::min(n, start + 20'000); ++i)
             d.accounts.push_back({test_address(i), funded(i), false, {}, std::nullopt});
-        const Hash32 root = db.world().apply_diff(d);
+        const Hash32 root = db.world().apply_diff(d).value();
         arbos::Block b = make_block(number, parent, root, 0, rng);
         BlockCommit c{&b, &d, nullptr};
         if (!db.commit({&c, 1})) std::abort();
@@ -71,7 +71,7 @@ void BM_Commit100Transfers(benchmark::State& st) {
     std::mt19937_64 rng(7);
     for (auto _ : st) {
         state::StateDiff d = transfer_diff(rng, 10'000, number);
-        const Hash32 root = db->world().apply_diff(d);
+        const Hash32 root = db->world().apply_diff(d).value();
         arbos::Block b = make_block(number, parent, root, 100, rng);
         BlockCommit c{&b, &d, nullptr};
         if (!db->commit({&c, 1})) std::abort();
@@ -100,7 +100,7 @@ void BM_StateRootUpdate(benchmark::State& st) {
     std::mt19937_64 rng(11);
     for (auto _ : st) {
         state::StateDiff d = transfer_diff(rng, n, number);
-        const Hash32 root = db->world().apply_diff(d);
+        const Hash32 root = db->world().apply_diff(d).value();
         st.PauseTiming();
         arbos::Block b = make_block(number, parent, root, 0, rng);
         BlockCommit c{&b, &d, nullptr};

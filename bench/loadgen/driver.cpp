@@ -10,6 +10,9 @@
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
+
+#include "core/hex.hpp"
 
 namespace fuse::loadgen {
 namespace {
@@ -110,13 +113,34 @@ private:
         return v;
     }
 
+    void record_sample(uint32_t latency, Outcome outcome, const Hash32& hash = {}) {
+        if (!run_.options.keep_samples) return;
+        const auto due_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(due_at_ - run_.start).count();
+        run_.result.samples.push_back({static_cast<uint32_t>(next_),
+                                       static_cast<uint32_t>(std::max<int64_t>(due_ms, 0)), latency,
+                                       outcome, hash});
+    }
+
+    /// The hash in a successful eth_sendRawTransaction answer (zero if it has none).
+    static Hash32 answered_hash(const std::string& body) {
+        constexpr std::string_view kKey = "\"result\":\"";
+        const auto at = body.find(kKey);
+        if (at == std::string::npos) return {};
+        return hash_from_hex(std::string_view(body).substr(at + kKey.size(), 66))
+            .value_or(Hash32{});
+    }
+
     void answered() {
         run_.last_answer = Clock::now();
         const uint32_t latency = record_latency();
         if (res_.result() == http::status::ok && is_success(res_.body())) {
             ++run_.result.ok;
             run_.result.ok_latencies_us.push_back(latency);
+            record_sample(latency, Outcome::kOk,
+                          run_.options.keep_samples ? answered_hash(res_.body()) : Hash32{});
         } else {
+            record_sample(latency, Outcome::kError);
             ++run_.result.errors;
             if (run_.result.first_errors.size() < 5)
                 run_.result.first_errors.push_back(res_.body());
@@ -128,8 +152,9 @@ private:
     /// The request in flight got no answer: timed out or the connection failed. It counts
     /// (latency: the time waited); the connection's remaining requests count as not sent.
     void fail(beast::error_code ec) {
-        record_latency();
+        const uint32_t latency = record_latency();
         const bool timeout = ec == beast::error::timeout;
+        record_sample(latency, timeout ? Outcome::kTimeout : Outcome::kFailed);
         ++(timeout ? run_.result.timeouts : run_.result.failed);
         if (run_.result.first_errors.size() < 5)
             run_.result.first_errors.push_back((timeout ? "timeout: " : "connection: ") +
@@ -178,6 +203,7 @@ RunResult run_load(const std::vector<Request>& requests, const RunOptions& optio
     Run run{requests, options, {}, {}, {}, {}, 0};
     run.result.latencies_us.reserve(requests.size());
     run.result.ok_latencies_us.reserve(requests.size());
+    if (options.keep_samples) run.result.samples.reserve(requests.size());
     std::vector<std::shared_ptr<Connection>> conns;
     for (unsigned c = 0; c < options.connections; ++c) {
         auto conn = std::make_shared<Connection>(io, run, c);

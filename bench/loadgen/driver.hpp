@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/bytes.hpp"
 #include "loadgen/workload.hpp"
 
 namespace fuse::loadgen {
@@ -26,6 +27,18 @@ struct RunOptions {
     /// An answer not received by then counts as a timeout (its latency: the time waited) and
     /// the connection is closed (its later requests count as not sent).
     std::chrono::milliseconds request_timeout{30'000};
+    /// Also record one Sample per sent request (timelines, the acknowledged hashes).
+    bool keep_samples = false;
+};
+
+/// What became of one request (RunOptions::keep_samples).
+enum class Outcome : uint8_t { kOk, kError, kTimeout, kFailed };
+struct Sample {
+    uint32_t index;       ///< the request's index in the workload
+    uint32_t due_ms;      ///< when it was due (or sent, at --rate 0), from the run's start
+    uint32_t latency_us;  ///< as in `latencies_us`
+    Outcome outcome;
+    Hash32 tx_hash;  ///< the answered hash (kOk only)
 };
 
 struct RunResult {
@@ -41,6 +54,7 @@ struct RunResult {
     std::vector<uint32_t> latencies_us;
     std::vector<uint32_t> ok_latencies_us;  ///< the successful ones alone
     std::vector<std::string> first_errors;
+    std::vector<Sample> samples;  ///< keep_samples only, in answer order
 };
 
 /// Runs `requests`: connection c sends requests c, c + C, c + 2C, ... in order (so with the

@@ -58,6 +58,23 @@ std::string read_bytecode(const std::string& path) {
     return hex;
 }
 
+void write_timeline(const std::string& path, const std::vector<Sample>& samples) {
+    std::ofstream out(path);
+    out << "index,due_ms,latency_us,outcome\n";
+    static constexpr const char* kOutcome[] = {"ok", "error", "timeout", "failed"};
+    for (const Sample& s : samples)
+        out << s.index << ',' << s.due_ms << ',' << s.latency_us << ','
+            << kOutcome[static_cast<int>(s.outcome)] << '\n';
+    if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+void write_acked(const std::string& path, const std::vector<Sample>& samples) {
+    std::ofstream out(path);
+    for (const Sample& s : samples)
+        if (s.outcome == Outcome::kOk) out << to_hex(s.tx_hash.view()) << '\n';
+    if (!out) throw std::runtime_error("cannot write " + path);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -76,8 +93,10 @@ int main(int argc, char** argv) try {
     std::string token_bytecode = FUSE_LOADGEN_DIR "/out/LoadToken.hex";
     unsigned sign_threads = 2;
     uint64_t request_timeout_ms = 30'000;
+    std::string timeline_file, acked_file;
     app.add_option("--url", url, "sequencer JSON-RPC host:port");
-    app.add_option("--mode", mode_name, "eth | erc20")->check(CLI::IsMember({"eth", "erc20"}));
+    app.add_option("--mode", mode_name, "eth | erc20 | mixed (every other transfer ERC-20)")
+        ->check(CLI::IsMember({"eth", "erc20", "mixed"}));
     app.add_option("--rate", rate, "offered tx/s; 0 = as fast as answers come");
     app.add_option("--duration", duration_s, "seconds of load");
     app.add_option("--connections", connections, "keep-alive HTTP connections");
@@ -91,11 +110,17 @@ int main(int argc, char** argv) try {
     app.add_option("--sign-threads", sign_threads, "threads signing the workload");
     app.add_option("--request-timeout-ms", request_timeout_ms,
                    "an answer later than this counts as a timeout (its latency: the wait)");
+    app.add_option("--timeline", timeline_file,
+                   "write one CSV line per sent request: index,due_ms,latency_us,outcome");
+    app.add_option("--acked-file", acked_file,
+                   "write the hash of every acknowledged transaction, one per line");
     CLI11_PARSE(app, argc, argv);
 
     const auto colon = url.rfind(':');
     Node node{url.substr(0, colon), static_cast<uint16_t>(std::stoi(url.substr(colon + 1)))};
-    const Mode mode = mode_name == "erc20" ? Mode::kErc20 : Mode::kEth;
+    const Mode mode = mode_name == "erc20"   ? Mode::kErc20
+                      : mode_name == "mixed" ? Mode::kMixed
+                                             : Mode::kEth;
     senders = (senders + connections - 1) / connections * connections;
 
     Fees fees;
@@ -135,7 +160,7 @@ int main(int argc, char** argv) try {
     if (gas_limit == 0) {
         json call{
             {"from", to_hex(funder_addr)}, {"to", to_hex(addrs[1 % senders])}, {"value", "0x1"}};
-        if (mode == Mode::kErc20)
+        if (mode != Mode::kEth)  // mixed: the larger of the two, the token transfer
             call = {{"from", to_hex(funder_addr)},
                     {"to", to_hex(token)},
                     {"data", to_hex(erc20_transfer_calldata(addrs[0], uint256{1}))}};
@@ -180,7 +205,10 @@ int main(int argc, char** argv) try {
     opts.rate = rate;
     opts.duration = std::chrono::milliseconds(static_cast<int64_t>(duration_s * 1000));
     opts.request_timeout = std::chrono::milliseconds(request_timeout_ms);
+    opts.keep_samples = !timeline_file.empty() || !acked_file.empty();
     RunResult r = run_load(reqs, opts);
+    if (!timeline_file.empty()) write_timeline(timeline_file, r.samples);
+    if (!acked_file.empty()) write_acked(acked_file, r.samples);
 
     const double achieved = r.elapsed_s > 0 ? static_cast<double>(r.ok) / r.elapsed_s : 0;
     std::printf(

@@ -3,9 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <string>
@@ -94,6 +96,27 @@ TEST(Loadgen, WorkloadIsInterleavedNonceOrderedAndSigned) {
     EXPECT_TRUE(t.data.empty());
 }
 
+TEST(Loadgen, MixedWorkloadAlternatesEthAndTokenTransfersPerSender) {
+    Fees fees{.chain_id = 412346, .max_fee = 5'000, .tip = 0};
+    const Address token = address_from_hex("0x5555555555555555555555555555555555555555").value();
+    const auto reqs = make_workload(Mode::kMixed, 3, 4, {0, 0, 0}, 90'000, fees, token, 2);
+    ASSERT_EQ(reqs.size(), 12u);
+    for (size_t i = 0; i < reqs.size(); ++i) {
+        const Transaction t = tx_of(reqs[i]);
+        const uint64_t s = i % 3, k = i / 3;
+        const Address next = address_of(sender_key((s + 1) % 3));
+        EXPECT_EQ(t.nonce, k) << i;
+        if (k % 2 == 0) {
+            EXPECT_EQ(t.to, next) << i;
+            EXPECT_EQ(t.value, uint256{1}) << i;
+            EXPECT_TRUE(t.data.empty()) << i;
+        } else {
+            EXPECT_EQ(t.to, token) << i;
+            EXPECT_EQ(t.data, erc20_transfer_calldata(next, uint256{1})) << i;
+        }
+    }
+}
+
 TEST(Loadgen, Percentile) {
     std::vector<uint32_t> v;
     for (uint32_t i = 100; i >= 1; --i)
@@ -106,8 +129,15 @@ TEST(Loadgen, Percentile) {
     EXPECT_EQ(percentile(none, 50), 0u);
 }
 
-/// A keep-alive HTTP server answering every request with a result, recording which request
-/// ids arrived on which connection, in order; request id 7 gets a JSON-RPC error.
+/// The hash EchoServer answers for request id `id`: 0x000…0<id>.
+std::string hash_for(uint64_t id) {
+    char buf[67];
+    std::snprintf(buf, sizeof buf, "0x%064llx", static_cast<unsigned long long>(id));
+    return buf;
+}
+
+/// A keep-alive HTTP server answering every request with a result (hash_for(id)), recording which
+/// request ids arrived on which connection, in order; request id 7 gets a JSON-RPC error.
 class EchoServer {
 public:
     explicit EchoServer(unsigned connections) : acceptor_(io_, {boost::asio::ip::tcp::v4(), 0}) {
@@ -148,7 +178,7 @@ private:
             res.body() =
                 id == 7
                     ? R"({"jsonrpc":"2.0","id":7,"error":{"code":-32000,"message":"nonce too low"}})"
-                    : R"({"jsonrpc":"2.0","id":1,"result":"0x01"})";
+                    : R"({"jsonrpc":"2.0","id":1,"result":")" + hash_for(id) + R"("})";
             res.keep_alive(true);
             res.prepare_payload();
             http::write(sock, res, ec);
@@ -172,8 +202,23 @@ TEST(Loadgen, DriverSendsEveryRequestInOrderPerConnection) {
     opts.connections = 4;
     opts.rate = 0;
     opts.duration = std::chrono::milliseconds(10'000);
+    opts.keep_samples = true;
     RunResult r = run_load(reqs, opts);
     server.join();  // run_load closed its connections
+    // One sample per request, each index once; the answered hash of every acknowledged one.
+    ASSERT_EQ(r.samples.size(), 40u);
+    std::vector<int> seen(40, 0);
+    for (const Sample& smp : r.samples) {
+        ASSERT_LT(smp.index, 40u);
+        ++seen[smp.index];
+        if (smp.index == 6) {
+            EXPECT_EQ(smp.outcome, Outcome::kError);
+        } else {
+            EXPECT_EQ(smp.outcome, Outcome::kOk) << smp.index;
+            EXPECT_EQ(smp.tx_hash, hash_from_hex(hash_for(smp.index + 1)).value()) << smp.index;
+        }
+    }
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), 40);
     ASSERT_EQ(server.ids.size(), 4u);
     size_t total = 0;
     for (const auto& [conn, ids] : server.ids) {
@@ -248,8 +293,14 @@ TEST(Loadgen, EveryRequestCountsFromItsDueTimeTimeoutsIncluded) {
     opts.rate = 100;
     opts.duration = std::chrono::milliseconds(5'000);
     opts.request_timeout = std::chrono::milliseconds(500);
+    opts.keep_samples = true;
     RunResult r = run_load(reqs, opts);
     EXPECT_EQ(r.sent, 12u);
+    ASSERT_EQ(r.samples.size(), 12u);
+    EXPECT_EQ(r.samples.back().index, 11u);
+    EXPECT_EQ(r.samples.back().outcome, Outcome::kTimeout);
+    EXPECT_GE(r.samples.back().latency_us, 500'000u);
+    EXPECT_NEAR(r.samples[3].due_ms, 30, 1);  // request 4 was due 30 ms after the start
     EXPECT_EQ(r.ok, 11u);
     EXPECT_EQ(r.timeouts, 1u);
     EXPECT_EQ(r.not_sent, 8u);

@@ -107,7 +107,8 @@ std::vector<Request> make_workload(Mode mode, uint64_t senders, uint64_t per_sen
             const uint64_t k = i / senders;
             const Address& next = addrs[(s + 1) % senders];
             Bytes raw;
-            if (mode == Mode::kEth) {
+            const bool eth = mode == Mode::kEth || (mode == Mode::kMixed && k % 2 == 0);
+            if (eth) {
                 raw =
                     sign_call(keys[s], first_nonces[s] + k, fees, gas_limit, &next, uint256{1}, {});
             } else {

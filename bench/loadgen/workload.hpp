@@ -12,7 +12,8 @@
 
 namespace fuse::loadgen {
 
-enum class Mode { kEth, kErc20 };
+/// kMixed: a sender's even-numbered transfers move ETH, its odd-numbered ones the token.
+enum class Mode { kEth, kErc20, kMixed };
 
 /// Fee fields every generated transaction carries (EIP-1559).
 struct Fees {
@@ -44,7 +45,8 @@ struct Request {
 /// The workload: `per_sender` transfers from each of `senders` generated senders (sender s,
 /// nonces first_nonces[s].., gas limit `gas_limit`), interleaved so that consecutive requests come
 /// from different senders: request k * senders + s is sender s's k-th. Transfers go to the next
-/// sender (s + 1 mod n); ERC-20 transfers call `token`. Signed on `threads` threads.
+/// sender (s + 1 mod n); ERC-20 transfers call `token` (in kMixed mode every other transfer of
+/// each sender). Signed on `threads` threads.
 std::vector<Request> make_workload(Mode mode, uint64_t senders, uint64_t per_sender,
                                    const std::vector<uint64_t>& first_nonces, uint64_t gas_limit,
                                    const Fees& fees, const Address& token, unsigned threads);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@
 #include "state/exec_state.hpp"
 #include "state/host.hpp"
 #include "state/state.hpp"
+#include "state/storage_fault.hpp"
 #include "state/tx_tracer.hpp"
 #include "state/validity.hpp"
 
@@ -40,8 +42,9 @@ using Message = batch::L2Message;
 class WorldState : public state::StateReader {
 public:
     /// Applies `diff` (in memory; the storage layer makes it durable when the block is
-    /// committed) and returns the new state root.
-    virtual Hash32 apply_diff(const state::StateDiff& diff) = 0;
+    /// committed) and returns the new state root; or the storage fault that stopped it (a trie
+    /// node the update needed could not be read), in which case nothing was applied.
+    virtual state::ReadResult<Hash32> apply_diff(const state::StateDiff& diff) = 0;
 };
 
 /// One included transaction and its outcome.
@@ -54,6 +57,7 @@ struct ExecutedTx {
     uint64_t gas_used = 0;         ///< this tx's gas, L1 part included (receipt.gasUsed)
     uint64_t gas_used_for_l1 = 0;  ///< the L1 data fee expressed in L2 gas (`gasUsedForL1`)
     uint256 effective_gas_price;   ///< what the sender paid per gas
+    /// A creation transaction's target address, also when it failed (geth's contractAddress).
     std::optional<Address> contract_address;
     uint64_t first_log_index = 0;  ///< index in the block of this tx's first log
 };
@@ -155,9 +159,15 @@ public:
     /// The block's execution state so far (a tracer reads accounts through it).
     state::ExecState& exec_state();
 
+    /// The first read of the state that failed (docs/storage.md "Errors"), in the system step,
+    /// a deposit or a transaction: the block cannot be built (`add` refuses everything with
+    /// kStorageFault, `finish` fails); the caller abandons it.
+    const std::optional<state::StorageFault>& fault() const;
+
     /// Finishes the block: computes roots via `world.apply_diff` and seals the header.
     /// The builder is spent afterwards. `diff` receives the block's state diff (for storage).
-    Block finish(state::StateDiff* diff = nullptr);
+    /// Fails, applying nothing, when a read of the state failed (`fault`).
+    state::ReadResult<Block> finish(state::StateDiff* diff = nullptr);
 
 private:
     struct Impl;
@@ -167,12 +177,31 @@ private:
 /// The validator's path: `msg`'s deposits (`deposits`, the contents of msg.deposit_ref read
 /// from L1; see BlockBuilder), then every transaction of `msg` in order, invalid ones skipped
 /// (a deterministic rule: the sequencer never emits them, a faulty batch cannot crash us).
+/// Fails with the storage fault when a read of `world` failed: no block, nothing applied.
+state::ReadResult<Block> try_execute_message(WorldState& world, const Genesis& genesis,
+                                             const Block& parent, const Message& msg,
+                                             state::StateDiff* diff = nullptr,
+                                             BlockHashFn block_hashes = {},
+                                             std::span<const Deposit> deposits = {});
+
+/// A storage fault thrown by `execute_message` (the fault's text as what()).
+class StorageFaultError : public std::runtime_error {
+public:
+    explicit StorageFaultError(state::StorageFault f)
+        : std::runtime_error(state::to_string(f)), fault(std::move(f)) {}
+    state::StorageFault fault;
+};
+
+/// `try_execute_message` for tests and tools whose state cannot fail (in-memory worlds, test
+/// chains): throws StorageFaultError instead of returning the fault. Node code calls
+/// try_execute_message.
 Block execute_message(WorldState& world, const Genesis& genesis, const Block& parent,
                       const Message& msg, state::StateDiff* diff = nullptr,
                       BlockHashFn block_hashes = {}, std::span<const Deposit> deposits = {});
 
 /// Block 0: the alloc and ArbOS's initial state; its hash is the genesis hash recorded in
-/// RollupCore. `world` must be empty; the alloc is applied to it.
+/// RollupCore. `world` must be empty; the alloc is applied to it. (An empty world needs no
+/// read below it: a storage fault here aborts with its text, as a broken genesis does.)
 Block make_genesis_block(WorldState& world, const Genesis& genesis,
                          state::StateDiff* diff = nullptr);
 
@@ -236,6 +265,9 @@ struct CallResult {
     /// created contract), the precompiles and the coinbase only when slots of theirs were
     /// used (geth's access-list tracer); sorted.
     std::vector<AccessListEntry> access_list;
+    /// A read of the state failed: `error` is the fault's text, nothing else is meaningful.
+    bool fault = false;
+
     /// The gas used before the EIP-3529 refund (eth_simulateV1's maxUsedGas), L1 part included.
     uint64_t gas_before_refund = 0;
     /// A successful creation's address.
@@ -245,6 +277,7 @@ struct CallResult {
 };
 
 /// Runs `req` on `state` (read-only: nothing is written) in a block following `parent`
+/// (a storage fault while reading `state` is the rejection kStorageFault with its text)
 /// (NUMBER = parent + 1, the parent's timestamp and the L2 base fee stored in `state`), or in
 /// `parent` itself with `req.in_block` (NUMBER = parent, its timestamp).
 /// Without a gas price the call runs at price 0 (geth's eth_call); `from` defaults to zero,
@@ -268,12 +301,14 @@ Result<CallResult, TxRejection> simulate_call_on(state::ExecState& exec,
 
 /// The L1 data gas `simulate_call(..., charge_l1 = true)` counts for `req`: the equivalent
 /// signed transaction's brotli size plus Nitro's estimation padding, at `req.l1_base_fee` or
-/// the L1 price stored in `state` (NodeInterface.gasEstimateL1Component).
-uint64_t estimate_l1_gas(const state::StateReader& state, const Genesis& genesis,
-                         const Block& parent, const CallRequest& req);
+/// the L1 price stored in `state` (NodeInterface.gasEstimateL1Component); the storage fault
+/// when `state` cannot be read.
+state::ReadResult<uint64_t> estimate_l1_gas(const state::StateReader& state, const Genesis& genesis,
+                                            const Block& parent, const CallRequest& req);
 
 /// eth_estimateGas: the smallest gas limit with which `req` succeeds (binary search), L1 data
-/// fee included; an error carries the revert reason when the call fails at any limit.
+/// fee included; an error carries the revert reason when the call fails at any limit, or the
+/// storage fault's text (`CallResult::fault`) when a read of `state` failed.
 Result<uint64_t, CallResult> estimate_gas(const state::StateReader& state, const Genesis& genesis,
                                           const Block& parent, const CallRequest& req);
 
@@ -293,11 +328,22 @@ struct SystemState {
     uint64_t next_deposit_index = 0;
     /// The Bridge's accumulator after the last executed deposit (zero before the first).
     Hash32 deposit_acc;
+    /// The L1 data backlog in compressed bytes after the last block (0 before ArbOS version 3).
+    uint64_t l1_backlog = 0;
 };
-SystemState read_system_state(const state::StateReader& state);
+state::ReadResult<SystemState> read_system_state(const state::StateReader& state);
 
 /// The L2 base fee a block at `timestamp` built on `state` will have (the system step's
 /// formula without writing anything): for the pool's fee floor and eth_gasPrice.
-uint256 next_base_fee(const state::StateReader& state, const Genesis& genesis, uint64_t timestamp);
+state::ReadResult<uint256> next_base_fee(const state::StateReader& state, const Genesis& genesis,
+                                         uint64_t timestamp);
+
+/// The L1 price per byte a block at `timestamp` on top of ArbOS state `s` charges at
+/// `l1_base_fee`: the system step's formula on the stored L1 backlog (which already counts the
+/// latest block's bytes) drained for `timestamp` − the last timestamp (docs/arbos.md "L1 price per
+/// byte"). The pool's poster gas uses it with the current time, so that an idle chain's price
+/// falls back before the next block; eth_estimateGas and NodeInterface with the last timestamp.
+uint256 next_l1_price_per_byte(const Genesis& genesis, const SystemState& s,
+                               const uint256& l1_base_fee, uint64_t timestamp);
 
 }  // namespace fuse::arbos

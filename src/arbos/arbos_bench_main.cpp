@@ -49,7 +49,10 @@ std::vector<Signed> transfers(size_t per_sender, uint64_t first_nonce) {
 
 void BM_BuildBlockOfTransfers(benchmark::State& state) {
     const size_t per_sender = static_cast<size_t>(state.range(0)) / 10;
-    const Genesis genesis = dev_genesis(412346);
+    Genesis genesis = dev_genesis(412346);
+    // Thousands of blocks of 1,000 transfers a second would price themselves out through the
+    // L1 data backlog (docs/arbos.md): this measures building, so the target is out of reach.
+    genesis.fees.l1_target_bytes_per_second = uint64_t{1} << 40;
     MemoryWorld world;
     Block parent = make_genesis_block(world, genesis);
     uint64_t nonce = 0;
@@ -65,7 +68,7 @@ void BM_BuildBlockOfTransfers(benchmark::State& state) {
         BlockBuilder b(world, genesis, parent, msg);
         for (const Signed& s : txs)
             if (!b.add(s.tx, s.raw, s.sender, s.hash)) state.SkipWithError("tx rejected");
-        parent = b.finish();
+        parent = b.finish().value();
     }
     state.SetItemsProcessed(state.iterations() * state.range(0));
 }

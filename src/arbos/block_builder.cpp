@@ -67,7 +67,8 @@ struct BlockBuilder::Impl {
     std::optional<state::TxRefusal> check(const Transaction& tx, uint64_t l1_gas) const;
     /// Adds an executed transaction to the block (receipt, gas, backlog).
     ExecutedTx& record(const Transaction& tx, ByteView raw_tx, const Address& sender,
-                       const Hash32& hash, state::TxResult&& res, uint64_t l1_gas);
+                       const Hash32& hash, state::TxResult&& res, uint64_t l1_gas,
+                       uint64_t l1_bytes);
 };
 
 BlockBuilder::BlockBuilder(WorldState& world, const Genesis& genesis, const Block& parent,
@@ -170,8 +171,11 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, 
                                                          const Address& sender,
                                                          const Hash32& hash) {
     Impl& b = *impl_;
+    // A block whose state could not be read is abandoned: nothing more goes in.
+    if (b.exec.faulted()) return reject(state::storage_fault_refusal(*b.exec.fault()));
     BlockContext& c = b.ctx;
-    const uint256 l1_fee = l1_fee_wei(raw_tx, c.info.l1_price_per_byte);
+    const uint64_t l1_bytes = compressed_size(raw_tx);
+    const uint256 l1_fee = uint256(l1_bytes) * c.info.l1_price_per_byte;
     const uint64_t l1_gas = poster_gas(l1_fee, c.info.base_fee);
     if (auto bad = b.check(tx, l1_gas)) return reject(std::move(*bad));
     state::TxHooks hooks = c.hooks(&b.precompiles, l1_gas);
@@ -183,14 +187,17 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, 
                                         static_cast<int64_t>(gas_left() + l1_gas), c.block_hash,
                                         &hooks, &b.analyses);
     if (!res) return reject(std::move(res.error()));
-    return &b.record(tx, raw_tx, sender, hash, std::move(*res), l1_gas);
+    return &b.record(tx, raw_tx, sender, hash, std::move(*res), l1_gas, l1_bytes);
 }
 
 ExecutedTx& BlockBuilder::Impl::record(const Transaction& tx, ByteView raw_tx,
                                        const Address& sender, const Hash32& hash,
-                                       state::TxResult&& res, uint64_t l1_gas) {
+                                       state::TxResult&& res, uint64_t l1_gas, uint64_t l1_bytes) {
     const uint64_t used = static_cast<uint64_t>(res.gas_used);
     count_gas(used, l1_gas);
+    // The bytes this transaction adds to the batches (the L1 fee's estimate); deposits add none:
+    // their data is on L1 already.
+    ctx.l1_backlog = add_l1_bytes(ctx.l1_backlog, l1_bytes);
 
     ExecutedTx& e = txs.emplace_back();
     e.tx = tx;
@@ -221,11 +228,17 @@ state::ExecState& BlockBuilder::exec_state() {
     return impl_->exec;
 }
 
-Block BlockBuilder::finish(state::StateDiff* diff) {
+const std::optional<state::StorageFault>& BlockBuilder::fault() const {
+    return impl_->exec.fault();
+}
+
+state::ReadResult<Block> BlockBuilder::finish(state::StateDiff* diff) {
     Impl& b = *impl_;
     b.finished = true;
     SystemStorage sys(b.exec);
     sys.set(Slot::kGasBacklog, uint256(b.ctx.backlog));
+    if (b.ctx.info.arbos_version >= kArbosVersionL1Backlog)
+        sys.set(Slot::kL1Backlog, uint256(b.ctx.l1_backlog));
     b.exec.finalize_tx();
 
     Block block;
@@ -233,10 +246,15 @@ Block BlockBuilder::finish(state::StateDiff* diff) {
     block.send_count = sys.get_u64(Slot::kSendCount);
     block.l1_block_number = b.ctx.info.l1_block_number;
     block.deposit_error = b.deposit_error;
+    // The last reads (send root, count) included: a state that could not be read builds no
+    // block, and nothing reaches the world.
+    if (b.exec.faulted()) return Unexpected{*b.exec.fault()};
 
     state::StateDiff d = b.exec.diff();
     BlockHeader& h = block.header;
-    h.state_root = b.world.apply_diff(d);
+    auto root = b.world.apply_diff(d);
+    if (!root) return Unexpected{std::move(root.error())};
+    h.state_root = *root;
     if (diff) *diff = std::move(d);
 
     std::vector<Bytes> raw_txs, receipts;
@@ -257,13 +275,28 @@ Block BlockBuilder::finish(state::StateDiff* diff) {
     return block;
 }
 
+state::ReadResult<Block> try_execute_message(WorldState& world, const Genesis& genesis,
+                                             const Block& parent, const Message& msg,
+                                             state::StateDiff* diff, BlockHashFn block_hashes,
+                                             std::span<const Deposit> deposits) {
+    BlockBuilder builder(world, genesis, parent, msg, std::move(block_hashes), deposits);
+    for (const Bytes& raw : msg.txs) {
+        // Invalid transactions are skipped (the deterministic rule); a storage fault is not a
+        // property of the transaction: it ends the block.
+        if (auto added = builder.add(raw);
+            !added && added.error().reason == state::TxReason::kStorageFault)
+            break;
+    }
+    return builder.finish(diff);
+}
+
 Block execute_message(WorldState& world, const Genesis& genesis, const Block& parent,
                       const Message& msg, state::StateDiff* diff, BlockHashFn block_hashes,
                       std::span<const Deposit> deposits) {
-    BlockBuilder builder(world, genesis, parent, msg, std::move(block_hashes), deposits);
-    for (const Bytes& raw : msg.txs)
-        (void)builder.add(raw);  // invalid ones are skipped
-    return builder.finish(diff);
+    auto block =
+        try_execute_message(world, genesis, parent, msg, diff, std::move(block_hashes), deposits);
+    if (!block) throw StorageFaultError(std::move(block.error()));
+    return std::move(*block);
 }
 
 }  // namespace fuse::arbos

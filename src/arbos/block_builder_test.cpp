@@ -25,10 +25,10 @@ TEST(BlockBuilder, GenesisBlockHasArbosStateAndPragueHeader) {
     EXPECT_EQ(g.header.difficulty, uint256(1));
     EXPECT_EQ(g.header.base_fee_per_gas, c.genesis.fees.min_base_fee);
     EXPECT_EQ(g.hash, *header_hash(g.header));
-    const auto sys_acc = c.world.read_account(kArbosStateAddress);
+    const auto sys_acc = c.world.read_account(kArbosStateAddress).value();
     ASSERT_TRUE(sys_acc);
     EXPECT_EQ(sys_acc->nonce, 1u);
-    const SystemState s = read_system_state(c.world);
+    const SystemState s = read_system_state(c.world).value();
     EXPECT_EQ(s.chain_id, kChainId);
     EXPECT_EQ(s.arbos_version, kArbosVersionLatest);        // dev_genesis: a new chain, Prague
     EXPECT_EQ(g.header.requests_hash, kEmptyRequestsHash);  // EIP-7685
@@ -89,7 +89,7 @@ TEST(BlockBuilder, L1FeeChargedAsPosterGas) {
     EXPECT_EQ(c.balance(c.genesis.fees.network_fee_account), uint256(21'000) * base);
     EXPECT_EQ(c.balance(dev_accounts()[1].address),
               uint256(10'000) * kEth - uint256(5) - uint256(t.gas_used) * base);
-    const SystemState s = read_system_state(c.world);
+    const SystemState s = read_system_state(c.world).value();
     EXPECT_EQ(s.l1_block_number, 7u);
     EXPECT_EQ(s.l1_base_fee, l1_base_fee);
     EXPECT_EQ(s.l1_price_per_byte, uint256(16) * l1_base_fee);
@@ -141,7 +141,7 @@ TEST(BlockBuilder, RejectionsAreGethStyleAndLeaveTheBlockUnchanged) {
     ASSERT_FALSE(garbage);
     EXPECT_EQ(garbage.error().reason, state::TxReason::kMalformed);
     EXPECT_EQ(b.tx_count(), 1u);
-    const Block blk = b.finish();
+    const Block blk = b.finish().value();
     EXPECT_EQ(blk.txs.size(), 1u);
     EXPECT_EQ(blk.header.gas_used, 21'000u);
 }
@@ -181,7 +181,7 @@ TEST(BlockBuilder, SequencerAndValidatorPathsGiveTheSameBlockHash) {
     for (const Bytes& raw : offered)
         if (b.add(raw)) m.txs.push_back(raw);
     ASSERT_EQ(m.txs.size(), 3u);
-    const Block sealed = b.finish();
+    const Block sealed = b.finish().value();
     // Validator: the message as posted, and the message with the invalid ones left in.
     const Block replay = val.execute(m);
     EXPECT_EQ(replay.hash, sealed.hash);
@@ -218,7 +218,7 @@ TEST(BlockBuilder, EvmSeesTheL2BlockEnvironment) {
         c.message({make_tx(0, 0, at, uint256(0), 300'000, {}, uint256(2) * kGwei, kGwei)}, 5));
     ASSERT_EQ(b.txs.size(), 1u);
     ASSERT_TRUE(b.txs[0].receipt.success);
-    auto slot = [&](uint64_t i) { return c.world.read_storage(at, uint256(i)); };
+    auto slot = [&](uint64_t i) { return c.world.read_storage(at, uint256(i)).value(); };
     EXPECT_EQ(slot(0).to_hash(), c.blocks[2].hash);
     EXPECT_EQ(slot(1), uint256(3));
     EXPECT_EQ(slot(2), uint256::from_be(c.genesis.fees.l1_fee_account.view()));

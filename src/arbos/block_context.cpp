@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "arbos/revision.hpp"
 #include "arbos/system_state.hpp"
 #include "core/hash.hpp"
 
@@ -58,7 +59,11 @@ BlockContext make_block_context(state::ExecState& exec, const Genesis& g, const 
     const uint64_t l1_block = std::max(msg.l1_block_number, sys.get_u64(Slot::kL1BlockNumber));
     const uint64_t backlog = drain_backlog(g.fees, sys.get_u64(Slot::kGasBacklog), ts - last_ts);
     const uint256 base_fee = l2_base_fee_for_backlog(g.fees, backlog);
-    const uint256 price_per_byte = uint256(g.fees.l1_gas_per_byte) * msg.l1_base_fee;
+    const uint64_t version = sys.get_u64(Slot::kVersion);
+    const bool l1_backlog_on = version >= kArbosVersionL1Backlog;
+    const uint64_t l1_backlog =
+        l1_backlog_on ? drain_l1_backlog(g.fees, sys.get_u64(Slot::kL1Backlog), ts - last_ts) : 0;
+    const uint256 price_per_byte = l1_price_per_byte(g.fees, version, msg.l1_base_fee, l1_backlog);
 
     sys.set(Slot::kL1BlockNumber, uint256(l1_block));
     sys.set(Slot::kL1BaseFee, msg.l1_base_fee);
@@ -66,11 +71,13 @@ BlockContext make_block_context(state::ExecState& exec, const Genesis& g, const 
     sys.set(Slot::kL2BaseFee, base_fee);
     sys.set(Slot::kGasBacklog, uint256(backlog));
     sys.set(Slot::kLastTimestamp, uint256(ts));
+    if (l1_backlog_on) sys.set(Slot::kL1Backlog, uint256(l1_backlog));
 
     c.backlog = backlog;
+    c.l1_backlog = l1_backlog;
     c.info.number = parent.header.number + 1;
     c.info.timestamp = ts;
-    c.info.arbos_version = sys.get_u64(Slot::kVersion);
+    c.info.arbos_version = version;
     c.info.l1_block_number = l1_block;
     c.info.l1_base_fee = msg.l1_base_fee;
     c.info.l1_price_per_byte = price_per_byte;
@@ -80,9 +87,12 @@ BlockContext make_block_context(state::ExecState& exec, const Genesis& g, const 
     return c;
 }
 
-BlockContext make_call_context(const state::StateReader& st, const Genesis& g, const Block& parent,
-                               bool in_block, BlockHashFn hashes) {
-    const SystemState s = read_system_state(st);
+state::ReadResult<BlockContext> make_call_context(const state::StateReader& st, const Genesis& g,
+                                                  const Block& parent, bool in_block,
+                                                  BlockHashFn hashes) {
+    const auto sys = read_system_state(st);
+    if (!sys) return Unexpected{sys.error()};
+    const SystemState& s = *sys;
     BlockContext c;
     if (in_block) {
         // Block N itself: its number and time; BLOCKHASH knows N-1 (its parent) at least.
@@ -100,10 +110,15 @@ BlockContext make_call_context(const state::StateReader& st, const Genesis& g, c
         c.info.timestamp = std::max(parent.header.timestamp, s.last_timestamp);
     }
     c.backlog = s.gas_backlog;
+    c.l1_backlog = s.l1_backlog;
     c.info.arbos_version = s.arbos_version;
     c.info.l1_block_number = s.l1_block_number;
     c.info.l1_base_fee = s.l1_base_fee;
-    c.info.l1_price_per_byte = s.l1_price_per_byte;
+    // Block N's own price, or the next block's: the stored L1 backlog already counts block N's
+    // bytes (the same as the stored price before ArbOS version 3).
+    c.info.l1_price_per_byte = in_block
+                                   ? s.l1_price_per_byte
+                                   : next_l1_price_per_byte(g, s, s.l1_base_fee, c.info.timestamp);
     c.info.base_fee = s.l2_base_fee;
     c.info.gas_backlog = s.gas_backlog;
     fill_env(c, g);

@@ -6,6 +6,7 @@
 #include "arbos/l1_fee.hpp"
 #include "arbos/node_interface.hpp"
 #include "arbos/precompiles.hpp"
+#include "arbos/system_state.hpp"
 #include "core/hash.hpp"
 #include "core/hex.hpp"
 #include "precompiles/precompiles.hpp"
@@ -69,12 +70,15 @@ namespace {
 
 /// The block context of a call: block N's or the next one's (`in_block`), the L1 price and the
 /// block fields possibly overridden.
-BlockContext call_context(const state::StateReader& st, const Genesis& genesis, const Block& parent,
-                          const CallRequest& req) {
-    BlockContext c = make_call_context(st, genesis, parent, req.in_block, req.block_hashes);
+state::ReadResult<BlockContext> call_context(const state::StateReader& st, const Genesis& genesis,
+                                             const Block& parent, const CallRequest& req) {
+    auto made = make_call_context(st, genesis, parent, req.in_block, req.block_hashes);
+    if (!made) return made;
+    BlockContext& c = *made;
     if (req.l1_base_fee) {
         c.info.l1_base_fee = *req.l1_base_fee;
-        c.info.l1_price_per_byte = uint256(genesis.fees.l1_gas_per_byte) * *req.l1_base_fee;
+        c.info.l1_price_per_byte =
+            l1_price_per_byte(genesis.fees, c.info.arbos_version, *req.l1_base_fee, c.l1_backlog);
     }
     if (const auto& o = req.block_overrides) {
         if (o->number) {
@@ -90,7 +94,11 @@ BlockContext call_context(const state::StateReader& st, const Genesis& genesis, 
         if (o->base_fee) c.info.base_fee = c.env.base_fee = *o->base_fee;
         if (o->prev_randao) c.env.prev_randao = *o->prev_randao;
     }
-    return c;
+    return made;
+}
+
+Unexpected<TxRejection> fault_rejection(const state::StorageFault& f) {
+    return Unexpected{TxRejection::of(state::storage_fault_refusal(f))};
 }
 
 /// EIP-2929/2930/3651 warm set, ArbOS's precompiles included.
@@ -216,6 +224,7 @@ Result<CallResult, TxRejection> run_call(state::ExecState& exec, BlockContext& c
                                          bool charge_l1, bool chained, bool validate) {
     const Address from = req.from.value_or(Address{});
     const uint64_t nonce = req.nonce.value_or(exec.nonce(from));
+    if (exec.faulted()) return fault_rejection(*exec.fault());
     Transaction tx = as_transaction(req, genesis.chain_id,
                                     req.gas.value_or(genesis.fees.max_tx_gas_limit), nonce);
     const uint64_t l1_gas = charge_l1 ? estimated_l1_gas(tx, c.info) : 0;
@@ -225,8 +234,10 @@ Result<CallResult, TxRejection> run_call(state::ExecState& exec, BlockContext& c
     const state::IntrinsicGas g = state::intrinsic_gas(tx, c.rev);
     const uint64_t intrinsic = static_cast<uint64_t>(std::max(g.intrinsic, g.floor)) + l1_gas;
     if (validate) {
-        if (auto bad = validate_as_transaction(exec, c.info, tx, from, gas, intrinsic))
-            return Unexpected{std::move(*bad)};
+        // A check that read a state it could not read says nothing: the fault is the answer.
+        auto bad = validate_as_transaction(exec, c.info, tx, from, gas, intrinsic);
+        if (exec.faulted()) return fault_rejection(*exec.fault());
+        if (bad) return Unexpected{std::move(*bad)};
     } else if (gas < intrinsic) {
         return Unexpected{TxRejection::of(state::make_refusal(
             state::TxReason::kIntrinsicGas,
@@ -247,11 +258,13 @@ Result<CallResult, TxRejection> run_call(state::ExecState& exec, BlockContext& c
         start.coinbase = c.env.coinbase;
         req.tracer->on_tx_start(exec, start);
     }
-    if (exec.balance(from) < cost)
+    if (exec.balance(from) < cost) {
+        if (exec.faulted()) return fault_rejection(*exec.fault());
         return Unexpected{TxRejection::of(state::make_refusal(
             state::TxReason::kInsufficientFunds, "address " + to_hex(from.view()) + " have " +
                                                      exec.balance(from).to_dec() + " want " +
                                                      cost.to_dec()))};
+    }
     if (!price.is_zero()) exec.sub_balance(from, uint256(gas) * price);
     warm_access_set(exec, req, from, c);
 
@@ -278,6 +291,9 @@ Result<CallResult, TxRejection> run_call(state::ExecState& exec, BlockContext& c
     evm::ExecResult res =
         run_top(host, req, from, nonce,
                 static_cast<int64_t>(gas - static_cast<uint64_t>(g.intrinsic) - l1_gas));
+    // A read failed during the call (geth: StateDB.Error() after ApplyMessage): its outcome is
+    // not the call's (docs/storage.md "Errors"). A chained call's state is discarded with it.
+    if (exec.faulted()) return fault_rejection(*exec.fault());
 
     int64_t used = static_cast<int64_t>(gas - l1_gas) - res.gas_left;
     const int64_t before_refund = used;
@@ -321,9 +337,10 @@ Result<CallResult, TxRejection> simulate_call(const state::StateReader& st, cons
     if (!req.tracer)
         if (auto system = intercept_system_call(st, genesis, parent, req, charge_l1))
             return *system;
-    BlockContext c = call_context(st, genesis, parent, req);
+    auto c = call_context(st, genesis, parent, req);
+    if (!c) return fault_rejection(c.error());
     state::ExecState exec(st);
-    return run_call(exec, c, genesis, req, charge_l1, /*chained=*/false, /*validate=*/false);
+    return run_call(exec, *c, genesis, req, charge_l1, /*chained=*/false, /*validate=*/false);
 }
 
 Result<CallResult, TxRejection> simulate_call_on(state::ExecState& exec,
@@ -331,19 +348,22 @@ Result<CallResult, TxRejection> simulate_call_on(state::ExecState& exec,
                                                  const Genesis& genesis, const Block& parent,
                                                  const CallRequest& req, bool validate) {
     if (auto system = intercept_system_call(st, genesis, parent, req, validate)) return *system;
-    BlockContext c = call_context(st, genesis, parent, req);
-    return run_call(exec, c, genesis, req, /*charge_l1=*/validate, /*chained=*/true, validate);
+    auto c = call_context(st, genesis, parent, req);
+    if (!c) return fault_rejection(c.error());
+    return run_call(exec, *c, genesis, req, /*charge_l1=*/validate, /*chained=*/true, validate);
 }
 
-uint64_t estimate_l1_gas(const state::StateReader& st, const Genesis& genesis, const Block& parent,
-                         const CallRequest& req) {
-    const BlockContext c = call_context(st, genesis, parent, req);
+state::ReadResult<uint64_t> estimate_l1_gas(const state::StateReader& st, const Genesis& genesis,
+                                            const Block& parent, const CallRequest& req) {
+    const auto c = call_context(st, genesis, parent, req);
+    if (!c) return Unexpected{c.error()};
     const Address from = req.from.value_or(Address{});
     const auto acc = st.read_account(from);
-    const uint64_t nonce = req.nonce.value_or(acc ? acc->nonce : 0);
+    if (!acc) return Unexpected{acc.error()};
+    const uint64_t nonce = req.nonce.value_or(*acc ? (*acc)->nonce : 0);
     const Transaction tx = as_transaction(req, genesis.chain_id,
                                           req.gas.value_or(genesis.fees.max_tx_gas_limit), nonce);
-    return estimated_l1_gas(tx, c.info);
+    return estimated_l1_gas(tx, c->info);
 }
 
 Result<uint64_t, CallResult> estimate_gas(const state::StateReader& st, const Genesis& genesis,
@@ -356,7 +376,12 @@ Result<uint64_t, CallResult> estimate_gas(const state::StateReader& st, const Ge
     auto failure = [](const TxRejection& rej) {
         CallResult f;
         f.error = rej.message;
+        f.fault = rej.reason == state::TxReason::kStorageFault;
         return f;
+    };
+    // A storage fault at any step ends the search: "fails at this limit" would be a guess.
+    auto faulted = [](const Result<CallResult, TxRejection>& r) {
+        return !r && r.error().reason == state::TxReason::kStorageFault;
     };
     // The upper bound: the request's gas, else the per-tx cap plus the L1 part.
     auto top = run(req.gas);
@@ -365,9 +390,14 @@ Result<uint64_t, CallResult> estimate_gas(const state::StateReader& st, const Ge
     bool rerun = false;
     // With a price, the sender's balance caps the gas it can buy (as geth).
     if (req.gas_price || req.max_fee_per_gas) {
-        const uint256 base_fee = read_system_state(st).l2_base_fee;
+        const auto sys = read_system_state(st);
+        if (!sys)
+            return Unexpected{failure(TxRejection::of(state::storage_fault_refusal(sys.error())))};
+        const uint256 base_fee = sys->l2_base_fee;
         const auto acc = st.read_account(req.from.value_or(Address{}));
-        const uint256 balance = acc ? acc->balance : uint256{};
+        if (!acc)
+            return Unexpected{failure(TxRejection::of(state::storage_fault_refusal(acc.error())))};
+        const uint256 balance = *acc ? (*acc)->balance : uint256{};
         if (!base_fee.is_zero() && balance >= req.value) {
             const uint256 affordable = (balance - req.value) / base_fee;
             if (affordable < uint256(hi)) {
@@ -387,11 +417,14 @@ Result<uint64_t, CallResult> estimate_gas(const state::StateReader& st, const Ge
     const uint64_t guess = std::min(hi, top->gas_used + top->gas_used / 63 + 2300);
     if (auto r = run(guess); r && r->success)
         hi = guess;
+    else if (faulted(r))
+        return Unexpected{failure(r.error())};
     else
         lo = std::max(lo, guess);
     while (lo + 1 < hi) {
         const uint64_t mid = lo + (hi - lo) / 2;
         auto r = run(mid);
+        if (faulted(r)) return Unexpected{failure(r.error())};
         if (r && r->success)
             hi = mid;
         else

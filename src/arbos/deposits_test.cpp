@@ -72,7 +72,7 @@ struct DepositChain : Chain {
     explicit DepositChain(Genesis g = test_genesis()) : Chain(std::move(g)) {}
     Message with_ref(std::vector<Bytes> txs, const std::vector<Deposit>& ds) const {
         Message m = message(std::move(txs));
-        m.deposit_ref = batch::make_deposit_ref(read_system_state(world).deposit_acc, ds);
+        m.deposit_ref = batch::make_deposit_ref(read_system_state(world).value().deposit_acc, ds);
         return m;
     }
     const Block& run(const Message& m, const std::vector<Deposit>& ds) {
@@ -80,7 +80,7 @@ struct DepositChain : Chain {
         return blocks.back();
     }
     uint256 slot(const Address& a, uint64_t key) const {
-        return world.read_storage(a, uint256(key));
+        return world.read_storage(a, uint256(key)).value();
     }
 };
 
@@ -116,7 +116,7 @@ TEST(Deposits, NativeDepositMintsAsTheFirstTransactionOfTheBlock) {
     // The transactions root covers the deposit transactions.
     const std::vector<Bytes> raws = {b.txs[0].raw, b.txs[1].raw, b.txs[2].raw};
     EXPECT_EQ(b.header.transactions_root, state::ordered_trie_root(raws));
-    const SystemState s = read_system_state(c.world);
+    const SystemState s = read_system_state(c.world).value();
     EXPECT_EQ(s.next_deposit_index, 2u);
     EXPECT_EQ(s.deposit_acc, chain_acc(Hash32{}, ds));
     EXPECT_EQ(s.deposit_acc, m.deposit_ref->acc);
@@ -151,7 +151,7 @@ TEST(Deposits, MessageDepositMintsToFromThenCallsWithoutNonceOrFee) {
     EXPECT_EQ(c.balance(kRecorderAddr), uint256(5));
     EXPECT_EQ(c.balance(kAliased), uint256(0));  // minted, then sent with the call
     // No nonce was checked or bumped, no fee paid (the L2 gas was paid on L1).
-    const auto from = c.world.read_account(kAliased);
+    const auto from = c.world.read_account(kAliased).value();
     EXPECT_FALSE(from && from->nonce != 0);
     EXPECT_EQ(c.balance(c.genesis.fees.network_fee_account), network_before);
 }
@@ -181,7 +181,7 @@ TEST(Deposits, FailedCallKeepsTheMintAtFromAndIsStatusZero) {
     EXPECT_EQ(c.balance(kRecorderAddr), uint256(0));
     EXPECT_TRUE(c.slot(kRecorderAddr, 1).is_zero());
     // The failures still consumed the deposits.
-    EXPECT_EQ(read_system_state(c.world).next_deposit_index, 4u);
+    EXPECT_EQ(read_system_state(c.world).value().next_deposit_index, 4u);
 }
 
 TEST(Deposits, GasCountsInTheBlockButIsNeverRefused) {
@@ -198,10 +198,10 @@ TEST(Deposits, GasCountsInTheBlockButIsNeverRefused) {
     auto refused = builder.add(make_tx(0, 0, kUser, uint256(1)));
     ASSERT_FALSE(refused);
     EXPECT_TRUE(refused.error().block_full);
-    const Block b = builder.finish();
+    const Block b = builder.finish().value();
     EXPECT_EQ(b.header.gas_used, 150'000u);
     // The backlog grew by the deposit's gas (it raises the next blocks' base fee like any gas).
-    EXPECT_EQ(read_system_state(c.world).gas_backlog, 150'000u);
+    EXPECT_EQ(read_system_state(c.world).value().gas_backlog, 150'000u);
 }
 
 TEST(Deposits, RefsMustContinueFromTheStoredIndexAndAccumulator) {
@@ -218,7 +218,7 @@ TEST(Deposits, RefsMustContinueFromTheStoredIndexAndAccumulator) {
     EXPECT_EQ(replay.deposit_error, DepositError::kFirstIndexMismatch);
     EXPECT_TRUE(replay.txs.empty());
     EXPECT_EQ(c.balance(kUser), before);
-    EXPECT_EQ(read_system_state(c.world).next_deposit_index, 3u);
+    EXPECT_EQ(read_system_state(c.world).value().next_deposit_index, 3u);
 }
 
 TEST(Deposits, EveryFailedCheckSkipsTheDepositsAndReportsWhy) {
@@ -255,7 +255,7 @@ TEST(Deposits, EveryFailedCheckSkipsTheDepositsAndReportsWhy) {
         ASSERT_EQ(b.txs.size(), 1u);
         EXPECT_EQ(b.txs[0].tx.type, TxType::kDynamicFee);
         EXPECT_EQ(c.balance(to), uint256(1));
-        const SystemState s = read_system_state(c.world);
+        const SystemState s = read_system_state(c.world).value();
         EXPECT_EQ(s.next_deposit_index, 0u);
         EXPECT_EQ(s.deposit_acc, Hash32{});
         EXPECT_STRNE(to_string(k.error), "unknown deposit error");
@@ -284,7 +284,7 @@ TEST(Deposits, SequencerAndValidatorPathsGiveTheSameBlock) {
     EXPECT_EQ(offered.error().reason, state::TxReason::kUnsupportedType);
     EXPECT_FALSE(builder.add(encode_transaction(dep)));
     ASSERT_TRUE(builder.add(m.txs[0]));
-    const Block a = builder.finish();
+    const Block a = builder.finish().value();
     const Block& b = val.run(m, ds);
     EXPECT_EQ(a.hash, b.hash);
     EXPECT_EQ(a.txs.size(), 3u);

@@ -58,12 +58,12 @@ TEST(L2Pricing, BaseFeeRisesWithBacklogAndFallsBack) {
     const Block& b1 = c.execute(c.message(txs, 1));
     ASSERT_EQ(b1.txs.size(), 8u);
     EXPECT_EQ(b1.header.base_fee_per_gas, f.min_base_fee);  // backlog was empty
-    EXPECT_EQ(read_system_state(c.world).gas_backlog, 8u * 21'000);
+    EXPECT_EQ(read_system_state(c.world).value().gas_backlog, 8u * 21'000);
 
     // Same second: nothing drains; backlog 168000 > tolerance 42000.
-    const uint256 predicted = next_base_fee(c.world, c.genesis, b1.header.timestamp);
-    EXPECT_GT(next_base_fee(c.world, c.genesis, b1.header.timestamp),
-              next_base_fee(c.world, c.genesis, b1.header.timestamp + 3));
+    const uint256 predicted = next_base_fee(c.world, c.genesis, b1.header.timestamp).value();
+    EXPECT_GT(next_base_fee(c.world, c.genesis, b1.header.timestamp).value(),
+              next_base_fee(c.world, c.genesis, b1.header.timestamp + 3).value());
     const Block& b2 =
         c.execute(c.message({make_tx(1, 0, to, uint256(1), 21'000, {}, uint256(10) * kGwei)}, 0));
     const uint64_t backlog = 8 * 21'000;
@@ -73,7 +73,7 @@ TEST(L2Pricing, BaseFeeRisesWithBacklogAndFallsBack) {
     EXPECT_EQ(predicted, expected);
     EXPECT_GT(expected, f.min_base_fee * uint256(50));  // ~e^6 with the series: ~ 64×
     EXPECT_EQ(b2.txs[0].effective_gas_price, expected);
-    EXPECT_EQ(read_system_state(c.world).l2_base_fee, expected);
+    EXPECT_EQ(read_system_state(c.world).value().l2_base_fee, expected);
 
     // Two seconds later: 42000 drained, still congested but cheaper.
     const Block& b3 = c.execute(c.message({}, 2));
@@ -82,7 +82,7 @@ TEST(L2Pricing, BaseFeeRisesWithBacklogAndFallsBack) {
     // A minute later the backlog is gone and the price is back at the floor.
     const Block& b4 = c.execute(c.message({}, 60));
     EXPECT_EQ(b4.header.base_fee_per_gas, f.min_base_fee);
-    EXPECT_EQ(read_system_state(c.world).gas_backlog, 0u);
+    EXPECT_EQ(read_system_state(c.world).value().gas_backlog, 0u);
 }
 
 TEST(L2Pricing, TimestampNeverGoesBackwards) {
@@ -184,7 +184,7 @@ TEST(Limits, BlockGasLimitBoundsComputeGasNotTheL1Part) {
         b.add(make_tx(1, 0, to, uint256(1), 100'000 + 200'000 + 21'000, {}, uint256(2) * kGwei));
     ASSERT_FALSE(big);
     EXPECT_FALSE(big.error().block_full);
-    const Block blk = b.finish();
+    const Block blk = b.finish().value();
     EXPECT_EQ(blk.header.gas_used, 4 * 21'000 + total_l1);
     EXPECT_GT(blk.header.gas_used, g.fees.block_gas_limit);
     EXPECT_EQ(blk.header.gas_limit, uint64_t{1} << 50);
@@ -196,7 +196,7 @@ namespace {
 
 TEST(Calls, EstimateOnAFreshChainIncludesTheL1Fee) {
     Chain c(dev_genesis(kChainId));  // initial L1 base fee 1 gwei
-    const SystemState s = read_system_state(c.world);
+    const SystemState s = read_system_state(c.world).value();
     EXPECT_EQ(s.l1_base_fee, uint256(1'000'000'000));
     EXPECT_EQ(s.l1_price_per_byte, uint256(16'000'000'000));
     CallRequest req;

@@ -80,10 +80,12 @@ Result<void, std::string> check_keys(const json& obj, const std::string& path,
 Result<FeeParams, std::string> parse_fees(const json& j) {
     FeeParams f;
     if (!j.is_object()) return Unexpected{field_error("fees", "expected an object")};
-    if (auto k = check_keys(j, "fees.",
-                            {"minBaseFee", "speedLimitPerSecond", "backlogToleranceSeconds",
-                             "pricingInertia", "blockGasLimit", "maxTxGasLimit", "l1GasPerByte",
-                             "networkFeeAccount", "l1FeeAccount", "initialL1BaseFee"});
+    if (auto k =
+            check_keys(j, "fees.",
+                       {"minBaseFee", "speedLimitPerSecond", "backlogToleranceSeconds",
+                        "pricingInertia", "blockGasLimit", "maxTxGasLimit", "l1GasPerByte",
+                        "networkFeeAccount", "l1FeeAccount", "initialL1BaseFee",
+                        "l1TargetBytesPerSecond", "l1BacklogToleranceSeconds", "l1PricingInertia"});
         !k)
         return Unexpected{k.error()};
     auto need = [&](const char* key) { return j.contains(key); };
@@ -105,6 +107,21 @@ Result<FeeParams, std::string> parse_fees(const json& j) {
     if (j.contains("initialL1BaseFee")) {
         FUSE_TRY(f.initial_l1_base_fee, get_u256(j["initialL1BaseFee"], "fees.initialL1BaseFee"));
     }
+    if (j.contains("l1TargetBytesPerSecond")) {
+        FUSE_TRY(f.l1_target_bytes_per_second,
+                 get_u64(j["l1TargetBytesPerSecond"], "fees.l1TargetBytesPerSecond"));
+    }
+    if (j.contains("l1BacklogToleranceSeconds")) {
+        FUSE_TRY(f.l1_backlog_tolerance_seconds,
+                 get_u64(j["l1BacklogToleranceSeconds"], "fees.l1BacklogToleranceSeconds"));
+    }
+    if (j.contains("l1PricingInertia")) {
+        FUSE_TRY(f.l1_pricing_inertia, get_u64(j["l1PricingInertia"], "fees.l1PricingInertia"));
+    }
+    if (f.l1_target_bytes_per_second == 0)
+        return Unexpected{field_error("fees.l1TargetBytesPerSecond", "must be positive")};
+    if (f.l1_pricing_inertia == 0)
+        return Unexpected{field_error("fees.l1PricingInertia", "must be positive")};
     if (f.speed_limit_per_second == 0)
         return Unexpected{field_error("fees.speedLimitPerSecond", "must be positive")};
     if (f.pricing_inertia == 0)
@@ -179,6 +196,14 @@ Result<Genesis, std::string> parse_genesis(std::string_view text) {
     }
     if (!j.contains("fees")) return Unexpected{field_error("fees", "missing")};
     FUSE_TRY(g.fees, parse_fees(j["fees"]));
+    if (g.arbos_version < kArbosVersionL1Backlog)
+        for (const char* key :
+             {"l1TargetBytesPerSecond", "l1BacklogToleranceSeconds", "l1PricingInertia"})
+            if (j["fees"].contains(key))
+                return Unexpected{field_error(
+                    std::string("fees.") + key,
+                    "needs arbosVersion 3 or later (the L1 data backlog); this file has " +
+                        std::to_string(g.arbos_version))};
     if (j.contains("alloc")) {
         const json& alloc = j["alloc"];
         if (!alloc.is_object()) return Unexpected{field_error("alloc", "expected an object")};
@@ -227,6 +252,13 @@ std::string to_json(const Genesis& g) {
         {"l1FeeAccount", to_hex(f.l1_fee_account.view())},
         {"initialL1BaseFee", f.initial_l1_base_fee.to_hex()},
     };
+    // The L1 backlog's parameters exist from ArbOS version 3 on; an older chain's canonical
+    // form is unchanged.
+    if (g.arbos_version >= kArbosVersionL1Backlog) {
+        j["fees"]["l1TargetBytesPerSecond"] = f.l1_target_bytes_per_second;
+        j["fees"]["l1BacklogToleranceSeconds"] = f.l1_backlog_tolerance_seconds;
+        j["fees"]["l1PricingInertia"] = f.l1_pricing_inertia;
+    }
     json alloc = json::object();
     for (const auto& [addr, a] : g.alloc) {
         json acc = json::object();

@@ -31,6 +31,15 @@ struct FeeParams {
     /// The L1 base fee ArbOS assumes until the first message brings one (block 0's state), so
     /// that eth_estimateGas on a fresh chain already prices the L1 data fee. Optional in JSON.
     uint256 initial_l1_base_fee;
+    /// The L1 data backlog (ArbOS version 3 on, docs/arbos.md "L1 price per byte"): compressed
+    /// bytes per second the chain may produce at the base L1 price. Default: a quarter of
+    /// Fuse's ~250 KB/s of L1 calldata (20 M gas per 5 s block, 16 gas per byte).
+    uint64_t l1_target_bytes_per_second = 64'000;
+    /// Backlog (in seconds of the target) tolerated before the L1 price rises.
+    uint64_t l1_backlog_tolerance_seconds = 30;
+    /// Larger = slower L1 price changes: the price is ×e per l1PricingInertia seconds of
+    /// target above the tolerance.
+    uint64_t l1_pricing_inertia = 60;
     Address network_fee_account;  ///< receives L2 fees
     Address l1_fee_account;       ///< receives L1 data fees (the batch poster)
     friend bool operator==(const FeeParams&, const FeeParams&) = default;
@@ -46,7 +55,8 @@ struct GenesisAccount {
 
 struct Genesis {
     uint64_t chain_id = 0;
-    /// ArbOS version (arbos/revision.hpp): 1 = Cancun rules, 2 = Prague. A file without
+    /// ArbOS version (arbos/revision.hpp): 1 = Cancun rules, 2 = Prague, 3 = Prague + the L1
+    /// data backlog pricing. A file without
     /// `arbosVersion` is 1, so existing chains keep their rules; dev_genesis takes the latest.
     uint64_t arbos_version = 1;
     uint64_t timestamp = 0;

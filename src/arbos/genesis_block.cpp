@@ -31,7 +31,14 @@ Block make_genesis_block(WorldState& world, const Genesis& genesis, state::State
     Block block;
     state::StateDiff d = exec.diff();
     BlockHeader& h = block.header;
-    h.state_root = world.apply_diff(d);
+    auto root =
+        exec.faulted() ? state::ReadResult<Hash32>(Unexpected{*exec.fault()}) : world.apply_diff(d);
+    if (!root) {
+        // An empty world reads nothing below it: the storage under it is broken.
+        std::fprintf(stderr, "genesis: %s\n", state::to_string(root.error()).c_str());
+        std::abort();
+    }
+    h.state_root = *root;
     if (diff) *diff = std::move(d);
     h.transactions_root = kEmptyTrieRoot;
     h.receipts_root = kEmptyTrieRoot;

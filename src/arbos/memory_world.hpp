@@ -9,16 +9,22 @@ namespace fuse::arbos {
 
 class MemoryWorld final : public WorldState {
 public:
-    std::optional<state::Account> read_account(const Address& addr) const override {
+    state::ReadResult<std::optional<state::Account>> read_account(
+        const Address& addr) const noexcept override {
         return state_.read_account(addr);
     }
-    uint256 read_storage(const Address& addr, const uint256& key) const override {
+    state::ReadResult<uint256> read_storage(const Address& addr,
+                                            const uint256& key) const noexcept override {
         return state_.read_storage(addr, key);
     }
-    bool has_storage(const Address& addr) const override { return state_.has_storage(addr); }
-    Bytes read_code(const Hash32& code_hash) const override { return state_.read_code(code_hash); }
+    state::ReadResult<bool> has_storage(const Address& addr) const noexcept override {
+        return state_.has_storage(addr);
+    }
+    state::ReadResult<Bytes> read_code(const Hash32& code_hash) const noexcept override {
+        return state_.read_code(code_hash);
+    }
 
-    Hash32 apply_diff(const state::StateDiff& diff) override {
+    state::ReadResult<Hash32> apply_diff(const state::StateDiff& diff) override {
         state_.apply(diff);
         return state_.state_root();
     }

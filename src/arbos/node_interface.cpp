@@ -96,9 +96,21 @@ struct Env {
     const Block& parent;
     const CallRequest& req;
     const NodeInterfaceBackend& backend;
+    /// The text of a read of `st` that failed (docs/storage.md "Errors"): the call's answer is
+    /// the fault, not a revert (node_interface_call).
+    std::optional<std::string>& fault;
 };
 
 using MethodResult = Result<Bytes, std::string>;
+
+/// Records a storage fault (its text) as the call's answer; the method returns this.
+Unexpected<std::string> faulted(const Env& env, std::string text) {
+    if (!env.fault) env.fault = text;
+    return Unexpected{std::move(text)};
+}
+Unexpected<std::string> faulted(const Env& env, const state::StorageFault& f) {
+    return faulted(env, state::to_string(f));
+}
 
 struct Method {
     std::string_view signature;
@@ -148,7 +160,9 @@ Result<CallRequest, std::string> inner_request(const Env& env, const Args& args,
     if (!creation) r.to = to;
     r.data.assign(data.begin(), data.end());
     r.block_hashes = env.req.block_hashes;
-    r.l1_base_fee = env.backend.estimate_l1_base_fee(env.st);
+    auto fee = env.backend.estimate_l1_base_fee(env.st);
+    if (!fee) return faulted(env, fee.error());
+    r.l1_base_fee = *fee;
     return r;
 }
 
@@ -160,18 +174,21 @@ MethodResult gas_estimate_components(const Env& env, const Args& args) {
     auto total = estimate_gas(env.st, env.genesis, env.parent, *req);
     if (!total) {
         const CallResult& f = total.error();
+        if (f.fault) return faulted(env, f.error);  // the fault's text (CallResult::fault)
         std::string why = f.error.empty() ? "execution reverted" : f.error;
         return Unexpected{"gas estimation failed: " + why};
     }
     CallRequest at = *req;
     at.gas = *total;
-    const uint64_t l1_gas = estimate_l1_gas(env.st, env.genesis, env.parent, at);
-    const SystemState sys = read_system_state(env.st);
+    const auto l1_gas = estimate_l1_gas(env.st, env.genesis, env.parent, at);
+    if (!l1_gas) return faulted(env, l1_gas.error());
+    const auto sys = read_system_state(env.st);
+    if (!sys) return faulted(env, sys.error());
     Out o;
     o.word(uint256(*total));
-    o.word(uint256(l1_gas));
-    o.word(sys.l2_base_fee);
-    o.word(sys.l1_base_fee);
+    o.word(uint256(*l1_gas));
+    o.word(sys->l2_base_fee);
+    o.word(sys->l1_base_fee);
     return std::move(o.b);
 }
 
@@ -179,11 +196,14 @@ MethodResult gas_estimate_l1_component(const Env& env, const Args& args) {
     static constexpr std::string_view kSig = "gasEstimateL1Component(address,bool,bytes)";
     auto req = inner_request(env, args, kSig);
     if (!req) return Unexpected{std::move(req.error())};
-    const SystemState sys = read_system_state(env.st);
+    const auto sys = read_system_state(env.st);
+    if (!sys) return faulted(env, sys.error());
+    const auto l1_gas = estimate_l1_gas(env.st, env.genesis, env.parent, *req);
+    if (!l1_gas) return faulted(env, l1_gas.error());
     Out o;
-    o.word(uint256(estimate_l1_gas(env.st, env.genesis, env.parent, *req)));
-    o.word(sys.l2_base_fee);
-    o.word(sys.l1_base_fee);
+    o.word(uint256(*l1_gas));
+    o.word(sys->l2_base_fee);
+    o.word(sys->l1_base_fee);
     return std::move(o.b);
 }
 
@@ -282,7 +302,9 @@ MethodResult construct_outbox_proof_method(const Env& env, const Args& args) {
     uint64_t size = 0, leaf = 0;
     if (!args.u64(0, size) || !args.u64(1, leaf))
         return bad_args("constructOutboxProof(uint64,uint64)");
-    const uint64_t count = read_system_state(env.st).send_count;
+    const auto sys = read_system_state(env.st);
+    if (!sys) return faulted(env, sys.error());
+    const uint64_t count = sys->send_count;
     if (size > count)
         return Unexpected{"size " + std::to_string(size) + " is above the send count " +
                           std::to_string(count) + " of block " +
@@ -371,7 +393,7 @@ std::string not_payable(std::string_view name, std::string_view signature) {
            " is not payable: call it without value";
 }
 
-CallResult node_interface_call(const Env& env) {
+Result<CallResult, TxRejection> node_interface_call(const Env& env) {
     const ByteView input = env.req.data;
     static constexpr std::string_view kName = "NodeInterface";
     if (input.size() < 4)
@@ -385,6 +407,8 @@ CallResult node_interface_call(const Env& env) {
     if (!method->payable && !env.req.value.is_zero())
         return reverted(env.req, env.rev, not_payable(kName, method->signature));
     auto out = method->run(env, Args(input));
+    if (env.fault)
+        return Unexpected{TxRejection{state::TxReason::kStorageFault, std::move(*env.fault)}};
     if (!out) return reverted(env.req, env.rev, out.error());
     CallResult r;
     r.success = true;
@@ -447,13 +471,16 @@ std::optional<Result<CallResult, TxRejection>> intercept_system_call(const state
         !missing_precompile(to))
         return std::nullopt;
     // The EVM rules of the state's ArbOS version (for the intrinsic gas a revert reports).
-    const evm::Revision rev = revision_for(read_system_state(st).arbos_version);
+    const auto sys = read_system_state(st);
+    if (!sys) return Unexpected{TxRejection::of(state::storage_fault_refusal(sys.error()))};
+    const evm::Revision rev = revision_for(sys->arbos_version);
     if (to == kNodeInterfaceAddress) {
         if (!req.node_interface)
             return reverted(req, rev,
                             "NodeInterface (0xC8) answers eth_call and eth_estimateGas only; it "
                             "has no code and does nothing inside transactions or traces");
-        return node_interface_call(Env{rev, st, genesis, parent, req, *req.node_interface});
+        std::optional<std::string> fault;
+        return node_interface_call(Env{rev, st, genesis, parent, req, *req.node_interface, fault});
     }
     if (to == kArbSysAddress || to == kArbGasInfoAddress) {
         const std::string_view name = to == kArbSysAddress ? "ArbSys" : "ArbGasInfo";
@@ -467,7 +494,8 @@ std::optional<Result<CallResult, TxRejection>> intercept_system_call(const state
     }
     if (const auto name = missing_precompile(to)) {
         const auto acc = st.read_account(to);
-        if (acc && acc->code_hash != kEmptyCodeHash) return std::nullopt;
+        if (!acc) return Unexpected{TxRejection::of(state::storage_fault_refusal(acc.error()))};
+        if (*acc && (*acc)->code_hash != kEmptyCodeHash) return std::nullopt;
         return reverted(req, rev,
                         std::string(*name) + " (" + to_hex(to.view()) +
                             ") is an Arbitrum precompile that Fuse L2 does not have: the "

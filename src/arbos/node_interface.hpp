@@ -52,8 +52,10 @@ public:
     virtual Result<uint64_t, std::string> l1_confirmations(uint64_t number) const = 0;
     /// The send accumulator's complete nodes (SendNodeFn), from the chain's ArbSys events.
     virtual Result<Hash32, std::string> send_node(uint64_t level, uint64_t last_leaf) const = 0;
-    /// The L1 base fee eth_estimateGas prices the L1 data fee at, given the state it runs on.
-    virtual uint256 estimate_l1_base_fee(const state::StateReader& state) const = 0;
+    /// The L1 base fee eth_estimateGas prices the L1 data fee at, given the state it runs on;
+    /// the storage fault when `state` cannot be read.
+    virtual state::ReadResult<uint256> estimate_l1_base_fee(
+        const state::StateReader& state) const = 0;
 };
 
 /// An outbox proof (NodeInterface.constructOutboxProof): the leaf's send hash, the root of

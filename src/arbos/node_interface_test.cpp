@@ -191,8 +191,10 @@ public:
                         return l.topics[2];
         return Unexpected{std::string("no such node")};
     }
-    uint256 estimate_l1_base_fee(const state::StateReader& st) const override {
-        return read_system_state(st).l1_base_fee;
+    state::ReadResult<uint256> estimate_l1_base_fee(const state::StateReader& st) const override {
+        const auto sys = read_system_state(st);
+        if (!sys) return Unexpected{sys.error()};
+        return sys->l1_base_fee;
     }
 
 private:
@@ -351,11 +353,11 @@ TEST_F(NodeInterfaceTest, GasEstimatesMatchEstimateGasAndTheL1Part) {
     direct.value = uint256(5);
     direct.data = data;
     direct.gas = 50'000'000;
-    direct.l1_base_fee = read_system_state(chain.world).l1_base_fee;
+    direct.l1_base_fee = read_system_state(chain.world).value().l1_base_fee;
     const auto expected = estimate_gas(chain.world, chain.genesis, chain.head(), direct);
     ASSERT_TRUE(expected);
     EXPECT_EQ(word_at(r.output, 0), uint256(*expected));
-    const SystemState sys = read_system_state(chain.world);
+    const SystemState sys = read_system_state(chain.world).value();
     EXPECT_EQ(word_at(r.output, 2), sys.l2_base_fee);
     EXPECT_EQ(word_at(r.output, 3), sys.l1_base_fee);
     const uint256 l1_gas = word_at(r.output, 1);
@@ -368,7 +370,7 @@ TEST_F(NodeInterfaceTest, GasEstimatesMatchEstimateGasAndTheL1Part) {
     r = ni(cat({sel("gasEstimateL1Component(address,bool,bytes)"), args}));
     ASSERT_TRUE(r.success) << revert_message(r.output);
     EXPECT_EQ(word_at(r.output, 0),
-              uint256(estimate_l1_gas(chain.world, chain.genesis, chain.head(), direct)));
+              uint256(estimate_l1_gas(chain.world, chain.genesis, chain.head(), direct).value()));
     EXPECT_EQ(word_at(r.output, 1), sys.l2_base_fee);
     EXPECT_EQ(word_at(r.output, 2), sys.l1_base_fee);
 
@@ -426,7 +428,7 @@ TEST_F(NodeInterfaceTest, InsideTransactions0xC8IsAnEmptyAccount) {
     ASSERT_EQ(b.txs.size(), 1u);
     EXPECT_TRUE(b.txs[0].receipt.success);
     EXPECT_TRUE(b.txs[0].receipt.logs.empty());
-    const auto acc = chain.world.read_account(kNodeInterfaceAddress);
+    const auto acc = chain.world.read_account(kNodeInterfaceAddress).value();
     EXPECT_TRUE(!acc || acc->code_hash == kEmptyCodeHash);
 }
 

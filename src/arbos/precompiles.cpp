@@ -173,8 +173,16 @@ ExecResult arb_block_hash(const Env& env, Call& c) {
         e.word(current);
         return revert(env.msg, 0, std::move(e.out));
     }
-    const Hash32 h =
-        env.info.block_hash ? env.info.block_hash(static_cast<int64_t>(requested.w[0])) : Hash32{};
+    Hash32 h;
+    if (env.info.block_hash) {
+        // The source reads the node's database, whose block reads throw on an I/O error: the
+        // fault is the state's (docs/storage.md "Errors"), the call's outcome is discarded.
+        try {
+            h = env.info.block_hash(static_cast<int64_t>(requested.w[0]));
+        } catch (const std::exception& e) {
+            env.state.record_fault(state::read_failed("block hash: " + std::string(e.what())));
+        }
+    }
     c.word(h);
     c.cost += kPrecompileReadGas;
     return finish(c);

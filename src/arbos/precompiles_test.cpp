@@ -90,7 +90,7 @@ struct PrecompilesTest : ::testing::Test {
         EXPECT_TRUE(r) << r.error().message;
         return r ? *r : CallResult{};
     }
-    uint256 slot0() const { return chain.world.read_storage(proxy, uint256(0)); }
+    uint256 slot0() const { return chain.world.read_storage(proxy, uint256(0)).value(); }
 };
 
 TEST_F(PrecompilesTest, ArbSysViewsFromContract) {
@@ -148,7 +148,7 @@ TEST_F(PrecompilesTest, IsTopLevelCallDependsOnDepth) {
 }
 
 TEST_F(PrecompilesTest, ArbGasInfoPrices) {
-    const SystemState s = read_system_state(chain.world);
+    const SystemState s = read_system_state(chain.world).value();
     const FeeParams& f = chain.genesis.fees;
     EXPECT_EQ(s.l1_base_fee, l1_base_fee);
     CallResult r = call(via(kArbGasInfoAddress, sel("getPricesInWei()")));
@@ -289,7 +289,7 @@ TEST_F(PrecompilesTest, SendTxToL1EmitsEventsAndAccumulatesTheSendRoot) {
     EXPECT_EQ(logs[1].topics[3], uint256(1).to_hash());
     EXPECT_EQ(b2.send_count, 2u);
     EXPECT_EQ(b2.send_root, node);
-    EXPECT_EQ(read_system_state(chain.world).send_root, node);
+    EXPECT_EQ(read_system_state(chain.world).value().send_root, node);
 
     // A simulated send succeeds but writes nothing.
     CallRequest req;
@@ -297,7 +297,7 @@ TEST_F(PrecompilesTest, SendTxToL1EmitsEventsAndAccumulatesTheSendRoot) {
     req.to = kArbSysAddress;
     req.data = cat({sel("withdrawEth(address)"), word(uint256(1))});
     EXPECT_TRUE(simulate_call(chain.world, chain.genesis, chain.head(), req, false)->success);
-    EXPECT_EQ(read_system_state(chain.world).send_count, 2u);  // simulate wrote nothing
+    EXPECT_EQ(read_system_state(chain.world).value().send_count, 2u);  // simulate wrote nothing
 
     // sendMerkleTreeState (address zero only): size 2, the root, partials [0, node].
     CallRequest state_req;

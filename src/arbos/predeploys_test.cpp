@@ -50,15 +50,15 @@ const Published kPublished[] = {
 };
 
 Hash32 code_hash_at(const MemoryWorld& w, const Address& a) {
-    auto acc = w.read_account(a);
+    auto acc = w.read_account(a).value();
     return acc ? acc->code_hash : Hash32{};
 }
 
 const Address kPermit2 = addr("0x000000000022D473030F116dDEE9F6B43aC78BA3");
 
 Bytes code_at(const MemoryWorld& w, const Address& a) {
-    auto acc = w.read_account(a);
-    return acc ? w.read_code(acc->code_hash) : Bytes{};
+    auto acc = w.read_account(a).value();
+    return acc ? w.read_code(acc->code_hash).value() : Bytes{};
 }
 
 /// Permit2's EIP-712 domain separator for `chain_id`:
@@ -110,10 +110,13 @@ TEST(Predeploys, DevGenesisHoldsThePublishedRuntimeCode) {
     for (const Published& p : kPublished)
         EXPECT_EQ(code_hash_at(w, addr(p.address)), hash(p.code_hash)) << p.address;
     // Created contracts have nonce 1 (EIP-161); the EntryPoint created SenderCreator (nonce 2).
-    EXPECT_EQ(w.read_account(addr("0xcA11bde05977b3631167028862bE2a173976CA11"))->nonce, 1u);
-    EXPECT_EQ(w.read_account(addr("0x0000000071727De22E5E9d8BAf0edAc6f37da032"))->nonce, 2u);
+    EXPECT_EQ(w.read_account(addr("0xcA11bde05977b3631167028862bE2a173976CA11")).value()->nonce,
+              1u);
+    EXPECT_EQ(w.read_account(addr("0x0000000071727De22E5E9d8BAf0edAc6f37da032")).value()->nonce,
+              2u);
     // The CREATE2 deployer's own nonce counts its create, as on every chain it ran on.
-    EXPECT_EQ(w.read_account(addr("0x4e59b44847b379578588920cA78FbF26c0B4956C"))->nonce, 2u);
+    EXPECT_EQ(w.read_account(addr("0x4e59b44847b379578588920cA78FbF26c0B4956C")).value()->nonce,
+              2u);
 }
 
 TEST(Predeploys, TheCodeDoesNotDependOnTheChainIdButTheGenesisHashCommitsToIt) {
@@ -129,7 +132,7 @@ TEST(Predeploys, TheCodeDoesNotDependOnTheChainIdButTheGenesisHashCommitsToIt) {
     const Block gn = make_genesis_block(none, without);
     EXPECT_NE(ga.hash, gn.hash);
     EXPECT_NE(ga.hash, gb.hash);
-    EXPECT_FALSE(none.read_account(addr("0xcA11bde05977b3631167028862bE2a173976CA11")));
+    EXPECT_FALSE(none.read_account(addr("0xcA11bde05977b3631167028862bE2a173976CA11")).value());
 }
 
 TEST(Predeploys, Permit2HoldsTheChainsIdAndDomainSeparatorAsItsImmutables) {
@@ -141,7 +144,7 @@ TEST(Predeploys, Permit2HoldsTheChainsIdAndDomainSeparatorAsItsImmutables) {
     const Bytes ca = code_at(a, kPermit2), cb = code_at(b, kPermit2);
     ASSERT_GT(ca.size(), 9000u);
     ASSERT_EQ(ca.size(), cb.size());
-    EXPECT_EQ(a.read_account(kPermit2)->nonce, 1u);
+    EXPECT_EQ(a.read_account(kPermit2).value()->nonce, 1u);
     const Hash32 id_a = uint256(kChainId).to_hash(), id_b = uint256(1).to_hash();
     const Hash32 sep_a = permit2_domain_separator(kChainId), sep_b = permit2_domain_separator(1);
     const auto at_id = find_all(ca, id_a.view());
@@ -173,7 +176,7 @@ TEST(Predeploys, ListOrderDoesNotMatterAndASubsetWorks) {
     MemoryWorld w3;
     make_genesis_block(w3, only);
     EXPECT_EQ(code_hash_at(w3, addr(kPublished[0].address)), hash(kPublished[0].code_hash));
-    EXPECT_FALSE(w3.read_account(addr(kPublished[1].address)));
+    EXPECT_FALSE(w3.read_account(addr(kPublished[1].address)).value());
 }
 
 TEST(Predeploys, ParseChecksNamesDependenciesAndAllocConflicts) {
@@ -228,12 +231,13 @@ TEST(Predeploys, L2GatewayWithItsAdminInSlotZero) {
     EXPECT_EQ(parsed->l2_gateway_admin, admin);
     MemoryWorld w;
     make_genesis_block(w, *parsed);
-    auto acc = w.read_account(kL2GatewayAddress);
+    auto acc = w.read_account(kL2GatewayAddress).value();
     ASSERT_TRUE(acc);
     EXPECT_EQ(acc->nonce, 1u);
     EXPECT_EQ(acc->code_hash, keccak256(l2_gateway_runtime()));
-    EXPECT_EQ(w.read_storage(kL2GatewayAddress, uint256{}), uint256::from_be(admin.view()));
-    EXPECT_TRUE(w.read_storage(kL2GatewayAddress, uint256(1)).is_zero());  // l1Gateway unset
+    EXPECT_EQ(w.read_storage(kL2GatewayAddress, uint256{}).value(), uint256::from_be(admin.view()));
+    EXPECT_TRUE(
+        w.read_storage(kL2GatewayAddress, uint256(1)).value().is_zero());  // l1Gateway unset
 
     g.alloc[kL2GatewayAddress].balance = uint256(1);
     auto clash = parse_genesis(to_json(g));

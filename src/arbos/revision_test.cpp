@@ -1,6 +1,7 @@
 // The EVM rules follow the ArbOS version stored in ArbOS's state (arbos/revision.hpp): version 1
 // (a genesis file without `arbosVersion`) keeps Cancun, version 2 runs Prague — EIP-7702
-// set-code transactions through the block builder, the EIP-7685 requests hash in the header.
+// set-code transactions through the block builder, the EIP-7685 requests hash in the header —
+// and version 3 adds the L1 data backlog (l1_pricing_test.cpp).
 #include "arbos/revision.hpp"
 
 #include <gtest/gtest.h>
@@ -51,9 +52,10 @@ Bytes make_set_code_tx(size_t from, uint64_t nonce, size_t authority, uint64_t a
 TEST(Revision, VersionSelectsTheRules) {
     EXPECT_EQ(revision_for(kArbosVersionCancun), evm::Revision::kCancun);
     EXPECT_EQ(revision_for(kArbosVersionPrague), evm::Revision::kPrague);
-    EXPECT_EQ(kArbosVersionLatest, kArbosVersionPrague);
+    EXPECT_EQ(revision_for(kArbosVersionL1Backlog), evm::Revision::kPrague);
+    EXPECT_EQ(kArbosVersionLatest, kArbosVersionL1Backlog);
     // A file without arbosVersion is version 1: an existing chain keeps Cancun.
-    Genesis g = dev_genesis(kChainId);
+    Genesis g = genesis_at(kArbosVersionPrague);
     std::string text = to_json(g);
     const auto at = text.find("\"arbosVersion\": 2,");
     ASSERT_NE(at, std::string::npos) << text;
@@ -73,9 +75,11 @@ TEST(Revision, TheGenesisHashCommitsToTheVersion) {
     const Block ga = make_genesis_block(a, genesis_at(1));
     const Block gb = make_genesis_block(b, genesis_at(2));
     EXPECT_NE(ga.hash, gb.hash);
+    MemoryWorld c;
+    EXPECT_NE(make_genesis_block(c, genesis_at(3)).hash, gb.hash);
     EXPECT_NE(ga.header.state_root, gb.header.state_root);  // slot 0 of ArbOS's account
-    EXPECT_EQ(read_system_state(a).arbos_version, 1u);
-    EXPECT_EQ(read_system_state(b).arbos_version, 2u);
+    EXPECT_EQ(read_system_state(a).value().arbos_version, 1u);
+    EXPECT_EQ(read_system_state(b).value().arbos_version, 2u);
     EXPECT_FALSE(ga.header.requests_hash);
     EXPECT_EQ(gb.header.requests_hash, kEmptyRequestsHash);
 }
@@ -87,7 +91,7 @@ TEST(Revision, CancunChainRefusesSetCodeTransactions) {
     auto r = builder.add(make_set_code_tx(1, 0, 2, 0, target, dev_accounts()[2].address));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().reason, state::TxReason::kUnsupportedType);
-    const Block b = builder.finish();
+    const Block b = builder.finish().value();
     EXPECT_FALSE(b.header.requests_hash);
 }
 
@@ -104,12 +108,12 @@ TEST(Revision, PragueChainDelegatesThroughTheBlockBuilder) {
     EXPECT_TRUE(t.receipt.success);
     EXPECT_EQ(b.header.requests_hash, kEmptyRequestsHash);
     // The authority's code is the delegation designator 0xef0100 ‖ target, its nonce bumped.
-    const auto acc = c.world.read_account(authority);
+    const auto acc = c.world.read_account(authority).value();
     ASSERT_TRUE(acc);
     EXPECT_EQ(acc->nonce, 1u);
     Bytes want{0xef, 0x01, 0x00};
     want.insert(want.end(), target.bytes.begin(), target.bytes.end());
-    EXPECT_EQ(c.world.read_code(acc->code_hash), want);
+    EXPECT_EQ(c.world.read_code(acc->code_hash).value(), want);
     EXPECT_EQ(state::delegation_target(want), target);
 
     // The validator's replay of the same message gives the same block.
@@ -125,7 +129,7 @@ TEST(Revision, PragueChainDelegatesThroughTheBlockBuilder) {
     // Delegating to the zero address clears the code (EIP-7702).
     const Block& b3 = c.execute(c.message({make_set_code_tx(1, 1, 2, 2, Address{}, authority)}));
     ASSERT_EQ(b3.txs.size(), 1u);
-    EXPECT_EQ(c.world.read_account(authority)->code_hash, kEmptyCodeHash);
+    EXPECT_EQ(c.world.read_account(authority).value()->code_hash, kEmptyCodeHash);
 }
 
 TEST(Revision, CalldataFloorOnlyFromPrague) {

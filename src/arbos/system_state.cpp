@@ -1,8 +1,11 @@
 #include "arbos/system_state.hpp"
 
+#include <algorithm>
 #include <bit>
+#include <optional>
 
 #include "arbos/arbos.hpp"
+#include "arbos/revision.hpp"
 #include "core/hash.hpp"
 
 namespace fuse::arbos {
@@ -59,6 +62,41 @@ uint256 l2_base_fee_for_backlog(const FeeParams& fees, uint64_t backlog) {
 uint64_t drain_backlog(const FeeParams& fees, uint64_t backlog, uint64_t elapsed_seconds) {
     const uint64_t drained = saturating_mul(elapsed_seconds, fees.speed_limit_per_second);
     return backlog > drained ? backlog - drained : 0;
+}
+
+uint64_t drain_l1_backlog(const FeeParams& fees, uint64_t l1_backlog, uint64_t elapsed_seconds) {
+    const uint64_t drained = saturating_mul(elapsed_seconds, fees.l1_target_bytes_per_second);
+    return l1_backlog > drained ? l1_backlog - drained : 0;
+}
+
+uint64_t l1_backlog_factor_bips(const FeeParams& fees, uint64_t l1_backlog) {
+    const uint64_t tolerance =
+        saturating_mul(fees.l1_backlog_tolerance_seconds, fees.l1_target_bytes_per_second);
+    if (l1_backlog <= tolerance) return kOneInBips;
+    const uint64_t divisor =
+        saturating_mul(fees.l1_pricing_inertia, fees.l1_target_bytes_per_second);
+    if (divisor == 0) return kOneInBips;
+    const uint64_t exponent_bips = saturating_mul(l1_backlog - tolerance, kOneInBips) / divisor;
+    return approx_exp_bips(exponent_bips);
+}
+
+uint256 l1_price_per_byte(const FeeParams& fees, uint64_t arbos_version, const uint256& l1_base_fee,
+                          uint64_t l1_backlog) {
+    const uint256 per_byte = uint256(fees.l1_gas_per_byte);
+    if (arbos_version < kArbosVersionL1Backlog) return per_byte * l1_base_fee;  // versions 1, 2
+    if (l1_base_fee >= kMaxL1PricePerByte || fees.min_base_fee >= kMaxL1PricePerByte)
+        return per_byte.is_zero() ? uint256{} : kMaxL1PricePerByte;
+    // The surcharge's base is never below the L2 floor price, so that the backlog is priced even
+    // when L1 gas is (nearly) free. Bounds: < 2^64 × 2^128 × 2^64, no product wraps.
+    const uint64_t surcharge_bips = l1_backlog_factor_bips(fees, l1_backlog) - kOneInBips;
+    const uint256 surcharge_base = std::max(l1_base_fee, fees.min_base_fee);
+    const uint256 price =
+        per_byte * (l1_base_fee + surcharge_base * uint256(surcharge_bips) / uint256(kOneInBips));
+    return std::min(price, kMaxL1PricePerByte);
+}
+
+uint64_t add_l1_bytes(uint64_t backlog, uint64_t bytes) {
+    return backlog > UINT64_MAX - bytes ? UINT64_MAX : backlog + bytes;
 }
 
 uint64_t merkle_num_partials(uint64_t size) {
@@ -132,7 +170,8 @@ void init_system_state(state::ExecState& st, const Genesis& g) {
     s.set(Slot::kVersion, uint256(g.arbos_version));
     s.set(Slot::kChainId, uint256(g.chain_id));
     s.set(Slot::kL1BaseFee, f.initial_l1_base_fee);
-    s.set(Slot::kL1PricePerByte, uint256(f.l1_gas_per_byte) * f.initial_l1_base_fee);
+    s.set(Slot::kL1PricePerByte,
+          l1_price_per_byte(f, g.arbos_version, f.initial_l1_base_fee, /*l1_backlog=*/0));
     s.set(Slot::kL2BaseFee, f.min_base_fee);
     s.set(Slot::kLastTimestamp, uint256(g.timestamp));
     s.set(Slot::kMinBaseFee, f.min_base_fee);
@@ -144,6 +183,11 @@ void init_system_state(state::ExecState& st, const Genesis& g) {
     s.set(Slot::kL1GasPerByte, uint256(f.l1_gas_per_byte));
     s.set(Slot::kNetworkFeeAccount, address_word(f.network_fee_account));
     s.set(Slot::kL1FeeAccount, address_word(f.l1_fee_account));
+    if (g.arbos_version >= kArbosVersionL1Backlog) {
+        s.set(Slot::kL1TargetBytesPerSecond, uint256(f.l1_target_bytes_per_second));
+        s.set(Slot::kL1BacklogToleranceSeconds, uint256(f.l1_backlog_tolerance_seconds));
+        s.set(Slot::kL1PricingInertia, uint256(f.l1_pricing_inertia));
+    }
     // Arbitrum puts the code 0xfe (INVALID) at its precompile addresses so that EXTCODESIZE is
     // non-zero (Solidity's checks pass) and EIP-161 never deletes them.
     const Bytes invalid{0xfe};
@@ -151,8 +195,15 @@ void init_system_state(state::ExecState& st, const Genesis& g) {
     st.set_code(kArbGasInfoAddress, invalid);
 }
 
-SystemState read_system_state(const state::StateReader& st) {
-    auto get = [&](Slot s) { return st.read_storage(kArbosStateAddress, slot_key(s)); };
+state::ReadResult<SystemState> read_system_state(const state::StateReader& st) {
+    std::optional<state::StorageFault> fault;
+    auto get = [&](Slot s) {
+        if (fault) return uint256{};
+        auto v = st.read_storage(kArbosStateAddress, slot_key(s));
+        if (v) return *v;
+        fault = v.error();
+        return uint256{};
+    };
     SystemState out;
     out.arbos_version = low_u64(get(Slot::kVersion));
     out.chain_id = low_u64(get(Slot::kChainId));
@@ -166,13 +217,25 @@ SystemState read_system_state(const state::StateReader& st) {
     out.send_count = low_u64(get(Slot::kSendCount));
     out.next_deposit_index = low_u64(get(Slot::kNextDepositIndex));
     out.deposit_acc = get(Slot::kDepositAcc).to_hash();
+    out.l1_backlog = low_u64(get(Slot::kL1Backlog));
+    if (fault) return Unexpected{std::move(*fault)};
     return out;
 }
 
-uint256 next_base_fee(const state::StateReader& st, const Genesis& g, uint64_t timestamp) {
-    const SystemState s = read_system_state(st);
+state::ReadResult<uint256> next_base_fee(const state::StateReader& st, const Genesis& g,
+                                         uint64_t timestamp) {
+    auto r = read_system_state(st);
+    if (!r) return Unexpected{r.error()};
+    const SystemState& s = *r;
     const uint64_t elapsed = timestamp > s.last_timestamp ? timestamp - s.last_timestamp : 0;
     return l2_base_fee_for_backlog(g.fees, drain_backlog(g.fees, s.gas_backlog, elapsed));
+}
+
+uint256 next_l1_price_per_byte(const Genesis& g, const SystemState& s, const uint256& l1_base_fee,
+                               uint64_t timestamp) {
+    const uint64_t elapsed = timestamp > s.last_timestamp ? timestamp - s.last_timestamp : 0;
+    return l1_price_per_byte(g.fees, s.arbos_version, l1_base_fee,
+                             drain_l1_backlog(g.fees, s.l1_backlog, elapsed));
 }
 
 }  // namespace fuse::arbos

@@ -49,6 +49,11 @@ enum class Slot : uint64_t {
     kSendRoot = 18,          ///< its root, cached after every append
     kNextDepositIndex = 19,  ///< index of the next L1 deposit to execute
     kDepositAcc = 20,        ///< the Bridge's accumulator after the last executed deposit
+    // From ArbOS version 3 (kArbosVersionL1Backlog) on; absent (zero) in older chains' state.
+    kL1Backlog = 21,                  ///< L1 data backlog, compressed bytes
+    kL1TargetBytesPerSecond = 22,     ///< fee parameters of the L1 backlog, as in genesis
+    kL1BacklogToleranceSeconds = 23,  ///<
+    kL1PricingInertia = 24,           ///<
 };
 /// Partial `level` of the send accumulator lives at slot kSendPartialsBase + level.
 inline constexpr uint64_t kSendPartialsBase = 64;
@@ -67,6 +72,29 @@ uint256 l2_base_fee_for_backlog(const FeeParams& fees, uint64_t backlog);
 
 /// The backlog after `elapsed_seconds` at the speed limit (floor 0).
 uint64_t drain_backlog(const FeeParams& fees, uint64_t backlog, uint64_t elapsed_seconds);
+
+/// The highest L1 price per byte ArbOS charges (2^128 wei): bounds every product of the L1 fee
+/// so that no integer wraps, whatever the message's L1 base fee or the backlog.
+inline const uint256 kMaxL1PricePerByte = uint256(1) << 128;
+
+/// The L1 data backlog after `elapsed_seconds` at l1TargetBytesPerSecond (floor 0).
+uint64_t drain_l1_backlog(const FeeParams& fees, uint64_t l1_backlog, uint64_t elapsed_seconds);
+
+/// The L1 backlog's price factor in basis points: 10000 while `l1_backlog` is at most
+/// l1BacklogToleranceSeconds × target, else approx_exp_bips(excess × 10000 / (inertia × target))
+/// (the L2 base fee's shape, docs/arbos.md "L1 price per byte"). Non-decreasing in the backlog.
+uint64_t l1_backlog_factor_bips(const FeeParams& fees, uint64_t l1_backlog);
+
+/// The L1 price per byte a block charges (docs/arbos.md "L1 price per byte"): before ArbOS
+/// version 3, l1GasPerByte × `l1_base_fee`; from 3 on, l1GasPerByte × (`l1_base_fee` +
+/// max(`l1_base_fee`, minBaseFee) × (factor − 10000) / 10000) with factor =
+/// l1_backlog_factor_bips(`l1_backlog`), at most kMaxL1PricePerByte. Without a backlog above
+/// the tolerance both give the same price.
+uint256 l1_price_per_byte(const FeeParams& fees, uint64_t arbos_version, const uint256& l1_base_fee,
+                          uint64_t l1_backlog);
+
+/// `backlog` + `bytes`, saturating.
+uint64_t add_l1_bytes(uint64_t backlog, uint64_t bytes);
 
 /// Arbitrum's send Merkle accumulator (nitro merkleAccumulator): `size` leaves, partials by level.
 struct MerkleNodeEvent {

@@ -66,7 +66,7 @@ struct Chain {
         return blocks.back();
     }
     uint256 balance(const Address& a) const {
-        auto acc = world.read_account(a);
+        auto acc = world.read_account(a).value();
         return acc ? acc->balance : uint256{};
     }
 };

@@ -26,15 +26,21 @@ using rpc::RpcException;
 class ReplayWorld final : public arbos::WorldState {
 public:
     explicit ReplayWorld(const state::StateReader& base) : base_(base) {}
-    std::optional<state::Account> read_account(const Address& a) const override {
+    state::ReadResult<std::optional<state::Account>> read_account(
+        const Address& a) const noexcept override {
         return base_.read_account(a);
     }
-    uint256 read_storage(const Address& a, const uint256& k) const override {
+    state::ReadResult<uint256> read_storage(const Address& a,
+                                            const uint256& k) const noexcept override {
         return base_.read_storage(a, k);
     }
-    bool has_storage(const Address& a) const override { return base_.has_storage(a); }
-    Bytes read_code(const Hash32& h) const override { return base_.read_code(h); }
-    Hash32 apply_diff(const state::StateDiff&) override { return {}; }
+    state::ReadResult<bool> has_storage(const Address& a) const noexcept override {
+        return base_.has_storage(a);
+    }
+    state::ReadResult<Bytes> read_code(const Hash32& h) const noexcept override {
+        return base_.read_code(h);
+    }
+    state::ReadResult<Hash32> apply_diff(const state::StateDiff&) override { return Hash32{}; }
 
 private:
     const state::StateReader& base_;
@@ -144,6 +150,9 @@ std::vector<TxTrace> trace_block(const storage::Database& db, const arbos::Genes
         }
         builder.set_tracer(tracer.get());
         auto res = builder.add(etx.tx, etx.raw, etx.sender, etx.hash);
+        // The parent's state cannot be read (the system step's reads included): the fault's
+        // text, not a divergence.
+        if (builder.fault()) throw RpcException(storage_error(*builder.fault()));
         if (tracer && tracer->timed_out()) {
             timed_out = true;
             out.push_back({etx.hash, std::nullopt, "execution timeout"});

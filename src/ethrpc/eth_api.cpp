@@ -152,7 +152,7 @@ void EthApi::Impl::register_state_methods(rpc::MethodRegistry& r) {
                           const Address a = p.required(0, decode_address);
                           const auto id = p.optional(1, decode_block_id).value_or(latest_id());
                           const auto s = resolve_state(id);
-                          const auto acc = s.state->read_account(a);
+                          const auto acc = or_storage_error(s.state->read_account(a));
                           return Json(quantity(acc ? acc->balance : uint256{}));
                       }));
     r.register_method("eth_getTransactionCount", sync([this](const Json& params) {
@@ -160,9 +160,9 @@ void EthApi::Impl::register_state_methods(rpc::MethodRegistry& r) {
                           const Address a = p.required(0, decode_address);
                           const auto id = p.optional(1, decode_block_id).value_or(latest_id());
                           if (sink && id.number && id.number->tag == BlockTag::kPending)
-                              return Json(quantity(sink->pending_nonce(a)));
+                              return Json(quantity(or_storage_error(sink->pending_nonce(a))));
                           const auto s = resolve_state(id);
-                          const auto acc = s.state->read_account(a);
+                          const auto acc = or_storage_error(s.state->read_account(a));
                           return Json(quantity(acc ? acc->nonce : 0));
                       }));
     r.register_method("eth_getCode", sync([this](const Json& params) {
@@ -170,9 +170,9 @@ void EthApi::Impl::register_state_methods(rpc::MethodRegistry& r) {
                           const Address a = p.required(0, decode_address);
                           const auto id = p.optional(1, decode_block_id).value_or(latest_id());
                           const auto s = resolve_state(id);
-                          const auto acc = s.state->read_account(a);
+                          const auto acc = or_storage_error(s.state->read_account(a));
                           if (!acc || acc->code_hash == kEmptyCodeHash) return Json("0x");
-                          return Json(to_hex(s.state->read_code(acc->code_hash)));
+                          return Json(to_hex(or_storage_error(s.state->read_code(acc->code_hash))));
                       }));
     r.register_method("eth_getStorageAt", sync([this](const Json& params) {
                           Params p(params, 3);
@@ -182,7 +182,8 @@ void EthApi::Impl::register_state_methods(rpc::MethodRegistry& r) {
                           const auto slot = decode_storage_slot(key);
                           if (!slot) server_error("unable to decode storage key: " + slot.error());
                           const auto s = resolve_state(id);
-                          const uint256 v = s.state->read_storage(a, uint256::from_hash(*slot));
+                          const uint256 v =
+                              or_storage_error(s.state->read_storage(a, uint256::from_hash(*slot)));
                           return Json(to_hex(v.to_hash()));
                       }));
 }

@@ -57,7 +57,8 @@ struct TxSink {
     std::function<void(
         Bytes raw, std::function<void(Result<sequencer::Inclusion, sequencer::Rejection>)> done)>
         submit;
-    std::function<uint64_t(const Address&)> pending_nonce;
+    /// The next nonce counting pooled transactions; the storage fault when it cannot be read.
+    std::function<state::ReadResult<uint64_t>(const Address&)> pending_nonce;
     /// The L1 base fee the next block will be built on (eth_estimateGas prices the L1 data fee
     /// with it); unset: the fee stored with the head block.
     std::function<uint256()> l1_base_fee;

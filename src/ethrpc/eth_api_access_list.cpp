@@ -43,7 +43,7 @@ Json EthApi::Impl::create_access_list(const Json& params) const {
         return n < 0 ? Hash32{} : db.block_hash(uint64_t(n)).value_or(Hash32{});
     };
     req.collect_access_list = true;
-    if (!req.l1_base_fee) req.l1_base_fee = estimate_l1_base_fee(*s.state);
+    if (!req.l1_base_fee) req.l1_base_fee = or_storage_error(estimate_l1_base_fee(*s.state));
     std::vector<AccessListEntry> list = req.access_list;
     for (int round = 0; round < kMaxRounds; ++round) {
         req.access_list = list;

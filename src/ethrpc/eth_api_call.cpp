@@ -29,6 +29,7 @@ void cap_gas(arbos::CallRequest& req, uint64_t cap) {
 }
 
 [[noreturn]] void call_failed(const arbos::CallResult& r) {
+    if (r.fault) server_error(r.error);  // the state could not be read: the fault's text
     if (r.error == "execution reverted" || (!r.success && r.error.empty()))
         throw RpcException(revert_error(r.output));
     server_error(r.error);
@@ -61,8 +62,10 @@ Json EthApi::Impl::call(const Json& params) const {
     return Json(to_hex(result->output));
 }
 
-uint256 EthApi::Impl::estimate_l1_base_fee(const state::StateReader& st) const {
-    uint256 fee = arbos::read_system_state(st).l1_base_fee;
+state::ReadResult<uint256> EthApi::Impl::estimate_l1_base_fee(const state::StateReader& st) const {
+    const auto sys = arbos::read_system_state(st);
+    if (!sys) return Unexpected{sys.error()};
+    uint256 fee = sys->l1_base_fee;
     if (sink && sink->l1_base_fee) fee = std::max(fee, sink->l1_base_fee());
     // The L1 base fee may rise before the transaction is sealed; as Nitro, pad the L1 part of
     // the estimate (by kEstimateL1PaddingPercent) so an estimated transaction is not refused
@@ -81,7 +84,7 @@ Json EthApi::Impl::estimate_gas(const Json& params) const {
     std::optional<OverrideState> view;
     if (overrides) view.emplace(*s.state, *overrides);
     const state::StateReader& st = view ? static_cast<const state::StateReader&>(*view) : *s.state;
-    if (!req.l1_base_fee) req.l1_base_fee = estimate_l1_base_fee(st);
+    if (!req.l1_base_fee) req.l1_base_fee = or_storage_error(estimate_l1_base_fee(st));
     req.node_interface = node_interface.get();
     auto result = arbos::estimate_gas(st, genesis, s.block, req);
     if (!result) call_failed(result.error());
@@ -143,7 +146,7 @@ Json EthApi::Impl::get_logs(const LogQuery& q) const {
 
 uint256 EthApi::Impl::gas_price() const {
     if (const auto st = db.latest_state()) {
-        const auto sys = arbos::read_system_state(*st);
+        const auto sys = or_storage_error(arbos::read_system_state(*st));
         if (!sys.l2_base_fee.is_zero()) return sys.l2_base_fee;
     }
     if (const auto head = db.head(storage::Head::kLatest))

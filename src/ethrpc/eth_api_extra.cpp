@@ -158,7 +158,12 @@ void EthApi::Impl::register_extra_methods(rpc::MethodRegistry& r) {
         // A nonce gap: refused before it reaches the pool, with the expected nonce (code 6).
         if (const auto tx = decode_transaction(raw)) {
             if (const auto sender = recover_sender(*tx)) {
-                const uint64_t expected = sink->pending_nonce(*sender);
+                const auto next = sink->pending_nonce(*sender);
+                if (!next) {
+                    reply.reject(storage_error(next.error()));
+                    return;
+                }
+                const uint64_t expected = *next;
                 if (tx->nonce > expected) {
                     reply.reject(RpcError{kSyncNonceGapCode,
                                           "nonce too high: next nonce " + std::to_string(expected) +

@@ -91,8 +91,9 @@ struct EthApi::Impl {
     Json create_access_list(const Json& params) const;  ///< eth_api_access_list.cpp
     Json get_proof(const Json& params) const;           ///< eth_api_proof.cpp
     /// The L1 base fee eth_estimateGas prices the L1 data fee with: the larger of the head's
-    /// and the sequencer's current one, plus kEstimateL1PaddingPercent.
-    uint256 estimate_l1_base_fee(const state::StateReader& st) const;
+    /// and the sequencer's current one, plus kEstimateL1PaddingPercent; the storage fault when
+    /// `st` cannot be read.
+    state::ReadResult<uint256> estimate_l1_base_fee(const state::StateReader& st) const;
     static constexpr uint64_t kEstimateL1PaddingPercent = 10;
 
     void register_state_methods(rpc::MethodRegistry& r);

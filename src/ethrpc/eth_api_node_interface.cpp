@@ -137,7 +137,7 @@ public:
         return e->log.topics[2];
     }
 
-    uint256 estimate_l1_base_fee(const state::StateReader& st) const override {
+    state::ReadResult<uint256> estimate_l1_base_fee(const state::StateReader& st) const override {
         return api_.estimate_l1_base_fee(st);
     }
 

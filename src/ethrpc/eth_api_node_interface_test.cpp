@@ -224,8 +224,8 @@ TEST_F(NodeInterfaceRpc, EstimateGasComponentsAgreesWithEthEstimateGas) {
     EXPECT_EQ(quantity(result_word(r, 0)), est.get<std::string>());
     EXPECT_GT(result_word(r, 1), uint256(0));  // the L1 part, at the genesis's L1 base fee
     const auto st = chain.db->latest_state();
-    EXPECT_EQ(result_word(r, 2), arbos::read_system_state(*st).l2_base_fee);
-    EXPECT_EQ(result_word(r, 3), arbos::read_system_state(*st).l1_base_fee);
+    EXPECT_EQ(result_word(r, 2), arbos::read_system_state(*st).value().l2_base_fee);
+    EXPECT_EQ(result_word(r, 3), arbos::read_system_state(*st).value().l1_base_fee);
     // eth_estimateGas of a NodeInterface call answers too.
     EXPECT_TRUE(
         node.call("eth_estimateGas", Json::array({{{"to", hex(arbos::kNodeInterfaceAddress)},

@@ -34,7 +34,11 @@ Json proof_json(const std::vector<Bytes>& nodes) {
 
 state::MptProof prove(const state::NodeStore& store, const Hash32& root, ByteView key) {
     auto p = state::mpt_prove(store, root, key);
-    if (!p) server_error(std::string("missing trie node: ") + state::to_string(p.error()));
+    if (!p)
+        server_error(std::string(p.error() == state::MptError::kReadFailed
+                                     ? "database read failed: "
+                                     : "missing trie node: ") +
+                     state::to_string(p.error()));
     return std::move(*p);
 }
 

@@ -246,14 +246,16 @@ Json EthApi::Impl::simulate(const Json& params) const {
 
     for (SimBlock& b : blocks) {
         const arbos::Block& prev = results.empty() ? base.block : results.back();
-        if (b.state) layer.apply(*b.state);
+        if (b.state) or_storage_error(layer.apply(*b.state));
         arbos::BlockOverrides o = b.overrides;
         if (!o.coinbase) o.coinbase = base_header.beneficiary;
         if (!o.gas_limit) o.gas_limit = base_header.gas_limit;
         // Without validation the base fee is 0 unless overridden (geth: no gasPrice < baseFee
         // edge case); with it, what ArbOS would charge at that time.
         if (!o.base_fee)
-            o.base_fee = validation ? arbos::next_base_fee(layer, genesis, *o.time) : uint256{};
+            o.base_fee = validation
+                             ? or_storage_error(arbos::next_base_fee(layer, genesis, *o.time))
+                             : uint256{};
         arbos::Block parent;
         parent.header.number = *o.number - 1;
         parent.header.timestamp = prev.header.timestamp;
@@ -318,7 +320,7 @@ Json EthApi::Impl::simulate(const Json& params) const {
         layer.apply(exec.diff());
 
         // The header, as ArbOS fills it (docs/arbos.md "Block header"), with the overrides.
-        const arbos::SystemState sys = arbos::read_system_state(layer);
+        const arbos::SystemState sys = or_storage_error(arbos::read_system_state(layer));
         block.send_root = sys.send_root;
         block.send_count = sys.send_count;
         block.l1_block_number = sys.l1_block_number;
@@ -355,7 +357,8 @@ Json EthApi::Impl::simulate(const Json& params) const {
         }
         h.transactions_root = state::ordered_trie_root(raws);
         h.receipts_root = state::ordered_trie_root(receipts);
-        h.state_root = layer.state_root(db.trie_nodes(), base_header.state_root).value_or(Hash32{});
+        h.state_root = or_storage_error(layer.state_root(db.trie_nodes(), base_header.state_root))
+                           .value_or(Hash32{});
         if (const auto hash = header_hash(h)) block.hash = *hash;
         results.push_back(std::move(block));
         outcomes.push_back(std::move(calls));

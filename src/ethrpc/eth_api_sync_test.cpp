@@ -42,12 +42,12 @@ struct BlockPerTxSink {
             const Hash32 h = (*r)->hash;
             c.messages.push_back(m);
             c.diffs.emplace_back();
-            c.blocks.push_back(b.finish(&c.diffs.back()));
+            c.blocks.push_back(b.finish(&c.diffs.back()).value());
             c.commit_last();
             done(sequencer::Inclusion{h, c.blocks.back().header.number, 0});
         };
         s.pending_nonce = [this](const Address& a) {
-            auto acc = c.db->latest_state()->read_account(a);
+            auto acc = c.db->latest_state()->read_account(a).value();
             return acc ? acc->nonce : 0;
         };
         return s;

@@ -212,10 +212,18 @@ void FilterStore::on_block(const arbos::Block& block) {
     if (known != seen_.end() && known->second == block.hash) return;  // read by catch_up
     if (!seen_.empty() && n > seen_.back().first + 1 && head_ && block_) {
         // A gap (should not happen: blocks arrive in order): read the blocks between.
-        while (!seen_.empty() && seen_.back().first + 1 < n) {
-            const auto b = block_(seen_.back().first + 1);
-            if (!b) break;
-            deliver(*b);
+        // Called on the sequencer's commit thread: a block read that fails (the database's
+        // ReadError) must not end it. The filters lose those blocks, so their next poll says
+        // so (as an overflow: read the missed blocks with eth_getLogs).
+        try {
+            while (!seen_.empty() && seen_.back().first + 1 < n) {
+                const auto b = block_(seen_.back().first + 1);
+                if (!b) break;
+                deliver(*b);
+            }
+        } catch (const std::exception&) {
+            for (auto& [id, f] : filters_)
+                f.overflowed = true;
         }
     }
     deliver(block);

@@ -40,10 +40,12 @@ OverrideState::OverrideState(const state::StateReader& base, const StateOverride
         if (o.code && !o.code->empty()) code_.emplace(keccak256(*o.code), *o.code);
 }
 
-std::optional<state::Account> OverrideState::read_account(const Address& addr) const {
-    auto acc = base_.read_account(addr);
+state::ReadResult<std::optional<state::Account>> OverrideState::read_account(
+    const Address& addr) const noexcept {
+    auto read = base_.read_account(addr);
     const auto it = overrides_.find(addr);
-    if (it == overrides_.end()) return acc;
+    if (it == overrides_.end() || !read) return read;
+    std::optional<state::Account> acc = std::move(*read);
     const AccountOverride& o = it->second;
     if (!acc) acc.emplace();
     if (o.nonce) acc->nonce = *o.nonce;
@@ -52,7 +54,8 @@ std::optional<state::Account> OverrideState::read_account(const Address& addr) c
     return acc;
 }
 
-uint256 OverrideState::read_storage(const Address& addr, const uint256& key) const {
+state::ReadResult<uint256> OverrideState::read_storage(const Address& addr,
+                                                       const uint256& key) const noexcept {
     const auto it = overrides_.find(addr);
     if (it == overrides_.end()) return base_.read_storage(addr, key);
     const AccountOverride& o = it->second;
@@ -66,7 +69,7 @@ uint256 OverrideState::read_storage(const Address& addr, const uint256& key) con
     return base_.read_storage(addr, key);
 }
 
-bool OverrideState::has_storage(const Address& addr) const {
+state::ReadResult<bool> OverrideState::has_storage(const Address& addr) const noexcept {
     const auto it = overrides_.find(addr);
     if (it == overrides_.end()) return base_.has_storage(addr);
     const AccountOverride& o = it->second;
@@ -74,10 +77,11 @@ bool OverrideState::has_storage(const Address& addr) const {
         if (!v.is_zero()) return true;
     // A full `state` replaces everything; a diff may only have zeroed some slots, which the
     // base cannot tell cheaply, so it answers for the rest (conservative for EIP-7610).
-    return o.state ? false : base_.has_storage(addr);
+    if (o.state) return false;
+    return base_.has_storage(addr);
 }
 
-Bytes OverrideState::read_code(const Hash32& code_hash) const {
+state::ReadResult<Bytes> OverrideState::read_code(const Hash32& code_hash) const noexcept {
     const auto it = code_.find(code_hash);
     if (it != code_.end()) return it->second;
     return base_.read_code(code_hash);

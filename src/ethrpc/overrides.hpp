@@ -20,10 +20,12 @@ public:
     /// `base` must outlive this view.
     OverrideState(const state::StateReader& base, const StateOverrides& overrides);
 
-    std::optional<state::Account> read_account(const Address& addr) const override;
-    uint256 read_storage(const Address& addr, const uint256& key) const override;
-    bool has_storage(const Address& addr) const override;
-    Bytes read_code(const Hash32& code_hash) const override;
+    state::ReadResult<std::optional<state::Account>> read_account(
+        const Address& addr) const noexcept override;
+    state::ReadResult<uint256> read_storage(const Address& addr,
+                                            const uint256& key) const noexcept override;
+    state::ReadResult<bool> has_storage(const Address& addr) const noexcept override;
+    state::ReadResult<Bytes> read_code(const Hash32& code_hash) const noexcept override;
 
 private:
     const state::StateReader& base_;

@@ -31,28 +31,28 @@ TEST(Overrides, PatchesAndReplacesAccounts) {
     o[addr(3)].nonce = 9;
     OverrideState view(base, o);
 
-    auto a1 = view.read_account(addr(1));
+    auto a1 = view.read_account(addr(1)).value();
     ASSERT_TRUE(a1);
     EXPECT_EQ(a1->balance, uint256{42});
     EXPECT_EQ(a1->nonce, 7u);  // not overridden
     EXPECT_EQ(a1->code_hash, keccak256(code));
-    EXPECT_EQ(view.read_storage(addr(1), 1), uint256{11});  // diff keeps other slots
-    EXPECT_EQ(view.read_storage(addr(1), 2), uint256{99});
+    EXPECT_EQ(view.read_storage(addr(1), 1).value(), uint256{11});  // diff keeps other slots
+    EXPECT_EQ(view.read_storage(addr(1), 2).value(), uint256{99});
 
-    EXPECT_EQ(view.read_storage(addr(2), 3), uint256{0});  // state replaces everything
-    EXPECT_EQ(view.read_storage(addr(2), 4), uint256{44});
-    EXPECT_TRUE(view.has_storage(addr(2)));
+    EXPECT_EQ(view.read_storage(addr(2), 3).value(), uint256{0});  // state replaces everything
+    EXPECT_EQ(view.read_storage(addr(2), 4).value(), uint256{44});
+    EXPECT_TRUE(view.has_storage(addr(2)).value());
 
-    auto a3 = view.read_account(addr(3));  // created by the override
+    auto a3 = view.read_account(addr(3)).value();  // created by the override
     ASSERT_TRUE(a3);
     EXPECT_EQ(a3->nonce, 9u);
     EXPECT_EQ(a3->balance, uint256{0});
     EXPECT_EQ(a3->code_hash, keccak256(new_code));
-    EXPECT_EQ(view.read_code(a3->code_hash), new_code);
-    EXPECT_EQ(view.read_code(keccak256(code)), code);  // base code still readable
+    EXPECT_EQ(view.read_code(a3->code_hash).value(), new_code);
+    EXPECT_EQ(view.read_code(keccak256(code)).value(), code);  // base code still readable
 
-    EXPECT_FALSE(view.read_account(addr(4)));                       // untouched and absent
-    EXPECT_EQ(base.read_account(addr(1))->balance, uint256{1000});  // base unchanged
+    EXPECT_FALSE(view.read_account(addr(4)).value());                       // untouched and absent
+    EXPECT_EQ(base.read_account(addr(1)).value()->balance, uint256{1000});  // base unchanged
 }
 
 TEST(Overrides, EmptyStateAndEmptyCode) {
@@ -64,9 +64,9 @@ TEST(Overrides, EmptyStateAndEmptyCode) {
     o[addr(1)].state = std::map<Hash32, Hash32>{};
     o[addr(1)].code = Bytes{};
     OverrideState view(base, o);
-    EXPECT_FALSE(view.has_storage(addr(1)));
-    EXPECT_EQ(view.read_storage(addr(1), 1), uint256{0});
-    EXPECT_EQ(view.read_account(addr(1))->code_hash, kEmptyCodeHash);
+    EXPECT_FALSE(view.has_storage(addr(1)).value());
+    EXPECT_EQ(view.read_storage(addr(1), 1).value(), uint256{0});
+    EXPECT_EQ(view.read_account(addr(1)).value()->code_hash, kEmptyCodeHash);
 }
 
 }  // namespace

@@ -13,6 +13,11 @@ rpc::RpcError refusal_error(state::TxReason r, std::string message) {
     return rpc::RpcError{refusal_code(r), std::move(message), std::nullopt};
 }
 
+rpc::RpcError storage_error(const state::StorageFault& fault) {
+    // geth answers a call on a state it cannot read with the error's text and errcodeDefault.
+    return refusal_error(state::TxReason::kStorageFault, state::to_string(fault));
+}
+
 int simulate_refusal_code(state::TxReason r) {
     using R = state::TxReason;
     switch (r) {
@@ -33,6 +38,8 @@ int simulate_refusal_code(state::TxReason r) {
             return -38013;
         case R::kInitcodeSizeExceeded:
             return -38025;
+        case R::kStorageFault:
+            return rpc::code::kServerError;  // the node cannot read the state: as eth_call
         default:
             return rpc::code::kInternalError;
     }

@@ -1,6 +1,7 @@
 #include "ethrpc/simulate_state.hpp"
 
 #include "core/hash.hpp"
+#include "core/hex.hpp"
 #include "core/rlp.hpp"
 #include "state/account.hpp"
 
@@ -24,22 +25,24 @@ SimState::Entry& SimState::entry(const Address& addr) {
     return accounts_[addr];
 }
 
-std::optional<state::Account> SimState::read_account(const Address& addr) const {
+state::ReadResult<std::optional<state::Account>> SimState::read_account(
+    const Address& addr) const noexcept {
     const auto it = accounts_.find(addr);
     if (it == accounts_.end()) return base_.read_account(addr);
     return it->second.account;
 }
 
-uint256 SimState::read_storage(const Address& addr, const uint256& key) const {
+state::ReadResult<uint256> SimState::read_storage(const Address& addr,
+                                                  const uint256& key) const noexcept {
     const auto it = accounts_.find(addr);
     if (it == accounts_.end()) return base_.read_storage(addr, key);
     const Entry& e = it->second;
     if (const auto s = e.storage.find(key); s != e.storage.end()) return s->second;
-    if (e.cleared || !e.account) return {};
+    if (e.cleared || !e.account) return uint256{};
     return base_.read_storage(addr, key);
 }
 
-bool SimState::has_storage(const Address& addr) const {
+state::ReadResult<bool> SimState::has_storage(const Address& addr) const noexcept {
     const auto it = accounts_.find(addr);
     if (it == accounts_.end()) return base_.has_storage(addr);
     const Entry& e = it->second;
@@ -49,7 +52,7 @@ bool SimState::has_storage(const Address& addr) const {
     return base_.has_storage(addr);
 }
 
-Bytes SimState::read_code(const Hash32& code_hash) const {
+state::ReadResult<Bytes> SimState::read_code(const Hash32& code_hash) const noexcept {
     if (const auto it = code_.find(code_hash); it != code_.end()) return it->second;
     return base_.read_code(code_hash);
 }
@@ -75,9 +78,16 @@ void SimState::apply(const state::StateDiff& diff) {
     }
 }
 
-void SimState::apply(const StateOverrides& overrides) {
+state::ReadResult<void> SimState::apply(const StateOverrides& overrides) {
+    // Every account first, so that a fault leaves the layer as it was.
+    std::map<Address, state::Account> accounts;
     for (const auto& [addr, o] : overrides) {
-        state::Account acc = read_account(addr).value_or(state::Account{});
+        auto read = read_account(addr);
+        if (!read) return Unexpected{std::move(read.error())};
+        accounts.emplace(addr, read->value_or(state::Account{}));
+    }
+    for (const auto& [addr, o] : overrides) {
+        state::Account acc = accounts.at(addr);
         if (o.nonce) acc.nonce = *o.nonce;
         if (o.balance) acc.balance = *o.balance;
         if (o.code) {
@@ -95,25 +105,28 @@ void SimState::apply(const StateOverrides& overrides) {
         for (const auto& [k, v] : o.state_diff)
             e.storage[uint256::from_hash(k)] = uint256::from_hash(v);
     }
+    return {};
 }
 
-std::optional<Hash32> SimState::state_root(const state::NodeStore* nodes,
-                                           const Hash32& base_root) const {
-    if (!nodes) return std::nullopt;
+state::ReadResult<std::optional<Hash32>> SimState::state_root(const state::NodeStore* nodes,
+                                                              const Hash32& base_root) const {
+    if (!nodes) return std::optional<Hash32>{};
     state::Mpt trie(nodes, base_root);
     for (const auto& [addr, e] : accounts_) {
         const Hash32 key = keccak256(addr);
         if (!e.account) {
-            if (!trie.erase(key)) return std::nullopt;
+            if (auto r = trie.erase(key); !r) return Unexpected{trie.fault(r.error())};
             continue;
         }
         Hash32 root = kEmptyTrieRoot;
         if (!e.cleared) {
             auto leaf = trie.get(key);
-            if (!leaf) return std::nullopt;
+            if (!leaf) return Unexpected{trie.fault(leaf.error())};
             if (*leaf) {
                 const auto r = storage_root_of(**leaf);
-                if (!r) return std::nullopt;
+                if (!r)
+                    return Unexpected{state::corrupt("the account leaf of " + to_hex(addr.view()) +
+                                                     " does not decode")};
                 root = *r;
             }
         }
@@ -123,13 +136,14 @@ std::optional<Hash32> SimState::state_root(const state::NodeStore* nodes,
                 const Hash32 hashed = keccak256(k.to_hash());
                 const auto ok =
                     v.is_zero() ? storage.erase(hashed) : storage.put(hashed, rlp::encode(v));
-                if (!ok) return std::nullopt;
+                if (!ok) return Unexpected{storage.fault(ok.error(), key)};
             }
             root = storage.root_hash();
         }
-        if (!trie.put(key, state::encode_account(*e.account, root))) return std::nullopt;
+        if (auto r = trie.put(key, state::encode_account(*e.account, root)); !r)
+            return Unexpected{trie.fault(r.error())};
     }
-    return trie.root_hash();
+    return std::optional<Hash32>{trie.root_hash()};
 }
 
 }  // namespace fuse::ethrpc

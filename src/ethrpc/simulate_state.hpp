@@ -18,19 +18,24 @@ public:
     /// `base` must outlive this layer.
     explicit SimState(const state::StateReader& base) : base_(base) {}
 
-    std::optional<state::Account> read_account(const Address& addr) const override;
-    uint256 read_storage(const Address& addr, const uint256& key) const override;
-    bool has_storage(const Address& addr) const override;
-    Bytes read_code(const Hash32& code_hash) const override;
+    state::ReadResult<std::optional<state::Account>> read_account(
+        const Address& addr) const noexcept override;
+    state::ReadResult<uint256> read_storage(const Address& addr,
+                                            const uint256& key) const noexcept override;
+    state::ReadResult<bool> has_storage(const Address& addr) const noexcept override;
+    state::ReadResult<Bytes> read_code(const Hash32& code_hash) const noexcept override;
 
     /// A block's (or a call's) changes, as ExecState::diff() gives them against this layer.
     void apply(const state::StateDiff& diff);
-    /// geth's state overrides, applied to the state as it now is (they stay for later blocks).
-    void apply(const StateOverrides& overrides);
+    /// geth's state overrides, applied to the state as it now is (they stay for later blocks);
+    /// the storage fault, applying nothing, when an overridden account cannot be read.
+    state::ReadResult<void> apply(const StateOverrides& overrides);
 
     /// The root of the base state (root `base_root`, nodes in `nodes`) with every change of
-    /// this layer; nullopt when a node is missing (or there is no trie).
-    std::optional<Hash32> state_root(const state::NodeStore* nodes, const Hash32& base_root) const;
+    /// this layer; nullopt when there is no trie; the storage fault when a node of the base
+    /// trie cannot be read (docs/storage.md "Errors").
+    state::ReadResult<std::optional<Hash32>> state_root(const state::NodeStore* nodes,
+                                                        const Hash32& base_root) const;
 
 private:
     struct Entry {

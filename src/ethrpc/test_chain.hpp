@@ -117,16 +117,19 @@ struct TestChain {
     std::deque<state::StateDiff> diffs;
     std::deque<arbos::Message> messages;
 
-    explicit TestChain(const std::string& name) {
+    storage::Options options;
+
+    /// `env` and `block_cache_mb` for the fault-injection tests (storage/fault_injection.hpp).
+    explicit TestChain(const std::string& name, rocksdb::Env* env = nullptr,
+                       size_t block_cache_mb = 256) {
         dir = std::filesystem::temp_directory_path() /
               ("fuse-ethrpc-" + name + "-" + std::to_string(::getpid()));
         std::filesystem::remove_all(dir);
-        storage::Options o;
-        o.path = dir.string();
-        o.sync = false;
-        auto opened = storage::Database::open(o);
-        if (!opened) throw std::runtime_error(opened.error());
-        db = std::move(*opened);
+        options.path = dir.string();
+        options.sync = false;
+        options.env = env;
+        options.block_cache_mb = block_cache_mb;
+        reopen();
         genesis = arbos::dev_genesis(kChainId);
         diffs.emplace_back();
         blocks.push_back(arbos::make_genesis_block(db->world(), genesis, &diffs.back()));
@@ -136,6 +139,14 @@ struct TestChain {
     ~TestChain() {
         db.reset();
         std::filesystem::remove_all(dir);
+    }
+
+    /// Closes and opens the database (what was committed is then in RocksDB's table files).
+    void reopen() {
+        db.reset();
+        auto opened = storage::Database::open(options);
+        if (!opened) throw std::runtime_error(opened.error());
+        db = std::move(*opened);
     }
 
     void commit_last() {
@@ -152,7 +163,7 @@ struct TestChain {
         messages.push_back(
             arbos::Message{l1_block, l1_base_fee, blocks.back().header.timestamp + 2, txs});
         const auto sys = arbos::read_system_state(db->world());
-        messages.back().deposit_ref = batch::make_deposit_ref(sys.deposit_acc, deposits);
+        messages.back().deposit_ref = batch::make_deposit_ref(sys.value().deposit_acc, deposits);
         arbos::BlockBuilder b(db->world(), genesis, blocks.back(), messages.back(), {}, deposits);
         if (b.deposit_error()) throw std::runtime_error("deposits refused");
         for (const Bytes& raw : txs) {
@@ -160,7 +171,7 @@ struct TestChain {
             if (!r) throw std::runtime_error("tx refused: " + r.error().message);
         }
         diffs.emplace_back();
-        blocks.push_back(b.finish(&diffs.back()));
+        blocks.push_back(b.finish(&diffs.back()).value());
         const storage::BlockCommit c{&blocks.back(), &diffs.back(), &messages.back(), deposits};
         auto r = db->commit({&c, 1});
         if (!r) throw std::runtime_error(r.error());
@@ -178,7 +189,7 @@ struct TestChain {
             if (!r) throw std::runtime_error("tx refused: " + r.error().message);
         }
         diffs.emplace_back();
-        blocks.push_back(b.finish(&diffs.back()));
+        blocks.push_back(b.finish(&diffs.back()).value());
         commit_last();
         return blocks.back();
     }

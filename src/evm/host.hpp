@@ -41,7 +41,9 @@ enum class Status : uint8_t {
     kInsufficientBalance,
     kContractValidationFailure,  ///< EIP-3541 0xEF prefix or code over EIP-170's limit.
     kArgumentOutOfRange,         ///< Operand too large to be meaningful (e.g. memory offset).
-    kInternalError,              ///< Should not happen; a bug or resource exhaustion.
+    /// Should not happen: a bug, resource exhaustion, or the host could not read the world (a
+    /// storage fault, which the host's owner reports; the frame's outcome is discarded).
+    kInternalError,
 };
 
 /// Human-readable name of a status, for logs and test output.

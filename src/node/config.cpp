@@ -254,7 +254,10 @@ void ConfigBinder::bind_all(NodeConfig& c) {
     add("log.format", c.log.format, "text|json");
     add("db.fsync", c.db.sync,
         "fsync every commit (default on; --db-fsync=false survives kill -9, not power loss)");
-    add("db.cache-mb", c.db.block_cache_mb, "RocksDB block cache, MiB");
+    add("db.cache-mb", c.db.block_cache_mb,
+        "RocksDB block cache, MiB (data, index and filter blocks)");
+    add("db.write-buffer-mb", c.db.write_buffer_mb,
+        "RocksDB memtables of every column family together, MiB");
 }
 
 std::vector<std::string> ConfigBinder::keys() const {

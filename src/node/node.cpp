@@ -180,7 +180,12 @@ void Node::build_validator() {
     vc.reader.deposits = deposits_.get();
     vc.rollup = l1_->deployment.rollup;
     vc.poll_interval = cfg_.l1.poll;
-    vc.log = [](const std::string& line) { spdlog::info("validator: {}", line); };
+    vc.log = [](const std::string& line) {
+        if (line.starts_with("HALTED: "))
+            spdlog::error("validator {}", line);
+        else
+            spdlog::info("validator: {}", line);
+    };
     vc.on_mismatch = [this](const std::string& text) {
         spdlog::error("validator ALARM: {}", text);
         mismatch_ = true;
@@ -259,9 +264,11 @@ int Node::run(const sigset_t& stop_signals) {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     phase_ = Phase::kStopping;
-    const auto halted = sequencer_ ? sequencer_->halted() : std::nullopt;
+    const auto halted = sequencer_   ? sequencer_->halted()
+                        : validator_ ? validator_->status().halted
+                                     : std::nullopt;
     if (halted) {
-        spdlog::error("sequencer halted, stopping: {}", *halted);
+        spdlog::error("{} halted, stopping: {}", sequencer_ ? "sequencer" : "validator", *halted);
     } else {
         spdlog::info("received {}, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
@@ -279,12 +286,25 @@ std::optional<std::string> Node::unhealthy() const {
     }
     if (validator_) {
         const auto s = validator_->status();
+        if (s.halted) return "validator halted: " + *s.halted;
         if (s.mismatch) return "validator alarm: " + s.alarm;
     }
     return std::nullopt;
 }
 
 std::optional<rpc::ProbeAnswer> Node::probe(std::string_view path) const {
+    try {
+        return probe_or_throw(path);
+    } catch (const storage::ReadError& e) {
+        // The database cannot be read: neither healthy nor ready, and the reason says why.
+        return rpc::ProbeAnswer{503, nlohmann::json{{"status", "unhealthy"},
+                                                    {"ready", false},
+                                                    {"reason", std::string("storage: ") + e.what()}}
+                                         .dump()};
+    }
+}
+
+std::optional<rpc::ProbeAnswer> Node::probe_or_throw(std::string_view path) const {
     const bool health = path == "/health";
     if (!health && path != "/ready") return std::nullopt;
     const auto problem = unhealthy();
@@ -315,12 +335,18 @@ std::optional<rpc::ProbeAnswer> Node::probe(std::string_view path) const {
 
 void Node::write_role_metrics(PrometheusWriter& w) const {
     if (sequencer_) {
-        write_sequencer_stats(w, sequencer_->stats());
-        write_tag_heads(w, *db_);
+        write_sequencer_stats(w, sequencer_->stats(), sequencer_->halted().has_value());
+        try {
+            write_tag_heads(w, *db_);
+        } catch (const storage::ReadError& e) {
+            // The other families are still served; the log says why these are missing.
+            spdlog::warn("metrics: cannot read the safe/finalized heads: {}", e.what());
+        }
         if (poster_) write_poster_status(w, poster_->status());
         if (sequencer_l1_) sequencer_l1_->write_metrics(w);
     }
     if (validator_) write_validator_status(w, validator_->status());
+    write_db_memory(w, *db_);
 }
 
 }  // namespace fuse::node

@@ -74,15 +74,20 @@ public:
     Node(const Node&) = delete;
     Node& operator=(const Node&) = delete;
 
-    /// Starts every part, serves until one of `stop_signals` arrives (or the sequencer halts,
-    /// which raises SIGTERM), then stops them in reverse order. Returns the exit code: 0, or 3
-    /// after a halt or (validator.exit-on-mismatch) a mismatch.
+    /// Starts every part, serves until one of `stop_signals` arrives (or the sequencer halts on
+    /// an L1 divergence, which raises SIGTERM; a sequencer or validator halted by a storage
+    /// failure keeps serving reads, /health answering 503), then stops them in reverse order.
+    /// Returns the exit code: 0, or 3 after a halt or (validator.exit-on-mismatch) a mismatch.
     int run(const sigset_t& stop_signals);
 
-    /// GET /health and GET /ready, the same on the JSON-RPC and the metrics port.
+    /// GET /health and GET /ready, the same on the JSON-RPC and the metrics port. A halted
+    /// sequencer (L1 divergence, a storage failure), a halted validator (a storage failure) or
+    /// an unreadable database answers 503 with the reason.
     std::optional<rpc::ProbeAnswer> probe(std::string_view path) const;
 
 private:
+    /// `probe`, letting a database read failure (storage::ReadError) through.
+    std::optional<rpc::ProbeAnswer> probe_or_throw(std::string_view path) const;
     enum class Phase { kStarting, kServing, kStopping };
 
     /// `eth` with what the node's other parts tell the RPC layer (the inbox reader's depth).
@@ -94,7 +99,7 @@ private:
     void start();
     void stop();
     void write_role_metrics(PrometheusWriter& w) const;
-    /// Why the node is not healthy (halted sequencer, validator alarm), or nullopt.
+    /// Why the node is not healthy (halted sequencer or validator, validator alarm), or nullopt.
     std::optional<std::string> unhealthy() const;
 
     const NodeConfig& cfg_;

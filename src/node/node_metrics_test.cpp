@@ -5,6 +5,8 @@
 #include <chrono>
 #include <string>
 
+#include "node/node_parts.hpp"
+
 namespace fuse::node {
 namespace {
 
@@ -49,6 +51,19 @@ TEST(NodeMetrics, ExtraFamiliesAreAppended) {
     EXPECT_TRUE(has_line(m.render(), "fusel2_sequencer_commits_total 4"));
     commits = 9;
     EXPECT_TRUE(has_line(m.render(), "fusel2_sequencer_commits_total 9"));
+}
+
+// A validator halted by a storage failure says so in /metrics (the reason is in /health).
+TEST(NodeMetrics, ValidatorStorageHalt) {
+    validator::Status s;
+    NodeMetrics m(nullptr);
+    m.set_extra([&s](PrometheusWriter& w) { write_validator_status(w, s); });
+    EXPECT_TRUE(has_line(m.render(), "fusel2_validator_halted 0"));
+    EXPECT_TRUE(has_line(m.render(), "fusel2_storage_errors_total 0"));
+    s.halted = "storage: committing L2 blocks 5..7 of batch 2 failed: IO error";
+    s.storage_errors = 1;
+    EXPECT_TRUE(has_line(m.render(), "fusel2_validator_halted 1"));
+    EXPECT_TRUE(has_line(m.render(), "fusel2_storage_errors_total 1"));
 }
 
 TEST(NodeMetrics, RpcMetricsByMethod) {

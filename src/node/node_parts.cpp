@@ -143,6 +143,10 @@ void follow_l1_progress(storage::Database& db, const L1Connection& l1, const L1C
         } catch (const l1::L1Error& e) {
             problem =
                 std::string("cannot read L1 progress (safe/finalized heads kept): ") + e.what();
+        } catch (const storage::ReadError& e) {
+            // The heads are re-derived from L1 every round: retried, never a crash.
+            problem =
+                std::string("storage: cannot read the heads (safe/finalized kept): ") + e.what();
         }
         if (!problem.empty() && problem != last_problem) spdlog::warn("{}", problem);
         if (problem.empty() && !last_problem.empty()) spdlog::info("L1 progress readable again");
@@ -155,7 +159,11 @@ uint64_t next_deposit_after(const storage::Database& db, storage::Head head) {
     const auto number = db.head(head);
     const auto header = number ? db.header_by_number(*number) : std::nullopt;
     const auto state = header ? db.state_at(header->state_root) : nullptr;
-    return state ? arbos::read_system_state(*state).next_deposit_index : 0;
+    if (!state) return 0;
+    const auto sys = arbos::read_system_state(*state);
+    // As the database's own block reads: the caller's loop (or the start-up) handles it.
+    if (!sys) throw storage::ReadError(state::to_string(sys.error()));
+    return sys->next_deposit_index;
 }
 
 void follow_deposits(inbox::DepositReader& deposits, const l1::HeadWatcher& watcher,
@@ -179,6 +187,8 @@ void follow_deposits(inbox::DepositReader& deposits, const l1::HeadWatcher& watc
             problem = std::string("cannot read the Bridge's deposits (retrying): ") + e.what();
         } catch (const inbox::DepositError& e) {
             problem = std::string("the Bridge's deposits do not check out (retrying): ") + e.what();
+        } catch (const storage::ReadError& e) {
+            problem = std::string("cannot read the database (retrying): ") + e.what();
         }
         if (!problem.empty() && problem != last_problem) spdlog::warn("deposits: {}", problem);
         if (problem.empty() && !last_problem.empty()) spdlog::info("deposits: readable again");
@@ -215,14 +225,35 @@ nlohmann::json sequencer_status_json(const sequencer::Sequencer& seq) {
     return j;
 }
 
-void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s) {
+void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s, bool halted) {
     w.single("fusel2_sequencer_commits_total", "counter",
              "Database commits (blocks / commits = group-commit size)", s.commits);
     w.single("fusel2_sequencer_execution_rejected_total", "counter",
              "Transactions accepted by the pool but rejected by ArbOS at execution",
              s.execution_rejected);
+    w.single("fusel2_storage_errors_total", "counter",
+             "Database reads and writes that failed (docs/storage.md \"Errors\"); a failed "
+             "write or a read failing while sealing halts the sequencer",
+             s.storage_errors);
+    w.single("fusel2_sequencer_halted", "gauge",
+             "1 when the sequencer halted (sequencer.l1-divergence = halt, or a storage failure); "
+             "the reason is in GET /health",
+             uint64_t{halted ? 1u : 0u});
+
     w.single("fusel2_sequencer_deposits_total", "counter",
              "L1 deposits included in durable blocks since start", s.deposits);
+}
+
+void write_db_memory(PrometheusWriter& w, const storage::Database& db) {
+    const storage::MemoryUsage m = db.memory_usage();
+    w.single("fusel2_db_memtable_bytes", "gauge",
+             "RocksDB memtables of every column family (bounded by db.write-buffer-mb)",
+             m.memtables);
+    w.single("fusel2_db_block_cache_bytes", "gauge",
+             "RocksDB block cache in use: data, index and filter blocks (bounded by db.cache-mb)",
+             m.block_cache);
+    w.single("fusel2_db_table_readers_bytes", "gauge",
+             "RocksDB SST readers' memory outside the block cache (estimate)", m.table_readers);
 }
 
 void write_tag_heads(PrometheusWriter& w, const storage::Database& db) {
@@ -259,6 +290,13 @@ void write_validator_status(PrometheusWriter& w, const validator::Status& s) {
     w.single("fusel2_validator_l1_errors_total", "counter", "L1 failures (retried)", s.l1_errors);
     w.single("fusel2_validator_next_deposit", "gauge",
              "The next L1 deposit index no derived block includes yet", s.next_deposit);
+    w.single("fusel2_storage_errors_total", "counter",
+             "Database reads and writes that failed (docs/storage.md \"Errors\"); a failed "
+             "write or a read failing while deriving halts the validator",
+             s.storage_errors);
+    w.single("fusel2_validator_halted", "gauge",
+             "1 when the validator halted (a storage failure); the reason is in GET /health",
+             uint64_t{s.halted ? 1u : 0u});
 }
 
 }  // namespace fuse::node

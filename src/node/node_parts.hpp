@@ -51,6 +51,7 @@ void follow_l1_progress(storage::Database& db, const L1Connection& l1, const L1C
                         const std::atomic<bool>& stop);
 
 /// The next L1 deposit index after block `head` (ArbOS's state there; 0 when unknown).
+/// Throws storage::ReadError when the database cannot be read.
 uint64_t next_deposit_after(const storage::Database& db, storage::Head head);
 
 /// The sequencer's deposit reader follows the Bridge up to the L1 block the sequencer builds on
@@ -65,8 +66,11 @@ void follow_deposits(inbox::DepositReader& deposits, const l1::HeadWatcher& watc
 /// `fusel2_sequencerStatus`: halted or not, the last rewind, the transactions rewinds dropped.
 nlohmann::json sequencer_status_json(const sequencer::Sequencer& seq);
 
-void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s);
+/// The sequencer's counters, its storage errors and whether it halted.
+void write_sequencer_stats(PrometheusWriter& w, const sequencer::Stats& s, bool halted);
 void write_tag_heads(PrometheusWriter& w, const storage::Database& db);
+/// The database's memory (storage::MemoryUsage) as gauges, for every role.
+void write_db_memory(PrometheusWriter& w, const storage::Database& db);
 void write_poster_status(PrometheusWriter& w, const poster::PosterStatus& s);
 void write_validator_status(PrometheusWriter& w, const validator::Status& s);
 

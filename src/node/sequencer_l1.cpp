@@ -56,6 +56,9 @@ bool SequencerL1::guard_round() {
         problem = std::string("cannot check the chain against L1 (retrying): ") + e.what();
     } catch (const inbox::InboxError& e) {
         problem = std::string("cannot check the chain against L1's inbox (retrying): ") + e.what();
+    } catch (const storage::ReadError& e) {
+        // Nothing is posted while the chain cannot be checked; the reads are retried.
+        problem = std::string("storage: cannot read the chain to check it (retrying): ") + e.what();
     }
     if (!problem.empty() && problem != last_problem_) spdlog::warn("L1 guard: {}", problem);
     if (problem.empty() && !last_problem_.empty()) spdlog::info("L1 guard: L1 readable again");
@@ -97,8 +100,6 @@ void SequencerL1::write_metrics(PrometheusWriter& w) const {
     for (const auto& d : seq_.dropped())
         w.sample("fusel2_sequencer_dropped_tx", {{"hash", to_hex(d.hash)}, {"reason", d.reason}},
                  uint64_t{1});
-    w.single("fusel2_sequencer_halted", "gauge", "1 when halted (sequencer.l1-divergence = halt)",
-             uint64_t{seq_.halted() ? 1u : 0u});
     const poster::GuardStatus g = guard_.status();
     w.single("fusel2_l1_guard_verified_block", "gauge",
              "Highest L2 block checked against the current L1 view (the poster posts no further)",

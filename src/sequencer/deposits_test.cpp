@@ -174,7 +174,7 @@ struct Rig {
         seq->start();
     }
     uint256 balance(const Address& a) {
-        const auto acc = db->latest_state()->read_account(a);
+        const auto acc = db->latest_state()->read_account(a).value();
         return acc ? acc->balance : uint256{};
     }
     SubmitResult submit_wait(Bytes raw) {
@@ -265,7 +265,7 @@ TEST(SequencerDeposits, RestartContinuesAtTheNextIndex) {
     r.seq->stop();
     r.seq.reset();
     r.bridge.add(make_deposit(3, 1));
-    EXPECT_EQ(arbos::read_system_state(*r.db->latest_state()).next_deposit_index, 3u);
+    EXPECT_EQ(arbos::read_system_state(*r.db->latest_state()).value().next_deposit_index, 3u);
     r.start();
     ASSERT_TRUE(eventually([&] { return r.seq->stats().deposits == 1; }));
     r.seq->stop();
@@ -349,8 +349,11 @@ TEST(SequencerDeposits, RewindAdoptsAndIncludesDepositsAgain) {
             return L1Info{l1.load(), uint256()};
         },
         bridge.source());
-    const uint64_t nonce0 =
-        db->latest_state()->read_account(testing::test_address(3)).value_or(state::Account{}).nonce;
+    const uint64_t nonce0 = db->latest_state()
+                                ->read_account(testing::test_address(3))
+                                .value()
+                                .value_or(state::Account{})
+                                .nonce;
     seq.start();
     for (uint64_t n = nonce0;; ++n) {
         l1 = l1 + 1;
@@ -402,7 +405,8 @@ TEST(SequencerDeposits, KillNineNeverLosesNorRepeatsADeposit) {
         const auto got = included(*db);
         for (uint64_t i = 0; i < got.size(); ++i)
             ASSERT_EQ(got[i], i) << "round " << round;
-        EXPECT_EQ(arbos::read_system_state(*db->latest_state()).next_deposit_index, got.size());
+        EXPECT_EQ(arbos::read_system_state(*db->latest_state()).value().next_deposit_index,
+                  got.size());
         std::printf("round %d: acknowledged up to block %llu, %zu deposits in the chain\n", round,
                     static_cast<unsigned long long>(acked_block), got.size());
     }
@@ -428,7 +432,8 @@ TEST(SequencerDeposits, KillNineNeverLosesNorRepeatsADeposit) {
     for (uint64_t i = 0; i < got.size(); ++i)
         ASSERT_EQ(got[i], i);
     for (uint64_t i = 0; i < kKillDeposits; ++i)
-        EXPECT_EQ(db->latest_state()->read_account(recipient(i))->balance, uint256(1000 + i));
+        EXPECT_EQ(db->latest_state()->read_account(recipient(i)).value()->balance,
+                  uint256(1000 + i));
 }
 
 }  // namespace

@@ -64,7 +64,18 @@ Result<RewindReport, std::string> Impl::rewind(const RewindPlan& plan) {
         idle_cv.wait(lock, [&] { return !in_seal && unannounced == 0; });
     }
     std::vector<std::unique_ptr<PoolTx>> pooled;
-    auto result = rewind_paused(plan, pooled);
+    Result<RewindReport, std::string> result = Unexpected{std::string()};
+    try {
+        result = rewind_paused(plan, pooled);
+    } catch (const storage::ReadError& e) {
+        // A block read failed (the state reads return their faults): nothing of the rewind is
+        // trusted, sealing stops; a restart rewinds again from what is durable.
+        const std::string reason =
+            std::string("storage: a read failed during a rewind: ") + e.what() +
+            ". Check the database, then restart (docs/storage.md \"Errors\")";
+        storage_halt(reason, false);
+        result = Unexpected{reason};
+    }
     std::vector<std::pair<CheckedTx, SubmitCallback>> waiting;
     {
         std::lock_guard lock(mu);
@@ -132,8 +143,11 @@ Result<RewindReport, std::string> Impl::rewind_paused(
             }
         }
         resequencing.clear();
-        // Durable before the blocks go: from here on a crash re-sequences them at start.
-        save_resequence(raws);
+    }
+    // Durable before the blocks go: from here on a crash re-sequences them at start.
+    if (auto saved = save_resequence(raws); !saved) {
+        storage_halt(saved.error(), true);
+        return Unexpected{saved.error()};
     }
 
     // The adopted messages' deposits, read before the rewind drops the stored ones.
@@ -141,11 +155,31 @@ Result<RewindReport, std::string> Impl::rewind_paused(
     for (const auto& msg : plan.adopt)
         contents.push_back(msg.deposit_ref ? deposits_for(*msg.deposit_ref)
                                            : std::vector<Deposit>{});
-    if (auto r = db.rewind_to(plan.keep_through); !r) fatal("rewind failed: " + r.error());
+    if (auto r = db.rewind_to(plan.keep_through); !r) {
+        // One write batch: the chain is still what it was; the record above lists
+        // transactions still in blocks, which a restart finds there.
+        const std::string reason = "storage: rewinding to block " +
+                                   std::to_string(plan.keep_through) + " failed: " + r.error() +
+                                   ". Fix the disk, then restart (docs/storage.md \"Errors\")";
+        storage_halt(reason, true);
+        return Unexpected{reason};
+    }
     auto adopted = adopt(plan.adopt, contents);
-    if (!adopted) fatal(adopted.error());
+    if (!adopted) {
+        const std::string reason = "storage: " + adopted.error() +
+                                   ". Fix the disk, then restart: the L1 guard rewinds again "
+                                   "(docs/storage.md \"Errors\")";
+        storage_halt(reason, true);
+        return Unexpected{reason};
+    }
     report.adopted_blocks = adopted->size();
-    load_head();
+    if (auto r = load_head(); !r) {
+        const std::string reason = "storage: after the rewind: " + r.error() +
+                                   ". Check the database, then restart (docs/storage.md "
+                                   "\"Errors\")";
+        storage_halt(reason, false);
+        return Unexpected{reason};
+    }
     {
         std::lock_guard lock(mu);
         commit_gen.fetch_add(1, std::memory_order_release);
@@ -164,11 +198,13 @@ Result<RewindReport, std::string> Impl::rewind_paused(
             still_waiting.push_back(raws[i]);
         }
     }
+    Result<void, std::string> saved;
     {
         std::lock_guard lock(reseq_mu);
         // Only what is still waiting (and was not sealed meanwhile: the sealer is paused).
-        save_resequence(resequencing.empty() ? std::vector<Bytes>{} : still_waiting);
+        saved = save_resequence(resequencing.empty() ? std::vector<Bytes>{} : still_waiting);
     }
+    if (!saved) storage_halt(saved.error(), true);
     {
         std::lock_guard lock(commit_mu);
         ++stats.rewinds;
@@ -226,8 +262,14 @@ Result<std::vector<arbos::Block>, std::string> Impl::adopt(
     for (const auto& msg : msgs) {
         diffs.emplace_back();
         const auto& deposits = contents[blocks.size()];
-        blocks.push_back(arbos::execute_message(db.world(), genesis, *prev, msg, &diffs.back(),
-                                                hashes, deposits));
+        auto block = arbos::try_execute_message(db.world(), genesis, *prev, msg, &diffs.back(),
+                                                hashes, deposits);
+        if (!block) {
+            db.discard_staged();
+            return Unexpected{"adopting L1's blocks: reading the state failed: " +
+                              state::to_string(block.error())};
+        }
+        blocks.push_back(std::move(*block));
         if (const auto e = blocks.back().deposit_error)
             warn("block " + std::to_string(blocks.back().header.number) +
                  " adopted from L1 executes without its deposits: " + arbos::to_string(*e));
@@ -262,11 +304,19 @@ bool Impl::requeue(Bytes raw, const Hash32& hash) {
     Result<void, Rejection> added;
     {
         std::lock_guard lock(reseq_mu);
-        resequencing.insert(hash);
+        resequencing.insert(hash);  // kept in the durable record until sealed again
+    }
+    if (!account) {
+        // Not the transaction's fault: it stays recorded and a restart re-sequences it.
+        storage_halt("storage: reading the committed state while re-sequencing failed: " +
+                         state::to_string(account.error()) +
+                         ". Check the database, then restart (docs/storage.md \"Errors\")",
+                     false);
+        return true;
     }
     {
         std::lock_guard lock(mu);
-        added = pool.add(std::move(checked).value(), done, account, completions);
+        added = pool.add(std::move(checked).value(), done, *account, completions);
     }
     run_all(completions);
     if (!added) {
@@ -287,20 +337,24 @@ void Impl::requeue_done(const Hash32& hash, const SubmitResult& r) {
                r.error().reason == Rejection::Reason::kHalted))
         return;
     if (!r) record_dropped(hash, r.error().message);
+    Result<void, std::string> saved;
     {
         std::lock_guard lock(reseq_mu);
         if (resequencing.erase(hash) == 0) return;
-        if (resequencing.empty()) save_resequence({});
+        if (resequencing.empty()) saved = save_resequence({});
     }
+    if (!saved) storage_halt(saved.error(), true);
     if (r) {
         std::lock_guard lock(commit_mu);
         ++stats.resequenced_txs;
     }
 }
 
-void Impl::save_resequence(const std::vector<Bytes>& raws) {
+Result<void, std::string> Impl::save_resequence(const std::vector<Bytes>& raws) {
     if (auto r = db.put_meta(kResequenceKey, encode_raw_list(raws)); !r)
-        fatal("cannot record the transactions to re-sequence: " + r.error());
+        return Unexpected{"storage: cannot record the transactions to re-sequence: " + r.error() +
+                          ". Fix the disk, then restart (docs/storage.md \"Errors\")"};
+    return {};
 }
 
 void Impl::resume_resequence() {
@@ -320,10 +374,12 @@ void Impl::resume_resequence() {
             waiting.push_back(std::move(copy));
         }
     }
+    Result<void, std::string> saved;
     {
         std::lock_guard lock(reseq_mu);
-        save_resequence(resequencing.empty() ? std::vector<Bytes>{} : waiting);
+        saved = save_resequence(resequencing.empty() ? std::vector<Bytes>{} : waiting);
     }
+    if (!saved) storage_halt(saved.error(), true);
     warn("re-sequencing " + std::to_string(requeued) +
          " transactions of blocks a rewind dropped before the restart (" +
          std::to_string(included) + " were already in blocks)");
@@ -355,6 +411,39 @@ void Impl::halt(const std::string& reason) {
     }
     seal_cv.notify_all();
     warn("HALTED: " + reason);
+    run_all(left);
+}
+
+void Impl::storage_halt(const std::string& reason, bool write) {
+    {
+        std::lock_guard lock(commit_mu);
+        ++stats.storage_errors;
+    }
+    std::vector<Completion> left;
+    bool first = false;
+    bool discard_now = false;
+    {
+        std::lock_guard lock(mu);
+        if (!halt_reason) {
+            halt_reason = reason;
+            paused = true;
+            first = true;
+            left = pool.drain(Rejection{Rejection::Reason::kHalted, reason});
+        }
+        if (write) {
+            write_failed = true;
+            // The world belongs to the sealer while it builds a block: it drops the staged
+            // state when it leaves it; idle (and paused from now on), it is dropped here.
+            if (in_seal)
+                discard_pending = true;
+            else
+                discard_now = true;
+        }
+    }
+    seal_cv.notify_all();
+    idle_cv.notify_all();
+    warn(std::string(first ? "HALTED: " : "") + reason);
+    if (discard_now) db.discard_staged();
     run_all(left);
 }
 

@@ -166,7 +166,7 @@ TEST(SequencerRewind, DroppedTransactionsAreSealedAgainInTheirOrder) {
     // Nothing left to re-sequence: the record is empty.
     const auto record = c.db->get_meta("sequencer.resequence");
     EXPECT_TRUE(!record || record->empty());
-    EXPECT_EQ(c.db->latest_state()->read_account(test_address(1))->nonce, 3u);
+    EXPECT_EQ(c.db->latest_state()->read_account(test_address(1)).value()->nonce, 3u);
     auto root = c.db->recompute_state_root();
     ASSERT_TRUE(root.has_value()) << root.error();
     EXPECT_EQ(*root, c.db->header_by_number(c.head())->state_root);

@@ -59,25 +59,29 @@ Impl::Impl(storage::Database& d, const arbos::Genesis& g, Config c, L1InfoSource
     if (!deposit_source) deposits_seen = deposits_gen;  // the sealer waits for transactions only
     rules.allow_unprotected = c.allow_unprotected_txs;
     // The EVM rules of the ArbOS version in the chain's state (set at genesis).
-    rules.revision = arbos::revision_for(arbos::read_system_state(db.world()).arbos_version);
-    load_head();
+    const auto sys = arbos::read_system_state(db.world());
+    if (!sys) fatal("cannot read ArbOS's state: " + state::to_string(sys.error()));
+    rules.revision = arbos::revision_for(sys->arbos_version);
+    if (auto r = load_head(); !r) fatal(r.error());
     // What a rewind recorded and a crash left unsealed goes back into the pool first.
     resume_resequence();
 }
 
 void Impl::fatal(const std::string& what) {
-    // A sequencer that cannot persist must not go on acknowledging: nothing acknowledged
-    // is lost by stopping here, the next start resumes from the durable head.
+    // Start-up only (a database without a usable head): there is nothing to serve yet. Later
+    // failures halt the sequencer instead (storage_halt) and the node keeps serving reads.
     std::fprintf(stderr, "sequencer: fatal: %s\n", what.c_str());
     std::fflush(stderr);
     std::abort();
 }
 
-void Impl::load_head() {
+Result<void, std::string> Impl::load_head() {
     const auto head = db.head(storage::Head::kLatest);
-    if (!head) fatal("the database has no block (the genesis block must be committed first)");
+    if (!head)
+        return Unexpected{
+            std::string("the database has no block (the genesis block must be committed first)")};
     auto block = db.block_by_number(*head);
-    if (!block) fatal("the database's latest block is missing");
+    if (!block) return Unexpected{std::string("the database's latest block is missing")};
     parent = header_only(*block);
     const auto msg = db.message(*head);
     parent_l1_base_fee = msg ? msg->l1_base_fee : uint256{};
@@ -85,26 +89,35 @@ void Impl::load_head() {
     for (uint64_t n = *head >= 255 ? *head - 255 : 0; n < *head; ++n)
         recent_hashes.push_back(db.block_hash(n).value_or(Hash32{}));
     recent_hashes.push_back(parent->hash);
-    refresh_prices();
+    if (auto r = refresh_prices(); !r)
+        return Unexpected{"cannot read ArbOS's state at the head: " + state::to_string(r.error())};
     auto reader = std::shared_ptr<const state::StateReader>(db.latest_state());
     std::lock_guard lock(view_mu);
     committed = std::move(reader);
+    return {};
 }
 
-void Impl::refresh_prices() {
+Result<void, state::StorageFault> Impl::refresh_prices() {
     // Prices after the latest sealed block (sealing thread, the constructor or a rewind).
-    const arbos::SystemState sys = arbos::read_system_state(db.world());
-    next_deposit.store(sys.next_deposit_index, std::memory_order_release);
-    deposit_acc = sys.deposit_acc;
+    const auto sys = arbos::read_system_state(db.world());
+    if (!sys) return Unexpected{sys.error()};
+    next_deposit.store(sys->next_deposit_index, std::memory_order_release);
+    deposit_acc = sys->deposit_acc;
     std::lock_guard lock(view_mu);
-    base_fee = sys.l2_base_fee;
-    l1_price_per_byte = sys.l1_price_per_byte;
+    base_fee = sys->l2_base_fee;
+    prices_state = *sys;
+    return {};
 }
 
 FeeView Impl::fee_view() const {
     std::lock_guard lock(view_mu);
     FeeView view;
     view.base_fee = base_fee;
+    // The next block's L1 price: from ArbOS version 3 on it follows the L1 data backlog, drained
+    // until now, so that it falls back while the chain is idle (docs/arbos.md "L1 price per
+    // byte"); at the L1 base fee of the latest message, as before.
+    const uint256 l1_price_per_byte =
+        arbos::next_l1_price_per_byte(genesis, prices_state, prices_state.l1_base_fee, unix_now());
     // No L1 price (no L1, or a free one): no poster gas, and no brotli pass per tx.
     if (!l1_price_per_byte.is_zero() && !base_fee.is_zero())
         view.poster_gas = [price = l1_price_per_byte, fee = base_fee](ByteView raw) {
@@ -152,6 +165,16 @@ void Impl::admit(CheckedTx checked, SubmitCallback done) {
     const uint64_t gen = commit_gen.load(std::memory_order_acquire);
     auto account = committed_state()->read_account(checked.sender);
     std::vector<Completion> completions;
+    // A read failure refuses this transaction (the node keeps serving; sealing, which reads
+    // through the writer's world, decides about halting).
+    const auto read_failure = [this](const state::StorageFault& f) {
+        {
+            std::lock_guard lock(commit_mu);
+            ++stats.storage_errors;
+        }
+        warn("cannot check a transaction against the committed state: " + state::to_string(f));
+        return Rejection::of(state::storage_fault_refusal(f));
+    };
     Result<void, Rejection> added;
     {
         std::lock_guard lock(mu);
@@ -163,19 +186,25 @@ void Impl::admit(CheckedTx checked, SubmitCallback done) {
         if (commit_gen.load(std::memory_order_relaxed) != gen &&
             !pool.pending_nonce(checked.sender))
             account = committed_state()->read_account(checked.sender);
-        if (halt_reason) {
+        if (!account) {
+            added = Unexpected{Rejection{}};  // answered below, outside the lock
+        } else if (halt_reason) {
             added = Unexpected{Rejection{Rejection::Reason::kHalted, *halt_reason}};
         } else if (stopping) {
             added =
                 Unexpected{Rejection::of(state::make_refusal(Rejection::Reason::kShuttingDown))};
         } else {
             // The pool takes the callback only on success; keep a copy for the refusal.
-            added = pool.add(std::move(checked), done, account, completions);
+            added = pool.add(std::move(checked), done, *account, completions);
             // Ready to seal, or queued: the sealer's wait may need its new deadline.
             if (added) seal_cv.notify_one();
         }
     }
     run_all(completions);
+    if (!account) {
+        refuse(done, read_failure(account.error()));
+        return;
+    }
     if (!added) refuse(done, added.error());
 }
 
@@ -219,10 +248,14 @@ void Impl::seal_loop() {
         if (Clock::now() < next_start) std::this_thread::sleep_until(next_start);
         last_block_start = Clock::now();
         seal_one();
+        bool discard = false;
         {
             std::lock_guard lock(mu);
             in_seal = false;
+            discard = std::exchange(discard_pending, false);
         }
+        // A write failed while this block was built: what is staged will never be committed.
+        if (discard) db.discard_staged();
         idle_cv.notify_all();
     }
     std::lock_guard lock(commit_mu);
@@ -291,7 +324,9 @@ void Impl::seal_one() {
     if (!sealed->deposits.empty())
         msg.deposit_ref = batch::make_deposit_ref(deposit_acc, sealed->deposits);
     arbos::BlockBuilder builder(db.world(), genesis, *parent, msg, block_hash, sealed->deposits);
-    if (const auto e = builder.deposit_error())
+    // (A state read that failed in the system step can make the deposit checks fail too: that
+    // block is abandoned below, the fault is the reason.)
+    if (const auto e = builder.deposit_error(); e && !builder.fault())
         fatal(std::string("ArbOS refused the deposits the sequencer checked (") +
               arbos::to_string(*e) + ", deposits from " +
               std::to_string(msg.deposit_ref->first_index) + "): a bug, nothing was sealed");
@@ -308,6 +343,11 @@ void Impl::seal_one() {
             msg.txs.push_back(std::move(tx->checked.raw));
             sealed->callbacks.push_back(std::move(tx->done));
             continue;
+        }
+        if (added.error().reason == state::TxReason::kStorageFault) {
+            // Not the transaction's fault: it goes down with the block (below).
+            sealed->callbacks.push_back(std::move(tx->done));
+            break;
         }
         if (added.error().block_full) {
             // Valid but the block is full: first in line for the next block.
@@ -329,14 +369,40 @@ void Impl::seal_one() {
         stats.execution_rejected += rejected.size();
     }
     run_all(rejected);
-    if (builder.tx_count() == 0) return;  // nothing included: no block (the builder is dropped)
+    if (builder.tx_count() == 0 && !builder.fault()) return;  // nothing included: no block
 
-    sealed->block = builder.finish(&sealed->diff);
+    auto block = builder.finish(&sealed->diff);
+    if (!block) {
+        // The state could not be read: a block built on what was read would be wrong. It is
+        // abandoned (nothing was staged), its transactions are not acknowledged, and the
+        // sequencer halts; the blocks sealed before it are still committed.
+        const std::string reason =
+            "storage: reading the state while building block " +
+            std::to_string(parent->header.number + 1) +
+            " failed: " + state::to_string(block.error()) +
+            ". The block was abandoned and none of its transactions acknowledged; blocks "
+            "before it are durable. Check the database (disk, files), then restart: sealing "
+            "resumes at the last durable block (docs/storage.md \"Errors\")";
+        storage_halt(reason, false);
+        std::vector<std::unique_ptr<SealedBlock>> abandoned;
+        abandoned.push_back(std::move(sealed));
+        for (auto& cb : abandoned.front()->callbacks)
+            refuse(cb, Rejection{Rejection::Reason::kHalted, reason});
+        return;
+    }
+    sealed->block = std::move(*block);
     parent = header_only(sealed->block);
     parent_l1_base_fee = msg.l1_base_fee;
     recent_hashes.push_back(parent->hash);
     if (recent_hashes.size() > 256) recent_hashes.pop_front();
-    refresh_prices();
+    if (auto r = refresh_prices(); !r) {
+        // The block itself is complete and goes to its commit; nothing more is built.
+        storage_halt("storage: reading ArbOS's state after block " +
+                         std::to_string(parent->header.number) +
+                         " failed: " + state::to_string(r.error()) +
+                         ". Check the database, then restart (docs/storage.md \"Errors\")",
+                     false);
+    }
     {
         std::lock_guard lock(mu);
         ++uncommitted;
@@ -372,14 +438,55 @@ void Impl::commit_loop() {
     }
 }
 
+void Impl::refuse_group(std::vector<std::unique_ptr<SealedBlock>>& group,
+                        const std::string& reason) {
+    for (const auto& s : group)
+        for (const auto& cb : s->callbacks)
+            refuse(cb, Rejection{Rejection::Reason::kHalted, reason});
+    {
+        std::lock_guard lock(mu);
+        uncommitted -= group.size();
+        unannounced -= group.size();
+    }
+    seal_cv.notify_one();
+    idle_cv.notify_all();
+}
+
 void Impl::commit_group(std::vector<std::unique_ptr<SealedBlock>>& group) {
     // Makes `group` durable in one commit, then acknowledges its transactions and announces
     // its blocks, in order.
+    std::optional<std::string> failed_before;
+    {
+        std::lock_guard lock(mu);
+        if (write_failed) failed_before = halt_reason;
+    }
+    if (failed_before) {
+        // They build on blocks whose commit failed: never written, never acknowledged.
+        refuse_group(group, failed_before.value_or("storage: an earlier commit failed"));
+        return;
+    }
     std::vector<storage::BlockCommit> commits;
     commits.reserve(group.size());
     for (const auto& s : group)
         commits.push_back({&s->block, &s->diff, &s->message, s->deposits});
-    if (auto r = db.commit(commits); !r) fatal("commit failed: " + r.error());
+    if (auto r = db.commit(commits); !r) {
+        // Before any acknowledgement: the write batch is atomic, so the database still ends
+        // at the block before this group, and a restart resumes there (docs/storage.md).
+        const uint64_t first = group.front()->block.header.number;
+        const uint64_t last = group.back()->block.header.number;
+        const std::string reason =
+            "storage: committing block" +
+            (first == last ? " " + std::to_string(first)
+                           : "s " + std::to_string(first) + ".." + std::to_string(last)) +
+            " failed: " + r.error() +
+            ". Nothing of them was acknowledged; the database ends at block " +
+            std::to_string(first - 1) +
+            ". Fix the disk (space, permissions, device errors), then restart: sealing "
+            "resumes there (docs/storage.md \"Errors\")";
+        storage_halt(reason, true);
+        refuse_group(group, reason);
+        return;
+    }
 
     auto reader = std::shared_ptr<const state::StateReader>(db.latest_state());
     {
@@ -478,13 +585,14 @@ uint64_t Sequencer::next_deposit_index() const {
     return impl_->next_deposit.load(std::memory_order_acquire);
 }
 
-uint64_t Sequencer::pending_nonce(const Address& addr) const {
+state::ReadResult<uint64_t> Sequencer::pending_nonce(const Address& addr) const {
     {
         std::lock_guard lock(impl_->mu);
         if (auto n = impl_->pool.pending_nonce(addr)) return *n;
     }
     const auto account = impl_->committed_state()->read_account(addr);
-    return account ? account->nonce : 0;
+    if (!account) return Unexpected{account.error()};
+    return *account ? (*account)->nonce : uint64_t{0};
 }
 
 size_t Sequencer::pool_size() const {

@@ -65,6 +65,11 @@ struct Stats {
     uint64_t adopted_blocks = 0;   ///< blocks executed from L1's derivation of posted batches
     uint64_t resequenced_txs = 0;  ///< dropped blocks' transactions sealed again
     uint64_t dropped_txs = 0;      ///< dropped blocks' transactions no longer valid
+    /// Storage failures: state reads that failed (admission, sealing) and writes that failed
+    /// (a commit, a rewind's records); a failed write or a read while sealing halts the
+    /// sequencer (docs/storage.md "Errors").
+    uint64_t storage_errors = 0;
+
     uint64_t deposits = 0;         ///< L1 deposits included in durable blocks
 };
 
@@ -128,8 +133,9 @@ public:
     /// inclusion once its block is durable, or with the rejection (at once for pool checks).
     void submit(Bytes raw, SubmitCallback done);
 
-    /// The next nonce of `addr` counting pool transactions ("pending" tag).
-    uint64_t pending_nonce(const Address& addr) const;
+    /// The next nonce of `addr` counting pool transactions ("pending" tag); the storage fault
+    /// when the committed account cannot be read.
+    state::ReadResult<uint64_t> pending_nonce(const Address& addr) const;
     size_t pool_size() const;
     /// What the pool holds, pending and queued (txpool_content). Transactions taken into a
     /// block whose commit is under way are in neither list.
@@ -164,6 +170,9 @@ public:
     Result<RewindReport, std::string> rewind(const RewindPlan& plan);
     /// Stops sealing for good: every submission from now on is refused with `reason`
     /// (kHalted), transactions waiting in the pool too. For operators who decide themselves.
+    /// The sequencer halts itself the same way when a write to its database fails or its state
+    /// cannot be read while sealing (docs/storage.md "Errors"): nothing more is acknowledged,
+    /// reads keep being served, and a restart resumes at the last durable block.
     void halt(const std::string& reason);
     /// The halt reason, if halted.
     std::optional<std::string> halted() const;

@@ -60,6 +60,13 @@ struct Sequencer::Impl {
     size_t uncommitted = 0;  ///< sealed blocks not yet durable
     size_t unannounced = 0;  ///< sealed blocks whose commit callbacks have not all run
     std::optional<std::string> halt_reason;
+    /// A write failed: sealed blocks still waiting for their commit build on what was not
+    /// written, the commit thread refuses them.
+    bool write_failed = false;
+    /// The staged layers of blocks that will never be committed are dropped by the sealer
+    /// once it leaves the block it is building (it owns the world while building).
+    bool discard_pending = false;
+
     /// deposits_arrived() calls, and the count the sealer last looked at: while they differ
     /// the sealer looks for deposits to include.
     uint64_t deposits_gen = 1;
@@ -71,7 +78,9 @@ struct Sequencer::Impl {
     // ---- prices and the committed state for the pool checks (guarded by view_mu)
     mutable std::mutex view_mu;
     uint256 base_fee;
-    uint256 l1_price_per_byte;
+    /// ArbOS's state after the latest sealed block: the L1 price per byte follows its L1
+    /// backlog, drained by the time since that block (arbos::next_l1_price_per_byte).
+    arbos::SystemState prices_state;
     std::shared_ptr<const state::StateReader> committed;
 
     // ---- commit queue (guarded by commit_mu)
@@ -106,8 +115,9 @@ struct Sequencer::Impl {
 
     [[noreturn]] static void fatal(const std::string& what);
     /// Loads the parent, its L1 base fee and the last 256 hashes from the durable head.
-    void load_head();
-    void refresh_prices();
+    Result<void, std::string> load_head();
+    /// Reads the next block's prices from the world; the fault when it cannot be read.
+    Result<void, state::StorageFault> refresh_prices();
     FeeView fee_view() const;
     std::shared_ptr<const state::StateReader> committed_state() const;
     void refuse(const SubmitCallback& done, Rejection r);
@@ -142,12 +152,19 @@ struct Sequencer::Impl {
     /// Admits a dropped block's transaction again; its outcome is tracked in `resequencing`.
     bool requeue(Bytes raw, const Hash32& hash);
     void requeue_done(const Hash32& hash, const SubmitResult& r);
-    /// Writes (or clears, when empty) the record of the transactions being re-sequenced.
-    void save_resequence(const std::vector<Bytes>& raws);
+    /// Writes (or clears, when empty) the record of the transactions being re-sequenced; the
+    /// halt reason when the write failed (the caller halts, outside reseq_mu).
+    Result<void, std::string> save_resequence(const std::vector<Bytes>& raws);
     /// Start-up: re-sequences what a rewind recorded and a crash left unsealed.
     void resume_resequence();
     void record_dropped(const Hash32& hash, const std::string& reason);
     void halt(const std::string& reason);
+    /// Halts because of the database (docs/storage.md "Errors"): counts the error, logs and
+    /// reports `reason` as the halt reason. After a failed write (`write`), blocks waiting for
+    /// their commit are refused and the staged state is dropped.
+    void storage_halt(const std::string& reason, bool write);
+    /// A sealed group that will not be committed: its transactions are refused with `reason`.
+    void refuse_group(std::vector<std::unique_ptr<SealedBlock>>& group, const std::string& reason);
     void warn(const std::string& line) const;
 };
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "arbos/l1_fee.hpp"
+#include "arbos/revision.hpp"
 #include "core/hash.hpp"
 #include "core/hex.hpp"
 #include "sequencer/test_db.hpp"
@@ -135,7 +136,7 @@ struct Harness {
         return h;
     }
     std::optional<state::Account> account(uint64_t key) {
-        return db->latest_state()->read_account(testing::test_address(key));
+        return db->latest_state()->read_account(testing::test_address(key)).value();
     }
 
     testing::TempDir dir;
@@ -180,8 +181,8 @@ TEST_P(SequencerTest, AcknowledgesOnlyOnceTheBlockIsDurable) {
     EXPECT_EQ(block->txs[r->index].hash, hash);
     EXPECT_EQ(block->txs[r->index].sender, testing::test_address(1));
     EXPECT_EQ(h.db->message(r->block_number)->txs.at(r->index), raw);
-    EXPECT_EQ(h.db->latest_state()->read_account(to)->balance, uint256{12345});
-    EXPECT_EQ(h.seq->pending_nonce(testing::test_address(1)), 1u);
+    EXPECT_EQ(h.db->latest_state()->read_account(to).value()->balance, uint256{12345});
+    EXPECT_EQ(h.seq->pending_nonce(testing::test_address(1)).value(), 1u);
 }
 
 TEST_P(SequencerTest, RefusalsComeAtOnceWithGethMessages) {
@@ -246,6 +247,57 @@ TEST_P(SequencerTest, IntrinsicGasIncludesTheL1PosterGas) {
     EXPECT_EQ(block->l1_block_number, 7u);
 }
 
+/// `n` bytes that brotli cannot shrink (a keccak chain), so each carries ~n bytes of L1 data.
+Bytes incompressible(size_t n, uint8_t seed) {
+    Bytes out;
+    Hash32 h = keccak256(Bytes{seed});
+    while (out.size() < n) {
+        out.insert(out.end(), h.bytes.begin(), h.bytes.end());
+        h = keccak256(h.view());
+    }
+    out.resize(n);
+    return out;
+}
+
+TEST_P(SequencerTest, PoolRefusesAFixedBudgetOnceTheL1BacklogPricesItOut) {
+    // ArbOS version 3 (docs/arbos.md "L1 price per byte"): a few KB of L1 data against a target
+    // of 100 B/s raise the next block's L1 price; a transfer whose gas limit covers its L1 part
+    // at the calm price with 50% to spare is then refused by the pool, naming the L1 part. On a
+    // version-2 chain the same sequence accepts it. (Wall-clock drain: 100 B/s, against ~12 KB.)
+    for (uint64_t version : {arbos::kArbosVersionPrague, arbos::kArbosVersionL1Backlog}) {
+        arbos::Genesis g = test_genesis();
+        g.arbos_version = version;
+        g.fees.l1_target_bytes_per_second = 100;
+        g.fees.l1_backlog_tolerance_seconds = 1;
+        g.fees.l1_pricing_inertia = 100;
+        Harness h(GetParam(), g);
+        h.l1 = L1Info{.block_number = 7, .base_fee = 1'000'000'000};  // 1 gwei on L1
+        h.seq->start();
+        for (uint64_t n = 0; n < 4; ++n) {
+            const auto ok = h.submit_wait(make_raw({.key = 1,
+                                                    .nonce = n,
+                                                    .gas_limit = 30'000'000,
+                                                    .data = incompressible(3'000, uint8_t(n))}));
+            ASSERT_TRUE(ok.has_value()) << "version " << version << ": " << ok.error().message;
+        }
+        const arbos::SystemState sys = arbos::read_system_state(*h.db->latest_state());
+        // A transfer's L1 part at the plain price (16 × 1 gwei per byte), with 50% to spare.
+        const Bytes shape = make_raw({.key = 2, .gas_limit = 1'000'000});
+        const uint64_t calm = arbos::poster_gas(
+            arbos::l1_fee_wei(shape, uint256(16) * uint256(1'000'000'000)), sys.l2_base_fee);
+        const auto probe = h.submit_wait(make_raw({.key = 2, .gas_limit = 21'000 + calm * 3 / 2}));
+        if (version < arbos::kArbosVersionL1Backlog) {
+            EXPECT_EQ(sys.l1_backlog, 0u);
+            EXPECT_TRUE(probe.has_value()) << probe.error().message;
+            continue;
+        }
+        EXPECT_GT(sys.l1_backlog, 10'000u);
+        const Rejection r = refusal(probe);
+        EXPECT_EQ(r.reason, R::kIntrinsicGas) << r.message;
+        EXPECT_NE(r.message.find("(L1 data "), std::string::npos) << r.message;
+    }
+}
+
 TEST_P(SequencerTest, GasCapBoundsComputeGasNotTheL1Part) {
     constexpr uint64_t kCap = 1'000'000;
     Harness h(GetParam(), test_genesis(kCap));
@@ -253,7 +305,7 @@ TEST_P(SequencerTest, GasCapBoundsComputeGasNotTheL1Part) {
     h.seq->start();
     // Block 1 records the L1 base fee; from then on transactions carry poster gas.
     ASSERT_TRUE(h.submit_wait(make_raw({.key = 1, .gas_limit = 500'000})).has_value());
-    const arbos::SystemState sys = arbos::read_system_state(*h.db->latest_state());
+    const arbos::SystemState sys = arbos::read_system_state(*h.db->latest_state()).value();
     // The poster gas of a transaction of this shape (the real one differs in a few signature
     // bytes, so its brotli size may differ by a byte or two: P / 2 of slack either way).
     const uint64_t p =
@@ -279,7 +331,7 @@ TEST_P(SequencerTest, GasCapBoundsComputeGasNotTheL1Part) {
         refusal(h.submit_wait(make_raw({.key = 1, .nonce = 2, .gas_limit = kCap + 2 * p})));
     EXPECT_EQ(r.reason, R::kGasLimit);
     EXPECT_EQ(r.message.rfind("exceeds block gas limit", 0), 0u) << r.message;
-    EXPECT_EQ(h.seq->pending_nonce(testing::test_address(1)), 2u);
+    EXPECT_EQ(h.seq->pending_nonce(testing::test_address(1)).value(), 2u);
 }
 
 TEST_P(SequencerTest, PoolFullIsRefused) {
@@ -350,7 +402,7 @@ TEST_P(SequencerTest, NonceOrderAndQueuedPromotion) {
     const Hash32 n2 = h.submit({.key = 3, .nonce = 2}, out);
     const Hash32 n1 = h.submit({.key = 3, .nonce = 1}, out);
     EXPECT_EQ(h.seq->pool_size(), 2u);  // queued: nonce 0 is missing, nothing sealed
-    EXPECT_EQ(h.seq->pending_nonce(testing::test_address(3)), 0u);
+    EXPECT_EQ(h.seq->pending_nonce(testing::test_address(3)).value(), 0u);
     const Hash32 n0 = h.submit({.key = 3, .nonce = 0}, out);
     ASSERT_TRUE(out.wait_for(3));
     for (const Hash32& x : {n0, n1, n2})
@@ -541,7 +593,7 @@ TEST_P(SequencerTest, ResumesOnTopOfTheDurableHead) {
     h.seq.reset();
     const uint64_t head = *h.db->head(storage::Head::kLatest);
     Sequencer again(*h.db, h.genesis, Harness::fast_config(), [] { return L1Info{}; });
-    EXPECT_EQ(again.pending_nonce(testing::test_address(9)), 1u);
+    EXPECT_EQ(again.pending_nonce(testing::test_address(9)).value(), 1u);
     again.start();
     const Bytes raw1 = make_raw({.key = 9, .nonce = 1});
     again.submit(raw1, out.callback(keccak256(raw1)));
@@ -587,7 +639,7 @@ TEST(SequencerRocks, AcknowledgedTransactionsAreInTheReopenedDatabase) {
     ASSERT_TRUE(root.has_value()) << root.error();
     EXPECT_EQ(*root, head->state_root);
     for (uint64_t k = 1; k <= 4; ++k)
-        EXPECT_EQ(db->latest_state()->read_account(testing::test_address(k))->nonce, 10u);
+        EXPECT_EQ(db->latest_state()->read_account(testing::test_address(k)).value()->nonce, 10u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Db, SequencerTest, ::testing::Values(DbKind::kMemory, DbKind::kRocks),

@@ -121,15 +121,21 @@ private:
     public:
         Reader(std::shared_ptr<const state::InMemoryState> s, std::chrono::microseconds delay)
             : s_(std::move(s)), delay_(delay) {}
-        std::optional<state::Account> read_account(const Address& a) const override {
+        state::ReadResult<std::optional<state::Account>> read_account(
+            const Address& a) const noexcept override {
             if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
             return s_->read_account(a);
         }
-        uint256 read_storage(const Address& a, const uint256& k) const override {
+        state::ReadResult<uint256> read_storage(const Address& a,
+                                                const uint256& k) const noexcept override {
             return s_->read_storage(a, k);
         }
-        bool has_storage(const Address& a) const override { return s_->has_storage(a); }
-        Bytes read_code(const Hash32& h) const override { return s_->read_code(h); }
+        state::ReadResult<bool> has_storage(const Address& a) const noexcept override {
+            return s_->has_storage(a);
+        }
+        state::ReadResult<Bytes> read_code(const Hash32& h) const noexcept override {
+            return s_->read_code(h);
+        }
 
     private:
         std::shared_ptr<const state::InMemoryState> s_;

@@ -20,10 +20,21 @@ Hash32 logs_hash(const std::vector<Log>& logs) {
     return keccak256(enc.bytes());
 }
 
+void ExecState::record_fault(StorageFault f) noexcept {
+    if (!fault_) fault_ = std::move(f);
+}
+
+template <typename T, typename U>
+T ExecState::checked(ReadResult<T>&& r, U&& fallback) noexcept {
+    if (r) return std::move(*r);
+    record_fault(r.error());
+    return T(std::forward<U>(fallback));
+}
+
 ExecState::Entry& ExecState::get(const Address& addr) {
     auto [it, inserted] = accounts_.try_emplace(addr);
-    if (inserted) {
-        if (auto acc = base_.read_account(addr)) {
+    if (inserted && !fault_) {
+        if (auto acc = checked(base_.read_account(addr), std::nullopt)) {
             it->second.h.acc = *acc;
             it->second.h.exists = true;
         }
@@ -40,8 +51,8 @@ ExecState::Header& ExecState::modify(const Address& addr, Entry& e) {
 
 ExecState::Slot& ExecState::slot(Entry& e, const Address& addr, const uint256& key) {
     auto [it, inserted] = e.storage.try_emplace(key);
-    if (inserted && !e.h.storage_cleared) {
-        it->second.current = base_.read_storage(addr, key);
+    if (inserted && !e.h.storage_cleared && !fault_) {
+        it->second.current = checked(base_.read_storage(addr, key), uint256{});
         it->second.original = it->second.current;
     }
     return it->second;
@@ -72,10 +83,11 @@ ByteView ExecState::code(const Address& addr) {
     Entry& e = get(addr);
     if (!e.h.code) {
         // Loading is a cache fill, not a change: not journalled.
-        if (e.h.acc.code_hash == kEmptyCodeHash)
+        if (e.h.acc.code_hash == kEmptyCodeHash || fault_)
             e.h.code = std::make_shared<const Bytes>();
         else
-            e.h.code = std::make_shared<const Bytes>(base_.read_code(e.h.acc.code_hash));
+            e.h.code =
+                std::make_shared<const Bytes>(checked(base_.read_code(e.h.acc.code_hash), Bytes{}));
     }
     return *e.h.code;
 }
@@ -84,7 +96,7 @@ bool ExecState::has_storage(const Address& addr) {
     Entry& e = get(addr);
     for (const auto& [k, s] : e.storage)
         if (!s.current.is_zero()) return true;
-    return !e.h.storage_cleared && base_.has_storage(addr);
+    return !e.h.storage_cleared && !fault_ && checked(base_.has_storage(addr), false);
 }
 
 bool ExecState::created_in_tx(const Address& addr) {

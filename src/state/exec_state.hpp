@@ -5,8 +5,15 @@
 /// accounts and slots, EIP-1153 transient storage, EIP-161 touched accounts, EIP-6780 accounts
 /// created in the transaction, and the original (tx start) storage values SSTORE is priced from.
 /// At the end of a block, `diff()` gives the StateDiff to apply to the committed state.
+///
+/// A read of the committed state that fails (docs/storage.md "Errors") is recorded as the
+/// state's `fault()` and reads as absent/zero: like geth's `StateDB.Error()`, the fault is
+/// sticky and the caller checks it after execution; whatever ran on such a state is discarded
+/// (the transaction, the call or the whole block fails with the fault). Once faulted, no
+/// further read goes to the storage below.
 
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -16,6 +23,7 @@
 #include "evm/host.hpp"
 #include "state/account.hpp"
 #include "state/state.hpp"
+#include "state/storage_fault.hpp"
 
 namespace fuse::state {
 
@@ -34,6 +42,15 @@ public:
     explicit ExecState(const StateReader& base) : base_(base) {}
     ExecState(const ExecState&) = delete;
     ExecState& operator=(const ExecState&) = delete;
+
+    // ---- storage faults
+    /// Whether a read of the committed state failed (then nothing computed on it is valid).
+    bool faulted() const noexcept { return fault_.has_value(); }
+    /// The first read failure, if any.
+    const std::optional<StorageFault>& fault() const noexcept { return fault_; }
+    /// Records `f` unless a fault is already recorded (the first one says what went wrong);
+    /// for reads made around the state (BLOCKHASH, a chain layer's own reads).
+    void record_fault(StorageFault f) noexcept;
 
     // ---- accounts
     bool exists(const Address& addr);
@@ -133,7 +150,12 @@ private:
     /// Journals the header of `e` before a modification and marks it dirty.
     Header& modify(const Address& addr, Entry& e);
 
+    /// The value of a base read, or `fallback` with the fault recorded.
+    template <typename T, typename U>
+    T checked(ReadResult<T>&& r, U&& fallback) noexcept;
+
     const StateReader& base_;
+    std::optional<StorageFault> fault_;
     std::unordered_map<Address, Entry, FixedBytesHasher> accounts_;
     std::vector<JournalEntry> journal_;
     std::vector<Header> header_journal_;  ///< previous headers, one per kHeader entry

@@ -136,9 +136,9 @@ TEST_F(ExecStateTest, DestructOfBaseAccountClearsBaseStorage) {
     st.add_balance(a, 1);  // recreated in a later transaction: no old storage
     InMemoryState post = base;
     post.apply(st.diff());
-    EXPECT_EQ(post.read_storage(a, 1), uint256{});
-    EXPECT_EQ(post.read_account(a)->balance, uint256{1});
-    EXPECT_EQ(post.read_account(a)->nonce, 0u);
+    EXPECT_EQ(post.storage(a, 1), uint256{});
+    EXPECT_EQ(post.account(a)->balance, uint256{1});
+    EXPECT_EQ(post.account(a)->nonce, 0u);
 }
 
 TEST_F(ExecStateTest, TransientAndWarmSetsClearedPerTransaction) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
+#include <string>
 
 #include "core/hash.hpp"
 #include "core/rlp.hpp"
@@ -93,7 +95,16 @@ bool StateHost::selfdestruct(const Address& addr, const Address& beneficiary) no
 }
 
 Hash32 StateHost::get_block_hash(int64_t number) const noexcept {
-    return block_hash_ ? block_hash_(number) : Hash32{};
+    if (!block_hash_) return Hash32{};
+    // The block hash source reads the node's database, whose block reads throw on an I/O
+    // error (docs/storage.md "Errors"): the host is where that stops.
+    try {
+        return block_hash_(number);
+    } catch (const std::exception& e) {
+        state_.record_fault(
+            read_failed(std::string("block hash of ") + std::to_string(number) + ": " + e.what()));
+        return Hash32{};
+    }
 }
 
 void StateHost::emit_log(const Address& addr, ByteView data,
@@ -169,6 +180,7 @@ ExecResult StateHost::run_code(const Message& msg, const evm::CodeAnalysis& code
 
 ExecResult StateHost::execute_call(const Message& msg) noexcept {
     ExecResult res;
+    if (state_.faulted()) return storage_fault_result();
     // Checks that fail the call without consuming the gas given to it.
     if (msg.depth > kMaxCallDepth) {
         res.status = Status::kCallDepthExceeded;
@@ -240,6 +252,15 @@ ExecResult StateHost::execute_call(const Message& msg) noexcept {
     return undo_if_failed(run_code(msg, *analysis), snap);
 }
 
+ExecResult StateHost::storage_fault_result() noexcept {
+    // The state could not be read: nothing more runs, what ran is discarded by the caller of
+    // the transaction (it checks ExecState::fault()).
+    ExecResult res;
+    res.status = Status::kInternalError;
+    res.gas_left = 0;
+    return res;
+}
+
 ExecResult StateHost::undo_if_failed(ExecResult res, size_t snap) noexcept {
     if (res.status != Status::kSuccess) {
         state_.revert(snap);
@@ -284,6 +305,7 @@ ExecResult StateHost::create(const Message& msg, std::optional<uint64_t> tx_nonc
 
 ExecResult StateHost::create_at(const Message& msg, const Address& addr) noexcept {
     ExecResult res;
+    if (state_.faulted()) return storage_fault_result();
     state_.access_account(addr);  // EIP-2929: the new address is warm
 
     // EIP-684 / EIP-7610: no create over an account with nonce, code or storage.

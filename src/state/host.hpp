@@ -35,6 +35,8 @@ Address create_address(const Address& sender, uint64_t nonce);
 Address create2_address(const Address& sender, const Hash32& salt, ByteView initcode);
 
 /// Returns the hash of block `number` (BLOCKHASH); the caller checked the 256-block window.
+/// It may throw when it cannot read (the node database's block reads do): the StateHost and
+/// ArbOS record that as the state's storage fault (docs/storage.md "Errors").
 using BlockHashFn = std::function<Hash32(int64_t)>;
 
 /// Extra precompiled contracts served by a chain layer above the state (ArbOS: ArbSys at 0x64,
@@ -113,6 +115,8 @@ private:
     /// A failed call (code or ArbOS precompile) undoes its state changes back to `snap`; an
     /// exceptional halt also loses its gas and output (Yellow Paper §8).
     evm::ExecResult undo_if_failed(evm::ExecResult res, size_t snap) noexcept;
+    /// A call or create on a state whose read failed: nothing runs, all gas is gone.
+    static evm::ExecResult storage_fault_result() noexcept;
 
     ExecState& state_;
     evm::Revision rev_;

@@ -17,6 +17,8 @@ const char* to_string(MptError e) {
             return "trie node missing from the database (the state is incomplete)";
         case MptError::kMalformedNode:
             return "trie node in the database is not a valid node (corrupt state)";
+        case MptError::kReadFailed:
+            return "trie node could not be read from the database";
     }
     return "unknown trie error";
 }
@@ -49,15 +51,38 @@ ByteView Mpt::to_nibbles(ByteView key) {
     return key_nibbles_;
 }
 
-Result<void, MptError> Mpt::resolve(NodePtr& slot) {
+StorageFault Mpt::fault(MptError e, const Hash32& owner) const {
+    StorageFault f;
+    f.kind = e == MptError::kMissingNode  ? FaultKind::kMissingNode
+             : e == MptError::kReadFailed ? FaultKind::kReadFailed
+                                          : FaultKind::kCorrupt;
+    f.node = fault_node_;
+    f.owner = owner;
+    f.path = fault_path_;
+    f.detail = fault_detail_;
+    return f;
+}
+
+Result<void, MptError> Mpt::resolve(NodePtr& slot, ByteView rest) {
     if (!slot || slot->kind != Node::Kind::kHash) return {};
-    if (store_ == nullptr) return Unexpected{MptError::kMissingNode};
     Hash32 h;
     std::memcpy(h.data(), slot->ref.data(), 32);
+    const auto failed = [&](MptError e, std::string detail) {
+        // Cold path: where the walk stopped, for the error's text.
+        const auto depth = static_cast<size_t>(rest.data() - key_nibbles_.data());
+        fault_node_ = h;
+        fault_path_.assign(key_nibbles_.begin(),
+                           key_nibbles_.begin() +
+                               static_cast<std::ptrdiff_t>(std::min(depth, key_nibbles_.size())));
+        fault_detail_ = std::move(detail);
+        return Unexpected{e};
+    };
+    if (store_ == nullptr) return failed(MptError::kMissingNode, {});
     auto rlp_bytes = store_->get_node(h);
-    if (!rlp_bytes) return Unexpected{MptError::kMissingNode};
-    auto n = decode_node(*rlp_bytes, h.view());
-    if (!n) return Unexpected{n.error()};
+    if (!rlp_bytes) return failed(MptError::kReadFailed, rlp_bytes.error().detail);
+    if (!rlp_bytes->has_value()) return failed(MptError::kMissingNode, {});
+    auto n = decode_node(**rlp_bytes, h.view());
+    if (!n) return failed(n.error(), {});
     slot = std::move(*n);
     return {};
 }
@@ -66,7 +91,7 @@ Result<std::optional<Bytes>, MptError> Mpt::get(ByteView key_bytes) {
     ByteView key = to_nibbles(key_bytes);
     NodePtr* slot = &root_;
     while (true) {
-        if (auto r = resolve(*slot); !r) return Unexpected{r.error()};
+        if (auto r = resolve(*slot, key); !r) return Unexpected{r.error()};
         Node* n = slot->get();
         if (n == nullptr) return std::optional<Bytes>{};
         switch (n->kind) {
@@ -114,7 +139,7 @@ Result<bool, MptError> Mpt::insert(NodePtr& slot, ByteView key, ByteView value) 
         slot = Node::leaf(key, value);
         return true;
     }
-    if (auto r = resolve(slot); !r) return Unexpected{r.error()};
+    if (auto r = resolve(slot, key); !r) return Unexpected{r.error()};
     Node& n = *slot;
     switch (n.kind) {
         case Node::Kind::kBranch: {
@@ -187,7 +212,7 @@ Result<bool, MptError> Mpt::insert(NodePtr& slot, ByteView key, ByteView value) 
 
 Result<bool, MptError> Mpt::remove(NodePtr& slot, ByteView key) {
     if (!slot) return false;
-    if (auto r = resolve(slot); !r) return Unexpected{r.error()};
+    if (auto r = resolve(slot, key); !r) return Unexpected{r.error()};
     Node& n = *slot;
     switch (n.kind) {
         case Node::Kind::kLeaf:
@@ -224,7 +249,7 @@ Result<bool, MptError> Mpt::remove(NodePtr& slot, ByteView key) {
                 if (!r || !*r) return r;
             }
             n.dirty = true;
-            if (auto c = collapse_branch(slot); !c) return Unexpected{c.error()};
+            if (auto c = collapse_branch(slot, key); !c) return Unexpected{c.error()};
             return true;
         }
         case Node::Kind::kHash:
@@ -234,7 +259,7 @@ Result<bool, MptError> Mpt::remove(NodePtr& slot, ByteView key) {
 }
 
 /// A branch left with a single entry becomes a leaf (value only), or merges into its one child.
-Result<void, MptError> Mpt::collapse_branch(NodePtr& slot) {
+Result<void, MptError> Mpt::collapse_branch(NodePtr& slot, ByteView key) {
     Node& n = *slot;
     int count = n.value.empty() ? 0 : 1;
     int only = -1;
@@ -254,7 +279,10 @@ Result<void, MptError> Mpt::collapse_branch(NodePtr& slot) {
         return {};
     }
     NodePtr& child = (*n.children)[only];
-    if (auto r = resolve(child); !r) return Unexpected{r.error()};
+    if (auto r = resolve(child, key); !r) {
+        fault_path_.push_back(static_cast<uint8_t>(only));  // the child's nibble below the branch
+        return Unexpected{r.error()};
+    }
     if (child->is_short()) {
         NodePtr c = std::move(child);
         c->path.insert(c->path.begin(), static_cast<uint8_t>(only));

@@ -10,25 +10,29 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "core/bytes.hpp"
 #include "core/hash.hpp"
 #include "core/result.hpp"
+#include "state/storage_fault.hpp"
 
 namespace fuse::state {
 
-/// Where trie nodes are read from: the RLP of the node whose keccak256 is `hash`.
+/// Where trie nodes are read from: the RLP of the node whose keccak256 is `hash`, nullopt when
+/// the store does not have it, or the store's read failure (never thrown).
 class NodeStore {
 public:
     virtual ~NodeStore() = default;
-    virtual std::optional<Bytes> get_node(const Hash32& hash) const = 0;
+    virtual ReadResult<std::optional<Bytes>> get_node(const Hash32& hash) const noexcept = 0;
 };
 
 enum class MptError {
     kMissingNode,    ///< a node referenced by hash is not in the store (database incomplete)
     kMalformedNode,  ///< a stored node is not a valid trie node
+    kReadFailed,     ///< the store could not read a node (an I/O error below)
 };
 
 /// Human-readable reason for a trie error.
@@ -68,15 +72,22 @@ public:
     /// keccak256 computations done (a cost metric for tests and benches).
     size_t hash_count() const { return hash_count_; }
 
+    /// The full account of the last error a call returned: the node, its path from the root,
+    /// the store's text (docs/storage.md "Errors"). `owner` names a storage trie's account
+    /// (keccak256 of the address; zero for the account trie).
+    StorageFault fault(MptError e, const Hash32& owner = {}) const;
+
     struct Node;
 
 private:
     using NodePtr = std::unique_ptr<Node>;
 
-    Result<void, MptError> resolve(NodePtr& slot);
+    /// Loads a hash reference; `rest` is the part of the key below `slot` (for the path of an
+    /// error: the nibbles of `key_nibbles_` before it).
+    Result<void, MptError> resolve(NodePtr& slot, ByteView rest);
     Result<bool, MptError> insert(NodePtr& slot, ByteView key, ByteView value);
     Result<bool, MptError> remove(NodePtr& slot, ByteView key);
-    Result<void, MptError> collapse_branch(NodePtr& slot);
+    Result<void, MptError> collapse_branch(NodePtr& slot, ByteView key);
     void hash_node(Node& n);
     void encode_node(const Node& n, Bytes& out);
     void unload_below(Node& n, size_t depth, size_t keep_depth);
@@ -89,6 +100,10 @@ private:
     Bytes payload_;  ///< scratch: node payload being encoded
     Bytes rlp_;      ///< scratch: node RLP
     size_t hash_count_ = 0;
+    // The last error's node, path and store text (set only when a call fails).
+    Hash32 fault_node_;
+    Bytes fault_path_;
+    std::string fault_detail_;
 };
 
 /// Decodes a node's hex-prefix path (YP App. C): nibbles and whether it is a leaf.

@@ -92,9 +92,10 @@ Result<MptProof, MptError> mpt_prove(const NodeStore& store, const Hash32& root,
         Hash32 h;
         std::copy(ref.begin(), ref.end(), h.bytes.begin());
         auto node = store.get_node(h);
-        if (!node) return Unexpected{MptError::kMissingNode};
-        proof.nodes.push_back(*node);
-        return std::move(*node);
+        if (!node) return Unexpected{MptError::kReadFailed};
+        if (!node->has_value()) return Unexpected{MptError::kMissingNode};
+        proof.nodes.push_back(**node);
+        return std::move(**node);
     });
     if (!value) return Unexpected{value.error()};
     proof.value = std::move(*value);

@@ -14,10 +14,10 @@ namespace {
 
 class MapStore final : public NodeStore {
 public:
-    std::optional<Bytes> get_node(const Hash32& hash) const override {
+    ReadResult<std::optional<Bytes>> get_node(const Hash32& hash) const noexcept override {
         auto it = nodes.find(hash);
-        if (it == nodes.end()) return std::nullopt;
-        return it->second;
+        if (it == nodes.end()) return std::optional<Bytes>{};
+        return std::optional<Bytes>{it->second};
     }
     std::unordered_map<Hash32, Bytes, FixedBytesHasher> nodes;
 };

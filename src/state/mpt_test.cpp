@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <unordered_map>
 
 #include "core/hash.hpp"
+#include "core/hex.hpp"
 #include "state/mpt_node.hpp"
 #include "state/trie.hpp"
 
@@ -23,11 +25,12 @@ using RefMap = std::map<Bytes, Bytes, BytesLess>;
 /// Nodes by hash in a map: what the storage layer's column family does on disk.
 class MapStore final : public NodeStore {
 public:
-    std::optional<Bytes> get_node(const Hash32& hash) const override {
+    ReadResult<std::optional<Bytes>> get_node(const Hash32& hash) const noexcept override {
         ++reads;
+        if (fail_reads) return Unexpected{read_failed("IO error: injected")};
         auto it = nodes.find(hash);
-        if (it == nodes.end()) return std::nullopt;
-        return it->second;
+        if (it == nodes.end()) return std::optional<Bytes>{};
+        return std::optional<Bytes>{it->second};
     }
     void absorb(Mpt& t) {
         std::vector<TrieNode> out;
@@ -39,6 +42,7 @@ public:
     }
     std::unordered_map<Hash32, Bytes, FixedBytesHasher> nodes;
     mutable size_t reads = 0;
+    bool fail_reads = false;
 };
 
 Hash32 reference_root(const RefMap& m) {
@@ -197,6 +201,63 @@ TEST(Mpt, MissingNodeIsAnError) {
     ASSERT_FALSE(v);
     EXPECT_EQ(v.error(), MptError::kMissingNode);
     EXPECT_FALSE(t.put(Bytes{1}, Bytes{2}));
+}
+
+// The error names the node and where it hangs, as geth's MissingNodeError: a store holding
+// all nodes but one, a read that needs that one.
+TEST(Mpt, MissingNodeErrorNamesTheNodeAndItsPath) {
+    MapStore store;
+    Mpt t(&store);
+    for (uint8_t i = 0; i < 64; ++i) {
+        const Hash32 k = keccak256(Bytes{i});
+        ASSERT_TRUE(t.put(k.view(), Bytes(40, i)));
+    }
+    const Hash32 root = t.root_hash();
+    store.absorb(t);
+    const Hash32 key = keccak256(Bytes{7});
+    // The leaf of `key`: the last node its proof would need.
+    Mpt probe(&store, root);
+    ASSERT_TRUE(probe.get(key.view()));
+    Hash32 leaf;
+    for (const auto& [h, rlp] : store.nodes) {
+        // Leaves hold a 40-byte value of 7s; only key 7's leaf does.
+        const Bytes sevens(40, 7);
+        if (h != root &&
+            std::search(rlp.begin(), rlp.end(), sevens.begin(), sevens.end()) != rlp.end())
+            leaf = h;
+    }
+    ASSERT_FALSE(leaf.is_zero());
+    store.nodes.erase(leaf);
+    Mpt reopened(&store, root);
+    auto v = reopened.get(key.view());
+    ASSERT_FALSE(v);
+    EXPECT_EQ(v.error(), MptError::kMissingNode);
+    const StorageFault f = reopened.fault(v.error());
+    EXPECT_EQ(f.kind, FaultKind::kMissingNode);
+    EXPECT_EQ(f.node, leaf);
+    const size_t depth = f.path.size();
+    EXPECT_GE(depth, 1u);  // below the root: a branch at least
+    Bytes nibbles;
+    for (size_t i = 0; i < depth; ++i)
+        nibbles.push_back(i % 2 ? key[i / 2] & 0x0f : key[i / 2] >> 4);
+    EXPECT_EQ(f.path, nibbles);  // the key's first nibbles: where the leaf hangs
+    EXPECT_EQ(to_string(f), "missing trie node " + to_hex_raw(leaf.view()) + " (path " +
+                                to_hex_raw(nibbles) + ")");
+}
+
+TEST(Mpt, StoreReadFailureIsAnErrorWithTheStoresText) {
+    MapStore store;
+    Mpt t(&store);
+    ASSERT_TRUE(t.put(keccak256(Bytes{1}).view(), Bytes(40, 1)));
+    const Hash32 root = t.root_hash();
+    store.absorb(t);
+    store.fail_reads = true;
+    Mpt reopened(&store, root);
+    auto v = reopened.get(keccak256(Bytes{1}).view());
+    ASSERT_FALSE(v);
+    EXPECT_EQ(v.error(), MptError::kReadFailed);
+    EXPECT_EQ(to_string(reopened.fault(v.error())), "database read failed: IO error: injected");
+    EXPECT_FALSE(reopened.put(keccak256(Bytes{2}).view(), Bytes{2}));
 }
 
 TEST(Mpt, MalformedNodeIsAnError) {

@@ -8,25 +8,34 @@
 
 namespace fuse::state {
 
-std::optional<Account> InMemoryState::read_account(const Address& addr) const {
+std::optional<Account> InMemoryState::account(const Address& addr) const {
     auto it = accounts_.find(addr);
     if (it == accounts_.end()) return std::nullopt;
     return it->second.account;
 }
 
-uint256 InMemoryState::read_storage(const Address& addr, const uint256& key) const {
+uint256 InMemoryState::storage(const Address& addr, const uint256& key) const {
     auto it = accounts_.find(addr);
     if (it == accounts_.end()) return {};
     auto s = it->second.storage.find(key);
     return s == it->second.storage.end() ? uint256{} : s->second;
 }
 
-bool InMemoryState::has_storage(const Address& addr) const {
+ReadResult<std::optional<Account>> InMemoryState::read_account(const Address& addr) const noexcept {
+    return account(addr);
+}
+
+ReadResult<uint256> InMemoryState::read_storage(const Address& addr,
+                                                const uint256& key) const noexcept {
+    return storage(addr, key);
+}
+
+ReadResult<bool> InMemoryState::has_storage(const Address& addr) const noexcept {
     auto it = accounts_.find(addr);
     return it != accounts_.end() && !it->second.storage.empty();
 }
 
-Bytes InMemoryState::read_code(const Hash32& code_hash) const {
+ReadResult<Bytes> InMemoryState::read_code(const Hash32& code_hash) const noexcept {
     auto it = code_.find(code_hash);
     return it == code_.end() ? Bytes{} : it->second;
 }

@@ -11,21 +11,25 @@
 #include "core/bytes.hpp"
 #include "core/uint256.hpp"
 #include "state/account.hpp"
+#include "state/storage_fault.hpp"
 
 namespace fuse::state {
 
-/// Read access to a committed state (the start of a block).
+/// Read access to a committed state (the start of a block). Reads never throw: when the storage
+/// below cannot answer (an I/O error, a missing or corrupt trie node) they return the fault
+/// (docs/storage.md "Errors"), which the caller must handle.
 class StateReader {
 public:
     virtual ~StateReader() = default;
     /// The account, or nullopt when it does not exist.
-    virtual std::optional<Account> read_account(const Address& addr) const = 0;
+    virtual ReadResult<std::optional<Account>> read_account(const Address& addr) const noexcept = 0;
     /// A storage value; zero when absent.
-    virtual uint256 read_storage(const Address& addr, const uint256& key) const = 0;
+    virtual ReadResult<uint256> read_storage(const Address& addr,
+                                             const uint256& key) const noexcept = 0;
     /// Whether the account has any non-zero storage slot (EIP-7610 collision check).
-    virtual bool has_storage(const Address& addr) const = 0;
+    virtual ReadResult<bool> has_storage(const Address& addr) const noexcept = 0;
     /// The code with this hash; empty when unknown.
-    virtual Bytes read_code(const Hash32& code_hash) const = 0;
+    virtual ReadResult<Bytes> read_code(const Hash32& code_hash) const noexcept = 0;
 };
 
 /// One storage write of a diff.
@@ -51,10 +55,15 @@ struct StateDiff {
 /// An in-memory state: the reference implementation and the one tests use.
 class InMemoryState final : public StateReader {
 public:
-    std::optional<Account> read_account(const Address& addr) const override;
-    uint256 read_storage(const Address& addr, const uint256& key) const override;
-    bool has_storage(const Address& addr) const override;
-    Bytes read_code(const Hash32& code_hash) const override;
+    ReadResult<std::optional<Account>> read_account(const Address& addr) const noexcept override;
+    ReadResult<uint256> read_storage(const Address& addr,
+                                     const uint256& key) const noexcept override;
+    ReadResult<bool> has_storage(const Address& addr) const noexcept override;
+    ReadResult<Bytes> read_code(const Hash32& code_hash) const noexcept override;
+
+    /// The same reads for code that holds an InMemoryState (tests, fixtures): they cannot fail.
+    std::optional<Account> account(const Address& addr) const;
+    uint256 storage(const Address& addr, const uint256& key) const;
 
     /// Sets an account directly (genesis / fixture pre-state); code may be empty.
     void put_account(const Address& addr, const Account& account, ByteView code = {});

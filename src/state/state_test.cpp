@@ -35,8 +35,8 @@ TEST(InMemoryState, RootMatchesFixturePreState) {
     s.put_storage(c, 0, 0x60a7);
     EXPECT_EQ(to_hex(s.state_root()),
               "0xb2b8d1860969ed21cd1eee5c69206176b951fbf820ee6b7f8ad84e8234094a5e");
-    EXPECT_EQ(s.read_code(keccak256(code)), code);
-    EXPECT_TRUE(s.has_storage(c));
+    EXPECT_EQ(s.read_code(keccak256(code)).value(), code);
+    EXPECT_TRUE(s.has_storage(c).value());
 }
 
 TEST(InMemoryState, ApplyDiff) {
@@ -61,10 +61,10 @@ TEST(InMemoryState, ApplyDiff) {
     ub.address = b;  // deleted
     d.accounts.push_back(ub);
     s.apply(d);
-    EXPECT_FALSE(s.read_account(b).has_value());
-    EXPECT_EQ(s.read_account(a)->nonce, 1u);
-    EXPECT_EQ(s.read_storage(a, 1), uint256{});
-    EXPECT_EQ(s.read_storage(a, 3), uint256{4});
+    EXPECT_FALSE(s.account(b).has_value());
+    EXPECT_EQ(s.account(a)->nonce, 1u);
+    EXPECT_EQ(s.storage(a, 1), uint256{});
+    EXPECT_EQ(s.storage(a, 3), uint256{4});
     EXPECT_NE(s.state_root(), before);
 
     InMemoryState expected;

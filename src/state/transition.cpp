@@ -145,7 +145,8 @@ Result<void, TxRefusal> validate_against_sender(ExecState& state, Revision rev,
     if (txn.gas_limit < need || txn.gas_limit - need < static_cast<uint64_t>(extra_gas))
         return refuse(TxReason::kIntrinsicGas,
                       "have " + std::to_string(txn.gas_limit) + ", want " +
-                          std::to_string(need + static_cast<uint64_t>(extra_gas)));
+                          std::to_string(need + static_cast<uint64_t>(extra_gas)) +
+                          (extra_gas > 0 ? " (L1 data " + std::to_string(extra_gas) + ")" : ""));
     return {};
 }
 
@@ -229,7 +230,9 @@ evm::ExecResult run_top(StateHost& host, ExecState& state, Revision rev, const T
     msg.value = txn.value;
     if (!txn.to) {
         evm::ExecResult res = host.create_top(msg, txn.nonce);
-        if (res.status == evm::Status::kSuccess) out.contract_address = res.create_address;
+        // The address the creation targets, whether or not it succeeded, as geth's receipts
+        // (core/state_processor.go MakeReceipt) and so every Ethereum client's.
+        out.contract_address = create_address(sender, txn.nonce);
         return res;
     }
     msg.recipient = *txn.to;
@@ -268,8 +271,12 @@ Result<TxResult, TxRefusal> apply_transaction(ExecState& state, const BlockEnv& 
     const int64_t extra_gas = hooks ? hooks->extra_gas : 0;
     if (auto v = validate_against_block(block, rev, txn, sender, block_gas_left, blob_fee); !v)
         return Unexpected{std::move(v.error())};
-    if (auto v = validate_against_sender(state, rev, txn, sender, extra_gas); !v)
+    if (auto v = validate_against_sender(state, rev, txn, sender, extra_gas); !v) {
+        // A check that read a state it could not read says nothing: the fault is the answer.
+        if (state.faulted()) return Unexpected{storage_fault_refusal(*state.fault())};
         return Unexpected{std::move(v.error())};
+    }
+    if (state.faulted()) return Unexpected{storage_fault_refusal(*state.fault())};
 
     const bool dynamic = is_dynamic_fee(txn);
     const bool arb_fees = hooks && hooks->base_fee_to_accounts;
@@ -320,6 +327,9 @@ Result<TxResult, TxRefusal> apply_transaction(ExecState& state, const BlockEnv& 
     gas_used += extra_gas;
     settle_fees(state, block, sender, hooks, price, gas_limit, gas_used, extra_gas);
 
+    // A read failed during execution (geth: StateDB.Error()): the outcome is not the
+    // transaction's; the caller discards the state (docs/storage.md "Errors").
+    if (state.faulted()) return Unexpected{storage_fault_refusal(*state.fault())};
     state.finalize_tx();
     if (tracer) tracer->on_tx_end(state, TxEnd{gas_used, res.status});
     out.status = res.status;

@@ -38,6 +38,8 @@ struct TxResult {
     evm::Status status = evm::Status::kSuccess;
     int64_t gas_used = 0;  ///< after refunds (and the EIP-7623 floor)
     std::vector<Log> logs;
+    /// A creation transaction's target address, also when the creation failed (geth's
+    /// receipt.contractAddress).
     std::optional<Address> contract_address;
 };
 
@@ -71,7 +73,9 @@ struct TxHooks {
 int64_t apply_authorizations(ExecState& state, const BlockEnv& block, const Transaction& txn);
 
 /// Validates and executes `txn` from `sender` on `state`, then finalizes the transaction
-/// (EIP-161 cleanup etc.). On an invalid transaction `state` is unchanged.
+/// (EIP-161 cleanup etc.). On an invalid transaction `state` is unchanged. When a read of the
+/// committed state fails (`state.faulted()`), the refusal is kStorageFault with the fault's
+/// text and `state` must be discarded (docs/storage.md "Errors").
 /// `block_gas_left` is what the block can still hold (EIP-1559 block gas limit check).
 /// `hooks` (may be null) carries the chain layer's changes.
 /// `analysis_cache`, when given, keeps code analyses across transactions (the caller bounds

@@ -176,3 +176,25 @@ TEST_F(TransitionTest, CreateDeploysReturnedCode) {
     EXPECT_EQ(to_hex(st.code(created)), "0x2a");
     EXPECT_EQ(st.nonce(created), 1u);
 }
+
+// A creation transaction that fails still names the address it targeted, as geth's receipts do
+// (core/state_processor.go MakeReceipt: ContractAddress = CreateAddress(origin, nonce) whenever
+// To is nil); found by the random differential test against anvil (docs/differential.md).
+TEST_F(TransitionTest, FailedCreateStillNamesItsAddress) {
+    const Address created = create_address(sender, 0);
+    for (const char* init : {"0x60006000fd",            // REVERT
+                             "0x60ef60005360016000f3",  // returns 0xEF (EIP-3541)
+                             "0x5b600056"}) {           // JUMPDEST; loop: out of gas
+        ExecState st(base);
+        Transaction t = transfer(0);
+        t.to.reset();
+        t.gas_limit = 100000;
+        t.data = from_hex(init).value();
+        auto r = apply(st, t);
+        ASSERT_TRUE(r.has_value()) << init;
+        EXPECT_NE(r->status, evm::Status::kSuccess) << init;
+        ASSERT_TRUE(r->contract_address.has_value()) << init;
+        EXPECT_EQ(*r->contract_address, created) << init;
+        EXPECT_TRUE(st.code(created).empty()) << init;
+    }
+}

@@ -85,6 +85,7 @@ constexpr std::array<ReasonInfo, kTxReasonCount> kReasons{{
     {R::kShuttingDown, S::kPool, "shutting_down", "the sequencer is shutting down", nullptr},
     {R::kHalted, S::kPool, "halted", "the sequencer halted", nullptr},
     {R::kBlockSealed, S::kPool, "block_sealed", "block already sealed", nullptr},
+    {R::kStorageFault, S::kPool, "storage_fault", "storage fault", nullptr},
 }};
 
 constexpr bool table_in_order() {
@@ -129,6 +130,10 @@ TxStage stage(TxReason r) {
 
 TxRefusal make_refusal(TxReason r) {
     return TxRefusal{r, std::string(message(r))};
+}
+
+TxRefusal storage_fault_refusal(const StorageFault& fault) {
+    return TxRefusal{TxReason::kStorageFault, to_string(fault)};
 }
 
 TxRefusal make_refusal(TxReason r, std::string_view detail) {

@@ -27,6 +27,7 @@
 #include "core/transaction.hpp"
 #include "core/uint256.hpp"
 #include "evm/host.hpp"
+#include "state/storage_fault.hpp"
 
 namespace fuse::state {
 
@@ -69,8 +70,11 @@ enum class TxReason : uint8_t {
     kShuttingDown,            ///< the sequencer stopped before the tx was sealed
     kHalted,                  ///< the sequencer halted: L1 no longer supports its chain
     kBlockSealed,             ///< offered to a block builder after `finish`
+    /// The state could not be read (docs/storage.md "Errors"): the message is the fault's text
+    /// alone (`storage_fault_refusal`), e.g. geth's "missing trie node <hash> (path ...)".
+    kStorageFault,
 };
-inline constexpr size_t kTxReasonCount = static_cast<size_t>(TxReason::kBlockSealed) + 1;
+inline constexpr size_t kTxReasonCount = static_cast<size_t>(TxReason::kStorageFault) + 1;
 
 /// Which checks find a reason.
 enum class TxStage : uint8_t {
@@ -98,6 +102,8 @@ struct TxRefusal {
 TxRefusal make_refusal(TxReason r);
 /// "`message(r)`: `detail`".
 TxRefusal make_refusal(TxReason r, std::string_view detail);
+/// kStorageFault with the fault's own text (as geth answers a call on a state it cannot read).
+TxRefusal storage_fault_refusal(const StorageFault& fault);
 
 /// The chain's fixed rules (the pool's and the block builder's).
 struct TxRules {

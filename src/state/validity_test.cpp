@@ -51,6 +51,7 @@ const std::vector<std::pair<R, std::string>> kGethTexts = {
     {R::kShuttingDown, "the sequencer is shutting down"},
     {R::kHalted, "the sequencer halted"},
     {R::kBlockSealed, "block already sealed"},
+    {R::kStorageFault, "storage fault"},
 };
 
 TEST(Validity, EveryReasonHasItsListedMessageAndADistinctLabel) {
@@ -71,7 +72,8 @@ TEST(Validity, StatelessAndStatefulReasonsAreSplit) {
                                   R::kNonceTooHigh, R::kInsufficientFunds};
     const std::set<R> pool = {
         R::kAlreadyKnown, R::kReplacementUnderpriced, R::kNonceGapTooLarge, R::kPoolFull,
-        R::kReplaced,     R::kShuttingDown,           R::kHalted,           R::kBlockSealed};
+        R::kReplaced,     R::kShuttingDown,           R::kHalted,           R::kBlockSealed,
+        R::kStorageFault};
     for (size_t i = 0; i < kTxReasonCount; ++i) {
         const R r = static_cast<R>(i);
         const TxStage want = stateful.contains(r) ? TxStage::kStateful

@@ -106,17 +106,17 @@ TEST(ArbosOnDatabase, GenesisAndTransferBlocksMatchTheInMemoryReplay) {
     for (uint64_t n = 1; n <= 6; ++n) {
         for (size_t from = 0; from < 4; ++from) {
             const Address to = storage::testing::test_address(n * 10 + from);
-            auto want = mem.read_account(to);
+            auto want = mem.read_account(to).value();
             ASSERT_TRUE(want);
             EXPECT_EQ(want->balance, uint256(1000 * n + from));
-            EXPECT_EQ(db->world().read_account(to), want);
-            EXPECT_EQ(latest->read_account(to), want);
-            EXPECT_EQ(trie->read_account(to), want);
+            EXPECT_EQ(db->world().read_account(to).value(), want);
+            EXPECT_EQ(latest->read_account(to).value(), want);
+            EXPECT_EQ(trie->read_account(to).value(), want);
         }
     }
     for (size_t from = 0; from < 4; ++from) {
         const Address a = arbos::dev_accounts()[from].address;
-        EXPECT_EQ(latest->read_account(a), mem.read_account(a));
-        EXPECT_EQ(trie->read_account(a), mem.read_account(a));
+        EXPECT_EQ(latest->read_account(a).value(), mem.read_account(a).value());
+        EXPECT_EQ(trie->read_account(a).value(), mem.read_account(a).value());
     }
 }

@@ -55,7 +55,7 @@ std::unique_ptr<Database> open_at(const std::string& path) {
         diffs.reserve(group);
         for (size_t i = 0; i < group; ++i) {
             diffs.push_back(random_diff(rng, kAccounts, 20));
-            const Hash32 root = db->world().apply_diff(diffs.back());
+            const Hash32 root = db->world().apply_diff(diffs.back()).value();
             blocks.push_back(make_block(next, parent, root, rng() % 4, rng));
             arbos::Message m;
             m.l1_block_number = next;
@@ -151,13 +151,13 @@ TEST(CrashSafety, KillNineAtRandomMomentsLosesNothingAcknowledged) {
         auto through_trie = db->state_at(root);
         for (uint64_t i = 0; i < kAccounts; ++i) {
             const Address a = test_address(i);
-            ASSERT_EQ(latest->read_account(a), through_trie->read_account(a));
+            ASSERT_EQ(latest->read_account(a).value(), through_trie->read_account(a).value());
             for (uint64_t k = 0; k < 16; k += 3)
-                ASSERT_EQ(latest->read_storage(a, uint256(k)),
-                          through_trie->read_storage(a, uint256(k)));
+                ASSERT_EQ(latest->read_storage(a, uint256(k)).value(),
+                          through_trie->read_storage(a, uint256(k)).value());
         }
         // The writer's trie reopened at the head gives the same root for an empty diff.
-        EXPECT_EQ(db->world().apply_diff(state::StateDiff{}), root);
+        EXPECT_EQ(db->world().apply_diff(state::StateDiff{}).value(), root);
     }
     EXPECT_TRUE(any_acked);
     EXPECT_GT(acked_max, 5u);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@
 #include "state/mpt.hpp"
 #include "state/state.hpp"
 
+namespace rocksdb {
+class Env;
+}
+
 namespace fuse::storage {
 
 struct Options {
@@ -26,10 +31,37 @@ struct Options {
     /// fsync the WAL on every commit (what makes an acknowledged transaction survive power
     /// loss; kill -9 alone is survived without it).
     bool sync = true;
+    /// RocksDB's block cache, shared by every column family; it also holds the SST files'
+    /// index and filter blocks, so reads cost at most this much memory however large the
+    /// database grows. 0 (refused by `validate`, for tests): none, every read reaches the files.
     size_t block_cache_mb = 256;
+    /// Every column family's memtables together (a RocksDB WriteBufferManager): when they pass
+    /// this, the largest is flushed. Without it each of the 14 column families could hold up to
+    /// 2 × 64 MiB before flushing.
+    size_t write_buffer_mb = 64;
+    /// The RocksDB environment (file system) to run on; null: the default. Tests pass a
+    /// fault-injecting one (storage/fault_injection.hpp); it must outlive the database.
+    rocksdb::Env* env = nullptr;
 
     /// Empty if usable, else what is wrong (options.cpp).
     std::string validate() const;
+};
+
+/// A block, receipt, head or metadata read that RocksDB could not do (an I/O error, a checksum
+/// mismatch): thrown by those reads, which run outside the EVM, and caught at the edge (the
+/// JSON-RPC dispatcher answers the request with an error and keeps serving; docs/storage.md
+/// "Errors"). State reads under the EVM never throw: they return a `state::StorageFault`.
+class ReadError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// What the database holds in memory (bytes), for /metrics: bounded by Options'
+/// `block_cache_mb` (block cache, index and filter blocks) and `write_buffer_mb` (memtables).
+struct MemoryUsage {
+    uint64_t memtables = 0;      ///< every column family's memtables (active and unflushed)
+    uint64_t block_cache = 0;    ///< the block cache's usage (data, index and filter blocks)
+    uint64_t table_readers = 0;  ///< SST readers outside the cache (estimate)
 };
 
 /// The named heads (DESIGN.md §4).
@@ -75,7 +107,7 @@ public:
     static Result<std::unique_ptr<Database>, std::string> open(const Options& options);
     virtual ~Database() = default;
 
-    // ---- state
+    // ---- state (reads return a state::StorageFault, never throw: docs/storage.md "Errors")
     /// The world state at the latest committed block, also the writer's WorldState: the
     /// sequencer/validator builds the next block on it (apply_diff stages the trie in memory,
     /// `commit` makes it durable). Single writer.
@@ -83,15 +115,18 @@ public:
     /// A consistent read-only view of the latest committed state (RocksDB snapshot), for
     /// eth_call and reads on other threads.
     virtual std::unique_ptr<state::StateReader> latest_state() const = 0;
-    /// The state with root `state_root` (any committed block), read through the trie.
+    /// The state with root `state_root` (any committed block), read through the trie (a root
+    /// that is not stored reads as a missing trie node).
     virtual std::unique_ptr<state::StateReader> state_at(const Hash32& state_root) const = 0;
     /// The committed trie nodes (keccak256 -> RLP) of every state root `state_at` can read, for
     /// Merkle proofs (EIP-1186 eth_getProof); null when this database keeps no trie.
     virtual const state::NodeStore* trie_nodes() const { return nullptr; }
 
-    // ---- writes (single writer)
+    // ---- writes (single writer). They never throw; a failure is returned with RocksDB's
+    // reason and leaves the database as it was (one WriteBatch each).
     /// Commits blocks in order (each must follow the latest), all in one WriteBatch and one
-    /// fsync: the sequencer's group commit. Also sets the latest head.
+    /// fsync: the sequencer's group commit. Also sets the latest head. On failure nothing of
+    /// `blocks` is written and their staged layers stay (`discard_staged` drops them).
     virtual Result<void, std::string> commit(std::span<const BlockCommit> blocks) = 0;
     virtual Result<void, std::string> set_head(Head head, uint64_t number) = 0;
     /// Drops every diff staged through `world().apply_diff` and not committed yet (a block the
@@ -101,7 +136,7 @@ public:
     /// Drops every block above `number` (validator reorg handling) and restores the state.
     virtual Result<void, std::string> rewind_to(uint64_t number) = 0;
 
-    // ---- reads (any thread)
+    // ---- reads (any thread); they throw ReadError when RocksDB cannot read
     virtual std::optional<uint64_t> head(Head head) const = 0;
     virtual std::optional<arbos::Block> block_by_number(uint64_t number) const = 0;
     virtual std::optional<arbos::Block> block_by_hash(const Hash32& hash) const = 0;
@@ -129,6 +164,9 @@ public:
     virtual Result<Hash32, std::string> recompute_state_root() const = 0;
 
     /// Generic metadata (batch poster / validator progress, config hash).
+    /// What the database holds in memory now (zeros where an implementation cannot tell).
+    virtual MemoryUsage memory_usage() const { return {}; }
+
     virtual std::optional<Bytes> get_meta(std::string_view key) const = 0;
     virtual Result<void, std::string> put_meta(std::string_view key, ByteView value) = 0;
 };

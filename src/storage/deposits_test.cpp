@@ -101,7 +101,7 @@ struct DepositChainOnDb {
     const arbos::Block& add(const std::vector<Deposit>& deposits) {
         arbos::Message m = header_only(blocks.back().header.timestamp + 1);
         if (!deposits.empty()) {
-            const Hash32 prev = arbos::read_system_state(db->world()).deposit_acc;
+            const Hash32 prev = arbos::read_system_state(db->world()).value().deposit_acc;
             m.deposit_ref = batch::make_deposit_ref(prev, deposits);
         }
         state::StateDiff diff;
@@ -191,7 +191,7 @@ TEST(DatabaseDeposits, RewindDropsTheDepositsOfTheDroppedBlocks) {
     c.add({other});
     EXPECT_EQ(c.db->deposit(1), other);
     EXPECT_FALSE(c.db->deposit(2));
-    EXPECT_EQ(arbos::read_system_state(*c.db->latest_state()).next_deposit_index, 2u);
+    EXPECT_EQ(arbos::read_system_state(*c.db->latest_state()).value().next_deposit_index, 2u);
     ASSERT_TRUE(c.db->rewind_to(0));
     EXPECT_FALSE(c.db->deposit(0));
     EXPECT_FALSE(c.db->deposit(1));

@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <mutex>
-#include <stdexcept>
 
 #include "core/hash.hpp"
+#include "core/hex.hpp"
 #include "core/rlp.hpp"
 #include "storage/rocks_database.hpp"
 
@@ -19,31 +19,42 @@ public:
     explicit SnapshotReader(const RocksDatabase& db) : db_(db), snap_(db.db().GetSnapshot()) {}
     ~SnapshotReader() override { db_.db().ReleaseSnapshot(snap_); }
 
-    std::optional<state::Account> read_account(const Address& addr) const override {
+    state::ReadResult<std::optional<state::Account>> read_account(
+        const Address& addr) const noexcept override {
         auto r = record(addr);
-        if (!r) return std::nullopt;
-        return r->account;
+        if (!r) return Unexpected{std::move(r.error())};
+        if (!r->has_value()) return std::optional<state::Account>{};
+        return std::optional<state::Account>{(*r)->account};
     }
-    uint256 read_storage(const Address& addr, const uint256& key) const override {
+    state::ReadResult<uint256> read_storage(const Address& addr,
+                                            const uint256& key) const noexcept override {
         rocksdb::PinnableSlice v;
-        if (!db_.get_pinned(kStorage, make_slot_key(addr, key).view(), v, snap_) || v.size() != 32)
-            return {};
+        auto found = db_.read_pinned(kStorage, make_slot_key(addr, key).view(), v, snap_);
+        if (!found) return Unexpected{std::move(found.error())};
+        if (!*found) return uint256{};
+        if (v.size() != 32) return Unexpected{state::corrupt("storage slot of " + to_hex(addr))};
         return uint256::from_be32(view(v).data());
     }
-    bool has_storage(const Address& addr) const override {
+    state::ReadResult<bool> has_storage(const Address& addr) const noexcept override {
         auto r = record(addr);
-        return r && r->storage_root != kEmptyTrieRoot;
+        if (!r) return Unexpected{std::move(r.error())};
+        return r->has_value() && (*r)->storage_root != kEmptyTrieRoot;
     }
-    Bytes read_code(const Hash32& code_hash) const override {
-        auto v = db_.get(kCode, code_hash.view(), snap_);
-        return v ? Bytes(v->begin(), v->end()) : Bytes{};
+    state::ReadResult<Bytes> read_code(const Hash32& code_hash) const noexcept override {
+        auto v = db_.read(kCode, code_hash.view(), snap_);
+        if (!v) return Unexpected{std::move(v.error())};
+        return v->has_value() ? Bytes((*v)->begin(), (*v)->end()) : Bytes{};
     }
 
 private:
-    std::optional<AccountRecord> record(const Address& addr) const {
+    state::ReadResult<std::optional<AccountRecord>> record(const Address& addr) const noexcept {
         rocksdb::PinnableSlice v;
-        if (!db_.get_pinned(kAccounts, addr.view(), v, snap_)) return std::nullopt;
-        return decode_account_record(view(v));
+        auto found = db_.read_pinned(kAccounts, addr.view(), v, snap_);
+        if (!found) return Unexpected{std::move(found.error())};
+        if (!*found) return std::optional<AccountRecord>{};
+        auto r = decode_account_record(view(v));
+        if (!r) return Unexpected{state::corrupt("account record of " + to_hex(addr))};
+        return r;
     }
     const RocksDatabase& db_;
     const rocksdb::Snapshot* snap_;
@@ -53,10 +64,11 @@ private:
 class DbNodeStore final : public state::NodeStore {
 public:
     explicit DbNodeStore(const RocksDatabase& db) : db_(db) {}
-    std::optional<Bytes> get_node(const Hash32& hash) const override {
-        auto v = db_.get(kTrieNodes, hash.view());
-        if (!v) return std::nullopt;
-        return Bytes(v->begin(), v->end());
+    state::ReadResult<std::optional<Bytes>> get_node(const Hash32& hash) const noexcept override {
+        auto v = db_.read(kTrieNodes, hash.view());
+        if (!v) return Unexpected{std::move(v.error())};
+        if (!v->has_value()) return std::optional<Bytes>{};
+        return std::optional<Bytes>{Bytes((*v)->begin(), (*v)->end())};
     }
 
 private:
@@ -64,45 +76,53 @@ private:
 };
 
 /// Any committed state, read through the account trie and the storage tries (archive reads).
+/// A node the walk needs and the database does not have is geth's "missing trie node".
 class TrieReader final : public state::StateReader {
 public:
     TrieReader(const RocksDatabase& db, const Hash32& root)
         : db_(db), store_(db), accounts_(&store_, root) {}
 
-    std::optional<state::Account> read_account(const Address& addr) const override {
+    state::ReadResult<std::optional<state::Account>> read_account(
+        const Address& addr) const noexcept override {
         auto r = record(addr);
-        if (!r) return std::nullopt;
-        return r->account;
+        if (!r) return Unexpected{std::move(r.error())};
+        if (!r->has_value()) return std::optional<state::Account>{};
+        return std::optional<state::Account>{(*r)->account};
     }
-    uint256 read_storage(const Address& addr, const uint256& key) const override {
+    state::ReadResult<uint256> read_storage(const Address& addr,
+                                            const uint256& key) const noexcept override {
         auto r = record(addr);
-        if (!r || r->storage_root == kEmptyTrieRoot) return {};
-        state::Mpt st(&store_, r->storage_root);
+        if (!r) return Unexpected{std::move(r.error())};
+        if (!r->has_value() || (*r)->storage_root == kEmptyTrieRoot) return uint256{};
+        state::Mpt st(&store_, (*r)->storage_root);
         auto v = st.get(keccak256(key.to_hash()));
-        if (!v) throw std::runtime_error(std::string("state trie: ") + to_string(v.error()));
-        if (!v->has_value()) return {};
+        if (!v) return Unexpected{st.fault(v.error(), keccak256(addr))};
+        if (!v->has_value()) return uint256{};
         auto item = rlp::decode_single(**v);
-        if (!item || item->is_list) throw std::runtime_error("state trie: malformed slot value");
+        if (!item || item->is_list)
+            return Unexpected{state::corrupt("storage trie value of " + to_hex(addr))};
         auto n = rlp::parse_uint256(item->payload);
         return n ? *n : uint256{};
     }
-    bool has_storage(const Address& addr) const override {
+    state::ReadResult<bool> has_storage(const Address& addr) const noexcept override {
         auto r = record(addr);
-        return r && r->storage_root != kEmptyTrieRoot;
+        if (!r) return Unexpected{std::move(r.error())};
+        return r->has_value() && (*r)->storage_root != kEmptyTrieRoot;
     }
-    Bytes read_code(const Hash32& code_hash) const override {
-        auto v = db_.get(kCode, code_hash.view());
-        return v ? Bytes(v->begin(), v->end()) : Bytes{};
+    state::ReadResult<Bytes> read_code(const Hash32& code_hash) const noexcept override {
+        auto v = db_.read(kCode, code_hash.view());
+        if (!v) return Unexpected{std::move(v.error())};
+        return v->has_value() ? Bytes((*v)->begin(), (*v)->end()) : Bytes{};
     }
 
 private:
-    std::optional<AccountRecord> record(const Address& addr) const {
+    state::ReadResult<std::optional<AccountRecord>> record(const Address& addr) const noexcept {
         std::lock_guard lock(mu_);
         auto v = accounts_.get(keccak256(addr));
-        if (!v) throw std::runtime_error(std::string("state trie: ") + to_string(v.error()));
-        if (!v->has_value()) return std::nullopt;
+        if (!v) return Unexpected{accounts_.fault(v.error())};
+        if (!v->has_value()) return std::optional<AccountRecord>{};
         auto r = decode_account_rlp(**v);
-        if (!r) throw std::runtime_error("state trie: malformed account");
+        if (!r) return Unexpected{state::corrupt("account trie leaf of " + to_hex(addr))};
         return r;
     }
 

@@ -4,6 +4,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include <algorithm>
 #include <cstring>
@@ -44,14 +45,30 @@ rocksdb::Slice str_slice(const std::string& s) {
 
 Result<std::unique_ptr<Database>, std::string> Database::open(const Options& options) {
     rocksdb::Options o;
+    if (options.env != nullptr) o.env = options.env;
     o.create_if_missing = true;
     o.create_missing_column_families = true;
     o.max_background_jobs = 2;
+    // Memory stays bounded under a steady load however large the database grows
+    // (docs/storage.md "Memory"): all memtables together under one budget, and the SST files'
+    // index and filter blocks in the block cache (L0's pinned there) instead of beside it.
+    o.write_buffer_manager =
+        std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_mb << 20);
     rocksdb::BlockBasedTableOptions t;
-    t.block_cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
+    if (options.block_cache_mb == 0) {
+        t.no_block_cache = true;  // tests: every read reaches the files (fault injection)
+    } else {
+        t.block_cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
+        t.cache_index_and_filter_blocks = true;
+        t.cache_index_and_filter_blocks_with_high_priority = true;
+        t.pin_l0_filter_and_index_blocks_in_cache = true;
+    }
     t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     rocksdb::ColumnFamilyOptions cfo(o);
     cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+    // Each column family's active memtable holds at least one arena block whatever the budget
+    // above; 256 KiB (instead of 1 MiB) keeps the 14 families' floor near 4 MiB.
+    cfo.arena_block_size = 256 << 10;
     std::vector<rocksdb::ColumnFamilyDescriptor> descs;
     for (const char* name : kCfNames)
         descs.emplace_back(name, cfo);
@@ -62,18 +79,20 @@ Result<std::unique_ptr<Database>, std::string> Database::open(const Options& opt
     if (!s.ok())
         return Unexpected{"cannot open the database at " + options.path + ": " + s.ToString()};
     try {
-        return std::unique_ptr<Database>(
-            new RocksDatabase(std::unique_ptr<rocksdb::DB>(raw), std::move(handles), options));
+        return std::unique_ptr<Database>(new RocksDatabase(
+            std::unique_ptr<rocksdb::DB>(raw), std::move(handles), options, t.block_cache));
     } catch (const std::exception& e) {
         return Unexpected{"cannot open the database at " + options.path + ": " + e.what()};
     }
 }
 
 RocksDatabase::RocksDatabase(std::unique_ptr<rocksdb::DB> db,
-                             std::vector<rocksdb::ColumnFamilyHandle*> cfs, const Options& options)
+                             std::vector<rocksdb::ColumnFamilyHandle*> cfs, const Options& options,
+                             std::shared_ptr<rocksdb::Cache> block_cache)
     : db_(std::move(db)),
       cfs_(std::move(cfs)),
       options_(options),
+      block_cache_(std::move(block_cache)),
       world_(*this),
       nodes_(make_node_store(*this)) {
     Hash32 root = kEmptyTrieRoot;
@@ -92,26 +111,33 @@ RocksDatabase::~RocksDatabase() {
     db_.reset();
 }
 
-std::optional<std::string> RocksDatabase::get(Cf c, ByteView key,
-                                              const rocksdb::Snapshot* snap) const {
+state::ReadResult<std::optional<std::string>> RocksDatabase::read(
+    Cf c, ByteView key, const rocksdb::Snapshot* snap) const noexcept {
     rocksdb::ReadOptions ro;
     ro.snapshot = snap;
     std::string v;
     rocksdb::Status s = db_->Get(ro, cfs_[c], slice(key), &v);
-    if (s.IsNotFound()) return std::nullopt;
-    if (!s.ok()) throw std::runtime_error("database read failed: " + s.ToString());
-    return v;
+    if (s.IsNotFound()) return std::optional<std::string>{};
+    if (!s.ok()) return Unexpected{state::read_failed(s.ToString())};
+    return std::optional<std::string>{std::move(v)};
 }
 
-bool RocksDatabase::get_pinned(Cf c, ByteView key, rocksdb::PinnableSlice& out,
-                               const rocksdb::Snapshot* snap) const {
+state::ReadResult<bool> RocksDatabase::read_pinned(Cf c, ByteView key, rocksdb::PinnableSlice& out,
+                                                   const rocksdb::Snapshot* snap) const noexcept {
     rocksdb::ReadOptions ro;
     ro.snapshot = snap;
     out.Reset();
     rocksdb::Status s = db_->Get(ro, cfs_[c], slice(key), &out);
     if (s.IsNotFound()) return false;
-    if (!s.ok()) throw std::runtime_error("database read failed: " + s.ToString());
+    if (!s.ok()) return Unexpected{state::read_failed(s.ToString())};
     return true;
+}
+
+std::optional<std::string> RocksDatabase::get(Cf c, ByteView key,
+                                              const rocksdb::Snapshot* snap) const {
+    auto v = read(c, key, snap);
+    if (!v) throw ReadError(state::to_string(v.error()));
+    return std::move(*v);
 }
 
 Result<void, std::string> RocksDatabase::write(rocksdb::WriteBatch& batch) {
@@ -183,6 +209,15 @@ void write_nodes(const RocksDatabase& db, std::vector<NodeRef>& nodes, rocksdb::
 
 Result<void, std::string> RocksDatabase::commit(std::span<const BlockCommit> blocks) {
     std::lock_guard guard(write_mu_);
+    // The checks read the latest block: a read failure fails the commit, nothing written.
+    try {
+        return commit_locked(blocks);
+    } catch (const ReadError& e) {
+        return Unexpected{std::string("commit: ") + e.what()};
+    }
+}
+
+Result<void, std::string> RocksDatabase::commit_locked(std::span<const BlockCommit> blocks) {
     const auto latest = head(Head::kLatest);
     uint64_t expect = latest ? *latest + 1 : 0;
     Hash32 parent;
@@ -207,7 +242,9 @@ Result<void, std::string> RocksDatabase::commit(std::span<const BlockCommit> blo
         if (!hh || *hh != b.hash)
             return Unexpected{"block " + std::to_string(num) + ": hash does not match its header"};
         if (used == staged.size() && bc.diff != nullptr) {  // not staged through world() yet
-            world_.apply_diff(*bc.diff);
+            if (auto r = world_.apply_diff(*bc.diff); !r)
+                return Unexpected{"block " + std::to_string(num) + ": " +
+                                  state::to_string(r.error())};
             staged = world_.staged();
         }
         // The staged layers up to the one that produced this block's state root.
@@ -265,7 +302,12 @@ Result<void, std::string> RocksDatabase::commit(std::span<const BlockCommit> blo
 
 Result<void, std::string> RocksDatabase::set_head(Head h, uint64_t number) {
     std::lock_guard guard(write_mu_);
-    if (!header_by_number(number))
+    const auto nk_check = number_key(number);
+    auto exists = read(kHeaders, ByteView(nk_check.data(), nk_check.size()));
+    if (!exists)
+        return Unexpected{"cannot set a head to block " + std::to_string(number) + ": " +
+                          state::to_string(exists.error())};
+    if (!exists->has_value())
         return Unexpected{"cannot set a head to block " + std::to_string(number) +
                           ": no such block"};
     const auto nk = number_key(number);
@@ -276,13 +318,19 @@ Result<void, std::string> RocksDatabase::set_head(Head h, uint64_t number) {
 
 void RocksDatabase::discard_staged() {
     std::lock_guard guard(write_mu_);
-    Hash32 root = kEmptyTrieRoot;
-    if (auto latest = head(Head::kLatest)) root = state_root_of(*latest).value_or(kEmptyTrieRoot);
-    world_.reset(root);
+    world_.discard();  // no read: the world knows the committed root
 }
 
 Result<void, std::string> RocksDatabase::rewind_to(uint64_t number) {
     std::lock_guard guard(write_mu_);
+    try {
+        return rewind_locked(number);
+    } catch (const ReadError& e) {
+        return Unexpected{"cannot rewind: " + std::string(e.what())};
+    }
+}
+
+Result<void, std::string> RocksDatabase::rewind_locked(uint64_t number) {
     const auto latest = head(Head::kLatest);
     if (!latest || number > *latest)
         return Unexpected{"cannot rewind to block " + std::to_string(number) +
@@ -332,7 +380,11 @@ Result<void, std::string> RocksDatabase::rewind_to(uint64_t number) {
     if (!root) return Unexpected{"cannot rewind: block " + std::to_string(number) + " is missing"};
     // Deposits at or above block `number`'s next deposit index belong to dropped blocks; a
     // re-sequenced chain may bring other contents for them (after an L1 reorg).
-    const uint64_t next = arbos::read_system_state(*state_at(*root)).next_deposit_index;
+    const auto sys = arbos::read_system_state(*state_at(*root));
+    if (!sys)
+        return Unexpected{"cannot rewind: the state of block " + std::to_string(number) + ": " +
+                          state::to_string(sys.error())};
+    const uint64_t next = sys->next_deposit_index;
     const auto nk_first = number_key(next), nk_max = number_key(UINT64_MAX);
     batch.DeleteRange(cf(kDeposits), slice(ByteView(nk_first.data(), nk_first.size())),
                       slice(ByteView(nk_max.data(), nk_max.size())));
@@ -426,6 +478,17 @@ std::optional<Bytes> RocksDatabase::get_meta(std::string_view key) const {
     auto v = get(kMeta, ByteView(reinterpret_cast<const uint8_t*>(k.data()), k.size()));
     if (!v) return std::nullopt;
     return Bytes(v->begin(), v->end());
+}
+
+MemoryUsage RocksDatabase::memory_usage() const {
+    MemoryUsage m;
+    uint64_t v = 0;
+    if (db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &v))
+        m.memtables = v;
+    if (db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem, &v))
+        m.table_readers = v;
+    if (block_cache_) m.block_cache = block_cache_->GetUsage();
+    return m;
 }
 
 Result<void, std::string> RocksDatabase::put_meta(std::string_view key, ByteView value) {

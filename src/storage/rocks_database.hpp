@@ -2,6 +2,7 @@
 /// The RocksDB implementation of `storage::Database` (docs/storage.md). Internal to the storage
 /// library: everything else goes through `Database`.
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 
 #include <atomic>
@@ -57,31 +58,44 @@ class World final : public arbos::WorldState, public state::NodeStore {
 public:
     explicit World(RocksDatabase& db) : db_(db) {}
 
-    std::optional<state::Account> read_account(const Address& addr) const override;
-    uint256 read_storage(const Address& addr, const uint256& key) const override;
-    bool has_storage(const Address& addr) const override;
-    Bytes read_code(const Hash32& code_hash) const override;
-    Hash32 apply_diff(const state::StateDiff& diff) override;
-    std::optional<Bytes> get_node(const Hash32& hash) const override;
+    state::ReadResult<std::optional<state::Account>> read_account(
+        const Address& addr) const noexcept override;
+    state::ReadResult<uint256> read_storage(const Address& addr,
+                                            const uint256& key) const noexcept override;
+    state::ReadResult<bool> has_storage(const Address& addr) const noexcept override;
+    state::ReadResult<Bytes> read_code(const Hash32& code_hash) const noexcept override;
+    /// On a fault nothing is staged and the tries are back at the last staged (or committed)
+    /// root: the world is as before the call.
+    state::ReadResult<Hash32> apply_diff(const state::StateDiff& diff) override;
+    state::ReadResult<std::optional<Bytes>> get_node(const Hash32& hash) const noexcept override;
 
-    std::optional<AccountRecord> read_record(const Address& addr) const;
-    /// Reopens the tries at `root` (after open or rewind); drops staged layers.
+    state::ReadResult<std::optional<AccountRecord>> read_record(const Address& addr) const noexcept;
+    /// Reopens the tries at `root`, the committed state's (after open or rewind); drops staged
+    /// layers.
     void reset(const Hash32& root);
+    /// Drops the staged layers: the tries back at the committed root.
+    void discard();
     /// The layers that make up the first `count` ... until one whose root is `root`.
     std::vector<std::shared_ptr<const Layer>> staged() const;
+    /// The first `count` layers are durable: the committed root becomes the last one's.
     void drop_front(size_t count);
     size_t staged_count() const;
 
 private:
-    uint256 slot_with(const Layer* cur, const Address& addr, const uint256& key) const;
+    state::ReadResult<uint256> slot_with(const Layer* cur, const Address& addr,
+                                         const uint256& key) const noexcept;
     /// Every non-zero slot of `addr` before `cur` is applied (for clears/deletes).
-    void collect_slots(const Layer* cur, const Address& addr,
-                       std::unordered_map<SlotKey, uint256, SlotKeyHasher>& out) const;
+    Result<void, state::StorageFault> collect_slots(
+        const Layer* cur, const Address& addr,
+        std::unordered_map<SlotKey, uint256, SlotKeyHasher>& out) const;
     state::Mpt& storage_trie(const Address& addr, const Hash32& root);
+    /// apply_diff's work; on a fault the caller puts the tries back.
+    state::ReadResult<Hash32> apply_layer(const state::StateDiff& diff, Layer& cur);
 
     RocksDatabase& db_;
     mutable std::shared_mutex mu_;  ///< guards layers_
     std::deque<std::shared_ptr<const Layer>> layers_;
+    Hash32 committed_root_ = kEmptyTrieRoot;  ///< the root of the state in RocksDB
     state::Mpt account_trie_;
     struct CachedTrie {
         Hash32 root;
@@ -96,7 +110,7 @@ private:
 class RocksDatabase final : public Database {
 public:
     RocksDatabase(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> cfs,
-                  const Options& options);
+                  const Options& options, std::shared_ptr<rocksdb::Cache> block_cache = nullptr);
     ~RocksDatabase() override;
 
     arbos::WorldState& world() override { return world_; }
@@ -120,25 +134,33 @@ public:
     Result<std::vector<LogEntry>, std::string> logs(const LogFilter& filter,
                                                     size_t max_results) const override;
     Result<Hash32, std::string> recompute_state_root() const override;
+    MemoryUsage memory_usage() const override;
     std::optional<Bytes> get_meta(std::string_view key) const override;
     Result<void, std::string> put_meta(std::string_view key, ByteView value) override;
 
-    /// Raw point read (no snapshot); nullopt when absent. Throws on I/O errors.
+    /// Raw point read; nullopt when absent, or RocksDB's failure (never throws): the state
+    /// readers' and the writes' reads.
+    state::ReadResult<std::optional<std::string>> read(
+        Cf cf, ByteView key, const rocksdb::Snapshot* snap = nullptr) const noexcept;
+    /// Point read into a pinned slice (no copy); false when absent, or RocksDB's failure.
+    state::ReadResult<bool> read_pinned(Cf cf, ByteView key, rocksdb::PinnableSlice& out,
+                                        const rocksdb::Snapshot* snap = nullptr) const noexcept;
+    /// `read` for the block/receipt/meta reads: throws ReadError on a failure.
     std::optional<std::string> get(Cf cf, ByteView key,
                                    const rocksdb::Snapshot* snap = nullptr) const;
-    /// Point read into a pinned slice (no copy); false when absent. Throws on I/O errors.
-    bool get_pinned(Cf cf, ByteView key, rocksdb::PinnableSlice& out,
-                    const rocksdb::Snapshot* snap = nullptr) const;
     rocksdb::DB& db() const { return *db_; }
     rocksdb::ColumnFamilyHandle* cf(Cf c) const { return cfs_[c]; }
 
 private:
     Result<void, std::string> write(rocksdb::WriteBatch& batch);
     std::optional<Hash32> state_root_of(uint64_t number) const;
+    Result<void, std::string> commit_locked(std::span<const BlockCommit> blocks);
+    Result<void, std::string> rewind_locked(uint64_t number);
 
     std::unique_ptr<rocksdb::DB> db_;
     std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
     Options options_;
+    std::shared_ptr<rocksdb::Cache> block_cache_;
     World world_;
     std::unique_ptr<state::NodeStore> nodes_;  ///< committed trie nodes (trie_nodes)
     std::mutex write_mu_;  ///< one writer at a time (commit, rewind, heads, meta)

@@ -1,20 +1,14 @@
 // The writer's WorldState: diffs staged as in-memory layers over the flat state, the account
 // trie and the storage tries updated incrementally (docs/storage.md, "Staging").
 
-#include <stdexcept>
-
 #include "core/hash.hpp"
+#include "core/hex.hpp"
 #include "core/rlp.hpp"
 #include "storage/rocks_database.hpp"
 
 namespace fuse::storage {
 
 namespace {
-
-template <typename T>
-void check(const Result<T, state::MptError>& r) {
-    if (!r) throw std::runtime_error(std::string("state trie: ") + state::to_string(r.error()));
-}
 
 bool has_prefix(const SlotKey& k, const Address& a) {
     return std::memcmp(k.data(), a.data(), 20) == 0;
@@ -30,7 +24,8 @@ constexpr size_t kMaxCachedStorageTries = 4096;
 
 }  // namespace
 
-std::optional<AccountRecord> World::read_record(const Address& addr) const {
+state::ReadResult<std::optional<AccountRecord>> World::read_record(
+    const Address& addr) const noexcept {
     {
         std::shared_lock lock(mu_);
         for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
@@ -39,46 +34,58 @@ std::optional<AccountRecord> World::read_record(const Address& addr) const {
         }
     }
     rocksdb::PinnableSlice v;
-    if (!db_.get_pinned(kAccounts, addr.view(), v)) return std::nullopt;
-    return decode_account_record(view(v));
+    auto found = db_.read_pinned(kAccounts, addr.view(), v);
+    if (!found) return Unexpected{std::move(found.error())};
+    if (!*found) return std::optional<AccountRecord>{};
+    auto r = decode_account_record(view(v));
+    if (!r) return Unexpected{state::corrupt("account record of " + to_hex(addr))};
+    return r;
 }
 
-std::optional<state::Account> World::read_account(const Address& addr) const {
+state::ReadResult<std::optional<state::Account>> World::read_account(
+    const Address& addr) const noexcept {
     auto r = read_record(addr);
-    if (!r) return std::nullopt;
-    return r->account;
+    if (!r) return Unexpected{std::move(r.error())};
+    if (!r->has_value()) return std::optional<state::Account>{};
+    return std::optional<state::Account>{(*r)->account};
 }
 
-bool World::has_storage(const Address& addr) const {
+state::ReadResult<bool> World::has_storage(const Address& addr) const noexcept {
     auto r = read_record(addr);
-    return r && r->storage_root != kEmptyTrieRoot;
+    if (!r) return Unexpected{std::move(r.error())};
+    return r->has_value() && (*r)->storage_root != kEmptyTrieRoot;
 }
 
-uint256 World::slot_with(const Layer* cur, const Address& addr, const uint256& key) const {
+state::ReadResult<uint256> World::slot_with(const Layer* cur, const Address& addr,
+                                            const uint256& key) const noexcept {
     const SlotKey sk = make_slot_key(addr, key);
     if (cur != nullptr) {
         auto f = cur->slots.find(sk);
         if (f != cur->slots.end()) return f->second;
-        if (cur->cleared.contains(addr)) return {};
+        if (cur->cleared.contains(addr)) return uint256{};
     }
     {
         std::shared_lock lock(mu_);
         for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
             auto f = (*it)->slots.find(sk);
             if (f != (*it)->slots.end()) return f->second;
-            if ((*it)->cleared.contains(addr)) return {};
+            if ((*it)->cleared.contains(addr)) return uint256{};
         }
     }
     rocksdb::PinnableSlice v;
-    if (!db_.get_pinned(kStorage, sk.view(), v) || v.size() != 32) return {};
+    auto found = db_.read_pinned(kStorage, sk.view(), v);
+    if (!found) return Unexpected{std::move(found.error())};
+    if (!*found) return uint256{};
+    if (v.size() != 32) return Unexpected{state::corrupt("storage slot of " + to_hex(addr))};
     return uint256::from_be32(view(v).data());
 }
 
-uint256 World::read_storage(const Address& addr, const uint256& key) const {
+state::ReadResult<uint256> World::read_storage(const Address& addr,
+                                               const uint256& key) const noexcept {
     return slot_with(nullptr, addr, key);
 }
 
-Bytes World::read_code(const Hash32& code_hash) const {
+state::ReadResult<Bytes> World::read_code(const Hash32& code_hash) const noexcept {
     {
         std::shared_lock lock(mu_);
         for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
@@ -86,26 +93,28 @@ Bytes World::read_code(const Hash32& code_hash) const {
             if (f != (*it)->code.end()) return f->second;
         }
     }
-    auto v = db_.get(kCode, code_hash.view());
-    if (!v) return {};
-    return Bytes(v->begin(), v->end());
+    auto v = db_.read(kCode, code_hash.view());
+    if (!v) return Unexpected{std::move(v.error())};
+    return v->has_value() ? Bytes((*v)->begin(), (*v)->end()) : Bytes{};
 }
 
-std::optional<Bytes> World::get_node(const Hash32& hash) const {
+state::ReadResult<std::optional<Bytes>> World::get_node(const Hash32& hash) const noexcept {
     {
         std::shared_lock lock(mu_);
         for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
             auto f = (*it)->nodes.find(hash);
-            if (f != (*it)->nodes.end()) return f->second;
+            if (f != (*it)->nodes.end()) return std::optional<Bytes>{f->second};
         }
     }
-    auto v = db_.get(kTrieNodes, hash.view());
-    if (!v) return std::nullopt;
-    return Bytes(v->begin(), v->end());
+    auto v = db_.read(kTrieNodes, hash.view());
+    if (!v) return Unexpected{std::move(v.error())};
+    if (!v->has_value()) return std::optional<Bytes>{};
+    return std::optional<Bytes>{Bytes((*v)->begin(), (*v)->end())};
 }
 
-void World::collect_slots(const Layer* cur, const Address& addr,
-                          std::unordered_map<SlotKey, uint256, SlotKeyHasher>& out) const {
+Result<void, state::StorageFault> World::collect_slots(
+    const Layer* cur, const Address& addr,
+    std::unordered_map<SlotKey, uint256, SlotKeyHasher>& out) const {
     auto apply = [&](const Layer& l) {
         if (l.cleared.contains(addr)) out.clear();
         for (const auto& [k, v] : l.slots)
@@ -133,12 +142,14 @@ void World::collect_slots(const Layer* cur, const Address& addr,
                 out[sk] = uint256::from_be32(reinterpret_cast<const uint8_t*>(it->value().data()));
         }
         if (!it->status().ok())
-            throw std::runtime_error("storage scan: " + it->status().ToString());
+            return Unexpected{
+                state::read_failed("storage of " + to_hex(addr) + ": " + it->status().ToString())};
     }
     for (size_t i = start; i < layers_.size(); ++i)
         apply(*layers_[i]);
     if (cur != nullptr) apply(*cur);
     std::erase_if(out, [](const auto& kv) { return kv.second.is_zero(); });
+    return {};
 }
 
 state::Mpt& World::storage_trie(const Address& addr, const Hash32& root) {
@@ -150,77 +161,17 @@ state::Mpt& World::storage_trie(const Address& addr, const Hash32& root) {
     return pos->second.trie;
 }
 
-Hash32 World::apply_diff(const state::StateDiff& diff) {
+state::ReadResult<Hash32> World::apply_diff(const state::StateDiff& diff) {
     auto layer = std::make_shared<Layer>();
-    Layer* cur = layer.get();
-    Bytes value_rlp;
-    for (const state::AccountUpdate& u : diff.accounts) {
-        const Address& addr = u.address;
-        // The account trie holds every staged layer and this diff so far: its leaf is the
-        // previous record, and reading it loads the path the update below needs anyway.
-        const Hash32 hashed_addr = keccak256(addr);
-        std::optional<AccountRecord> prev;
-        {
-            auto leaf = account_trie_.get(hashed_addr);
-            check(leaf);
-            if (leaf->has_value()) {
-                prev = decode_account_rlp(**leaf);
-                if (!prev) throw std::runtime_error("state trie: malformed account");
-            }
-        }
-        cur->prev_accounts.try_emplace(addr, prev);
-        const bool wipe = !u.account || u.storage_cleared;
-        if (wipe) {
-            if (prev && prev->storage_root != kEmptyTrieRoot) {
-                std::unordered_map<SlotKey, uint256, SlotKeyHasher> prior;
-                collect_slots(cur, addr, prior);
-                for (const auto& [k, v] : prior)
-                    cur->prev_slots.try_emplace(k, v);
-            }
-            std::erase_if(cur->slots, [&](const auto& kv) { return has_prefix(kv.first, addr); });
-            cur->cleared.insert(addr);
-        }
-        if (!u.account) {
-            cur->accounts[addr] = std::nullopt;
-            storage_tries_.erase(addr);
-            check(account_trie_.erase(hashed_addr));
-            continue;
-        }
-        const Hash32 base_root = (wipe || !prev) ? kEmptyTrieRoot : prev->storage_root;
-        Hash32 storage_root = base_root;
-        if (!u.storage.empty()) {
-            state::Mpt& st = storage_trie(addr, base_root);
-            for (const state::StorageChange& c : u.storage) {
-                const SlotKey sk = make_slot_key(addr, c.key);
-                if (!cur->prev_slots.contains(sk))
-                    cur->prev_slots.emplace(sk, slot_with(cur, addr, c.key));
-                cur->slots[sk] = c.value;
-                const Hash32 hashed_key = keccak256(c.key.to_hash());
-                if (c.value.is_zero()) {
-                    check(st.erase(hashed_key));
-                } else {
-                    value_rlp = rlp::encode(c.value);
-                    check(st.put(hashed_key, value_rlp));
-                }
-            }
-            storage_root = st.root_hash();
-            scratch_nodes_.clear();
-            st.take_new_nodes(scratch_nodes_);
-            for (auto& [h, rlp_bytes] : scratch_nodes_)
-                cur->nodes.insert_or_assign(h, std::move(rlp_bytes));
-            storage_tries_.at(addr).root = storage_root;
-        }
-        AccountRecord rec{*u.account, storage_root};
-        check(account_trie_.put(hashed_addr, state::encode_account(rec.account, storage_root)));
-        cur->accounts[addr] = rec;
-        if (u.code) cur->code.insert_or_assign(u.account->code_hash, *u.code);
+    auto root = apply_layer(diff, *layer);
+    if (!root) {
+        // The tries hold part of the diff: back to the last staged root (or the committed
+        // one); the storage tries reload from it. Nothing was staged.
+        std::shared_lock lock(mu_);
+        account_trie_ = state::Mpt(this, layers_.empty() ? committed_root_ : layers_.back()->root);
+        storage_tries_.clear();
+        return root;
     }
-    cur->root = account_trie_.root_hash();
-    scratch_nodes_.clear();
-    account_trie_.take_new_nodes(scratch_nodes_);
-    for (auto& [h, rlp_bytes] : scratch_nodes_)
-        cur->nodes.insert_or_assign(h, std::move(rlp_bytes));
-    const Hash32 root = cur->root;
     {
         std::unique_lock lock(mu_);
         layers_.push_back(std::move(layer));
@@ -235,11 +186,100 @@ Hash32 World::apply_diff(const state::StateDiff& diff) {
     return root;
 }
 
+state::ReadResult<Hash32> World::apply_layer(const state::StateDiff& diff, Layer& layer) {
+    Layer* cur = &layer;
+    Bytes value_rlp;
+    const auto account_fault = [this](state::MptError e) {
+        return Unexpected{account_trie_.fault(e)};
+    };
+    for (const state::AccountUpdate& u : diff.accounts) {
+        const Address& addr = u.address;
+        // The account trie holds every staged layer and this diff so far: its leaf is the
+        // previous record, and reading it loads the path the update below needs anyway.
+        const Hash32 hashed_addr = keccak256(addr);
+        std::optional<AccountRecord> prev;
+        {
+            auto leaf = account_trie_.get(hashed_addr);
+            if (!leaf) return account_fault(leaf.error());
+            if (leaf->has_value()) {
+                prev = decode_account_rlp(**leaf);
+                if (!prev)
+                    return Unexpected{state::corrupt("account trie leaf of " + to_hex(addr))};
+            }
+        }
+        cur->prev_accounts.try_emplace(addr, prev);
+        const bool wipe = !u.account || u.storage_cleared;
+        if (wipe) {
+            if (prev && prev->storage_root != kEmptyTrieRoot) {
+                std::unordered_map<SlotKey, uint256, SlotKeyHasher> prior;
+                if (auto c = collect_slots(cur, addr, prior); !c) return Unexpected{c.error()};
+                for (const auto& [k, v] : prior)
+                    cur->prev_slots.try_emplace(k, v);
+            }
+            std::erase_if(cur->slots, [&](const auto& kv) { return has_prefix(kv.first, addr); });
+            cur->cleared.insert(addr);
+        }
+        if (!u.account) {
+            cur->accounts[addr] = std::nullopt;
+            storage_tries_.erase(addr);
+            if (auto r = account_trie_.erase(hashed_addr); !r) return account_fault(r.error());
+            continue;
+        }
+        const Hash32 base_root = (wipe || !prev) ? kEmptyTrieRoot : prev->storage_root;
+        Hash32 storage_root = base_root;
+        if (!u.storage.empty()) {
+            state::Mpt& st = storage_trie(addr, base_root);
+            for (const state::StorageChange& c : u.storage) {
+                const SlotKey sk = make_slot_key(addr, c.key);
+                if (!cur->prev_slots.contains(sk)) {
+                    auto before = slot_with(cur, addr, c.key);
+                    if (!before) return Unexpected{std::move(before.error())};
+                    cur->prev_slots.emplace(sk, *before);
+                }
+                cur->slots[sk] = c.value;
+                const Hash32 hashed_key = keccak256(c.key.to_hash());
+                Result<void, state::MptError> r;
+                if (c.value.is_zero()) {
+                    r = st.erase(hashed_key);
+                } else {
+                    value_rlp = rlp::encode(c.value);
+                    r = st.put(hashed_key, value_rlp);
+                }
+                if (!r) return Unexpected{st.fault(r.error(), hashed_addr)};
+            }
+            storage_root = st.root_hash();
+            scratch_nodes_.clear();
+            st.take_new_nodes(scratch_nodes_);
+            for (auto& [h, rlp_bytes] : scratch_nodes_)
+                cur->nodes.insert_or_assign(h, std::move(rlp_bytes));
+            storage_tries_.at(addr).root = storage_root;
+        }
+        AccountRecord rec{*u.account, storage_root};
+        if (auto r =
+                account_trie_.put(hashed_addr, state::encode_account(rec.account, storage_root));
+            !r)
+            return account_fault(r.error());
+        cur->accounts[addr] = rec;
+        if (u.code) cur->code.insert_or_assign(u.account->code_hash, *u.code);
+    }
+    cur->root = account_trie_.root_hash();
+    scratch_nodes_.clear();
+    account_trie_.take_new_nodes(scratch_nodes_);
+    for (auto& [h, rlp_bytes] : scratch_nodes_)
+        cur->nodes.insert_or_assign(h, std::move(rlp_bytes));
+    return cur->root;
+}
+
 void World::reset(const Hash32& root) {
     std::unique_lock lock(mu_);
     layers_.clear();
+    committed_root_ = root;
     account_trie_ = state::Mpt(this, root);
     storage_tries_.clear();
+}
+
+void World::discard() {
+    reset(committed_root_);
 }
 
 std::vector<std::shared_ptr<const Layer>> World::staged() const {
@@ -249,8 +289,10 @@ std::vector<std::shared_ptr<const Layer>> World::staged() const {
 
 void World::drop_front(size_t count) {
     std::unique_lock lock(mu_);
-    for (size_t i = 0; i < count && !layers_.empty(); ++i)
+    for (size_t i = 0; i < count && !layers_.empty(); ++i) {
+        committed_root_ = layers_.front()->root;
         layers_.pop_front();
+    }
 }
 
 size_t World::staged_count() const {

@@ -148,7 +148,7 @@ struct FreshNode {
         EXPECT_TRUE(db->commit({&c, 1}));
     }
     uint256 balance(const Address& a) {
-        const auto acc = db->latest_state()->read_account(a);
+        const auto acc = db->latest_state()->read_account(a).value();
         return acc ? acc->balance : uint256{};
     }
 };

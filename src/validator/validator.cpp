@@ -1,5 +1,6 @@
 #include "validator/validator.hpp"
 
+#include <stdexcept>
 #include <thread>
 
 #include "core/hex.hpp"
@@ -30,6 +31,17 @@ uint64_t read_be64(ByteView b) {
 
 Bytes text_bytes(const std::string& s) {
     return Bytes(s.begin(), s.end());
+}
+
+/// A storage failure that halts the validator (docs/storage.md "Errors"); `step` catches it.
+class StorageFailure : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Nothing when the write `r` succeeded, else the StorageFailure "<what> failed: <error>".
+void must(const Result<void, std::string>& r, const std::string& what) {
+    if (!r) throw StorageFailure(what + " failed: " + r.error());
 }
 
 /// What of RollupCore's record differs from the derived block `number` ("" if nothing).
@@ -111,10 +123,29 @@ std::optional<uint64_t> Validator::batch_last_block(uint64_t seq) const {
 }
 
 void Validator::step() {
+    {
+        std::lock_guard lock(mu_);
+        if (status_.halted) return;
+    }
     try {
-        derive();
+        try {
+            derive();
+        } catch (const storage::ReadError& e) {
+            // The reader's position is ahead of what was made durable: only a restart from the
+            // saved cursor is sure to derive every batch once.
+            throw StorageFailure(std::string("reading the database while deriving failed: ") +
+                                 e.what());
+        }
         if (cfg_.mode == Mode::kPropose) propose();
         if (cfg_.mode == Mode::kWatch) watch();
+    } catch (const StorageFailure& e) {
+        halt(e.what());
+    } catch (const storage::ReadError& e) {
+        // Proposing or watching only reads what is derived: the next round reads it again.
+        std::lock_guard lock(mu_);
+        ++status_.storage_errors;
+        status_.last_error = std::string("storage: ") + e.what();
+        note(std::string("database read failed (will retry): ") + e.what());
     } catch (const l1::L1Error& e) {
         std::lock_guard lock(mu_);
         ++status_.l1_errors;
@@ -153,7 +184,8 @@ void Validator::derive() {
     else if (reader_->cursor().scanned_block != scanned_before)
         // L1 read further without a batch: the cursor alone (the RPC layer's batch index counts
         // NodeInterface.getL1Confirmations from it, ethrpc/batch_index.hpp).
-        (void)db_.put_meta(kCursorKey, text_bytes(inbox::to_json(reader_->cursor())));
+        must(db_.put_meta(kCursorKey, text_bytes(inbox::to_json(reader_->cursor()))),
+             "saving the inbox cursor");
     if (r.caught_up && r.safe_block > 0) check_deposit_wait(r.safe_block);
 }
 
@@ -217,10 +249,10 @@ void Validator::rollback(const inbox::Rollback& rb) {
         rb.last_common_batch ? batch_last_block(*rb.last_common_batch).value_or(0) : 0;
     note("L1 reorg: batches from " + std::to_string(rb.first_removed_batch) +
          " replaced; rolling back to L2 block " + std::to_string(target));
-    if (auto r = db_.rewind_to(target); !r)
-        throw std::runtime_error("validator: rewind failed: " + r.error());
+    must(db_.rewind_to(target), "rolling back to L2 block " + std::to_string(target));
     for (auto h : {storage::Head::kSafe, storage::Head::kFinalized})
-        if (db_.head(h).value_or(0) > target) (void)db_.set_head(h, target);
+        if (db_.head(h).value_or(0) > target)
+            must(db_.set_head(h, target), "lowering a head to L2 block " + std::to_string(target));
     std::lock_guard lock(mu_);
     ++status_.reorgs;
     status_.batches_derived = rb.last_common_batch ? *rb.last_common_batch + 1 : 0;
@@ -269,8 +301,17 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b) {
     for (const auto& msg : b.resolved.messages) {
         diffs.emplace_back();
         const auto& deposits = contents[blocks.size()];
-        blocks.push_back(arbos::execute_message(db_.world(), genesis_, *prev, msg, &diffs.back(),
-                                                hashes, deposits));
+        auto blk = arbos::try_execute_message(db_.world(), genesis_, *prev, msg, &diffs.back(),
+                                              hashes, deposits);
+        if (!blk) {
+            // Nothing of this batch is durable: the blocks staged before this one go too.
+            db_.discard_staged();
+            throw StorageFailure("reading the state for L2 block " +
+                                 std::to_string(prev->header.number + 1) + " of batch " +
+                                 std::to_string(b.sequence_number) +
+                                 " failed: " + state::to_string(blk.error()));
+        }
+        blocks.push_back(std::move(*blk));
         if (const auto e = blocks.back().deposit_error) {
             // The inbox reader's checks are ArbOS's: they disagree only when this database and
             // the saved cursor do (the deposits ArbOS executed are not the Bridge's).
@@ -287,13 +328,19 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b) {
     std::vector<storage::BlockCommit> commits;
     for (size_t i = 0; i < blocks.size(); ++i)
         commits.push_back({&blocks[i], &diffs[i], &b.resolved.messages[i], contents[i]});
+    const uint64_t last = head + blocks.size();
     if (auto r = db_.commit(commits); !r) {
         db_.discard_staged();
-        throw std::runtime_error("validator: commit failed: " + r.error());
+        throw StorageFailure("committing L2 blocks " + std::to_string(head + 1) + ".." +
+                             std::to_string(last) + " of batch " +
+                             std::to_string(b.sequence_number) + " failed: " + r.error());
     }
-    const uint64_t last = head + blocks.size();
-    (void)db_.put_meta(batch_block_key(b.sequence_number), be64(last));
-    (void)db_.set_head(storage::Head::kSafe, last);
+    // (A failure from here on leaves blocks above the saved cursor: a restart drops them and
+    // derives them again.)
+    must(db_.put_meta(batch_block_key(b.sequence_number), be64(last)),
+         "recording the last block of batch " + std::to_string(b.sequence_number));
+    must(db_.set_head(storage::Head::kSafe, last),
+         "setting the safe head to L2 block " + std::to_string(last));
     for (const auto& blk : blocks)
         for (auto& cb : on_block_)
             cb(blk);
@@ -304,9 +351,11 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b) {
 }
 
 void Validator::save_cursor() {
-    (void)db_.put_meta(kCursorKey, text_bytes(inbox::to_json(reader_->cursor())));
-    (void)db_.put_meta(kHistoryKey,
-                       text_bytes(inbox::history_to_json(reader_->history(), kPersistedHistory)));
+    must(db_.put_meta(kCursorKey, text_bytes(inbox::to_json(reader_->cursor()))),
+         "saving the inbox cursor");
+    must(db_.put_meta(kHistoryKey,
+                      text_bytes(inbox::history_to_json(reader_->history(), kPersistedHistory))),
+         "saving the inbox history");
 }
 
 bool Validator::settle_roots() {
@@ -328,7 +377,8 @@ bool Validator::settle_roots() {
 
 void Validator::root_confirmed(uint64_t batch) {
     if (auto blk = batch_last_block(batch)) {
-        (void)db_.set_head(storage::Head::kFinalized, *blk);
+        must(db_.set_head(storage::Head::kFinalized, *blk),
+             "setting the finalized head to L2 block " + std::to_string(*blk));
         std::lock_guard lock(mu_);
         status_.finalized_block = *blk;
         status_.roots_posted = std::max(status_.roots_posted, batch + 1);
@@ -403,6 +453,23 @@ void Validator::alarm(const std::string& text) {
     if (cfg_.on_mismatch) cfg_.on_mismatch(text);
 }
 
+void Validator::halt(const std::string& reason) {
+    db_.discard_staged();  // (needs no read)
+    const std::string text = "storage: " + reason;
+    {
+        std::lock_guard lock(mu_);
+        if (status_.halted) return;
+        status_.halted = text;
+        status_.last_error = text;
+        ++status_.storage_errors;
+    }
+    note("HALTED: " + text +
+         ". Nothing derived after the last durable write is posted or compared; the node keeps "
+         "serving what is in the database. Fix the disk (space, permissions, hardware), then "
+         "restart: the validator resumes from its last saved inbox cursor and derives the rest "
+         "again.");
+}
+
 void Validator::watch() {
     if (watch_roots() && sequencer_) watch_sequencer();
 }
@@ -426,11 +493,12 @@ bool Validator::watch_roots() {
                   to_hex(blk->hash) + " state root " + to_hex(blk->header.state_root));
             return false;
         }
+        must(db_.set_head(storage::Head::kFinalized, *last),
+             "setting the finalized head to L2 block " + std::to_string(*last));
         ++watched_batches_;
         std::lock_guard lock(mu_);
         status_.roots_posted = posted;
         status_.finalized_block = *last;
-        (void)db_.set_head(storage::Head::kFinalized, *last);
     }
     return true;
 }

@@ -8,6 +8,9 @@
 ///   own and raises an alarm on the first mismatch, naming the batch and the block.
 /// Heads: `safe` = derived from L1 (confirmed batches), `finalized` = root posted and confirmed.
 /// An L1 reorg rolls the chain back to the last common batch and re-derives.
+/// Storage (docs/storage.md "Errors"): a database write that fails, or a read that fails while
+/// deriving, halts the validator before anything built on it is posted or compared: `step` does
+/// nothing more, Status::halted says why; a restart resumes from what is durable.
 
 #include <atomic>
 #include <chrono>
@@ -61,10 +64,13 @@ struct Status {
     uint64_t invalid_batches = 0;
     uint64_t reorgs = 0;
     uint64_t l1_errors = 0;
-    uint64_t next_deposit = 0;  ///< the next L1 deposit index after the derived blocks
+    uint64_t next_deposit = 0;    ///< the next L1 deposit index after the derived blocks
+    uint64_t storage_errors = 0;  ///< database reads and writes that failed
     bool mismatch = false;
     std::string alarm;  ///< the first mismatch, if any
     std::string last_error;
+    /// Why the validator halted (a storage failure: "storage: ..."); nullopt while running.
+    std::optional<std::string> halted;
 };
 
 class Validator {
@@ -76,7 +82,10 @@ public:
     ~Validator();
 
     /// One round: derive new batches (or roll back on a reorg), then propose or watch.
-    /// Never throws for L1 trouble (counted, logged, retried next round).
+    /// Never throws for L1 trouble (counted, logged, retried next round) nor for a database
+    /// read failing while proposing or watching (counted, logged, retried); a failed write, or
+    /// a read failing while deriving, halts the validator (Status::halted): no later round
+    /// does anything.
     void step();
     /// Runs rounds until `stop` is set.
     void run(const std::atomic<bool>& stop);
@@ -107,6 +116,8 @@ private:
     /// max_deposit_wait raises the alarm (watch mode).
     void check_deposit_wait(uint64_t safe);
     void alarm(const std::string& text);
+    /// Stops the validator for good (this process): the reason in the log and in Status.
+    void halt(const std::string& reason);
     void note(const std::string& line) const;
     uint64_t batches_derived() const;
     /// L2 block number after batch `seq` (meta record), if derived.

@@ -1,5 +1,5 @@
 // Differential test (issue #5): the same transactions on the L2 and on anvil started with the
-// same rules (--hardfork prague, the dev genesis's ArbOS version 2; the same dev accounts) give the same status, gas used (L2 gas
+// same rules (--hardfork prague, the dev genesis's ArbOS version 3, Prague rules; the same dev accounts) give the same status, gas used (L2 gas
 // minus its L1 data fee part, gasUsedForL1), logs, contract addresses and fee-adjusted balances.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

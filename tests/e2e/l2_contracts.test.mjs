@@ -130,7 +130,7 @@ describe('contracts on the L2', { skip: skip ?? false }, () => {
     const head = await provider.getBlock('latest');
     const seen = await probe.probe({ blockTag: head.number });
     assert.equal(seen.chainId, kDevChainId);
-    assert.equal(seen.arbosVersion, 57n);  // Nitro's numbering: 55 + ArbOS version 2 (dev genesis)
+    assert.equal(seen.arbosVersion, 58n);  // Nitro's numbering: 55 + ArbOS version 3 (dev genesis)
     assert.equal(seen.topLevel, true);  // the probe was called by the caller directly (Nitro's rule)
     // eth_call at block N runs in block N itself (geth, Nitro): ArbSys sees N and N-1's hash
     assert.equal(seen.arbBlockNumber, BigInt(head.number));

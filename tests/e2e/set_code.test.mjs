@@ -1,4 +1,4 @@
-// EIP-7702 set-code transactions (type 4) with ethers v6 on a new chain (ArbOS version 2, Prague
+// EIP-7702 set-code transactions (type 4) with ethers v6 on a new chain (ArbOS version 3, Prague
 // rules: docs/genesis.md "ArbOS versions"): sponsored and self-sponsored delegations, the
 // delegation designator 0xef0100 ‖ address at the authority, calls running the delegate's code
 // in the authority's context, the transaction's authorizationList and its receipt over JSON-RPC;
@@ -115,7 +115,8 @@ describe('EIP-7702 set-code transactions', { skip: skip ?? false }, () => {
     const w = await runFusel2(['genesis', '--dev', '--write', file]);
     assert.equal(w.code, 0, w.output);
     const g = JSON.parse(fs.readFileSync(file, 'utf8'));
-    delete g.arbosVersion;  // an existing chain's file
+    delete g.arbosVersion;  // an existing chain's file (without the version-3 L1 backlog fields)
+    for (const k of ['l1TargetBytesPerSecond', 'l1BacklogToleranceSeconds', 'l1PricingInertia']) delete g.fees[k];
     fs.writeFileSync(file, JSON.stringify(g, null, 2));
     const cancun = await startNode({ args: ['--genesis', file] });
     extra.push(cancun);

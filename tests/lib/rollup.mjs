@@ -55,7 +55,9 @@ function writeKey(file, wallet) {
 /// sequencer with its batch poster. Options: blockTime (L1 seconds, default 0.25),
 /// confirmations (default 1), maxBatchDelayMs (default 200), sequencerArgs, anvilArgs,
 /// genesisArgs (more `fusel2 genesis --dev` flags, e.g. ['--l2-gateway-admin', addr]),
-/// deployArgs (more `fusel2 deploy` flags, e.g. ['--withdrawal-delay', '2']).
+/// deployArgs (more `fusel2 deploy` flags, e.g. ['--withdrawal-delay', '2']), editGenesis (a
+/// function given the dev genesis JSON object, changing it in place before the deployment
+/// records its hash; the edited file is a dev chain, so its unbacked alloc is allowed).
 export async function startRollup({
   blockTime = 0.25,
   confirmations = 1,
@@ -65,6 +67,7 @@ export async function startRollup({
   anvilArgs = [],
   genesisArgs = [],
   deployArgs = [],
+  editGenesis = null,
 } = {}) {
   await buildContracts();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fusel2-rollup-'));
@@ -111,8 +114,15 @@ export async function startRollup({
     },
   };
   try {
-    const g = await runFusel2(['genesis', '--dev', ...genesisArgs, '--write', files.genesis]);
+    let g = await runFusel2(['genesis', '--dev', ...genesisArgs, '--write', files.genesis]);
     if (g.code !== 0) throw new Error(`fusel2 genesis failed:\n${g.output}`);
+    if (editGenesis) {
+      const doc = JSON.parse(fs.readFileSync(files.genesis, 'utf8'));
+      editGenesis(doc);
+      fs.writeFileSync(files.genesis, `${JSON.stringify(doc, null, 2)}\n`);
+      g = await runFusel2(['genesis', '--genesis', files.genesis, '--allow-unbacked-alloc']);
+      if (g.code !== 0) throw new Error(`fusel2 genesis --genesis (edited) failed:\n${g.output}`);
+    }
     const genesis = JSON.parse(g.output);
     const d = await runFusel2(['deploy', '--rpc', anvil.url, '--key-file', files.deployerKey,
       '--genesis-hash', genesis.hash, '--batch-poster', wallets.poster.address,
