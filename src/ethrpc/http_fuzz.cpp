@@ -85,8 +85,9 @@ struct Chain {
         for (const Bytes& raw : txs)
             if (!builder.add(raw)) fail("a set-up transaction was refused");
         state::StateDiff diff1;
-        arbos::Block b1 = builder.finish(&diff1);
-        commit(b1, diff1, m1);
+        auto b1 = builder.finish(&diff1);
+        if (!b1) fail("the set-up block failed to build");
+        commit(*b1, diff1, m1);
 
         api = std::make_unique<ethrpc::EthApi>(*db, genesis, std::nullopt, ethrpc::Config{});
         rpc::ServerConfig cfg;

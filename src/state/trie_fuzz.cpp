@@ -31,10 +31,10 @@ void require(bool ok) {
 
 struct MemStore final : NodeStore {
     std::map<Hash32, Bytes> nodes;
-    std::optional<Bytes> get_node(const Hash32& hash) const override {
+    ReadResult<std::optional<Bytes>> get_node(const Hash32& hash) const noexcept override {
         const auto it = nodes.find(hash);
-        if (it == nodes.end()) return std::nullopt;
-        return it->second;
+        if (it == nodes.end()) return std::optional<Bytes>{};
+        return std::optional<Bytes>{it->second};
     }
 };
 
