@@ -3,8 +3,12 @@
 // decodes must re-encode, in both formats, to a batch that decodes to the same messages.
 // The same bytes are also read as a format-0x00 segment stream, a format-0x01 stream, and as
 // a list of transactions (u16 big-endian length ‖ bytes, repeated) that the columnar encoder
-// must carry through exactly (seed corpus: ctest `batch.*` with FUSE_WRITE_FUZZ_CORPUS=dir).
+// must carry through exactly (seeds: batch_test's TxColumns.WritesFuzzSeedsOnRequest with
+// FUSE_WRITE_FUZZ_CORPUS=dir, which scripts/fuzz.sh runs, plus this target's own with
+// FUSE_FUZZ_SEEDS=dir).
 #include <cstdlib>
+
+#include "core/fuzz_seeds.hpp"
 
 #include "batch/batch.hpp"
 #include "batch/tx_columns.hpp"
@@ -24,6 +28,18 @@ void check_reencodes(const std::vector<L2Message>& msgs) {
 }
 
 }  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    if (fuse::fuzz::seed_dir()) {
+        std::vector<L2Message> msgs = {
+            L2Message{10, fuse::uint256{7}, 100, {fuse::Bytes{0x02, 0xc1, 0x01}}},
+            L2Message{11, fuse::uint256{7}, 102, {}, DepositRef{0, 2, fuse::Hash32{}}}};
+        for (uint8_t format : {kBrotliFormat, kColumnarFormat})
+            fuse::fuzz::write_seed(fuse::ByteView(encode_batch(msgs, 5, format).value()));
+        std::exit(0);
+    }
+    return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const BatchLimits limits{.max_decompressed_size = size_t{1} << 20};

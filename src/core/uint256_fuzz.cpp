@@ -1,8 +1,9 @@
 // libFuzzer differential target: every uint256 arithmetic operation against GMP on the three
 // 32-byte operands a, b, m taken from the input (missing bytes are zero). Build with the
-// `fuzz` preset: cmake --build build/fuzz --target uint256_fuzz; run
-// ./build/fuzz/src/core/uint256_fuzz -max_total_time=60
+// `fuzz` preset (scripts/fuzz.sh runs it as core_uint256_fuzz).
 #include <cstdlib>
+
+#include "core/fuzz_seeds.hpp"
 
 #include "core/uint256.hpp"
 #include "core/uint256_gmp_ref.hpp"
@@ -24,6 +25,23 @@ uint256 operand(const uint8_t* data, size_t size, size_t index) {
 }
 
 }  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    if (fuse::fuzz::seed_dir()) {  // edge operands: 0, 1, 2^255, 2^256 - 1, mixed limbs
+        fuse::Bytes b(96, 0);
+        fuse::fuzz::write_seed(fuse::ByteView(b));
+        b[31] = 1, b[32] = 0x80, b[95] = 3;
+        fuse::fuzz::write_seed(fuse::ByteView(b));
+        for (auto& x : b)
+            x = 0xff;
+        fuse::fuzz::write_seed(fuse::ByteView(b));
+        for (size_t i = 0; i < b.size(); ++i)
+            b[i] = static_cast<uint8_t>(i * 37 + 11);
+        fuse::fuzz::write_seed(fuse::ByteView(b));
+        std::exit(0);
+    }
+    return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const uint256 a = operand(data, size, 0), b = operand(data, size, 1),

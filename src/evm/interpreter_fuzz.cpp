@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "core/fuzz_seeds.hpp"
 #include "evm/interpreter.hpp"
 #include "evm/test_host.hpp"
 
@@ -20,6 +21,25 @@ using namespace fuse::evm;
 }
 
 }  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    if (fuzz::seed_dir()) {
+        // [flags][gas:3][calldata length][calldata][code]: SSTORE/SLOAD/LOG/RETURN, a CALL into
+        // "other" (same code), a loop, and Prague's MCOPY.
+        const Bytes seeds[] = {
+            {0,    0x01, 0,    0,    1,    0x2a, 0x60, 0x00, 0x35, 0x60, 0x01, 0x55, 0x60, 0x01,
+             0x54, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xa0, 0x60, 0x20, 0x60, 0x00, 0xf3},
+            {0,    0x01, 0,    0,    0,    0x60, 0x00, 0x60, 0x00, 0x60, 0x00,
+             0x60, 0x00, 0x60, 0x00, 0x60, 0x43, 0x61, 0x10, 0x00, 0xf1, 0x00},
+            {0, 0x00, 0x40, 0, 0, 0x5b, 0x60, 0x01, 0x80, 0x01, 0x60, 0x00, 0x56},
+            {1, 0x00, 0x10, 0, 0, 0x60, 0x20, 0x60, 0x00, 0x60, 0x10, 0x5e, 0x00},
+        };
+        for (const Bytes& s : seeds)
+            fuzz::write_seed(ByteView(s));
+        std::exit(0);
+    }
+    return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 5) return 0;

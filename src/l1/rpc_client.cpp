@@ -66,24 +66,6 @@ json call_json(const CallRequest& r) {
     return j;
 }
 
-Log parse_log(const json& j) {
-    Log log;
-    log.address = parse_address(j.at("address"), "log address");
-    for (const auto& t : j.at("topics"))
-        log.topics.push_back(parse_hash(t, "log topic"));
-    log.data = parse_data(j.at("data"), "log data");
-    if (j.contains("blockNumber") && !j["blockNumber"].is_null())
-        log.block_number = parse_u64(j["blockNumber"], "log blockNumber");
-    if (j.contains("blockHash") && !j["blockHash"].is_null())
-        log.block_hash = parse_hash(j["blockHash"], "log blockHash");
-    if (j.contains("transactionHash") && !j["transactionHash"].is_null())
-        log.tx_hash = parse_hash(j["transactionHash"], "log transactionHash");
-    if (j.contains("logIndex") && !j["logIndex"].is_null())
-        log.log_index = parse_u64(j["logIndex"], "logIndex");
-    log.removed = j.value("removed", false);
-    return log;
-}
-
 }  // namespace
 
 std::string block_tag(uint64_t number) {
@@ -153,6 +135,31 @@ Address parse_address(const json& j, std::string_view what) {
     auto a = address_from_hex(j.get_ref<const std::string&>());
     if (!a) bad_response(what, j);
     return *a;
+}
+
+Log parse_log(const json& j) {
+    // Every malformation is an L1Error naming the field (json's own exceptions must not escape:
+    // the deposit reader's and the validator's callers handle L1Error only).
+    if (!j.is_object() || !j.contains("address") || !j.contains("topics") || !j.contains("data"))
+        bad_response("log (an object with address, topics and data)", j);
+    if (!j["topics"].is_array()) bad_response("log topics", j["topics"]);
+    if (j.contains("removed") && !j["removed"].is_boolean() && !j["removed"].is_null())
+        bad_response("log removed", j["removed"]);
+    Log log;
+    log.address = parse_address(j["address"], "log address");
+    for (const auto& t : j["topics"])
+        log.topics.push_back(parse_hash(t, "log topic"));
+    log.data = parse_data(j["data"], "log data");
+    if (j.contains("blockNumber") && !j["blockNumber"].is_null())
+        log.block_number = parse_u64(j["blockNumber"], "log blockNumber");
+    if (j.contains("blockHash") && !j["blockHash"].is_null())
+        log.block_hash = parse_hash(j["blockHash"], "log blockHash");
+    if (j.contains("transactionHash") && !j["transactionHash"].is_null())
+        log.tx_hash = parse_hash(j["transactionHash"], "log transactionHash");
+    if (j.contains("logIndex") && !j["logIndex"].is_null())
+        log.log_index = parse_u64(j["logIndex"], "logIndex");
+    log.removed = j.contains("removed") && j["removed"].is_boolean() && j["removed"].get<bool>();
+    return log;
 }
 
 namespace {

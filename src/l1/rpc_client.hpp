@@ -185,6 +185,8 @@ uint64_t parse_u64(const nlohmann::json& j, std::string_view what);
 Bytes parse_data(const nlohmann::json& j, std::string_view what);
 Hash32 parse_hash(const nlohmann::json& j, std::string_view what);
 Address parse_address(const nlohmann::json& j, std::string_view what);
+/// One log object of eth_getLogs / a receipt (throws L1Error(kBadResponse) on bad input).
+Log parse_log(const nlohmann::json& j);
 /// Minimal "0x…" quantity.
 std::string quantity(const uint256& v);
 

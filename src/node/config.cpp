@@ -1,6 +1,7 @@
 #include "node/config.hpp"
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -9,6 +10,39 @@
 #include <type_traits>
 
 namespace fuse::node {
+namespace {
+
+/// toml++ 3.3 (Debian 12) assumes that a table header's key starts right after `[` / `[[` and
+/// blanks (TOML_ASSERT_ASSUME in parser::parse_key: an assertion failure in debug builds, undefined
+/// behaviour with NDEBUG) instead of reporting `[ = 3` or `[#]` as an error (node_config_fuzz).
+/// Such a header is refused here first, as "line:column: message" like toml++'s own errors. A
+/// line whose first non-blank character is `[` is a table header in any document the node
+/// reads (its array options hold strings only).
+std::string bad_table_header(std::string_view text) {
+    size_t line = 1;
+    for (size_t pos = 0; pos <= text.size(); ++line) {
+        const size_t end = std::min(text.find('\n', pos), text.size());
+        const std::string_view l = text.substr(pos, end - pos);
+        size_t i = l.find_first_not_of(" \t");
+        if (i != std::string_view::npos && l[i] == '[') {
+            ++i;
+            if (i < l.size() && l[i] == '[') ++i;  // [[array of tables]] (brackets contiguous)
+            while (i < l.size() && (l[i] == ' ' || l[i] == '\t'))
+                ++i;
+            const char c = i < l.size() ? l[i] : '\n';
+            const bool key_start = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                   (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '"' ||
+                                   c == '\'' || c == ']';
+            if (!key_start)
+                return std::to_string(line) + ":" + std::to_string(i + 1) +
+                       ": a table header must start with a key";
+        }
+        pos = end + 1;
+    }
+    return {};
+}
+
+}  // namespace
 
 struct ConfigBinder::Field {
     std::string key;
@@ -234,6 +268,8 @@ std::vector<std::string> ConfigBinder::keys() const {
 }
 
 void ConfigBinder::apply_toml(std::string_view text, std::string_view source) const {
+    if (std::string err = bad_table_header(text); !err.empty())
+        throw std::runtime_error(std::string(source) + ":" + err);
     toml::table doc;
     try {
         doc = toml::parse(text, source);

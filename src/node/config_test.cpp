@@ -107,6 +107,11 @@ TEST(NodeConfig, TomlErrorsNameTheKeyAndProblem) {
               "test.toml: option \"http.cors-origins\": expected an array of strings");
     const std::string syntax = toml_error("[http\n");
     EXPECT_EQ(syntax.rfind("test.toml:1:", 0), 0u) << syntax;
+    // Found by node_config_fuzz: toml++ 3.3 asserts (assumes, with NDEBUG) on these headers.
+    EXPECT_EQ(toml_error("[l1]\nconfirmations = 1\n[ = 3\n"),
+              "test.toml:3:3: a table header must start with a key");
+    EXPECT_EQ(toml_error("[[#x]]\n"), "test.toml:1:3: a table header must start with a key");
+    EXPECT_EQ(toml_error("  [\t.a]\n"), "test.toml:1:5: a table header must start with a key");
 }
 
 TEST(NodeConfig, ValidateNamesTheProblem) {

@@ -38,7 +38,9 @@ Result<void, Rejection> TxPool::add(CheckedTx tx, SubmitCallback done,
         s.pending_end = s.next_nonce;
     }
     const Address sender = tx.sender;
-    auto fail = [&](state::TxRefusal r) {
+    // An init-capture, not a capture of the structured binding (clang 14, the fuzz preset's
+    // compiler, has no C++20 binding captures).
+    auto fail = [&, created = created](state::TxRefusal r) {
         if (created) senders_.erase(sender);
         return refuse(std::move(r));
     };

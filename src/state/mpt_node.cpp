@@ -88,6 +88,8 @@ Result<std::unique_ptr<Mpt::Node>, MptError> decode_child(const rlp::Item& item)
 }  // namespace
 
 Result<std::unique_ptr<Mpt::Node>, MptError> decode_node(ByteView rlp_bytes, ByteView encoded_ref) {
+    // A reference is a 32-byte hash or an embedded node shorter than 32 bytes.
+    if (encoded_ref.size() > 32) return Unexpected{MptError::kMalformedNode};
     auto top = rlp::decode_single(rlp_bytes);
     if (!top || !top->is_list) return Unexpected{MptError::kMalformedNode};
     rlp::Decoder d(top->payload);

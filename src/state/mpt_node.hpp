@@ -55,7 +55,7 @@ void append_hex_prefix(Bytes& out, ByteView nibbles, bool leaf);
 /// Appends how a parent refers to `n`: 0xa0 ‖ hash, or the embedded RLP.
 void append_ref(Bytes& out, const Mpt::Node& n);
 /// Decodes one node from its RLP; `encoded_ref` is the reference the parent holds (hash or
-/// the embedded RLP itself).
+/// the embedded RLP itself, shorter than 32 bytes); kMalformedNode for a longer reference.
 Result<std::unique_ptr<Mpt::Node>, MptError> decode_node(ByteView rlp_bytes, ByteView encoded_ref);
 
 }  // namespace mpt_detail
