@@ -121,8 +121,8 @@ TEST(L1Pricing, PriceRisesWithTheBacklogAndFallsBackWhenItDrains) {
     const Address to = addr("0x7777777777777777777777777777777777777777");
     const uint256 l1_fee = uint256(1'000'000'000);
     const uint256 calm = uint256(16) * l1_fee;
-    EXPECT_EQ(read_system_state(c.world).l1_backlog, 0u);
-    EXPECT_EQ(read_system_state(c.world).l1_price_per_byte, calm);  // dev: 1 gwei at genesis
+    EXPECT_EQ(read_system_state(c.world)->l1_backlog, 0u);
+    EXPECT_EQ(read_system_state(c.world)->l1_price_per_byte, calm);  // dev: 1 gwei at genesis
 
     // Five blocks one second apart, each with ~2 KB of L1 data against a 200 B/s target.
     std::vector<uint256> prices;
@@ -136,7 +136,7 @@ TEST(L1Pricing, PriceRisesWithTheBacklogAndFallsBackWhenItDrains) {
                 make_tx(0, nonce, to, uint256(0), 30'000'000, noise(nonce), uint256(100) * kGwei));
         const Block& b = c.execute(c.message(txs, 1, l1_fee));
         ASSERT_EQ(b.txs.size(), 2u);
-        const SystemState s = read_system_state(c.world);
+        const SystemState s = read_system_state(c.world).value();
         // The stored backlog: last block's, drained by one second, plus this block's bytes.
         added = compressed_size(b.txs[0].raw) + compressed_size(b.txs[1].raw);
         EXPECT_EQ(s.l1_backlog, drain_l1_backlog(f, prev_backlog, 1) + added);
@@ -159,7 +159,7 @@ TEST(L1Pricing, PriceRisesWithTheBacklogAndFallsBackWhenItDrains) {
     }
     EXPECT_GT(prices.back(), calm * uint256(3));
     // The pool's and eth_estimateGas's price: the next block's, from the stored backlog.
-    const SystemState after = read_system_state(c.world);
+    const SystemState after = read_system_state(c.world).value();
     const uint64_t now = c.head().header.timestamp;
     const uint256 next = next_l1_price_per_byte(c.genesis, after, l1_fee, now);
     EXPECT_EQ(next, l1_price_per_byte(f, kArbosVersionL1Backlog, l1_fee, backlogs.back()));
@@ -171,19 +171,19 @@ TEST(L1Pricing, PriceRisesWithTheBacklogAndFallsBackWhenItDrains) {
     EXPECT_LT(next_l1_price_per_byte(c.genesis, after, l1_fee, now + 10), next);
     EXPECT_EQ(next_l1_price_per_byte(c.genesis, after, l1_fee, now + 3'600), calm);
     EXPECT_EQ(next_l1_price_per_byte(c.genesis, after, l1_fee, now - 5), next);  // never back
-    const BlockContext call = make_call_context(c.world, c.genesis, c.head());
+    const BlockContext call = make_call_context(c.world, c.genesis, c.head()).value();
     EXPECT_EQ(call.info.l1_price_per_byte, next);
-    const BlockContext in_block = make_call_context(c.world, c.genesis, c.head(), true);
+    const BlockContext in_block = make_call_context(c.world, c.genesis, c.head(), true).value();
     EXPECT_EQ(in_block.info.l1_price_per_byte, prices.back());
 
     // Idle: an empty block 10 s later drains 2000 bytes; enough seconds bring the calm price back.
     const Block& idle = c.execute(c.message({}, 10, l1_fee));
-    EXPECT_EQ(read_system_state(c.world).l1_backlog, drain_l1_backlog(f, backlogs.back(), 10));
-    EXPECT_LT(read_system_state(c.world).l1_price_per_byte, next);
+    EXPECT_EQ(read_system_state(c.world)->l1_backlog, drain_l1_backlog(f, backlogs.back(), 10));
+    EXPECT_LT(read_system_state(c.world)->l1_price_per_byte, next);
     EXPECT_TRUE(idle.txs.empty());
     c.execute(c.message({}, 3'600, l1_fee));
-    EXPECT_EQ(read_system_state(c.world).l1_backlog, 0u);
-    EXPECT_EQ(read_system_state(c.world).l1_price_per_byte, calm);
+    EXPECT_EQ(read_system_state(c.world)->l1_backlog, 0u);
+    EXPECT_EQ(read_system_state(c.world)->l1_price_per_byte, calm);
 }
 
 TEST(L1Pricing, AFixedGasLimitIsRefusedOnceTheBacklogPricesItOut) {
@@ -229,14 +229,15 @@ TEST(L1Pricing, SequencerAndValidatorPathsAgree) {
         BlockBuilder b(seq.world, seq.genesis, seq.head(), m, seq.hashes());
         for (const Bytes& raw : m.txs)
             ASSERT_TRUE(b.add(raw));
-        seq.blocks.push_back(b.finish());
+        seq.blocks.push_back(b.finish().value());
         const Block& vb = val.execute(m);
         ASSERT_EQ(vb.hash, seq.head().hash) << "block " << i + 1;
-        EXPECT_EQ(read_system_state(val.world).l1_backlog, read_system_state(seq.world).l1_backlog);
-        EXPECT_EQ(read_system_state(val.world).l1_price_per_byte,
-                  read_system_state(seq.world).l1_price_per_byte);
+        EXPECT_EQ(read_system_state(val.world)->l1_backlog,
+                  read_system_state(seq.world)->l1_backlog);
+        EXPECT_EQ(read_system_state(val.world)->l1_price_per_byte,
+                  read_system_state(seq.world)->l1_price_per_byte);
     }
-    EXPECT_GT(read_system_state(seq.world).l1_backlog, 0u);
+    EXPECT_GT(read_system_state(seq.world)->l1_backlog, 0u);
 }
 
 TEST(L1Pricing, OlderVersionsKeepTheirStateAndPrices) {
@@ -252,12 +253,12 @@ TEST(L1Pricing, OlderVersionsKeepTheirStateAndPrices) {
                       1, l1_fee));
         ASSERT_EQ(b.txs.size(), 1u);
     }
-    const SystemState s = read_system_state(c.world);
+    const SystemState s = read_system_state(c.world).value();
     EXPECT_EQ(s.l1_backlog, 0u);
     EXPECT_EQ(s.l1_price_per_byte, uint256(16) * l1_fee);
     for (Slot slot : {Slot::kL1Backlog, Slot::kL1TargetBytesPerSecond,
                       Slot::kL1BacklogToleranceSeconds, Slot::kL1PricingInertia})
-        EXPECT_EQ(c.world.read_storage(kArbosStateAddress, slot_key(slot)), uint256{});
+        EXPECT_EQ(c.world.read_storage(kArbosStateAddress, slot_key(slot)).value(), uint256{});
     EXPECT_EQ(next_l1_price_per_byte(c.genesis, s, l1_fee, s.last_timestamp + 1),
               uint256(16) * l1_fee);
 }
@@ -266,11 +267,13 @@ TEST(L1Pricing, GenesisParametersAreStoredAndParsed) {
     const Genesis g = l1_genesis();
     MemoryWorld w;
     make_genesis_block(w, g);
-    EXPECT_EQ(w.read_storage(kArbosStateAddress, slot_key(Slot::kL1TargetBytesPerSecond)),
+    EXPECT_EQ(w.read_storage(kArbosStateAddress, slot_key(Slot::kL1TargetBytesPerSecond)).value(),
               uint256(200));
-    EXPECT_EQ(w.read_storage(kArbosStateAddress, slot_key(Slot::kL1BacklogToleranceSeconds)),
-              uint256(2));
-    EXPECT_EQ(w.read_storage(kArbosStateAddress, slot_key(Slot::kL1PricingInertia)), uint256(20));
+    EXPECT_EQ(
+        w.read_storage(kArbosStateAddress, slot_key(Slot::kL1BacklogToleranceSeconds)).value(),
+        uint256(2));
+    EXPECT_EQ(w.read_storage(kArbosStateAddress, slot_key(Slot::kL1PricingInertia)).value(),
+              uint256(20));
     auto parsed = parse_genesis(to_json(g));
     ASSERT_TRUE(parsed) << parsed.error();
     EXPECT_EQ(*parsed, g);

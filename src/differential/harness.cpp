@@ -164,7 +164,7 @@ Result<uint64_t, std::string> run_sequencer(
             resync.push_back(round.txs[i].sender);
         }
         for (size_t s : resync)
-            gen.set_nonce(s, seq.pending_nonce(gen.sender_address(s)));
+            gen.set_nonce(s, seq.pending_nonce(gen.sender_address(s)).value());
         {
             std::lock_guard lock(l1_mu);
             view = round.l1_after;

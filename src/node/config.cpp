@@ -12,32 +12,81 @@
 namespace fuse::node {
 namespace {
 
-/// toml++ 3.3 (Debian 12) assumes that a table header's key starts right after `[` / `[[` and
-/// blanks (TOML_ASSERT_ASSUME in parser::parse_key: an assertion failure in debug builds, undefined
-/// behaviour with NDEBUG) instead of reporting `[ = 3` or `[#]` as an error (node_config_fuzz).
-/// Such a header is refused here first, as "line:column: message" like toml++'s own errors. A
-/// line whose first non-blank character is `[` is a table header in any document the node
-/// reads (its array options hold strings only).
-std::string bad_table_header(std::string_view text) {
-    size_t line = 1;
-    for (size_t pos = 0; pos <= text.size(); ++line) {
-        const size_t end = std::min(text.find('\n', pos), text.size());
-        const std::string_view l = text.substr(pos, end - pos);
-        size_t i = l.find_first_not_of(" \t");
-        if (i != std::string_view::npos && l[i] == '[') {
-            ++i;
-            if (i < l.size() && l[i] == '[') ++i;  // [[array of tables]] (brackets contiguous)
-            while (i < l.size() && (l[i] == ' ' || l[i] == '\t'))
-                ++i;
-            const char c = i < l.size() ? l[i] : '\n';
-            const bool key_start = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                                   (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '"' ||
-                                   c == '\'' || c == ']';
-            if (!key_start)
-                return std::to_string(line) + ":" + std::to_string(i + 1) +
-                       ": a table header must start with a key";
+/// What toml++ 3.3 must not see, found before it parses (fuzzing found it misbehaving on both;
+/// docs/sanitizers.md): a table header that does not start with a key (`[ = 3`: an assertion,
+/// undefined behaviour in release), and a non-ASCII character outside quoted strings and
+/// comments (U+00A1..U+0499 where it expects whitespace: unreachable code). TOML allows neither
+/// (bare keys are ASCII; other text outside strings and comments is ASCII syntax). A line whose
+/// first non-blank character (in code) is `[` is taken for a table header: in any document the
+/// node reads (its array options hold strings only) it is one. Returns "line:column: what", like
+/// toml++'s own errors, or "" when the text may go to toml++.
+std::string toml_prescan(std::string_view text) {
+    enum class In { kCode, kComment, kBasic, kLiteral, kMlBasic, kMlLiteral };
+    In in = In::kCode;
+    size_t line = 1, line_start = 0;
+    bool at_line_start = true;  // only spaces or tabs so far on this line (in code)
+    auto where = [&](size_t i) {
+        return std::to_string(line) + ":" + std::to_string(i - line_start + 1) + ": ";
+    };
+    auto starts = [&](size_t i, std::string_view s) { return text.substr(i, s.size()) == s; };
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '\n') {
+            ++line;
+            line_start = i + 1;
+            if (in == In::kComment) in = In::kCode;
+            if (in == In::kCode) at_line_start = true;
+            continue;
         }
-        pos = end + 1;
+        switch (in) {
+            case In::kComment:
+                continue;
+            case In::kBasic:
+                if (c == '\\')
+                    ++i;  // an escape: the next character is part of it
+                else if (c == '"')
+                    in = In::kCode;
+                continue;
+            case In::kLiteral:
+                if (c == '\'') in = In::kCode;
+                continue;
+            case In::kMlBasic:
+                if (c == '\\')
+                    ++i;
+                else if (starts(i, "\"\"\""))
+                    in = In::kCode, i += 2;
+                continue;
+            case In::kMlLiteral:
+                if (starts(i, "'''")) in = In::kCode, i += 2;
+                continue;
+            case In::kCode:
+                break;
+        }
+        if (static_cast<unsigned char>(c) >= 0x80)
+            return where(i) + "a non-ASCII character outside a quoted string or comment";
+        if (c == ' ' || c == '\t') continue;
+        if (at_line_start && c == '[') {
+            size_t j = i + 1;
+            if (j < text.size() && text[j] == '[') ++j;  // [[array of tables]] (contiguous)
+            while (j < text.size() && (text[j] == ' ' || text[j] == '\t'))
+                ++j;
+            const char k = j < text.size() ? text[j] : '\n';
+            const bool key_start = (k >= 'a' && k <= 'z') || (k >= 'A' && k <= 'Z') ||
+                                   (k >= '0' && k <= '9') || k == '_' || k == '-' || k == '"' ||
+                                   k == '\'' || k == ']';
+            if (!key_start) return where(j) + "a table header must start with a key";
+        }
+        at_line_start = false;
+        if (c == '#')
+            in = In::kComment;
+        else if (starts(i, "\"\"\""))
+            in = In::kMlBasic, i += 2;
+        else if (starts(i, "'''"))
+            in = In::kMlLiteral, i += 2;
+        else if (c == '"')
+            in = In::kBasic;
+        else if (c == '\'')
+            in = In::kLiteral;
     }
     return {};
 }
@@ -268,7 +317,7 @@ std::vector<std::string> ConfigBinder::keys() const {
 }
 
 void ConfigBinder::apply_toml(std::string_view text, std::string_view source) const {
-    if (std::string err = bad_table_header(text); !err.empty())
+    if (std::string err = toml_prescan(text); !err.empty())
         throw std::runtime_error(std::string(source) + ":" + err);
     toml::table doc;
     try {

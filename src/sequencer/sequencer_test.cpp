@@ -280,7 +280,7 @@ TEST_P(SequencerTest, PoolRefusesAFixedBudgetOnceTheL1BacklogPricesItOut) {
                                                     .data = incompressible(3'000, uint8_t(n))}));
             ASSERT_TRUE(ok.has_value()) << "version " << version << ": " << ok.error().message;
         }
-        const arbos::SystemState sys = arbos::read_system_state(*h.db->latest_state());
+        const arbos::SystemState sys = arbos::read_system_state(*h.db->latest_state()).value();
         // A transfer's L1 part at the plain price (16 × 1 gwei per byte), with 50% to spare.
         const Bytes shape = make_raw({.key = 2, .gas_limit = 1'000'000});
         const uint64_t calm = arbos::poster_gas(
