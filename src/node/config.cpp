@@ -23,8 +23,9 @@ namespace {
 std::string toml_prescan(std::string_view text) {
     enum class In { kCode, kComment, kBasic, kLiteral, kMlBasic, kMlLiteral };
     In in = In::kCode;
-    size_t line = 1, line_start = 0;
+    size_t line = 1, line_start = 0, string_start = 0;
     bool at_line_start = true;  // only spaces or tabs so far on this line (in code)
+    char prev = '\n';           // the previous character in code
     auto where = [&](size_t i) {
         return std::to_string(line) + ":" + std::to_string(i - line_start + 1) + ": ";
     };
@@ -35,7 +36,7 @@ std::string toml_prescan(std::string_view text) {
             ++line;
             line_start = i + 1;
             if (in == In::kComment) in = In::kCode;
-            if (in == In::kCode) at_line_start = true;
+            if (in == In::kCode) at_line_start = true, prev = '\n';
             continue;
         }
         switch (in) {
@@ -45,25 +46,32 @@ std::string toml_prescan(std::string_view text) {
                 if (c == '\\')
                     ++i;  // an escape: the next character is part of it
                 else if (c == '"')
-                    in = In::kCode;
+                    in = In::kCode, prev = c;
                 continue;
             case In::kLiteral:
-                if (c == '\'') in = In::kCode;
+                if (c == '\'') in = In::kCode, prev = c;
                 continue;
             case In::kMlBasic:
                 if (c == '\\')
                     ++i;
                 else if (starts(i, "\"\"\""))
-                    in = In::kCode, i += 2;
+                    in = In::kCode, i += 2, prev = c;
                 continue;
             case In::kMlLiteral:
-                if (starts(i, "'''")) in = In::kCode, i += 2;
+                if (starts(i, "'''")) in = In::kCode, i += 2, prev = c;
                 continue;
             case In::kCode:
                 break;
         }
         if (static_cast<unsigned char>(c) >= 0x80)
             return where(i) + "a non-ASCII character outside a quoted string or comment";
+        // A quote opens a string only where TOML lets one start (a value, an array or inline
+        // table item, a quoted key): after a blank, `=`, `[`, `,`, `{`, `.` or at a line's
+        // start. Elsewhere (`x = --a'''b`) it is no string to toml++ either, which then reads
+        // on through what follows as code.
+        const bool may_open = prev == '\n' || prev == ' ' || prev == '\t' || prev == '=' ||
+                              prev == '[' || prev == ',' || prev == '{' || prev == '.';
+        prev = c;
         if (c == ' ' || c == '\t') continue;
         if (at_line_start && c == '[') {
             size_t j = i + 1;
@@ -77,16 +85,23 @@ std::string toml_prescan(std::string_view text) {
             if (!key_start) return where(j) + "a table header must start with a key";
         }
         at_line_start = false;
-        if (c == '#')
+        if (c == '#') {
             in = In::kComment;
-        else if (starts(i, "\"\"\""))
-            in = In::kMlBasic, i += 2;
-        else if (starts(i, "'''"))
-            in = In::kMlLiteral, i += 2;
-        else if (c == '"')
-            in = In::kBasic;
-        else if (c == '\'')
-            in = In::kLiteral;
+        } else if ((c == '"' || c == '\'') && may_open) {
+            string_start = i;
+            if (starts(i, "\"\"\""))
+                in = In::kMlBasic, i += 2;
+            else if (starts(i, "'''"))
+                in = In::kMlLiteral, i += 2;
+            else
+                in = c == '"' ? In::kBasic : In::kLiteral;
+        }
+    }
+    if (in != In::kCode && in != In::kComment) {
+        line = 1, line_start = 0;
+        for (size_t i = 0; i < string_start; ++i)
+            if (text[i] == '\n') ++line, line_start = i + 1;
+        return where(string_start) + "a string that is never closed";
     }
     return {};
 }

@@ -120,6 +120,12 @@ TEST(NodeConfig, TomlErrorsNameTheKeyAndProblem) {
               "test.toml:2:16: a non-ASCII character outside a quoted string or comment");
     EXPECT_EQ(toml_error("[log]\nlevel = \"\"\"\n[ = 3\n\"\"\"\xc3\xa9\n"),
               "test.toml:4:4: a non-ASCII character outside a quoted string or comment");
+    // A quote where no string can start is no string (node_config_fuzz's second toml++ input),
+    // and a string left open is refused where it starts.
+    EXPECT_EQ(toml_error("role = --etric'''dd\xc9\x9css datadi\n"),
+              "test.toml:1:20: a non-ASCII character outside a quoted string or comment");
+    EXPECT_EQ(toml_error("[log]\nlevel = 'info\n"), "test.toml:2:9: a string that is never closed");
+    EXPECT_EQ(toml_error("a = \"\"\"x\xc3\xa9\n"), "test.toml:1:5: a string that is never closed");
 }
 
 TEST(NodeConfig, NonAsciiInsideStringsAndCommentsIsText) {
