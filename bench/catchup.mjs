@@ -61,6 +61,17 @@ function run(bin, args, logFile) {
   });
 }
 
+/// User + system CPU seconds of process `pid` so far (/proc/<pid>/stat, 100 ticks a second);
+/// with --wrap, the wrapper's (0).
+function cpuSeconds(pid) {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 /// One fresh validator with `bin` on `datadir`: resolves to {seconds, ...} once its head is
 /// `head` with the sequencer's hash `hash`.
 async function catchUp(rollup, bin, datadir, head, hash, logFile) {
@@ -79,10 +90,11 @@ async function catchUp(rollup, bin, datadir, head, hash, logFile) {
   child.once('error', (e) => { exited = { error: e.message }; });
   try {
     const endpoints = path.join(datadir, 'endpoints.json');
-    const url = await waitFor(() => {
+    const ep = await waitFor(() => {
       if (exited) throw new Error(`validator exited ${JSON.stringify(exited)}: see ${logFile}`);
-      return fs.existsSync(endpoints) && JSON.parse(fs.readFileSync(endpoints, 'utf8')).http;
+      return fs.existsSync(endpoints) && JSON.parse(fs.readFileSync(endpoints, 'utf8'));
     }, { timeoutMs: 60000, intervalMs: 10, what: 'the validator\'s endpoints.json' });
+    const url = ep.http;
     let at = 0;
     const deadline = Date.now() + 1800000;
     while (at < head) {
@@ -94,9 +106,17 @@ async function catchUp(rollup, bin, datadir, head, hash, logFile) {
       if (at < head) await sleep(20);
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = cpuSeconds(child.pid);
     const blk = await rpc(url, 'eth_getBlockByNumber', [`0x${head.toString(16)}`, false]);
     if (blk.hash !== hash) throw new Error(`validator block ${head} is ${blk.hash}, the sequencer's ${hash}`);
-    return { seconds };
+    // Where the time went, if this build reports it (docs/validator.md "Catch-up").
+    const stages = {};
+    if (ep.metrics) {
+      const text = await (await fetch(new URL('/metrics', ep.metrics))).text();
+      for (const m of text.matchAll(/^fusel2_validator_derive_seconds_total\{stage="(\w+)"\} ([0-9.e+-]+)$/gm))
+        stages[m[1]] = Number(m[2]);
+    }
+    return { seconds, stages, cpu };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (exited ? r() : child.once('exit', r)));
@@ -167,13 +187,18 @@ async function main() {
       for (const [i, bin] of bins.entries()) {
         const datadir = path.join(work, `validator-${i}-${r}`);
         const res = await catchUp(rollup, bin, datadir, head, hash, path.join(work, `validator-${i}-${r}.log`));
-        const row = { bin, run: r, seconds: res.seconds, mgasPerS: Number(gas) / 1e6 / res.seconds,
+        const row = { bin, run: r, seconds: res.seconds, cpuSeconds: res.cpu, mgasPerS: Number(gas) / 1e6 / res.seconds,
           mgasPerSWithoutL1: Number(gas - l1Gas) / 1e6 / res.seconds,
           txPerS: txs / res.seconds, txs, blocks: head, batches, gas: gas.toString() };
         results.push(row);
         console.log(`catch-up ${bin} (run ${r + 1}): ${res.seconds.toFixed(2)} s, ${row.mgasPerS.toFixed(1)} Mgas/s ` +
           `(${row.mgasPerSWithoutL1.toFixed(1)} without L1 gas), ` +
-          `${row.txPerS.toFixed(0)} tx/s (${txs} txs, ${head} blocks, ${batches} batches)`);
+          `${row.txPerS.toFixed(0)} tx/s (${txs} txs, ${head} blocks, ${batches} batches); CPU ${res.cpu} s; ` +
+          `load average ${os.loadavg()[0].toFixed(1)}`);
+        if (Object.keys(res.stages).length) {
+          row.stages = res.stages;
+          console.log(`  stages (s): ${Object.entries(res.stages).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+        }
         fs.rmSync(datadir, { recursive: true, force: true });
       }
     }
