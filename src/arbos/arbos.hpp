@@ -123,6 +123,7 @@ struct PreparedTx {
     TxError decode_error = TxError::kEmptyInput;
     std::optional<Address> sender;  ///< nullopt: the signature does not recover
     Hash32 hash;                    ///< keccak256 of the bytes (decoding is canonical)
+    uint64_t l1_bytes = 0;  ///< compressed_size of the bytes (the L1 fee's size, l1_fee.hpp)
 };
 
 /// `raw` decoded, hashed and its sender recovered (no state read; thread-safe).
@@ -187,6 +188,10 @@ public:
     state::ReadResult<Block> finish(state::StateDiff* diff = nullptr);
 
 private:
+    /// add(tx, raw, ...) with the transaction's compressed size already known.
+    Result<const ExecutedTx*, TxRejection> add_sized(const Transaction& tx, ByteView raw_tx,
+                                                     const Address& sender, const Hash32& tx_hash,
+                                                     uint64_t l1_bytes);
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

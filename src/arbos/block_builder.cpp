@@ -160,6 +160,7 @@ PreparedTx prepare_tx(ByteView raw) {
     // hash of the bytes is tx_hash(*tx) without encoding again.
     p.hash = keccak256(raw);
     if (auto sender = recover_sender(*tx)) p.sender = *sender;
+    p.l1_bytes = compressed_size(raw);
     p.tx = std::move(*tx);
     return p;
 }
@@ -169,7 +170,7 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const PreparedTx& prepa
     if (!prepared.tx) return reject(state::decode_error(prepared.decode_error));
     if (auto bad = state::check_type(*prepared.tx, impl_->ctx.rev)) return reject(std::move(*bad));
     if (!prepared.sender) return reject(state::make_refusal(state::TxReason::kInvalidSignature));
-    return add(*prepared.tx, raw_tx, *prepared.sender, prepared.hash);
+    return add_sized(*prepared.tx, raw_tx, *prepared.sender, prepared.hash, prepared.l1_bytes);
 }
 
 std::optional<state::TxRefusal> BlockBuilder::Impl::check(const Transaction& tx,
@@ -194,11 +195,20 @@ std::optional<state::TxRefusal> BlockBuilder::Impl::check(const Transaction& tx,
 Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, ByteView raw_tx,
                                                          const Address& sender,
                                                          const Hash32& hash) {
+    // A block whose state could not be read is abandoned: nothing more goes in (and nothing
+    // more is compressed).
+    if (impl_->exec.faulted()) return reject(state::storage_fault_refusal(*impl_->exec.fault()));
+    return add_sized(tx, raw_tx, sender, hash, compressed_size(raw_tx));
+}
+
+Result<const ExecutedTx*, TxRejection> BlockBuilder::add_sized(const Transaction& tx,
+                                                               ByteView raw_tx,
+                                                               const Address& sender,
+                                                               const Hash32& hash,
+                                                               uint64_t l1_bytes) {
     Impl& b = *impl_;
-    // A block whose state could not be read is abandoned: nothing more goes in.
     if (b.exec.faulted()) return reject(state::storage_fault_refusal(*b.exec.fault()));
     BlockContext& c = b.ctx;
-    const uint64_t l1_bytes = compressed_size(raw_tx);
     const uint256 l1_fee = uint256(l1_bytes) * c.info.l1_price_per_byte;
     const uint64_t l1_gas = poster_gas(l1_fee, c.info.base_fee);
     if (auto bad = b.check(tx, l1_gas)) return reject(std::move(*bad));
