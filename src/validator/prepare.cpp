@@ -1,12 +1,14 @@
 #include "validator/prepare.hpp"
 
+#include <time.h>
+
 #include <atomic>
 #include <thread>
 
 namespace fuse::validator {
 
 std::vector<PreparedBatch> prepare_batches(std::span<const inbox::DeliveredBatch> batches,
-                                           unsigned threads) {
+                                           unsigned threads, double* extra_cpu_seconds) {
     struct Job {
         const Bytes* raw;
         arbos::PreparedTx* out;
@@ -33,11 +35,20 @@ std::vector<PreparedBatch> prepare_batches(std::span<const inbox::DeliveredBatch
     };
     std::vector<std::jthread> pool;
     const size_t extra = threads > 1 ? std::min<size_t>(threads - 1, jobs.size() / kChunk) : 0;
+    std::vector<double> cpu(extra, 0.0);
     for (size_t i = 0; i < extra; ++i)
-        pool.emplace_back(work);
+        pool.emplace_back([&work, &cpu, i] {
+            work();
+            timespec ts{};
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+            cpu[i] = static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+        });
     work();
     for (auto& t : pool)
         t.join();
+    if (extra_cpu_seconds)
+        for (double c : cpu)
+            *extra_cpu_seconds += c;
     return out;
 }
 

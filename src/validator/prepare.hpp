@@ -19,7 +19,8 @@ using PreparedBatch = std::vector<std::vector<arbos::PreparedTx>>;
 
 /// `arbos::prepare_tx` of every transaction of `batches`, on `threads` threads (this one
 /// included; 0 or 1: this thread only). The result does not depend on `threads`.
+/// `extra_cpu_seconds` (if given) receives the CPU time of the threads other than this one.
 std::vector<PreparedBatch> prepare_batches(std::span<const inbox::DeliveredBatch> batches,
-                                           unsigned threads);
+                                           unsigned threads, double* extra_cpu_seconds = nullptr);
 
 }  // namespace fuse::validator

@@ -1,5 +1,7 @@
 #include "validator/validator.hpp"
 
+#include <time.h>
+
 #include <algorithm>
 #include <stdexcept>
 #include <thread>
@@ -35,6 +37,13 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_between(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double>(b - a).count();
+}
+
+/// CPU seconds this thread has used (its share of the cores, whatever else the machine runs).
+double thread_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 Bytes text_bytes(const std::string& s) {
@@ -206,11 +215,13 @@ Validator::Fetched Validator::fetch(bool ahead) {
     for (const auto& b : f.poll.batches)
         f.deposits.push_back(deposits_of(b));
     const auto t1 = Clock::now();
+    const double cpu1 = thread_cpu_seconds();
     // Ahead of execution the executing thread has a core: one recovery thread fewer.
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     unsigned threads = cfg_.recovery_threads ? cfg_.recovery_threads : cores;
     if (ahead && !cfg_.recovery_threads) threads = std::max(1u, threads - 1);
-    f.prepared = prepare_batches(f.poll.batches, threads);
+    f.prepared = prepare_batches(f.poll.batches, threads, &f.cpu_recovering);
+    f.cpu_recovering += thread_cpu_seconds() - cpu1;
     f.seconds_polling = seconds_between(t0, t1);
     f.seconds_recovering = seconds_between(t1, Clock::now());
     return f;
@@ -228,6 +239,7 @@ void Validator::derive() {
             std::lock_guard lock(mu_);
             status_.seconds_polling += f.seconds_polling;
             status_.seconds_recovering += f.seconds_recovering;
+            status_.cpu_recovering += f.cpu_recovering;
             status_.seconds_waiting += waited;
         }
         // Read on while these execute, unless this poll reached L1's safe block (then the next
@@ -379,6 +391,7 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b,
     };
     const arbos::Block* prev = &*parent;
     const auto te = Clock::now();
+    const double cpu_e = thread_cpu_seconds();
     for (const auto& msg : b.resolved.messages) {
         diffs.emplace_back();
         const size_t i = blocks.size();
@@ -411,6 +424,7 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b,
         commits.push_back({&blocks[i], &diffs[i], &b.resolved.messages[i], contents[i]});
     const uint64_t last = head + blocks.size();
     const auto tc = Clock::now();
+    const double cpu_c = thread_cpu_seconds();
     if (auto r = db_.commit(commits); !r) {
         db_.discard_staged();
         throw StorageFailure("committing L2 blocks " + std::to_string(head + 1) + ".." +
@@ -424,12 +438,15 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b,
     must(db_.set_head(storage::Head::kSafe, last),
          "setting the safe head to L2 block " + std::to_string(last));
     const auto td = Clock::now();
+    const double cpu_d = thread_cpu_seconds();
     for (const auto& blk : blocks)
         for (auto& cb : on_block_)
             cb(blk);
     std::lock_guard lock(mu_);
     status_.seconds_executing += seconds_between(te, tc);
     status_.seconds_committing += seconds_between(tc, td);
+    status_.cpu_executing += cpu_c - cpu_e;
+    status_.cpu_committing += cpu_d - cpu_c;
     status_.batches_derived = b.sequence_number + 1;
     status_.derived_block = last;
     status_.next_deposit = b.next_deposit_index;

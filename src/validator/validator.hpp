@@ -81,6 +81,9 @@ struct Status {
     /// executing thread, executing blocks (roots included), committing them.
     double seconds_polling = 0, seconds_recovering = 0, seconds_waiting = 0, seconds_executing = 0,
            seconds_committing = 0;
+    /// CPU seconds of the same stages (the threads' own clocks: what they cost on a machine
+    /// whose cores are shared); recovery summed over its threads.
+    double cpu_recovering = 0, cpu_executing = 0, cpu_committing = 0;
     bool mismatch = false;
     std::string alarm;  ///< the first mismatch, if any
     std::string last_error;
@@ -119,7 +122,7 @@ private:
         std::vector<std::vector<std::vector<arbos::PreparedTx>>> prepared;  ///< [batch][msg][tx]
         inbox::InboxCursor cursor;
         std::string history_json;
-        double seconds_polling = 0, seconds_recovering = 0;
+        double seconds_polling = 0, seconds_recovering = 0, cpu_recovering = 0;
     };
     /// (Re)creates reader_ at the saved cursor and history, dropping blocks committed after
     /// the saved cursor (a crash, or a failure, between the two writes).
