@@ -1,13 +1,16 @@
 // Batch density (issue 16, point 3): L1 bytes per transaction of batch format 0x00 (brotli of
-// the segment stream) and 0x01 (brotli of the transactions split into columns) against plain
-// brotli-11 of the same raw transactions, on two workloads:
+// the segment stream), 0x01 (brotli of the transactions split into columns) and 0x02 (0x01 with
+// the address registry carried from batch to batch) against plain brotli-11 of the same raw
+// transactions, on two workloads:
 //   zipf     realistic repetition: senders and recipients Zipf-like from 100,000 accounts, most
 //            calls to a few dozen popular contracts (ERC-20 transfers and approvals, DEX swaps),
 //            mixed tx types, wallet-style fees, gas limits and amounts (bench/README.md);
 //   uniform  the replay bench's history (bench/replay_bench.cpp): 1,000 accounts, random ETH
 //            transfers and ERC-20 transfers to one token, uniform random pairs.
-// Full 122,880-byte batches at brotli quality 11 through BatchBuilder; every format-0x01 batch
-// is decoded again and compared with the messages that went in. A one-shot program.
+// Full 122,880-byte batches at brotli quality 11 through BatchBuilder, in sequence; every batch
+// is decoded again (0x02 with the registry of the batches before it) and compared with the
+// messages that went in; the batches of the second half are also reported alone (steady
+// state). A one-shot program.
 #include <brotli/encode.h>
 
 #include <algorithm>
