@@ -114,6 +114,21 @@ struct TxRejection {
 /// the last 256 below the block being built). When not given, the builder knows only its parent.
 using BlockHashFn = state::BlockHashFn;
 
+/// One raw transaction of a message decoded, hashed and its sender recovered ahead of
+/// execution. None of it reads the state, so the validator prepares a whole batch on worker
+/// threads while earlier blocks execute (docs/validator.md "Catch-up"); `BlockBuilder::add(
+/// prepared, raw)` then includes or refuses it exactly as `add(raw)` would.
+struct PreparedTx {
+    std::optional<Transaction> tx;  ///< nullopt: the bytes do not decode (`decode_error`)
+    TxError decode_error = TxError::kEmptyInput;
+    std::optional<Address> sender;  ///< nullopt: the signature does not recover
+    Hash32 hash;                    ///< keccak256 of the bytes (decoding is canonical)
+    uint64_t l1_bytes = 0;  ///< compressed_size of the bytes (the L1 fee's size, l1_fee.hpp)
+};
+
+/// `raw` decoded, hashed and its sender recovered (no state read; thread-safe).
+PreparedTx prepare_tx(ByteView raw);
+
 /// Builds one block on top of `parent` from transactions offered one at a time.
 class BlockBuilder {
 public:
@@ -139,6 +154,9 @@ public:
     /// Same for an already decoded transaction whose sender is known (sequencer fast path).
     Result<const ExecutedTx*, TxRejection> add(const Transaction& tx, ByteView raw_tx,
                                                const Address& sender, const Hash32& tx_hash);
+    /// Same for a transaction prepared ahead (`prepare_tx(raw_tx)`): the same checks in the
+    /// same order as `add(raw_tx)`, hence the same inclusion or refusal.
+    Result<const ExecutedTx*, TxRejection> add(const PreparedTx& prepared, ByteView raw_tx);
 
     /// Compute gas still available in the block (FeeParams::block_gas_limit bounds gas used
     /// minus the L1 part; a transaction fits when gas limit − its L1 gas ≤ gas_left()).
@@ -170,6 +188,10 @@ public:
     state::ReadResult<Block> finish(state::StateDiff* diff = nullptr);
 
 private:
+    /// add(tx, raw, ...) with the transaction's compressed size already known.
+    Result<const ExecutedTx*, TxRejection> add_sized(const Transaction& tx, ByteView raw_tx,
+                                                     const Address& sender, const Hash32& tx_hash,
+                                                     uint64_t l1_bytes);
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
@@ -178,11 +200,14 @@ private:
 /// from L1; see BlockBuilder), then every transaction of `msg` in order, invalid ones skipped
 /// (a deterministic rule: the sequencer never emits them, a faulty batch cannot crash us).
 /// Fails with the storage fault when a read of `world` failed: no block, nothing applied.
+/// `prepared`: empty, or `prepare_tx` of every transaction of `msg` in order (the same block
+/// either way; throws std::invalid_argument when the count differs).
 state::ReadResult<Block> try_execute_message(WorldState& world, const Genesis& genesis,
                                              const Block& parent, const Message& msg,
                                              state::StateDiff* diff = nullptr,
                                              BlockHashFn block_hashes = {},
-                                             std::span<const Deposit> deposits = {});
+                                             std::span<const Deposit> deposits = {},
+                                             std::span<const PreparedTx> prepared = {});
 
 /// A storage fault thrown by `execute_message` (the fault's text as what()).
 class StorageFaultError : public std::runtime_error {
@@ -197,7 +222,8 @@ public:
 /// try_execute_message.
 Block execute_message(WorldState& world, const Genesis& genesis, const Block& parent,
                       const Message& msg, state::StateDiff* diff = nullptr,
-                      BlockHashFn block_hashes = {}, std::span<const Deposit> deposits = {});
+                      BlockHashFn block_hashes = {}, std::span<const Deposit> deposits = {},
+                      std::span<const PreparedTx> prepared = {});
 
 /// Block 0: the alloc and ArbOS's initial state; its hash is the genesis hash recorded in
 /// RollupCore. `world` must be empty; the alloc is applied to it. (An empty world needs no

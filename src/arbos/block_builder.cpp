@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <deque>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "arbos/arbos.hpp"
@@ -148,6 +149,30 @@ Result<const ExecutedTx*, TxRejection> BlockBuilder::add(ByteView raw_tx) {
     return add(*tx, raw_tx, *sender, tx_hash(*tx));
 }
 
+PreparedTx prepare_tx(ByteView raw) {
+    PreparedTx p;
+    auto tx = decode_transaction(raw);
+    if (!tx) {
+        p.decode_error = tx.error();
+        return p;
+    }
+    // decode_transaction accepts only canonical encodings (encode(decode(b)) == b), so the
+    // hash of the bytes is tx_hash(*tx) without encoding again.
+    p.hash = keccak256(raw);
+    if (auto sender = recover_sender(*tx)) p.sender = *sender;
+    p.l1_bytes = compressed_size(raw);
+    p.tx = std::move(*tx);
+    return p;
+}
+
+Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const PreparedTx& prepared,
+                                                         ByteView raw_tx) {
+    if (!prepared.tx) return reject(state::decode_error(prepared.decode_error));
+    if (auto bad = state::check_type(*prepared.tx, impl_->ctx.rev)) return reject(std::move(*bad));
+    if (!prepared.sender) return reject(state::make_refusal(state::TxReason::kInvalidSignature));
+    return add_sized(*prepared.tx, raw_tx, *prepared.sender, prepared.hash, prepared.l1_bytes);
+}
+
 std::optional<state::TxRefusal> BlockBuilder::Impl::check(const Transaction& tx,
                                                           uint64_t l1_gas) const {
     using state::TxReason;
@@ -170,11 +195,20 @@ std::optional<state::TxRefusal> BlockBuilder::Impl::check(const Transaction& tx,
 Result<const ExecutedTx*, TxRejection> BlockBuilder::add(const Transaction& tx, ByteView raw_tx,
                                                          const Address& sender,
                                                          const Hash32& hash) {
+    // A block whose state could not be read is abandoned: nothing more goes in (and nothing
+    // more is compressed).
+    if (impl_->exec.faulted()) return reject(state::storage_fault_refusal(*impl_->exec.fault()));
+    return add_sized(tx, raw_tx, sender, hash, compressed_size(raw_tx));
+}
+
+Result<const ExecutedTx*, TxRejection> BlockBuilder::add_sized(const Transaction& tx,
+                                                               ByteView raw_tx,
+                                                               const Address& sender,
+                                                               const Hash32& hash,
+                                                               uint64_t l1_bytes) {
     Impl& b = *impl_;
-    // A block whose state could not be read is abandoned: nothing more goes in.
     if (b.exec.faulted()) return reject(state::storage_fault_refusal(*b.exec.fault()));
     BlockContext& c = b.ctx;
-    const uint64_t l1_bytes = compressed_size(raw_tx);
     const uint256 l1_fee = uint256(l1_bytes) * c.info.l1_price_per_byte;
     const uint64_t l1_gas = poster_gas(l1_fee, c.info.base_fee);
     if (auto bad = b.check(tx, l1_gas)) return reject(std::move(*bad));
@@ -278,12 +312,18 @@ state::ReadResult<Block> BlockBuilder::finish(state::StateDiff* diff) {
 state::ReadResult<Block> try_execute_message(WorldState& world, const Genesis& genesis,
                                              const Block& parent, const Message& msg,
                                              state::StateDiff* diff, BlockHashFn block_hashes,
-                                             std::span<const Deposit> deposits) {
+                                             std::span<const Deposit> deposits,
+                                             std::span<const PreparedTx> prepared) {
+    if (!prepared.empty() && prepared.size() != msg.txs.size())
+        throw std::invalid_argument("try_execute_message: " + std::to_string(prepared.size()) +
+                                    " prepared transactions for a message of " +
+                                    std::to_string(msg.txs.size()));
     BlockBuilder builder(world, genesis, parent, msg, std::move(block_hashes), deposits);
-    for (const Bytes& raw : msg.txs) {
+    for (size_t i = 0; i < msg.txs.size(); ++i) {
+        const Bytes& raw = msg.txs[i];
         // Invalid transactions are skipped (the deterministic rule); a storage fault is not a
         // property of the transaction: it ends the block.
-        if (auto added = builder.add(raw);
+        if (auto added = prepared.empty() ? builder.add(raw) : builder.add(prepared[i], raw);
             !added && added.error().reason == state::TxReason::kStorageFault)
             break;
     }
@@ -292,9 +332,9 @@ state::ReadResult<Block> try_execute_message(WorldState& world, const Genesis& g
 
 Block execute_message(WorldState& world, const Genesis& genesis, const Block& parent,
                       const Message& msg, state::StateDiff* diff, BlockHashFn block_hashes,
-                      std::span<const Deposit> deposits) {
-    auto block =
-        try_execute_message(world, genesis, parent, msg, diff, std::move(block_hashes), deposits);
+                      std::span<const Deposit> deposits, std::span<const PreparedTx> prepared) {
+    auto block = try_execute_message(world, genesis, parent, msg, diff, std::move(block_hashes),
+                                     deposits, prepared);
     if (!block) throw StorageFaultError(std::move(block.error()));
     return std::move(*block);
 }

@@ -196,6 +196,92 @@ TEST(BlockBuilder, SequencerAndValidatorPathsGiveTheSameBlockHash) {
     EXPECT_EQ(sealed.txs[2].first_log_index, 0u);
 }
 
+/// `raw` (a signed transaction) with its signature's r replaced: r = 0 recovers no sender,
+/// the r of another signature recovers some other address.
+Bytes with_r(const Bytes& raw, const uint256& r) {
+    Transaction t = decode_transaction(raw).value();
+    t.r = r;
+    return encode_transaction(t);
+}
+
+TEST(BlockBuilder, PreparedTransactionsGiveTheSameInclusionsRefusalsAndBlock) {
+    const Address to = addr("0x6666666666666666666666666666666666666666");
+    Transaction blob;
+    blob.type = TxType::kBlob;
+    blob.chain_id = kChainId;
+    blob.max_fee_per_gas = kGwei;
+    blob.gas_limit = 21'000;
+    blob.to = to;
+    blob.max_fee_per_blob_gas = kGwei;
+    blob.blob_versioned_hashes = {Hash32{}};
+    ASSERT_TRUE(sign_transaction(blob, dev_accounts()[0].private_key));
+    const uint256 other_r = decode_transaction(make_tx(2, 7, to, uint256(9))).value().r;
+    const std::vector<Bytes> offered = {
+        make_tx(0, 0, to, uint256(1), 60'000),
+        with_r(make_tx(1, 0, to, uint256(2)), uint256(0)),  // no sender recovers
+        with_r(make_tx(1, 0, to, uint256(3)), other_r),     // another sender: no funds
+        make_tx(0, 0, to, uint256(4)),                      // duplicate nonce
+        Bytes{0x02, 0xc0},                                  // does not decode
+        Bytes{},                                            // empty
+        encode_transaction(blob),                           // type refused
+        make_tx(2, 0, to, uint256(5), 21'000, {}, uint256(0), uint256(0), kChainId + 1),
+        make_tx(1, 0, std::nullopt, uint256(0), 100'000, Bytes{0x60, 0x00, 0x60, 0x00, 0xf3}),
+        make_tx(0, 1, to, uint256(6), 60'000),
+    };
+    Chain a(dev_genesis(kChainId));
+    Chain b(dev_genesis(kChainId));
+    const Message m = a.message(offered, 2, uint256(1'000), 5);  // a small L1 fee
+    BlockBuilder serial(a.world, a.genesis, a.head(), m, a.hashes());
+    BlockBuilder ahead(b.world, b.genesis, b.head(), m, b.hashes());
+    size_t included = 0, no_sender = 0;
+    for (const Bytes& raw : offered) {
+        const PreparedTx p = prepare_tx(raw);
+        if (p.tx) {
+            EXPECT_EQ(p.hash, tx_hash(*p.tx));
+            EXPECT_EQ(p.l1_bytes, compressed_size(raw));
+            if (p.sender) {
+                EXPECT_EQ(*p.sender, recover_sender(*p.tx).value());
+            } else {
+                ++no_sender;
+            }
+        }
+        auto x = serial.add(raw);
+        auto y = ahead.add(p, raw);
+        ASSERT_EQ(bool(x), bool(y));
+        if (x) {
+            ++included;
+            EXPECT_EQ((*x)->hash, (*y)->hash);
+            EXPECT_EQ((*x)->sender, (*y)->sender);
+            EXPECT_EQ((*x)->gas_used_for_l1, (*y)->gas_used_for_l1);
+        } else {
+            EXPECT_EQ(x.error().reason, y.error().reason);
+            EXPECT_EQ(x.error().message, y.error().message);
+        }
+    }
+    EXPECT_EQ(included, 3u);
+    EXPECT_EQ(no_sender, 1u);
+    const Block x = serial.finish().value();
+    const Block y = ahead.finish().value();
+    EXPECT_EQ(x.hash, y.hash);
+    EXPECT_GT(y.txs[0].gas_used_for_l1, 0u);  // the prepared L1 size was charged
+    // The validator's path: the whole message with and without prepared transactions.
+    Chain c(dev_genesis(kChainId));
+    Chain d(dev_genesis(kChainId));
+    std::vector<PreparedTx> prepared;
+    for (const Bytes& raw : offered)
+        prepared.push_back(prepare_tx(raw));
+    const Block plain = c.execute(m);
+    const Block fast =
+        execute_message(d.world, d.genesis, d.head(), m, nullptr, d.hashes(), {}, prepared);
+    EXPECT_EQ(plain.hash, x.hash);
+    EXPECT_EQ(fast.hash, x.hash);
+    EXPECT_EQ(fast.txs.size(), 3u);
+    prepared.pop_back();
+    EXPECT_THROW(
+        execute_message(d.world, d.genesis, d.head(), m, nullptr, d.hashes(), {}, prepared),
+        std::invalid_argument);
+}
+
 }  // namespace
 
 namespace {

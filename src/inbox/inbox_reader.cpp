@@ -187,11 +187,29 @@ void InboxReader::read_range(State& st, uint64_t from, uint64_t to, PollResult& 
                  "): range lowered to " + num(log_range_));
         }
     }
-    const Hash32 to_hash = header(to).hash;
     std::sort(logs.begin(), logs.end(), [](const l1::Log& a, const l1::Log& b) {
         return a.block_number != b.block_number ? a.block_number < b.block_number
                                                 : a.log_index < b.log_index;
     });
+    // At most what is left of max_batches_per_poll (an L1 block's batches all together): the
+    // range ends at the block of the last batch it delivers, the rest is read by the next poll.
+    // A validator catching up then gets a few batches per poll and can execute them while the
+    // next poll reads on (docs/validator.md "Catch-up").
+    const size_t room = cfg_.max_batches_per_poll > out.batches.size()
+                            ? cfg_.max_batches_per_poll - out.batches.size()
+                            : 1;
+    size_t counted = 0;
+    for (size_t i = 0; i < logs.size(); ++i) {
+        const l1::Log& log = logs[i];
+        if (log.removed || log.address != cfg_.inbox) continue;
+        if (counted++ < room || log.block_number > to ||
+            log.block_number == logs[i - 1].block_number)
+            continue;
+        to = std::max(from, logs[i - 1].block_number);
+        logs.erase(logs.begin() + static_cast<std::ptrdiff_t>(i), logs.end());
+        break;
+    }
+    const Hash32 to_hash = header(to).hash;
     for (const l1::Log& log : logs) {
         if (log.removed || log.address != cfg_.inbox) continue;
         if (log.block_number < from || log.block_number > to)

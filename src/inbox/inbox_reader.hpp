@@ -37,8 +37,9 @@ struct InboxReaderConfig {
     uint64_t confirmations = kDefaultConfirmations;
     /// Most blocks per eth_getLogs request (halved automatically when the node refuses a range).
     uint64_t max_log_range = 1000;
-    /// A poll stops after the range in which this many batches were delivered, or after this
-    /// many ranges, so that a long catch-up returns (and can be persisted) in steps.
+    /// A poll delivers at most this many batches (more only when one L1 block holds them: its
+    /// range then ends at that block), and reads at most this many ranges, so that a long
+    /// catch-up returns (and can be persisted, and executed while the next poll reads) in steps.
     size_t max_batches_per_poll = 256;
     size_t max_ranges_per_poll = 64;
     /// Delivered batches remembered for reorg detection (also restored from the caller).

@@ -184,6 +184,35 @@ TEST(InboxReader, CatchesUpInBoundedSteps) {
     EXPECT_EQ(polls + 1, (blocks + 1) / 2);  // one 2-block range per poll
 }
 
+// max_batches_per_poll bounds a poll by batches, not by ranges: a range holding more batches
+// ends at the block of the last one delivered, and the next poll reads on from there.
+TEST(InboxReader, BoundsBatchesPerPollWithinOneRange) {
+    InboxEnv env;
+    std::vector<PostedBatch> posted;
+    for (uint8_t i = 0; i < 5; ++i)
+        posted.push_back(env.post({env.message_on(env.latest().number, {tx_bytes(i, 30)})}));
+    env.mine(2);
+    auto cfg = env.reader_config();
+    cfg.max_log_range = 1000;  // every batch in one range
+    cfg.max_batches_per_poll = 2;
+    InboxReader reader(*env.rpc, cfg);
+    std::vector<std::vector<uint64_t>> polls;
+    for (int i = 0; i < 10; ++i) {
+        const auto r = reader.poll();
+        std::vector<uint64_t> seqs;
+        for (const auto& b : r.batches)
+            seqs.push_back(b.sequence_number);
+        polls.push_back(seqs);
+        if (r.caught_up) break;
+        // Stopped early: the cursor is at the last delivered batch's block.
+        ASSERT_FALSE(r.batches.empty());
+        EXPECT_EQ(reader.cursor().scanned_block, r.batches.back().l1_block_number);
+    }
+    EXPECT_EQ(polls, (std::vector<std::vector<uint64_t>>{{0, 1}, {2, 3}, {4}}));
+    for (size_t i = 1; i < posted.size(); ++i)  // one batch per L1 block
+        ASSERT_LT(posted[i - 1].receipt.block_number, posted[i].receipt.block_number);
+}
+
 // Only blocks at least `confirmations` deep are read.
 TEST(InboxReader, WaitsForConfirmations) {
     InboxEnv env;

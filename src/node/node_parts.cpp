@@ -297,6 +297,18 @@ void write_validator_status(PrometheusWriter& w, const validator::Status& s) {
     w.single("fusel2_validator_halted", "gauge",
              "1 when the validator halted (a storage failure); the reason is in GET /health",
              uint64_t{s.halted ? 1u : 0u});
+    w.begin("fusel2_validator_derive_seconds_total", "counter",
+            "Time spent deriving, by stage (docs/validator.md \"Catch-up\"): poll (L1 reads, on "
+            "the prefetch thread), recover (sender recovery), wait (the executing thread waiting "
+            "for L1), execute (blocks and roots), commit; *_cpu: the same as CPU time of the "
+            "threads doing it");
+    const std::pair<const char*, double> stages[] = {
+        {"poll", s.seconds_polling},      {"recover", s.seconds_recovering},
+        {"wait", s.seconds_waiting},      {"execute", s.seconds_executing},
+        {"commit", s.seconds_committing}, {"recover_cpu", s.cpu_recovering},
+        {"execute_cpu", s.cpu_executing}, {"commit_cpu", s.cpu_committing}};
+    for (const auto& [stage, seconds] : stages)
+        w.sample("fusel2_validator_derive_seconds_total", {{"stage", stage}}, seconds);
 }
 
 }  // namespace fuse::node

@@ -1,11 +1,15 @@
 #include "validator/validator.hpp"
 
+#include <time.h>
+
+#include <algorithm>
 #include <stdexcept>
 #include <thread>
 
 #include "core/hex.hpp"
 #include "core/stop_wait.hpp"
 #include "l1/contracts.hpp"
+#include "validator/prepare.hpp"
 
 namespace fuse::validator {
 
@@ -27,6 +31,19 @@ uint64_t read_be64(ByteView b) {
     for (size_t i = 0; i < 8 && i < b.size(); ++i)
         v = v << 8 | b[i];
     return v;
+}
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_between(Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double>(b - a).count();
+}
+
+/// CPU seconds this thread has used (its share of the cores, whatever else the machine runs).
+double thread_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 Bytes text_bytes(const std::string& s) {
@@ -73,6 +90,17 @@ Validator::Validator(storage::Database& db, const arbos::Genesis& genesis, l1::R
         cfg_.reader.genesis_header.timestamp = g->header.timestamp;
         cfg_.reader.genesis_header.l1_block_number = g->l1_block_number;
     }
+    batches_per_step_ = std::max<size_t>(1, cfg_.reader.max_batches_per_poll);
+    open_reader();
+    if (cfg_.mode == Mode::kWatch && !cfg_.sequencer_url.empty()) {
+        l1::RpcClientConfig rc;
+        rc.url = cfg_.sequencer_url;
+        rc.max_attempts = 2;
+        sequencer_ = std::make_unique<l1::RpcClient>(rc);
+    }
+}
+
+void Validator::open_reader() {
     inbox::InboxCursor cursor;
     std::vector<inbox::BatchRef> history;
     if (auto c = db_.get_meta(kCursorKey))
@@ -88,20 +116,24 @@ Validator::Validator(storage::Database& db, const arbos::Genesis& genesis, l1::R
         if (auto r = db_.rewind_to(derived); !r)
             throw std::runtime_error("validator: rewind failed: " + r.error());
     }
-    status_.batches_derived = cursor.last ? cursor.last->sequence_number + 1 : 0;
-    status_.derived_block = derived;
-    status_.next_deposit = cursor.last ? cursor.last->next_deposit_index : 0;
-    if (auto f = db_.head(storage::Head::kFinalized)) status_.finalized_block = *f;
-    reader_ = std::make_unique<inbox::InboxReader>(l1_, cfg_.reader, cursor, std::move(history));
-    if (cfg_.mode == Mode::kWatch && !cfg_.sequencer_url.empty()) {
-        l1::RpcClientConfig rc;
-        rc.url = cfg_.sequencer_url;
-        rc.max_attempts = 2;
-        sequencer_ = std::make_unique<l1::RpcClient>(rc);
+    {
+        std::lock_guard lock(mu_);
+        status_.batches_derived = cursor.last ? cursor.last->sequence_number + 1 : 0;
+        status_.derived_block = derived;
+        status_.next_deposit = cursor.last ? cursor.last->next_deposit_index : 0;
+        if (auto f = db_.head(storage::Head::kFinalized)) status_.finalized_block = *f;
     }
+    saved_scanned_block_ = cursor.scanned_block;
+    inbox::InboxReaderConfig reader_cfg = cfg_.reader;
+    if (cfg_.prefetch)
+        reader_cfg.max_batches_per_poll =
+            std::clamp<size_t>(cfg_.prefetch_batches, 1, batches_per_step_);
+    reader_ = std::make_unique<inbox::InboxReader>(l1_, reader_cfg, cursor, std::move(history));
 }
 
-Validator::~Validator() = default;
+Validator::~Validator() {
+    if (next_.valid()) next_.wait();  // (its poll uses reader_)
+}
 
 void Validator::note(const std::string& line) const {
     if (cfg_.log) cfg_.log(line);
@@ -173,20 +205,79 @@ void Validator::run(const std::atomic<bool>& stop) {
     }
 }
 
+Validator::Fetched Validator::fetch(bool ahead) {
+    Fetched f;
+    const auto t0 = Clock::now();
+    f.poll = reader_->poll();
+    f.cursor = reader_->cursor();
+    if (f.poll.rollback || !f.poll.batches.empty())
+        f.history_json = inbox::history_to_json(reader_->history(), kPersistedHistory);
+    for (const auto& b : f.poll.batches)
+        f.deposits.push_back(deposits_of(b));
+    const auto t1 = Clock::now();
+    const double cpu1 = thread_cpu_seconds();
+    // Ahead of execution the executing thread has a core: one recovery thread fewer.
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    unsigned threads = cfg_.recovery_threads ? cfg_.recovery_threads : cores;
+    if (ahead && !cfg_.recovery_threads) threads = std::max(1u, threads - 1);
+    f.prepared = prepare_batches(f.poll.batches, threads, &f.cpu_recovering);
+    f.cpu_recovering += thread_cpu_seconds() - cpu1;
+    f.seconds_polling = seconds_between(t0, t1);
+    f.seconds_recovering = seconds_between(t1, Clock::now());
+    return f;
+}
+
 void Validator::derive() {
-    const uint64_t scanned_before = reader_->cursor().scanned_block;
-    inbox::PollResult r = reader_->poll();
-    if (r.rollback) rollback(*r.rollback);
-    for (const auto& b : r.batches)
-        apply_batch(b);
-    if (r.rollback || !r.batches.empty())
-        save_cursor();
-    else if (reader_->cursor().scanned_block != scanned_before)
-        // L1 read further without a batch: the cursor alone (the RPC layer's batch index counts
-        // NodeInterface.getL1Confirmations from it, ethrpc/batch_index.hpp).
-        must(db_.put_meta(kCursorKey, text_bytes(inbox::to_json(reader_->cursor()))),
-             "saving the inbox cursor");
-    if (r.caught_up && r.safe_block > 0) check_deposit_wait(r.safe_block);
+    size_t applied = 0;
+    for (;;) {
+        const auto tw = Clock::now();
+        // A failure of the prefetched poll is thrown here, after the batches before it are
+        // durable: step() counts it and the next round polls again from the reader's cursor.
+        Fetched f = next_.valid() ? next_.get() : fetch(false);
+        const double waited = seconds_between(tw, Clock::now());
+        {
+            std::lock_guard lock(mu_);
+            status_.seconds_polling += f.seconds_polling;
+            status_.seconds_recovering += f.seconds_recovering;
+            status_.cpu_recovering += f.cpu_recovering;
+            status_.seconds_waiting += waited;
+        }
+        // Read on while these execute, unless this poll reached L1's safe block (then the next
+        // round polls after the poll interval, as without prefetching).
+        if (cfg_.prefetch && !f.poll.caught_up)
+            next_ = std::async(std::launch::async, [this] { return fetch(true); });
+        const inbox::PollResult& r = f.poll;
+        try {
+            if (r.rollback) rollback(*r.rollback);
+            for (size_t i = 0; i < r.batches.size(); ++i)
+                apply_batch(r.batches[i], f.deposits[i], f.prepared[i]);
+            if (r.rollback || !r.batches.empty())
+                save_cursor(f);
+            else if (f.cursor.scanned_block != saved_scanned_block_)
+                // L1 read further without a batch: the cursor alone (the RPC layer's batch index
+                // counts NodeInterface.getL1Confirmations from it, ethrpc/batch_index.hpp).
+                must(db_.put_meta(kCursorKey, text_bytes(inbox::to_json(f.cursor))),
+                     "saving the inbox cursor");
+        } catch (...) {
+            // The reader is past batches that are not durable: drop what it read ahead and
+            // start it again at the saved cursor, as a restart would (if the database still
+            // answers; a storage failure halts anyway).
+            if (next_.valid()) next_.wait();
+            next_ = {};
+            try {
+                open_reader();
+            } catch (const std::exception& e) {
+                note(std::string("reopening the inbox reader failed: ") + e.what());
+            }
+            throw;
+        }
+        saved_scanned_block_ = f.cursor.scanned_block;
+        applied += r.batches.size();
+        if (r.caught_up && r.safe_block > 0) check_deposit_wait(r.safe_block);
+        // One round derives about as much as one poll did before prefetching, so that a long
+        // catch-up still proposes or watches between rounds.
+        if (!next_.valid() || applied >= batches_per_step_) break;
+    }
 }
 
 std::vector<std::vector<Deposit>> Validator::deposits_of(const inbox::DeliveredBatch& b) {
@@ -262,7 +353,9 @@ void Validator::rollback(const inbox::Rollback& rb) {
     watched_block_ = std::min(watched_block_, target);
 }
 
-void Validator::apply_batch(const inbox::DeliveredBatch& b) {
+void Validator::apply_batch(const inbox::DeliveredBatch& b,
+                            const std::vector<std::vector<Deposit>>& contents,
+                            const std::vector<std::vector<arbos::PreparedTx>>& prepared) {
     const uint64_t head = db_.head(storage::Head::kLatest).value_or(0);
     if (head != b.prev_message_count)
         throw std::runtime_error("validator: batch " + std::to_string(b.sequence_number) +
@@ -285,7 +378,6 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b) {
                   std::to_string(b.prev_message_count + 1) + ".." +
                   std::to_string(b.new_message_count) + " are filler");
     }
-    const auto contents = deposits_of(b);
     auto parent = db_.block_by_number(head);
     if (!parent) throw std::runtime_error("validator: block " + std::to_string(head) + " missing");
 
@@ -298,11 +390,13 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b) {
         return db_.block_hash(n).value_or(Hash32{});
     };
     const arbos::Block* prev = &*parent;
+    const auto te = Clock::now();
+    const double cpu_e = thread_cpu_seconds();
     for (const auto& msg : b.resolved.messages) {
         diffs.emplace_back();
-        const auto& deposits = contents[blocks.size()];
+        const size_t i = blocks.size();
         auto blk = arbos::try_execute_message(db_.world(), genesis_, *prev, msg, &diffs.back(),
-                                              hashes, deposits);
+                                              hashes, contents[i], prepared[i]);
         if (!blk) {
             // Nothing of this batch is durable: the blocks staged before this one go too.
             db_.discard_staged();
@@ -329,6 +423,8 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b) {
     for (size_t i = 0; i < blocks.size(); ++i)
         commits.push_back({&blocks[i], &diffs[i], &b.resolved.messages[i], contents[i]});
     const uint64_t last = head + blocks.size();
+    const auto tc = Clock::now();
+    const double cpu_c = thread_cpu_seconds();
     if (auto r = db_.commit(commits); !r) {
         db_.discard_staged();
         throw StorageFailure("committing L2 blocks " + std::to_string(head + 1) + ".." +
@@ -341,21 +437,24 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b) {
          "recording the last block of batch " + std::to_string(b.sequence_number));
     must(db_.set_head(storage::Head::kSafe, last),
          "setting the safe head to L2 block " + std::to_string(last));
+    const auto td = Clock::now();
+    const double cpu_d = thread_cpu_seconds();
     for (const auto& blk : blocks)
         for (auto& cb : on_block_)
             cb(blk);
     std::lock_guard lock(mu_);
+    status_.seconds_executing += seconds_between(te, tc);
+    status_.seconds_committing += seconds_between(tc, td);
+    status_.cpu_executing += cpu_c - cpu_e;
+    status_.cpu_committing += cpu_d - cpu_c;
     status_.batches_derived = b.sequence_number + 1;
     status_.derived_block = last;
     status_.next_deposit = b.next_deposit_index;
 }
 
-void Validator::save_cursor() {
-    must(db_.put_meta(kCursorKey, text_bytes(inbox::to_json(reader_->cursor()))),
-         "saving the inbox cursor");
-    must(db_.put_meta(kHistoryKey,
-                      text_bytes(inbox::history_to_json(reader_->history(), kPersistedHistory))),
-         "saving the inbox history");
+void Validator::save_cursor(const Fetched& f) {
+    must(db_.put_meta(kCursorKey, text_bytes(inbox::to_json(f.cursor))), "saving the inbox cursor");
+    must(db_.put_meta(kHistoryKey, text_bytes(f.history_json)), "saving the inbox history");
 }
 
 bool Validator::settle_roots() {

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -50,6 +51,15 @@ struct Config {
     /// sequencer to include deposits: DESIGN.md §3a). 720 = one hour of Fuse's 5 s blocks.
     /// Needs `reader.deposits` (the chain's Bridge).
     uint64_t max_deposit_wait = 720;
+    /// Catch-up (docs/validator.md "Catch-up"): read the next few batches from L1, their
+    /// deposits and their senders (prepared on worker threads) while the current ones execute.
+    /// false: one poll at a time on the executing thread (the same blocks, slower).
+    bool prefetch = true;
+    /// Batches per poll while prefetching (the reader's max_batches_per_poll, at most): small
+    /// enough that execution starts early, large enough to amortize a poll's L1 round trips.
+    size_t prefetch_batches = 4;
+    /// Threads recovering senders (0: one per core); while blocks execute, one fewer.
+    unsigned recovery_threads = 0;
 
     /// Empty if usable, else what is wrong (config.cpp).
     std::string validate() const;
@@ -66,6 +76,14 @@ struct Status {
     uint64_t l1_errors = 0;
     uint64_t next_deposit = 0;    ///< the next L1 deposit index after the derived blocks
     uint64_t storage_errors = 0;  ///< database reads and writes that failed
+    /// Where derivation spent its time (seconds, cumulative; docs/validator.md "Catch-up"):
+    /// reading L1 (polls, deposits), recovering senders, waiting for a prefetched poll on the
+    /// executing thread, executing blocks (roots included), committing them.
+    double seconds_polling = 0, seconds_recovering = 0, seconds_waiting = 0, seconds_executing = 0,
+           seconds_committing = 0;
+    /// CPU seconds of the same stages (the threads' own clocks: what they cost on a machine
+    /// whose cores are shared); recovery summed over its threads.
+    double cpu_recovering = 0, cpu_executing = 0, cpu_committing = 0;
     bool mismatch = false;
     std::string alarm;  ///< the first mismatch, if any
     std::string last_error;
@@ -95,10 +113,28 @@ public:
     void on_block(std::function<void(const arbos::Block&)> callback);
 
 private:
+    /// One poll's output made ready for execution: each batch's deposits read from L1 and its
+    /// transactions prepared, and the reader's position after the poll (saved once the batches
+    /// are durable: with prefetching the reader itself is already further).
+    struct Fetched {
+        inbox::PollResult poll;
+        std::vector<std::vector<std::vector<Deposit>>> deposits;            ///< [batch][message]
+        std::vector<std::vector<std::vector<arbos::PreparedTx>>> prepared;  ///< [batch][msg][tx]
+        inbox::InboxCursor cursor;
+        std::string history_json;
+        double seconds_polling = 0, seconds_recovering = 0, cpu_recovering = 0;
+    };
+    /// (Re)creates reader_ at the saved cursor and history, dropping blocks committed after
+    /// the saved cursor (a crash, or a failure, between the two writes).
+    void open_reader();
+    /// Polls the reader and prepares the result (on the prefetch thread when `ahead`).
+    Fetched fetch(bool ahead);
     void derive();
-    void apply_batch(const inbox::DeliveredBatch& b);
+    void apply_batch(const inbox::DeliveredBatch& b,
+                     const std::vector<std::vector<Deposit>>& contents,
+                     const std::vector<std::vector<arbos::PreparedTx>>& prepared);
     void rollback(const inbox::Rollback& rb);
-    void save_cursor();
+    void save_cursor(const Fetched& f);
     void propose();
     /// Handles the root transactions that settled; false when one reverted.
     bool settle_roots();
@@ -130,6 +166,11 @@ private:
     l1::RpcClient& l1_;
     Config cfg_;
     std::unique_ptr<inbox::InboxReader> reader_;
+    /// The poll reading ahead while batches execute (docs/validator.md "Catch-up"); it alone
+    /// uses reader_ and the deposit reader while it runs.
+    std::future<Fetched> next_;
+    size_t batches_per_step_ = 256;     ///< the reader's max_batches_per_poll as configured
+    uint64_t saved_scanned_block_ = 0;  ///< the scanned block of the cursor last saved
     std::unique_ptr<l1::RpcClient> sequencer_;
     /// Proposer: root transactions in flight, each with its batch number (docs/l1-client.md
     /// "Posting pipeline"); a root sent behind an unconfirmed one reuses the last estimated gas
