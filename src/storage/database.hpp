@@ -61,7 +61,7 @@ struct Options {
     bool archive = false;
     /// Pruned node: the state (trie nodes) and undo records of this many blocks below the
     /// finalized head (or the latest, if lower) are kept, with everything above it.
-    uint64_t prune_keep = 1024;
+    uint64_t prune_keep = 128;
     /// Pruned node: a background prune cycle starts after this many committed blocks, or
     /// sooner when the trie nodes written since the last cycle pass what that cycle kept
     /// (`prune_min_nodes` at least); 0: never on its own (tests and tools call `prune_now`).
@@ -180,6 +180,9 @@ public:
     /// node or when the window did not move. Commits may go on meanwhile.
     virtual Result<PruneStatus, std::string> prune_now() { return PruneStatus{}; }
     virtual PruneStatus prune_status() const { return {}; }
+    /// Compacts every column family now (benchmarks and tools: the space deletes free is
+    /// given back to the file system by compactions, which RocksDB otherwise runs as it goes).
+    virtual Result<void, std::string> compact() { return {}; }
 
     // ---- reads (any thread); they throw ReadError when RocksDB cannot read
     virtual std::optional<uint64_t> head(Head head) const = 0;

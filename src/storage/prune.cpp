@@ -278,6 +278,16 @@ Result<PruneStatus, std::string> RocksDatabase::prune_cycle() {
     return out;
 }
 
+Result<void, std::string> RocksDatabase::compact() {
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    for (auto* h : cfs_) {
+        rocksdb::Status s = db_->CompactRange(co, h, nullptr, nullptr);
+        if (!s.ok()) return Unexpected{"compaction failed: " + s.ToString()};
+    }
+    return {};
+}
+
 void RocksDatabase::pruner_loop() {
     std::unique_lock lock(wake_mu_);
     for (;;) {

@@ -3,6 +3,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/table_properties_collectors.h>
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
 
@@ -81,6 +82,11 @@ Result<std::unique_ptr<Database>, std::string> Database::open(const Options& opt
     zstd_cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(zt));
     rocksdb::ColumnFamilyOptions plain_cfo = cfo;
     plain_cfo.compression = rocksdb::kNoCompression;
+    // The pruner deletes trie nodes in bulk: a table file whose entries are mostly deletes is
+    // compacted soon, so the space comes back without waiting for the level to fill.
+    rocksdb::ColumnFamilyOptions trie_cfo = plain_cfo;
+    trie_cfo.table_properties_collector_factories.push_back(
+        rocksdb::NewCompactOnDeletionCollectorFactory(16384, 8192, 0.3));
     std::vector<rocksdb::ColumnFamilyDescriptor> descs;
     for (size_t c = 0; c < kCfCount; ++c) {
         switch (c) {
@@ -93,6 +99,8 @@ Result<std::unique_ptr<Database>, std::string> Database::open(const Options& opt
                 descs.emplace_back(kCfNames[c], zstd_cfo);
                 break;
             case kTrieNodes:
+                descs.emplace_back(kCfNames[c], trie_cfo);
+                break;
             case kBlockHashes:
             case kTxIndex:
                 descs.emplace_back(kCfNames[c], plain_cfo);

@@ -149,6 +149,7 @@ public:
     }
     Result<PruneStatus, std::string> prune_now() override;
     PruneStatus prune_status() const override;
+    Result<void, std::string> compact() override;
 
     /// Raw point read; nullopt when absent, or RocksDB's failure (never throws): the state
     /// readers' and the writes' reads.
