@@ -66,7 +66,7 @@ struct Options {
     /// sooner when the trie nodes written since the last cycle pass what that cycle kept
     /// (`prune_min_nodes` at least); 0: never on its own (tests and tools call `prune_now`).
     uint64_t prune_interval = 4096;
-    uint64_t prune_min_nodes = 1'000'000;
+    uint64_t prune_min_nodes = 100'000;
     /// Called on the pruner's thread after each background cycle (the node logs it).
     std::function<void(const PruneStatus&)> on_prune;
     /// Tests: runs inside a prune cycle between its mark and its sweep (on the cycle's

@@ -349,7 +349,7 @@ Result<void, std::string> RocksDatabase::commit_locked(std::span<const BlockComm
             batch.Put(cf(kTxIndex), slice(b.txs[i].hash.view()),
                       slice(encode_tx_location(num, static_cast<uint32_t>(i))));
         if (bc.message != nullptr)
-            batch.Put(cf(kMessages), slice(nkv), slice(encode_message(*bc.message)));
+            batch.Put(cf(kMessages), slice(nkv), slice(encode_message(*bc.message, &b)));
         for (const Deposit& d : bc.deposits) {
             const auto ik = number_key(d.index);
             batch.Put(cf(kDeposits), slice(ByteView(ik.data(), ik.size())),
@@ -537,7 +537,11 @@ std::optional<arbos::Message> RocksDatabase::message(uint64_t number) const {
     const auto nk = number_key(number);
     auto v = get(kMessages, ByteView(nk.data(), nk.size()));
     if (!v) return std::nullopt;
-    return decode_message(view(*v));
+    if (!message_refers_to_body(view(*v))) return decode_message(view(*v));
+    auto body = get(kBodies, ByteView(nk.data(), nk.size()));
+    arbos::Block b;
+    if (!body || !decode_body(view(*body), b)) return std::nullopt;
+    return decode_message(view(*v), &b);
 }
 
 std::optional<std::vector<Deposit>> Database::deposits(uint64_t first, uint64_t count) const {

@@ -66,15 +66,29 @@ describe('pruning in the rollup', { skip: skip ?? false, timeout: 300000 }, () =
           ['eth_call', [{ to, data: '0x' }, ethers.toQuantity(old)]]]) {
           const res = await node.rpc(method, params);
           assert.equal(res.error?.code, -32000, `${method}: ${JSON.stringify(res)}`);
-          assert.equal(res.error.message, `missing trie node: state of block ${old} is pruned (this node keeps state from block ${oldest}; run an archive node for history)`);
+          // (a cycle may have moved the window up since `oldest` was read)
+          const m = /^missing trie node: state of block (\d+) is pruned \(this node keeps state from block (\d+); run an archive node for history\)$/.exec(res.error.message);
+          assert.ok(m, res.error.message);
+          assert.equal(Number(m[1]), old);
+          assert.ok(Number(m[2]) >= oldest, res.error.message);
         }
-        // inside the window: the state is right (the balance counts the transfers up to there)
+        // inside the window: the state is right (the balance counts the transfers up to there);
+        // a block the window left meanwhile (a cycle running under the request) may be refused
+        // with a missing trie node, nothing else
         const latest = await blockNumberOf(node);
+        let served = 0;
         for (let b = oldest; b <= latest; ++b) {
           const res = await node.rpc('eth_getBalance', [to, ethers.toQuantity(b)]);
+          if (res.error) {
+            assert.match(res.error.message, /^missing trie node/);
+            assert.ok(b < (await oldestOf(node)), `block ${b} refused but still in the window: ${res.error.message}`);
+            continue;
+          }
           assert.equal(BigInt(res.result), BigInt(all.filter((n) => n <= b).length), `balance at block ${b}`);
+          ++served;
         }
-        const proof = await node.rpc('eth_getProof', [to, [], ethers.toQuantity(oldest)]);
+        assert.ok(served > 0, 'no block of the window was served');
+        const proof = await node.rpc('eth_getProof', [to, [], ethers.toQuantity(latest)]);
         assert.ok(proof.result?.accountProof.length > 0, JSON.stringify(proof));
       }
 
