@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ethers } from 'ethers';
+import { UsageError, readPrivateKey } from './cli_util.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kArbSys = '0x0000000000000000000000000000000000000064';
@@ -63,7 +64,7 @@ const kUsage = `usage: fusel2 bridge ACTION [flags]
   -h, --help          this help`;
 
 /// A problem with the command line (exit code 2).
-export class UsageError extends Error {}
+export { UsageError };
 /// A refusal or failed check with a message for the user (exit code 1).
 export class BridgeError extends Error {}
 
@@ -161,25 +162,7 @@ function checkAddress(flag, value) {
 
 /// The signing key from --key-file or env FUSE_BRIDGE_KEY; never echoed.
 export function readKey(keyFile, env = process.env) {
-  let key;
-  if (keyFile) {
-    try {
-      key = fs.readFileSync(keyFile, 'utf8').trim();
-    } catch (e) {
-      throw new UsageError(`--key-file: cannot read ${keyFile} (${e.code})`);
-    }
-  } else if (env.FUSE_BRIDGE_KEY) {
-    key = env.FUSE_BRIDGE_KEY.trim();
-  } else {
-    throw new UsageError('no key: pass --key-file FILE or set FUSE_BRIDGE_KEY');
-  }
-  if (!key.startsWith('0x')) key = `0x${key}`;
-  if (!ethers.isHexString(key, 32)) throw new UsageError(`the key (${keyFile || 'FUSE_BRIDGE_KEY'}) is not 32 bytes of hex`);
-  try {
-    return new ethers.SigningKey(key).privateKey;
-  } catch {
-    throw new UsageError(`the key (${keyFile || 'FUSE_BRIDGE_KEY'}) is not a valid secp256k1 private key`);
-  }
+  return readPrivateKey({ keyFile, env, envVar: 'FUSE_BRIDGE_KEY', what: 'the key' });
 }
 
 /// The URL's scheme and host only: RPC URLs often carry an API key in the path or query.

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ethers } from 'ethers';
+import { UsageError, readPrivateKey } from './cli_util.mjs';
 import { build, outDir } from './build.mjs';
 
 /// Defaults for a 5 s block L1 (Fuse): one day back, about a minute / 12.8 min ahead.
@@ -68,7 +69,7 @@ function redactUrl(url) {
 }
 
 /// A problem with the command line (exit code 2).
-export class UsageError extends Error {}
+export { UsageError };
 
 function parseArgs(argv) {
   const opts = { batchPosters: [], proposers: [] };
@@ -154,23 +155,7 @@ function checkHash(what, value) {
 
 /// Reads the deployer key from `keyFile` or env FUSE_DEPLOYER_KEY. Never echoes the key.
 function readKey(keyFile, env) {
-  let key;
-  if (keyFile) {
-    try {
-      key = fs.readFileSync(keyFile, 'utf8').trim();
-    } catch (e) {
-      throw new UsageError(`--key-file: cannot read ${keyFile} (${e.code})`);
-    }
-  } else if (env.FUSE_DEPLOYER_KEY) {
-    key = env.FUSE_DEPLOYER_KEY.trim();
-  } else {
-    throw new UsageError('no deployer key: pass --key-file FILE or set FUSE_DEPLOYER_KEY');
-  }
-  if (!key.startsWith('0x')) key = `0x${key}`;
-  if (!ethers.isHexString(key, 32)) {
-    throw new UsageError(`the deployer key (${keyFile ? keyFile : 'FUSE_DEPLOYER_KEY'}) is not 32 bytes of hex`);
-  }
-  return key;
+  return readPrivateKey({ keyFile, env, envVar: 'FUSE_DEPLOYER_KEY', what: 'the deployer key' });
 }
 
 function loadArtifact(name) {

@@ -6,17 +6,18 @@
 //
 // Env: FUSE_INVARIANT_RUNS (sequences, default 400: well under 90 s on 2 cores), FUSE_INVARIANT_DEPTH
 // (calls per sequence, default 100), FUSE_INVARIANT_SEED (forge's --fuzz-seed, default random;
-// forge prints it on failure), FORGE_BIN (default node_modules/@foundry-rs/forge-linux-amd64/bin/forge).
+// forge prints it on failure), FORGE_BIN (default: the forge npm installed for this platform, tests/lib/foundry.mjs).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { foundryBin } from '../../tests/lib/foundry.mjs';
 
 const contractsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoDir = path.resolve(contractsDir, '..');
-const forge = process.env.FORGE_BIN || path.join(repoDir, 'node_modules', '@foundry-rs', 'forge-linux-amd64', 'bin', 'forge');
+const forge = foundryBin('forge');
 const runs = Number(process.env.FUSE_INVARIANT_RUNS || 400);
 const depth = Number(process.env.FUSE_INVARIANT_DEPTH || 100);
 /// Columns of the stats file BridgeHandler.recordStats writes, one line per sequence.

@@ -35,33 +35,8 @@ Bytes proxy_initcode() {
     return code;
 }
 
-Bytes sel(std::string_view signature) {
-    const uint32_t s = selector(signature);
-    return {static_cast<uint8_t>(s >> 24), static_cast<uint8_t>(s >> 16),
-            static_cast<uint8_t>(s >> 8), static_cast<uint8_t>(s)};
-}
-
-Bytes word(const uint256& v) {
-    Bytes b(32);
-    v.to_be(b.data());
-    return b;
-}
-
-Bytes cat(std::initializer_list<Bytes> parts) {
-    Bytes out;
-    for (const Bytes& p : parts)
-        out.insert(out.end(), p.begin(), p.end());
-    return out;
-}
-
 Bytes via(const Address& target, const Bytes& payload) {
     return cat({Bytes(target.bytes.begin(), target.bytes.end()), payload});
-}
-
-uint256 word_at(const Bytes& out, size_t i) {
-    EXPECT_GE(out.size(), 32 * (i + 1));
-    if (out.size() < 32 * (i + 1)) return {};
-    return uint256::from_be32(out.data() + 32 * i);
 }
 
 struct PrecompilesTest : ::testing::Test {

@@ -5,6 +5,7 @@
 
 #include <deque>
 
+#include "arbos/abi_test_util.hpp"
 #include "arbos/arbos.hpp"
 #include "arbos/memory_world.hpp"
 #include "core/hex.hpp"

@@ -31,6 +31,14 @@ inline void write_seed(std::string_view text) {
     write_seed(ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
+/// What every target's LLVMFuzzerInitialize does first: in seed mode (FUSE_FUZZ_SEEDS set),
+/// calls `write_seeds` and exits; otherwise returns and the target fuzzes.
+inline void seed_mode(void (*write_seeds)()) {
+    if (!seed_dir()) return;
+    write_seeds();
+    std::exit(0);
+}
+
 /// A seed made of a selector byte (targets that pick a decoder by the first byte) and a body.
 inline void write_seed(uint8_t selector, ByteView body) {
     Bytes b{selector};

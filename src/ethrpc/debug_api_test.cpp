@@ -12,13 +12,6 @@ using namespace fuse::ethrpc::testing;
 
 namespace {
 
-Bytes word(uint64_t v) {
-    Bytes w(32, 0);
-    for (int i = 0; i < 8; ++i)
-        w[31 - i] = uint8_t(v >> (8 * i));
-    return w;
-}
-
 struct DebugApiTest : ::testing::Test {
     TestChain c{"debug"};
     Address contract = create_address(TestChain::dev(2).address, 0);

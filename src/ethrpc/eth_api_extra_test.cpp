@@ -10,12 +10,6 @@
 namespace fuse::ethrpc::testing {
 namespace {
 
-Bytes word(uint64_t v) {
-    Bytes w(32, 0);
-    uint256{v}.to_be(w.data());
-    return w;
-}
-
 class EthApiExtra : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
@@ -138,10 +132,6 @@ Bytes context_code() {
 
 Bytes hex_bytes(const Json& j) {
     return *from_hex(j.get<std::string>());
-}
-
-uint256 word_at(const Bytes& out, size_t i) {
-    return uint256::from_be(ByteView(out.data() + 32 * i, 32));
 }
 
 TEST_F(EthApiExtra, CallRunsInTheRequestedBlockAsGeth) {

@@ -12,12 +12,6 @@
 namespace fuse::ethrpc::testing {
 namespace {
 
-Bytes word(uint64_t v) {
-    Bytes w(32, 0);
-    uint256{v}.to_be(w.data());
-    return w;
-}
-
 /// A chain with the test contract deployed (block 1) and a node serving it.
 struct FilterChain {
     TestChain chain;

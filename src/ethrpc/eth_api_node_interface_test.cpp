@@ -19,25 +19,6 @@
 namespace fuse::ethrpc::testing {
 namespace {
 
-Bytes sel(std::string_view signature) {
-    const uint32_t s = arbos::selector(signature);
-    return {static_cast<uint8_t>(s >> 24), static_cast<uint8_t>(s >> 16),
-            static_cast<uint8_t>(s >> 8), static_cast<uint8_t>(s)};
-}
-
-Bytes word(const uint256& v) {
-    Bytes b(32);
-    v.to_be(b.data());
-    return b;
-}
-
-Bytes cat(std::initializer_list<Bytes> parts) {
-    Bytes out;
-    for (const Bytes& p : parts)
-        out.insert(out.end(), p.begin(), p.end());
-    return out;
-}
-
 Bytes be64(uint64_t v) {
     Bytes out(8);
     for (int i = 0; i < 8; ++i)

@@ -12,12 +12,6 @@
 namespace fuse::ethrpc::testing {
 namespace {
 
-Bytes word(uint64_t v) {
-    Bytes w(32, 0);
-    uint256{v}.to_be(w.data());
-    return w;
-}
-
 class EthApiTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {

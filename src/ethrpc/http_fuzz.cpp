@@ -224,10 +224,7 @@ void write_seeds() {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    if (fuzz::seed_dir()) {
-        write_seeds();
-        std::exit(0);
-    }
+    fuzz::seed_mode(write_seeds);
     chain = new Chain();
     std::atexit([] { delete chain; });
     return 0;

@@ -11,11 +11,6 @@
 namespace fuse::ethrpc::testing {
 namespace {
 
-Bytes word(uint64_t v) {
-    const Hash32 h = uint256(v).to_hash();
-    return Bytes(h.bytes.begin(), h.bytes.end());
-}
-
 /// eth_call of NodeInterface (0xC8) method `signature` without arguments at `block`.
 Json node_interface_call(std::string_view signature, const std::string& block) {
     const uint32_t s = arbos::selector(signature);

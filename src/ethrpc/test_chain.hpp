@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include "arbos/abi_test_util.hpp"
 #include "arbos/arbos.hpp"
 #include "core/hash.hpp"
 #include "core/hex.hpp"
@@ -23,6 +24,11 @@
 #include "storage/database.hpp"
 
 namespace fuse::ethrpc::testing {
+
+using arbos::test::cat;
+using arbos::test::sel;
+using arbos::test::word;
+using arbos::test::word_at;
 
 using Json = rpc::Json;
 inline constexpr uint64_t kChainId = 4242;

@@ -31,6 +31,21 @@ namespace {
                                                    " (is the URL an Ethereum JSON-RPC endpoint?)");
 }
 
+/// Member `key` of response object `j` (`what` names the object in the error: "block"). json's
+/// own `at` would throw its out_of_range, which callers do not handle (they handle L1Error).
+const json& field(const json& j, const char* key, std::string_view what) {
+    const auto it = j.find(key);
+    if (it == j.end()) bad_response(std::string(what) + " (no \"" + key + "\" field)", j);
+    return *it;
+}
+
+/// As `field`, for a member that must be an array.
+const json& array_field(const json& j, const char* key, std::string_view what) {
+    const json& v = field(j, key, what);
+    if (!v.is_array()) bad_response(std::string(what) + " " + key + " (not an array)", v);
+    return v;
+}
+
 json filter_json(const LogFilter& f) {
     json j = {{"fromBlock", f.from_block}, {"toBlock", f.to_block}};
     if (!f.addresses.empty()) {
@@ -160,6 +175,53 @@ Log parse_log(const json& j) {
         log.log_index = parse_u64(j["logIndex"], "logIndex");
     log.removed = j.contains("removed") && j["removed"].is_boolean() && j["removed"].get<bool>();
     return log;
+}
+
+BlockHeader parse_block_header(const json& j) {
+    if (!j.is_object()) bad_response("block", j);
+    BlockHeader h;
+    h.number = parse_u64(field(j, "number", "block"), "block number");
+    h.hash = parse_hash(field(j, "hash", "block"), "block hash");
+    h.parent_hash = parse_hash(field(j, "parentHash", "block"), "block parentHash");
+    h.timestamp = parse_u64(field(j, "timestamp", "block"), "block timestamp");
+    h.gas_limit = parse_u64(field(j, "gasLimit", "block"), "block gasLimit");
+    h.gas_used = parse_u64(field(j, "gasUsed", "block"), "block gasUsed");
+    if (j.contains("baseFeePerGas") && !j["baseFeePerGas"].is_null())
+        h.base_fee = parse_quantity(j["baseFeePerGas"], "block baseFeePerGas");
+    return h;
+}
+
+TxInfo parse_tx_info(const json& j) {
+    if (!j.is_object()) bad_response("transaction", j);
+    TxInfo t;
+    t.hash = parse_hash(field(j, "hash", "transaction"), "transaction hash");
+    t.from = parse_address(field(j, "from", "transaction"), "transaction from");
+    if (j.contains("to") && !j["to"].is_null()) t.to = parse_address(j["to"], "transaction to");
+    t.nonce = parse_u64(field(j, "nonce", "transaction"), "transaction nonce");
+    t.input = parse_data(field(j, "input", "transaction"), "transaction input");
+    t.value = parse_quantity(field(j, "value", "transaction"), "transaction value");
+    if (j.contains("blockNumber") && !j["blockNumber"].is_null())
+        t.block_number = parse_u64(j["blockNumber"], "transaction blockNumber");
+    if (j.contains("blockHash") && !j["blockHash"].is_null())
+        t.block_hash = parse_hash(j["blockHash"], "transaction blockHash");
+    return t;
+}
+
+TxReceipt parse_receipt(const json& j) {
+    if (!j.is_object()) bad_response("receipt", j);
+    TxReceipt r;
+    r.tx_hash = parse_hash(field(j, "transactionHash", "receipt"), "receipt transactionHash");
+    r.success = parse_u64(field(j, "status", "receipt"), "receipt status") == 1;
+    r.block_number = parse_u64(field(j, "blockNumber", "receipt"), "receipt blockNumber");
+    r.block_hash = parse_hash(field(j, "blockHash", "receipt"), "receipt blockHash");
+    r.gas_used = parse_u64(field(j, "gasUsed", "receipt"), "receipt gasUsed");
+    if (j.contains("effectiveGasPrice") && !j["effectiveGasPrice"].is_null())
+        r.effective_gas_price = parse_quantity(j["effectiveGasPrice"], "receipt effectiveGasPrice");
+    if (j.contains("contractAddress") && !j["contractAddress"].is_null())
+        r.contract_address = parse_address(j["contractAddress"], "receipt contractAddress");
+    for (const auto& l : array_field(j, "logs", "receipt"))
+        r.logs.push_back(parse_log(l));
+    return r;
 }
 
 namespace {
@@ -437,17 +499,7 @@ uint64_t RpcClient::block_number() {
 std::optional<BlockHeader> RpcClient::get_block(const std::string& tag) {
     const json j = request("eth_getBlockByNumber", json::array({tag, false}));
     if (j.is_null()) return std::nullopt;
-    if (!j.is_object()) bad_response("block", j);
-    BlockHeader h;
-    h.number = parse_u64(j.at("number"), "block number");
-    h.hash = parse_hash(j.at("hash"), "block hash");
-    h.parent_hash = parse_hash(j.at("parentHash"), "block parentHash");
-    h.timestamp = parse_u64(j.at("timestamp"), "block timestamp");
-    h.gas_limit = parse_u64(j.at("gasLimit"), "block gasLimit");
-    h.gas_used = parse_u64(j.at("gasUsed"), "block gasUsed");
-    if (j.contains("baseFeePerGas") && !j["baseFeePerGas"].is_null())
-        h.base_fee = parse_quantity(j["baseFeePerGas"], "block baseFeePerGas");
-    return h;
+    return parse_block_header(j);
 }
 
 std::vector<Log> RpcClient::get_logs(const LogFilter& filter) {
@@ -463,38 +515,13 @@ std::vector<Log> RpcClient::get_logs(const LogFilter& filter) {
 std::optional<TxInfo> RpcClient::get_transaction(const Hash32& tx_hash) {
     const json j = request("eth_getTransactionByHash", json::array({to_hex(tx_hash)}));
     if (j.is_null()) return std::nullopt;
-    if (!j.is_object()) bad_response("transaction", j);
-    TxInfo t;
-    t.hash = parse_hash(j.at("hash"), "transaction hash");
-    t.from = parse_address(j.at("from"), "transaction from");
-    if (j.contains("to") && !j["to"].is_null()) t.to = parse_address(j["to"], "transaction to");
-    t.nonce = parse_u64(j.at("nonce"), "transaction nonce");
-    t.input = parse_data(j.at("input"), "transaction input");
-    t.value = parse_quantity(j.at("value"), "transaction value");
-    if (j.contains("blockNumber") && !j["blockNumber"].is_null())
-        t.block_number = parse_u64(j["blockNumber"], "transaction blockNumber");
-    if (j.contains("blockHash") && !j["blockHash"].is_null())
-        t.block_hash = parse_hash(j["blockHash"], "transaction blockHash");
-    return t;
+    return parse_tx_info(j);
 }
 
 std::optional<TxReceipt> RpcClient::get_receipt(const Hash32& tx_hash) {
     const json j = request("eth_getTransactionReceipt", json::array({to_hex(tx_hash)}));
     if (j.is_null()) return std::nullopt;
-    if (!j.is_object()) bad_response("receipt", j);
-    TxReceipt r;
-    r.tx_hash = parse_hash(j.at("transactionHash"), "receipt transactionHash");
-    r.success = parse_u64(j.at("status"), "receipt status") == 1;
-    r.block_number = parse_u64(j.at("blockNumber"), "receipt blockNumber");
-    r.block_hash = parse_hash(j.at("blockHash"), "receipt blockHash");
-    r.gas_used = parse_u64(j.at("gasUsed"), "receipt gasUsed");
-    if (j.contains("effectiveGasPrice") && !j["effectiveGasPrice"].is_null())
-        r.effective_gas_price = parse_quantity(j["effectiveGasPrice"], "receipt effectiveGasPrice");
-    if (j.contains("contractAddress") && !j["contractAddress"].is_null())
-        r.contract_address = parse_address(j["contractAddress"], "receipt contractAddress");
-    for (const auto& l : j.at("logs"))
-        r.logs.push_back(parse_log(l));
-    return r;
+    return parse_receipt(j);
 }
 
 Bytes RpcClient::call(const CallRequest& req, const std::string& tag) {
@@ -520,15 +547,16 @@ FeeHistory RpcClient::fee_history(uint64_t block_count, const std::string& newes
                            json::array({quantity(uint256(block_count)), newest, percentiles}));
     if (!j.is_object()) bad_response("eth_feeHistory result", j);
     FeeHistory f;
-    f.oldest_block = parse_u64(j.at("oldestBlock"), "feeHistory oldestBlock");
-    for (const auto& b : j.at("baseFeePerGas"))
+    f.oldest_block = parse_u64(field(j, "oldestBlock", "feeHistory"), "feeHistory oldestBlock");
+    for (const auto& b : array_field(j, "baseFeePerGas", "feeHistory"))
         f.base_fee_per_gas.push_back(parse_quantity(b, "feeHistory baseFee"));
-    for (const auto& r : j.at("gasUsedRatio")) {
+    for (const auto& r : array_field(j, "gasUsedRatio", "feeHistory")) {
         if (!r.is_number()) bad_response("feeHistory gasUsedRatio", r);
         f.gas_used_ratio.push_back(r.get<double>());
     }
     if (j.contains("reward") && j["reward"].is_array()) {
         for (const auto& row : j["reward"]) {
+            if (!row.is_array()) bad_response("feeHistory reward row", row);
             std::vector<uint256> rewards;
             for (const auto& x : row)
                 rewards.push_back(parse_quantity(x, "feeHistory reward"));

@@ -187,6 +187,12 @@ Hash32 parse_hash(const nlohmann::json& j, std::string_view what);
 Address parse_address(const nlohmann::json& j, std::string_view what);
 /// One log object of eth_getLogs / a receipt (throws L1Error(kBadResponse) on bad input).
 Log parse_log(const nlohmann::json& j);
+/// A block object of eth_getBlockByNumber (its header fields), a transaction object of
+/// eth_getTransactionByHash and a receipt object: each throws L1Error(kBadResponse) naming the
+/// field that is missing or malformed.
+BlockHeader parse_block_header(const nlohmann::json& j);
+TxInfo parse_tx_info(const nlohmann::json& j);
+TxReceipt parse_receipt(const nlohmann::json& j);
 /// Minimal "0x…" quantity.
 std::string quantity(const uint256& v);
 

@@ -64,5 +64,71 @@ TEST(ParseLog, MalformedLogsAreBadResponses) {
     }
 }
 
+// A block, transaction or receipt that lacks a field, or has one of another type, is a
+// kBadResponse naming the field (these readers used json's `at`, whose out_of_range escaped to
+// callers that handle L1Error only).
+template <typename Parse>
+void expect_bad_responses(const json& good, Parse parse, std::vector<const char*> required) {
+    EXPECT_NO_THROW((void)parse(good)) << good.dump();
+    std::vector<std::pair<json, std::string>> bad = {{json(5), ""}, {json::array(), ""}};
+    for (const char* field : required) {
+        json missing = good;
+        missing.erase(field);
+        bad.emplace_back(missing, std::string("\"") + field + "\"");
+        json wrong = good;
+        wrong[field] = json::object();
+        bad.emplace_back(wrong, "");
+    }
+    for (const auto& [j, needle] : bad) {
+        try {
+            (void)parse(j);
+            ADD_FAILURE() << "accepted " << j.dump();
+        } catch (const L1Error& e) {
+            EXPECT_EQ(e.kind, L1Error::Kind::kBadResponse) << j.dump();
+            EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << j.dump() << " threw another exception: " << e.what();
+        }
+    }
+}
+
+const char* kHash = "0x00000000000000000000000000000000000000000000000000000000000000cc";
+
+TEST(ParseObjects, BlockHeader) {
+    const json good = {{"number", "0x10"},      {"hash", kHash},           {"parentHash", kTopic},
+                       {"timestamp", "0x5"},    {"gasLimit", "0x1c9c380"}, {"gasUsed", "0x0"},
+                       {"baseFeePerGas", "0x7"}};
+    const BlockHeader h = parse_block_header(good);
+    EXPECT_EQ(h.number, 16u);
+    EXPECT_EQ(h.timestamp, 5u);
+    EXPECT_EQ(h.base_fee, uint256(7));
+    expect_bad_responses(good, parse_block_header,
+                         {"number", "hash", "parentHash", "timestamp", "gasLimit", "gasUsed"});
+}
+
+TEST(ParseObjects, Transaction) {
+    const json good = {{"hash", kHash},         {"from", kAddress}, {"to", nullptr},
+                       {"nonce", "0x2"},        {"input", "0xab"},  {"value", "0x0"},
+                       {"blockNumber", nullptr}};
+    const TxInfo t = parse_tx_info(good);
+    EXPECT_EQ(t.nonce, 2u);
+    EXPECT_EQ(t.input, (Bytes{0xab}));
+    EXPECT_FALSE(t.to.has_value());
+    EXPECT_FALSE(t.block_number.has_value());
+    expect_bad_responses(good, parse_tx_info, {"hash", "from", "nonce", "input", "value"});
+}
+
+TEST(ParseObjects, Receipt) {
+    const json good = {{"transactionHash", kHash}, {"status", "0x1"},     {"blockNumber", "0x9"},
+                       {"blockHash", kTopic},      {"gasUsed", "0x5208"}, {"logs", {good_log()}}};
+    const TxReceipt r = parse_receipt(good);
+    EXPECT_TRUE(r.success);
+    EXPECT_EQ(r.gas_used, 21'000u);
+    ASSERT_EQ(r.logs.size(), 1u);
+    expect_bad_responses(
+        good, parse_receipt,
+        {"transactionHash", "status", "blockNumber", "blockHash", "gasUsed", "logs"});
+}
+
 }  // namespace
 }  // namespace fuse::l1

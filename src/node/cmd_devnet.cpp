@@ -45,7 +45,13 @@ fs::path repo_dir() {
 
 fs::path anvil_bin() {
     if (const char* env = std::getenv("ANVIL_BIN"); env != nullptr && *env != '\0') return env;
-    return repo_dir() / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil";
+    // @foundry-rs/anvil installs the package of this platform as an optional dependency.
+#if defined(__aarch64__)
+    constexpr const char* kPackage = "anvil-linux-arm64";
+#else
+    constexpr const char* kPackage = "anvil-linux-amd64";
+#endif
+    return repo_dir() / "node_modules" / "@foundry-rs" / kPackage / "bin" / "anvil";
 }
 
 std::string read_file(const fs::path& path) {

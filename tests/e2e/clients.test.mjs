@@ -20,12 +20,13 @@ import { createPublicClient, createWalletClient, defineChain, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts';
 import { devKey, kDevChainId, nodeSkipReason, startNode } from '../lib/fusel2.mjs';
 import { buildL2TestContracts, testArtifact } from '../lib/test_contracts.mjs';
+import { foundryBin } from '../lib/foundry.mjs';
 
 const skip = nodeSkipReason();
 const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const kMulticall3 = '0xcA11bde05977b3631167028862bE2a173976CA11';
 const kCreate2Deployer = '0x4e59b44847b379578588920cA78FbF26c0B4956C';
-const forgeBin = process.env.FORGE_BIN || path.join(repoDir, 'node_modules', '@foundry-rs', 'forge-linux-amd64', 'bin', 'forge');
+const forgeBin = foundryBin('forge');
 const hardhatCli = path.join(repoDir, 'node_modules', 'hardhat', 'internal', 'cli', 'cli.js');
 
 function run(file, args, { cwd, env = {}, timeoutMs = 180000 } = {}) {

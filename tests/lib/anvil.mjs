@@ -9,15 +9,11 @@
 //   await anvil.stop();
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ethers } from 'ethers';
-
-const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { foundryBin } from './foundry.mjs';
 
 /// anvil's binary from the npm package (TOOLCHAIN.md); env ANVIL_BIN overrides.
-export const kAnvilBin =
-  process.env.ANVIL_BIN || path.join(repoDir, 'node_modules', '@foundry-rs', 'anvil-linux-amd64', 'bin', 'anvil');
+export const kAnvilBin = foundryBin('anvil');
 
 /// anvil's default dev mnemonic: its accounts are public test accounts funded with 10000 ETH.
 export const kAnvilMnemonic = 'test test test test test test test test test test test junk';

@@ -1,7 +1,7 @@
 // viem and cast read the deposit transactions (types 0x64 value deposit, 0x66 message; docs/arbos.md
 // "Deposits", docs/eth-rpc.md) from a node, as issue 13 point 2 asks ("readable by ethers v6, viem
 // and cast"); the ethers checks are in the bridge tests themselves. Both clients are the npm
-// packages the project installs: viem (package.json) and cast from @foundry-rs/cast-linux-amd64.
+// packages the project installs: viem (package.json) and cast from @foundry-rs/cast (tests/lib/foundry.mjs).
 //
 // What each client makes of a type it does not know (neither has Arbitrum's types built in):
 // - viem 2.x: `type` undefined (it names only Ethereum's types), `typeHex` '0x64' / '0x66';
@@ -10,13 +10,11 @@
 // - cast 1.x (alloy's AnyRpcTransaction): the JSON is given back with its `type`, `requestId`.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ethers } from 'ethers';
 import { createPublicClient, http } from 'viem';
+import { foundryBin } from './foundry.mjs';
 
-const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const kCastBin = process.env.CAST_BIN || path.join(repoDir, 'node_modules', '@foundry-rs', 'cast-linux-amd64', 'bin', 'cast');
+export const kCastBin = foundryBin('cast');
 
 /// Runs `cast ARGS --rpc-url URL`; resolves to stdout, rejects with cast's output on failure.
 export function cast(url, args) {
