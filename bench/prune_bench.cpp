@@ -215,12 +215,11 @@ int main(int argc, char** argv) {
     const arbos::BlockHashFn hash_fn = [&hashes](int64_t n) {
         return n >= 0 && static_cast<size_t>(n) < hashes.size() ? hashes[n] : Hash32{};
     };
-    uint64_t ts = genesis.timestamp;
+    uint64_t ts = genesis.timestamp + 1;
     uint64_t included = 0, reverted = 0;
     auto seal = [&](std::vector<Bytes>&& raws, size_t txs_per_block) -> bool {
         for (size_t i = 0; i < raws.size(); i += txs_per_block) {
             arbos::Message m;
-            ts += 1;
             m.timestamp = ts;
             m.l1_block_number = 1 + hashes.size() / 1000;
             m.l1_base_fee = uint256(1'000'000);
@@ -238,6 +237,9 @@ int main(int argc, char** argv) {
                 return false;
             }
             hashes.push_back(b.hash);
+            // The next block comes when this one's gas fits ArbOS's speed limit (7 M gas/s):
+            // faster, the L2 base fee would climb above the transfers' max fee and refuse them.
+            ts += std::max<uint64_t>(1, b.header.gas_used / 6'000'000);
             parent = std::move(b);
             const uint64_t latest = parent.header.number;
             if (latest % 64 == 0 && latest > a.final_lag)
