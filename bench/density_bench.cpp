@@ -1,13 +1,16 @@
 // Batch density (issue 16, point 3): L1 bytes per transaction of batch format 0x00 (brotli of
-// the segment stream) and 0x01 (brotli of the transactions split into columns) against plain
-// brotli-11 of the same raw transactions, on two workloads:
+// the segment stream), 0x01 (brotli of the transactions split into columns) and 0x02 (0x01 with
+// the address registry carried from batch to batch) against plain brotli-11 of the same raw
+// transactions, on two workloads:
 //   zipf     realistic repetition: senders and recipients Zipf-like from 100,000 accounts, most
 //            calls to a few dozen popular contracts (ERC-20 transfers and approvals, DEX swaps),
 //            mixed tx types, wallet-style fees, gas limits and amounts (bench/README.md);
 //   uniform  the replay bench's history (bench/replay_bench.cpp): 1,000 accounts, random ETH
 //            transfers and ERC-20 transfers to one token, uniform random pairs.
-// Full 122,880-byte batches at brotli quality 11 through BatchBuilder; every format-0x01 batch
-// is decoded again and compared with the messages that went in. A one-shot program.
+// Full 122,880-byte batches at brotli quality 11 through BatchBuilder, in sequence; every batch
+// is decoded again (0x02 with the registry of the batches before it) and compared with the
+// messages that went in; the batches of the second half are also reported alone (steady
+// state). A one-shot program.
 #include <brotli/encode.h>
 
 #include <algorithm>
@@ -21,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "batch/address_registry.hpp"
 #include "batch/builder.hpp"
 #include "core/hash.hpp"
 #include "core/transaction.hpp"
@@ -271,12 +275,17 @@ struct Figures {
     size_t batches = 0, txs = 0, bytes = 0, plain = 0;
     size_t full_min = SIZE_MAX, full_max = 0;  // sizes of the batches closed by the limit
     double build_s = 0, decode_s = 0;
+    // The batches that start in the second half of the transactions (steady state).
+    size_t late_batches = 0, late_txs = 0, late_bytes = 0, late_plain = 0;
+    uint64_t registry_size = 0;
 };
 
 /// Fills full batches of `format` with messages of `block_txs` txs; plain brotli-11 of the raw
-/// txs of each batch alongside. Format 0x01 batches are decoded and compared.
+/// txs of each batch alongside. Every batch is decoded and compared; format 0x02 batches are
+/// built and decoded in sequence, the address registry carried from batch to batch.
 Figures fill(const std::vector<Bytes>& txs, size_t block_txs, uint8_t format) {
     Figures f;
+    batch::AddressRegistry registry;
     std::vector<batch::L2Message> msgs;
     for (size_t i = 0; i < txs.size(); i += block_txs) {
         batch::L2Message m{1000 + i / (4 * block_txs),
@@ -290,7 +299,7 @@ Figures fill(const std::vector<Bytes>& txs, size_t block_txs, uint8_t format) {
     size_t next = 0;
     while (next < msgs.size()) {
         const auto t0 = Clock::now();
-        batch::BatchBuilder b({}, 11, format);
+        batch::BatchBuilder b({}, 11, format, &registry);
         const size_t first = next;
         while (next < msgs.size()) {
             auto r = b.add(msgs[next]);
@@ -302,55 +311,74 @@ Figures fill(const std::vector<Bytes>& txs, size_t block_txs, uint8_t format) {
         const auto t1 = Clock::now();
         f.build_s += std::chrono::duration<double>(t1 - t0).count();
         const auto d0 = Clock::now();
-        auto back = batch::decode_batch(data);
+        std::vector<Address> registered;
+        auto back = batch::decode_batch(data, {}, &registry, &registered);
         f.decode_s += std::chrono::duration<double>(Clock::now() - d0).count();
         if (!back || back->size() != next - first ||
-            !std::equal(back->begin(), back->end(), msgs.begin() + first)) {
+            !std::equal(back->begin(), back->end(), msgs.begin() + first) ||
+            !registry.apply_batch(f.batches, registered)) {
             std::fprintf(stderr, "batch %zu does not round-trip\n", f.batches);
             std::exit(2);
         }
         Bytes raw;
+        size_t batch_txs = 0;
         for (size_t k = first; k < next; ++k)
             for (const Bytes& tx : msgs[k].txs) {
                 raw.insert(raw.end(), tx.begin(), tx.end());
-                ++f.txs;
+                ++batch_txs;
             }
-        f.plain += brotli11(raw).size();
+        const size_t plain = brotli11(raw).size();
+        f.txs += batch_txs;
+        f.plain += plain;
         f.bytes += data.size();
+        if (first >= msgs.size() / 2) {
+            ++f.late_batches;
+            f.late_txs += batch_txs;
+            f.late_bytes += data.size();
+            f.late_plain += plain;
+        }
         if (next < msgs.size()) {
             f.full_min = std::min(f.full_min, data.size());
             f.full_max = std::max(f.full_max, data.size());
         }
         ++f.batches;
     }
+    f.registry_size = registry.size();
     return f;
 }
 
-void report(const char* name, const std::vector<Bytes>& txs, size_t block_txs) {
+void report(const char* name, const std::vector<Bytes>& txs, size_t block_txs,
+            const std::vector<uint8_t>& formats) {
     size_t raw = 0;
     for (const Bytes& t : txs)
         raw += t.size();
     const double n = static_cast<double>(txs.size());
     std::printf("%s: %zu txs, raw %.1f B/tx\n", name, txs.size(), static_cast<double>(raw) / n);
-    double plain1 = 0, fmt1 = 0;
-    for (uint8_t format : {batch::kBrotliFormat, batch::kColumnarFormat}) {
+    for (uint8_t format : formats) {
         const Figures f = fill(txs, block_txs, format);
         const double bpt = static_cast<double>(f.bytes) / n;
         const double plain = static_cast<double>(f.plain) / n;
         std::printf(
             "  format 0x%02x q11: %.2f B/tx in %zu batches (%.0f txs/batch); plain brotli-11 of "
-            "the same txs per batch %.2f B/tx (%+.1f%%); build %.0f ms/batch, decode %.1f "
-            "ms/batch; full batches %zu-%zu B\n",
+            "the same txs per batch %.2f B/tx => %.1f%% fewer bytes; build %.0f ms/batch, "
+            "decode %.1f ms/batch; full batches %zu-%zu B\n",
             format, bpt, f.batches, n / static_cast<double>(f.batches), plain,
-            100.0 * (bpt / plain - 1), 1000 * f.build_s / static_cast<double>(f.batches),
+            100.0 * (1 - bpt / plain), 1000 * f.build_s / static_cast<double>(f.batches),
             1000 * f.decode_s / static_cast<double>(f.batches), f.full_min, f.full_max);
-        if (format == batch::kColumnarFormat) {
-            plain1 = plain;
-            fmt1 = bpt;
+        if (f.late_txs > 0) {
+            const double lt = static_cast<double>(f.late_txs);
+            const double lb = static_cast<double>(f.late_bytes) / lt;
+            const double lp = static_cast<double>(f.late_plain) / lt;
+            std::printf(
+                "    second half (%zu batches, %zu txs): %.2f B/tx; plain brotli-11 %.2f B/tx => "
+                "%.1f%% fewer bytes%s\n",
+                f.late_batches, f.late_txs, lb, lp, 100.0 * (1 - lb / lp),
+                format == batch::kRegistryFormat
+                    ? (", registry " + std::to_string(f.registry_size) + " addresses at the end")
+                          .c_str()
+                    : "");
         }
     }
-    std::printf("  => format 0x01 spends %.1f%% fewer bytes than plain brotli-11\n",
-                100.0 * (1 - fmt1 / plain1));
 }
 
 }  // namespace
@@ -359,6 +387,8 @@ int main(int argc, char** argv) {
     size_t n_txs = 40'000, block_txs = 100, n_accounts = 100'000;
     double zipf_s = 1.0;
     std::string only;
+    std::vector<uint8_t> formats = {batch::kBrotliFormat, batch::kColumnarFormat,
+                                    batch::kRegistryFormat};
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--txs" && i + 1 < argc)
@@ -371,11 +401,15 @@ int main(int argc, char** argv) {
             zipf_s = std::stod(argv[++i]);
         else if ((a == "--only") && i + 1 < argc)
             only = argv[++i];
-        else {
+        else if (a == "--formats" && i + 1 < argc) {
+            formats.clear();
+            for (const char* p = argv[++i]; *p; ++p)
+                if (*p >= '0' && *p <= '2') formats.push_back(static_cast<uint8_t>(*p - '0'));
+        } else {
             std::fprintf(
                 stderr,
                 "usage: density_bench [--txs N] [--block-txs N] [--accounts N] [--zipf-s S] "
-                "[--only zipf|uniform]\n");
+                "[--only zipf|uniform] [--formats 012]\n");
             return 1;
         }
     }
@@ -383,9 +417,9 @@ int main(int argc, char** argv) {
         report(("zipf (" + std::to_string(n_accounts) + " accounts, s = " + std::to_string(zipf_s) +
                 ")")
                    .c_str(),
-               zipf_workload(n_txs, n_accounts, zipf_s, block_txs), block_txs);
+               zipf_workload(n_txs, n_accounts, zipf_s, block_txs), block_txs, formats);
     if (only.empty() || only == "uniform")
         report("uniform (replay_bench history, 1,000 accounts)", uniform_workload(n_txs, 1'000),
-               block_txs);
+               block_txs, formats);
     return 0;
 }

@@ -17,6 +17,9 @@ contract SequencerInbox is ISequencerInbox, OwnablePausable {
     /// @notice Format byte of a batch whose rest is a brotli-compressed stream of segments with the
     ///         transactions split into columns (docs/batch-format.md, "Format 0x01").
     uint8 public constant BROTLI_COLUMNAR_FORMAT = 0x01;
+    /// @notice Format byte of a batch in columns whose address table may name entries of the
+    ///         address registry built from earlier batches (docs/batch-format.md, "Format 0x02").
+    uint8 public constant BROTLI_REGISTRY_FORMAT = 0x02;
     /// @notice Length of the header hashed in front of the data: six big-endian uint64 values.
     uint256 public constant HEADER_LENGTH = 48;
 
@@ -105,10 +108,11 @@ contract SequencerInbox is ISequencerInbox, OwnablePausable {
         );
     }
 
-    /// @notice Whether `formatByte` is a batch format this inbox accepts: `BROTLI_FORMAT` or
-    ///         `BROTLI_COLUMNAR_FORMAT`.
+    /// @notice Whether `formatByte` is a batch format this inbox accepts: `BROTLI_FORMAT`,
+    ///         `BROTLI_COLUMNAR_FORMAT` or `BROTLI_REGISTRY_FORMAT`.
     function isKnownFormat(uint8 formatByte) public pure returns (bool) {
-        return formatByte == BROTLI_FORMAT || formatByte == BROTLI_COLUMNAR_FORMAT;
+        return formatByte == BROTLI_FORMAT || formatByte == BROTLI_COLUMNAR_FORMAT ||
+            formatByte == BROTLI_REGISTRY_FORMAT;
     }
 
     /// @notice The time bounds a batch included in the current block gets:

@@ -9,6 +9,7 @@ import {
 } from '../../tests/lib/batch.mjs';
 import { artifact, buildContracts, compileSolidity, contractInterface, deployContracts, revertOf } from '../../tests/lib/contracts.mjs';
 
+const kRegistryFormat = 0x02;  // docs/batch-format.md, "Format 0x02"
 const kMtv = { delayBlocks: 1000n, futureBlocks: 3n, delaySeconds: 60n, futureSeconds: 7n };
 const kMaxDataSize = 4096n;
 const kGenesis = ethers.keccak256(ethers.toUtf8Bytes('sequencer inbox test genesis'));
@@ -85,6 +86,7 @@ describe('SequencerInbox', () => {
     assert.equal(await inbox.maxDataSize(), kMaxDataSize);
     assert.equal(await inbox.BROTLI_FORMAT(), BigInt(kBrotliFormat));
     assert.equal(await inbox.BROTLI_COLUMNAR_FORMAT(), BigInt(kColumnarFormat));
+    assert.equal(await inbox.BROTLI_REGISTRY_FORMAT(), BigInt(kRegistryFormat));
     assert.equal(await inbox.HEADER_LENGTH(), BigInt(kHeaderLength));
     const mtv = await inbox.maxTimeVariation();
     assert.deepEqual([mtv.delayBlocks, mtv.futureBlocks, mtv.delaySeconds, mtv.futureSeconds], Object.values(kMtv));
@@ -113,6 +115,12 @@ describe('SequencerInbox', () => {
     const data = ethers.concat([new Uint8Array([kColumnarFormat]), ethers.getBytes(batchData(200, 4)).slice(1)]);
     await postAndCheck(data, 2);
     await postAndCheck('0x01', 1);  // the format byte alone
+  });
+
+  it('accepts format 0x02 (columns with the address registry) like format 0x00', async () => {
+    const data = ethers.concat([new Uint8Array([kRegistryFormat]), ethers.getBytes(batchData(200, 4)).slice(1)]);
+    await postAndCheck(data, 2);
+    await postAndCheck('0x02', 1);  // the format byte alone
   });
 
   it('clamps lower time bounds at zero and subtracts otherwise', async () => {
@@ -179,14 +187,15 @@ describe('SequencerInbox', () => {
   it('rejects an unknown format byte', async () => {
     const n = await inbox.batchCount();
     const m = await inbox.totalMessageCount();
-    for (const fmt of [0x02, 0x03, 0x80, 0xff]) {
+    for (const fmt of [0x03, 0x04, 0x80, 0xff]) {
       const data = ethers.concat([new Uint8Array([fmt]), batchData(64)]);
       assert.deepEqual(await revertOf(inbox.connect(poster).addSequencerL2Batch(n, data, m, m + 1n)),
         { name: 'UnknownBatchFormat', args: [BigInt(fmt)] });
     }
     assert.equal(await inbox.isKnownFormat(0), true);
     assert.equal(await inbox.isKnownFormat(1), true);
-    for (const fmt of [2, 3, 0x80, 0xff]) assert.equal(await inbox.isKnownFormat(fmt), false);
+    assert.equal(await inbox.isKnownFormat(2), true);
+    for (const fmt of [3, 4, 0x80, 0xff]) assert.equal(await inbox.isKnownFormat(fmt), false);
   });
 
   it('rejects a call from a contract (data would not be the L1 calldata)', async () => {

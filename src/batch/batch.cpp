@@ -7,6 +7,7 @@
 #include <memory>
 #include <utility>
 
+#include "batch/address_registry.hpp"
 #include "batch/column_io.hpp"
 #include "batch/tx_columns.hpp"
 #include "core/rlp.hpp"
@@ -18,7 +19,8 @@ const char* to_string(BatchError e) {
         case BatchError::kEmpty:
             return "batch data is empty (no format byte)";
         case BatchError::kUnknownFormat:
-            return "unknown batch format byte (0x00 = brotli, 0x01 = brotli with tx columns)";
+            return "unknown batch format byte (0x00 = brotli, 0x01 = brotli with tx columns, 0x02 "
+                   "= tx columns with the address registry)";
         case BatchError::kCompressedTooLarge:
             return "batch data exceeds the maximum data size";
         case BatchError::kBrotliCorrupt:
@@ -69,6 +71,11 @@ const char* to_string(BatchError e) {
             return "two deposits segments before one message";
         case BatchError::kDanglingDepositRef:
             return "deposits segment with no message after it";
+        case BatchError::kUnknownRegistryIndex:
+            return "an address registry index beyond the registry built from the earlier batches";
+        case BatchError::kRegisteredLiteral:
+            return "a literal address that is already in the address registry (must be named by "
+                   "index)";
     }
     return "unknown batch error";
 }
@@ -145,13 +152,17 @@ Result<void, BatchError> append_counted_segments(Bytes& stream, const L2Message&
     return {};
 }
 
-Result<Bytes, BatchError> make_stream(const std::vector<L2Message>& msgs, uint8_t format) {
+Result<Bytes, BatchError> make_stream(const std::vector<L2Message>& msgs, uint8_t format,
+                                      const AddressRegistry* registry,
+                                      std::vector<Address>* literals) {
     Bytes segments;
     L2Message prev;
     std::vector<ByteView> txs;
+    const bool columnar = format == kColumnarFormat || format == kRegistryFormat;
+    if (literals) literals->clear();
     for (const L2Message& m : msgs) {
-        auto r = format == kColumnarFormat ? append_counted_segments(segments, prev, m)
-                                           : append_message_segments(segments, prev, m);
+        auto r = columnar ? append_counted_segments(segments, prev, m)
+                          : append_message_segments(segments, prev, m);
         if (!r) return Unexpected{r.error()};
         prev.timestamp = m.timestamp;
         prev.l1_block_number = m.l1_block_number;
@@ -159,11 +170,14 @@ Result<Bytes, BatchError> make_stream(const std::vector<L2Message>& msgs, uint8_
         for (const Bytes& tx : m.txs)
             txs.emplace_back(tx);
     }
-    if (format != kColumnarFormat) return segments;
+    if (!columnar) return segments;
     Bytes stream;
     columns::put_varint(stream, segments.size());
     stream.insert(stream.end(), segments.begin(), segments.end());
-    const Bytes section = encode_tx_columns(txs);
+    const AddressRegistry empty;
+    const Bytes section = format == kRegistryFormat
+                              ? encode_tx_columns(txs, registry ? registry : &empty, literals)
+                              : encode_tx_columns(txs);
     stream.insert(stream.end(), section.begin(), section.end());
     return stream;
 }
@@ -182,8 +196,9 @@ Bytes compress_stream(ByteView stream, int quality, uint8_t format) {
 }
 
 Result<Bytes, BatchError> encode_batch(const std::vector<L2Message>& msgs, int quality,
-                                       uint8_t format) {
-    auto stream = make_stream(msgs, format);
+                                       uint8_t format, const AddressRegistry* registry,
+                                       std::vector<Address>* literals) {
+    auto stream = make_stream(msgs, format, registry, literals);
     if (!stream) return Unexpected{stream.error()};
     Bytes out = compress_stream(*stream, quality, format);
     if (out.empty()) return Unexpected{BatchError::kMessageTooLarge};
@@ -200,7 +215,7 @@ Result<Bytes, BatchError> decompress_batch(ByteView data, const BatchLimits& lim
     if (data.empty()) return Unexpected{BatchError::kEmpty};
     if (data.size() > limits.max_compressed_size)
         return Unexpected{BatchError::kCompressedTooLarge};
-    if (data[0] != kBrotliFormat && data[0] != kColumnarFormat)
+    if (data[0] != kBrotliFormat && data[0] != kColumnarFormat && data[0] != kRegistryFormat)
         return Unexpected{BatchError::kUnknownFormat};
     std::unique_ptr<BrotliDecoderState, DecoderDeleter> dec(
         BrotliDecoderCreateInstance(nullptr, nullptr, nullptr));
@@ -349,7 +364,9 @@ Result<std::vector<L2Message>, BatchError> parse_segments(ByteView stream,
 }
 
 Result<std::vector<L2Message>, BatchError> parse_columnar_stream(ByteView stream,
-                                                                 const BatchLimits& limits) {
+                                                                 const BatchLimits& limits,
+                                                                 const AddressRegistry* registry,
+                                                                 std::vector<Address>* literals) {
     columns::Reader in(stream);
     auto len = in.varint();
     if (!len) return Unexpected{BatchError::kBadTxColumns};
@@ -361,7 +378,8 @@ Result<std::vector<L2Message>, BatchError> parse_columnar_stream(ByteView stream
     size_t total = 0;  // <= max_segments * max_txs_per_message: no overflow
     for (uint64_t n : counts)
         total += n;
-    auto txs = decode_tx_columns(stream.subspan(stream.size() - in.size()), total, limits);
+    auto txs = decode_tx_columns(stream.subspan(stream.size() - in.size()), total, limits, registry,
+                                 literals);
     if (!txs) return Unexpected{txs.error()};
     size_t next = 0;
     for (size_t i = 0; i < msgs->size(); ++i) {
@@ -373,10 +391,20 @@ Result<std::vector<L2Message>, BatchError> parse_columnar_stream(ByteView stream
     return msgs;
 }
 
-Result<std::vector<L2Message>, BatchError> decode_batch(ByteView data, const BatchLimits& limits) {
+Result<std::vector<L2Message>, BatchError> decode_batch(ByteView data, const BatchLimits& limits,
+                                                        const AddressRegistry* registry,
+                                                        std::vector<Address>* registered) {
+    if (registered) registered->clear();
     auto stream = decompress_batch(data, limits);
     if (!stream) return Unexpected{stream.error()};
     if (data[0] == kColumnarFormat) return parse_columnar_stream(*stream, limits);
+    if (data[0] == kRegistryFormat) {
+        const AddressRegistry empty;
+        std::vector<Address> literals;
+        auto msgs = parse_columnar_stream(*stream, limits, registry ? registry : &empty, &literals);
+        if (msgs && registered) *registered = std::move(literals);
+        return msgs;
+    }
     return parse_segments(*stream, limits);
 }
 

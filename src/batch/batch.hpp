@@ -12,6 +12,8 @@
 ///   format 0x01: stream  = varint(len(segments)) ‖ segments ‖ tx section, where a message
 ///     segment's item is the RLP integer count of its txs and the txs of all messages follow
 ///     in columns (tx_columns.hpp), raw bytes for those the columns cannot carry exactly.
+///   format 0x02: as 0x01 with one column more: the address table may name addresses of the
+///     address registry (address_registry.hpp), the literal entries of earlier 0x02 batches.
 /// The running header starts at (timestamp 0, L1 block 0, base fee 0) in every batch.
 
 #include <cstddef>
@@ -32,6 +34,11 @@ inline constexpr uint8_t kBrotliFormat = 0x00;
 /// Format byte of a brotli-compressed stream whose transactions are in columns
 /// (SequencerInbox `BROTLI_COLUMNAR_FORMAT`).
 inline constexpr uint8_t kColumnarFormat = 0x01;
+/// Format byte of format 0x01 plus references into the cross-batch address registry
+/// (SequencerInbox `BROTLI_REGISTRY_FORMAT`).
+inline constexpr uint8_t kRegistryFormat = 0x02;
+
+class AddressRegistry;
 
 /// Segment kinds (the byte before each segment's RLP item).
 enum class SegmentKind : uint8_t {
@@ -83,7 +90,7 @@ struct BatchLimits {
 /// Why a batch does not decode. Every rejection is one of these, never a crash.
 enum class BatchError {
     kEmpty,                  ///< no format byte
-    kUnknownFormat,          ///< format byte is not 0x00 or 0x01
+    kUnknownFormat,          ///< format byte is not 0x00, 0x01 or 0x02
     kCompressedTooLarge,     ///< data longer than max_compressed_size
     kBrotliCorrupt,          ///< the brotli stream is malformed
     kBrotliTruncated,        ///< the brotli stream ends before its last meta-block
@@ -109,6 +116,8 @@ enum class BatchError {
     kDepositRangeOverflow,   ///< first_index + count - 1 passes 2^64-1
     kDuplicateDepositRef,    ///< a second deposits segment before the same message
     kDanglingDepositRef,     ///< a deposits segment with no message after it
+    kUnknownRegistryIndex,   ///< (0x02) a registry ref at or beyond the registry's size
+    kRegisteredLiteral,      ///< (0x02) a literal address table entry that is registered
 };
 
 /// Human-readable reason for a batch error.
@@ -126,29 +135,43 @@ Result<void, BatchError> append_message_segments(Bytes& stream, const L2Message&
 Result<void, BatchError> append_counted_segments(Bytes& stream, const L2Message& prev,
                                                  const L2Message& msg);
 
-/// The decompressed stream of `msgs` in `format` (0x00 segments, or 0x01 segments + columns).
-Result<Bytes, BatchError> make_stream(const std::vector<L2Message>& msgs, uint8_t format);
+/// The decompressed stream of `msgs` in `format` (0x00 segments, or 0x01/0x02 segments +
+/// columns). Format 0x02 names the addresses of `registry` (null: an empty registry) by index
+/// and puts its literal address entries, in table order, into `literals` (when given).
+Result<Bytes, BatchError> make_stream(const std::vector<L2Message>& msgs, uint8_t format,
+                                      const AddressRegistry* registry = nullptr,
+                                      std::vector<Address>* literals = nullptr);
 
-/// Encodes a whole batch (format byte + brotli at `quality` 0-11) of `msgs` in one go.
+/// Encodes a whole batch (format byte + brotli at `quality` 0-11) of `msgs` in one go (format
+/// 0x02 against `registry`, see make_stream).
 Result<Bytes, BatchError> encode_batch(const std::vector<L2Message>& msgs, int quality = 11,
-                                       uint8_t format = kBrotliFormat);
+                                       uint8_t format = kBrotliFormat,
+                                       const AddressRegistry* registry = nullptr,
+                                       std::vector<Address>* literals = nullptr);
 
 /// `format` ‖ brotli(stream) at `quality` in one pass (the whole stream fits in memory).
 Bytes compress_stream(ByteView stream, int quality, uint8_t format);
 
-/// Decompresses `data` (format byte included, 0x00 or 0x01) under the limits, into the stream.
+/// Decompresses `data` (format byte included, 0x00-0x02) under the limits, into the stream.
 Result<Bytes, BatchError> decompress_batch(ByteView data, const BatchLimits& limits = {});
 
 /// Parses a decompressed format-0x00 segment stream into messages (strict; see the doc).
 Result<std::vector<L2Message>, BatchError> parse_segments(ByteView stream,
                                                           const BatchLimits& limits = {});
 
-/// Parses a decompressed format-0x01 stream (segments with tx counts, then the tx columns).
-Result<std::vector<L2Message>, BatchError> parse_columnar_stream(ByteView stream,
-                                                                 const BatchLimits& limits = {});
+/// Parses a decompressed format-0x01 stream (segments with tx counts, then the tx columns), or
+/// with `registry` a format-0x02 stream (`literals`: its literal address entries, in order).
+Result<std::vector<L2Message>, BatchError> parse_columnar_stream(
+    ByteView stream, const BatchLimits& limits = {}, const AddressRegistry* registry = nullptr,
+    std::vector<Address>* literals = nullptr);
 
-/// decompress_batch + parse_segments: what the validator calls on a batch's calldata `data`.
+/// decompress_batch + the parser of its format: what the validator calls on a batch's calldata
+/// `data`. Format 0x02 decodes against `registry` (null: an empty one) and puts the batch's
+/// literal address entries into `registered` (cleared first; empty for other formats and on
+/// failure): what AddressRegistry::apply_batch adds. Old formats ignore the registry.
 Result<std::vector<L2Message>, BatchError> decode_batch(ByteView data,
-                                                        const BatchLimits& limits = {});
+                                                        const BatchLimits& limits = {},
+                                                        const AddressRegistry* registry = nullptr,
+                                                        std::vector<Address>* registered = nullptr);
 
 }  // namespace fuse::batch

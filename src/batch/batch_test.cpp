@@ -81,7 +81,7 @@ TEST(BatchFormat, EmptyStreamIsZeroMessages) {
 TEST(BatchFormat, RejectsBadEnvelope) {
     EXPECT_EQ(decode_error({}), BatchError::kEmpty);
     Bytes data = brotli_batch(hex(kExampleStream));
-    data[0] = 0x02;
+    data[0] = 0x03;
     EXPECT_EQ(decode_error(data), BatchError::kUnknownFormat);
     data[0] = 0xff;
     EXPECT_EQ(decode_error(data), BatchError::kUnknownFormat);

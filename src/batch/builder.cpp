@@ -21,10 +21,12 @@ size_t segments_for(const L2Message& prev, const L2Message& msg) {
 }
 }  // namespace
 
-BatchBuilder::BatchBuilder(const BatchLimits& limits, int quality, uint8_t format)
+BatchBuilder::BatchBuilder(const BatchLimits& limits, int quality, uint8_t format,
+                           const AddressRegistry* registry)
     : limits_(limits),
       quality_(std::clamp(quality, BROTLI_MIN_QUALITY, BROTLI_MAX_QUALITY)),
-      format_(format) {
+      format_(format),
+      registry_(registry) {
     enc_ = BrotliEncoderCreateInstance(nullptr, nullptr, nullptr);
     BrotliEncoderSetParameter(enc_, BROTLI_PARAM_QUALITY, static_cast<uint32_t>(quality_));
     BrotliEncoderSetParameter(enc_, BROTLI_PARAM_LGWIN, BROTLI_DEFAULT_WINDOW);
@@ -56,7 +58,7 @@ Result<bool, BatchError> BatchBuilder::add(const L2Message& msg) {
         if (tx.size() > limits_.max_tx_size) return Unexpected{BatchError::kTxTooLarge};
     }
     if (full_) return false;
-    if (format_ == kColumnarFormat) return add_columnar(msg);
+    if (columnar()) return add_columnar(msg);
     const size_t old_size = stream_.size();
     if (auto r = append_message_segments(stream_, prev_, msg); !r) return Unexpected{r.error()};
     const size_t new_segments = segments_for(prev_, msg);
@@ -103,7 +105,7 @@ Result<bool, BatchError> BatchBuilder::add_columnar(const L2Message& msg) {
         // that no longer fits, then at the batch's own quality (what finish() will produce).
         msgs_.push_back(msg);
         auto try_at = [&](int q) {
-            auto trial = encode_batch(msgs_, q, kColumnarFormat);
+            auto trial = encode_batch(msgs_, q, format_, registry_);
             if (!trial || trial->size() > limits_.max_compressed_size) return false;
             checked_size_ = trial->size();
             trial_ = std::move(*trial);
@@ -148,16 +150,16 @@ Result<bool, BatchError> BatchBuilder::add_columnar(const L2Message& msg) {
 }
 
 Bytes BatchBuilder::finish(bool recompress) {
-    if (format_ == kColumnarFormat) {
+    if (columnar()) {
         full_ = true;
         // The last trial, if it covers every message and was made at `quality_`, is the answer.
         if (!trial_.empty() && trial_quality_ == quality_) return std::move(trial_);
-        auto best = encode_batch(msgs_, quality_, kColumnarFormat);
+        auto best = encode_batch(msgs_, quality_, format_, registry_);
         Bytes out = best ? std::move(*best) : Bytes{};
         if (!trial_.empty() && (out.empty() || trial_.size() < out.size())) out = trial_;
         if (out.size() > limits_.max_compressed_size) {
             // Not expected (the growth bound is generous); try the trial quality as well.
-            auto again = encode_batch(msgs_, std::min(quality_, kTrialQuality), kColumnarFormat);
+            auto again = encode_batch(msgs_, std::min(quality_, kTrialQuality), format_, registry_);
             if (again && again->size() < out.size()) out = std::move(*again);
         }
         return out;
@@ -182,6 +184,12 @@ Bytes BatchBuilder::finish(bool recompress) {
         }
     }
     full_ = true;
+    return out;
+}
+
+std::vector<Address> BatchBuilder::literals() const {
+    std::vector<Address> out;
+    if (format_ == kRegistryFormat) (void)make_stream(msgs_, format_, registry_, &out);
     return out;
 }
 

@@ -23,9 +23,12 @@ namespace fuse::batch {
 class BatchBuilder {
 public:
     /// `quality` is brotli's 0-11 (Arbitrum posts at 11 and lowers it under backlog); `format`
-    /// kBrotliFormat (0x00) or kColumnarFormat (0x01).
+    /// kBrotliFormat (0x00), kColumnarFormat (0x01) or kRegistryFormat (0x02, built like 0x01
+    /// against `registry`: the registry as of the batches before this one, null = empty; it
+    /// must not change while the builder is in use).
     explicit BatchBuilder(const BatchLimits& limits = {}, int quality = 11,
-                          uint8_t format = kBrotliFormat);
+                          uint8_t format = kBrotliFormat,
+                          const AddressRegistry* registry = nullptr);
     ~BatchBuilder();
     BatchBuilder(const BatchBuilder&) = delete;
     BatchBuilder& operator=(const BatchBuilder&) = delete;
@@ -41,7 +44,7 @@ public:
     /// Format 0x00: size of `finish(false)`'s result if called now (format byte included);
     /// exact once a message was added. Format 0x01: an upper bound of `finish`'s size.
     size_t compressed_size() const {
-        return format_ == kColumnarFormat ? checked_size_ + grown_ : 1 + committed_.size() + 1;
+        return columnar() ? checked_size_ + grown_ : 1 + committed_.size() + 1;
     }
     /// Size of the decompressed segment stream so far (0x01: segments plus raw tx bytes).
     size_t stream_size() const { return stream_.size() + raw_tx_bytes_; }
@@ -54,7 +57,12 @@ public:
     /// that is smaller).
     Bytes finish(bool recompress = true);
 
+    /// Format 0x02: the literal address entries of the batch of the accepted messages, in table
+    /// order (what it adds to the registry once posted); empty for other formats.
+    std::vector<Address> literals() const;
+
 private:
+    bool columnar() const { return format_ == kColumnarFormat || format_ == kRegistryFormat; }
     bool compress_flush(ByteView in);
     Result<bool, BatchError> add_columnar(const L2Message& msg);
 
@@ -70,6 +78,7 @@ private:
     bool full_ = false;
     // Format 0x01 only.
     uint8_t format_ = kBrotliFormat;
+    const AddressRegistry* registry_ = nullptr;
     std::vector<L2Message> msgs_;  // accepted messages
     size_t raw_tx_bytes_ = 0;
     size_t tx_count_ = 0;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "batch/address_registry.hpp"
 #include "batch/batch.hpp"
 #include "core/bytes.hpp"
 
@@ -45,8 +46,12 @@ enum class TxColumn : uint8_t {
     kWordRaw,          ///< 32 bytes, per raw word
     kAccessLists,      ///< varint length ‖ one RLP list item, per non-empty access list
     kSignatures,       ///< r ‖ s, 32 bytes each, per columnar transaction
+    kRegistryRefs,     ///< (0x02 only) registry indices of the table's registered entries
     kCount,
 };
+
+/// Columns of a format-0x01 section (all but kRegistryRefs); format 0x02 has all kCount.
+inline constexpr size_t kColumnarColumns = static_cast<size_t>(TxColumn::kRegistryRefs);
 
 /// Kind byte bits.
 inline constexpr uint8_t kFormMask = 0x03;  ///< 0 raw, 1 legacy, 2 EIP-2930, 3 EIP-1559
@@ -88,12 +93,19 @@ enum class WordKind : uint8_t { kNumber = 0, kAddress = 1, kRaw = 2 };
 WordKind word_kind(const uint8_t* word32);
 
 /// The transaction section for `txs`, in order. Never fails: what the columns cannot carry
-/// exactly goes raw.
-Bytes encode_tx_columns(const std::vector<ByteView>& txs);
+/// exactly goes raw. With `registry` (format 0x02) the section has the registry-refs column
+/// and every address already registered is named by its index; `literals` then receives the
+/// table's literal entries in table order (what the batch adds to the registry).
+Bytes encode_tx_columns(const std::vector<ByteView>& txs, const AddressRegistry* registry = nullptr,
+                        std::vector<Address>* literals = nullptr);
 
 /// Exactly `count` transactions from `section` (strict: every column consumed, every value
 /// canonical, every table and dictionary entry distinct and used, sizes within `limits`).
+/// With `registry` the section is format 0x02's (registry refs below registry->size(), no
+/// literal already registered); `literals` then receives the literal table entries in order.
 Result<std::vector<Bytes>, BatchError> decode_tx_columns(ByteView section, size_t count,
-                                                         const BatchLimits& limits);
+                                                         const BatchLimits& limits,
+                                                         const AddressRegistry* registry = nullptr,
+                                                         std::vector<Address>* literals = nullptr);
 
 }  // namespace fuse::batch

@@ -37,9 +37,12 @@ struct Decoder {
     Entries<uint64_t> gas;
     Entries<uint256> price, tip;
     Entries<Address> addrs;
-    uint64_t repeated = 0;       // address entries referenced by index (each at least twice)
-    size_t next_single = 0;      // the next single-use entry
-    std::vector<uint32_t> uses;  // references per repeated entry (saturating at 2 is enough)
+    const AddressRegistry* registry = nullptr;
+    std::vector<Address> refs;    // (0x02) the registered entries, codes 1..refs.size()
+    std::vector<bool> refs_used;  // each must be referenced at least once
+    uint64_t repeated = 0;        // address entries referenced by index (each at least twice)
+    size_t next_single = 0;       // the next single-use entry
+    std::vector<uint32_t> uses;   // references per repeated entry (saturating at 2 is enough)
     Entries<std::array<uint8_t, 4>> sels;
 
     Reader& c(TxColumn k) { return col[static_cast<size_t>(k)]; }
@@ -76,7 +79,8 @@ struct Decoder {
         return dict.values[*code - 1];
     }
 
-    /// Code 0: the next single-use entry; k >= 1: repeated entry k - 1.
+    /// Code 0: the next single-use entry; 1 <= k <= q: registered entry k - 1; k > q: repeated
+    /// literal entry k - q - 1 (q = refs.size(), 0 in format 0x01).
     Result<Address, BatchError> address() {
         auto i = varint(TxColumn::kAddressIndices);
         if (!i) return Unexpected{i.error()};
@@ -84,12 +88,18 @@ struct Decoder {
             if (next_single >= addrs.values.size()) return Unexpected{BatchError::kBadTxValue};
             return addrs.values[next_single++];
         }
+        if (*i <= refs.size()) {
+            refs_used[*i - 1] = true;
+            return refs[*i - 1];
+        }
+        *i -= refs.size();
         if (*i > repeated) return Unexpected{BatchError::kBadTxValue};
         if (uses[*i - 1] < 2 && ++uses[*i - 1] == 2) addrs.used[*i - 1] = true;
         return addrs.values[*i - 1];
     }
 
     Result<void, BatchError> read_tables();
+    Result<void, BatchError> read_registry_refs();
     Result<void, BatchError> read_data(uint8_t form, Bytes& data);
     Result<Bytes, BatchError> read_tx(uint8_t kind);
 };
@@ -134,6 +144,23 @@ Result<void, BatchError> Decoder::read_tables() {
         addrs.used[i] = true;
     uses.assign(repeated, 0);
     next_single = repeated;
+    return {};
+}
+
+Result<void, BatchError> Decoder::read_registry_refs() {
+    // The first index, then each gap minus one: strictly increasing, all below the size.
+    uint64_t next = 0;
+    for (Reader& r = c(TxColumn::kRegistryRefs); !r.empty();) {
+        auto v = r.varint();
+        if (!v) return Unexpected{BatchError::kBadTxColumns};
+        if (*v >= registry->size() - next) return Unexpected{BatchError::kUnknownRegistryIndex};
+        const uint64_t index = next + *v;
+        refs.push_back(registry->at(index));
+        next = index + 1;
+    }
+    refs_used.assign(refs.size(), false);
+    for (const Address& a : addrs.values)
+        if (registry->find(a)) return Unexpected{BatchError::kRegisteredLiteral};
     return {};
 }
 
@@ -256,10 +283,15 @@ Result<Bytes, BatchError> Decoder::read_tx(uint8_t kind) {
 }  // namespace
 
 Result<std::vector<Bytes>, BatchError> decode_tx_columns(ByteView section, size_t count,
-                                                         const BatchLimits& limits) {
+                                                         const BatchLimits& limits,
+                                                         const AddressRegistry* registry,
+                                                         std::vector<Address>* literals) {
     Reader sec(section);
     Decoder d{limits};
-    for (Reader& r : d.col) {
+    d.registry = registry;
+    const size_t n_columns = registry ? d.col.size() : kColumnarColumns;
+    for (size_t k = 0; k < n_columns; ++k) {
+        Reader& r = d.col[k];
         auto n = sec.varint();
         if (!n) return Unexpected{BatchError::kBadTxColumns};
         auto b = sec.bytes(*n);
@@ -269,6 +301,8 @@ Result<std::vector<Bytes>, BatchError> decode_tx_columns(ByteView section, size_
     if (!sec.empty() || d.c(TxColumn::kKinds).size() != count)
         return Unexpected{BatchError::kBadTxColumns};
     if (auto r = d.read_tables(); !r) return Unexpected{r.error()};
+    if (registry)
+        if (auto r = d.read_registry_refs(); !r) return Unexpected{r.error()};
     std::vector<Bytes> txs;
     txs.reserve(count);
     for (size_t i = 0; i < count; ++i) {
@@ -280,8 +314,10 @@ Result<std::vector<Bytes>, BatchError> decode_tx_columns(ByteView section, size_
     for (const Reader& r : d.col)
         if (!r.empty()) return Unexpected{BatchError::kBadTxColumns};
     if (!d.gas.all_used() || !d.price.all_used() || !d.tip.all_used() || !d.addrs.all_used() ||
-        !d.sels.all_used() || d.next_single != d.addrs.values.size())
+        !d.sels.all_used() || d.next_single != d.addrs.values.size() ||
+        std::find(d.refs_used.begin(), d.refs_used.end(), false) != d.refs_used.end())
         return Unexpected{BatchError::kBadTxValue};
+    if (literals) *literals = std::move(d.addrs.values);
     return txs;
 }
 

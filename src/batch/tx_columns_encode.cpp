@@ -92,17 +92,33 @@ Address word_address(const uint8_t* w) {
     return a;
 }
 
-/// The address table: the values referenced at least twice, by frequency (code k = entry
-/// k - 1), then the values referenced once, in the order of their reference (code 0).
+/// The address table: with a registry (format 0x02), the registered values in registry order
+/// (code k = entry k - 1 for k <= q), then the unregistered values referenced at least twice, by
+/// frequency (code q + k = entry k - 1), then the unregistered values referenced once, in the
+/// order of their reference (code 0). Without a registry q = 0.
 struct AddressTable {
+    const AddressRegistry* registry = nullptr;
     std::map<Address, size_t> freq;
     std::map<Address, uint64_t> code;
+    std::vector<uint64_t> refs;  // registry indices, ascending
     std::vector<Address> repeated, single;
 
     void build() {
-        repeated = by_frequency(freq, 2, SIZE_MAX);
+        std::map<Address, size_t> unregistered;
+        for (const auto& [a, n] : freq) {
+            auto i = registry ? registry->find(a) : std::nullopt;
+            if (i) {
+                refs.push_back(*i);
+            } else {
+                unregistered.emplace(a, n);
+            }
+        }
+        std::sort(refs.begin(), refs.end());
+        for (size_t i = 0; i < refs.size(); ++i)
+            code[registry->at(refs[i])] = i + 1;
+        repeated = by_frequency(unregistered, 2, SIZE_MAX);
         for (size_t i = 0; i < repeated.size(); ++i)
-            code[repeated[i]] = i + 1;
+            code[repeated[i]] = refs.size() + i + 1;
     }
     void put(const Address& a, Bytes& indices) {
         auto it = code.find(a);
@@ -113,7 +129,7 @@ struct AddressTable {
             single.push_back(a);
         }
     }
-    /// Nothing at all for an empty table.
+    /// Nothing at all for an empty literal table.
     void write(Bytes& out) const {
         if (repeated.empty() && single.empty()) return;
         put_varint(out, repeated.size());
@@ -121,16 +137,23 @@ struct AddressTable {
             for (const Address& a : *v)
                 out.insert(out.end(), a.bytes.begin(), a.bytes.end());
     }
+    /// The first index, then each gap minus one (the indices strictly increase).
+    void write_refs(Bytes& out) const {
+        for (size_t i = 0; i < refs.size(); ++i)
+            put_varint(out, i == 0 ? refs[0] : refs[i] - refs[i - 1] - 1);
+    }
 };
 
 }  // namespace
 
-Bytes encode_tx_columns(const std::vector<ByteView>& txs) {
+Bytes encode_tx_columns(const std::vector<ByteView>& txs, const AddressRegistry* registry,
+                        std::vector<Address>* literals) {
     std::vector<std::optional<TxRecord>> recs;
     recs.reserve(txs.size());
     DictField<uint64_t> gas;
     DictField<uint256> price, tip;
     AddressTable addrs;
+    addrs.registry = registry;
     TableField<Selector> sels;
     for (ByteView tx : txs) {
         auto rec = to_record(tx);
@@ -219,13 +242,20 @@ Bytes encode_tx_columns(const std::vector<ByteView>& txs) {
     }
 
     addrs.write(c(TxColumn::kAddresses));
+    addrs.write_refs(c(TxColumn::kRegistryRefs));
+    if (literals) {
+        literals->assign(addrs.repeated.begin(), addrs.repeated.end());
+        literals->insert(literals->end(), addrs.single.begin(), addrs.single.end());
+    }
 
+    const size_t n_columns = registry ? col.size() : kColumnarColumns;
     Bytes out;
     size_t total = 0;
     for (const Bytes& b : col)
         total += b.size() + 4;
     out.reserve(total);
-    for (const Bytes& b : col) {
+    for (size_t k = 0; k < n_columns; ++k) {
+        const Bytes& b = col[k];
         put_varint(out, b.size());
         out.insert(out.end(), b.begin(), b.end());
     }

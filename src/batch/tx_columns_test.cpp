@@ -16,7 +16,7 @@ namespace {
 
 using testing::signed_txs;
 
-constexpr size_t kColumns = static_cast<size_t>(TxColumn::kCount);
+constexpr size_t kColumns = kColumnarColumns;  // format 0x01
 
 std::vector<ByteView> views(const std::vector<Bytes>& txs) {
     return {txs.begin(), txs.end()};

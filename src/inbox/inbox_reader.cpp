@@ -272,7 +272,18 @@ DeliveredBatch InboxReader::read_batch(State& st, const l1::Log& log,
         fail(K::kAccumulatorMismatch, what + ": afterAcc != keccak(beforeAcc ‖ dataHash)");
 
     // Resolve under the L1 checks; header lookups that fail throw, never invalidate the batch.
-    auto decoded = batch::decode_batch(call->data, cfg_.limits);
+    // --- format 0x02 (branch `registry`): decode against the address registry as of this
+    // batch; dropping what a reorg or a failed range left in it beyond `expected`.
+    std::vector<Address> registered;
+    batch::AddressRegistry* registry = cfg_.registry;
+    if (registry && (!registry->rollback_to_batch(expected) ||
+                     (registry->next_batch() != expected &&
+                      !(registry->marks().empty() && registry->next_batch() == 0))))
+        fail(K::kBadCursor, what + ": the address registry covers batches before " +
+                                num(registry->next_batch()) + ", not before this one");
+    auto decoded = batch::decode_batch(call->data, cfg_.limits, registry, &registered);
+    if (registry) registry->apply_batch(expected, registered);
+    // --- end format 0x02
     batch::BatchContext ctx;
     ctx.bounds = {d.time_bounds.min_timestamp, d.time_bounds.max_timestamp,
                   d.time_bounds.min_block_number, d.time_bounds.max_block_number};

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "batch/address_registry.hpp"
 #include "batch/resolve.hpp"
 #include "core/bytes.hpp"
 #include "inbox/deposit_reader.hpp"
@@ -49,6 +50,12 @@ struct InboxReaderConfig {
     /// rule 2): null when the chain has no Bridge (then any deposit ref makes a batch invalid).
     /// Not owned; brought up to each batch's inclusion block as needed.
     DepositReader* deposits = nullptr;
+    /// Format 0x02's address registry (docs/batch-format.md, "Format 0x02"), as of the batches
+    /// before the cursor; not owned. Each batch read is decoded against it and its literals
+    /// applied; a reorg or a failed range is undone by rolling it back to the batch read next.
+    /// Persist it (batch::save_registry) before the cursor that covers its batches. Null: 0x02
+    /// batches decode against an empty registry (a batch naming registered addresses is invalid).
+    batch::AddressRegistry* registry = nullptr;
     /// Backoff of poll_retrying() between failed polls.
     std::chrono::milliseconds retry_initial{500};
     std::chrono::milliseconds retry_max{30000};

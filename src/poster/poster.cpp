@@ -28,6 +28,19 @@ void put_be64(Bytes& out, uint64_t v) {
         out.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
+/// The registry's persistence hook over the node database's meta keys.
+class MetaRegistryStore : public batch::RegistryStore {
+public:
+    explicit MetaRegistryStore(storage::Database& db) : db_(db) {}
+    std::optional<Bytes> get(std::string_view key) const override { return db_.get_meta(key); }
+    Result<void, std::string> put(std::string_view key, ByteView value) override {
+        return db_.put_meta(key, value);
+    }
+
+private:
+    storage::Database& db_;
+};
+
 }  // namespace
 
 const char* to_string(Step s) {
@@ -199,6 +212,8 @@ Step BatchPoster::post_next() {
         return Step::kIdle;
     }
     last_not_full_sealed_ = 0;
+    // The registry must hold this batch's literals (on disk) before it can land on L1.
+    if (!register_batch(at.sequence_number, built.literals)) return Step::kL1Error;
     send_batch(at, std::move(built));
     return Step::kPosted;
 }
@@ -253,12 +268,77 @@ bool BatchPoster::may_fill_a_batch(const Start& at) const {
            at.sealed >= last_not_full_sealed_ + std::max<uint64_t>(1, (at.sealed - at.posted) / 10);
 }
 
+const batch::AddressRegistry* BatchPoster::registry_for(uint64_t sequence_number) {
+    if (!registry_) {
+        MetaRegistryStore store(db_);
+        auto loaded = batch::load_registry(store, kRegistryMetaPrefix);
+        if (!loaded) {
+            problem("cannot build format-0x02 batches: " + loaded.error());
+            return nullptr;
+        }
+        registry_ = std::move(*loaded);
+    }
+    // A registry that never saw a batch starts here (the batches before carry no 0x02 literals
+    // this poster knows of); one that is ahead drops the batches built but not on L1.
+    const bool fresh = registry_->marks().empty() && registry_->next_batch() == 0;
+    if (fresh) {
+        // Only where this database posted the batch before (or at batch 0): a poster with
+        // another database cannot know the 0x02 literals already on L1, and would repeat them.
+        if (sequence_number == 0 || !batches_.empty() ||
+            db_.get_meta(batch_meta_key(sequence_number - 1)))
+            return &*registry_;
+        std::lock_guard lock(mu_);
+        status_.last_error = "no address registry in this database and batch " +
+                             std::to_string(sequence_number - 1) +
+                             " was not posted from it: cannot build format-0x02 batches (post "
+                             "format 0x01, or start from the database that posted them)";
+        problem(status_.last_error);
+        return nullptr;
+    }
+    if (!registry_->rollback_to_batch(sequence_number) ||
+        registry_->next_batch() != sequence_number) {
+        std::lock_guard lock(mu_);
+        status_.last_error = "the address registry covers batches up to " +
+                             std::to_string(registry_->next_batch()) + " but L1 expects batch " +
+                             std::to_string(sequence_number) +
+                             " (batches posted by another process, or a reorg deeper than its "
+                             "marks): cannot build format-0x02 batches";
+        problem(status_.last_error);
+        return nullptr;
+    }
+    return &*registry_;
+}
+
+bool BatchPoster::register_batch(uint64_t sequence_number, const std::vector<Address>& literals) {
+    if (cfg_.batch_format != batch::kRegistryFormat) return true;
+    MetaRegistryStore store(db_);
+    std::optional<std::string> error;
+    if (!registry_->apply_batch(sequence_number, literals)) {
+        error = "batch " + std::to_string(sequence_number) + " is out of order for the registry";
+    } else if (auto r = batch::save_registry(*registry_, store, kRegistryMetaPrefix); !r) {
+        error = "saving the address registry failed: " + r.error();
+    }
+    if (!error) return true;
+    std::lock_guard lock(mu_);
+    status_.last_error = *error;
+    problem(*error);
+    return false;
+}
+
 BatchPoster::Built BatchPoster::build_batch(const Start& at, bool delay_passed) {
     batch::BatchLimits limits;
     limits.max_compressed_size = cfg_.max_batch_size;
-    batch::BatchBuilder builder(limits, quality_for_backlog(at.sealed - at.posted),
-                                cfg_.batch_format);
     Built built;
+    const batch::AddressRegistry* registry = nullptr;
+    if (cfg_.batch_format == batch::kRegistryFormat) {
+        registry = registry_for(at.sequence_number);
+        if (!registry) {
+            built.unbatchable = true;
+            return built;
+        }
+    }
+    batch::BatchBuilder builder(limits, quality_for_backlog(at.sealed - at.posted),
+                                cfg_.batch_format, registry);
     for (uint64_t n = at.posted + 1; n <= at.sealed; ++n) {
         auto msg = db_.message(n);
         if (!msg) {
@@ -281,7 +361,10 @@ BatchPoster::Built BatchPoster::build_batch(const Start& at, bool delay_passed) 
         }
         ++built.count;
     }
-    if (built.count > 0 && (built.full || delay_passed)) built.data = builder.finish(true);
+    if (built.count > 0 && (built.full || delay_passed)) {
+        built.data = builder.finish(true);
+        built.literals = builder.literals();
+    }
     return built;
 }
 

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "batch/address_registry.hpp"
 #include "batch/batch.hpp"
 #include "core/bytes.hpp"
 #include "l1/posting_pipeline.hpp"
@@ -34,8 +35,9 @@ struct PosterConfig {
     /// Post a non-full batch once its oldest message has waited this long.
     std::chrono::milliseconds max_batch_delay{10'000};
     /// Batch format byte (docs/batch-format.md): 0x00 plain brotli (default), 0x01 the columnar
-    /// transaction encoding before brotli. 0x01 is a consensus change: every validator must
-    /// decode it and the inbox must accept it before a poster turns it on.
+    /// transaction encoding before brotli, 0x02 the columns with the address registry (kept in
+    /// the database under kRegistryMetaPrefix). 0x01 and 0x02 are consensus changes: every
+    /// validator must decode them and the inbox must accept them before a poster turns one on.
     uint8_t batch_format = batch::kBrotliFormat;
     /// Brotli quality at no backlog (Arbitrum posts at 11)...
     int quality = 11;
@@ -124,10 +126,11 @@ private:
     };
     /// A batch built from the messages after `Start::posted`.
     struct Built {
-        Bytes data;                ///< the batch (only when it is to be sent)
-        uint64_t count = 0;        ///< messages in it
-        bool full = false;         ///< the next message did not fit
-        bool unbatchable = false;  ///< the first message cannot be batched at all
+        Bytes data;                     ///< the batch (only when it is to be sent)
+        std::vector<Address> literals;  ///< format 0x02: what it adds to the address registry
+        uint64_t count = 0;             ///< messages in it
+        bool full = false;              ///< the next message did not fit
+        bool unbatchable = false;       ///< the first message cannot be batched at all
     };
     /// Lowers max_batch_size to the inbox's maxDataSize, once.
     void read_max_data_size();
@@ -146,6 +149,11 @@ private:
     void count_l1_error(const std::string& error);
     void set_in_flight_count();
     int quality_for_backlog(uint64_t backlog) const;
+    /// Format 0x02: the registry as of batch `sequence_number` (loaded once, rolled back over
+    /// batches built but not on L1); null with a problem logged when it cannot be.
+    const batch::AddressRegistry* registry_for(uint64_t sequence_number);
+    /// Registers a format-0x02 batch's literals and saves the registry, before it is sent.
+    bool register_batch(uint64_t sequence_number, const std::vector<Address>& literals);
     void note(const std::string& line) const;
     void problem(const std::string& line) const;
 
@@ -162,7 +170,11 @@ private:
     mutable std::mutex mu_;
     PosterStatus status_;
     bool max_size_checked_ = false;
+    std::optional<batch::AddressRegistry> registry_;  // format 0x02, loaded on first use
 };
+
+/// Meta key prefix of the poster's format-0x02 address registry (batch::save_registry).
+inline constexpr const char* kRegistryMetaPrefix = "batcher.registry";
 
 /// Gas limit for an addSequencerL2Batch transaction with this calldata, for batches sent
 /// behind an unconfirmed one (whose estimate would revert): intrinsic + EIP-2028 calldata +

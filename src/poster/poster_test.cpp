@@ -45,6 +45,7 @@ std::vector<Posted> read_batches(l1::RpcClient& rpc, const Address& inbox) {
     l1::LogFilter f;
     f.addresses = {inbox};
     std::vector<Posted> out;
+    batch::AddressRegistry registry;  // format 0x02: carried from batch to batch, as a reader does
     for (const auto& log : rpc.get_logs(f)) {
         auto ev = l1::decode_sequencer_batch_delivered(log);
         if (!ev) continue;
@@ -52,14 +53,25 @@ std::vector<Posted> read_batches(l1::RpcClient& rpc, const Address& inbox) {
         EXPECT_TRUE(tx);
         auto call = l1::decode_add_sequencer_l2_batch(tx->input);
         EXPECT_TRUE(call);
-        auto msgs = batch::decode_batch(call->data);
+        std::vector<Address> registered;
+        auto msgs = batch::decode_batch(call->data, {}, &registry, &registered);
         EXPECT_TRUE(msgs) << "batch " << ev->batch_sequence_number.to_dec();
+        EXPECT_TRUE(registry.apply_batch(ev->batch_sequence_number.low64(), registered));
         out.push_back({ev->batch_sequence_number.low64(), ev->prev_message_count.low64(),
                        ev->new_message_count.low64(),
                        msgs ? *msgs : std::vector<batch::L2Message>{}, call->data.size()});
     }
     return out;
 }
+
+struct MetaRegistryStoreForTest : batch::RegistryStore {
+    explicit MetaRegistryStoreForTest(storage::Database& db) : db(db) {}
+    std::optional<Bytes> get(std::string_view key) const override { return db.get_meta(key); }
+    Result<void, std::string> put(std::string_view key, ByteView value) override {
+        return db.put_meta(key, value);
+    }
+    storage::Database& db;
+};
 
 void expect_all_posted_once(const std::vector<Posted>& batches, const L2Chain& chain) {
     uint64_t expect_next = 1;
@@ -188,6 +200,80 @@ TEST(BatchPoster, PostsTheColumnarFormatWhenConfigured) {
     }
     EXPECT_GE(seen, 1u);
     expect_all_posted_once(read_batches(rpc, inbox), chain);
+}
+
+TEST(BatchPoster, PostsTheRegistryFormatAndKeepsTheRegistryAcrossARestart) {
+    l1::testing::AnvilProcess anvil;
+    l1::RpcClient rpc(client_config(anvil.url()));
+    l1::TxSender sender(rpc, l1::Signer::from_hex(kPosterKey), sender_config());
+    const Address inbox = deploy_inbox(sender, 122'880);
+    L2Chain chain;
+    PosterConfig cfg;
+    cfg.inbox = inbox;
+    cfg.max_batch_delay = 0ms;
+    cfg.batch_format = batch::kRegistryFormat;
+    for (int round = 0; round < 3; ++round) {  // a new poster (a restart) each round
+        chain.seal(3, 40);
+        BatchPoster poster(*chain.db, rpc, sender, cfg);
+        drain_poster(poster, chain);
+    }
+    l1::LogFilter f;
+    f.addresses = {inbox};
+    std::vector<Bytes> data;
+    for (const auto& log : rpc.get_logs(f)) {
+        if (!l1::decode_sequencer_batch_delivered(log)) continue;
+        const auto call =
+            l1::decode_add_sequencer_l2_batch(rpc.get_transaction(log.tx_hash)->input);
+        ASSERT_TRUE(call);
+        ASSERT_FALSE(call->data.empty());
+        EXPECT_EQ(call->data[0], batch::kRegistryFormat);
+        data.push_back(call->data);
+    }
+    ASSERT_GE(data.size(), 3u);
+    // Every tx goes to the same address: batch 0 registers it, the later ones (posted by the
+    // restarted posters, from the registry they loaded) name it by index and cannot decode
+    // without the registry.
+    auto first = batch::decode_batch(data[0]);
+    EXPECT_TRUE(first);
+    for (size_t k = 1; k < data.size(); ++k) {
+        auto alone = batch::decode_batch(data[k]);
+        ASSERT_FALSE(alone) << "batch " << k;
+        EXPECT_EQ(alone.error(), batch::BatchError::kUnknownRegistryIndex);
+    }
+    expect_all_posted_once(read_batches(rpc, inbox), chain);
+    MetaRegistryStoreForTest store{*chain.db};
+    auto saved = batch::load_registry(store, kRegistryMetaPrefix);
+    ASSERT_TRUE(saved);
+    EXPECT_EQ(saved->size(), 1u);
+    EXPECT_EQ(saved->next_batch(), data.size());
+}
+
+TEST(BatchPoster, RefusesTheRegistryFormatWithoutTheRegistryOfEarlierBatches) {
+    l1::testing::AnvilProcess anvil;
+    l1::RpcClient rpc(client_config(anvil.url()));
+    l1::TxSender sender(rpc, l1::Signer::from_hex(kPosterKey), sender_config());
+    const Address inbox = deploy_inbox(sender, 122'880);
+    L2Chain chain;
+    chain.seal(3, 40);
+    PosterConfig cfg;
+    cfg.inbox = inbox;
+    cfg.max_batch_delay = 0ms;
+    cfg.batch_format = batch::kRegistryFormat;
+    {
+        BatchPoster poster(*chain.db, rpc, sender, cfg);
+        drain_poster(poster, chain);
+    }
+    // Another database (no registry, no record of batch 0) with a message to post next.
+    L2Chain other;
+    other.seal(3, 40);
+    other.seal(3, 40);
+    cfg.warn = [](const std::string&) {};
+    BatchPoster poster(*other.db, rpc, sender, cfg);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(poster.step(), Step::kL1Error);
+    EXPECT_NE(poster.status().last_error.find("no address registry"), std::string::npos)
+        << poster.status().last_error;
+    EXPECT_EQ(poster.status().next_sequence_number, 1u);
 }
 
 TEST(BatchPoster, WaitsForTheDelayThenPostsAPartialBatch) {
