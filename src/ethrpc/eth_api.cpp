@@ -137,6 +137,9 @@ ResolvedState EthApi::Impl::resolve_state(const BlockId& id) const {
         block = header_block(*n);
     }
     if (!block) server_error(id.hash ? "header for hash not found" : "header not found");
+    // A pruned node keeps the state of its recent window only (docs/storage.md "Pruning").
+    if (const uint64_t oldest = db.oldest_state_block(); block->header.number < oldest)
+        server_error(storage::pruned_state_message(block->header.number, oldest));
     auto state = db.state_at(block->header.state_root);
     if (!state)
         server_error("missing trie node " + to_hex(block->header.state_root) + " (state of block " +

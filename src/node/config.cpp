@@ -322,6 +322,13 @@ void ConfigBinder::bind_all(NodeConfig& c) {
         "RocksDB block cache, MiB (data, index and filter blocks)");
     add("db.write-buffer-mb", c.db.write_buffer_mb,
         "RocksDB memtables of every column family together, MiB");
+    add("db.archive", c.db.archive,
+        "Keep every block's state (trie nodes, undo records) forever: an archive node for "
+        "explorers (default off: a pruned full node)");
+    add("db.prune-keep", c.db.prune_keep,
+        "Pruned node: keep the state of this many blocks below the finalized head (and all above)");
+    add("db.prune-interval", c.db.prune_interval,
+        "Pruned node: start a background prune cycle every this many blocks (0: never)");
 }
 
 std::vector<std::string> ConfigBinder::keys() const {

@@ -32,6 +32,9 @@ TEST(NodeConfig, DefaultsAreDocumentedValues) {
     EXPECT_EQ(p.cfg.metrics.port, 6070);
     EXPECT_EQ(p.cfg.chain.dev_chain_id, kDevChainId);
     EXPECT_TRUE(p.cfg.db.sync);
+    EXPECT_FALSE(p.cfg.db.archive);  // a pruned full node unless asked (docs/storage.md)
+    EXPECT_EQ(p.cfg.db.prune_keep, 128u);
+    EXPECT_EQ(p.cfg.db.prune_interval, 4096u);
     EXPECT_EQ(p.cfg.validate(), "datadir is required (--datadir or datadir = \"...\")");
 }
 
@@ -39,7 +42,8 @@ TEST(NodeConfig, FlagsSetEveryKind) {
     Parsed p;
     parse(p, {"--datadir", "/tmp/x", "--dev", "--http-port", "9000", "--db-fsync=false",
               "--http-cors-origins", "a", "b", "--log-format", "json",
-              "--sequencer-min-block-interval-us", "2000"});
+              "--sequencer-min-block-interval-us", "2000", "--db-archive", "--db-prune-keep", "500",
+              "--db-prune-interval", "0"});
     EXPECT_EQ(p.cfg.chain.datadir, "/tmp/x");
     EXPECT_TRUE(p.cfg.chain.dev);
     EXPECT_EQ(p.cfg.http.port, 9000);
@@ -47,6 +51,9 @@ TEST(NodeConfig, FlagsSetEveryKind) {
     EXPECT_EQ(p.cfg.http.cors_allowed_origins, (std::vector<std::string>{"a", "b"}));
     EXPECT_EQ(p.cfg.log.format, "json");
     EXPECT_EQ(p.cfg.sequencer.min_block_interval, std::chrono::microseconds(2000));
+    EXPECT_TRUE(p.cfg.db.archive);
+    EXPECT_EQ(p.cfg.db.prune_keep, 500u);
+    EXPECT_EQ(p.cfg.db.prune_interval, 0u);
     EXPECT_EQ(p.cfg.validate(), "");
 }
 

@@ -60,6 +60,16 @@ std::unique_ptr<storage::Database> open_database(const NodeConfig& cfg,
     std::filesystem::create_directories(datadir);
     storage::Options opts = cfg.db;
     opts.path = (std::filesystem::path(datadir) / "chaindb").string();
+    opts.on_prune = [](const storage::PruneStatus& s) {
+        if (!s.last_error.empty()) {
+            spdlog::warn("prune: {} (retried at the next cycle)", s.last_error);
+            return;
+        }
+        spdlog::info(
+            "pruned state below block {}: {} trie nodes deleted, {} reachable from the window, "
+            "{} rewritten meanwhile and kept, {:.2f} s",
+            s.oldest_state, s.last_deleted, s.last_marked, s.last_kept_new, s.last_seconds);
+    };
     auto db = storage::Database::open(opts);
     if (!db) throw std::runtime_error(db.error());
     auto& database = **db;
@@ -254,6 +264,19 @@ void write_db_memory(PrometheusWriter& w, const storage::Database& db) {
              m.block_cache);
     w.single("fusel2_db_table_readers_bytes", "gauge",
              "RocksDB SST readers' memory outside the block cache (estimate)", m.table_readers);
+    const storage::PruneStatus p = db.prune_status();
+    w.single("fusel2_db_archive", "gauge", "1 on an archive node (every state kept), 0 if pruned",
+             uint64_t{p.archive ? 1u : 0u});
+    w.single("fusel2_db_oldest_state_block", "gauge",
+             "Oldest block whose state this node keeps (0 on an archive node)", p.oldest_state);
+    w.single("fusel2_db_prune_cycles_total", "counter", "Prune cycles finished since start",
+             p.cycles);
+    w.single("fusel2_db_pruned_nodes_total", "counter", "Trie nodes deleted since start",
+             p.deleted_total);
+    w.single("fusel2_db_prune_marked_nodes", "gauge",
+             "Trie nodes reachable from the window at the last prune cycle", p.last_marked);
+    w.single("fusel2_db_prune_last_ms", "gauge", "Duration of the last prune cycle, milliseconds",
+             static_cast<uint64_t>(p.last_seconds * 1000));
 }
 
 void write_tag_heads(PrometheusWriter& w, const storage::Database& db) {

@@ -245,14 +245,34 @@ bool decode_receipts(ByteView in, arbos::Block& b) {
     return true;
 }
 
-Bytes encode_message(const arbos::Message& m) {
+Bytes encode_message(const arbos::Message& m, const arbos::Block* block) {
     Writer w(64);
     w.u64(m.l1_block_number);
     w.u256(m.l1_base_fee);
     w.u64(m.timestamp);
     w.u32(static_cast<uint32_t>(m.txs.size()));
-    for (const Bytes& tx : m.txs)
-        w.bytes(tx);
+    // The block holds the message's transactions in order, after the deposit transactions
+    // ArbOS puts first (0x64, 0x66) and without those it refused: each found (looking a few
+    // places ahead, so a refused one costs a bounded search) is written as its body index.
+    constexpr size_t kLookAhead = 4;
+    size_t j = 0;
+    if (block != nullptr)
+        while (j < block->txs.size() && !block->txs[j].raw.empty() &&
+               (block->txs[j].raw[0] == 0x64 || block->txs[j].raw[0] == 0x66))
+            ++j;
+    for (const Bytes& tx : m.txs) {
+        size_t k = j;
+        if (block != nullptr)
+            while (k < block->txs.size() && k < j + kLookAhead && block->txs[k].raw != tx)
+                ++k;
+        if (block != nullptr && k < block->txs.size() && k < j + kLookAhead) {
+            w.u32(kBodyTxRef);
+            w.u32(static_cast<uint32_t>(k));
+            j = k + 1;
+        } else {
+            w.bytes(tx);
+        }
+    }
     if (m.deposit_ref) {
         w.u8(1);
         w.u64(m.deposit_ref->first_index);
@@ -262,7 +282,7 @@ Bytes encode_message(const arbos::Message& m) {
     return w.take();
 }
 
-std::optional<arbos::Message> decode_message(ByteView in) {
+std::optional<arbos::Message> decode_message(ByteView in, const arbos::Block* block) {
     Reader r(in);
     arbos::Message m;
     m.l1_block_number = r.u64();
@@ -271,7 +291,14 @@ std::optional<arbos::Message> decode_message(ByteView in) {
     size_t n = r.count(4);
     m.txs.reserve(n);
     for (size_t i = 0; i < n; ++i) {
-        ByteView tx = r.bytes();
+        const uint32_t len = r.u32();
+        if (len == kBodyTxRef) {
+            const uint32_t k = r.u32();
+            if (block == nullptr || k >= block->txs.size()) return std::nullopt;
+            m.txs.push_back(block->txs[k].raw);
+            continue;
+        }
+        ByteView tx = r.take(len);
         m.txs.emplace_back(tx.begin(), tx.end());
     }
     if (r.ok() && !r.done()) {  // a deposit ref follows (absent in older records)
@@ -284,6 +311,18 @@ std::optional<arbos::Message> decode_message(ByteView in) {
     }
     if (!r.done()) return std::nullopt;
     return m;
+}
+
+bool message_refers_to_body(ByteView in) {
+    Reader r(in);
+    r.take(8 + 32 + 8);
+    const size_t n = r.count(4);
+    for (size_t i = 0; i < n && r.ok(); ++i) {
+        const uint32_t len = r.u32();
+        if (len == kBodyTxRef) return true;
+        r.take(len);
+    }
+    return false;
 }
 
 Bytes encode_deposit(const Deposit& d) {

@@ -63,8 +63,17 @@ bool decode_receipt_list(ByteView in, std::vector<Receipt>& out);
 
 /// The message (header, txs) and, if it has one, its deposit ref after the txs. Records
 /// written before deposit refs existed (nothing after the txs) decode with no ref.
-Bytes encode_message(const arbos::Message& m);
-std::optional<arbos::Message> decode_message(ByteView in);
+///
+/// Given the block built from it, a transaction the block's body holds is written as
+/// u32 0xffffffff ‖ u32 index into the body's transactions instead of its bytes (the body
+/// already stores them: ~40 % of a transfer's permanent bytes); decoding such a record needs
+/// that block (its body), else it fails.
+Bytes encode_message(const arbos::Message& m, const arbos::Block* block = nullptr);
+std::optional<arbos::Message> decode_message(ByteView in, const arbos::Block* block = nullptr);
+/// Whether a message record holds references into its block's body.
+bool message_refers_to_body(ByteView in);
+/// The length value that marks a reference into the body.
+inline constexpr uint32_t kBodyTxRef = 0xffffffffu;
 
 /// A deposit's record in the `deposits` family (its index is the key).
 Bytes encode_deposit(const Deposit& d);

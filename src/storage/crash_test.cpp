@@ -23,11 +23,15 @@ namespace {
 
 constexpr uint64_t kAccounts = 200;
 
-std::unique_ptr<Database> open_at(const std::string& path) {
+/// `pruning`: background prune cycles every few blocks with a small window (the writer), so
+/// that kills land in the middle of cycles too.
+std::unique_ptr<Database> open_at(const std::string& path, bool pruning = false) {
     Options o;
     o.path = path;
     o.sync = false;  // kill -9 is survived without fsync: the WAL is in the OS page cache
     o.block_cache_mb = 8;
+    o.prune_keep = 4;
+    o.prune_interval = pruning ? 8 : 0;
     auto db = Database::open(o);
     if (!db) return nullptr;
     return std::move(db.value());
@@ -35,8 +39,8 @@ std::unique_ptr<Database> open_at(const std::string& path) {
 
 /// The child: appends blocks forever, group-committing 1-3 at a time, and reports each
 /// committed head on `fd` once `commit` has returned.
-[[noreturn]] void writer_loop(const std::string& path, int fd, uint64_t seed) {
-    auto db = open_at(path);
+[[noreturn]] void writer_loop(const std::string& path, int fd, uint64_t seed, bool pruning) {
+    auto db = open_at(path, pruning);
     if (!db) _exit(3);
     std::mt19937_64 rng(seed);
     auto latest = db->head(Head::kLatest);
@@ -71,13 +75,12 @@ std::unique_ptr<Database> open_at(const std::string& path) {
             cs.push_back({&blocks[i], &diffs[i], &messages[i]});
         if (!db->commit(cs)) _exit(4);
         const uint64_t acked = next - 1;
+        if (pruning && acked > 3 && !db->set_head(Head::kFinalized, acked - 3)) _exit(6);
         if (write(fd, &acked, sizeof acked) != sizeof acked) _exit(5);
     }
 }
 
-}  // namespace
-
-TEST(CrashSafety, KillNineAtRandomMomentsLosesNothingAcknowledged) {
+void kill_nine_rounds(bool pruning) {
 #if defined(__SANITIZE_THREAD__)
     // The forked writer opens RocksDB, which starts threads; TSan cannot follow a process that
     // starts threads after forking a multi-threaded one (it kills the child). The test is about
@@ -96,7 +99,7 @@ TEST(CrashSafety, KillNineAtRandomMomentsLosesNothingAcknowledged) {
         ASSERT_GE(pid, 0);
         if (pid == 0) {
             close(fds[0]);
-            writer_loop(path, fds[1], 1000 + static_cast<uint64_t>(round));
+            writer_loop(path, fds[1], 1000 + static_cast<uint64_t>(round), pruning);
         }
         close(fds[1]);
         std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 900));
@@ -156,9 +159,48 @@ TEST(CrashSafety, KillNineAtRandomMomentsLosesNothingAcknowledged) {
                 ASSERT_EQ(latest->read_storage(a, uint256(k)).value(),
                           through_trie->read_storage(a, uint256(k)).value());
         }
+        // Pruned: every state from the oldest kept block up is whole (a kill in the middle of
+        // a cycle leaves garbage, never a hole), and a rewind to the oldest works.
+        const uint64_t oldest = db->oldest_state_block();
+        if (pruning)
+            std::printf("round %d: state kept from block %llu\n", round,
+                        static_cast<unsigned long long>(oldest));
+        // (Unpruned, the last blocks stand for all: every state is the archive's.)
+        const uint64_t from = pruning ? oldest : (*head > 20 ? *head - 20 : 0);
+        for (uint64_t n = from; n <= *head; ++n) {
+            auto st = db->state_at(db->header_by_number(n)->state_root);
+            for (uint64_t i = 0; i < kAccounts; i += 7) {
+                auto acc = st->read_account(test_address(i));
+                ASSERT_TRUE(acc) << "round " << round << " block " << n << ": "
+                                 << state::to_string(acc.error());
+                for (uint64_t k = 0; k < 16; k += 5)
+                    ASSERT_TRUE(st->read_storage(test_address(i), uint256(k)))
+                        << "round " << round << " block " << n;
+            }
+        }
         // The writer's trie reopened at the head gives the same root for an empty diff.
         EXPECT_EQ(db->world().apply_diff(state::StateDiff{}).value(), root);
+        db->discard_staged();
+        if (pruning && round == 5) {
+            ASSERT_TRUE(db->rewind_to(oldest));
+            ASSERT_EQ(db->recompute_state_root().value(), db->header_by_number(oldest)->state_root);
+        }
     }
     EXPECT_TRUE(any_acked);
     EXPECT_GT(acked_max, 5u);
+    if (pruning) {
+        auto db = open_at(path);
+        ASSERT_TRUE(db);
+        EXPECT_GT(db->oldest_state_block(), 0u) << "no prune cycle finished in any round";
+    }
+}
+
+}  // namespace
+
+TEST(CrashSafety, KillNineAtRandomMomentsLosesNothingAcknowledged) {
+    kill_nine_rounds(false);
+}
+
+TEST(CrashSafety, KillNineDuringPruneCyclesLosesNothingAndLeavesNoHole) {
+    kill_nine_rounds(true);
 }

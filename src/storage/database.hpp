@@ -7,6 +7,7 @@
 /// (Interface agreed up front; owner: "storage". Extend freely, do not rename without saying so.)
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -26,6 +27,19 @@ class Env;
 
 namespace fuse::storage {
 
+/// What the pruner did (docs/storage.md "Pruning"), for logs and /metrics.
+struct PruneStatus {
+    bool archive = false;
+    uint64_t oldest_state = 0;   ///< the oldest block whose state (and undo) is kept
+    uint64_t cycles = 0;         ///< cycles finished since open
+    uint64_t last_marked = 0;    ///< trie nodes reachable from the window, last cycle
+    uint64_t last_deleted = 0;   ///< trie nodes deleted, last cycle
+    uint64_t last_kept_new = 0;  ///< unmarked nodes kept because a commit rewrote them
+    uint64_t deleted_total = 0;  ///< trie nodes deleted since open
+    double last_seconds = 0;     ///< the last cycle's duration
+    std::string last_error;      ///< the last cycle's failure, empty if none
+};
+
 struct Options {
     std::string path;
     /// fsync the WAL on every commit (what makes an acknowledged transaction survive power
@@ -42,6 +56,22 @@ struct Options {
     /// The RocksDB environment (file system) to run on; null: the default. Tests pass a
     /// fault-injecting one (storage/fault_injection.hpp); it must outlive the database.
     rocksdb::Env* env = nullptr;
+    /// Keep every trie node and undo record forever (an explorer's node): every block's state
+    /// stays readable. Off (the default): a pruned full node (docs/storage.md "Pruning").
+    bool archive = false;
+    /// Pruned node: the state (trie nodes) and undo records of this many blocks below the
+    /// finalized head (or the latest, if lower) are kept, with everything above it.
+    uint64_t prune_keep = 128;
+    /// Pruned node: a background prune cycle starts after this many committed blocks, or
+    /// sooner when the trie nodes written since the last cycle pass what that cycle kept
+    /// (`prune_min_nodes` at least); 0: never on its own (tests and tools call `prune_now`).
+    uint64_t prune_interval = 4096;
+    uint64_t prune_min_nodes = 100'000;
+    /// Called on the pruner's thread after each background cycle (the node logs it).
+    std::function<void(const PruneStatus&)> on_prune;
+    /// Tests: runs inside a prune cycle between its mark and its sweep (on the cycle's
+    /// thread), so a test can commit blocks exactly then.
+    std::function<void()> after_prune_mark;
 
     /// Empty if usable, else what is wrong (options.cpp).
     std::string validate() const;
@@ -63,6 +93,10 @@ struct MemoryUsage {
     uint64_t block_cache = 0;    ///< the block cache's usage (data, index and filter blocks)
     uint64_t table_readers = 0;  ///< SST readers outside the cache (estimate)
 };
+
+/// The error a state read below the pruning window answers, with geth's "missing trie node"
+/// wording, the block asked for and the oldest block whose state this node keeps.
+std::string pruned_state_message(uint64_t block, uint64_t oldest_state);
 
 /// The named heads (DESIGN.md §4).
 enum class Head { kLatest, kSafe, kFinalized };
@@ -134,7 +168,21 @@ public:
     /// test doubles without staging need not implement it; the RocksDB database does.)
     virtual void discard_staged() {}
     /// Drops every block above `number` (validator reorg handling) and restores the state.
+    /// A pruned node refuses a `number` below `oldest_state_block()` (its undo records and
+    /// state are gone).
     virtual Result<void, std::string> rewind_to(uint64_t number) = 0;
+
+    // ---- pruning (docs/storage.md "Pruning")
+    /// The oldest block whose state `state_at` can read and `rewind_to` can reach; 0 on an
+    /// archive node. Blocks, receipts, logs and transactions below it are still served.
+    virtual uint64_t oldest_state_block() const { return 0; }
+    /// Runs one prune cycle now, on the calling thread (tests, tools); a no-op on an archive
+    /// node or when the window did not move. Commits may go on meanwhile.
+    virtual Result<PruneStatus, std::string> prune_now() { return PruneStatus{}; }
+    virtual PruneStatus prune_status() const { return {}; }
+    /// Compacts every column family now (benchmarks and tools: the space deletes free is
+    /// given back to the file system by compactions, which RocksDB otherwise runs as it goes).
+    virtual Result<void, std::string> compact() { return {}; }
 
     // ---- reads (any thread); they throw ReadError when RocksDB cannot read
     virtual std::optional<uint64_t> head(Head head) const = 0;

@@ -198,3 +198,31 @@ TEST(DatabaseDeposits, RewindDropsTheDepositsOfTheDroppedBlocks) {
 }
 
 }  // namespace
+
+TEST(MessageRecord, TransactionsTheBodyHoldsAreStoredAsReferences) {
+    std::mt19937_64 rng(5);
+    arbos::Block b = fuse::storage::testing::make_block(7, Hash32{}, kEmptyTrieRoot, 6, rng);
+    arbos::Message m;
+    m.l1_block_number = 3;
+    m.timestamp = 9;
+    // the block's transactions, with one the block refused in the middle and one at the end
+    for (size_t i = 0; i < b.txs.size(); ++i) {
+        m.txs.push_back(b.txs[i].raw);
+        if (i == 2) m.txs.push_back(fuse::storage::testing::test_raw_tx(999, 1));
+    }
+    m.txs.push_back(fuse::storage::testing::test_raw_tx(998, 2));
+    const Bytes plain = encode_message(m);
+    const Bytes refs = encode_message(m, &b);
+    EXPECT_FALSE(message_refers_to_body(plain));
+    EXPECT_TRUE(message_refers_to_body(refs));
+    size_t raw_bytes = 0;
+    for (const auto& t : b.txs)
+        raw_bytes += t.raw.size();
+    EXPECT_EQ(plain.size() - refs.size(), raw_bytes - 4 * b.txs.size());
+    EXPECT_EQ(decode_message(refs, &b), m);
+    EXPECT_FALSE(decode_message(refs));  // a reference needs the body
+    arbos::Block short_body = b;
+    short_body.txs.resize(2);
+    EXPECT_FALSE(decode_message(refs, &short_body));
+    EXPECT_EQ(decode_message(plain), m);  // records without references read as before
+}

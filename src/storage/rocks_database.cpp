@@ -3,6 +3,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/table_properties_collectors.h>
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
 
@@ -69,9 +70,45 @@ Result<std::unique_ptr<Database>, std::string> Database::open(const Options& opt
     // Each column family's active memtable holds at least one arena block whatever the budget
     // above; 256 KiB (instead of 1 MiB) keeps the 14 families' floor near 4 MiB.
     cfo.arena_block_size = 256 << 10;
+    // Compression (docs/storage.md "Compression"): zstd for the families that hold blocks,
+    // receipts, messages and undo records (RLP with long runs of zeros, repeated addresses
+    // and topics; in 16 KiB blocks so that neighbouring records share a dictionary), none for
+    // the families keyed and filled with hashes, which do not compress.
+    rocksdb::ColumnFamilyOptions zstd_cfo = cfo;
+    zstd_cfo.compression = rocksdb::kZSTD;
+    zstd_cfo.bottommost_compression = rocksdb::kZSTD;
+    rocksdb::BlockBasedTableOptions zt = t;
+    zt.block_size = 16 << 10;
+    zstd_cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(zt));
+    rocksdb::ColumnFamilyOptions plain_cfo = cfo;
+    plain_cfo.compression = rocksdb::kNoCompression;
+    // The pruner deletes trie nodes in bulk: a table file whose entries are mostly deletes is
+    // compacted soon, so the space comes back without waiting for the level to fill.
+    rocksdb::ColumnFamilyOptions trie_cfo = plain_cfo;
+    trie_cfo.table_properties_collector_factories.push_back(
+        rocksdb::NewCompactOnDeletionCollectorFactory(16384, 8192, 0.3));
     std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-    for (const char* name : kCfNames)
-        descs.emplace_back(name, cfo);
+    for (size_t c = 0; c < kCfCount; ++c) {
+        switch (c) {
+            case kHeaders:
+            case kBodies:
+            case kReceipts:
+            case kMessages:
+            case kUndo:
+            case kDeposits:
+                descs.emplace_back(kCfNames[c], zstd_cfo);
+                break;
+            case kTrieNodes:
+                descs.emplace_back(kCfNames[c], trie_cfo);
+                break;
+            case kBlockHashes:
+            case kTxIndex:
+                descs.emplace_back(kCfNames[c], plain_cfo);
+                break;
+            default:
+                descs.emplace_back(kCfNames[c], cfo);
+        }
+    }
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
     rocksdb::Status s =
@@ -95,6 +132,19 @@ RocksDatabase::RocksDatabase(std::unique_ptr<rocksdb::DB> db,
       block_cache_(std::move(block_cache)),
       world_(*this),
       nodes_(make_node_store(*this)) {
+    try {
+        init();
+    } catch (...) {
+        for (auto* h : cfs_)
+            db_->DestroyColumnFamilyHandle(h);
+        cfs_.clear();
+        throw;
+    }
+    if (!options_.archive && options_.prune_interval > 0)
+        pruner_ = std::thread([this] { pruner_loop(); });
+}
+
+void RocksDatabase::init() {
     Hash32 root = kEmptyTrieRoot;
     if (auto latest = head(Head::kLatest)) {
         auto r = state_root_of(*latest);
@@ -102,9 +152,26 @@ RocksDatabase::RocksDatabase(std::unique_ptr<rocksdb::DB> db,
         root = *r;
     }
     world_.reset(root);
+    // The pruned-below mark (prune.cpp): an archive node needs every state, which a pruned
+    // datadir no longer has.
+    if (auto mark = get(kMeta, view(std::string(kPruneMarkKey)))) {
+        if (mark->size() != 8) throw std::runtime_error("malformed " + std::string(kPruneMarkKey));
+        const uint64_t oldest = read_be64(view(*mark).data());
+        if (options_.archive)
+            throw std::runtime_error(
+                "this datadir was pruned (it keeps the state of blocks " + std::to_string(oldest) +
+                " and later only), so it cannot serve as an archive node (db.archive = true / "
+                "--db-archive): start the archive node on an empty datadir and let it sync, or "
+                "run this one without db.archive");
+        oldest_state_.store(oldest, std::memory_order_release);
+    }
+    status_.archive = options_.archive;
+    status_.oldest_state = oldest_state_.load();
+    prune_node_trigger_ = options_.prune_min_nodes;
 }
 
 RocksDatabase::~RocksDatabase() {
+    stop_pruner();
     for (auto* h : cfs_)
         db_->DestroyColumnFamilyHandle(h);
     cfs_.clear();
@@ -282,7 +349,7 @@ Result<void, std::string> RocksDatabase::commit_locked(std::span<const BlockComm
             batch.Put(cf(kTxIndex), slice(b.txs[i].hash.view()),
                       slice(encode_tx_location(num, static_cast<uint32_t>(i))));
         if (bc.message != nullptr)
-            batch.Put(cf(kMessages), slice(nkv), slice(encode_message(*bc.message)));
+            batch.Put(cf(kMessages), slice(nkv), slice(encode_message(*bc.message, &b)));
         for (const Deposit& d : bc.deposits) {
             const auto ik = number_key(d.index);
             batch.Put(cf(kDeposits), slice(ByteView(ik.data(), ik.size())),
@@ -297,6 +364,19 @@ Result<void, std::string> RocksDatabase::commit_locked(std::span<const BlockComm
     write_nodes(*this, nodes, batch);
     if (auto w = write(batch); !w) return w;
     world_.drop_front(used);
+    if (options_.archive) return {};
+    // A cycle running now must not delete what this commit wrote (prune.cpp).
+    if (cycle_active_)
+        for (const NodeRef& n : nodes)
+            written_.insert(*n.first);
+    blocks_since_prune_ += blocks.size();
+    nodes_since_prune_ += nodes.size();
+    if (options_.prune_interval > 0 && (blocks_since_prune_ >= options_.prune_interval ||
+                                        nodes_since_prune_ >= prune_node_trigger_)) {
+        std::lock_guard lock(wake_mu_);
+        wake_ = true;
+        wake_cv_.notify_one();
+    }
     return {};
 }
 
@@ -337,6 +417,11 @@ Result<void, std::string> RocksDatabase::rewind_locked(uint64_t number) {
                           ": it is above the latest block"};
     if (world_.staged_count() != 0)
         return Unexpected{std::string("cannot rewind while blocks are staged but not committed")};
+    if (const uint64_t oldest = oldest_state_.load(); number < oldest)
+        return Unexpected{"cannot rewind to block " + std::to_string(number) +
+                          ": its state and the undo records above it are pruned (this node keeps "
+                          "state from block " +
+                          std::to_string(oldest) + "; an archive node keeps all)"};
     rocksdb::WriteBatch batch;
     for (uint64_t n = *latest; n > number; --n) {
         const auto nk = number_key(n);
@@ -452,7 +537,11 @@ std::optional<arbos::Message> RocksDatabase::message(uint64_t number) const {
     const auto nk = number_key(number);
     auto v = get(kMessages, ByteView(nk.data(), nk.size()));
     if (!v) return std::nullopt;
-    return decode_message(view(*v));
+    if (!message_refers_to_body(view(*v))) return decode_message(view(*v));
+    auto body = get(kBodies, ByteView(nk.data(), nk.size()));
+    arbos::Block b;
+    if (!body || !decode_body(view(*body), b)) return std::nullopt;
+    return decode_message(view(*v), &b);
 }
 
 std::optional<std::vector<Deposit>> Database::deposits(uint64_t first, uint64_t count) const {

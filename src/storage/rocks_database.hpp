@@ -6,16 +6,19 @@
 #include <rocksdb/db.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "state/mpt.hpp"
 #include "storage/codec.hpp"
 #include "storage/database.hpp"
+#include "storage/node_set.hpp"
 
 namespace fuse::storage {
 
@@ -30,13 +33,17 @@ enum Cf : size_t {
     kAccounts,     ///< address -> AccountRecord
     kStorage,      ///< address ‖ be256(key) -> be256(value)
     kCode,         ///< code hash -> code
-    kTrieNodes,    ///< keccak256(rlp) -> rlp (archive: never deleted)
+    kTrieNodes,    ///< keccak256(rlp) -> rlp (pruned below the window unless archive)
     kMessages,     ///< be64(num) -> the message block `num` was built from
-    kUndo,         ///< be64(num) -> UndoRecord of block num
+    kUndo,         ///< be64(num) -> UndoRecord of block num (pruned below the window)
     kMeta,         ///< "head:*" -> be64, "meta:<key>" -> value
     kDeposits,     ///< be64(deposit index) -> the L1 deposit a committed message referenced
     kCfCount
 };
+
+/// kMeta key of the oldest block whose state a pruned database keeps (be64); absent on a
+/// database never pruned.
+inline constexpr const char* kPruneMarkKey = "prune:oldest-state";
 
 /// One apply_diff's effect, staged in memory until `commit` writes it.
 struct Layer {
@@ -137,6 +144,12 @@ public:
     MemoryUsage memory_usage() const override;
     std::optional<Bytes> get_meta(std::string_view key) const override;
     Result<void, std::string> put_meta(std::string_view key, ByteView value) override;
+    uint64_t oldest_state_block() const override {
+        return oldest_state_.load(std::memory_order_acquire);
+    }
+    Result<PruneStatus, std::string> prune_now() override;
+    PruneStatus prune_status() const override;
+    Result<void, std::string> compact() override;
 
     /// Raw point read; nullopt when absent, or RocksDB's failure (never throws): the state
     /// readers' and the writes' reads.
@@ -153,9 +166,15 @@ public:
 
 private:
     Result<void, std::string> write(rocksdb::WriteBatch& batch);
+    /// The constructor's reads: the head's root, the pruned-below mark (throws when unusable).
+    void init();
     std::optional<Hash32> state_root_of(uint64_t number) const;
     Result<void, std::string> commit_locked(std::span<const BlockCommit> blocks);
     Result<void, std::string> rewind_locked(uint64_t number);
+    /// One mark-and-sweep cycle (prune.cpp); `prune_mu_` held.
+    Result<PruneStatus, std::string> prune_cycle();
+    void pruner_loop();
+    void stop_pruner();
 
     std::unique_ptr<rocksdb::DB> db_;
     std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
@@ -164,6 +183,25 @@ private:
     World world_;
     std::unique_ptr<state::NodeStore> nodes_;  ///< committed trie nodes (trie_nodes)
     std::mutex write_mu_;  ///< one writer at a time (commit, rewind, heads, meta)
+
+    // ---- pruning (prune.cpp, docs/storage.md "Pruning")
+    std::atomic<uint64_t> oldest_state_{0};  ///< written under write_mu_
+    // Under write_mu_: whether a cycle is between its snapshot and its last delete, the node
+    // hashes committed meanwhile (never deleted by that cycle), and what was written since the
+    // last cycle (the trigger).
+    bool cycle_active_ = false;
+    NodeSet written_;
+    uint64_t blocks_since_prune_ = 0;
+    uint64_t nodes_since_prune_ = 0;
+    uint64_t prune_node_trigger_ = 0;  ///< set by each cycle: max(min_nodes, marked)
+    std::mutex prune_mu_;              ///< one cycle at a time
+    mutable std::mutex status_mu_;
+    PruneStatus status_;  ///< under status_mu_
+    std::mutex wake_mu_;
+    std::condition_variable wake_cv_;
+    bool wake_ = false, stop_ = false;   ///< under wake_mu_
+    std::atomic<bool> stopping_{false};  ///< a running cycle gives up (the destructor)
+    std::thread pruner_;                 ///< started last, stopped first
 };
 
 /// A reader of the flat state at a RocksDB snapshot (latest_state).
