@@ -2,6 +2,7 @@
 
 #include "batch/resolve.hpp"
 #include "core/hex.hpp"
+#include "inbox/registry_store.hpp"
 #include "l1/contracts.hpp"
 
 namespace fuse::poster {
@@ -9,6 +10,7 @@ namespace {
 
 constexpr std::string_view kCursorKey = "guard.cursor";
 constexpr std::string_view kHistoryKey = "guard.history";
+constexpr const char* kRegistryPrefix = "guard.registry";
 constexpr size_t kPersistedHistory = 128;
 
 Bytes text_bytes(const std::string& s) {
@@ -91,11 +93,28 @@ void L1Guard::reset_reader() {
         history = inbox::history_from_json(std::string(h->begin(), h->end()));
     next_deposit_checked_.store(cursor.last ? cursor.last->next_deposit_index : 0,
                                 std::memory_order_release);
-    reader_ = std::make_unique<inbox::InboxReader>(rpc_, cfg_.reader, cursor, std::move(history));
+    // Format 0x02 batches decode against the registry of the batches before them; the saved one
+    // may be ahead of the saved cursor (the reader rolls it back to the batch it reads next).
+    inbox::MetaRegistryStore store(db_);
+    auto loaded = batch::load_registry(store, kRegistryPrefix);
+    if (!loaded)
+        throw std::runtime_error("L1 guard: the saved address registry (" +
+                                 std::string(kRegistryPrefix) + "): " + loaded.error());
+    registry_ = std::move(*loaded);
+    inbox::InboxReaderConfig reader_cfg = cfg_.reader;
+    reader_cfg.registry = &registry_;
+    reader_ = std::make_unique<inbox::InboxReader>(rpc_, reader_cfg, cursor, std::move(history));
     last_posted_check_ = {};
 }
 
 void L1Guard::save_reader() {
+    // The registry first: a cursor saved ahead of it would not decode the next batch.
+    inbox::MetaRegistryStore store(db_);
+    if (auto r = batch::save_registry(registry_, store, kRegistryPrefix); !r) {
+        note("cannot save the L1 guard's address registry (its inbox cursor stays where it was): " +
+             r.error());
+        return;
+    }
     auto a = db_.put_meta(kCursorKey, text_bytes(inbox::to_json(reader_->cursor())));
     auto b = db_.put_meta(
         kHistoryKey, text_bytes(inbox::history_to_json(reader_->history(), kPersistedHistory)));

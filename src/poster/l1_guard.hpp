@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "batch/address_registry.hpp"
 #include "batch/batch.hpp"
 #include "inbox/inbox_reader.hpp"
 #include "l1/rpc_client.hpp"
@@ -114,6 +115,9 @@ private:
     l1::RpcClient& rpc_;
     GuardConfig cfg_;
     std::unique_ptr<inbox::InboxReader> reader_;
+    /// Format 0x02's address registry as of the reader (kept under kGuardRegistryPrefix, saved
+    /// before the reader's cursor: a saved registry is never behind the saved cursor).
+    batch::AddressRegistry registry_;
     std::chrono::steady_clock::time_point last_posted_check_{};
     std::chrono::steady_clock::time_point last_recheck_{};
     std::map<uint64_t, Referenced> referenced_;  ///< L1 block number -> what was checked

@@ -6,6 +6,7 @@
 #include "batch/builder.hpp"
 #include "core/hex.hpp"
 #include "core/stop_wait.hpp"
+#include "inbox/registry_store.hpp"
 #include "l1/contracts.hpp"
 
 namespace fuse::poster {
@@ -27,19 +28,6 @@ void put_be64(Bytes& out, uint64_t v) {
     for (int i = 7; i >= 0; --i)
         out.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
-
-/// The registry's persistence hook over the node database's meta keys.
-class MetaRegistryStore : public batch::RegistryStore {
-public:
-    explicit MetaRegistryStore(storage::Database& db) : db_(db) {}
-    std::optional<Bytes> get(std::string_view key) const override { return db_.get_meta(key); }
-    Result<void, std::string> put(std::string_view key, ByteView value) override {
-        return db_.put_meta(key, value);
-    }
-
-private:
-    storage::Database& db_;
-};
 
 }  // namespace
 
@@ -270,7 +258,7 @@ bool BatchPoster::may_fill_a_batch(const Start& at) const {
 
 const batch::AddressRegistry* BatchPoster::registry_for(uint64_t sequence_number) {
     if (!registry_) {
-        MetaRegistryStore store(db_);
+        inbox::MetaRegistryStore store(db_);
         auto loaded = batch::load_registry(store, kRegistryMetaPrefix);
         if (!loaded) {
             problem("cannot build format-0x02 batches: " + loaded.error());
@@ -311,7 +299,7 @@ const batch::AddressRegistry* BatchPoster::registry_for(uint64_t sequence_number
 
 bool BatchPoster::register_batch(uint64_t sequence_number, const std::vector<Address>& literals) {
     if (cfg_.batch_format != batch::kRegistryFormat) return true;
-    MetaRegistryStore store(db_);
+    inbox::MetaRegistryStore store(db_);
     std::optional<std::string> error;
     if (!registry_->apply_batch(sequence_number, literals)) {
         error = "batch " + std::to_string(sequence_number) + " is out of order for the registry";

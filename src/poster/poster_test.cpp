@@ -13,6 +13,7 @@
 #include "arbos/genesis.hpp"
 #include "batch/batch.hpp"
 #include "core/hex.hpp"
+#include "inbox/registry_store.hpp"
 #include "l1/abi.hpp"
 #include "l1/anvil_process.hpp"
 #include "l1/contracts.hpp"
@@ -63,15 +64,6 @@ std::vector<Posted> read_batches(l1::RpcClient& rpc, const Address& inbox) {
     }
     return out;
 }
-
-struct MetaRegistryStoreForTest : batch::RegistryStore {
-    explicit MetaRegistryStoreForTest(storage::Database& db) : db(db) {}
-    std::optional<Bytes> get(std::string_view key) const override { return db.get_meta(key); }
-    Result<void, std::string> put(std::string_view key, ByteView value) override {
-        return db.put_meta(key, value);
-    }
-    storage::Database& db;
-};
 
 void expect_all_posted_once(const std::vector<Posted>& batches, const L2Chain& chain) {
     uint64_t expect_next = 1;
@@ -241,7 +233,7 @@ TEST(BatchPoster, PostsTheRegistryFormatAndKeepsTheRegistryAcrossARestart) {
         EXPECT_EQ(alone.error(), batch::BatchError::kUnknownRegistryIndex);
     }
     expect_all_posted_once(read_batches(rpc, inbox), chain);
-    MetaRegistryStoreForTest store{*chain.db};
+    inbox::MetaRegistryStore store{*chain.db};
     auto saved = batch::load_registry(store, kRegistryMetaPrefix);
     ASSERT_TRUE(saved);
     EXPECT_EQ(saved->size(), 1u);

@@ -8,6 +8,7 @@
 
 #include "core/hex.hpp"
 #include "core/stop_wait.hpp"
+#include "inbox/registry_store.hpp"
 #include "l1/contracts.hpp"
 #include "validator/prepare.hpp"
 
@@ -17,6 +18,7 @@ namespace {
 
 constexpr std::string_view kCursorKey = "validator.cursor";
 constexpr std::string_view kHistoryKey = "validator.history";
+constexpr const char* kRegistryPrefix = "validator.registry";
 constexpr size_t kPersistedHistory = 128;
 
 Bytes be64(uint64_t v) {
@@ -124,7 +126,14 @@ void Validator::open_reader() {
         if (auto f = db_.head(storage::Head::kFinalized)) status_.finalized_block = *f;
     }
     saved_scanned_block_ = cursor.scanned_block;
+    inbox::MetaRegistryStore store(db_);
+    auto registry = batch::load_registry(store, kRegistryPrefix);
+    if (!registry)
+        throw std::runtime_error("validator: the saved address registry (" +
+                                 std::string(kRegistryPrefix) + "): " + registry.error());
+    registry_ = std::move(*registry);
     inbox::InboxReaderConfig reader_cfg = cfg_.reader;
+    reader_cfg.registry = &registry_;
     if (cfg_.prefetch)
         reader_cfg.max_batches_per_poll =
             std::clamp<size_t>(cfg_.prefetch_batches, 1, batches_per_step_);
@@ -210,6 +219,12 @@ Validator::Fetched Validator::fetch(bool ahead) {
     const auto t0 = Clock::now();
     f.poll = reader_->poll();
     f.cursor = reader_->cursor();
+    if (f.poll.rollback || !f.poll.batches.empty()) {
+        // Before this poll's cursor is saved (after its batches are applied).
+        inbox::MetaRegistryStore store(db_);
+        must(batch::save_registry(registry_, store, kRegistryPrefix),
+             "saving the address registry");
+    }
     if (f.poll.rollback || !f.poll.batches.empty())
         f.history_json = inbox::history_to_json(reader_->history(), kPersistedHistory);
     for (const auto& b : f.poll.batches)

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "arbos/arbos.hpp"
+#include "batch/address_registry.hpp"
 #include "inbox/inbox_reader.hpp"
 #include "l1/posting_pipeline.hpp"
 #include "l1/rpc_client.hpp"
@@ -166,6 +167,11 @@ private:
     l1::RpcClient& l1_;
     Config cfg_;
     std::unique_ptr<inbox::InboxReader> reader_;
+    /// Format 0x02's address registry as of the batches the reader read (docs/batch-format.md),
+    /// kept under "validator.registry". Used by the reader (on the prefetch thread while one
+    /// runs) and saved by `fetch` after each poll, i.e. before the cursor of that poll: a saved
+    /// registry is never behind the saved cursor (the reader rolls one that is ahead back).
+    batch::AddressRegistry registry_;
     /// The poll reading ahead while batches execute (docs/validator.md "Catch-up"); it alone
     /// uses reader_ and the deposit reader while it runs.
     std::future<Fetched> next_;
