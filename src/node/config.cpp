@@ -294,7 +294,8 @@ void ConfigBinder::bind_all(NodeConfig& c) {
     add("poster.max-in-flight", c.poster.batches.max_in_flight,
         "Batches sent but not yet confirmed on L1, at most (>= 1)");
     add("poster.batch-format", c.poster.batches.batch_format,
-        "Batch format: 0 plain brotli, 1 columnar (every validator must decode it first)");
+        "Batch format: 0 plain brotli, 1 columnar, 2 columnar with the address registry (a "
+        "consensus change: every validator must decode it first)");
     add_enum("validator.mode", c.validator.run.mode,
              {{"propose", validator::Mode::kPropose},
               {"watch", validator::Mode::kWatch},
