@@ -21,4 +21,19 @@ private:
     storage::Database& db_;
 };
 
+/// Saves `reg` under `prefix` (batch::save_registry) unless there is nothing to keep: a registry
+/// that is empty now and was empty at the last save (`saved_nonempty`, updated here; start it
+/// from the loaded registry's size) writes nothing, so a chain without format-0x02 batches pays
+/// no write per poll.
+inline Result<void, std::string> save_registry_if_used(batch::AddressRegistry& reg,
+                                                       storage::Database& db,
+                                                       const std::string& prefix,
+                                                       bool& saved_nonempty) {
+    if (reg.size() == 0 && !saved_nonempty) return {};
+    MetaRegistryStore store(db);
+    auto r = batch::save_registry(reg, store, prefix);
+    if (r) saved_nonempty = reg.size() > 0;
+    return r;
+}
+
 }  // namespace fuse::inbox

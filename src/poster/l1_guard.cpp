@@ -109,8 +109,9 @@ void L1Guard::reset_reader() {
 
 void L1Guard::save_reader() {
     // The registry first: a cursor saved ahead of it would not decode the next batch.
-    inbox::MetaRegistryStore store(db_);
-    if (auto r = batch::save_registry(registry_, store, kRegistryPrefix); !r) {
+    if (auto r =
+            inbox::save_registry_if_used(registry_, db_, kRegistryPrefix, registry_saved_nonempty_);
+        !r) {
         note("cannot save the L1 guard's address registry (its inbox cursor stays where it was): " +
              r.error());
         return;

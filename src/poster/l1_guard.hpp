@@ -118,6 +118,7 @@ private:
     /// Format 0x02's address registry as of the reader (kept under kGuardRegistryPrefix, saved
     /// before the reader's cursor: a saved registry is never behind the saved cursor).
     batch::AddressRegistry registry_;
+    bool registry_saved_nonempty_ = false;
     std::chrono::steady_clock::time_point last_posted_check_{};
     std::chrono::steady_clock::time_point last_recheck_{};
     std::map<uint64_t, Referenced> referenced_;  ///< L1 block number -> what was checked

@@ -132,6 +132,7 @@ void Validator::open_reader() {
         throw std::runtime_error("validator: the saved address registry (" +
                                  std::string(kRegistryPrefix) + "): " + registry.error());
     registry_ = std::move(*registry);
+    registry_saved_nonempty_ = registry_.size() > 0;
     inbox::InboxReaderConfig reader_cfg = cfg_.reader;
     reader_cfg.registry = &registry_;
     if (cfg_.prefetch)
@@ -221,9 +222,9 @@ Validator::Fetched Validator::fetch(bool ahead) {
     f.cursor = reader_->cursor();
     if (f.poll.rollback || !f.poll.batches.empty()) {
         // Before this poll's cursor is saved (after its batches are applied).
-        inbox::MetaRegistryStore store(db_);
-        must(batch::save_registry(registry_, store, kRegistryPrefix),
-             "saving the address registry");
+        must(
+            inbox::save_registry_if_used(registry_, db_, kRegistryPrefix, registry_saved_nonempty_),
+            "saving the address registry");
     }
     if (f.poll.rollback || !f.poll.batches.empty())
         f.history_json = inbox::history_to_json(reader_->history(), kPersistedHistory);

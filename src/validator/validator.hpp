@@ -172,6 +172,7 @@ private:
     /// runs) and saved by `fetch` after each poll, i.e. before the cursor of that poll: a saved
     /// registry is never behind the saved cursor (the reader rolls one that is ahead back).
     batch::AddressRegistry registry_;
+    bool registry_saved_nonempty_ = false;
     /// The poll reading ahead while batches execute (docs/validator.md "Catch-up"); it alone
     /// uses reader_ and the deposit reader while it runs.
     std::future<Fetched> next_;
