@@ -21,12 +21,14 @@
 #include <vector>
 
 #include "arbos/arbos.hpp"
+#include "bench_token.hpp"
 #include "core/hash.hpp"
 #include "core/secp256k1.hpp"
 #include "core/transaction.hpp"
 #include "storage/database.hpp"
 
 using namespace fuse;
+using namespace fuse::bench;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -35,57 +37,6 @@ constexpr uint64_t kChainId = 412346;
 /// An ERC-20 transfer's gas limit: a block's 32 M compute gas holds 457 of them (a transaction
 /// fits when its gas limit does), so --block-txs 400 is a full block.
 constexpr uint64_t kTransferGas = 70'000;
-constexpr char kTransferSig[] = "Transfer(address,address,uint256)";
-
-/// The minimal ERC-20 of replay_bench.cpp: balances at keccak(holder ‖ 0), emits Transfer.
-Bytes token_initcode() {
-    Bytes rt = {0x33, 0x60, 0x00, 0x52, 0x60, 0x40, 0x60, 0x00, 0x20, 0x80, 0x54, 0x60, 0x24,
-                0x35, 0x80, 0x82, 0x10, 0x60, 0x00, 0x57, 0x80, 0x82, 0x03, 0x83, 0x55, 0x60,
-                0x04, 0x35, 0x80, 0x60, 0x00, 0x52, 0x60, 0x40, 0x60, 0x00, 0x20, 0x80, 0x54,
-                0x83, 0x01, 0x90, 0x55, 0x81, 0x60, 0x00, 0x52, 0x33, 0x7f};
-    const Hash32 topic = keccak256(
-        ByteView(reinterpret_cast<const uint8_t*>(kTransferSig), sizeof(kTransferSig) - 1));
-    rt.insert(rt.end(), topic.bytes.begin(), topic.bytes.end());
-    const Bytes tail = {0x60, 0x20, 0x60, 0x00, 0xa3, 0x60, 0x01, 0x60, 0x00, 0x52,
-                        0x60, 0x20, 0x60, 0x00, 0xf3, 0x5b, 0x60, 0x00, 0x80, 0xfd};
-    rt.insert(rt.end(), tail.begin(), tail.end());
-    rt[18] = static_cast<uint8_t>(rt.size() - 5);
-    Bytes init = {0x7f};
-    uint8_t be[32];
-    uint256(1'000'000'000'000'000'000ull).to_be(be);
-    init.insert(init.end(), be, be + 32);
-    const Bytes ctor = {0x33, 0x60, 0x00, 0x52, 0x60, 0x40, 0x60, 0x00, 0x20, 0x55, 0x61,
-                        0x00, 0x00, 0x80, 0x60, 0x00, 0x60, 0x00, 0x39, 0x60, 0x00, 0xf3};
-    init.insert(init.end(), ctor.begin(), ctor.end());
-    const size_t ctor_len = init.size();
-    init[33 + 11] = static_cast<uint8_t>(rt.size() >> 8);
-    init[33 + 12] = static_cast<uint8_t>(rt.size());
-    init[33 + 15] = static_cast<uint8_t>(ctor_len);
-    init.insert(init.end(), rt.begin(), rt.end());
-    return init;
-}
-
-Address create_address(const Address& sender, uint64_t nonce) {
-    Bytes r = {0xd6, 0x94};
-    r.insert(r.end(), sender.bytes.begin(), sender.bytes.end());
-    r.push_back(nonce == 0 ? 0x80 : static_cast<uint8_t>(nonce));
-    const Hash32 h = keccak256(r);
-    Address a;
-    std::copy(h.bytes.begin() + 12, h.bytes.end(), a.bytes.begin());
-    return a;
-}
-
-Bytes transfer_calldata(const Address& to, uint64_t amount) {
-    Bytes d(4 + 64, 0);
-    d[0] = 0xa9;
-    d[1] = 0x05;
-    d[2] = 0x9c;
-    d[3] = 0xbb;
-    std::copy(to.bytes.begin(), to.bytes.end(), d.begin() + 4 + 12);
-    for (int k = 0; k < 8; ++k)
-        d[4 + 64 - 1 - k] = static_cast<uint8_t>(amount >> (8 * k));
-    return d;
-}
 
 struct Job {
     Transaction tx;
@@ -265,7 +216,7 @@ int main(int argc, char** argv) {
     {
         std::vector<Job> jobs;
         Job deploy = make_tx(dev[0].private_key, dev_nonce[0]++, Address{}, uint256(0), 300'000,
-                             token_initcode());
+                             token_initcode(uint256(1'000'000'000'000'000'000ull)));
         deploy.tx.to = std::nullopt;
         jobs.push_back(std::move(deploy));
         for (size_t i = 0; i < a.accounts; ++i) {

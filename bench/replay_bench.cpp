@@ -25,81 +25,23 @@
 
 #include "arbos/arbos.hpp"
 #include "batch/builder.hpp"
+#include "bench_token.hpp"
 #include "core/hash.hpp"
 #include "core/secp256k1.hpp"
 #include "core/transaction.hpp"
 #include "storage/database.hpp"
 
 using namespace fuse;
+using namespace fuse::bench;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
 constexpr uint64_t kChainId = 412346;
-constexpr char kTransferSig[] = "Transfer(address,address,uint256)";
 constexpr uint64_t kTokenSupply = 1'000'000'000'000'000'000ull;
 
 double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-/// A minimal ERC-20 `transfer(address,uint256)` (any calldata is a transfer; balances at
-/// keccak(holder ‖ 0) as Solidity's `mapping(address => uint256)` in slot 0; emits Transfer;
-/// returns true; reverts on insufficient balance). The constructor credits the deployer.
-Bytes token_initcode() {
-    Bytes rt = {0x33, 0x60, 0x00, 0x52, 0x60, 0x40, 0x60, 0x00, 0x20,  // kf = keccak(caller‖0)
-                0x80, 0x54, 0x60, 0x24, 0x35,                          // bal, amt
-                0x80, 0x82, 0x10, 0x60, 0x00, 0x57,                    // if bal < amt: jump
-                0x80, 0x82, 0x03, 0x83, 0x55,                          // sstore(kf, bal - amt)
-                0x60, 0x04, 0x35, 0x80, 0x60, 0x00, 0x52,              // to; mem[0] = to
-                0x60, 0x40, 0x60, 0x00, 0x20, 0x80, 0x54,              // kt, sload(kt)
-                0x83, 0x01, 0x90, 0x55,                                // sstore(kt, bt + amt)
-                0x81, 0x60, 0x00, 0x52, 0x33, 0x7f};                   // mem[0] = amt, caller
-    const Hash32 topic = keccak256(
-        ByteView(reinterpret_cast<const uint8_t*>(kTransferSig), sizeof(kTransferSig) - 1));
-    rt.insert(rt.end(), topic.bytes.begin(), topic.bytes.end());
-    const Bytes tail = {0x60, 0x20, 0x60, 0x00, 0xa3,                                // log3
-                        0x60, 0x01, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3,  // ret true
-                        0x5b, 0x60, 0x00, 0x80, 0xfd};                               // revert
-    rt.insert(rt.end(), tail.begin(), tail.end());
-    rt[18] = static_cast<uint8_t>(rt.size() - 5);  // the JUMPDEST
-    Bytes init = {0x7f};
-    const uint256 supply(kTokenSupply);
-    uint8_t be[32];
-    supply.to_be(be);
-    init.insert(init.end(), be, be + 32);
-    const Bytes ctor = {0x33, 0x60, 0x00, 0x52, 0x60, 0x40, 0x60, 0x00, 0x20, 0x55, 0x61,
-                        0x00, 0x00, 0x80, 0x60, 0x00, 0x60, 0x00, 0x39, 0x60, 0x00, 0xf3};
-    init.insert(init.end(), ctor.begin(), ctor.end());
-    const size_t ctor_len = init.size();
-    init[33 + 11] = static_cast<uint8_t>(rt.size() >> 8);
-    init[33 + 12] = static_cast<uint8_t>(rt.size());
-    init[33 + 15] = static_cast<uint8_t>(ctor_len);
-    init.insert(init.end(), rt.begin(), rt.end());
-    return init;
-}
-
-/// CREATE address for a sender's nonce < 128.
-Address create_address(const Address& sender, uint64_t nonce) {
-    Bytes r = {0xd6, 0x94};
-    r.insert(r.end(), sender.bytes.begin(), sender.bytes.end());
-    r.push_back(nonce == 0 ? 0x80 : static_cast<uint8_t>(nonce));
-    const Hash32 h = keccak256(r);
-    Address a;
-    std::copy(h.bytes.begin() + 12, h.bytes.end(), a.bytes.begin());
-    return a;
-}
-
-Bytes transfer_calldata(const Address& to, uint64_t amount) {
-    Bytes d(4 + 64, 0);
-    d[0] = 0xa9;
-    d[1] = 0x05;
-    d[2] = 0x9c;
-    d[3] = 0xbb;
-    std::copy(to.bytes.begin(), to.bytes.end(), d.begin() + 4 + 12);
-    for (int k = 0; k < 8; ++k)
-        d[4 + 64 - 1 - k] = static_cast<uint8_t>(amount >> (8 * k));
-    return d;
 }
 
 struct Unsigned {
@@ -149,8 +91,8 @@ History generate(size_t n_txs, size_t n_accounts, size_t block_txs) {
     };
     // Token deployed by dev 0 at nonce 0, then every account funded (10 ETH) and given tokens.
     const Address token = create_address(dev[0].address, 0);
-    make(dev[0].private_key, dev_nonce[0]++, std::nullopt, uint256(0), 300'000, token_initcode(),
-         false);
+    make(dev[0].private_key, dev_nonce[0]++, std::nullopt, uint256(0), 300'000,
+         token_initcode(uint256(kTokenSupply)), false);
     for (size_t i = 0; i < n_accounts; ++i) {
         const size_t d = i % dev.size();
         make(dev[d].private_key, dev_nonce[d]++, addrs[i], uint256(10'000'000'000'000'000'000ull),
