@@ -151,7 +151,8 @@ std::string sequencer_toml(const DevnetOptions& o, const DevnetPaths& p) {
                "port = {}\n\n"
                "[poster]                    # the batch poster (anvil account {})\n"
                "key-file = {}\n"
-               "max-batch-delay-ms = {}\n\n"
+               "max-batch-delay-ms = {}\n"
+               "batch-format = 2            # columns + address registry (docs/batch-format.md)\n\n"
                "[metrics]\n"
                "address = \"127.0.0.1\"\n"
                "port = {}\n",

@@ -77,6 +77,7 @@ TEST(Devnet, SequencerTomlIsAValidNodeConfig) {
     EXPECT_EQ(cfg.l1.lag, 5u);
     EXPECT_EQ(cfg.poster.key_file, p.poster_key.string());
     EXPECT_EQ(cfg.poster.batches.max_batch_delay, std::chrono::milliseconds(o.batch_delay_ms));
+    EXPECT_EQ(cfg.poster.batches.batch_format, 2);  // the densest format (issue 16 point 3)
 }
 
 TEST(Devnet, ValidatorTomlProposesWithTheProposerKey) {
