@@ -3,6 +3,10 @@
 /// keys: the persistence hook every registry owner uses (the batch poster, the L1 guard and the
 /// validator, each under its own prefix).
 
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
 #include "batch/address_registry.hpp"
 #include "storage/database.hpp"
 
@@ -20,6 +24,18 @@ public:
 private:
     storage::Database& db_;
 };
+
+/// The registry saved under `prefix` (an empty one if none was); throws std::runtime_error
+/// naming `who` ("validator") and the prefix when the saved data is inconsistent.
+inline batch::AddressRegistry load_saved_registry(storage::Database& db, const std::string& prefix,
+                                                  std::string_view who) {
+    MetaRegistryStore store(db);
+    auto loaded = batch::load_registry(store, prefix);
+    if (!loaded)
+        throw std::runtime_error(std::string(who) + ": the saved address registry (" + prefix +
+                                 "): " + loaded.error());
+    return std::move(*loaded);
+}
 
 /// Saves `reg` under `prefix` (batch::save_registry) unless there is nothing to keep: a registry
 /// that is empty now and was empty at the last save (`saved_nonempty`, updated here; start it

@@ -95,12 +95,7 @@ void L1Guard::reset_reader() {
                                 std::memory_order_release);
     // Format 0x02 batches decode against the registry of the batches before them; the saved one
     // may be ahead of the saved cursor (the reader rolls it back to the batch it reads next).
-    inbox::MetaRegistryStore store(db_);
-    auto loaded = batch::load_registry(store, kRegistryPrefix);
-    if (!loaded)
-        throw std::runtime_error("L1 guard: the saved address registry (" +
-                                 std::string(kRegistryPrefix) + "): " + loaded.error());
-    registry_ = std::move(*loaded);
+    registry_ = inbox::load_saved_registry(db_, kRegistryPrefix, "L1 guard");
     inbox::InboxReaderConfig reader_cfg = cfg_.reader;
     reader_cfg.registry = &registry_;
     reader_ = std::make_unique<inbox::InboxReader>(rpc_, reader_cfg, cursor, std::move(history));

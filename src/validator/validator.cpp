@@ -126,12 +126,7 @@ void Validator::open_reader() {
         if (auto f = db_.head(storage::Head::kFinalized)) status_.finalized_block = *f;
     }
     saved_scanned_block_ = cursor.scanned_block;
-    inbox::MetaRegistryStore store(db_);
-    auto registry = batch::load_registry(store, kRegistryPrefix);
-    if (!registry)
-        throw std::runtime_error("validator: the saved address registry (" +
-                                 std::string(kRegistryPrefix) + "): " + registry.error());
-    registry_ = std::move(*registry);
+    registry_ = inbox::load_saved_registry(db_, kRegistryPrefix, "validator");
     registry_saved_nonempty_ = registry_.size() > 0;
     inbox::InboxReaderConfig reader_cfg = cfg_.reader;
     reader_cfg.registry = &registry_;
