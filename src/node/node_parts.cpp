@@ -275,6 +275,10 @@ void write_db_memory(PrometheusWriter& w, const storage::Database& db) {
              uint64_t{p.archive ? 1u : 0u});
     w.single("fusel2_db_oldest_state_block", "gauge",
              "Oldest block whose state this node keeps (0 on an archive node)", p.oldest_state);
+    w.single("fusel2_db_oldest_trie_block", "gauge",
+             "Oldest of the recent blocks whose whole trie (proofs) this node keeps; below it "
+             "down to the oldest state, every db.prune-checkpoint-th block's",
+             p.oldest_trie);
     w.single("fusel2_db_prune_cycles_total", "counter", "Prune cycles finished since start",
              p.cycles);
     w.single("fusel2_db_pruned_nodes_total", "counter", "Trie nodes deleted since start",
