@@ -93,6 +93,7 @@ struct Args {
     uint64_t keep = 128;
     uint64_t interval = 4096;
     uint64_t stride = 64;
+    bool compact_after_prune = true;
     uint64_t final_lag = 1000;
     int checkpoints = 10;
 };
@@ -128,6 +129,8 @@ int main(int argc, char** argv) {
             a.interval = std::stoull(next());
         else if (k == "--checkpoint-stride")
             a.stride = std::stoull(next());
+        else if (k == "--no-compact-after-prune")
+            a.compact_after_prune = false;
         else if (k == "--final-lag")
             a.final_lag = std::stoull(next());
         else if (k == "--checkpoints")
@@ -136,7 +139,8 @@ int main(int argc, char** argv) {
             std::fprintf(stderr,
                          "usage: prune_bench [--mode single|burst] [--txs N] [--block-txs N] "
                          "[--accounts N] [--archive] [--keep N] [--interval N] [--final-lag N] "
-                         "[--checkpoints N] [--checkpoint-stride N] [--dir PATH]\n");
+                         "[--checkpoints N] [--checkpoint-stride N] [--no-compact-after-prune] "
+                         "[--dir PATH]\n");
             return 1;
         }
     }
@@ -152,6 +156,7 @@ int main(int argc, char** argv) {
     o.archive = a.archive;
     o.prune_keep = a.keep;
     o.prune_checkpoint = a.stride;
+    o.prune_compact = a.compact_after_prune;
     o.prune_interval = a.interval;
     auto opened = storage::Database::open(o);
     if (!opened) {
@@ -317,11 +322,12 @@ int main(int argc, char** argv) {
     std::printf("\n");
     const storage::PruneStatus s = db->prune_status();
     std::printf(
-        "pruner: %llu background cycles, the last marked %llu nodes, deleted %llu, took %.2f s; "
-        "%llu nodes deleted in all%s%s\n",
+        "pruner: %llu background cycles, the last marked %llu nodes, deleted %llu, took %.2f s "
+        "(compaction %.2f s); %llu nodes deleted in all%s%s\n",
         static_cast<unsigned long long>(before.cycles),
         static_cast<unsigned long long>(before.last_marked),
         static_cast<unsigned long long>(before.last_deleted), before.last_seconds,
+        before.last_compact_seconds,
         static_cast<unsigned long long>(s.deleted_total),
         s.last_error.empty() ? "" : "; error: ", s.last_error.c_str());
     if (included != setup_txs + a.txs) std::printf("NOT ALL INCLUDED: ");
