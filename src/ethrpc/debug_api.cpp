@@ -100,7 +100,7 @@ std::vector<TxTrace> trace_block(const storage::Database& db, const arbos::Genes
     if (!msg) server_error("message of block #" + std::to_string(number) + " not found");
     if (const uint64_t oldest = db.oldest_state_block(); number - 1 < oldest)
         server_error(storage::pruned_state_message(number - 1, oldest));
-    const auto st = db.state_at(parent->header.state_root);
+    const auto st = db.state_at_block(number - 1);
     if (!st)
         server_error("missing trie node " + to_hex(parent->header.state_root) +
                      " (state of block " + std::to_string(number - 1) + " is not available)");

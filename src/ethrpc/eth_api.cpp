@@ -140,7 +140,7 @@ ResolvedState EthApi::Impl::resolve_state(const BlockId& id) const {
     // A pruned node keeps the state of its recent window only (docs/storage.md "Pruning").
     if (const uint64_t oldest = db.oldest_state_block(); block->header.number < oldest)
         server_error(storage::pruned_state_message(block->header.number, oldest));
-    auto state = db.state_at(block->header.state_root);
+    auto state = db.state_at_block(block->header.number);
     if (!state)
         server_error("missing trie node " + to_hex(block->header.state_root) + " (state of block " +
                      std::to_string(block->header.number) + " is not available)");

@@ -85,6 +85,11 @@ Json EthApi::Impl::get_proof(const Json& params) const {
     if (!store) server_error("eth_getProof is not available: this node keeps no state trie");
     const ResolvedState s = resolve_state(id);
     const Hash32& root = s.block.header.state_root;
+    if (!db.trie_kept(s.block.header.number)) {
+        const storage::PruneStatus ps = db.prune_status();
+        server_error(
+            storage::pruned_trie_message(s.block.header.number, ps.oldest_trie, ps.checkpoint));
+    }
 
     const state::MptProof account = prove(*store, root, keccak256(address.view()));
     const AccountFields acc = account.value ? decode_account(*account.value) : AccountFields{};

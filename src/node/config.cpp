@@ -327,7 +327,11 @@ void ConfigBinder::bind_all(NodeConfig& c) {
         "Keep every block's state (trie nodes, undo records) forever: an archive node for "
         "explorers (default off: a pruned full node)");
     add("db.prune-keep", c.db.prune_keep,
-        "Pruned node: keep the state of this many blocks below the finalized head (and all above)");
+        "Pruned node: the recent blocks whose whole trie is kept, and the blocks below the "
+        "finalized head whose state still reads (through undo records)");
+    add("db.prune-checkpoint", c.db.prune_checkpoint,
+        "Pruned node: below the recent tries, keep the trie of every this-many-th block (1: "
+        "every block's)");
     add("db.prune-interval", c.db.prune_interval,
         "Pruned node: start a background prune cycle every this many blocks (0: never)");
 }

@@ -167,8 +167,7 @@ void follow_l1_progress(storage::Database& db, const L1Connection& l1, const L1C
 
 uint64_t next_deposit_after(const storage::Database& db, storage::Head head) {
     const auto number = db.head(head);
-    const auto header = number ? db.header_by_number(*number) : std::nullopt;
-    const auto state = header ? db.state_at(header->state_root) : nullptr;
+    const auto state = number ? db.state_at_block(*number) : nullptr;
     if (!state) return 0;
     const auto sys = arbos::read_system_state(*state);
     // As the database's own block reads: the caller's loop (or the start-up) handles it.
@@ -181,6 +180,9 @@ void follow_deposits(inbox::DepositReader& deposits, const l1::HeadWatcher& watc
                      const std::function<uint64_t()>& needed_from, std::chrono::milliseconds poll,
                      const std::atomic<bool>& stop) {
     std::string last_problem;
+    // The deposit index at the finalized head, read again only when that head moves (a read
+    // between two kept tries of a pruned node goes through undo records).
+    std::optional<std::pair<std::optional<uint64_t>, uint64_t>> finalized_index;
     while (!stop.load(std::memory_order_acquire)) {
         std::string problem;
         const l1::L1Head view = watcher.current();
@@ -190,8 +192,12 @@ void follow_deposits(inbox::DepositReader& deposits, const l1::HeadWatcher& watc
                 deposits.ensure(seq.next_deposit_index(), view.number);
                 deposits.poll(view.number);
                 if (deposits.next_index() > seq.next_deposit_index()) seq.deposits_arrived();
-                deposits.prune_below(std::min({next_deposit_after(db, storage::Head::kFinalized),
-                                               seq.next_deposit_index(), needed_from()}));
+                const auto fin = db.head(storage::Head::kFinalized);
+                if (!finalized_index || finalized_index->first != fin)
+                    finalized_index.emplace(fin,
+                                            next_deposit_after(db, storage::Head::kFinalized));
+                deposits.prune_below(std::min(
+                    {finalized_index->second, seq.next_deposit_index(), needed_from()}));
             }
         } catch (const l1::L1Error& e) {
             problem = std::string("cannot read the Bridge's deposits (retrying): ") + e.what();
@@ -269,6 +275,10 @@ void write_db_memory(PrometheusWriter& w, const storage::Database& db) {
              uint64_t{p.archive ? 1u : 0u});
     w.single("fusel2_db_oldest_state_block", "gauge",
              "Oldest block whose state this node keeps (0 on an archive node)", p.oldest_state);
+    w.single("fusel2_db_oldest_trie_block", "gauge",
+             "Oldest of the recent blocks whose whole trie (proofs) this node keeps; below it "
+             "down to the oldest state, every db.prune-checkpoint-th block's",
+             p.oldest_trie);
     w.single("fusel2_db_prune_cycles_total", "counter", "Prune cycles finished since start",
              p.cycles);
     w.single("fusel2_db_pruned_nodes_total", "counter", "Trie nodes deleted since start",

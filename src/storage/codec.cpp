@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "core/hash.hpp"
 #include "core/rlp.hpp"
 
 namespace fuse::storage {
@@ -77,6 +78,7 @@ public:
         return ok_ ? uint256::from_be32(v.data()) : uint256{};
     }
     ByteView bytes() { return take(u32()); }
+    size_t remaining() const { return ok_ ? in_.size() - pos_ : 0; }
     /// A count of items each at least `min_size` bytes long (rejects absurd counts early).
     size_t count(size_t min_size) {
         size_t n = u32();
@@ -89,6 +91,9 @@ private:
     size_t pos_ = 0;
     bool ok_ = true;
 };
+
+/// In a body's transaction count: the transactions' hashes are not stored.
+constexpr uint32_t kBodyHashesOmitted = 0x80000000u;
 
 void write_record(Writer& w, const AccountRecord& r) {
     w.u64(r.account.nonce);
@@ -175,10 +180,11 @@ Bytes encode_body(const arbos::Block& b) {
     w.fixed(b.send_root);
     w.u64(b.send_count);
     w.u64(b.l1_block_number);
-    w.u32(static_cast<uint32_t>(b.txs.size()));
+    // The flag: the transactions' hashes are not stored (each is keccak256 of its raw bytes,
+    // 32 incompressible bytes a transaction); bodies written before it carry them.
+    w.u32(static_cast<uint32_t>(b.txs.size()) | kBodyHashesOmitted);
     for (const arbos::ExecutedTx& t : b.txs) {
         w.bytes(t.raw);
-        w.fixed(t.hash);
         w.fixed(t.sender);
         w.u64(t.gas_used);
         w.u64(t.gas_used_for_l1);
@@ -195,13 +201,17 @@ bool decode_body(ByteView in, arbos::Block& b) {
     b.send_root = r.fixed<Hash32>();
     b.send_count = r.u64();
     b.l1_block_number = r.u64();
-    size_t n = r.count(4 + 32 + 20 + 8 + 8 + 32 + 1 + 8);
+    const uint32_t word = r.u32();
+    const bool hashes = (word & kBodyHashesOmitted) == 0;
+    const size_t n = word & ~kBodyHashesOmitted;
+    if (!r.ok() || n > r.remaining() / ((hashes ? 32 : 0) + 4 + 20 + 8 + 8 + 32 + 1 + 8))
+        return false;
     b.txs.clear();
     b.txs.resize(n);
     for (arbos::ExecutedTx& t : b.txs) {
         ByteView raw = r.bytes();
         t.raw.assign(raw.begin(), raw.end());
-        t.hash = r.fixed<Hash32>();
+        t.hash = hashes ? r.fixed<Hash32>() : keccak256(t.raw);
         t.sender = r.fixed<Address>();
         t.gas_used = r.u64();
         t.gas_used_for_l1 = r.u64();

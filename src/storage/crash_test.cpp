@@ -168,7 +168,8 @@ void kill_nine_rounds(bool pruning) {
         // (Unpruned, the last blocks stand for all: every state is the archive's.)
         const uint64_t from = pruning ? oldest : (*head > 20 ? *head - 20 : 0);
         for (uint64_t n = from; n <= *head; ++n) {
-            auto st = db->state_at(db->header_by_number(n)->state_root);
+            auto st = db->state_at_block(n);
+            ASSERT_TRUE(st) << "round " << round << " block " << n;
             for (uint64_t i = 0; i < kAccounts; i += 7) {
                 auto acc = st->read_account(test_address(i));
                 ASSERT_TRUE(acc) << "round " << round << " block " << n << ": "

@@ -31,6 +31,8 @@ namespace fuse::storage {
 struct PruneStatus {
     bool archive = false;
     uint64_t oldest_state = 0;   ///< the oldest block whose state (and undo) is kept
+    uint64_t oldest_trie = 0;    ///< the oldest of the recent blocks whose whole trie is kept
+    uint64_t checkpoint = 1;     ///< below oldest_trie, the trie of every this-many-th block
     uint64_t cycles = 0;         ///< cycles finished since open
     uint64_t last_marked = 0;    ///< trie nodes reachable from the window, last cycle
     uint64_t last_deleted = 0;   ///< trie nodes deleted, last cycle
@@ -59,9 +61,17 @@ struct Options {
     /// Keep every trie node and undo record forever (an explorer's node): every block's state
     /// stays readable. Off (the default): a pruned full node (docs/storage.md "Pruning").
     bool archive = false;
-    /// Pruned node: the state (trie nodes) and undo records of this many blocks below the
-    /// finalized head (or the latest, if lower) are kept, with everything above it.
+    /// Pruned node: the undo records of this many blocks below the finalized head (or the
+    /// latest, if lower) are kept, with everything above it: every state from there up reads
+    /// and every block from there up can be rewound to. The trie nodes of the `prune_keep`
+    /// most recent blocks are kept (geth's 128 recent states), and below them those of every
+    /// `prune_checkpoint`-th block down to the same bound; a state between two of them reads
+    /// through the next one above and the undo records in between.
     uint64_t prune_keep = 128;
+    /// Pruned node: the stride of the checkpoint states kept below the recent ones (above);
+    /// a read there costs at most this many blocks' undo records. 1: every block's trie is
+    /// kept down to the bound (the rule before checkpoints: more disk under load).
+    uint64_t prune_checkpoint = 64;
     /// Pruned node: a background prune cycle starts after this many committed blocks, or
     /// sooner when the trie nodes written since the last cycle pass what that cycle kept
     /// (`prune_min_nodes` at least); 0: never on its own (tests and tools call `prune_now`).
@@ -97,6 +107,9 @@ struct MemoryUsage {
 /// The error a state read below the pruning window answers, with geth's "missing trie node"
 /// wording, the block asked for and the oldest block whose state this node keeps.
 std::string pruned_state_message(uint64_t block, uint64_t oldest_state);
+/// The error a Merkle proof (eth_getProof) of a block whose trie is pruned answers: its state
+/// reads, its trie is not stored whole.
+std::string pruned_trie_message(uint64_t block, uint64_t oldest_trie, uint64_t checkpoint);
 
 /// The named heads (DESIGN.md §4).
 enum class Head { kLatest, kSafe, kFinalized };
@@ -152,6 +165,16 @@ public:
     /// The state with root `state_root` (any committed block), read through the trie (a root
     /// that is not stored reads as a missing trie node).
     virtual std::unique_ptr<state::StateReader> state_at(const Hash32& state_root) const = 0;
+    /// The state after block `number`: through its trie when the node keeps it, else (a pruned
+    /// node, a block between two checkpoint states) through the next kept state above and the
+    /// undo records in between. Null when there is no such block or it is below
+    /// `oldest_state_block()`. Throws ReadError when RocksDB cannot read the undo records.
+    virtual std::unique_ptr<state::StateReader> state_at_block(uint64_t number) const;
+    /// Whether block `number`'s whole trie is stored (Merkle proofs need it; plain reads do
+    /// not, `state_at_block`): always on an archive node.
+    virtual bool trie_kept(uint64_t number) const {
+        return number >= oldest_state_block();
+    }
     /// The committed trie nodes (keccak256 -> RLP) of every state root `state_at` can read, for
     /// Merkle proofs (EIP-1186 eth_getProof); null when this database keeps no trie.
     virtual const state::NodeStore* trie_nodes() const { return nullptr; }
@@ -173,8 +196,8 @@ public:
     virtual Result<void, std::string> rewind_to(uint64_t number) = 0;
 
     // ---- pruning (docs/storage.md "Pruning")
-    /// The oldest block whose state `state_at` can read and `rewind_to` can reach; 0 on an
-    /// archive node. Blocks, receipts, logs and transactions below it are still served.
+    /// The oldest block whose state `state_at_block` can read and `rewind_to` can reach; 0 on
+    /// an archive node. Blocks, receipts, logs and transactions below it are still served.
     virtual uint64_t oldest_state_block() const { return 0; }
     /// Runs one prune cycle now, on the calling thread (tests, tools); a no-op on an archive
     /// node or when the window did not move. Commits may go on meanwhile.
@@ -214,6 +237,9 @@ public:
     /// Generic metadata (batch poster / validator progress, config hash).
     /// What the database holds in memory now (zeros where an implementation cannot tell).
     virtual MemoryUsage memory_usage() const { return {}; }
+    /// The bytes of table files (SSTs) of each column family, by name (benchmarks and tools:
+    /// where the datadir's space goes); empty where an implementation cannot tell.
+    virtual std::vector<std::pair<std::string, uint64_t>> table_bytes() const { return {}; }
 
     virtual std::optional<Bytes> get_meta(std::string_view key) const = 0;
     virtual Result<void, std::string> put_meta(std::string_view key, ByteView value) = 0;

@@ -622,3 +622,51 @@ TEST(Database, ReadsThroughManyStagedLayersMatchTheReference) {
     c.db->discard_staged();
     expect_same_state(committed, c.db->world(), "world after discard");
 }
+
+TEST(Codec, BodiesLeaveOutTransactionHashesAndOldBodiesStillDecode) {
+    std::mt19937_64 rng(3);
+    const arbos::Block b = make_block(9, Hash32{}, Hash32{}, 5, rng);
+    const Bytes now = encode_body(b);
+    arbos::Block got;
+    ASSERT_TRUE(decode_body(now, got));
+    ASSERT_EQ(got.txs.size(), b.txs.size());
+    for (size_t i = 0; i < b.txs.size(); ++i) {
+        EXPECT_EQ(got.txs[i].hash, b.txs[i].hash) << i;
+        EXPECT_EQ(got.txs[i].raw, b.txs[i].raw) << i;
+        EXPECT_EQ(got.txs[i].sender, b.txs[i].sender) << i;
+        EXPECT_EQ(got.txs[i].first_log_index, b.txs[i].first_log_index) << i;
+        EXPECT_EQ(got.txs[i].contract_address, b.txs[i].contract_address) << i;
+    }
+    // A body as written before: the plain count and every transaction's hash after its bytes.
+    Bytes old(now.begin(), now.begin() + 48);
+    auto u32 = [&](uint32_t v) {
+        for (int s = 24; s >= 0; s -= 8)
+            old.push_back(static_cast<uint8_t>(v >> s));
+    };
+    u32(static_cast<uint32_t>(b.txs.size()));
+    size_t pos = 52;
+    for (const auto& t : b.txs) {
+        const size_t rest = 4 + t.raw.size();
+        old.insert(old.end(), now.begin() + pos, now.begin() + pos + rest);
+        old.insert(old.end(), t.hash.bytes.begin(), t.hash.bytes.end());
+        pos += rest;
+        const size_t fields = 20 + 8 + 8 + 32 + 1 + (t.contract_address ? 20 : 0) + 8;
+        old.insert(old.end(), now.begin() + pos, now.begin() + pos + fields);
+        pos += fields;
+    }
+    ASSERT_EQ(pos, now.size());
+    EXPECT_EQ(old.size(), now.size() + 32 * b.txs.size());
+    arbos::Block from_old;
+    ASSERT_TRUE(decode_body(old, from_old));
+    ASSERT_EQ(from_old.txs.size(), b.txs.size());
+    for (size_t i = 0; i < b.txs.size(); ++i) {
+        EXPECT_EQ(from_old.txs[i].hash, b.txs[i].hash) << i;
+        EXPECT_EQ(from_old.txs[i].sender, b.txs[i].sender) << i;
+    }
+    // Truncated or with a count beyond its bytes: refused, in either form.
+    EXPECT_FALSE(decode_body(ByteView(now.data(), now.size() - 1), got));
+    EXPECT_FALSE(decode_body(ByteView(old.data(), old.size() - 1), got));
+    Bytes huge = now;
+    huge[48] = 0xff;  // count 0xff.. with the flag: more transactions than bytes
+    EXPECT_FALSE(decode_body(huge, got));
+}

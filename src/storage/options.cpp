@@ -9,7 +9,17 @@ std::string Options::validate() const {
     if (write_buffer_mb > (size_t{1} << 20))
         return "write-buffer-mb must be at most 1048576 (1 TiB)";
     if (!archive && prune_keep > (uint64_t{1} << 40)) return "prune-keep must be at most 2^40";
+    if (!archive && (prune_checkpoint == 0 || prune_checkpoint > (uint64_t{1} << 20)))
+        return "prune-checkpoint must be between 1 and 2^20";
     return {};
+}
+
+std::string pruned_trie_message(uint64_t block, uint64_t oldest_trie, uint64_t checkpoint) {
+    return "missing trie node: the trie of block " + std::to_string(block) +
+           " is pruned (this node keeps whole tries from block " + std::to_string(oldest_trie) +
+           " and of every " + std::to_string(checkpoint) +
+           "th block below it; its state still reads; run an archive node for proofs of any "
+           "block)";
 }
 
 std::string pruned_state_message(uint64_t block, uint64_t oldest_state) {

@@ -122,13 +122,15 @@ PruneStatus RocksDatabase::prune_status() const {
     std::lock_guard lock(status_mu_);
     PruneStatus s = status_;
     s.oldest_state = oldest_state_.load();
+    s.oldest_trie = oldest_trie_.load();
+    s.checkpoint = std::max<uint64_t>(options_.prune_checkpoint, 1);
     return s;
 }
 
 Result<PruneStatus, std::string> RocksDatabase::prune_cycle() {
     const auto t0 = std::chrono::steady_clock::now();
     const rocksdb::Snapshot* snap = nullptr;
-    uint64_t low = 0, latest = 0, previous_oldest = 0;
+    uint64_t low = 0, trie_low = 0, latest = 0, previous_oldest = 0, previous_trie = 0;
     try {
         std::lock_guard guard(write_mu_);
         blocks_since_prune_ = 0;
@@ -136,14 +138,22 @@ Result<PruneStatus, std::string> RocksDatabase::prune_cycle() {
         const auto head_latest = head(Head::kLatest);
         if (!head_latest) return prune_status();
         latest = *head_latest;
+        const uint64_t keep = options_.prune_keep;
         const uint64_t base = std::min(head(Head::kFinalized).value_or(0), latest);
-        low = base > options_.prune_keep ? base - options_.prune_keep : 0;
         previous_oldest = oldest_state_.load();
-        if (low <= previous_oldest) return prune_status();  // the window did not move
-        // From here on, rewinds below `low` are refused: a state rebuilt on an older root
-        // would reference nodes this cycle does not mark.
+        previous_trie = oldest_trie_.load();
+        low = std::max(base > keep ? base - keep : 0, previous_oldest);
+        // The recent whole tries: only blocks whose trie is whole now may be marked as such
+        // (below oldest_trie_ only checkpoints are, until a rewind rebuilds one).
+        trie_low = std::max({latest > keep ? latest - keep : 0, low, previous_trie});
+        if (options_.prune_checkpoint <= 1) trie_low = low;  // every trie kept down to low
+        if (low <= previous_oldest && trie_low <= previous_trie)
+            return prune_status();  // the window did not move
+        // From here on, rewinds below `low` are refused (their undo records go), and states
+        // below `trie_low` other than checkpoints are read through the undo records.
         snap = db_->GetSnapshot();
         oldest_state_.store(low, std::memory_order_release);
+        oldest_trie_.store(trie_low, std::memory_order_release);
         cycle_active_ = true;
         written_.clear();
     } catch (const ReadError& e) {
@@ -167,6 +177,8 @@ Result<PruneStatus, std::string> RocksDatabase::prune_cycle() {
         if (!mark_written) {  // nothing deleted: rewinds may go down to the old mark again
             std::lock_guard guard(write_mu_);
             oldest_state_.store(previous_oldest, std::memory_order_release);
+            oldest_trie_.store(std::min(previous_trie, oldest_trie_.load()),
+                               std::memory_order_release);
         }
         std::lock_guard lock(status_mu_);
         status_.last_error = "prune cycle for blocks below " + std::to_string(low) + ": " + why;
@@ -181,6 +193,7 @@ Result<PruneStatus, std::string> RocksDatabase::prune_cycle() {
     }
     Marker marker(*this, snap, marked);
     for (uint64_t n = low; n <= latest; ++n) {
+        if (n < trie_low && !is_checkpoint(n)) continue;
         const auto nk = number_key(n);
         auto raw = read(kHeaders, ByteView(nk.data(), nk.size()), snap);
         if (!raw) return fail(state::to_string(raw.error()));
@@ -198,8 +211,13 @@ Result<PruneStatus, std::string> RocksDatabase::prune_cycle() {
     {
         std::lock_guard guard(write_mu_);
         const auto nk = number_key(low);
+        // A rewind during the mark may have rebuilt a lower block's trie (oldest_trie_ went
+        // down): that one is what holds.
+        const auto tk = number_key(std::min(trie_low, oldest_trie_.load()));
         rocksdb::WriteBatch batch;
         batch.Put(cf(kMeta), rocksdb::Slice(kPruneMarkKey), slice(ByteView(nk.data(), nk.size())));
+        batch.Put(cf(kMeta), rocksdb::Slice(kPruneTrieMarkKey),
+                  slice(ByteView(tk.data(), tk.size())));
         if (auto w = write(batch); !w) return fail(w.error());
         mark_written = true;
     }
@@ -262,6 +280,7 @@ Result<PruneStatus, std::string> RocksDatabase::prune_cycle() {
     {
         std::lock_guard lock(status_mu_);
         status_.oldest_state = low;
+        status_.oldest_trie = oldest_trie_.load();
         status_.cycles += 1;
         status_.last_marked = marked.size();
         status_.last_deleted = deleted;

@@ -3,11 +3,13 @@
 // archive mode deletes nothing; reads and rewinds below the window fail with a precise error.
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include <chrono>
 #include <thread>
 
 #include "state/state.hpp"
+#include "storage/codec.hpp"
 #include "storage/database.hpp"
 #include "storage/node_set.hpp"
 #include "storage/test_util.hpp"
@@ -27,6 +29,7 @@ Options options_at(const TempDir& dir, bool archive = false) {
     o.block_cache_mb = 8;
     o.archive = archive;
     o.prune_keep = 20;
+    o.prune_checkpoint = 8;
     o.prune_interval = 0;  // cycles only through prune_now, unless a test sets it
     return o;
 }
@@ -91,15 +94,52 @@ struct Chain {
     }
     void finalize(uint64_t n) { ASSERT_TRUE(db->set_head(Head::kFinalized, n)); }
     uint64_t latest() const { return blocks.size() - 1; }
-    /// Every block from `from` to the latest has its full state readable through the trie.
+    /// Every block from `from` to the latest has its full state readable (`state_at_block`:
+    /// through its trie, or the next kept one and the undo records in between), and every
+    /// block whose trie the database says it keeps has it whole.
     void expect_window_readable(uint64_t from, const std::string& what) {
         for (uint64_t n = from; n <= latest(); ++n) {
-            auto st = db->state_at(blocks[n].header.state_root);
-            expect_state(states[n], *st, what + " block " + std::to_string(n));
+            const std::string at = what + " block " + std::to_string(n);
+            auto st = db->state_at_block(n);
+            ASSERT_TRUE(st) << at;
+            expect_state(states[n], *st, at);
             if (::testing::Test::HasFatalFailure()) return;
+            if (db->trie_kept(n)) {
+                expect_state(states[n], *db->state_at(blocks[n].header.state_root),
+                             at + " (its trie)");
+                if (::testing::Test::HasFatalFailure()) return;
+            }
         }
     }
 };
+
+/// Writes one record straight into a closed database's column family `cf_name` (a test's
+/// forgery), under the big-endian block number `number`.
+void raw_put(const std::string& path, const std::string& cf_name, uint64_t number,
+             const Bytes& value) {
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+    for (const auto& n : names)
+        descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descs, &handles, &raw).ok());
+    uint8_t key[8];
+    for (int i = 0; i < 8; ++i)
+        key[i] = static_cast<uint8_t>(number >> (56 - 8 * i));
+    for (size_t i = 0; i < names.size(); ++i) {
+        if (names[i] != cf_name) continue;
+        EXPECT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[i],
+                             rocksdb::Slice(reinterpret_cast<const char*>(key), 8),
+                             rocksdb::Slice(reinterpret_cast<const char*>(value.data()),
+                                            value.size()))
+                        .ok());
+    }
+    for (auto* h : handles)
+        raw->DestroyColumnFamilyHandle(h);
+    delete raw;
+}
 
 /// Whether any read of block `n`'s state through the trie fails with a missing node.
 bool state_is_gone(const Database& db, const Hash32& root) {
@@ -302,21 +342,112 @@ TEST(Pruning, ArchiveDeletesNothingAndAPrunedDatadirCannotBecomeOne) {
     EXPECT_NE(refused.error().find("db.archive"), std::string::npos) << refused.error();
 }
 
-TEST(Pruning, NothingIsPrunedAboveTheFinalizedHeadOrWithoutOne) {
+TEST(Pruning, WithoutAFinalizedHeadEveryStateStillReadsAndRewinds) {
     TempDir dir;
     Chain c{open_or_fail(options_at(dir))};
     c.grow(80);
-    auto r = c.db->prune_now();  // no finalized head: nothing is final, nothing goes
-    ASSERT_TRUE(r);
+    // No finalized head: nothing is final, so every undo record stays (every state reads and
+    // every block can be rewound to); only the tries between checkpoints below the recent
+    // ones go.
+    auto r = c.db->prune_now();
+    ASSERT_TRUE(r) << r.error();
     EXPECT_EQ(r->oldest_state, 0u);
-    EXPECT_EQ(r->cycles, 0u);
-    c.finalize(30);  // keeps 30 - 20 = 10 and everything above, however far latest is
+    EXPECT_EQ(r->oldest_trie, 79u - 20u);  // blocks 0..79
+    EXPECT_GT(r->last_deleted, 0u);
+    c.expect_window_readable(0, "no finalized head");
+    ASSERT_FALSE(HasFatalFailure());
+    EXPECT_TRUE(state_is_gone(*c.db, c.blocks[5].header.state_root));
+    EXPECT_FALSE(c.db->trie_kept(5));
+    EXPECT_TRUE(c.db->trie_kept(8));  // a checkpoint
+    EXPECT_FALSE(state_is_gone(*c.db, c.blocks[8].header.state_root));
+
+    c.finalize(30);  // the undo records and states of 30 - 20 = 10 and above stay
     r = c.db->prune_now();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->oldest_state, 10u);
+    EXPECT_EQ(c.db->state_at_block(9), nullptr);
     c.expect_window_readable(10, "finalized 30");
     ASSERT_FALSE(HasFatalFailure());
     EXPECT_TRUE(state_is_gone(*c.db, c.blocks[2].header.state_root));
+}
+
+TEST(Pruning, ARewindBelowTheRecentTriesRebuildsTheStateFromUndoRecords) {
+    TempDir dir;
+    const Options o = options_at(dir);
+    Chain c{open_or_fail(o)};
+    c.grow(100);
+    c.finalize(90);
+    auto r = c.db->prune_now();
+    ASSERT_TRUE(r) << r.error();
+    ASSERT_EQ(r->oldest_state, 70u);
+    ASSERT_EQ(r->oldest_trie, 79u);
+    // Block 75 is neither recent nor a checkpoint: its trie is gone, its state reads.
+    ASSERT_TRUE(state_is_gone(*c.db, c.blocks[75].header.state_root));
+    auto proofless = c.db->state_at_block(75);
+    ASSERT_TRUE(proofless);
+    expect_state(c.states[75], *proofless, "block 75 through undo records");
+    ASSERT_FALSE(HasFatalFailure());
+
+    ASSERT_TRUE(c.db->rewind_to(75));
+    EXPECT_EQ(c.db->recompute_state_root().value(), c.blocks[75].header.state_root);
+    EXPECT_TRUE(c.db->trie_kept(75));
+    EXPECT_FALSE(state_is_gone(*c.db, c.blocks[75].header.state_root));
+    expect_state(c.states[75], *c.db->state_at(c.blocks[75].header.state_root), "rebuilt 75");
+    ASSERT_FALSE(HasFatalFailure());
+    EXPECT_EQ(c.db->world().apply_diff(state::StateDiff{}).value(),
+              c.blocks[75].header.state_root);
+    c.db->discard_staged();
+
+    // The chain goes on from the rebuilt state, prunes again, and a restart keeps it all.
+    c.blocks.resize(76);
+    c.diffs.resize(76);
+    c.messages.resize(76);
+    c.states.resize(76);
+    c.ref = c.states.back();
+    c.rng.seed(5);
+    c.grow(50);
+    c.finalize(c.latest() - 2);
+    r = c.db->prune_now();
+    ASSERT_TRUE(r) << r.error();
+    c.expect_window_readable(r->oldest_state, "after the rebuild");
+    ASSERT_FALSE(HasFatalFailure());
+    c.db.reset();
+    c.db = open_or_fail(o);
+    EXPECT_EQ(c.db->prune_status().oldest_trie, r->oldest_trie);
+    c.expect_window_readable(r->oldest_state, "after the rebuild and a restart");
+    ASSERT_FALSE(HasFatalFailure());
+    // A rewind to the bottom of the window rebuilds it too.
+    ASSERT_TRUE(c.db->rewind_to(r->oldest_state + 1));
+    EXPECT_EQ(c.db->recompute_state_root().value(),
+              c.blocks[r->oldest_state + 1].header.state_root);
+}
+
+TEST(Pruning, ARebuildThatDoesNotGiveTheBlocksRootIsRefused) {
+    TempDir dir;
+    const Options o = options_at(dir);
+    Chain c{open_or_fail(o)};
+    c.grow(61);
+    c.finalize(30);  // undo from block 10 up, whole tries from 40 up
+    ASSERT_TRUE(c.db->prune_now());
+    ASSERT_FALSE(c.db->trie_kept(35));
+    // Forge block 38's undo record: the rebuilt root cannot be block 35's.
+    UndoRecord forged;
+    AccountRecord rec;
+    rec.account.balance = uint256(123456789);
+    forged.accounts.emplace_back(test_address(1), rec);
+    c.db.reset();
+    raw_put(o.path, "undo", 38, encode_undo(forged));
+    ASSERT_FALSE(HasFatalFailure());
+    c.db = open_or_fail(o);
+    auto r = c.db->rewind_to(35);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().find("rebuild state root"), std::string::npos) << r.error();
+    EXPECT_NE(r.error().find("for block 35"), std::string::npos) << r.error();
+    // Nothing changed: the head, the flat state and the writer's trie are the latest's.
+    EXPECT_EQ(c.db->head(Head::kLatest), 60u);
+    EXPECT_EQ(c.db->recompute_state_root().value(), c.blocks[60].header.state_root);
+    EXPECT_EQ(c.db->world().apply_diff(state::StateDiff{}).value(),
+              c.blocks[60].header.state_root);
 }
 
 TEST(Pruning, BeyondTheWindowTheErrorNamesTheBlockAndTheOldestKept) {

@@ -165,6 +165,51 @@ std::unique_ptr<state::StateReader> make_snapshot_reader(const RocksDatabase& db
     return std::make_unique<SnapshotReader>(db);
 }
 
+namespace {
+
+/// A state below the recent tries of a pruned node: the state of a kept block above it (the
+/// base) with the values before the blocks in between (their undo records, merged) on top.
+/// An undo record names every account and slot its block changed (a storage wipe names every
+/// slot the account had), so a key the overlay lacks is the same in both states.
+class UndoOverlayReader final : public state::StateReader {
+public:
+    UndoOverlayReader(std::unique_ptr<state::StateReader> base, UndoOverlay overlay)
+        : base_(std::move(base)), o_(std::move(overlay)) {}
+
+    state::ReadResult<std::optional<state::Account>> read_account(
+        const Address& addr) const noexcept override {
+        auto f = o_.accounts.find(addr);
+        if (f == o_.accounts.end()) return base_->read_account(addr);
+        if (!f->second) return std::optional<state::Account>{};
+        return std::optional<state::Account>{f->second->account};
+    }
+    state::ReadResult<uint256> read_storage(const Address& addr,
+                                            const uint256& key) const noexcept override {
+        auto f = o_.slots.find(make_slot_key(addr, key));
+        if (f != o_.slots.end()) return f->second;
+        return base_->read_storage(addr, key);
+    }
+    state::ReadResult<bool> has_storage(const Address& addr) const noexcept override {
+        auto f = o_.accounts.find(addr);
+        if (f == o_.accounts.end()) return base_->has_storage(addr);
+        return f->second.has_value() && f->second->storage_root != kEmptyTrieRoot;
+    }
+    state::ReadResult<Bytes> read_code(const Hash32& code_hash) const noexcept override {
+        return base_->read_code(code_hash);
+    }
+
+private:
+    std::unique_ptr<state::StateReader> base_;
+    UndoOverlay o_;
+};
+
+}  // namespace
+
+std::unique_ptr<state::StateReader> make_undo_overlay_reader(
+    std::unique_ptr<state::StateReader> base, UndoOverlay overlay) {
+    return std::make_unique<UndoOverlayReader>(std::move(base), std::move(overlay));
+}
+
 std::unique_ptr<state::StateReader> make_trie_reader(const RocksDatabase& db, const Hash32& root) {
     return std::make_unique<TrieReader>(db, root);
 }

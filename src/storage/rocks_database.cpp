@@ -176,9 +176,17 @@ void RocksDatabase::init() {
                 "--db-archive): start the archive node on an empty datadir and let it sync, or "
                 "run this one without db.archive");
         oldest_state_.store(oldest, std::memory_order_release);
+        uint64_t trie = oldest;
+        if (auto t = get(kMeta, view(std::string(kPruneTrieMarkKey)))) {
+            if (t->size() != 8)
+                throw std::runtime_error("malformed " + std::string(kPruneTrieMarkKey));
+            trie = std::max(oldest, read_be64(view(*t).data()));
+        }
+        oldest_trie_.store(trie, std::memory_order_release);
     }
     status_.archive = options_.archive;
     status_.oldest_state = oldest_state_.load();
+    status_.oldest_trie = oldest_trie_.load();
     prune_node_trigger_ = options_.prune_min_nodes;
 }
 
@@ -242,6 +250,53 @@ std::unique_ptr<state::StateReader> RocksDatabase::latest_state() const {
 
 std::unique_ptr<state::StateReader> RocksDatabase::state_at(const Hash32& state_root) const {
     return make_trie_reader(*this, state_root);
+}
+
+std::unique_ptr<state::StateReader> Database::state_at_block(uint64_t number) const {
+    if (number < oldest_state_block()) return nullptr;
+    auto header = header_by_number(number);
+    return header ? state_at(header->state_root) : nullptr;
+}
+
+bool RocksDatabase::trie_kept(uint64_t number) const {
+    if (options_.archive) return true;
+    const uint64_t oldest = oldest_state_.load(std::memory_order_acquire);
+    return number >= oldest_trie_.load(std::memory_order_acquire) ||
+           (number >= oldest && is_checkpoint(number));
+}
+
+std::unique_ptr<state::StateReader> RocksDatabase::state_at_block(uint64_t number) const {
+    const uint64_t oldest = oldest_state_.load(std::memory_order_acquire);
+    if (number < oldest) return nullptr;
+    auto header = header_by_number(number);
+    if (!header) return nullptr;
+    if (trie_kept(number)) return state_at(header->state_root);
+    // Between two kept tries: the next one above, and the undo records in between.
+    const uint64_t recent = oldest_trie_.load(std::memory_order_acquire);
+    const uint64_t stride = options_.prune_checkpoint;
+    const uint64_t next_checkpoint = (number / stride + 1) * stride;
+    const uint64_t anchor = std::min(next_checkpoint, recent);
+    auto anchor_header = header_by_number(anchor);
+    if (!anchor_header) return nullptr;  // rewound meanwhile
+    return make_undo_overlay_reader(state_at(anchor_header->state_root),
+                                    undo_between(number, anchor));
+}
+
+UndoOverlay RocksDatabase::undo_between(uint64_t from, uint64_t to) const {
+    UndoOverlay o;
+    for (uint64_t n = to; n > from; --n) {  // the oldest value of a key wins: it goes last
+        const auto nk = number_key(n);
+        auto raw = get(kUndo, ByteView(nk.data(), nk.size()));
+        auto undo = raw ? decode_undo(view(*raw)) : std::nullopt;
+        if (!undo)
+            throw ReadError("undo record of block " + std::to_string(n) +
+                            (raw ? " does not decode" : " is missing"));
+        for (auto& [addr, rec] : undo->accounts)
+            o.accounts.insert_or_assign(addr, std::move(rec));
+        for (const auto& [k, v] : undo->slots)
+            o.slots.insert_or_assign(k, v);
+    }
+    return o;
 }
 
 namespace {
@@ -481,6 +536,7 @@ Result<void, std::string> RocksDatabase::rewind_to(uint64_t number) {
     try {
         return rewind_locked(number);
     } catch (const ReadError& e) {
+        world_.discard();
         return Unexpected{"cannot rewind: " + std::string(e.what())};
     }
 }
@@ -497,15 +553,38 @@ Result<void, std::string> RocksDatabase::rewind_locked(uint64_t number) {
                           ": its state and the undo records above it are pruned (this node keeps "
                           "state from block " +
                           std::to_string(oldest) + "; an archive node keeps all)"};
+    auto root = state_root_of(number);
+    if (!root) return Unexpected{"cannot rewind: block " + std::to_string(number) + " is missing"};
     rocksdb::WriteBatch batch;
+    // Below the recent tries (and not a checkpoint) the state's trie is not stored whole: the
+    // undo records, applied to the latest trie, rebuild it (and its root must be the block's).
+    const bool rebuild = !trie_kept(number);
+    std::vector<NodeRef> rebuilt;
+    if (rebuild) {
+        if (auto r = rebuild_state(number, *latest, *root); !r) return r;
+        for (const auto& layer : world_.staged())
+            for (const auto& [h, rlp_bytes] : layer->nodes)
+                rebuilt.emplace_back(&h, &rlp_bytes);
+        write_nodes(*this, rebuilt, batch);
+    }
+    // Every block from `number` up has its whole trie now (rebuilt, or a kept checkpoint, and
+    // the blocks above it are dropped).
+    const bool lower_trie = !options_.archive && number < oldest_trie_.load();
+    if (lower_trie) {
+        const auto tk = number_key(number);
+        batch.Put(cf(kMeta), rocksdb::Slice(kPruneTrieMarkKey),
+                  slice(ByteView(tk.data(), tk.size())));
+    }
     for (uint64_t n = *latest; n > number; --n) {
         const auto nk = number_key(n);
         const ByteView nkv(nk.data(), nk.size());
         auto undo_raw = get(kUndo, nkv);
         auto undo = undo_raw ? decode_undo(view(*undo_raw)) : std::nullopt;
-        if (!undo)
+        if (!undo) {
+            world_.discard();
             return Unexpected{"cannot rewind: undo record of block " + std::to_string(n) +
                               " is missing or corrupt"};
+        }
         for (const auto& [addr, rec] : undo->accounts) {
             if (rec)
                 batch.Put(cf(kAccounts), slice(addr.view()), slice(encode_account_record(*rec)));
@@ -536,21 +615,74 @@ Result<void, std::string> RocksDatabase::rewind_locked(uint64_t number) {
         auto cur = head(h);
         if (cur && *cur > number) batch.Put(cf(kMeta), head_key(h), slice(nkv));
     }
-    auto root = state_root_of(number);
-    if (!root) return Unexpected{"cannot rewind: block " + std::to_string(number) + " is missing"};
     // Deposits at or above block `number`'s next deposit index belong to dropped blocks; a
     // re-sequenced chain may bring other contents for them (after an L1 reorg).
-    const auto sys = arbos::read_system_state(*state_at(*root));
-    if (!sys)
+    const auto sys = rebuild ? arbos::read_system_state(world_)
+                             : arbos::read_system_state(*state_at(*root));
+    if (!sys) {
+        world_.discard();
         return Unexpected{"cannot rewind: the state of block " + std::to_string(number) + ": " +
                           state::to_string(sys.error())};
+    }
     const uint64_t next = sys->next_deposit_index;
     const auto nk_first = number_key(next), nk_max = number_key(UINT64_MAX);
     batch.DeleteRange(cf(kDeposits), slice(ByteView(nk_first.data(), nk_first.size())),
                       slice(ByteView(nk_max.data(), nk_max.size())));
     batch.Delete(cf(kDeposits), slice(ByteView(nk_max.data(), nk_max.size())));
-    if (auto w = write(batch); !w) return w;
-    world_.reset(*root);
+    if (auto w = write(batch); !w) {
+        world_.discard();
+        return w;
+    }
+    if (lower_trie) oldest_trie_.store(number, std::memory_order_release);
+    if (rebuild) {
+        // A running cycle keeps what the rebuild wrote.
+        if (cycle_active_)
+            for (const NodeRef& n : rebuilt)
+                written_.insert(*n.first);
+    }
+    world_.reset(*root);  // drops the rebuilt layer (`rebuilt` points into it)
+    return {};
+}
+
+Result<void, std::string> RocksDatabase::rebuild_state(uint64_t number, uint64_t latest,
+                                                       const Hash32& expected_root) {
+    UndoOverlay o;
+    try {
+        o = undo_between(number, latest);
+    } catch (const ReadError& e) {
+        return Unexpected{"cannot rewind: " + std::string(e.what())};
+    }
+    // One diff: the latest state back to block `number`'s, every account with its slots.
+    std::unordered_map<Address, size_t, FixedBytesHasher> index;
+    state::StateDiff diff;
+    auto update_of = [&](const Address& a) -> state::AccountUpdate& {
+        auto [it, added] = index.try_emplace(a, diff.accounts.size());
+        if (added) diff.accounts.push_back(state::AccountUpdate{a, std::nullopt, false, {}, {}});
+        return diff.accounts[it->second];
+    };
+    for (const auto& [addr, rec] : o.accounts)
+        update_of(addr).account = rec ? std::optional<state::Account>(rec->account) : std::nullopt;
+    for (const auto& [k, v] : o.slots) {
+        Address a;
+        std::memcpy(a.data(), k.data(), 20);
+        if (!o.accounts.contains(a)) {  // not expected (a slot change changes its account)
+            auto cur = world_.read_record(a);
+            if (!cur) return Unexpected{"cannot rewind: " + state::to_string(cur.error())};
+            update_of(a).account =
+                *cur ? std::optional<state::Account>((*cur)->account) : std::nullopt;
+        }
+        update_of(a).storage.push_back({uint256::from_be32(k.data() + 20), v});
+    }
+    auto got = world_.apply_diff(diff);
+    if (!got)
+        return Unexpected{"cannot rewind: rebuilding the state of block " +
+                          std::to_string(number) + ": " + state::to_string(got.error())};
+    if (*got != expected_root) {
+        world_.discard();
+        return Unexpected{"cannot rewind: the undo records rebuild state root " + to_hex(*got) +
+                          " for block " + std::to_string(number) + ", not its " +
+                          to_hex(expected_root)};
+    }
     return {};
 }
 
@@ -653,6 +785,16 @@ MemoryUsage RocksDatabase::memory_usage() const {
         m.table_readers = v;
     if (block_cache_) m.block_cache = block_cache_->GetUsage();
     return m;
+}
+
+std::vector<std::pair<std::string, uint64_t>> RocksDatabase::table_bytes() const {
+    std::vector<std::pair<std::string, uint64_t>> out;
+    for (size_t c = 0; c < kCfCount; ++c) {
+        uint64_t v = 0;
+        db_->GetIntProperty(cfs_[c], rocksdb::DB::Properties::kTotalSstFilesSize, &v);
+        out.emplace_back(kCfNames[c], v);
+    }
+    return out;
 }
 
 Result<void, std::string> RocksDatabase::put_meta(std::string_view key, ByteView value) {

@@ -44,6 +44,16 @@ enum Cf : size_t {
 /// kMeta key of the oldest block whose state a pruned database keeps (be64); absent on a
 /// database never pruned.
 inline constexpr const char* kPruneMarkKey = "prune:oldest-state";
+/// kMeta key of the oldest of the recent blocks whose whole trie is kept (be64); absent: the
+/// same as kPruneMarkKey (a datadir pruned before checkpoints kept every trie above it).
+inline constexpr const char* kPruneTrieMarkKey = "prune:oldest-trie";
+
+/// The values a run of blocks changed, as they were before the first of them (their undo
+/// records merged, the oldest value of each key).
+struct UndoOverlay {
+    std::unordered_map<Address, std::optional<AccountRecord>, FixedBytesHasher> accounts;
+    std::unordered_map<SlotKey, uint256, SlotKeyHasher> slots;
+};
 
 /// One apply_diff's effect, staged in memory until `commit` writes it.
 struct Layer {
@@ -140,6 +150,8 @@ public:
     arbos::WorldState& world() override { return world_; }
     std::unique_ptr<state::StateReader> latest_state() const override;
     std::unique_ptr<state::StateReader> state_at(const Hash32& state_root) const override;
+    std::unique_ptr<state::StateReader> state_at_block(uint64_t number) const override;
+    bool trie_kept(uint64_t number) const override;
     const state::NodeStore* trie_nodes() const override { return nodes_.get(); }
 
     Result<void, std::string> commit(std::span<const BlockCommit> blocks) override;
@@ -159,6 +171,7 @@ public:
                                                     size_t max_results) const override;
     Result<Hash32, std::string> recompute_state_root() const override;
     MemoryUsage memory_usage() const override;
+    std::vector<std::pair<std::string, uint64_t>> table_bytes() const override;
     std::optional<Bytes> get_meta(std::string_view key) const override;
     Result<void, std::string> put_meta(std::string_view key, ByteView value) override;
     uint64_t oldest_state_block() const override {
@@ -188,6 +201,17 @@ private:
     std::optional<Hash32> state_root_of(uint64_t number) const;
     Result<void, std::string> commit_locked(std::span<const BlockCommit> blocks);
     Result<void, std::string> rewind_locked(uint64_t number);
+    /// The undo records of blocks (from, to] merged: the values as they were after `from`.
+    /// Throws ReadError when one is missing or corrupt.
+    UndoOverlay undo_between(uint64_t from, uint64_t to) const;
+    /// Stages (world_) block `number`'s state rebuilt from the latest state and the undo
+    /// records above it; an error (nothing staged) when its root is not `expected_root`.
+    Result<void, std::string> rebuild_state(uint64_t number, uint64_t latest,
+                                            const Hash32& expected_root);
+    /// A block below the recent tries whose trie the last cycle kept (a checkpoint).
+    bool is_checkpoint(uint64_t number) const {
+        return options_.prune_checkpoint <= 1 || number % options_.prune_checkpoint == 0;
+    }
     /// One mark-and-sweep cycle (prune.cpp); `prune_mu_` held.
     Result<PruneStatus, std::string> prune_cycle();
     void pruner_loop();
@@ -203,6 +227,9 @@ private:
 
     // ---- pruning (prune.cpp, docs/storage.md "Pruning")
     std::atomic<uint64_t> oldest_state_{0};  ///< written under write_mu_
+    /// The oldest block of the recent ones whose whole trie is kept (every block from it up
+    /// is whole); below it down to oldest_state_ only checkpoints are. Written under write_mu_.
+    std::atomic<uint64_t> oldest_trie_{0};
     // Under write_mu_: whether a cycle is between its snapshot and its last delete, the node
     // hashes committed meanwhile (never deleted by that cycle), and what was written since the
     // last cycle (the trigger).
@@ -225,6 +252,9 @@ private:
 std::unique_ptr<state::StateReader> make_snapshot_reader(const RocksDatabase& db);
 /// A reader through the tries at `root` (state_at).
 std::unique_ptr<state::StateReader> make_trie_reader(const RocksDatabase& db, const Hash32& root);
+/// `base` with `overlay` on top (state_at_block below the recent tries).
+std::unique_ptr<state::StateReader> make_undo_overlay_reader(
+    std::unique_ptr<state::StateReader> base, UndoOverlay overlay);
 /// The committed trie nodes of `db` (trie_nodes).
 std::unique_ptr<state::NodeStore> make_node_store(const RocksDatabase& db);
 

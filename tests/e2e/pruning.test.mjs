@@ -12,7 +12,7 @@ import { nodeSkipReason, runFusel2 } from '../lib/fusel2.mjs';
 import { startRollup, waitFor } from '../lib/rollup.mjs';
 
 const skip = nodeSkipReason();
-const kPruneArgs = ['--db-prune-keep', '2', '--db-prune-interval', '16'];
+const kPruneArgs = ['--db-prune-keep', '2', '--db-prune-interval', '16', '--db-prune-checkpoint', '8'];
 
 const blockNumberOf = async (node) => Number((await node.rpc('eth_blockNumber')).result);
 const oldestOf = async (node) => (await node.metrics()).fusel2_db_oldest_state_block ?? 0;
@@ -88,6 +88,23 @@ describe('pruning in the rollup', { skip: skip ?? false, timeout: 300000 }, () =
           ++served;
         }
         assert.ok(served > 0, 'no block of the window was served');
+        // Below the recent tries only every 8th block keeps its whole trie: a proof there works,
+        // elsewhere it is refused (the state still reads, above).
+        const oldestTrie = (await node.metrics()).fusel2_db_oldest_trie_block;
+        assert.ok(oldestTrie >= latest - 2 - 16, `oldest whole trie ${oldestTrie}, latest ${latest}`);
+        let refusedProofs = 0;
+        for (let b = Math.max(oldest, await oldestOf(node)); b < oldestTrie; ++b) {
+          const res = await node.rpc('eth_getProof', [to, [], ethers.toQuantity(b)]);
+          if (b % 8 === 0) {
+            assert.ok(res.result?.accountProof.length > 0, `checkpoint ${b}: ${JSON.stringify(res)}`);
+            assert.equal(BigInt(res.result.balance), BigInt(all.filter((n) => n <= b).length));
+          } else {
+            assert.equal(res.error?.code, -32000, `block ${b}: ${JSON.stringify(res)}`);
+            assert.match(res.error.message, new RegExp(`^missing trie node: the trie of block ${b} is pruned \\(this node keeps whole tries from block \\d+ and of every 8th block below it; its state still reads`));
+            ++refusedProofs;
+          }
+        }
+        assert.ok(refusedProofs > 0, `no block between checkpoints below the recent tries (oldest ${oldest}, trie ${oldestTrie})`);
         const proof = await node.rpc('eth_getProof', [to, [], ethers.toQuantity(latest)]);
         assert.ok(proof.result?.accountProof.length > 0, JSON.stringify(proof));
       }
