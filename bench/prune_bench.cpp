@@ -92,6 +92,8 @@ struct Args {
     bool archive = false;
     uint64_t keep = 128;
     uint64_t interval = 4096;
+    uint64_t stride = 64;
+    bool compact_after_prune = true;
     uint64_t final_lag = 1000;
     int checkpoints = 10;
 };
@@ -125,6 +127,10 @@ int main(int argc, char** argv) {
             a.keep = std::stoull(next());
         else if (k == "--interval")
             a.interval = std::stoull(next());
+        else if (k == "--checkpoint-stride")
+            a.stride = std::stoull(next());
+        else if (k == "--no-compact-after-prune")
+            a.compact_after_prune = false;
         else if (k == "--final-lag")
             a.final_lag = std::stoull(next());
         else if (k == "--checkpoints")
@@ -133,7 +139,8 @@ int main(int argc, char** argv) {
             std::fprintf(stderr,
                          "usage: prune_bench [--mode single|burst] [--txs N] [--block-txs N] "
                          "[--accounts N] [--archive] [--keep N] [--interval N] [--final-lag N] "
-                         "[--checkpoints N] [--dir PATH]\n");
+                         "[--checkpoints N] [--checkpoint-stride N] [--no-compact-after-prune] "
+                         "[--dir PATH]\n");
             return 1;
         }
     }
@@ -148,6 +155,8 @@ int main(int argc, char** argv) {
     o.sync = false;  // the bench measures bytes, not fsync latency
     o.archive = a.archive;
     o.prune_keep = a.keep;
+    o.prune_checkpoint = a.stride;
+    o.prune_compact = a.compact_after_prune;
     o.prune_interval = a.interval;
     auto opened = storage::Database::open(o);
     if (!opened) {
@@ -240,10 +249,10 @@ int main(int argc, char** argv) {
     }
     std::printf(
         "prune_bench: mode %s (%zu transfers/block), %llu ERC-20 transfers among %zu accounts, "
-        "%s (keep %llu, interval %llu), finalized %llu blocks behind\n",
+        "%s (keep %llu, checkpoint every %llu, interval %llu), finalized %llu blocks behind\n",
         a.mode.c_str(), per_block, static_cast<unsigned long long>(a.txs), a.accounts,
         a.archive ? "ARCHIVE" : "pruned", static_cast<unsigned long long>(a.keep),
-        static_cast<unsigned long long>(a.interval), static_cast<unsigned long long>(a.final_lag));
+        static_cast<unsigned long long>(a.stride), static_cast<unsigned long long>(a.interval), static_cast<unsigned long long>(a.final_lag));
     std::printf("setup: %llu blocks, %llu txs, %.1f MB\n",
                 static_cast<unsigned long long>(setup_blocks),
                 static_cast<unsigned long long>(setup_txs), setup_bytes / 1e6);
@@ -313,11 +322,12 @@ int main(int argc, char** argv) {
     std::printf("\n");
     const storage::PruneStatus s = db->prune_status();
     std::printf(
-        "pruner: %llu background cycles, the last marked %llu nodes, deleted %llu, took %.2f s; "
-        "%llu nodes deleted in all%s%s\n",
+        "pruner: %llu background cycles, the last marked %llu nodes, deleted %llu, took %.2f s "
+        "(compaction %.2f s); %llu nodes deleted in all%s%s\n",
         static_cast<unsigned long long>(before.cycles),
         static_cast<unsigned long long>(before.last_marked),
         static_cast<unsigned long long>(before.last_deleted), before.last_seconds,
+        before.last_compact_seconds,
         static_cast<unsigned long long>(s.deleted_total),
         s.last_error.empty() ? "" : "; error: ", s.last_error.c_str());
     if (included != setup_txs + a.txs) std::printf("NOT ALL INCLUDED: ");
@@ -326,5 +336,34 @@ int main(int argc, char** argv) {
     auto root = db->recompute_state_root();
     const bool ok = root && *root == parent.header.state_root;
     std::printf("final state root recomputed from flat state: %s\n", ok ? "match" : "MISMATCH");
-    return ok && reverted == 0 && included == setup_txs + a.txs ? 0 : 2;
+    // What the pruned tries cost a reader and a rewind: the read of a block farthest from the
+    // next kept trie (one below a checkpoint), then a rewind to the bottom of the window.
+    bool rewound = true;
+    const storage::PruneStatus ps = db->prune_status();
+    if (!a.archive && ps.oldest_trie > ps.oldest_state + ps.checkpoint) {
+        const uint64_t far = (ps.oldest_state / ps.checkpoint + 1) * ps.checkpoint + 1;
+        const uint64_t above = std::min(far - 1 + ps.checkpoint, ps.oldest_trie) - far;
+        const auto t0 = Clock::now();
+        auto st = db->state_at_block(far);
+        const bool read_ok = st && st->read_account(addrs[0]);
+        std::printf("state of block %llu (%llu blocks below the next kept trie): %s in %.1f ms\n",
+                    static_cast<unsigned long long>(far),
+                    static_cast<unsigned long long>(above),
+                    read_ok ? "read" : "NOT READ",
+                    std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        const uint64_t bottom = ps.oldest_state + 1;
+        const uint64_t head = db->head(storage::Head::kLatest).value_or(0);
+        const auto t1 = Clock::now();
+        auto r = db->rewind_to(bottom);
+        rewound = r && db->recompute_state_root().value_or(Hash32{}) ==
+                           db->header_by_number(bottom)->state_root;
+        std::printf("rewind %llu blocks to block %llu (trie rebuilt from undo records): %s in "
+                    "%.2f s\n",
+                    static_cast<unsigned long long>(head - bottom),
+                    static_cast<unsigned long long>(bottom),
+                    rewound ? "root matches" : (r ? "ROOT MISMATCH" : r.error().c_str()),
+                    std::chrono::duration<double>(Clock::now() - t1).count());
+        rewound = rewound && read_ok;
+    }
+    return ok && rewound && reverted == 0 && included == setup_txs + a.txs ? 0 : 2;
 }

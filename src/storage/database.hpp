@@ -38,7 +38,8 @@ struct PruneStatus {
     uint64_t last_deleted = 0;   ///< trie nodes deleted, last cycle
     uint64_t last_kept_new = 0;  ///< unmarked nodes kept because a commit rewrote them
     uint64_t deleted_total = 0;  ///< trie nodes deleted since open
-    double last_seconds = 0;     ///< the last cycle's duration
+    double last_seconds = 0;     ///< the last cycle's duration (its compaction included)
+    double last_compact_seconds = 0;  ///< of which compacting what it deleted
     std::string last_error;      ///< the last cycle's failure, empty if none
 };
 
@@ -77,6 +78,9 @@ struct Options {
     /// (`prune_min_nodes` at least); 0: never on its own (tests and tools call `prune_now`).
     uint64_t prune_interval = 4096;
     uint64_t prune_min_nodes = 100'000;
+    /// Pruned node: after a cycle's deletes, compact the trie nodes and undo records at once
+    /// (the space comes back now instead of when RocksDB's levels fill).
+    bool prune_compact = true;
     /// Called on the pruner's thread after each background cycle (the node logs it).
     std::function<void(const PruneStatus&)> on_prune;
     /// Tests: runs inside a prune cycle between its mark and its sweep (on the cycle's

@@ -276,9 +276,27 @@ Result<PruneStatus, std::string> RocksDatabase::prune_cycle() {
         if (!s.ok()) return fail("database write failed: " + s.ToString());
     }
 
+    // Give the space back now: a delete is a tombstone until a compaction meets the value it
+    // hides, and the swept nodes are spread over every table file of the family (random hash
+    // keys), so without this the directory holds them until the levels fill. Writers go on
+    // meanwhile (a manual compaction that is not exclusive runs beside the automatic ones).
+    double compact_seconds = 0;
+    if (options_.prune_compact && deleted > 0) {
+        const auto tc = std::chrono::steady_clock::now();
+        rocksdb::CompactRangeOptions co;
+        co.exclusive_manual_compaction = false;
+        for (Cf c : {kTrieNodes, kUndo}) {
+            rocksdb::Status cs = db_->CompactRange(co, cf(c), nullptr, nullptr);
+            if (!cs.ok()) return fail("compacting after the sweep: " + cs.ToString());
+            if (stopping_.load(std::memory_order_relaxed)) break;
+        }
+        compact_seconds = seconds_since(tc);
+    }
+
     PruneStatus out;
     {
         std::lock_guard lock(status_mu_);
+        status_.last_compact_seconds = compact_seconds;
         status_.oldest_state = low;
         status_.oldest_trie = oldest_trie_.load();
         status_.cycles += 1;
