@@ -79,8 +79,8 @@ private:
 /// A node the walk needs and the database does not have is geth's "missing trie node".
 class TrieReader final : public state::StateReader {
 public:
-    TrieReader(const RocksDatabase& db, const Hash32& root)
-        : db_(db), store_(db), accounts_(&store_, root) {}
+    TrieReader(const RocksDatabase& db, const Hash32& root, const state::NodeStore* nodes)
+        : db_(db), store_(db), nodes_(nodes ? nodes : &store_), accounts_(nodes_, root) {}
 
     state::ReadResult<std::optional<state::Account>> read_account(
         const Address& addr) const noexcept override {
@@ -94,7 +94,7 @@ public:
         auto r = record(addr);
         if (!r) return Unexpected{std::move(r.error())};
         if (!r->has_value() || (*r)->storage_root == kEmptyTrieRoot) return uint256{};
-        state::Mpt st(&store_, (*r)->storage_root);
+        state::Mpt st(nodes_, (*r)->storage_root);
         auto v = st.get(keccak256(key.to_hash()));
         if (!v) return Unexpected{st.fault(v.error(), keccak256(addr))};
         if (!v->has_value()) return uint256{};
@@ -128,6 +128,7 @@ private:
 
     const RocksDatabase& db_;
     DbNodeStore store_;
+    const state::NodeStore* nodes_;  ///< store_, or the writer's (staged nodes first)
     mutable std::mutex mu_;
     mutable state::Mpt accounts_;
 };
@@ -210,8 +211,9 @@ std::unique_ptr<state::StateReader> make_undo_overlay_reader(
     return std::make_unique<UndoOverlayReader>(std::move(base), std::move(overlay));
 }
 
-std::unique_ptr<state::StateReader> make_trie_reader(const RocksDatabase& db, const Hash32& root) {
-    return std::make_unique<TrieReader>(db, root);
+std::unique_ptr<state::StateReader> make_trie_reader(const RocksDatabase& db, const Hash32& root,
+                                                     const state::NodeStore* nodes) {
+    return std::make_unique<TrieReader>(db, root, nodes);
 }
 
 Result<std::vector<LogEntry>, std::string> RocksDatabase::logs(const LogFilter& filter,

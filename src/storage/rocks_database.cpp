@@ -536,7 +536,6 @@ Result<void, std::string> RocksDatabase::rewind_to(uint64_t number) {
     try {
         return rewind_locked(number);
     } catch (const ReadError& e) {
-        world_.discard();
         return Unexpected{"cannot rewind: " + std::string(e.what())};
     }
 }
@@ -555,6 +554,19 @@ Result<void, std::string> RocksDatabase::rewind_locked(uint64_t number) {
                           std::to_string(oldest) + "; an archive node keeps all)"};
     auto root = state_root_of(number);
     if (!root) return Unexpected{"cannot rewind: block " + std::to_string(number) + " is missing"};
+    const auto latest_root = state_root_of(*latest);
+    if (!latest_root)
+        return Unexpected{"cannot rewind: block " + std::to_string(*latest) + " is missing"};
+    // From here the writer's trie may be moved (a rebuild): unless the rewind completes, it
+    // goes back to the latest state, whatever returns or throws.
+    struct BackToLatest {
+        World& world;
+        const Hash32& root;
+        bool done = false;
+        ~BackToLatest() {
+            if (!done) world.reset(root);
+        }
+    } back{world_, *latest_root};
     rocksdb::WriteBatch batch;
     // Below the recent tries (and not a checkpoint) the state's trie is not stored whole: the
     // undo records, applied to the latest trie, rebuild it (and its root must be the block's).
@@ -581,7 +593,6 @@ Result<void, std::string> RocksDatabase::rewind_locked(uint64_t number) {
         auto undo_raw = get(kUndo, nkv);
         auto undo = undo_raw ? decode_undo(view(*undo_raw)) : std::nullopt;
         if (!undo) {
-            world_.discard();
             return Unexpected{"cannot rewind: undo record of block " + std::to_string(n) +
                               " is missing or corrupt"};
         }
@@ -617,10 +628,11 @@ Result<void, std::string> RocksDatabase::rewind_locked(uint64_t number) {
     }
     // Deposits at or above block `number`'s next deposit index belong to dropped blocks; a
     // re-sequenced chain may bring other contents for them (after an L1 reorg).
-    const auto sys = rebuild ? arbos::read_system_state(world_)
-                             : arbos::read_system_state(*state_at(*root));
+    // (A rebuilt state's nodes are staged, not written yet: read through the writer's.)
+    const auto sys = arbos::read_system_state(
+        *make_trie_reader(*this, *root, rebuild ? static_cast<const state::NodeStore*>(&world_)
+                                                : nullptr));
     if (!sys) {
-        world_.discard();
         return Unexpected{"cannot rewind: the state of block " + std::to_string(number) + ": " +
                           state::to_string(sys.error())};
     }
@@ -629,10 +641,7 @@ Result<void, std::string> RocksDatabase::rewind_locked(uint64_t number) {
     batch.DeleteRange(cf(kDeposits), slice(ByteView(nk_first.data(), nk_first.size())),
                       slice(ByteView(nk_max.data(), nk_max.size())));
     batch.Delete(cf(kDeposits), slice(ByteView(nk_max.data(), nk_max.size())));
-    if (auto w = write(batch); !w) {
-        world_.discard();
-        return w;
-    }
+    if (auto w = write(batch); !w) return w;
     if (lower_trie) oldest_trie_.store(number, std::memory_order_release);
     if (rebuild) {
         // A running cycle keeps what the rebuild wrote.
@@ -641,18 +650,29 @@ Result<void, std::string> RocksDatabase::rewind_locked(uint64_t number) {
                 written_.insert(*n.first);
     }
     world_.reset(*root);  // drops the rebuilt layer (`rebuilt` points into it)
+    back.done = true;
     return {};
 }
 
 Result<void, std::string> RocksDatabase::rebuild_state(uint64_t number, uint64_t latest,
                                                        const Hash32& expected_root) {
+    // The next kept trie above `number`: a checkpoint or the oldest recent one, at most
+    // `prune_checkpoint` blocks up, so a rebuild costs that many blocks' undo records whatever
+    // the depth of the rewind.
+    const uint64_t stride = std::max<uint64_t>(options_.prune_checkpoint, 1);
+    const uint64_t anchor =
+        std::min({(number / stride + 1) * stride, oldest_trie_.load(), latest});
+    const auto anchor_root = state_root_of(anchor);
+    if (!anchor_root)
+        return Unexpected{"cannot rewind: block " + std::to_string(anchor) + " is missing"};
     UndoOverlay o;
     try {
-        o = undo_between(number, latest);
+        o = undo_between(number, anchor);
     } catch (const ReadError& e) {
         return Unexpected{"cannot rewind: " + std::string(e.what())};
     }
-    // One diff: the latest state back to block `number`'s, every account with its slots.
+    world_.reset(*anchor_root);
+    // One diff: block `anchor`'s state back to block `number`'s, every account with its slots.
     std::unordered_map<Address, size_t, FixedBytesHasher> index;
     state::StateDiff diff;
     auto update_of = [&](const Address& a) -> state::AccountUpdate& {
@@ -662,14 +682,15 @@ Result<void, std::string> RocksDatabase::rebuild_state(uint64_t number, uint64_t
     };
     for (const auto& [addr, rec] : o.accounts)
         update_of(addr).account = rec ? std::optional<state::Account>(rec->account) : std::nullopt;
+    std::unique_ptr<state::StateReader> at_anchor;
     for (const auto& [k, v] : o.slots) {
         Address a;
         std::memcpy(a.data(), k.data(), 20);
         if (!o.accounts.contains(a)) {  // not expected (a slot change changes its account)
-            auto cur = world_.read_record(a);
+            if (!at_anchor) at_anchor = state_at(*anchor_root);
+            auto cur = at_anchor->read_account(a);
             if (!cur) return Unexpected{"cannot rewind: " + state::to_string(cur.error())};
-            update_of(a).account =
-                *cur ? std::optional<state::Account>((*cur)->account) : std::nullopt;
+            update_of(a).account = *cur;
         }
         update_of(a).storage.push_back({uint256::from_be32(k.data() + 20), v});
     }
@@ -677,12 +698,10 @@ Result<void, std::string> RocksDatabase::rebuild_state(uint64_t number, uint64_t
     if (!got)
         return Unexpected{"cannot rewind: rebuilding the state of block " +
                           std::to_string(number) + ": " + state::to_string(got.error())};
-    if (*got != expected_root) {
-        world_.discard();
+    if (*got != expected_root)
         return Unexpected{"cannot rewind: the undo records rebuild state root " + to_hex(*got) +
                           " for block " + std::to_string(number) + ", not its " +
                           to_hex(expected_root)};
-    }
     return {};
 }
 

@@ -200,14 +200,15 @@ private:
     void init();
     std::optional<Hash32> state_root_of(uint64_t number) const;
     Result<void, std::string> commit_locked(std::span<const BlockCommit> blocks);
-    Result<void, std::string> rewind_locked(uint64_t number);
     /// The undo records of blocks (from, to] merged: the values as they were after `from`.
     /// Throws ReadError when one is missing or corrupt.
     UndoOverlay undo_between(uint64_t from, uint64_t to) const;
-    /// Stages (world_) block `number`'s state rebuilt from the latest state and the undo
-    /// records above it; an error (nothing staged) when its root is not `expected_root`.
+    /// Stages (world_) block `number`'s state rebuilt from the next kept trie above it and
+    /// the undo records in between; an error when its root is not `expected_root`. Either way
+    /// world_ is left at that trie: the caller resets it.
     Result<void, std::string> rebuild_state(uint64_t number, uint64_t latest,
                                             const Hash32& expected_root);
+    Result<void, std::string> rewind_locked(uint64_t number);
     /// A block below the recent tries whose trie the last cycle kept (a checkpoint).
     bool is_checkpoint(uint64_t number) const {
         return options_.prune_checkpoint <= 1 || number % options_.prune_checkpoint == 0;
@@ -250,8 +251,10 @@ private:
 
 /// A reader of the flat state at a RocksDB snapshot (latest_state).
 std::unique_ptr<state::StateReader> make_snapshot_reader(const RocksDatabase& db);
-/// A reader through the tries at `root` (state_at).
-std::unique_ptr<state::StateReader> make_trie_reader(const RocksDatabase& db, const Hash32& root);
+/// A reader through the tries at `root` (state_at), their nodes read from `nodes` (the
+/// writer's world: staged nodes first) or, when null, the committed ones.
+std::unique_ptr<state::StateReader> make_trie_reader(const RocksDatabase& db, const Hash32& root,
+                                                     const state::NodeStore* nodes = nullptr);
 /// `base` with `overlay` on top (state_at_block below the recent tries).
 std::unique_ptr<state::StateReader> make_undo_overlay_reader(
     std::unique_ptr<state::StateReader> base, UndoOverlay overlay);
