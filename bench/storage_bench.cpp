@@ -89,6 +89,53 @@ BENCHMARK(BM_Commit100Transfers)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
+/// A validator's batch during catch-up (issue 16 point 2): 160 small blocks of 7 transfers,
+/// each block also rewriting a hot account's 8 slots (ArbOS's state changes in every block)
+/// and 4 slots of a token contract, staged with apply_diff (outside the timing), then one
+/// commit of all 160 (timed: the WriteBatch, its memtable inserts and the WAL, no fsync).
+void BM_CommitBatchOf160SmallBlocks(benchmark::State& st) {
+    TempDir dir;
+    auto db = open_db(dir, false);
+    Hash32 parent;
+    constexpr uint64_t kN = 100'000;
+    uint64_t number = populate(*db, kN, parent);
+    std::mt19937_64 rng(13);
+    std::vector<state::StateDiff> diffs(160);
+    std::vector<arbos::Block> blocks(160);
+    for (auto _ : st) {
+        st.PauseTiming();
+        std::vector<BlockCommit> commits;
+        for (size_t i = 0; i < diffs.size(); ++i) {
+            state::StateDiff& d = diffs[i];
+            d = {};
+            for (int t = 0; t < 7; ++t) {
+                state::Account from = funded(rng() % kN);
+                from.nonce += number;
+                d.accounts.push_back({test_address(rng() % kN), from, false, {}, std::nullopt});
+                d.accounts.push_back(
+                    {test_address(rng() % kN), funded(number), false, {}, std::nullopt});
+            }
+            state::AccountUpdate hot{test_address(kN + 2), funded(number), false, {}, std::nullopt};
+            for (uint64_t k = 0; k < 8; ++k)
+                hot.storage.push_back({uint256(k), uint256(number * 8 + k + 1)});
+            d.accounts.push_back(std::move(hot));
+            state::AccountUpdate token{test_address(kN + 3), funded(7), false, {}, std::nullopt};
+            for (int k = 0; k < 4; ++k)
+                token.storage.push_back({uint256(rng() % kN), uint256(number + 1)});
+            d.accounts.push_back(std::move(token));
+            const Hash32 root = db->world().apply_diff(d).value();
+            blocks[i] = make_block(number, parent, root, 7, rng);
+            parent = blocks[i].hash;
+            ++number;
+            commits.push_back({&blocks[i], &d, nullptr});
+        }
+        st.ResumeTiming();
+        if (!db->commit(commits)) std::abort();
+    }
+    st.SetItemsProcessed(st.iterations() * 160 * 7);
+}
+BENCHMARK(BM_CommitBatchOf160SmallBlocks)->Unit(benchmark::kMillisecond)->Iterations(60);
+
 /// The state-root update alone (apply_diff of 201 account updates) on a state of N accounts;
 /// the commit that makes it durable is outside the timing.
 void BM_StateRootUpdate(benchmark::State& st) {

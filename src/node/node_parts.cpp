@@ -333,13 +333,15 @@ void write_validator_status(PrometheusWriter& w, const validator::Status& s) {
     w.begin("fusel2_validator_derive_seconds_total", "counter",
             "Time spent deriving, by stage (docs/validator.md \"Catch-up\"): poll (L1 reads, on "
             "the prefetch thread), recover (sender recovery), wait (the executing thread waiting "
-            "for L1), execute (blocks and roots), commit; *_cpu: the same as CPU time of the "
-            "threads doing it");
+            "for L1), execute (blocks and roots), commit (on its own thread, while the next batch "
+            "executes), commit_wait (the executing thread waiting for it); *_cpu: the same as CPU "
+            "time of the threads doing it");
     const std::pair<const char*, double> stages[] = {
-        {"poll", s.seconds_polling},      {"recover", s.seconds_recovering},
-        {"wait", s.seconds_waiting},      {"execute", s.seconds_executing},
-        {"commit", s.seconds_committing}, {"recover_cpu", s.cpu_recovering},
-        {"execute_cpu", s.cpu_executing}, {"commit_cpu", s.cpu_committing}};
+        {"poll", s.seconds_polling},       {"recover", s.seconds_recovering},
+        {"wait", s.seconds_waiting},       {"execute", s.seconds_executing},
+        {"commit", s.seconds_committing},  {"commit_wait", s.seconds_commit_waiting},
+        {"recover_cpu", s.cpu_recovering}, {"execute_cpu", s.cpu_executing},
+        {"commit_cpu", s.cpu_committing}};
     for (const auto& [stage, seconds] : stages)
         w.sample("fusel2_validator_derive_seconds_total", {{"stage", stage}}, seconds);
 }

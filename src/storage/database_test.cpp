@@ -485,6 +485,144 @@ TEST(Database, DiscardStagedReturnsToTheCommittedState) {
     EXPECT_EQ(c.db->recompute_state_root().value(), c.ref.state_root());
 }
 
+// One commit of many blocks coalesces the flat-state writes (docs/storage.md "Staging and
+// commit protocol"): the database it leaves must be the one that per-block commits leave —
+// flat state, every block's state through the tries, undo records (rewinds), blocks and the tx
+// index — with keys rewritten, wiped and deleted across the blocks of the one commit.
+TEST(Database, ABatchCommitLeavesTheSameDatabaseAsPerBlockCommits) {
+    TempDir dir_one, dir_batch;
+    Chain one{open_db(dir_one)}, batch{open_db(dir_batch)};
+    batch.rng.seed(7);
+    one.rng.seed(7);
+    std::vector<state::InMemoryState> snapshots;
+    for (size_t chunk : {1u, 40u, 3u, 25u}) {
+        const size_t from = batch.blocks.size();
+        for (size_t i = 0; i < chunk; ++i) {
+            batch.stage(12);
+            one.stage(12);
+            one.commit_range(one.blocks.size() - 1, one.blocks.size());
+            snapshots.push_back(batch.ref);
+        }
+        batch.commit_range(from, batch.blocks.size());
+        ASSERT_EQ(batch.blocks.back().hash, one.blocks.back().hash);
+        expect_same_state(one.ref, *batch.db->latest_state(), "flat state after a batch");
+        expect_same_state(*one.db->latest_state(), *batch.db->latest_state(), "flat states");
+        ASSERT_EQ(batch.db->recompute_state_root().value(), batch.blocks.back().header.state_root);
+    }
+    const size_t n = batch.blocks.size();
+    EXPECT_EQ(batch.db->head(Head::kLatest), n - 1);
+    for (size_t b = 0; b < n; ++b) {
+        expect_same_state(snapshots[b], *batch.db->state_at(batch.blocks[b].header.state_root),
+                          "state_at " + std::to_string(b));
+        EXPECT_EQ(batch.db->block_by_number(b)->hash, one.blocks[b].hash);
+        for (size_t t = 0; t < batch.blocks[b].txs.size(); ++t) {
+            auto loc = batch.db->tx_location(batch.blocks[b].txs[t].hash);
+            ASSERT_TRUE(loc);
+            EXPECT_EQ(loc->block_number, b);
+            EXPECT_EQ(loc->index, t);
+        }
+    }
+    // The undo records are per block as before: rewinding into the middle of the big commit
+    // gives the state of that block on both.
+    for (uint64_t to : {50u, 30u, 10u}) {
+        ASSERT_TRUE(batch.db->rewind_to(to));
+        ASSERT_TRUE(one.db->rewind_to(to));
+        expect_same_state(snapshots[to], *batch.db->latest_state(), "batch rewound");
+        expect_same_state(snapshots[to], *one.db->latest_state(), "per-block rewound");
+        EXPECT_EQ(batch.db->recompute_state_root().value(), batch.blocks[to].header.state_root);
+    }
+}
+
+// A slot written, then its account wiped, then written again, all in the blocks of one commit:
+// only what the last wipe left and what came after it is in the flat state.
+TEST(Database, ABatchCommitKeepsOnlyTheWritesAfterTheLastWipe) {
+    TempDir dir;
+    Chain c{open_db(dir)};
+    const Address a = test_address(3), b = test_address(4);
+    const auto update = [](const Address& addr, uint64_t nonce, bool wipe,
+                           std::vector<state::StorageChange> storage) {
+        state::AccountUpdate u;
+        u.address = addr;
+        state::Account acc;
+        acc.nonce = nonce;
+        u.account = acc;
+        u.storage_cleared = wipe;
+        u.storage = std::move(storage);
+        return u;
+    };
+    // Committed first: slots 1, 2 of `a` and slot 1 of `b` in the database.
+    state::StateDiff d0;
+    d0.accounts.push_back(
+        update(a, 1, false, {{uint256(1), uint256(11)}, {uint256(2), uint256(12)}}));
+    d0.accounts.push_back(update(b, 1, false, {{uint256(1), uint256(21)}}));
+    state::StateDiff d1;  // a: slot 3 written, then (next block) wiped with slot 4 written
+    d1.accounts.push_back(update(a, 2, false, {{uint256(3), uint256(13)}}));
+    state::StateDiff d2;
+    d2.accounts.push_back(update(a, 3, true, {{uint256(4), uint256(14)}}));
+    d2.accounts.push_back(update(b, 2, false, {{uint256(1), uint256{}}}));  // deleted
+    state::StateDiff d3;  // a: slot 5 after the wipe, slot 4 rewritten; b: slot 1 back
+    d3.accounts.push_back(
+        update(a, 4, false, {{uint256(5), uint256(15)}, {uint256(4), uint256(24)}}));
+    d3.accounts.push_back(update(b, 3, false, {{uint256(1), uint256(31)}}));
+    for (auto* d : {&d0, &d1, &d2, &d3}) {
+        c.diffs.push_back(*d);
+        const Hash32 root = c.db->world().apply_diff(*d).value();
+        c.ref.apply(*d);
+        ASSERT_EQ(root, c.ref.state_root());
+        const uint64_t n = c.blocks.size();
+        c.blocks.push_back(make_block(n, n ? c.blocks.back().hash : Hash32{}, root, 0, c.rng));
+        c.messages.emplace_back();
+    }
+    c.commit_range(0, 1);
+    c.commit_range(1, 4);
+    auto latest = c.db->latest_state();
+    const auto slot = [&](const Address& addr, uint64_t k) {
+        return latest->read_storage(addr, uint256(k)).value();
+    };
+    EXPECT_EQ(slot(a, 1), uint256{});
+    EXPECT_EQ(slot(a, 2), uint256{});
+    EXPECT_EQ(slot(a, 3), uint256{});
+    EXPECT_EQ(slot(a, 4), uint256(24));
+    EXPECT_EQ(slot(a, 5), uint256(15));
+    EXPECT_EQ(slot(b, 1), uint256(31));
+    EXPECT_EQ(latest->read_account(a).value()->nonce, 4u);
+    EXPECT_EQ(c.db->recompute_state_root().value(), c.ref.state_root());
+    ASSERT_TRUE(c.db->rewind_to(1));  // undo of blocks 3 and 2
+    latest = c.db->latest_state();
+    EXPECT_EQ(slot(a, 1), uint256(11));
+    EXPECT_EQ(slot(a, 3), uint256(13));
+    EXPECT_EQ(slot(a, 4), uint256{});
+    EXPECT_EQ(slot(b, 1), uint256(21));
+}
+
+// Reads through world() find a key in the staged layer that wrote it last (an index, not a
+// walk of every layer): with dozens of layers staged, keys rewritten and wiped across them,
+// and layers leaving from the front as they commit, every read equals the reference.
+TEST(Database, ReadsThroughManyStagedLayersMatchTheReference) {
+    TempDir dir;
+    Chain c{open_db(dir)};
+    c.grow(2);
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 30; ++i) {
+            c.stage(10);
+            if (i % 5 == 4) expect_same_state(c.ref, c.db->world(), "world while staging");
+        }
+        // Commit the staged blocks a few at a time: the rest stay staged and readable.
+        while (c.db->head(Head::kLatest).value() + 1 < c.blocks.size()) {
+            const size_t from = c.db->head(Head::kLatest).value() + 1;
+            c.commit_range(from, std::min(from + 7, c.blocks.size()));
+            expect_same_state(c.ref, c.db->world(), "world after a partial commit");
+        }
+        expect_same_state(c.ref, *c.db->latest_state(), "latest");
+    }
+    // Discarding staged layers leaves no index entry behind.
+    const state::InMemoryState committed = c.ref;
+    for (int i = 0; i < 5; ++i)
+        c.stage(10);
+    c.db->discard_staged();
+    expect_same_state(committed, c.db->world(), "world after discard");
+}
+
 TEST(Codec, BodiesLeaveOutTransactionHashesAndOldBodiesStillDecode) {
     std::mt19937_64 rng(3);
     const arbos::Block b = make_block(9, Hash32{}, Hash32{}, 5, rng);

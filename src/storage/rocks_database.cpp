@@ -2,6 +2,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/perf_level.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/table_properties_collectors.h>
 #include <rocksdb/write_batch.h>
@@ -40,6 +41,17 @@ std::string meta_key(std::string_view key) {
 
 rocksdb::Slice str_slice(const std::string& s) {
     return {s.data(), s.size()};
+}
+
+/// RocksDB counts every key comparison, memtable insert and read into its thread-local
+/// PerfContext unless the thread's perf level says not to (its default is kEnableCount).
+/// Nothing here reads those counters; in the shared library each count is a call through
+/// __tls_get_addr (~3% of a validator's catch-up). Off once per thread that writes or reads.
+void no_perf_counters() {
+    thread_local bool off = false;
+    if (off) return;
+    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+    off = true;
 }
 
 }  // namespace
@@ -188,6 +200,7 @@ RocksDatabase::~RocksDatabase() {
 
 state::ReadResult<std::optional<std::string>> RocksDatabase::read(
     Cf c, ByteView key, const rocksdb::Snapshot* snap) const noexcept {
+    no_perf_counters();
     rocksdb::ReadOptions ro;
     ro.snapshot = snap;
     std::string v;
@@ -199,6 +212,7 @@ state::ReadResult<std::optional<std::string>> RocksDatabase::read(
 
 state::ReadResult<bool> RocksDatabase::read_pinned(Cf c, ByteView key, rocksdb::PinnableSlice& out,
                                                    const rocksdb::Snapshot* snap) const noexcept {
+    no_perf_counters();
     rocksdb::ReadOptions ro;
     ro.snapshot = snap;
     out.Reset();
@@ -216,6 +230,7 @@ std::optional<std::string> RocksDatabase::get(Cf c, ByteView key,
 }
 
 Result<void, std::string> RocksDatabase::write(rocksdb::WriteBatch& batch) {
+    no_perf_counters();
     rocksdb::WriteOptions wo;
     wo.sync = options_.sync;
     rocksdb::Status s = db_->Write(wo, &batch);
@@ -286,32 +301,82 @@ UndoOverlay RocksDatabase::undo_between(uint64_t from, uint64_t to) const {
 
 namespace {
 
-/// Appends one staged layer's flat-state writes to `batch`.
-void write_layer(const RocksDatabase& db, const Layer& l, rocksdb::WriteBatch& batch) {
-    for (const Address& a : l.cleared) {
-        Bytes end(a.view().begin(), a.view().end());
-        end.resize(20 + 33, 0xff);
-        end.back() = 0x00;  // sorts after every address ‖ key of 52 bytes
-        batch.DeleteRange(db.cf(kStorage), slice(a.view()), slice(end));
+/// The flat-state writes of the staged layers one commit takes, coalesced (docs/storage.md
+/// "Staging and commit protocol"): the flat state holds only the current state, so a key that
+/// several blocks of the commit wrote needs only its last value (the undo records keep every
+/// block's previous values). Written as one WriteBatch, the result is the same as writing each
+/// layer in order: the storage of every address some layer wiped is range-deleted first, then
+/// only the slots written at or after the address's last wipe are put (a layer's own slots of
+/// an address it wipes are written after the wipe, apply_layer drops the earlier ones).
+class FlatWrites {
+public:
+    void add(const Layer& l) {
+        const auto n = static_cast<uint32_t>(count_++);
+        for (const Address& a : l.cleared)
+            cleared_[a] = n;
+        for (const auto& [addr, rec] : l.accounts)
+            accounts_[addr] = &rec;
+        for (const auto& [k, v] : l.slots)
+            slots_[k] = {&v, n};
+        for (const auto& [h, c] : l.code)
+            code_[h] = &c;
     }
-    for (const auto& [addr, rec] : l.accounts) {
-        if (rec)
-            batch.Put(db.cf(kAccounts), slice(addr.view()), slice(encode_account_record(*rec)));
-        else
-            batch.Delete(db.cf(kAccounts), slice(addr.view()));
-    }
-    uint8_t buf[32];
-    for (const auto& [k, v] : l.slots) {
-        if (v.is_zero()) {
-            batch.Delete(db.cf(kStorage), slice(k.view()));
-        } else {
-            v.to_be(buf);
-            batch.Put(db.cf(kStorage), slice(k.view()), slice(ByteView(buf, 32)));
+
+    /// Appends the writes to `batch`, each family's keys in ascending order (the memtable's
+    /// skiplist inserts then reuse the previous insert's position).
+    void write(const RocksDatabase& db, rocksdb::WriteBatch& batch) const {
+        for (const auto& [a, _] : sorted(cleared_)) {
+            Bytes end(a->view().begin(), a->view().end());
+            end.resize(20 + 33, 0xff);
+            end.back() = 0x00;  // sorts after every address ‖ key of 52 bytes
+            batch.DeleteRange(db.cf(kStorage), slice(a->view()), slice(end));
         }
+        for (const auto& [addr, rec] : sorted(accounts_)) {
+            if (**rec)
+                batch.Put(db.cf(kAccounts), slice(addr->view()),
+                          slice(encode_account_record(***rec)));
+            else
+                batch.Delete(db.cf(kAccounts), slice(addr->view()));
+        }
+        uint8_t buf[32];
+        for (const auto& [k, w] : sorted(slots_)) {
+            Address a;
+            std::memcpy(a.data(), k->data(), 20);
+            if (auto c = cleared_.find(a); c != cleared_.end() && c->second > w->layer) continue;
+            if (w->value->is_zero()) {
+                batch.Delete(db.cf(kStorage), slice(k->view()));
+            } else {
+                w->value->to_be(buf);
+                batch.Put(db.cf(kStorage), slice(k->view()), slice(ByteView(buf, 32)));
+            }
+        }
+        for (const auto& [h, code] : sorted(code_))
+            batch.Put(db.cf(kCode), slice(h->view()), slice(**code));
     }
-    for (const auto& [h, code] : l.code)
-        batch.Put(db.cf(kCode), slice(h.view()), slice(code));
-}
+
+private:
+    struct SlotWrite {
+        const uint256* value;
+        uint32_t layer;  ///< the index (in add order) of the layer that wrote it last
+    };
+    template <class Map>
+    static std::vector<std::pair<const typename Map::key_type*, const typename Map::mapped_type*>>
+    sorted(const Map& m) {
+        std::vector<std::pair<const typename Map::key_type*, const typename Map::mapped_type*>> v;
+        v.reserve(m.size());
+        for (const auto& [k, x] : m)
+            v.emplace_back(&k, &x);
+        std::sort(v.begin(), v.end(),
+                  [](const auto& a, const auto& b) { return *a.first < *b.first; });
+        return v;
+    }
+
+    size_t count_ = 0;
+    std::unordered_map<Address, uint32_t, FixedBytesHasher> cleared_;  ///< -> last wipe's layer
+    std::unordered_map<Address, const std::optional<AccountRecord>*, FixedBytesHasher> accounts_;
+    std::unordered_map<SlotKey, SlotWrite, SlotKeyHasher> slots_;
+    std::unordered_map<Hash32, const Bytes*, FixedBytesHasher> code_;
+};
 
 using NodeRef = std::pair<const Hash32*, const Bytes*>;
 
@@ -348,6 +413,9 @@ Result<void, std::string> RocksDatabase::commit_locked(std::span<const BlockComm
     size_t used = 0;
     rocksdb::WriteBatch batch;
     std::vector<NodeRef> nodes;
+    FlatWrites flat;
+    // Content-addressed or keyed by hash, so written sorted after the loop (see write_nodes).
+    std::vector<std::pair<const Hash32*, Bytes>> tx_index;
     for (const BlockCommit& bc : blocks) {
         if (bc.block == nullptr) return Unexpected{std::string("commit: null block")};
         const arbos::Block& b = *bc.block;
@@ -379,7 +447,7 @@ Result<void, std::string> RocksDatabase::commit_locked(std::span<const BlockComm
                 prev_acc.try_emplace(a, r);
             for (const auto& [k, v] : l.prev_slots)
                 prev_slots.try_emplace(k, v);
-            write_layer(*this, l, batch);
+            flat.add(l);
             for (const auto& [h, rlp_bytes] : l.nodes)
                 nodes.emplace_back(&h, &rlp_bytes);
             found = l.root == b.header.state_root;
@@ -401,8 +469,8 @@ Result<void, std::string> RocksDatabase::commit_locked(std::span<const BlockComm
         batch.Put(cf(kReceipts), slice(nkv), slice(encode_receipts(b)));
         batch.Put(cf(kBlockHashes), slice(b.hash.view()), slice(nkv));
         for (size_t i = 0; i < b.txs.size(); ++i)
-            batch.Put(cf(kTxIndex), slice(b.txs[i].hash.view()),
-                      slice(encode_tx_location(num, static_cast<uint32_t>(i))));
+            tx_index.emplace_back(&b.txs[i].hash,
+                                  encode_tx_location(num, static_cast<uint32_t>(i)));
         if (bc.message != nullptr)
             batch.Put(cf(kMessages), slice(nkv), slice(encode_message(*bc.message, &b)));
         for (const Deposit& d : bc.deposits) {
@@ -411,12 +479,19 @@ Result<void, std::string> RocksDatabase::commit_locked(std::span<const BlockComm
                       slice(encode_deposit(d)));
         }
         batch.Put(cf(kUndo), slice(nkv), slice(encode_undo(undo)));
-        batch.Put(cf(kMeta), head_key(Head::kLatest), slice(nkv));
         parent = b.hash;
         ++expect;
     }
     if (blocks.empty()) return {};
+    flat.write(*this, batch);
     write_nodes(*this, nodes, batch);
+    std::stable_sort(tx_index.begin(), tx_index.end(),
+                     [](const auto& a, const auto& b) { return *a.first < *b.first; });
+    for (const auto& [h, loc] : tx_index)
+        batch.Put(cf(kTxIndex), slice(h->view()), slice(loc));
+    const auto last_key = number_key(expect - 1);
+    batch.Put(cf(kMeta), head_key(Head::kLatest),
+              slice(ByteView(last_key.data(), last_key.size())));
     if (auto w = write(batch); !w) return w;
     world_.drop_front(used);
     if (options_.archive) return {};

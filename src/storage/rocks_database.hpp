@@ -109,9 +109,26 @@ private:
     /// apply_diff's work; on a fault the caller puts the tries back.
     state::ReadResult<Hash32> apply_layer(const state::StateDiff& diff, Layer& cur);
 
+    /// The staged layer with sequence number `seq` (under mu_).
+    const Layer& layer_at(uint64_t seq) const { return *layers_[seq - front_seq_]; }
+    /// Adds / removes the keys of `l`, staged as `seq`, to / from `index_` (under mu_).
+    void index_layer(const Layer& l, uint64_t seq);
+    void unindex_layer(const Layer& l, uint64_t seq);
+
     RocksDatabase& db_;
-    mutable std::shared_mutex mu_;  ///< guards layers_
+    mutable std::shared_mutex mu_;  ///< guards layers_, front_seq_ and index_
     std::deque<std::shared_ptr<const Layer>> layers_;
+    uint64_t front_seq_ = 0;  ///< the sequence number of layers_.front() (one per apply_diff)
+    /// Which staged layer wrote each key last (its sequence number), so that a read looks in one
+    /// layer instead of probing every staged layer newest first; a key no staged layer wrote is
+    /// absent. Entries leave with their layer (drop_front) unless a newer layer wrote the key.
+    struct LayerIndex {
+        std::unordered_map<Address, uint64_t, FixedBytesHasher> accounts;
+        std::unordered_map<Address, uint64_t, FixedBytesHasher> cleared;
+        std::unordered_map<SlotKey, uint64_t, SlotKeyHasher> slots;
+        std::unordered_map<Hash32, uint64_t, FixedBytesHasher> code;
+        std::unordered_map<Hash32, uint64_t, FixedBytesHasher> nodes;
+    } index_;
     Hash32 committed_root_ = kEmptyTrieRoot;  ///< the root of the state in RocksDB
     state::Mpt account_trie_;
     struct CachedTrie {

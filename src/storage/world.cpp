@@ -28,10 +28,8 @@ state::ReadResult<std::optional<AccountRecord>> World::read_record(
     const Address& addr) const noexcept {
     {
         std::shared_lock lock(mu_);
-        for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
-            auto f = (*it)->accounts.find(addr);
-            if (f != (*it)->accounts.end()) return f->second;
-        }
+        if (auto f = index_.accounts.find(addr); f != index_.accounts.end())
+            return layer_at(f->second).accounts.at(addr);
     }
     rocksdb::PinnableSlice v;
     auto found = db_.read_pinned(kAccounts, addr.view(), v);
@@ -65,12 +63,14 @@ state::ReadResult<uint256> World::slot_with(const Layer* cur, const Address& add
         if (cur->cleared.contains(addr)) return uint256{};
     }
     {
+        // Newest first, a layer's own slot before its wipe: the newer of the last layer that
+        // wrote the slot and the last that wiped the address decides.
         std::shared_lock lock(mu_);
-        for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
-            auto f = (*it)->slots.find(sk);
-            if (f != (*it)->slots.end()) return f->second;
-            if ((*it)->cleared.contains(addr)) return uint256{};
-        }
+        const auto f = index_.slots.find(sk);
+        const auto c = index_.cleared.find(addr);
+        if (f != index_.slots.end() && (c == index_.cleared.end() || f->second >= c->second))
+            return layer_at(f->second).slots.at(sk);
+        if (c != index_.cleared.end()) return uint256{};
     }
     rocksdb::PinnableSlice v;
     auto found = db_.read_pinned(kStorage, sk.view(), v);
@@ -88,10 +88,8 @@ state::ReadResult<uint256> World::read_storage(const Address& addr,
 state::ReadResult<Bytes> World::read_code(const Hash32& code_hash) const noexcept {
     {
         std::shared_lock lock(mu_);
-        for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
-            auto f = (*it)->code.find(code_hash);
-            if (f != (*it)->code.end()) return f->second;
-        }
+        if (auto f = index_.code.find(code_hash); f != index_.code.end())
+            return layer_at(f->second).code.at(code_hash);
     }
     auto v = db_.read(kCode, code_hash.view());
     if (!v) return Unexpected{std::move(v.error())};
@@ -101,10 +99,8 @@ state::ReadResult<Bytes> World::read_code(const Hash32& code_hash) const noexcep
 state::ReadResult<std::optional<Bytes>> World::get_node(const Hash32& hash) const noexcept {
     {
         std::shared_lock lock(mu_);
-        for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
-            auto f = (*it)->nodes.find(hash);
-            if (f != (*it)->nodes.end()) return std::optional<Bytes>{f->second};
-        }
+        if (auto f = index_.nodes.find(hash); f != index_.nodes.end())
+            return std::optional<Bytes>{layer_at(f->second).nodes.at(hash)};
     }
     auto v = db_.read(kTrieNodes, hash.view());
     if (!v) return Unexpected{std::move(v.error())};
@@ -174,6 +170,7 @@ state::ReadResult<Hash32> World::apply_diff(const state::StateDiff& diff) {
     }
     {
         std::unique_lock lock(mu_);
+        index_layer(*layer, front_seq_ + layers_.size());
         layers_.push_back(std::move(layer));
     }
     updates_since_trim_ += diff.accounts.size();
@@ -270,9 +267,39 @@ state::ReadResult<Hash32> World::apply_layer(const state::StateDiff& diff, Layer
     return cur->root;
 }
 
+void World::index_layer(const Layer& l, uint64_t seq) {
+    for (const auto& [k, _] : l.accounts)
+        index_.accounts[k] = seq;
+    for (const Address& a : l.cleared)
+        index_.cleared[a] = seq;
+    for (const auto& [k, _] : l.slots)
+        index_.slots[k] = seq;
+    for (const auto& [k, _] : l.code)
+        index_.code[k] = seq;
+    for (const auto& [k, _] : l.nodes)
+        index_.nodes[k] = seq;
+}
+
+void World::unindex_layer(const Layer& l, uint64_t seq) {
+    const auto drop = [seq](auto& index, const auto& key) {
+        if (auto f = index.find(key); f != index.end() && f->second == seq) index.erase(f);
+    };
+    for (const auto& [k, _] : l.accounts)
+        drop(index_.accounts, k);
+    for (const Address& a : l.cleared)
+        drop(index_.cleared, a);
+    for (const auto& [k, _] : l.slots)
+        drop(index_.slots, k);
+    for (const auto& [k, _] : l.code)
+        drop(index_.code, k);
+    for (const auto& [k, _] : l.nodes)
+        drop(index_.nodes, k);
+}
+
 void World::reset(const Hash32& root) {
     std::unique_lock lock(mu_);
     layers_.clear();
+    index_ = LayerIndex{};
     committed_root_ = root;
     account_trie_ = state::Mpt(this, root);
     storage_tries_.clear();
@@ -291,7 +318,9 @@ void World::drop_front(size_t count) {
     std::unique_lock lock(mu_);
     for (size_t i = 0; i < count && !layers_.empty(); ++i) {
         committed_root_ = layers_.front()->root;
+        unindex_layer(*layers_.front(), front_seq_);
         layers_.pop_front();
+        ++front_seq_;
     }
 }
 

@@ -173,8 +173,10 @@ TEST(ValidatorCatchUp, PrefetchingDerivesTheSameChainAsPollingInline) {
 // The disk fails after the first block of a later batch is durable while the next polls are
 // read ahead: the validator halts; restarted it drops what is above the saved cursor (as after
 // kill -9 between the batch's commit and the cursor's save), reads again from the cursor and
-// derives the same chain.
-TEST(ValidatorCatchUp, AFailureInTheMiddleOfACatchUpResumesFromTheLastDurableBatch) {
+// derives the same chain. The write that fails is the cursor of the poll that batch ends or,
+// inside a poll, the next batch's commit on the committing thread while the batch after it
+// executes.
+void fail_in_the_middle_and_resume(size_t prefetch_batches) {
     Env env;
     for (int i = 0; i < 4; ++i) {
         env.seal(5);
@@ -186,7 +188,7 @@ TEST(ValidatorCatchUp, AFailureInTheMiddleOfACatchUpResumesFromTheLastDurableBat
     storage::FaultInjection faults;
     FreshNode node(faults.env());
     auto cfg = env.config(Mode::kFollow);
-    cfg.prefetch_batches = 1;
+    cfg.prefetch_batches = prefetch_batches;
     uint64_t derived_before = 0;
     {
         Validator v(*node.db, node.genesis, env.rpc, nullptr, cfg);
@@ -212,6 +214,16 @@ TEST(ValidatorCatchUp, AFailureInTheMiddleOfACatchUpResumesFromTheLastDurableBat
     run_until(v, [&] { return v.status().derived_block == head; });
     EXPECT_EQ(v.status().batches_derived, batches);
     expect_same_chain(env.chain, *node.db);
+}
+
+TEST(ValidatorCatchUp, AFailureInTheMiddleOfACatchUpResumesFromTheLastDurableBatch) {
+    fail_in_the_middle_and_resume(1);
+}
+
+// With 4 batches a poll, a batch commits while the next one executes: a failure there drops
+// both and the restart resumes from the last saved cursor.
+TEST(ValidatorCatchUp, AFailedCommitOverlappingTheNextBatchResumesFromTheLastDurableBatch) {
+    fail_in_the_middle_and_resume(4);
 }
 
 }  // namespace

@@ -259,11 +259,17 @@ void Validator::derive() {
             next_ = std::async(std::launch::async, [this] { return fetch(true); });
         const inbox::PollResult& r = f.poll;
         try {
+            // A rollback, or a cursor without batches, comes after every batch before is
+            // durable.
+            if (r.rollback || r.batches.empty()) finish_in_flight();
             if (r.rollback) rollback(*r.rollback);
             for (size_t i = 0; i < r.batches.size(); ++i)
                 apply_batch(r.batches[i], f.deposits[i], f.prepared[i]);
-            if (r.rollback || !r.batches.empty())
-                save_cursor(f);
+            if (!r.batches.empty())
+                // Saved once the last of them is durable (finish_in_flight).
+                in_flight_->cursor.emplace(f.cursor, std::move(f.history_json));
+            else if (r.rollback)
+                save_cursor(f.cursor, f.history_json);
             else if (f.cursor.scanned_block != saved_scanned_block_)
                 // L1 read further without a batch: the cursor alone (the RPC layer's batch index
                 // counts NodeInterface.getL1Confirmations from it, ethrpc/batch_index.hpp).
@@ -273,6 +279,12 @@ void Validator::derive() {
             // The reader is past batches that are not durable: drop what it read ahead and
             // start it again at the saved cursor, as a restart would (if the database still
             // answers; a storage failure halts anyway).
+            if (in_flight_) {
+                try {
+                    finish_in_flight();
+                } catch (...) {
+                }
+            }
             if (next_.valid()) next_.wait();
             next_ = {};
             try {
@@ -289,6 +301,8 @@ void Validator::derive() {
         // catch-up still proposes or watches between rounds.
         if (!next_.valid() || applied >= batches_per_step_) break;
     }
+    // Proposing and watching read what is derived: all of it durable.
+    finish_in_flight();
 }
 
 std::vector<std::vector<Deposit>> Validator::deposits_of(const inbox::DeliveredBatch& b) {
@@ -367,7 +381,9 @@ void Validator::rollback(const inbox::Rollback& rb) {
 void Validator::apply_batch(const inbox::DeliveredBatch& b,
                             const std::vector<std::vector<Deposit>>& contents,
                             const std::vector<std::vector<arbos::PreparedTx>>& prepared) {
-    const uint64_t head = db_.head(storage::Head::kLatest).value_or(0);
+    // The batch before may still be committing: its blocks come from memory.
+    const InFlight* before = in_flight_.get();
+    const uint64_t head = before ? before->last : db_.head(storage::Head::kLatest).value_or(0);
     if (head != b.prev_message_count)
         throw std::runtime_error("validator: batch " + std::to_string(b.sequence_number) +
                                  " starts after message " + std::to_string(b.prev_message_count) +
@@ -389,18 +405,34 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b,
                   std::to_string(b.prev_message_count + 1) + ".." +
                   std::to_string(b.new_message_count) + " are filler");
     }
-    auto parent = db_.block_by_number(head);
-    if (!parent) throw std::runtime_error("validator: block " + std::to_string(head) + " missing");
+    std::optional<arbos::Block> parent;
+    if (!before) {
+        parent = db_.block_by_number(head);
+        if (!parent)
+            throw std::runtime_error("validator: block " + std::to_string(head) + " missing");
+    }
 
-    std::deque<arbos::Block> blocks;
-    std::deque<state::StateDiff> diffs;
+    auto next = std::make_unique<InFlight>();
+    std::deque<arbos::Block>& blocks = next->blocks;
+    std::deque<state::StateDiff>& diffs = next->diffs;
     auto hashes = [&](int64_t number) -> Hash32 {
         if (number < 0) return Hash32{};
         const uint64_t n = static_cast<uint64_t>(number);
         if (n > head && n - head - 1 < blocks.size()) return blocks[n - head - 1].hash;
+        if (before && n >= before->first && n <= before->last)
+            return before->blocks[n - before->first].hash;
         return db_.block_hash(n).value_or(Hash32{});
     };
-    const arbos::Block* prev = &*parent;
+    // A failure before this batch commits: nothing of it is durable, the blocks staged before
+    // it go too (after the batch before has finished committing, whatever its outcome).
+    auto drop_staged = [&] {
+        try {
+            finish_in_flight();
+        } catch (...) {
+        }
+        db_.discard_staged();
+    };
+    const arbos::Block* prev = before ? &before->blocks.back() : &*parent;
     const auto te = Clock::now();
     const double cpu_e = thread_cpu_seconds();
     for (const auto& msg : b.resolved.messages) {
@@ -409,18 +441,18 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b,
         auto blk = arbos::try_execute_message(db_.world(), genesis_, *prev, msg, &diffs.back(),
                                               hashes, contents[i], prepared[i]);
         if (!blk) {
-            // Nothing of this batch is durable: the blocks staged before this one go too.
-            db_.discard_staged();
-            throw StorageFailure("reading the state for L2 block " +
-                                 std::to_string(prev->header.number + 1) + " of batch " +
-                                 std::to_string(b.sequence_number) +
-                                 " failed: " + state::to_string(blk.error()));
+            const std::string what = "reading the state for L2 block " +
+                                     std::to_string(prev->header.number + 1) + " of batch " +
+                                     std::to_string(b.sequence_number) +
+                                     " failed: " + state::to_string(blk.error());
+            drop_staged();
+            throw StorageFailure(what);
         }
         blocks.push_back(std::move(*blk));
         if (const auto e = blocks.back().deposit_error) {
             // The inbox reader's checks are ArbOS's: they disagree only when this database and
             // the saved cursor do (the deposits ArbOS executed are not the Bridge's).
-            db_.discard_staged();
+            drop_staged();
             throw std::runtime_error(
                 "validator: L2 block " + std::to_string(blocks.back().header.number) +
                 " of batch " + std::to_string(b.sequence_number) + ": ArbOS refused deposits " +
@@ -430,42 +462,76 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b,
         }
         prev = &blocks.back();
     }
+    const double seconds_executing = seconds_between(te, Clock::now());
+    const double cpu_executing = thread_cpu_seconds() - cpu_e;
+    {
+        std::lock_guard lock(mu_);
+        status_.seconds_executing += seconds_executing;
+        status_.cpu_executing += cpu_executing;
+    }
+    // One commit in flight at a time, in batch order: the one before first.
+    finish_in_flight();
+    next->sequence_number = b.sequence_number;
+    next->first = head + 1;
+    next->last = head + blocks.size();
+    next->next_deposit_index = b.next_deposit_index;
+    next->messages = b.resolved.messages;
+    next->deposits = contents;
     std::vector<storage::BlockCommit> commits;
     for (size_t i = 0; i < blocks.size(); ++i)
-        commits.push_back({&blocks[i], &diffs[i], &b.resolved.messages[i], contents[i]});
-    const uint64_t last = head + blocks.size();
-    const auto tc = Clock::now();
-    const double cpu_c = thread_cpu_seconds();
-    if (auto r = db_.commit(commits); !r) {
-        db_.discard_staged();
-        throw StorageFailure("committing L2 blocks " + std::to_string(head + 1) + ".." +
-                             std::to_string(last) + " of batch " +
-                             std::to_string(b.sequence_number) + " failed: " + r.error());
-    }
-    // (A failure from here on leaves blocks above the saved cursor: a restart drops them and
-    // derives them again.)
-    must(db_.put_meta(batch_block_key(b.sequence_number), be64(last)),
-         "recording the last block of batch " + std::to_string(b.sequence_number));
-    must(db_.set_head(storage::Head::kSafe, last),
-         "setting the safe head to L2 block " + std::to_string(last));
-    const auto td = Clock::now();
-    const double cpu_d = thread_cpu_seconds();
-    for (const auto& blk : blocks)
-        for (auto& cb : on_block_)
-            cb(blk);
-    std::lock_guard lock(mu_);
-    status_.seconds_executing += seconds_between(te, tc);
-    status_.seconds_committing += seconds_between(tc, td);
-    status_.cpu_executing += cpu_c - cpu_e;
-    status_.cpu_committing += cpu_d - cpu_c;
-    status_.batches_derived = b.sequence_number + 1;
-    status_.derived_block = last;
-    status_.next_deposit = b.next_deposit_index;
+        commits.push_back({&blocks[i], &diffs[i], &next->messages[i], next->deposits[i]});
+    next->done =
+        std::async(std::launch::async,
+                   [this, commits = std::move(commits), seq = next->sequence_number,
+                    first = next->first, last = next->last]() -> std::pair<double, double> {
+                       const auto tc = Clock::now();
+                       const double cpu_c = thread_cpu_seconds();
+                       if (auto r = db_.commit(commits); !r)
+                           throw StorageFailure("committing L2 blocks " + std::to_string(first) +
+                                                ".." + std::to_string(last) + " of batch " +
+                                                std::to_string(seq) + " failed: " + r.error());
+                       // (A failure from here on leaves blocks above the saved cursor: a restart
+                       // drops them and derives them again.)
+                       must(db_.put_meta(batch_block_key(seq), be64(last)),
+                            "recording the last block of batch " + std::to_string(seq));
+                       must(db_.set_head(storage::Head::kSafe, last),
+                            "setting the safe head to L2 block " + std::to_string(last));
+                       return {seconds_between(tc, Clock::now()), thread_cpu_seconds() - cpu_c};
+                   });
+    in_flight_ = std::move(next);
 }
 
-void Validator::save_cursor(const Fetched& f) {
-    must(db_.put_meta(kCursorKey, text_bytes(inbox::to_json(f.cursor))), "saving the inbox cursor");
-    must(db_.put_meta(kHistoryKey, text_bytes(f.history_json)), "saving the inbox history");
+void Validator::finish_in_flight() {
+    if (!in_flight_) return;
+    const std::unique_ptr<InFlight> f = std::move(in_flight_);
+    try {
+        const auto tw = Clock::now();
+        const std::pair<double, double> spent = f->done.get();
+        const double waited = seconds_between(tw, Clock::now());
+        for (const auto& blk : f->blocks)
+            for (auto& cb : on_block_)
+                cb(blk);
+        {
+            std::lock_guard lock(mu_);
+            status_.seconds_committing += spent.first;
+            status_.cpu_committing += spent.second;
+            status_.seconds_commit_waiting += waited;
+            status_.batches_derived = f->sequence_number + 1;
+            status_.derived_block = f->last;
+            status_.next_deposit = f->next_deposit_index;
+        }
+        if (f->cursor) save_cursor(f->cursor->first, f->cursor->second);
+    } catch (...) {
+        // The blocks staged after it (the next batch, executed meanwhile) are not durable
+        // either.
+        db_.discard_staged();
+        throw;
+    }
+}
+
+void Validator::save_cursor(const inbox::InboxCursor& cursor, const std::string& history_json) {
+    must(db_.put_meta(kCursorKey, text_bytes(inbox::to_json(cursor))), "saving the inbox cursor");
+    must(db_.put_meta(kHistoryKey, text_bytes(history_json)), "saving the inbox history");
 }
 
 bool Validator::settle_roots() {

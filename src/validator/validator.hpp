@@ -15,8 +15,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -80,8 +82,10 @@ struct Status {
     /// Where derivation spent its time (seconds, cumulative; docs/validator.md "Catch-up"):
     /// reading L1 (polls, deposits), recovering senders, waiting for a prefetched poll on the
     /// executing thread, executing blocks (roots included), committing them.
+    /// `commit` runs on its own thread while the next batch executes; `commit_wait` is the
+    /// executing thread waiting for it.
     double seconds_polling = 0, seconds_recovering = 0, seconds_waiting = 0, seconds_executing = 0,
-           seconds_committing = 0;
+           seconds_committing = 0, seconds_commit_waiting = 0;
     /// CPU seconds of the same stages (the threads' own clocks: what they cost on a machine
     /// whose cores are shared); recovery summed over its threads.
     double cpu_recovering = 0, cpu_executing = 0, cpu_committing = 0;
@@ -134,8 +138,12 @@ private:
     void apply_batch(const inbox::DeliveredBatch& b,
                      const std::vector<std::vector<Deposit>>& contents,
                      const std::vector<std::vector<arbos::PreparedTx>>& prepared);
+    /// Waits for the batch committing on its own thread (if any), then does what follows a
+    /// durable batch on this thread: the cursor of a poll it ends, the on_block callbacks, the
+    /// status. Throws its failure (after dropping the staged blocks).
+    void finish_in_flight();
     void rollback(const inbox::Rollback& rb);
-    void save_cursor(const Fetched& f);
+    void save_cursor(const inbox::InboxCursor& cursor, const std::string& history_json);
     void propose();
     /// Handles the root transactions that settled; false when one reverted.
     bool settle_roots();
@@ -176,6 +184,21 @@ private:
     /// The poll reading ahead while batches execute (docs/validator.md "Catch-up"); it alone
     /// uses reader_ and the deposit reader while it runs.
     std::future<Fetched> next_;
+    /// The last executed batch while it commits on another thread, overlapping the next
+    /// batch's execution (docs/validator.md "Catch-up"): at most one. Owns what its
+    /// BlockCommits point to.
+    struct InFlight {
+        uint64_t sequence_number = 0, first = 0, last = 0, next_deposit_index = 0;
+        std::deque<arbos::Block> blocks;
+        std::deque<state::StateDiff> diffs;
+        std::vector<arbos::Message> messages;
+        std::vector<std::vector<Deposit>> deposits;
+        /// Set when the batch ends a poll: that poll's cursor, saved once the batch is durable.
+        std::optional<std::pair<inbox::InboxCursor, std::string>> cursor;
+        /// The commit (then validator.batch.<seq> and the safe head): its wall and CPU seconds.
+        std::future<std::pair<double, double>> done;
+    };
+    std::unique_ptr<InFlight> in_flight_;
     size_t batches_per_step_ = 256;     ///< the reader's max_batches_per_poll as configured
     uint64_t saved_scanned_block_ = 0;  ///< the scanned block of the cursor last saved
     std::unique_ptr<l1::RpcClient> sequencer_;
