@@ -66,9 +66,11 @@ std::unique_ptr<storage::Database> open_database(const NodeConfig& cfg,
             return;
         }
         spdlog::info(
-            "pruned state below block {}: {} trie nodes deleted, {} reachable from the window, "
-            "{} rewritten meanwhile and kept, {:.2f} s",
-            s.oldest_state, s.last_deleted, s.last_marked, s.last_kept_new, s.last_seconds);
+            "pruned state below block {} (whole tries from block {} and every {}th below): {} "
+            "trie nodes deleted, {} reachable from the window, {} rewritten meanwhile and kept, "
+            "{:.2f} s ({:.2f} s compacting)",
+            s.oldest_state, s.oldest_trie, s.checkpoint, s.last_deleted, s.last_marked,
+            s.last_kept_new, s.last_seconds, s.last_compact_seconds);
     };
     auto db = storage::Database::open(opts);
     if (!db) throw std::runtime_error(db.error());

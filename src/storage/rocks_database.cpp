@@ -187,6 +187,7 @@ void RocksDatabase::init() {
     status_.archive = options_.archive;
     status_.oldest_state = oldest_state_.load();
     status_.oldest_trie = oldest_trie_.load();
+    status_.checkpoint = std::max<uint64_t>(options_.prune_checkpoint, 1);
     prune_node_trigger_ = options_.prune_min_nodes;
 }
 
