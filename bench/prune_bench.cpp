@@ -252,7 +252,8 @@ int main(int argc, char** argv) {
         "%s (keep %llu, checkpoint every %llu, interval %llu), finalized %llu blocks behind\n",
         a.mode.c_str(), per_block, static_cast<unsigned long long>(a.txs), a.accounts,
         a.archive ? "ARCHIVE" : "pruned", static_cast<unsigned long long>(a.keep),
-        static_cast<unsigned long long>(a.stride), static_cast<unsigned long long>(a.interval), static_cast<unsigned long long>(a.final_lag));
+        static_cast<unsigned long long>(a.stride), static_cast<unsigned long long>(a.interval),
+        static_cast<unsigned long long>(a.final_lag));
     std::printf("setup: %llu blocks, %llu txs, %.1f MB\n",
                 static_cast<unsigned long long>(setup_blocks),
                 static_cast<unsigned long long>(setup_txs), setup_bytes / 1e6);
@@ -327,8 +328,7 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(before.cycles),
         static_cast<unsigned long long>(before.last_marked),
         static_cast<unsigned long long>(before.last_deleted), before.last_seconds,
-        before.last_compact_seconds,
-        static_cast<unsigned long long>(s.deleted_total),
+        before.last_compact_seconds, static_cast<unsigned long long>(s.deleted_total),
         s.last_error.empty() ? "" : "; error: ", s.last_error.c_str());
     if (included != setup_txs + a.txs) std::printf("NOT ALL INCLUDED: ");
     std::printf("included %llu txs, %llu reverted\n", static_cast<unsigned long long>(included),
@@ -347,8 +347,7 @@ int main(int argc, char** argv) {
         auto st = db->state_at_block(far);
         const bool read_ok = st && st->read_account(addrs[0]);
         std::printf("state of block %llu (%llu blocks below the next kept trie): %s in %.1f ms\n",
-                    static_cast<unsigned long long>(far),
-                    static_cast<unsigned long long>(above),
+                    static_cast<unsigned long long>(far), static_cast<unsigned long long>(above),
                     read_ok ? "read" : "NOT READ",
                     std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
         const uint64_t bottom = ps.oldest_state + 1;
@@ -357,12 +356,12 @@ int main(int argc, char** argv) {
         auto r = db->rewind_to(bottom);
         rewound = r && db->recompute_state_root().value_or(Hash32{}) ==
                            db->header_by_number(bottom)->state_root;
-        std::printf("rewind %llu blocks to block %llu (trie rebuilt from undo records): %s in "
-                    "%.2f s\n",
-                    static_cast<unsigned long long>(head - bottom),
-                    static_cast<unsigned long long>(bottom),
-                    rewound ? "root matches" : (r ? "ROOT MISMATCH" : r.error().c_str()),
-                    std::chrono::duration<double>(Clock::now() - t1).count());
+        std::printf(
+            "rewind %llu blocks to block %llu (trie rebuilt from undo records): %s in "
+            "%.2f s\n",
+            static_cast<unsigned long long>(head - bottom), static_cast<unsigned long long>(bottom),
+            rewound ? "root matches" : (r ? "ROOT MISMATCH" : r.error().c_str()),
+            std::chrono::duration<double>(Clock::now() - t1).count());
         rewound = rewound && read_ok;
     }
     return ok && rewound && reverted == 0 && included == setup_txs + a.txs ? 0 : 2;

@@ -196,10 +196,9 @@ void follow_deposits(inbox::DepositReader& deposits, const l1::HeadWatcher& watc
                 if (deposits.next_index() > seq.next_deposit_index()) seq.deposits_arrived();
                 const auto fin = db.head(storage::Head::kFinalized);
                 if (!finalized_index || finalized_index->first != fin)
-                    finalized_index.emplace(fin,
-                                            next_deposit_after(db, storage::Head::kFinalized));
-                deposits.prune_below(std::min(
-                    {finalized_index->second, seq.next_deposit_index(), needed_from()}));
+                    finalized_index.emplace(fin, next_deposit_after(db, storage::Head::kFinalized));
+                deposits.prune_below(
+                    std::min({finalized_index->second, seq.next_deposit_index(), needed_from()}));
             }
         } catch (const l1::L1Error& e) {
             problem = std::string("cannot read the Bridge's deposits (retrying): ") + e.what();

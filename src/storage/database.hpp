@@ -30,17 +30,17 @@ namespace fuse::storage {
 /// What the pruner did (docs/storage.md "Pruning"), for logs and /metrics.
 struct PruneStatus {
     bool archive = false;
-    uint64_t oldest_state = 0;   ///< the oldest block whose state (and undo) is kept
-    uint64_t oldest_trie = 0;    ///< the oldest of the recent blocks whose whole trie is kept
-    uint64_t checkpoint = 1;     ///< below oldest_trie, the trie of every this-many-th block
-    uint64_t cycles = 0;         ///< cycles finished since open
-    uint64_t last_marked = 0;    ///< trie nodes reachable from the window, last cycle
-    uint64_t last_deleted = 0;   ///< trie nodes deleted, last cycle
-    uint64_t last_kept_new = 0;  ///< unmarked nodes kept because a commit rewrote them
-    uint64_t deleted_total = 0;  ///< trie nodes deleted since open
-    double last_seconds = 0;     ///< the last cycle's duration (its compaction included)
+    uint64_t oldest_state = 0;        ///< the oldest block whose state (and undo) is kept
+    uint64_t oldest_trie = 0;         ///< the oldest of the recent blocks whose whole trie is kept
+    uint64_t checkpoint = 1;          ///< below oldest_trie, the trie of every this-many-th block
+    uint64_t cycles = 0;              ///< cycles finished since open
+    uint64_t last_marked = 0;         ///< trie nodes reachable from the window, last cycle
+    uint64_t last_deleted = 0;        ///< trie nodes deleted, last cycle
+    uint64_t last_kept_new = 0;       ///< unmarked nodes kept because a commit rewrote them
+    uint64_t deleted_total = 0;       ///< trie nodes deleted since open
+    double last_seconds = 0;          ///< the last cycle's duration (its compaction included)
     double last_compact_seconds = 0;  ///< of which compacting what it deleted
-    std::string last_error;      ///< the last cycle's failure, empty if none
+    std::string last_error;           ///< the last cycle's failure, empty if none
 };
 
 struct Options {
@@ -176,9 +176,7 @@ public:
     virtual std::unique_ptr<state::StateReader> state_at_block(uint64_t number) const;
     /// Whether block `number`'s whole trie is stored (Merkle proofs need it; plain reads do
     /// not, `state_at_block`): always on an archive node.
-    virtual bool trie_kept(uint64_t number) const {
-        return number >= oldest_state_block();
-    }
+    virtual bool trie_kept(uint64_t number) const { return number >= oldest_state_block(); }
     /// The committed trie nodes (keccak256 -> RLP) of every state root `state_at` can read, for
     /// Merkle proofs (EIP-1186 eth_getProof); null when this database keeps no trie.
     virtual const state::NodeStore* trie_nodes() const { return nullptr; }

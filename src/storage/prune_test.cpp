@@ -130,11 +130,11 @@ void raw_put(const std::string& path, const std::string& cf_name, uint64_t numbe
         key[i] = static_cast<uint8_t>(number >> (56 - 8 * i));
     for (size_t i = 0; i < names.size(); ++i) {
         if (names[i] != cf_name) continue;
-        EXPECT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[i],
-                             rocksdb::Slice(reinterpret_cast<const char*>(key), 8),
-                             rocksdb::Slice(reinterpret_cast<const char*>(value.data()),
-                                            value.size()))
-                        .ok());
+        EXPECT_TRUE(
+            raw->Put(rocksdb::WriteOptions(), handles[i],
+                     rocksdb::Slice(reinterpret_cast<const char*>(key), 8),
+                     rocksdb::Slice(reinterpret_cast<const char*>(value.data()), value.size()))
+                .ok());
     }
     for (auto* h : handles)
         raw->DestroyColumnFamilyHandle(h);
@@ -394,8 +394,7 @@ TEST(Pruning, ARewindBelowTheRecentTriesRebuildsTheStateFromUndoRecords) {
     EXPECT_FALSE(state_is_gone(*c.db, c.blocks[75].header.state_root));
     expect_state(c.states[75], *c.db->state_at(c.blocks[75].header.state_root), "rebuilt 75");
     ASSERT_FALSE(HasFatalFailure());
-    EXPECT_EQ(c.db->world().apply_diff(state::StateDiff{}).value(),
-              c.blocks[75].header.state_root);
+    EXPECT_EQ(c.db->world().apply_diff(state::StateDiff{}).value(), c.blocks[75].header.state_root);
     c.db->discard_staged();
 
     // The chain goes on from the rebuilt state, prunes again, and a restart keeps it all.
@@ -446,8 +445,7 @@ TEST(Pruning, ARebuildThatDoesNotGiveTheBlocksRootIsRefused) {
     // Nothing changed: the head, the flat state and the writer's trie are the latest's.
     EXPECT_EQ(c.db->head(Head::kLatest), 60u);
     EXPECT_EQ(c.db->recompute_state_root().value(), c.blocks[60].header.state_root);
-    EXPECT_EQ(c.db->world().apply_diff(state::StateDiff{}).value(),
-              c.blocks[60].header.state_root);
+    EXPECT_EQ(c.db->world().apply_diff(state::StateDiff{}).value(), c.blocks[60].header.state_root);
 }
 
 TEST(Pruning, BeyondTheWindowTheErrorNamesTheBlockAndTheOldestKept) {

@@ -630,9 +630,8 @@ Result<void, std::string> RocksDatabase::rewind_locked(uint64_t number) {
     // Deposits at or above block `number`'s next deposit index belong to dropped blocks; a
     // re-sequenced chain may bring other contents for them (after an L1 reorg).
     // (A rebuilt state's nodes are staged, not written yet: read through the writer's.)
-    const auto sys = arbos::read_system_state(
-        *make_trie_reader(*this, *root, rebuild ? static_cast<const state::NodeStore*>(&world_)
-                                                : nullptr));
+    const auto sys = arbos::read_system_state(*make_trie_reader(
+        *this, *root, rebuild ? static_cast<const state::NodeStore*>(&world_) : nullptr));
     if (!sys) {
         return Unexpected{"cannot rewind: the state of block " + std::to_string(number) + ": " +
                           state::to_string(sys.error())};
@@ -661,8 +660,7 @@ Result<void, std::string> RocksDatabase::rebuild_state(uint64_t number, uint64_t
     // `prune_checkpoint` blocks up, so a rebuild costs that many blocks' undo records whatever
     // the depth of the rewind.
     const uint64_t stride = std::max<uint64_t>(options_.prune_checkpoint, 1);
-    const uint64_t anchor =
-        std::min({(number / stride + 1) * stride, oldest_trie_.load(), latest});
+    const uint64_t anchor = std::min({(number / stride + 1) * stride, oldest_trie_.load(), latest});
     const auto anchor_root = state_root_of(anchor);
     if (!anchor_root)
         return Unexpected{"cannot rewind: block " + std::to_string(anchor) + " is missing"};
@@ -697,8 +695,8 @@ Result<void, std::string> RocksDatabase::rebuild_state(uint64_t number, uint64_t
     }
     auto got = world_.apply_diff(diff);
     if (!got)
-        return Unexpected{"cannot rewind: rebuilding the state of block " +
-                          std::to_string(number) + ": " + state::to_string(got.error())};
+        return Unexpected{"cannot rewind: rebuilding the state of block " + std::to_string(number) +
+                          ": " + state::to_string(got.error())};
     if (*got != expected_root)
         return Unexpected{"cannot rewind: the undo records rebuild state root " + to_hex(*got) +
                           " for block " + std::to_string(number) + ", not its " +
