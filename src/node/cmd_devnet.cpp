@@ -45,7 +45,7 @@ fs::path repo_dir() {
 
 fs::path anvil_bin() {
     if (const char* env = std::getenv("ANVIL_BIN"); env != nullptr && *env != '\0') return env;
-        // @foundry-rs/anvil installs the package of this platform as an optional dependency.
+    // @foundry-rs/anvil installs the package of this platform as an optional dependency.
 #if defined(__aarch64__)
     constexpr const char* kPackage = "anvil-linux-arm64";
 #else
