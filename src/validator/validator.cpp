@@ -552,6 +552,15 @@ bool Validator::settle_roots() {
 }
 
 void Validator::root_confirmed(uint64_t batch) {
+    // A root posted before an L1 reorg rolled its batch back may land after the rollback: that
+    // batch is not derived (its record is stale, its blocks are gone) until the new chain
+    // brings it again, so it says nothing about this node's blocks.
+    if (batch >= batches_derived()) {
+        note("state root for batch " + std::to_string(batch) +
+             " landed after an L1 reorg rolled that batch back; ignored (the batch is derived "
+             "again from the new L1 chain and its root rechecked)");
+        return;
+    }
     if (auto blk = batch_last_block(batch)) {
         must(db_.set_head(storage::Head::kFinalized, *blk),
              "setting the finalized head to L2 block " + std::to_string(*blk));
