@@ -78,11 +78,11 @@ public:
         return ok_ ? uint256::from_be32(v.data()) : uint256{};
     }
     ByteView bytes() { return take(u32()); }
-    size_t remaining() const { return ok_ ? in_.size() - pos_ : 0; }
     /// A count of items each at least `min_size` bytes long (rejects absurd counts early).
-    size_t count(size_t min_size) {
-        size_t n = u32();
-        if (min_size != 0 && n > (in_.size() - pos_) / min_size) ok_ = false;
+    size_t count(size_t min_size) { return checked_count(u32(), min_size); }
+    /// `n` (a count read with other bits beside it) checked as `count` does.
+    size_t checked_count(size_t n, size_t min_size) {
+        if (ok_ && min_size != 0 && n > (in_.size() - pos_) / min_size) ok_ = false;
         return ok_ ? n : 0;
     }
 
@@ -203,9 +203,9 @@ bool decode_body(ByteView in, arbos::Block& b) {
     b.l1_block_number = r.u64();
     const uint32_t word = r.u32();
     const bool hashes = (word & kBodyHashesOmitted) == 0;
-    const size_t n = word & ~kBodyHashesOmitted;
-    if (!r.ok() || n > r.remaining() / ((hashes ? 32 : 0) + 4 + 20 + 8 + 8 + 32 + 1 + 8))
-        return false;
+    const size_t n = r.checked_count(word & ~kBodyHashesOmitted,
+                                     (hashes ? 32 : 0) + 4 + 20 + 8 + 8 + 32 + 1 + 8);
+    if (!r.ok()) return false;
     b.txs.clear();
     b.txs.resize(n);
     for (arbos::ExecutedTx& t : b.txs) {

@@ -123,7 +123,7 @@ PruneStatus RocksDatabase::prune_status() const {
     PruneStatus s = status_;
     s.oldest_state = oldest_state_.load();
     s.oldest_trie = oldest_trie_.load();
-    s.checkpoint = std::max<uint64_t>(options_.prune_checkpoint, 1);
+    s.checkpoint = checkpoint_stride();
     return s;
 }
 
@@ -146,7 +146,7 @@ Result<PruneStatus, std::string> RocksDatabase::prune_cycle() {
         // The recent whole tries: only blocks whose trie is whole now may be marked as such
         // (below oldest_trie_ only checkpoints are, until a rewind rebuilds one).
         trie_low = std::max({latest > keep ? latest - keep : 0, low, previous_trie});
-        if (options_.prune_checkpoint <= 1) trie_low = low;  // every trie kept down to low
+        if (checkpoint_stride() == 1) trie_low = low;  // every trie kept down to low
         if (low <= previous_oldest && trie_low <= previous_trie)
             return prune_status();  // the window did not move
         // From here on, rewinds below `low` are refused (their undo records go), and states

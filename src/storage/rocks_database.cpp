@@ -187,7 +187,7 @@ void RocksDatabase::init() {
     status_.archive = options_.archive;
     status_.oldest_state = oldest_state_.load();
     status_.oldest_trie = oldest_trie_.load();
-    status_.checkpoint = std::max<uint64_t>(options_.prune_checkpoint, 1);
+    status_.checkpoint = checkpoint_stride();
     prune_node_trigger_ = options_.prune_min_nodes;
 }
 
@@ -273,10 +273,7 @@ std::unique_ptr<state::StateReader> RocksDatabase::state_at_block(uint64_t numbe
     if (!header) return nullptr;
     if (trie_kept(number)) return state_at(header->state_root);
     // Between two kept tries: the next one above, and the undo records in between.
-    const uint64_t recent = oldest_trie_.load(std::memory_order_acquire);
-    const uint64_t stride = options_.prune_checkpoint;
-    const uint64_t next_checkpoint = (number / stride + 1) * stride;
-    const uint64_t anchor = std::min(next_checkpoint, recent);
+    const uint64_t anchor = next_kept_trie(number);
     auto anchor_header = header_by_number(anchor);
     if (!anchor_header) return nullptr;  // rewound meanwhile
     return make_undo_overlay_reader(state_at(anchor_header->state_root),
@@ -570,7 +567,8 @@ Result<void, std::string> RocksDatabase::rewind_locked(uint64_t number) {
     } back{world_, *latest_root};
     rocksdb::WriteBatch batch;
     // Below the recent tries (and not a checkpoint) the state's trie is not stored whole: the
-    // undo records, applied to the latest trie, rebuild it (and its root must be the block's).
+    // undo records, applied to the next kept trie above it, rebuild it (and its root must be
+    // the block's).
     const bool rebuild = !trie_kept(number);
     std::vector<NodeRef> rebuilt;
     if (rebuild) {
@@ -643,12 +641,9 @@ Result<void, std::string> RocksDatabase::rewind_locked(uint64_t number) {
     batch.Delete(cf(kDeposits), slice(ByteView(nk_max.data(), nk_max.size())));
     if (auto w = write(batch); !w) return w;
     if (lower_trie) oldest_trie_.store(number, std::memory_order_release);
-    if (rebuild) {
-        // A running cycle keeps what the rebuild wrote.
-        if (cycle_active_)
-            for (const NodeRef& n : rebuilt)
-                written_.insert(*n.first);
-    }
+    if (cycle_active_)  // a running cycle keeps what a rebuild wrote
+        for (const NodeRef& n : rebuilt)
+            written_.insert(*n.first);
     world_.reset(*root);  // drops the rebuilt layer (`rebuilt` points into it)
     back.done = true;
     return {};
@@ -659,8 +654,7 @@ Result<void, std::string> RocksDatabase::rebuild_state(uint64_t number, uint64_t
     // The next kept trie above `number`: a checkpoint or the oldest recent one, at most
     // `prune_checkpoint` blocks up, so a rebuild costs that many blocks' undo records whatever
     // the depth of the rewind.
-    const uint64_t stride = std::max<uint64_t>(options_.prune_checkpoint, 1);
-    const uint64_t anchor = std::min({(number / stride + 1) * stride, oldest_trie_.load(), latest});
+    const uint64_t anchor = std::min(next_kept_trie(number), latest);
     const auto anchor_root = state_root_of(anchor);
     if (!anchor_root)
         return Unexpected{"cannot rewind: block " + std::to_string(anchor) + " is missing"};

@@ -209,9 +209,16 @@ private:
     Result<void, std::string> rebuild_state(uint64_t number, uint64_t latest,
                                             const Hash32& expected_root);
     Result<void, std::string> rewind_locked(uint64_t number);
+    /// Every how many blocks a trie is kept below the recent ones (1: every block's).
+    uint64_t checkpoint_stride() const { return std::max<uint64_t>(options_.prune_checkpoint, 1); }
     /// A block below the recent tries whose trie the last cycle kept (a checkpoint).
-    bool is_checkpoint(uint64_t number) const {
-        return options_.prune_checkpoint <= 1 || number % options_.prune_checkpoint == 0;
+    bool is_checkpoint(uint64_t number) const { return number % checkpoint_stride() == 0; }
+    /// The next block above `number` whose trie is kept whole (the next checkpoint, or the
+    /// oldest recent one if lower): what reads and rebuilds between checkpoints start from.
+    uint64_t next_kept_trie(uint64_t number) const {
+        const uint64_t stride = checkpoint_stride();
+        return std::min((number / stride + 1) * stride,
+                        oldest_trie_.load(std::memory_order_acquire));
     }
     /// One mark-and-sweep cycle (prune.cpp); `prune_mu_` held.
     Result<PruneStatus, std::string> prune_cycle();
