@@ -46,17 +46,23 @@ uint64_t populate(Database& db, uint64_t n, Hash32& parent) {
     return number;
 }
 
-/// One block of 100 transfers between random existing accounts: 200 account updates plus the
-/// fee recipient, like the diff ArbOS produces for ETH transfers.
-state::StateDiff transfer_diff(std::mt19937_64& rng, uint64_t n_accounts, uint64_t round) {
-    state::StateDiff d;
-    for (int t = 0; t < 100; ++t) {
+/// `count` transfers between random existing accounts: two account updates each.
+void add_transfers(state::StateDiff& d, std::mt19937_64& rng, uint64_t n_accounts, uint64_t round,
+                   int count) {
+    for (int t = 0; t < count; ++t) {
         state::Account from = funded(rng() % n_accounts);
         from.nonce += round;
         d.accounts.push_back({test_address(rng() % n_accounts), from, false, {}, std::nullopt});
         d.accounts.push_back(
             {test_address(rng() % n_accounts), funded(round), false, {}, std::nullopt});
     }
+}
+
+/// One block of 100 transfers between random existing accounts: 200 account updates plus the
+/// fee recipient, like the diff ArbOS produces for ETH transfers.
+state::StateDiff transfer_diff(std::mt19937_64& rng, uint64_t n_accounts, uint64_t round) {
+    state::StateDiff d;
+    add_transfers(d, rng, n_accounts, round, 100);
     d.accounts.push_back({test_address(n_accounts + 1), funded(round), false, {}, std::nullopt});
     return d;
 }
@@ -108,13 +114,7 @@ void BM_CommitBatchOf160SmallBlocks(benchmark::State& st) {
         for (size_t i = 0; i < diffs.size(); ++i) {
             state::StateDiff& d = diffs[i];
             d = {};
-            for (int t = 0; t < 7; ++t) {
-                state::Account from = funded(rng() % kN);
-                from.nonce += number;
-                d.accounts.push_back({test_address(rng() % kN), from, false, {}, std::nullopt});
-                d.accounts.push_back(
-                    {test_address(rng() % kN), funded(number), false, {}, std::nullopt});
-            }
+            add_transfers(d, rng, kN, number, 7);
             state::AccountUpdate hot{test_address(kN + 2), funded(number), false, {}, std::nullopt};
             for (uint64_t k = 0; k < 8; ++k)
                 hot.storage.push_back({uint256(k), uint256(number * 8 + k + 1)});
