@@ -194,8 +194,12 @@ TEST(Database, StagedDiffsAreVisibleThroughWorldButNotLatestStateUntilCommit) {
 TEST(Database, MemtablesStayWithinTheirBudgetWhateverIsWritten) {
     // 14 column families would each hold up to 2 x 64 MiB of memtables without a shared
     // budget (this test peaked at 121 MiB without it); with db.write-buffer-mb = 4 all of them
-    // together stay within the budget plus each family's floor of arena blocks (~11 MiB
-    // measured) while far more than that is written (docs/storage.md "Memory").
+    // together stay near the budget plus each family's floor of arena blocks (~11 MiB
+    // measured on an idle machine) while far more than that is written (docs/storage.md
+    // "Memory"). The budget makes writes switch memtables and schedule flushes; it does not
+    // stall them, so how far above it the total peaks depends on how fast the flush thread
+    // runs: 19 MiB was seen on a loaded CI machine. The bound below allows for that and still
+    // fails without the budget.
     TempDir dir;
     Options o;
     o.path = dir.path.string();
@@ -216,7 +220,7 @@ TEST(Database, MemtablesStayWithinTheirBudgetWhateverIsWritten) {
         EXPECT_GT(m.memtables, 0u);
         EXPECT_LE(m.block_cache, uint64_t{8} << 20);
     }
-    EXPECT_LE(peak, uint64_t{16} << 20) << "memtables peaked at " << peak << " bytes";
+    EXPECT_LE(peak, uint64_t{32} << 20) << "memtables peaked at " << peak << " bytes";
     EXPECT_EQ(c.db->recompute_state_root().value(), c.blocks.back().header.state_root);
     c.db.reset();  // closed: no background compaction removes files while they are counted
     uint64_t on_disk = 0;
