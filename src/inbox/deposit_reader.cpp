@@ -343,8 +343,10 @@ size_t DepositReader::poll_locked(uint64_t target) {
 std::optional<std::string> check_deposit_refs(DepositReader* reader,
                                               const std::vector<batch::L2Message>& msgs,
                                               uint64_t first_message_number,
-                                              uint64_t inclusion_block, uint64_t& next_index) {
+                                              uint64_t inclusion_block, uint64_t& next_index,
+                                              std::vector<std::vector<Deposit>>* contents) {
     uint64_t next = next_index;
+    std::vector<std::vector<Deposit>> read(msgs.size());
     for (size_t i = 0; i < msgs.size(); ++i) {
         const batch::L2Message& m = msgs[i];
         if (!m.deposit_ref) continue;
@@ -374,6 +376,7 @@ std::optional<std::string> check_deposit_refs(DepositReader* reader,
             if (d->deposit.l1_block_number > m.l1_block_number)
                 return block + " references deposit " + num(k) + " from L1 block " +
                        num(d->deposit.l1_block_number) + ", after the message's L1 block";
+            read[i].push_back(d->deposit);
         }
         const auto last = reader->get(ref.first_index + ref.count - 1);
         if (!last)
@@ -386,6 +389,7 @@ std::optional<std::string> check_deposit_refs(DepositReader* reader,
         next = ref.first_index + ref.count;
     }
     next_index = next;
+    if (contents) *contents = std::move(read);
     return std::nullopt;
 }
 

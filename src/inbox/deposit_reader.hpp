@@ -127,10 +127,13 @@ private:
 /// brought up to `inclusion_block` first (throws l1::L1Error / DepositError when L1 cannot be
 /// read: never a reason to call the batch invalid). Returns nullopt when the batch passes, else
 /// what is wrong, naming the deposit; `next_index` moves past the refs when it passes.
-/// With no reader (a chain without a Bridge), any deposit ref fails.
-std::optional<std::string> check_deposit_refs(DepositReader* reader,
-                                              const std::vector<batch::L2Message>& msgs,
-                                              uint64_t first_message_number,
-                                              uint64_t inclusion_block, uint64_t& next_index);
+/// With no reader (a chain without a Bridge), any deposit ref fails. `contents` (if given) gets,
+/// when the batch passes, the deposits each message references as they were checked (one list
+/// per message, empty without a ref): what the messages execute, read in the same step as the
+/// check so that nothing read later (a prune, a reorg dropping them) can differ or fail.
+std::optional<std::string> check_deposit_refs(
+    DepositReader* reader, const std::vector<batch::L2Message>& msgs, uint64_t first_message_number,
+    uint64_t inclusion_block, uint64_t& next_index,
+    std::vector<std::vector<Deposit>>* contents = nullptr);
 
 }  // namespace fuse::inbox

@@ -331,7 +331,7 @@ DeliveredBatch InboxReader::read_batch(State& st, const l1::Log& log,
         try {
             problem =
                 check_deposit_refs(cfg_.deposits, d.resolved.messages, d.prev_message_count + 1,
-                                   block.number, d.next_deposit_index);
+                                   block.number, d.next_deposit_index, &d.deposits);
         } catch (const DepositError& e) {
             fail(e.retryable() ? K::kL1Inconsistent : K::kBadDeposits,
                  what + ": cannot check its deposits: " + e.what());
@@ -342,6 +342,8 @@ DeliveredBatch InboxReader::read_batch(State& st, const l1::Log& log,
             d.resolved.invalid = batch::ResolveError::kDepositRef;
         }
     }
+    if (d.resolved.invalid != batch::ResolveError::kNone) d.deposits.clear();
+    d.deposits.resize(d.resolved.messages.size());
     if (d.resolved.invalid != batch::ResolveError::kNone) {
         std::string why = batch::to_string(d.resolved.invalid);
         if (d.resolved.decode_error)

@@ -109,6 +109,10 @@ struct DeliveredBatch {
     /// resolved.invalid == kDepositRef: which deposit and why, e.g. "L2 block 7 (L1 block 90)
     /// references deposit 3, which does not exist on L1 (...)".
     std::string deposit_problem;
+    /// Per message of `resolved.messages`: the deposits its ref names, as read from the Bridge
+    /// when the batch was checked (empty lists for messages without a ref and for an invalid
+    /// batch). Part of the poll's all-or-nothing range: a caller never reads them again.
+    std::vector<std::vector<Deposit>> deposits;
     uint64_t next_deposit_index = 0;  ///< after this batch (BatchRef::next_deposit_index)
     BatchRef ref() const;
 };

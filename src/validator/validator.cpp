@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <exception>
 #include <stdexcept>
 #include <thread>
 
@@ -54,6 +55,14 @@ Bytes text_bytes(const std::string& s) {
 
 /// A storage failure that halts the validator (docs/storage.md "Errors"); `step` catches it.
 class StorageFailure : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// A condition that halts the validator although the disk works (docs/validator.md "Halts"):
+/// the database and the saved inbox cursor, or the database and the Bridge, disagree. Retrying
+/// derives the same disagreement; `step` halts with the reason.
+class Inconsistency : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
@@ -115,8 +124,7 @@ void Validator::open_reader() {
     if (db_.head(storage::Head::kLatest).value_or(0) > derived) {
         note("dropping blocks above " + std::to_string(derived) +
              " (derived after the last saved inbox cursor)");
-        if (auto r = db_.rewind_to(derived); !r)
-            throw std::runtime_error("validator: rewind failed: " + r.error());
+        must(db_.rewind_to(derived), "dropping the blocks above " + std::to_string(derived));
     }
     {
         std::lock_guard lock(mu_);
@@ -176,7 +184,9 @@ void Validator::step() {
         if (cfg_.mode == Mode::kPropose) propose();
         if (cfg_.mode == Mode::kWatch) watch();
     } catch (const StorageFailure& e) {
-        halt(e.what());
+        halt("storage: " + std::string(e.what()));
+    } catch (const Inconsistency& e) {
+        halt(std::string("inconsistent data: ") + e.what());
     } catch (const storage::ReadError& e) {
         // Proposing or watching only reads what is derived: the next round reads it again.
         std::lock_guard lock(mu_);
@@ -200,6 +210,13 @@ void Validator::step() {
         note(std::string(e.retryable() ? "Bridge deposits (will retry): "
                                        : "Bridge deposits error: ") +
              e.what());
+    } catch (const std::exception& e) {
+        // Nothing else is expected here (a thread that cannot start, memory): what was derived
+        // may be half applied, so stop as a storage failure does; a restart resumes from what
+        // is durable.
+        halt(std::string("internal error: ") + e.what());
+    } catch (...) {
+        halt("internal error: an exception of unknown type");
     }
 }
 
@@ -223,8 +240,6 @@ Validator::Fetched Validator::fetch(bool ahead) {
     }
     if (f.poll.rollback || !f.poll.batches.empty())
         f.history_json = inbox::history_to_json(reader_->history(), kPersistedHistory);
-    for (const auto& b : f.poll.batches)
-        f.deposits.push_back(deposits_of(b));
     const auto t1 = Clock::now();
     const double cpu1 = thread_cpu_seconds();
     // Ahead of execution the executing thread has a core: one recovery thread fewer.
@@ -243,8 +258,16 @@ void Validator::derive() {
     for (;;) {
         const auto tw = Clock::now();
         // A failure of the prefetched poll is thrown here, after the batches before it are
-        // durable: step() counts it and the next round polls again from the reader's cursor.
-        Fetched f = next_.valid() ? next_.get() : fetch(false);
+        // durable. A poll that throws leaves the reader's cursor where it was, but a failure
+        // after it (saving the registry, preparing) leaves the reader past batches nobody will
+        // apply: start it again at the saved cursor, as after a failure below.
+        Fetched f;
+        try {
+            f = next_.valid() ? next_.get() : fetch(false);
+        } catch (...) {
+            restart_reader();
+            throw;
+        }
         const double waited = seconds_between(tw, Clock::now());
         {
             std::lock_guard lock(mu_);
@@ -264,7 +287,7 @@ void Validator::derive() {
             if (r.rollback || r.batches.empty()) finish_in_flight();
             if (r.rollback) rollback(*r.rollback);
             for (size_t i = 0; i < r.batches.size(); ++i)
-                apply_batch(r.batches[i], f.deposits[i], f.prepared[i]);
+                apply_batch(r.batches[i], r.batches[i].deposits, f.prepared[i]);
             if (!r.batches.empty())
                 // Saved once the last of them is durable (finish_in_flight).
                 in_flight_->cursor.emplace(f.cursor, std::move(f.history_json));
@@ -276,22 +299,7 @@ void Validator::derive() {
                 must(db_.put_meta(kCursorKey, text_bytes(inbox::to_json(f.cursor))),
                      "saving the inbox cursor");
         } catch (...) {
-            // The reader is past batches that are not durable: drop what it read ahead and
-            // start it again at the saved cursor, as a restart would (if the database still
-            // answers; a storage failure halts anyway).
-            if (in_flight_) {
-                try {
-                    finish_in_flight();
-                } catch (...) {
-                }
-            }
-            if (next_.valid()) next_.wait();
-            next_ = {};
-            try {
-                open_reader();
-            } catch (const std::exception& e) {
-                note(std::string("reopening the inbox reader failed: ") + e.what());
-            }
+            restart_reader();
             throw;
         }
         saved_scanned_block_ = f.cursor.scanned_block;
@@ -305,29 +313,26 @@ void Validator::derive() {
     finish_in_flight();
 }
 
-std::vector<std::vector<Deposit>> Validator::deposits_of(const inbox::DeliveredBatch& b) {
-    std::vector<std::vector<Deposit>> out(b.resolved.messages.size());
-    for (size_t i = 0; i < out.size(); ++i) {
-        const auto& ref = b.resolved.messages[i].deposit_ref;
-        if (!ref) continue;
-        // The inbox reader checked these against the Bridge (docs/batch-format.md rule 2).
-        inbox::DepositReader* reader = cfg_.reader.deposits;
-        if (!reader)
-            throw std::runtime_error("validator: batch " + std::to_string(b.sequence_number) +
-                                     " references deposits but this node reads no Bridge");
-        auto got = reader->range(ref->first_index, ref->count);
-        if (!got) {
-            reader->ensure(ref->first_index, b.l1_block_number);
-            got = reader->range(ref->first_index, ref->count);
+void Validator::restart_reader() {
+    // The reader is past batches that are not durable: drop what it read ahead and start it
+    // again at the saved cursor, as a restart would (if the database still answers; a storage
+    // failure halts anyway).
+    std::exception_ptr commit_failure;
+    if (in_flight_) {
+        try {
+            finish_in_flight();
+        } catch (...) {
+            commit_failure = std::current_exception();
         }
-        if (!got)
-            throw inbox::InboxError(inbox::InboxError::Kind::kL1Inconsistent,
-                                    "deposits " + std::to_string(ref->first_index) + ".." +
-                                        std::to_string(ref->first_index + ref->count - 1) +
-                                        " are no longer readable from the Bridge (reorg?)");
-        out[i] = std::move(*got);
     }
-    return out;
+    if (next_.valid()) next_.wait();
+    next_ = {};
+    try {
+        open_reader();
+    } catch (const std::exception& e) {
+        note(std::string("reopening the inbox reader failed: ") + e.what());
+    }
+    if (commit_failure) std::rethrow_exception(commit_failure);
 }
 
 void Validator::check_deposit_wait(uint64_t safe) {
@@ -385,9 +390,12 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b,
     const InFlight* before = in_flight_.get();
     const uint64_t head = before ? before->last : db_.head(storage::Head::kLatest).value_or(0);
     if (head != b.prev_message_count)
-        throw std::runtime_error("validator: batch " + std::to_string(b.sequence_number) +
-                                 " starts after message " + std::to_string(b.prev_message_count) +
-                                 " but the chain is at block " + std::to_string(head));
+        throw Inconsistency("batch " + std::to_string(b.sequence_number) +
+                            " starts after L2 block " + std::to_string(b.prev_message_count) +
+                            " but the database's chain ends at block " + std::to_string(head) +
+                            " (the database does not match its saved inbox cursor, e.g. a "
+                            "database restored from another time; re-derive from an empty "
+                            "datadir)");
     if (b.resolved.invalid != batch::ResolveError::kNone) {
         std::string why = batch::to_string(b.resolved.invalid);
         if (!b.deposit_problem.empty()) why += ": " + b.deposit_problem;
@@ -409,7 +417,8 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b,
     if (!before) {
         parent = db_.block_by_number(head);
         if (!parent)
-            throw std::runtime_error("validator: block " + std::to_string(head) + " missing");
+            throw Inconsistency("the database has no block " + std::to_string(head) +
+                                ", its latest head (re-derive from an empty datadir)");
     }
 
     auto next = std::make_unique<InFlight>();
@@ -453,9 +462,9 @@ void Validator::apply_batch(const inbox::DeliveredBatch& b,
             // The inbox reader's checks are ArbOS's: they disagree only when this database and
             // the saved cursor do (the deposits ArbOS executed are not the Bridge's).
             drop_staged();
-            throw std::runtime_error(
-                "validator: L2 block " + std::to_string(blocks.back().header.number) +
-                " of batch " + std::to_string(b.sequence_number) + ": ArbOS refused deposits " +
+            throw Inconsistency(
+                "L2 block " + std::to_string(blocks.back().header.number) + " of batch " +
+                std::to_string(b.sequence_number) + ": ArbOS refused deposits " +
                 std::to_string(msg.deposit_ref->first_index) + "..: " + arbos::to_string(*e) +
                 " (the chain in the database does not match the Bridge; re-derive from an "
                 "empty datadir)");
@@ -638,21 +647,23 @@ void Validator::alarm(const std::string& text) {
     if (cfg_.on_mismatch) cfg_.on_mismatch(text);
 }
 
-void Validator::halt(const std::string& reason) {
+void Validator::halt(const std::string& text) {
     db_.discard_staged();  // (needs no read)
-    const std::string text = "storage: " + reason;
+    const bool storage = text.starts_with("storage: ");
     {
         std::lock_guard lock(mu_);
         if (status_.halted) return;
         status_.halted = text;
         status_.last_error = text;
-        ++status_.storage_errors;
+        if (storage) ++status_.storage_errors;
     }
     note("HALTED: " + text +
          ". Nothing derived after the last durable write is posted or compared; the node keeps "
-         "serving what is in the database. Fix the disk (space, permissions, hardware), then "
-         "restart: the validator resumes from its last saved inbox cursor and derives the rest "
-         "again.");
+         "serving what is in the database. " +
+         (storage ? "Fix the disk (space, permissions, hardware), then restart: the validator "
+                    "resumes from its last saved inbox cursor and derives the rest again."
+                  : "Restart after acting on the reason above: the validator resumes from its "
+                    "last saved inbox cursor and derives the rest again."));
 }
 
 void Validator::watch() {

@@ -92,7 +92,9 @@ struct Status {
     bool mismatch = false;
     std::string alarm;  ///< the first mismatch, if any
     std::string last_error;
-    /// Why the validator halted (a storage failure: "storage: ..."); nullopt while running.
+    /// Why the validator halted (docs/validator.md "Halts"): a storage failure ("storage: ..."),
+    /// the database disagreeing with its cursor or the Bridge, or an internal error ("internal
+    /// error: ..."); nullopt while running.
     std::optional<std::string> halted;
 };
 
@@ -123,7 +125,6 @@ private:
     /// are durable: with prefetching the reader itself is already further).
     struct Fetched {
         inbox::PollResult poll;
-        std::vector<std::vector<std::vector<Deposit>>> deposits;            ///< [batch][message]
         std::vector<std::vector<std::vector<arbos::PreparedTx>>> prepared;  ///< [batch][msg][tx]
         inbox::InboxCursor cursor;
         std::string history_json;
@@ -135,6 +136,10 @@ private:
     /// Polls the reader and prepares the result (on the prefetch thread when `ahead`).
     Fetched fetch(bool ahead);
     void derive();
+    /// After a failure while deriving: waits for the batch committing and the poll reading
+    /// ahead, then re-creates the reader at the saved cursor (the reader may be past batches
+    /// that were never applied). Throws the commit's failure, if it failed.
+    void restart_reader();
     void apply_batch(const inbox::DeliveredBatch& b,
                      const std::vector<std::vector<Deposit>>& contents,
                      const std::vector<std::vector<arbos::PreparedTx>>& prepared);
@@ -155,14 +160,13 @@ private:
     /// Compares RollupCore's records with the derived blocks; false after an alarm.
     bool watch_roots();
     void watch_sequencer();
-    /// The deposits the messages of `b` reference, as read from L1 (empty without refs).
-    std::vector<std::vector<Deposit>> deposits_of(const inbox::DeliveredBatch& b);
     /// After a poll that caught up to L1 block `safe`: a deposit waiting longer than
     /// max_deposit_wait raises the alarm (watch mode).
     void check_deposit_wait(uint64_t safe);
     void alarm(const std::string& text);
-    /// Stops the validator for good (this process): the reason in the log and in Status.
-    void halt(const std::string& reason);
+    /// Stops the validator for good (this process): the reason in the log and in Status
+    /// ("storage: ..." counts as a storage error).
+    void halt(const std::string& text);
     void note(const std::string& line) const;
     uint64_t batches_derived() const;
     /// L2 block number after batch `seq` (meta record), if derived.
