@@ -18,6 +18,16 @@ std::string num(uint64_t v) {
     return std::to_string(v);
 }
 
+/// L1 delivers, after the scanned block, a batch number the cursor is already past: the cursor's
+/// batches from that number on are not on L1's chain although its block hashes say they are (an
+/// L1 node that answered with a mix of the old and the new chain for a moment after a reorg).
+struct Regression : InboxError {
+    Regression(uint64_t seq, const Hash32& before_acc, std::string message)
+        : InboxError(Kind::kSequenceGap, std::move(message)), seq(seq), before_acc(before_acc) {}
+    uint64_t seq;
+    Hash32 before_acc;
+};
+
 uint64_t to_u64(const uint256& v, InboxError::Kind kind, const char* what) {
     if (!v.fits_u64()) fail(kind, std::string(what) + " " + v.to_hex() + " does not fit 64 bits");
     return v.low64();
@@ -120,6 +130,41 @@ std::optional<Rollback> InboxReader::check_reorg(State& st) {
     return Rollback{std::nullopt, 0};
 }
 
+Rollback InboxReader::rollback_before(State& st, uint64_t seq, const Hash32& before_acc,
+                                      const std::string& why) {
+    // Keep the newest remembered batch below `seq` that L1 still has: its block canonical and,
+    // for batch seq - 1, the accumulator the batch read builds on.
+    InboxCursor& c = st.cursor;
+    const uint64_t last_seq = c.last ? c.last->sequence_number : 0;
+    auto& h = st.history;
+    while (!h.empty() &&
+           (h.back().sequence_number >= seq ||
+            (h.back().sequence_number + 1 == seq && h.back().after_acc != before_acc) ||
+            canonical_hash(h.back().l1_block_number) != h.back().l1_block_hash))
+        h.pop_back();
+    Rollback rb;
+    if (!h.empty()) {
+        rb.last_common_batch = h.back().sequence_number;
+        rb.first_removed_batch = h.back().sequence_number + 1;
+        c.last = h.back();
+        c.scanned_block = h.back().l1_block_number;
+        c.scanned_hash = h.back().l1_block_hash;
+    } else {
+        const bool knew_batch0 = history_.size() > 0 && history_.front().sequence_number == 0;
+        if (seq > 0 && !knew_batch0)
+            fail(InboxError::Kind::kReorgTooDeep,
+                 why + "; and no remembered batch before " + num(seq) +
+                     " is on L1: re-derive from the inbox's deployment block (empty cursor)");
+        c.last.reset();
+        c.scanned_block = 0;
+        c.scanned_hash = Hash32{};
+    }
+    note("L1 reorg replaced batches " + num(rb.first_removed_batch) + ".." + num(last_seq) + " (" +
+         why + "): roll back to " +
+         (rb.last_common_batch ? "batch " + num(*rb.last_common_batch) : std::string("genesis")));
+    return rb;
+}
+
 PollResult InboxReader::poll() {
     headers_.clear();
     State st{cursor_, history_};
@@ -142,6 +187,16 @@ PollResult InboxReader::poll() {
                 const size_t before = out.batches.size();
                 try {
                     read_range(work, next, std::min(safe, next + (log_range_ - 1)), out);
+                } catch (const Regression& e) {
+                    out.batches.erase(out.batches.begin() + static_cast<std::ptrdiff_t>(before),
+                                      out.batches.end());
+                    if (ranges > 0 || out.rollback) {
+                        // Delivered first; the next poll reads the regression again.
+                        note(std::string("inbox poll stopped early: ") + e.what());
+                        break;
+                    }
+                    out.rollback = rollback_before(st, e.seq, e.before_acc, e.what());
+                    break;
                 } catch (const std::exception& e) {
                     out.batches.erase(out.batches.begin() + static_cast<std::ptrdiff_t>(before),
                                       out.batches.end());
@@ -256,6 +311,11 @@ DeliveredBatch InboxReader::read_batch(State& st, const l1::Log& log,
 
     const auto& last = st.cursor.last;
     const uint64_t expected = last ? last->sequence_number + 1 : 0;
+    if (d.sequence_number < expected)
+        throw Regression(d.sequence_number, d.before_acc,
+                         "expected batch " + num(expected) + " but read " + what +
+                             ": batches from " + num(d.sequence_number) +
+                             " on were replaced on L1");
     if (d.sequence_number != expected)
         fail(K::kSequenceGap, "expected batch " + num(expected) + " but read " + what +
                                   ": the L1 node's logs are incomplete or a reorg is under way");

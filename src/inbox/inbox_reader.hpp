@@ -184,6 +184,10 @@ private:
         std::deque<BatchRef> history;
     };
     std::optional<Rollback> check_reorg(State& st);
+    /// L1 delivered batch `seq` (built on `before_acc`) after the scanned block although the
+    /// cursor is past it: roll back to the newest remembered batch below it that L1 has.
+    Rollback rollback_before(State& st, uint64_t seq, const Hash32& before_acc,
+                             const std::string& why);
     void read_range(State& st, uint64_t from, uint64_t to, PollResult& out);
     DeliveredBatch read_batch(State& st, const l1::Log& log, const l1::BlockHeader& block);
     const l1::BlockHeader& header(uint64_t number);

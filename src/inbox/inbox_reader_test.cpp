@@ -365,6 +365,67 @@ PollResult poll_settled(InboxReader& reader) {
     return std::move(*r);
 }
 
+// js.rollup_faults' flake (1 run in ~20): after an anvil reorg the validator was stuck on
+// "expected batch 10 but read batch 6": its cursor held batches the reorg had removed, yet every
+// block hash in it (scanned block, batches' blocks) was canonical, so the hash checks saw no
+// reorg and each poll failed on the re-posted batch 6. anvil answers with a mix of the old and
+// the new chain for a moment after a reorg (its logs and transaction index lag, see
+// poll_settled): a poll in that moment reads the removed batches with the new blocks' hashes.
+// That cursor, built here from a real reorg: the reader must roll back by sequence number.
+TEST(InboxReorg, CursorPastBatchesL1NoLongerHasRollsBackBySequenceNumber) {
+    InboxEnv env;
+    env.post({msg(env, 0)});
+    env.post({msg(env, 1)});
+    std::vector<std::string> log;
+    auto cfg = env.reader_config();
+    cfg.log = [&](const std::string& l) { log.push_back(l); };
+    InboxReader reader(*env.rpc, cfg);
+    ASSERT_EQ(read_all(reader).size(), 2u);
+    const std::string snap = snapshot(env);
+    const uint64_t saved_count = env.message_count;
+    env.post({msg(env, 2)});
+    env.post({msg(env, 3)});
+    const auto old = read_all(reader);
+    ASSERT_EQ(old.size(), 2u);
+    InboxCursor stuck = reader.cursor();
+    std::vector<BatchRef> history(reader.history().begin(), reader.history().end());
+
+    revert_to(env, snap);
+    env.next_seq = 2;
+    env.message_count = saved_count;
+    env.mine(old[1].l1_block_number - env.latest().number + 1);
+    const auto n2 = env.post({msg(env, 12)});
+    const uint64_t before_n2 = n2.receipt.block_number - 1;
+    ASSERT_GT(before_n2, old[1].l1_block_number);
+    // The removed batches 2 and 3 with the new chain's hashes of their blocks, scanned up to
+    // the block before the re-posted batch 2.
+    for (auto& ref : history)
+        if (ref.sequence_number >= 2) ref.l1_block_hash = env.block(ref.l1_block_number).hash;
+    stuck.last = history.back();
+    stuck.scanned_block = before_n2;
+    stuck.scanned_hash = env.block(before_n2).hash;
+
+    InboxReader resumed(*env.rpc, cfg, stuck, history);
+    const auto r = resumed.poll();  // before: InboxError "expected batch 4 but read batch 2"
+    ASSERT_TRUE(r.rollback);
+    EXPECT_EQ(r.rollback->last_common_batch, std::optional<uint64_t>(1));
+    EXPECT_EQ(r.rollback->first_removed_batch, 2u);
+    EXPECT_TRUE(r.batches.empty());
+    EXPECT_EQ(resumed.cursor().last->sequence_number, 1u);
+    bool said = false;
+    for (const auto& l : log)
+        said |= l.find("L1 reorg replaced batches 2..3 (expected batch 4 but read batch 2") == 0 &&
+                l.find("roll back to batch 1") != std::string::npos;
+    EXPECT_TRUE(said);
+    const auto next = poll_settled(resumed);
+    EXPECT_FALSE(next.rollback);
+    ASSERT_EQ(next.batches.size(), 1u);
+    EXPECT_EQ(next.batches[0].sequence_number, 2u);
+    EXPECT_EQ(next.batches[0].l1_block_hash, n2.receipt.block_hash);
+    EXPECT_EQ(next.batches[0].resolved.messages[0].txs[0], (Bytes{0x02, 12, 12}));
+    EXPECT_EQ(next.batches[0].after_acc, env.inbox_acc(2));
+}
+
 TEST(InboxReorg, ReorgAfterLastBatchRescansWithoutRollback) {
     InboxEnv env;
     env.post({msg(env, 0)});
