@@ -90,6 +90,9 @@ public:
     }
 
     const std::string& url() const { return url_; }
+    /// anvil's process id (-1 once stopped): e.g. SIGSTOP for an L1 that accepts connections
+    /// and never answers.
+    pid_t pid() const { return pid_; }
 
     std::string output() const {
         std::ifstream in(log_path_);

@@ -1,6 +1,8 @@
 // Tests of the L1 client, ABI wrappers and sender against a real anvil with the real contracts.
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <future>
 #include <thread>
 
 #include "core/hex.hpp"
@@ -387,6 +389,46 @@ TEST(L1Anvil, KeepAliveRetriesAndL1Down) {
         EXPECT_NE(msg.find("after 3 attempts"), std::string::npos) << msg;
         EXPECT_NE(msg.find("check that the L1 node is running"), std::string::npos) << msg;
     }
+}
+
+// Shutdown while L1 hangs (accepts connections, never answers: anvil stopped with SIGSTOP) or
+// refuses them: stop() ends the request in progress and every later one with "interrupted"
+// instead of letting it wait out its timeouts and backoffs (15 s x 5 attempts by default).
+TEST(L1Anvil, StopInterruptsRequestsWaitingOnAHungL1) {
+    testing::AnvilProcess anvil;
+    RpcClientConfig cfg = client_config(anvil.url(), 5);
+    cfg.request_timeout = 15s;
+    cfg.backoff_initial = 3s;
+    cfg.backoff_max = 3s;
+    RpcClient rpc(cfg);
+    rpc.block_number();
+    ASSERT_EQ(kill(anvil.pid(), SIGSTOP), 0);
+    auto waiting = std::async(std::launch::async, [&] { rpc.block_number(); });
+    EXPECT_EQ(waiting.wait_for(300ms), std::future_status::timeout);  // it is waiting on L1
+    rpc.stop();
+    EXPECT_TRUE(rpc.stopped());
+    // Liveness guard, far above the ~50 ms it takes (without stop(): over a minute).
+    ASSERT_EQ(waiting.wait_for(10s), std::future_status::ready);
+    try {
+        waiting.get();
+        ADD_FAILURE() << "an interrupted request must fail";
+    } catch (const L1Error& e) {
+        EXPECT_EQ(e.kind, L1Error::Kind::kTransport);
+        EXPECT_EQ(std::string(e.what()), "L1 RPC eth_blockNumber to " + rpc.endpoint() +
+                                             " interrupted: the node is stopping");
+    }
+    // Later requests fail at once, also against an L1 that answers again.
+    ASSERT_EQ(kill(anvil.pid(), SIGCONT), 0);
+    EXPECT_THROW(rpc.block_number(), L1Error);
+
+    // Refused connections: the backoff between attempts is interrupted too.
+    RpcClient refused(cfg);
+    anvil.stop();
+    auto backing_off = std::async(std::launch::async, [&] { refused.block_number(); });
+    EXPECT_EQ(backing_off.wait_for(300ms), std::future_status::timeout);
+    refused.stop();
+    ASSERT_EQ(backing_off.wait_for(10s), std::future_status::ready);
+    EXPECT_THROW(backing_off.get(), L1Error);
 }
 
 TEST(L1Signer, KeyNeverInErrors) {

@@ -1,5 +1,7 @@
 #include "l1/rpc_client.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <mutex>
 #include <thread>
 
@@ -22,6 +24,9 @@ using tcp = net::ip::tcp;
 using nlohmann::json;
 
 namespace {
+
+/// How soon stop() interrupts a request: the I/O and the backoff wait in slices of this.
+constexpr std::chrono::milliseconds kStopSlice{50};
 
 [[noreturn]] void bad_response(std::string_view what, const json& j) {
     std::string shown = j.dump();
@@ -257,6 +262,7 @@ struct RpcClient::Impl {
     std::optional<TlsStream> tls_stream;      // https
     beast::flat_buffer buffer;
     std::mutex mu;
+    std::atomic<bool> stopping{false};  ///< RpcClient::stop()
     uint64_t connections = 0;
     int64_t next_id = 1;
     /// Set when a TLS handshake failed in a way retrying cannot fix (verification).
@@ -276,10 +282,15 @@ struct RpcClient::Impl {
         buffer.clear();
     }
 
-    // Runs the queued async operation to completion (the stream's timer bounds it).
+    // Runs the queued async operation to completion (the stream's timer bounds it), in slices
+    // so that stop() cancels it (operation_aborted) within one slice.
     void run() {
         ioc.restart();
-        ioc.run();
+        while (!ioc.stopped()) {
+            ioc.run_for(kStopSlice);
+            if (stopping.load(std::memory_order_acquire) && !ioc.stopped() && connected())
+                lowest().cancel();
+        }
     }
 
     void setup_tls() {
@@ -415,6 +426,14 @@ RpcClient::RpcClient(RpcClientConfig config) : impl_(std::make_unique<Impl>()) {
 
 RpcClient::~RpcClient() = default;
 
+void RpcClient::stop() {
+    impl_->stopping.store(true, std::memory_order_release);
+}
+
+bool RpcClient::stopped() const {
+    return impl_->stopping.load(std::memory_order_acquire);
+}
+
 uint64_t RpcClient::connections_opened() const {
     return impl_->connections;
 }
@@ -432,10 +451,23 @@ json RpcClient::request(std::string_view method, json params) {
     const std::string body = req.dump();
     auto backoff = im.cfg.backoff_initial;
     std::string last_failure;
+    const auto interrupted = [&] {
+        return L1Error(L1Error::Kind::kTransport, "L1 RPC " + std::string(method) + " to " +
+                                                      im.endpoint +
+                                                      " interrupted: the node is stopping");
+    };
     for (int attempt = 1; attempt <= im.cfg.max_attempts; ++attempt) {
         if (attempt > 1) {
-            std::this_thread::sleep_for(backoff);
+            const auto until = std::chrono::steady_clock::now() + backoff;
+            while (!im.stopping.load(std::memory_order_acquire) &&
+                   std::chrono::steady_clock::now() < until)
+                std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+                    kStopSlice, until - std::chrono::steady_clock::now()));
             backoff = std::min(backoff * 2, im.cfg.backoff_max);
+        }
+        if (im.stopping.load(std::memory_order_acquire)) {
+            im.close();
+            throw interrupted();
         }
         unsigned status = 0;
         std::string out;
@@ -482,6 +514,7 @@ json RpcClient::request(std::string_view method, json params) {
         if (!res.contains("result")) bad_response(std::string(method) + " response", res);
         return res["result"];
     }
+    if (im.stopping.load(std::memory_order_acquire)) throw interrupted();
     throw L1Error(L1Error::Kind::kTransport,
                   "L1 RPC " + std::string(method) + " to " + im.endpoint + " failed after " +
                       std::to_string(im.cfg.max_attempts) + " attempts (" + last_failure +

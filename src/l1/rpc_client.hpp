@@ -144,6 +144,12 @@ public:
     Hash32 send_raw_transaction(ByteView raw);
     uint256 get_balance(const Address& addr, const std::string& tag = "latest");
 
+    /// For shutdown, from any thread: the request in progress (connecting, waiting for an
+    /// answer, or backing off between attempts) ends within ~50 ms, and it and every later
+    /// request throw L1Error(kTransport) "... interrupted: the node is stopping". For good.
+    void stop();
+    bool stopped() const;
+
     /// TCP connections opened so far (keep-alive reuse keeps this at 1 on a healthy node).
     uint64_t connections_opened() const;
     /// The URL without credentials or query, for messages.

@@ -221,6 +221,13 @@ void Node::start() {
 
 void Node::stop() {
     stop_loops_ = true;  // first: no rewind starts while the sequencer stops
+    // A loop waiting on an L1 that does not answer (timeouts, backoff) would hold the join
+    // below for minutes: its request ends now, as an L1 error the loop already handles.
+    if (l1_) {
+        spdlog::info("stopping: L1 requests in progress are interrupted");
+        l1_->rpc->stop();
+    }
+    if (validator_) validator_->interrupt();
     for (auto& t : threads_)
         if (t.joinable()) t.join();
     threads_.clear();

@@ -227,6 +227,10 @@ void Validator::run(const std::atomic<bool>& stop) {
     }
 }
 
+void Validator::interrupt() {
+    if (sequencer_) sequencer_->stop();
+}
+
 Validator::Fetched Validator::fetch(bool ahead) {
     Fetched f;
     const auto t0 = Clock::now();

@@ -114,6 +114,9 @@ public:
     void step();
     /// Runs rounds until `stop` is set.
     void run(const std::atomic<bool>& stop);
+    /// For shutdown, from any thread: ends the requests to the sequencer (watch mode) in
+    /// progress, as the node's RpcClient::stop() ends the L1 ones; the round ends with an error.
+    void interrupt();
 
     Status status() const;
     /// Called after every block this validator commits (subscriptions of its RPC).
