@@ -334,6 +334,9 @@ void ConfigBinder::bind_all(NodeConfig& c) {
         "every block's)");
     add("db.prune-interval", c.db.prune_interval,
         "Pruned node: start a background prune cycle every this many blocks (0: never)");
+    add("db.prune-max-busy", c.db.prune_max_busy,
+        "Pruned node: the background pruner's share of its thread's time at most, percent "
+        "(after a cycle of d seconds it pauses d x (100/this - 1))");
 }
 
 std::vector<std::string> ConfigBinder::keys() const {

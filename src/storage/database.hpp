@@ -78,6 +78,12 @@ struct Options {
     /// (`prune_min_nodes` at least); 0: never on its own (tests and tools call `prune_now`).
     uint64_t prune_interval = 4096;
     uint64_t prune_min_nodes = 100'000;
+    /// Pruned node: the share of its thread's time (percent) the background pruner may take.
+    /// After a cycle that took d seconds the next starts no sooner than d × (100 / this − 1)
+    /// later, however fast blocks arrive (a catch-up commits thousands of blocks a second,
+    /// and cycles would otherwise run back to back on a core the commit and execution need;
+    /// the space comes back a few cycles later instead). 100: no pause.
+    uint64_t prune_max_busy = 25;
     /// Pruned node: after a cycle's deletes, compact the trie nodes and undo records at once
     /// (the space comes back now instead of when RocksDB's levels fill).
     bool prune_compact = true;

@@ -11,6 +11,8 @@ std::string Options::validate() const {
     if (!archive && prune_keep > (uint64_t{1} << 40)) return "prune-keep must be at most 2^40";
     if (!archive && (prune_checkpoint == 0 || prune_checkpoint > (uint64_t{1} << 20)))
         return "prune-checkpoint must be between 1 and 2^20";
+    if (!archive && (prune_max_busy == 0 || prune_max_busy > 100))
+        return "prune-max-busy must be between 1 and 100 (percent)";
     return {};
 }
 

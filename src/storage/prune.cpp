@@ -10,6 +10,7 @@
 
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -333,12 +334,19 @@ void RocksDatabase::pruner_loop() {
         wake_ = false;
         lock.unlock();
         Result<PruneStatus, std::string> r = Unexpected{std::string()};
+        const auto t0 = std::chrono::steady_clock::now();
         {
             std::lock_guard cycle(prune_mu_);
             r = prune_cycle();
         }
         if (options_.on_prune) options_.on_prune(r ? *r : prune_status());
+        // The duty cycle (Options::prune_max_busy): a commit that asks for a cycle meanwhile
+        // leaves wake_ set, and the cycle starts when the pause ends.
+        const auto busy = std::chrono::steady_clock::now() - t0;
+        const uint64_t share = std::clamp<uint64_t>(options_.prune_max_busy, 1, 100);
+        const auto pause = busy * (100 - share) / share;
         lock.lock();
+        wake_cv_.wait_for(lock, pause, [this] { return stop_; });
     }
 }
 

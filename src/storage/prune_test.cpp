@@ -482,3 +482,39 @@ TEST(Pruning, BackgroundCyclesRunWhileBlocksAreCommitted) {
     ASSERT_FALSE(HasFatalFailure());
     EXPECT_EQ(c.db->recompute_state_root().value(), c.blocks.back().header.state_root);
 }
+
+TEST(Pruning, ATriggerDuringThePauseAfterACycleStartsTheNextWhenThePauseEnds) {
+    // Options::prune_max_busy: after each background cycle the pruner pauses; a commit that
+    // asks for a cycle meanwhile must not be lost (the next cycle runs once the pause ends).
+    TempDir dir;
+    Options o = options_at(dir);
+    o.prune_interval = 25;
+    o.prune_min_nodes = 1'000'000;
+    o.prune_max_busy = 10;  // pause = 9 x the cycle's time
+    std::atomic<int> reported{0};
+    o.on_prune = [&](const PruneStatus&) { reported.fetch_add(1); };
+    Chain c{open_or_fail(o)};
+    c.grow(1);
+    auto wait_for = [&](int n) {
+        for (int i = 0; i < 3000 && reported.load() < n; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        return reported.load();
+    };
+    for (int round = 1; round <= 3; ++round) {
+        c.grow(25);
+        c.finalize(c.latest() - 3);
+        EXPECT_GE(wait_for(round), round) << "cycle " << round << " never ran";
+    }
+    EXPECT_GE(c.db->prune_status().cycles, 3u);
+    EXPECT_EQ(c.db->prune_status().last_error, "");
+    const uint64_t oldest = c.db->oldest_state_block();
+    EXPECT_GT(oldest, 0u);
+    c.expect_window_readable(oldest, "after paused cycles");
+    EXPECT_EQ(c.db->recompute_state_root().value(), c.blocks.back().header.state_root);
+
+    Options bad = options_at(dir);
+    bad.prune_max_busy = 0;
+    EXPECT_EQ(bad.validate(), "prune-max-busy must be between 1 and 100 (percent)");
+    bad.prune_max_busy = 101;
+    EXPECT_EQ(bad.validate(), "prune-max-busy must be between 1 and 100 (percent)");
+}
