@@ -93,6 +93,10 @@ public:
     /// anvil's process id (-1 once stopped): e.g. SIGSTOP for an L1 that accepts connections
     /// and never answers.
     pid_t pid() const { return pid_; }
+    /// The port anvil listens on (127.0.0.1).
+    uint16_t port() const {
+        return static_cast<uint16_t>(std::stoi(url_.substr(url_.rfind(':') + 1)));
+    }
 
     std::string output() const {
         std::ifstream in(log_path_);

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <thread>
 
 #include "core/hex.hpp"
@@ -12,6 +14,7 @@
 #include "l1/anvil_process.hpp"
 #include "l1/bridge.hpp"
 #include "l1/contracts.hpp"
+#include "l1/fault_proxy.hpp"
 #include "l1/head_watcher.hpp"
 #include "poster/poster.hpp"
 #include "poster/test_chain.hpp"
@@ -195,6 +198,66 @@ TEST(ValidatorDeposits, DerivesBlocksWithDepositsFromTheBridge) {
     ASSERT_EQ(b3->txs.size(), 3u);
     EXPECT_EQ(b3->txs[2].tx.type, TxType::kArbitrumContract);
     EXPECT_EQ(b3->txs[2].sender, env.sender.address());
+}
+
+// The deposits a batch executes come with the poll that checked them (docs/validator.md
+// "Deposits"). Before, the validator read them from the deposit reader a second time after the
+// poll; when the reader no longer held them (dropped by a Bridge reorg check, or pruned) and
+// that read failed for a moment (here: the L1 endpoint refusing Bridge requests), the error
+// left the inbox reader past the poll's batches and the next round polled after them: the
+// batches were never derived (the validator stayed at block 0 with nothing left to read).
+TEST(ValidatorDeposits, ABridgeReadFailingAfterThePollSkipsNoBatch) {
+    Env env;
+    env.seal(1);
+    env.deposit(1, 1000);
+    env.seal(1, true);
+    env.post_all();
+    const uint64_t posted = env.chain.blocks.size() - 1;
+    // Then an invalid batch (garbage brotli): one filler block. The inbox reader logs it
+    // while it reads, after it checked the batch before: the moment the deposits go.
+    {
+        l1::CallRequest req;
+        req.to = env.inbox;
+        req.data = l1::encode_call(l1::sig::kBatchCount);
+        const uint64_t seq = l1::decode_uint(env.rpc.call(req))->low64();
+        const auto r = env.sender.wait(
+            env.sender.submit(env.inbox, l1::encode_add_sequencer_l2_batch(
+                                             {uint256(seq), Bytes{0x00, 0xde, 0xad, 0xbe, 0xef},
+                                              uint256(posted), uint256(posted + 1)})),
+            20s);
+        ASSERT_TRUE(r.success);
+    }
+
+    l1::testing::FaultProxy proxy(env.anvil.port());
+    l1::RpcClient rpc(client_config(proxy.url()));
+    const std::string bridge = to_hex(env.bridge);
+    auto to_bridge = [bridge](const nlohmann::json& req) {
+        std::string params = req.value("params", nlohmann::json::array()).dump();
+        std::transform(params.begin(), params.end(), params.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return params.find(bridge) != std::string::npos;
+    };
+    FreshNode node;
+    inbox::DepositReader deposits(rpc, env.deposit_config());
+    auto cfg = env.config(Mode::kFollow, &deposits);
+    bool dropped = false;
+    cfg.reader.log = [&](const std::string& line) {
+        if (dropped || !line.starts_with("invalid batch ")) return;
+        dropped = true;
+        deposits.prune_below(1'000);
+        // Both attempts of the next Bridge request: one L1 error, a moment, not an outage.
+        proxy.fail_next(to_bridge, client_config(proxy.url()).max_attempts);
+    };
+    Validator v(*node.db, node.genesis, rpc, nullptr, cfg);
+    run_until(v, [&] { return v.status().derived_block == posted + 1; });
+    EXPECT_TRUE(dropped);
+    EXPECT_EQ(proxy.refused(), 2);  // the fault happened
+    EXPECT_GE(v.status().l1_errors, 1u);
+    EXPECT_EQ(v.status().invalid_batches, 1u);
+    for (uint64_t n = 0; n <= posted; ++n)
+        EXPECT_EQ(node.db->block_hash(n), env.chain.blocks[n].hash) << "block " << n;
+    EXPECT_EQ(node.balance(recipient(1)), uint256(1000));
+    EXPECT_EQ(v.status().next_deposit, 1u);
 }
 
 // A batch that references a deposit L1 does not have: the validators derive filler for it (no
