@@ -329,7 +329,8 @@ void write_validator_status(PrometheusWriter& w, const validator::Status& s) {
              "write or a read failing while deriving halts the validator",
              s.storage_errors);
     w.single("fusel2_validator_halted", "gauge",
-             "1 when the validator halted (a storage failure); the reason is in GET /health",
+             "1 when the validator halted (storage, inconsistent data, internal error); the reason "
+             "is in GET /health",
              uint64_t{s.halted ? 1u : 0u});
     w.begin("fusel2_validator_derive_seconds_total", "counter",
             "Time spent deriving, by stage (docs/validator.md \"Catch-up\"): poll (L1 reads, on "
