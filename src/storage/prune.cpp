@@ -282,7 +282,13 @@ Result<PruneStatus, std::string> RocksDatabase::prune_cycle() {
     // keys), so without this the directory holds them until the levels fill. Writers go on
     // meanwhile (a manual compaction that is not exclusive runs beside the automatic ones).
     double compact_seconds = 0;
-    if (options_.prune_compact && deleted > 0) {
+    uint64_t uncompacted = 0;
+    bool compacted = false;
+    {
+        std::lock_guard lock(status_mu_);
+        uncompacted = status_.uncompacted_deleted + deleted;
+    }
+    if (options_.prune_compact && uncompacted > 0 && uncompacted * 4 >= marked.size()) {
         const auto tc = std::chrono::steady_clock::now();
         rocksdb::CompactRangeOptions co;
         co.exclusive_manual_compaction = false;
@@ -292,12 +298,16 @@ Result<PruneStatus, std::string> RocksDatabase::prune_cycle() {
             if (stopping_.load(std::memory_order_relaxed)) break;
         }
         compact_seconds = seconds_since(tc);
+        uncompacted = 0;
+        compacted = true;
     }
 
     PruneStatus out;
     {
         std::lock_guard lock(status_mu_);
         status_.last_compact_seconds = compact_seconds;
+        if (compacted) status_.compactions += 1;
+        status_.uncompacted_deleted = uncompacted;
         status_.oldest_state = low;
         status_.oldest_trie = oldest_trie_.load();
         status_.cycles += 1;

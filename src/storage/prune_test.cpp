@@ -518,3 +518,39 @@ TEST(Pruning, ATriggerDuringThePauseAfterACycleStartsTheNextWhenThePauseEnds) {
     bad.prune_max_busy = 101;
     EXPECT_EQ(bad.validate(), "prune-max-busy must be between 1 and 100 (percent)");
 }
+
+TEST(Pruning, ACycleCompactsOnlyOnceTheDeletesSinceTheLastCompactionAreAQuarterOfTheKept) {
+    // Options::prune_compact: a cycle that deletes a few nodes of a large kept state leaves
+    // them to RocksDB; the cycle at which the deletes since the last compaction reach a
+    // quarter of the nodes it marked compacts, and the count starts again.
+    TempDir dir;
+    Chain c{open_or_fail(options_at(dir))};
+    c.grow(200);
+    c.finalize(c.latest() - 3);
+    ASSERT_TRUE(c.db->prune_now());
+    uint64_t since = c.db->prune_status().uncompacted_deleted;
+    int skipped = 0, compacted = 0;
+    for (int i = 0; i < 300 && compacted < 2; ++i) {
+        const uint64_t before = c.db->prune_status().compactions;
+        c.grow(1);
+        c.finalize(c.latest() - 3);
+        ASSERT_TRUE(c.db->prune_now());
+        const PruneStatus s = c.db->prune_status();
+        since += s.last_deleted;
+        if (s.compactions > before) {
+            EXPECT_GE(since * 4, s.last_marked) << "cycle " << i << " compacted too early";
+            EXPECT_GT(s.last_compact_seconds, 0.0);
+            since = 0;
+            ++compacted;
+        } else {
+            EXPECT_EQ(s.uncompacted_deleted, since) << "cycle " << i;
+            EXPECT_LT(since * 4, s.last_marked) << "cycle " << i << " should have compacted";
+            EXPECT_EQ(s.last_compact_seconds, 0.0);
+            if (s.last_deleted > 0) ++skipped;
+        }
+    }
+    EXPECT_GT(skipped, 0) << "no cycle deleted without compacting";
+    EXPECT_EQ(compacted, 2) << "the deletes never added up to a compaction";
+    c.expect_window_readable(c.db->oldest_state_block(), "after the cycles");
+    EXPECT_EQ(c.db->recompute_state_root().value(), c.blocks.back().header.state_root);
+}
