@@ -94,6 +94,7 @@ struct Args {
     uint64_t interval = 4096;
     uint64_t stride = 64;
     bool compact_after_prune = true;
+    uint64_t max_busy = storage::Options{}.prune_max_busy;
     uint64_t final_lag = 1000;
     int checkpoints = 10;
 };
@@ -131,6 +132,8 @@ int main(int argc, char** argv) {
             a.stride = std::stoull(next());
         else if (k == "--no-compact-after-prune")
             a.compact_after_prune = false;
+        else if (k == "--max-busy")
+            a.max_busy = std::stoull(next());
         else if (k == "--final-lag")
             a.final_lag = std::stoull(next());
         else if (k == "--checkpoints")
@@ -140,7 +143,7 @@ int main(int argc, char** argv) {
                          "usage: prune_bench [--mode single|burst] [--txs N] [--block-txs N] "
                          "[--accounts N] [--archive] [--keep N] [--interval N] [--final-lag N] "
                          "[--checkpoints N] [--checkpoint-stride N] [--no-compact-after-prune] "
-                         "[--dir PATH]\n");
+                         "[--max-busy PERCENT] [--dir PATH]\n");
             return 1;
         }
     }
@@ -158,6 +161,7 @@ int main(int argc, char** argv) {
     o.prune_checkpoint = a.stride;
     o.prune_compact = a.compact_after_prune;
     o.prune_interval = a.interval;
+    o.prune_max_busy = a.max_busy;
     auto opened = storage::Database::open(o);
     if (!opened) {
         std::fprintf(stderr, "open: %s\n", opened.error().c_str());

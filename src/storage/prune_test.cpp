@@ -554,3 +554,41 @@ TEST(Pruning, ACycleCompactsOnlyOnceTheDeletesSinceTheLastCompactionAreAQuarterO
     c.expect_window_readable(c.db->oldest_state_block(), "after the cycles");
     EXPECT_EQ(c.db->recompute_state_root().value(), c.blocks.back().header.state_root);
 }
+
+TEST(Pruning, AReadBetweenCheckpointsAfterARewindSeesTheNewBlocksNotACachedMerge) {
+    // state_at_block caches the merged undo records of its last reads between checkpoints;
+    // a rewind and other blocks at the same numbers must never be answered from that cache.
+    TempDir dir;
+    Chain c{open_or_fail(options_at(dir))};
+    c.grow(100);
+    c.finalize(90);
+    auto r = c.db->prune_now();
+    ASSERT_TRUE(r) << r.error();
+    ASSERT_FALSE(c.db->trie_kept(75));
+    for (int i = 0; i < 2; ++i) {  // the second read is the cached merge
+        auto st = c.db->state_at_block(75);
+        ASSERT_TRUE(st);
+        expect_state(c.states[75], *st, "block 75, read " + std::to_string(i));
+        ASSERT_FALSE(HasFatalFailure());
+    }
+    const state::InMemoryState old75 = c.states[75];
+
+    ASSERT_TRUE(c.db->rewind_to(72));
+    c.blocks.resize(73);
+    c.diffs.resize(73);
+    c.messages.resize(73);
+    c.states.resize(73);
+    c.ref = c.states.back();
+    c.rng.seed(11);
+    c.grow(27);  // blocks 73..99 again, other diffs
+    c.finalize(90);
+    r = c.db->prune_now();
+    ASSERT_TRUE(r) << r.error();
+    ASSERT_FALSE(c.db->trie_kept(75));
+    ASSERT_NE(c.states[75].state_root(), old75.state_root());
+    auto st = c.db->state_at_block(75);
+    ASSERT_TRUE(st);
+    expect_state(c.states[75], *st, "block 75 after the rewind");
+    ASSERT_FALSE(HasFatalFailure());
+    c.expect_window_readable(r->oldest_state, "after the rewind");
+}
