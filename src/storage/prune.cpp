@@ -342,6 +342,7 @@ void RocksDatabase::pruner_loop() {
         wake_cv_.wait(lock, [this] { return wake_ || stop_; });
         if (stop_) return;
         wake_ = false;
+        overdue_ = false;
         lock.unlock();
         Result<PruneStatus, std::string> r = Unexpected{std::string()};
         const auto t0 = std::chrono::steady_clock::now();
@@ -351,12 +352,15 @@ void RocksDatabase::pruner_loop() {
         }
         if (options_.on_prune) options_.on_prune(r ? *r : prune_status());
         // The duty cycle (Options::prune_max_busy): a commit that asks for a cycle meanwhile
-        // leaves wake_ set, and the cycle starts when the pause ends.
+        // leaves wake_ set, and the cycle starts when the pause ends — or at once when the
+        // nodes written since the last cycle reach twice the trigger (overdue_), so a load
+        // that writes garbage faster than paced cycles delete it cannot grow the datadir
+        // without bound.
         const auto busy = std::chrono::steady_clock::now() - t0;
         const uint64_t share = std::clamp<uint64_t>(options_.prune_max_busy, 1, 100);
         const auto pause = busy * (100 - share) / share;
         lock.lock();
-        wake_cv_.wait_for(lock, pause, [this] { return stop_; });
+        wake_cv_.wait_for(lock, pause, [this] { return stop_ || overdue_; });
     }
 }
 

@@ -592,3 +592,44 @@ TEST(Pruning, AReadBetweenCheckpointsAfterARewindSeesTheNewBlocksNotACachedMerge
     ASSERT_FALSE(HasFatalFailure());
     c.expect_window_readable(r->oldest_state, "after the rewind");
 }
+
+TEST(Pruning, GarbageWrittenFasterThanPausedCyclesDeleteItEndsThePause) {
+    // A cycle that takes over a second with prune_max_busy = 1 pauses over 99 s; blocks that
+    // write twice the trigger's nodes meanwhile must start the next cycle without that wait
+    // (else a sustained load could grow the datadir without bound). The test waits at most
+    // 60 s, well under the pause.
+    TempDir dir;
+    Options o = options_at(dir);
+    o.prune_interval = 1'000'000;  // only the node count triggers
+    o.prune_min_nodes = 50;
+    o.prune_max_busy = 1;
+    std::atomic<int> reported{0}, slow_done{0};
+    std::atomic<bool> slow{true};
+    o.after_prune_mark = [&] {
+        if (slow.exchange(false)) std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    };
+    o.on_prune = [&](const PruneStatus&) {
+        const int n = reported.fetch_add(1) + 1;
+        if (!slow.load() && slow_done.load() == 0) slow_done.store(n);  // the slow cycle's
+    };
+    Chain c{open_or_fail(o)};
+    auto wait_for = [&](int n) {
+        for (int i = 0; i < 6000 && reported.load() < n; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        return reported.load();
+    };
+    while (slow_done.load() == 0 && c.blocks.size() < 400) {
+        c.grow(5);
+        c.finalize(c.latest() - 3);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_GT(slow_done.load(), 0) << "no cycle got to its mark";
+    const int after_slow = slow_done.load();
+    const uint64_t trigger = std::max<uint64_t>(50, c.db->prune_status().last_marked);
+    // Each random block writes a few dozen nodes: write well over twice the trigger.
+    const size_t blocks = 3 * trigger / 10 + 20;
+    c.grow(blocks);
+    c.finalize(c.latest() - 3);
+    EXPECT_GT(wait_for(after_slow + 1), after_slow) << "the next cycle waited for the pause";
+    c.expect_window_readable(c.db->oldest_state_block(), "after the overdue cycle");
+}

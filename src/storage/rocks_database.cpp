@@ -530,6 +530,8 @@ Result<void, std::string> RocksDatabase::commit_locked(std::span<const BlockComm
                                         nodes_since_prune_ >= prune_node_trigger_)) {
         std::lock_guard lock(wake_mu_);
         wake_ = true;
+        // Garbage piling up faster than paced cycles delete it: the pause ends now.
+        if (nodes_since_prune_ >= 2 * prune_node_trigger_) overdue_ = true;
         wake_cv_.notify_one();
     }
     return {};

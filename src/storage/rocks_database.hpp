@@ -252,6 +252,7 @@ private:
     std::mutex wake_mu_;
     std::condition_variable wake_cv_;
     bool wake_ = false, stop_ = false;   ///< under wake_mu_
+    bool overdue_ = false;               ///< under wake_mu_: twice the trigger written, no pause
     std::atomic<bool> stopping_{false};  ///< a running cycle gives up (the destructor)
     std::thread pruner_;                 ///< started last, stopped first
 
