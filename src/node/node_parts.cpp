@@ -150,14 +150,14 @@ rpc::ServerConfig server_config(const NodeConfig& cfg) {
 }
 
 void follow_l1_progress(storage::Database& db, const L1Connection& l1, const L1Config& c,
-                        const std::atomic<bool>& stop) {
+                        const std::atomic<bool>& stop, bool move_safe) {
     std::string last_problem;
     while (!stop.load(std::memory_order_acquire)) {
         std::string problem;
         try {
             const auto p = inbox::read_l1_progress(*l1.rpc, l1.deployment.inbox,
                                                    l1.deployment.rollup, c.confirmations);
-            if (auto err = inbox::apply_l1_progress(db, p)) problem = *err;
+            if (auto err = inbox::apply_l1_progress(db, p, move_safe)) problem = *err;
         } catch (const l1::L1Error& e) {
             problem =
                 std::string("cannot read L1 progress (safe/finalized heads kept): ") + e.what();
