@@ -94,6 +94,7 @@ struct Args {
     uint64_t interval = 4096;
     uint64_t stride = 64;
     bool compact_after_prune = true;
+    uint64_t max_busy = storage::Options{}.prune_max_busy;
     uint64_t final_lag = 1000;
     int checkpoints = 10;
 };
@@ -131,6 +132,8 @@ int main(int argc, char** argv) {
             a.stride = std::stoull(next());
         else if (k == "--no-compact-after-prune")
             a.compact_after_prune = false;
+        else if (k == "--max-busy")
+            a.max_busy = std::stoull(next());
         else if (k == "--final-lag")
             a.final_lag = std::stoull(next());
         else if (k == "--checkpoints")
@@ -140,7 +143,7 @@ int main(int argc, char** argv) {
                          "usage: prune_bench [--mode single|burst] [--txs N] [--block-txs N] "
                          "[--accounts N] [--archive] [--keep N] [--interval N] [--final-lag N] "
                          "[--checkpoints N] [--checkpoint-stride N] [--no-compact-after-prune] "
-                         "[--dir PATH]\n");
+                         "[--max-busy PERCENT] [--dir PATH]\n");
             return 1;
         }
     }
@@ -158,6 +161,7 @@ int main(int argc, char** argv) {
     o.prune_checkpoint = a.stride;
     o.prune_compact = a.compact_after_prune;
     o.prune_interval = a.interval;
+    o.prune_max_busy = a.max_busy;
     auto opened = storage::Database::open(o);
     if (!opened) {
         std::fprintf(stderr, "open: %s\n", opened.error().c_str());
@@ -350,6 +354,13 @@ int main(int argc, char** argv) {
                     static_cast<unsigned long long>(far), static_cast<unsigned long long>(above),
                     read_ok ? "read" : "NOT READ",
                     std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        // The same block again: its merged undo records come from the database's cache.
+        const auto t2 = Clock::now();
+        auto again = db->state_at_block(far);
+        const bool again_ok = again && again->read_account(addrs[1]);
+        std::printf("the same block again (merged undo records cached): %s in %.3f ms\n",
+                    again_ok ? "read" : "NOT READ",
+                    std::chrono::duration<double, std::milli>(Clock::now() - t2).count());
         const uint64_t bottom = ps.oldest_state + 1;
         const uint64_t head = db->head(storage::Head::kLatest).value_or(0);
         const auto t1 = Clock::now();

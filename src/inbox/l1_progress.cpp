@@ -36,11 +36,13 @@ L1Progress read_l1_progress(l1::RpcClient& rpc, const Address& inbox, const Addr
     return p;
 }
 
-std::optional<std::string> apply_l1_progress(storage::Database& db, const L1Progress& p) {
+std::optional<std::string> apply_l1_progress(storage::Database& db, const L1Progress& p,
+                                             bool move_safe) {
     const auto latest = db.head(storage::Head::kLatest);
     if (!latest) return std::string("no latest block");
-    const uint64_t safe = std::min(p.posted_blocks, *latest);
-    if (db.head(storage::Head::kSafe) != safe) {
+    const uint64_t safe = move_safe ? std::min(p.posted_blocks, *latest)
+                                    : std::min(db.head(storage::Head::kSafe).value_or(0), *latest);
+    if (move_safe && db.head(storage::Head::kSafe) != safe) {
         if (auto r = db.set_head(storage::Head::kSafe, safe); !r) return r.error();
     }
     if (!p.root_block) return std::nullopt;

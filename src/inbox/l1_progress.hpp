@@ -30,7 +30,9 @@ L1Progress read_l1_progress(l1::RpcClient& rpc, const Address& inbox, const Addr
 
 /// Moves `db`'s safe and finalized heads to what `p` proves, never past the latest block.
 /// Returns an error text (and moves nothing for finalized) when the posted root's block hash
-/// is not this node's block hash at that number.
-std::optional<std::string> apply_l1_progress(storage::Database& db, const L1Progress& p);
+/// is not this node's block hash at that number. With `move_safe` false (a follow-mode
+/// validator, whose own derivation sets `safe`) only `finalized` moves, never past `safe`.
+std::optional<std::string> apply_l1_progress(storage::Database& db, const L1Progress& p,
+                                             bool move_safe = true);
 
 }  // namespace fuse::inbox

@@ -202,6 +202,13 @@ void Node::build_validator() {
         metrics_.block_sealed(block.header.number, block.txs.size());
     });
     loops_.push_back([this](const std::atomic<bool>& stop) { validator_->run(stop); });
+    // A follow-mode validator neither posts nor checks roots, so nothing else would move its
+    // `finalized` head (the tag wallets read, and the bound below which a pruned node drops
+    // undo records): it follows RollupCore's latest root when that block is this node's.
+    if (vc.mode == validator::Mode::kFollow)
+        loops_.push_back([this](const std::atomic<bool>& stop) {
+            follow_l1_progress(*db_, *l1_, cfg_.l1, stop, /*move_safe=*/false);
+        });
 }
 
 void Node::start() {

@@ -1,5 +1,6 @@
 #include "node/node_parts.hpp"
 
+#include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -68,9 +69,14 @@ std::unique_ptr<storage::Database> open_database(const NodeConfig& cfg,
         spdlog::info(
             "pruned state below block {} (whole tries from block {} and every {}th below): {} "
             "trie nodes deleted, {} reachable from the window, {} rewritten meanwhile and kept, "
-            "{:.2f} s ({:.2f} s compacting)",
+            "{:.2f} s ({})",
             s.oldest_state, s.oldest_trie, s.checkpoint, s.last_deleted, s.last_marked,
-            s.last_kept_new, s.last_seconds, s.last_compact_seconds);
+            s.last_kept_new, s.last_seconds,
+            s.uncompacted_deleted == 0
+                ? fmt::format("{:.2f} s compacting", s.last_compact_seconds)
+                : fmt::format("not compacted: {} deleted since the last compaction, under a "
+                              "quarter of those reachable",
+                              s.uncompacted_deleted));
     };
     auto db = storage::Database::open(opts);
     if (!db) throw std::runtime_error(db.error());
@@ -144,14 +150,14 @@ rpc::ServerConfig server_config(const NodeConfig& cfg) {
 }
 
 void follow_l1_progress(storage::Database& db, const L1Connection& l1, const L1Config& c,
-                        const std::atomic<bool>& stop) {
+                        const std::atomic<bool>& stop, bool move_safe) {
     std::string last_problem;
     while (!stop.load(std::memory_order_acquire)) {
         std::string problem;
         try {
             const auto p = inbox::read_l1_progress(*l1.rpc, l1.deployment.inbox,
                                                    l1.deployment.rollup, c.confirmations);
-            if (auto err = inbox::apply_l1_progress(db, p)) problem = *err;
+            if (auto err = inbox::apply_l1_progress(db, p, move_safe)) problem = *err;
         } catch (const l1::L1Error& e) {
             problem =
                 std::string("cannot read L1 progress (safe/finalized heads kept): ") + e.what();

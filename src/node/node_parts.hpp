@@ -46,9 +46,11 @@ l1::Signer load_key(const std::string& file, const char* env, const char* what);
 /// The JSON-RPC server's settings: `cfg.http` with the WebSocket origins of CORS.
 rpc::ServerConfig server_config(const NodeConfig& cfg);
 
-/// The sequencer's `safe` and `finalized` heads follow L1 (inbox/l1_progress.hpp) until `stop`.
+/// The sequencer's `safe` and `finalized` heads follow L1 (inbox/l1_progress.hpp) until `stop`;
+/// with `move_safe` false only `finalized` (a follow-mode validator: its derivation sets `safe`,
+/// and nothing else would move `finalized`).
 void follow_l1_progress(storage::Database& db, const L1Connection& l1, const L1Config& c,
-                        const std::atomic<bool>& stop);
+                        const std::atomic<bool>& stop, bool move_safe = true);
 
 /// The next L1 deposit index after block `head` (ArbOS's state there; 0 when unknown).
 /// Throws storage::ReadError when the database cannot be read.

@@ -40,7 +40,11 @@ struct PruneStatus {
     uint64_t deleted_total = 0;       ///< trie nodes deleted since open
     double last_seconds = 0;          ///< the last cycle's duration (its compaction included)
     double last_compact_seconds = 0;  ///< of which compacting what it deleted
-    std::string last_error;           ///< the last cycle's failure, empty if none
+    /// Trie nodes deleted by cycles since the last compaction after one (0 right after it):
+    /// a cycle compacts once these reach a quarter of the nodes it marked.
+    uint64_t uncompacted_deleted = 0;
+    uint64_t compactions = 0;  ///< cycles since open that ended with that compaction
+    std::string last_error;    ///< the last cycle's failure, empty if none
 };
 
 struct Options {
@@ -85,7 +89,10 @@ struct Options {
     /// the space comes back a few cycles later instead). 100: no pause.
     uint64_t prune_max_busy = 25;
     /// Pruned node: after a cycle's deletes, compact the trie nodes and undo records at once
-    /// (the space comes back now instead of when RocksDB's levels fill).
+    /// (the space comes back now instead of when RocksDB's levels fill) — once the nodes
+    /// deleted since the last such compaction reach a quarter of those the cycle marked
+    /// (under load every cycle; with a large state and few deletes a cycle would otherwise
+    /// rewrite the whole family to reclaim a few per cent).
     bool prune_compact = true;
     /// Called on the pruner's thread after each background cycle (the node logs it).
     std::function<void(const PruneStatus&)> on_prune;

@@ -282,7 +282,13 @@ Result<PruneStatus, std::string> RocksDatabase::prune_cycle() {
     // keys), so without this the directory holds them until the levels fill. Writers go on
     // meanwhile (a manual compaction that is not exclusive runs beside the automatic ones).
     double compact_seconds = 0;
-    if (options_.prune_compact && deleted > 0) {
+    uint64_t uncompacted = 0;
+    bool compacted = false;
+    {
+        std::lock_guard lock(status_mu_);
+        uncompacted = status_.uncompacted_deleted + deleted;
+    }
+    if (options_.prune_compact && uncompacted > 0 && uncompacted * 4 >= marked.size()) {
         const auto tc = std::chrono::steady_clock::now();
         rocksdb::CompactRangeOptions co;
         co.exclusive_manual_compaction = false;
@@ -292,12 +298,16 @@ Result<PruneStatus, std::string> RocksDatabase::prune_cycle() {
             if (stopping_.load(std::memory_order_relaxed)) break;
         }
         compact_seconds = seconds_since(tc);
+        uncompacted = 0;
+        compacted = true;
     }
 
     PruneStatus out;
     {
         std::lock_guard lock(status_mu_);
         status_.last_compact_seconds = compact_seconds;
+        if (compacted) status_.compactions += 1;
+        status_.uncompacted_deleted = uncompacted;
         status_.oldest_state = low;
         status_.oldest_trie = oldest_trie_.load();
         status_.cycles += 1;
@@ -332,6 +342,7 @@ void RocksDatabase::pruner_loop() {
         wake_cv_.wait(lock, [this] { return wake_ || stop_; });
         if (stop_) return;
         wake_ = false;
+        overdue_ = false;
         lock.unlock();
         Result<PruneStatus, std::string> r = Unexpected{std::string()};
         const auto t0 = std::chrono::steady_clock::now();
@@ -341,12 +352,15 @@ void RocksDatabase::pruner_loop() {
         }
         if (options_.on_prune) options_.on_prune(r ? *r : prune_status());
         // The duty cycle (Options::prune_max_busy): a commit that asks for a cycle meanwhile
-        // leaves wake_ set, and the cycle starts when the pause ends.
+        // leaves wake_ set, and the cycle starts when the pause ends — or at once when the
+        // nodes written since the last cycle reach twice the trigger (overdue_), so a load
+        // that writes garbage faster than paced cycles delete it cannot grow the datadir
+        // without bound.
         const auto busy = std::chrono::steady_clock::now() - t0;
         const uint64_t share = std::clamp<uint64_t>(options_.prune_max_busy, 1, 100);
         const auto pause = busy * (100 - share) / share;
         lock.lock();
-        wake_cv_.wait_for(lock, pause, [this] { return stop_; });
+        wake_cv_.wait_for(lock, pause, [this] { return stop_ || overdue_; });
     }
 }
 

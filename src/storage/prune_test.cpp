@@ -518,3 +518,118 @@ TEST(Pruning, ATriggerDuringThePauseAfterACycleStartsTheNextWhenThePauseEnds) {
     bad.prune_max_busy = 101;
     EXPECT_EQ(bad.validate(), "prune-max-busy must be between 1 and 100 (percent)");
 }
+
+TEST(Pruning, ACycleCompactsOnlyOnceTheDeletesSinceTheLastCompactionAreAQuarterOfTheKept) {
+    // Options::prune_compact: a cycle that deletes a few nodes of a large kept state leaves
+    // them to RocksDB; the cycle at which the deletes since the last compaction reach a
+    // quarter of the nodes it marked compacts, and the count starts again.
+    TempDir dir;
+    Chain c{open_or_fail(options_at(dir))};
+    c.grow(200);
+    c.finalize(c.latest() - 3);
+    ASSERT_TRUE(c.db->prune_now());
+    uint64_t since = c.db->prune_status().uncompacted_deleted;
+    int skipped = 0, compacted = 0;
+    for (int i = 0; i < 300 && compacted < 2; ++i) {
+        const uint64_t before = c.db->prune_status().compactions;
+        c.grow(1);
+        c.finalize(c.latest() - 3);
+        ASSERT_TRUE(c.db->prune_now());
+        const PruneStatus s = c.db->prune_status();
+        since += s.last_deleted;
+        if (s.compactions > before) {
+            EXPECT_GE(since * 4, s.last_marked) << "cycle " << i << " compacted too early";
+            EXPECT_GT(s.last_compact_seconds, 0.0);
+            since = 0;
+            ++compacted;
+        } else {
+            EXPECT_EQ(s.uncompacted_deleted, since) << "cycle " << i;
+            EXPECT_LT(since * 4, s.last_marked) << "cycle " << i << " should have compacted";
+            EXPECT_EQ(s.last_compact_seconds, 0.0);
+            if (s.last_deleted > 0) ++skipped;
+        }
+    }
+    EXPECT_GT(skipped, 0) << "no cycle deleted without compacting";
+    EXPECT_EQ(compacted, 2) << "the deletes never added up to a compaction";
+    c.expect_window_readable(c.db->oldest_state_block(), "after the cycles");
+    EXPECT_EQ(c.db->recompute_state_root().value(), c.blocks.back().header.state_root);
+}
+
+TEST(Pruning, AReadBetweenCheckpointsAfterARewindSeesTheNewBlocksNotACachedMerge) {
+    // state_at_block caches the merged undo records of its last reads between checkpoints;
+    // a rewind and other blocks at the same numbers must never be answered from that cache.
+    TempDir dir;
+    Chain c{open_or_fail(options_at(dir))};
+    c.grow(100);
+    c.finalize(90);
+    auto r = c.db->prune_now();
+    ASSERT_TRUE(r) << r.error();
+    ASSERT_FALSE(c.db->trie_kept(75));
+    for (int i = 0; i < 2; ++i) {  // the second read is the cached merge
+        auto st = c.db->state_at_block(75);
+        ASSERT_TRUE(st);
+        expect_state(c.states[75], *st, "block 75, read " + std::to_string(i));
+        ASSERT_FALSE(HasFatalFailure());
+    }
+    const state::InMemoryState old75 = c.states[75];
+
+    ASSERT_TRUE(c.db->rewind_to(72));
+    c.blocks.resize(73);
+    c.diffs.resize(73);
+    c.messages.resize(73);
+    c.states.resize(73);
+    c.ref = c.states.back();
+    c.rng.seed(11);
+    c.grow(27);  // blocks 73..99 again, other diffs
+    c.finalize(90);
+    r = c.db->prune_now();
+    ASSERT_TRUE(r) << r.error();
+    ASSERT_FALSE(c.db->trie_kept(75));
+    ASSERT_NE(c.states[75].state_root(), old75.state_root());
+    auto st = c.db->state_at_block(75);
+    ASSERT_TRUE(st);
+    expect_state(c.states[75], *st, "block 75 after the rewind");
+    ASSERT_FALSE(HasFatalFailure());
+    c.expect_window_readable(r->oldest_state, "after the rewind");
+}
+
+TEST(Pruning, GarbageWrittenFasterThanPausedCyclesDeleteItEndsThePause) {
+    // A cycle that takes over a second with prune_max_busy = 1 pauses over 99 s; blocks that
+    // write twice the trigger's nodes meanwhile must start the next cycle without that wait
+    // (else a sustained load could grow the datadir without bound). The test waits at most
+    // 60 s, well under the pause.
+    TempDir dir;
+    Options o = options_at(dir);
+    o.prune_interval = 1'000'000;  // only the node count triggers
+    o.prune_min_nodes = 50;
+    o.prune_max_busy = 1;
+    std::atomic<int> reported{0}, slow_done{0};
+    std::atomic<bool> slow{true};
+    o.after_prune_mark = [&] {
+        if (slow.exchange(false)) std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    };
+    o.on_prune = [&](const PruneStatus&) {
+        const int n = reported.fetch_add(1) + 1;
+        if (!slow.load() && slow_done.load() == 0) slow_done.store(n);  // the slow cycle's
+    };
+    Chain c{open_or_fail(o)};
+    auto wait_for = [&](int n) {
+        for (int i = 0; i < 6000 && reported.load() < n; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        return reported.load();
+    };
+    while (slow_done.load() == 0 && c.blocks.size() < 400) {
+        c.grow(5);
+        c.finalize(c.latest() - 3);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_GT(slow_done.load(), 0) << "no cycle got to its mark";
+    const int after_slow = slow_done.load();
+    const uint64_t trigger = std::max<uint64_t>(50, c.db->prune_status().last_marked);
+    // Each random block writes a few dozen nodes: write well over twice the trigger.
+    const size_t blocks = 3 * trigger / 10 + 20;
+    c.grow(blocks);
+    c.finalize(c.latest() - 3);
+    EXPECT_GT(wait_for(after_slow + 1), after_slow) << "the next cycle waited for the pause";
+    c.expect_window_readable(c.db->oldest_state_block(), "after the overdue cycle");
+}

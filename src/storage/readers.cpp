@@ -174,8 +174,9 @@ namespace {
 /// slot the account had), so a key the overlay lacks is the same in both states.
 class UndoOverlayReader final : public state::StateReader {
 public:
-    UndoOverlayReader(std::unique_ptr<state::StateReader> base, UndoOverlay overlay)
-        : base_(std::move(base)), o_(std::move(overlay)) {}
+    UndoOverlayReader(std::unique_ptr<state::StateReader> base,
+                      std::shared_ptr<const UndoOverlay> overlay)
+        : base_(std::move(base)), keep_(std::move(overlay)), o_(*keep_) {}
 
     state::ReadResult<std::optional<state::Account>> read_account(
         const Address& addr) const noexcept override {
@@ -201,13 +202,14 @@ public:
 
 private:
     std::unique_ptr<state::StateReader> base_;
-    UndoOverlay o_;
+    std::shared_ptr<const UndoOverlay> keep_;  ///< shared with the database's cache
+    const UndoOverlay& o_;
 };
 
 }  // namespace
 
 std::unique_ptr<state::StateReader> make_undo_overlay_reader(
-    std::unique_ptr<state::StateReader> base, UndoOverlay overlay) {
+    std::unique_ptr<state::StateReader> base, std::shared_ptr<const UndoOverlay> overlay) {
     return std::make_unique<UndoOverlayReader>(std::move(base), std::move(overlay));
 }
 

@@ -275,9 +275,36 @@ std::unique_ptr<state::StateReader> RocksDatabase::state_at_block(uint64_t numbe
     // Between two kept tries: the next one above, and the undo records in between.
     const uint64_t anchor = next_kept_trie(number);
     auto anchor_header = header_by_number(anchor);
-    if (!anchor_header) return nullptr;  // rewound meanwhile
-    return make_undo_overlay_reader(state_at(anchor_header->state_root),
-                                    undo_between(number, anchor));
+    const auto anchor_hash = block_hash(anchor);
+    if (!anchor_header || !anchor_hash) return nullptr;  // rewound meanwhile
+    std::shared_ptr<const UndoOverlay> overlay;
+    {
+        std::lock_guard lock(overlay_mu_);
+        for (auto it = overlays_.begin(); it != overlays_.end(); ++it) {
+            if (it->number != number || it->anchor_hash != *anchor_hash) continue;
+            overlay = it->overlay;
+            if (it != overlays_.begin()) {
+                CachedOverlay hit = std::move(*it);
+                overlays_.erase(it);
+                overlays_.push_front(std::move(hit));
+            }
+            break;
+        }
+    }
+    if (!overlay) {
+        // Merged outside the lock (tens of ms under burst load); when two readers of one
+        // block both merge it, the first to finish is cached.
+        overlay = std::make_shared<const UndoOverlay>(undo_between(number, anchor));
+        std::lock_guard lock(overlay_mu_);
+        const bool cached = std::any_of(overlays_.begin(), overlays_.end(), [&](const auto& e) {
+            return e.number == number && e.anchor_hash == *anchor_hash;
+        });
+        if (!cached) {
+            overlays_.push_front({number, *anchor_hash, overlay});
+            if (overlays_.size() > kOverlayCache) overlays_.pop_back();
+        }
+    }
+    return make_undo_overlay_reader(state_at(anchor_header->state_root), std::move(overlay));
 }
 
 UndoOverlay RocksDatabase::undo_between(uint64_t from, uint64_t to) const {
@@ -503,6 +530,8 @@ Result<void, std::string> RocksDatabase::commit_locked(std::span<const BlockComm
                                         nodes_since_prune_ >= prune_node_trigger_)) {
         std::lock_guard lock(wake_mu_);
         wake_ = true;
+        // Garbage piling up faster than paced cycles delete it: the pause ends now.
+        if (nodes_since_prune_ >= 2 * prune_node_trigger_) overdue_ = true;
         wake_cv_.notify_one();
     }
     return {};

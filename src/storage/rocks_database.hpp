@@ -252,8 +252,21 @@ private:
     std::mutex wake_mu_;
     std::condition_variable wake_cv_;
     bool wake_ = false, stop_ = false;   ///< under wake_mu_
+    bool overdue_ = false;               ///< under wake_mu_: twice the trigger written, no pause
     std::atomic<bool> stopping_{false};  ///< a running cycle gives up (the destructor)
     std::thread pruner_;                 ///< started last, stopped first
+
+    // ---- reads between checkpoints (state_at_block): the last few merged undo records,
+    // keyed by the block read and the hash of the kept block above it (which names every
+    // block in between, so a rewind and other blocks never hit a stale entry).
+    struct CachedOverlay {
+        uint64_t number;
+        Hash32 anchor_hash;
+        std::shared_ptr<const UndoOverlay> overlay;
+    };
+    static constexpr size_t kOverlayCache = 4;
+    mutable std::mutex overlay_mu_;
+    mutable std::deque<CachedOverlay> overlays_;  ///< most recently used first
 };
 
 /// A reader of the flat state at a RocksDB snapshot (latest_state).
@@ -264,7 +277,7 @@ std::unique_ptr<state::StateReader> make_trie_reader(const RocksDatabase& db, co
                                                      const state::NodeStore* nodes = nullptr);
 /// `base` with `overlay` on top (state_at_block below the recent tries).
 std::unique_ptr<state::StateReader> make_undo_overlay_reader(
-    std::unique_ptr<state::StateReader> base, UndoOverlay overlay);
+    std::unique_ptr<state::StateReader> base, std::shared_ptr<const UndoOverlay> overlay);
 /// The committed trie nodes of `db` (trie_nodes).
 std::unique_ptr<state::NodeStore> make_node_store(const RocksDatabase& db);
 

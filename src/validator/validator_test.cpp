@@ -242,5 +242,33 @@ TEST(SequencerL1Progress, SafeFollowsTheInboxAndFinalizedFollowsMatchingRoots) {
     EXPECT_EQ(seq_db.head(storage::Head::kFinalized), 0u);
 }
 
+// A follow-mode validator posts and checks no root, so the node moves its `finalized` head from
+// RollupCore's latest root (apply_l1_progress without moving `safe`, which its derivation owns).
+TEST(SequencerL1Progress, AFollowerFinalizesAtTheLatestRootWithoutMovingItsSafeHead) {
+    Env env;
+    env.seal(5);
+    env.post_all();
+    const uint64_t batches = env.batch_count();
+    FreshNode proposer_node;
+    Validator proposer(*proposer_node.db, proposer_node.genesis, env.rpc, &env.proposer_sender,
+                       env.config(Mode::kPropose));
+    run_until(proposer, [&] { return proposer.status().roots_posted == batches; });
+
+    FreshNode node;
+    Validator follower(*node.db, node.genesis, env.rpc, nullptr, env.config(Mode::kFollow));
+    run_until(follower, [&] { return follower.status().batches_derived == batches; });
+    EXPECT_EQ(node.db->head(storage::Head::kFinalized).value_or(0), 0u);
+    ASSERT_TRUE(node.db->set_head(storage::Head::kSafe, 3));  // as if derivation were at 3
+    auto p = inbox::read_l1_progress(env.rpc, env.inbox, env.rollup, 0);
+    ASSERT_TRUE(p.root_block);
+    EXPECT_EQ(*p.root_block, 5u);
+    EXPECT_FALSE(inbox::apply_l1_progress(*node.db, p, /*move_safe=*/false));
+    EXPECT_EQ(node.db->head(storage::Head::kSafe), 3u) << "safe is the derivation's";
+    EXPECT_EQ(node.db->head(storage::Head::kFinalized), 3u) << "never past safe";
+    ASSERT_TRUE(node.db->set_head(storage::Head::kSafe, 5));
+    EXPECT_FALSE(inbox::apply_l1_progress(*node.db, p, /*move_safe=*/false));
+    EXPECT_EQ(node.db->head(storage::Head::kFinalized), 5u);
+}
+
 }  // namespace
 }  // namespace fuse::validator

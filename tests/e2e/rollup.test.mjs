@@ -226,6 +226,9 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
       const follower = await r.startValidator({ mode: 'follow' });
       await checkSameChain(follower, blocks, head, 'follower');
       phase('follower rebuilt the chain');
+      // it posts and checks no root, yet its `finalized` tag follows RollupCore's latest root
+      await waitFor(async () => Number((await follower.rpc('eth_getBlockByNumber', ['finalized', false])).result?.number) === head,
+        { what: 'follower finalized = head' });
       await checkSameChain(proposer, blocks, head, 'proposer');
       const sample = hashes.filter((_, i) => i % 10 === 0);
       const mine = await rpcBatch(follower.url, sample.map((h) => ['eth_getTransactionReceipt', [h]]));
