@@ -280,12 +280,12 @@ void Validator::derive() {
             status_.cpu_recovering += f.cpu_recovering;
             status_.seconds_waiting += waited;
         }
-        // Read on while these execute, unless this poll reached L1's safe block (then the next
-        // round polls after the poll interval, as without prefetching).
-        if (cfg_.prefetch && !f.poll.caught_up)
-            next_ = std::async(std::launch::async, [this] { return fetch(true); });
         const inbox::PollResult& r = f.poll;
         try {
+            // Read on while these execute, unless this poll reached L1's safe block (then the
+            // next round polls after the poll interval, as without prefetching).
+            if (cfg_.prefetch && !f.poll.caught_up)
+                next_ = std::async(std::launch::async, [this] { return fetch(true); });
             // A rollback, or a cursor without batches, comes after every batch before is
             // durable.
             if (r.rollback || r.batches.empty()) finish_in_flight();
@@ -652,6 +652,12 @@ void Validator::alarm(const std::string& text) {
 }
 
 void Validator::halt(const std::string& text) {
+    // Nothing runs on the other threads any more: the commit in flight ends (whatever its
+    // outcome, nothing after it is saved), the poll reading ahead is dropped.
+    if (in_flight_ && in_flight_->done.valid()) in_flight_->done.wait();
+    in_flight_.reset();
+    if (next_.valid()) next_.wait();
+    next_ = {};
     db_.discard_staged();  // (needs no read)
     const bool storage = text.starts_with("storage: ");
     {
