@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -391,6 +393,19 @@ TEST(L1Anvil, KeepAliveRetriesAndL1Down) {
     }
 }
 
+/// Once every thread of `pid` is stopped (SIGSTOP reaches a running thread asynchronously).
+bool all_threads_stopped(pid_t pid) {
+    const auto dir = std::filesystem::path("/proc") / std::to_string(pid) / "task";
+    for (const auto& task : std::filesystem::directory_iterator(dir)) {
+        std::ifstream in(task.path() / "stat");
+        std::string stat((std::istreambuf_iterator<char>(in)), {});
+        const size_t paren = stat.rfind(')');
+        if (paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] != 'T')
+            return false;
+    }
+    return true;
+}
+
 // Shutdown while L1 hangs (accepts connections, never answers: anvil stopped with SIGSTOP) or
 // refuses them: stop() ends the request in progress and every later one with "interrupted"
 // instead of letting it wait out its timeouts and backoffs (15 s x 5 attempts by default).
@@ -403,6 +418,9 @@ TEST(L1Anvil, StopInterruptsRequestsWaitingOnAHungL1) {
     RpcClient rpc(cfg);
     rpc.block_number();
     ASSERT_EQ(kill(anvil.pid(), SIGSTOP), 0);
+    for (int i = 0; i < 200 && !all_threads_stopped(anvil.pid()); ++i)
+        std::this_thread::sleep_for(10ms);
+    ASSERT_TRUE(all_threads_stopped(anvil.pid()));
     auto waiting = std::async(std::launch::async, [&] { rpc.block_number(); });
     EXPECT_EQ(waiting.wait_for(300ms), std::future_status::timeout);  // it is waiting on L1
     rpc.stop();
