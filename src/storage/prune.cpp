@@ -9,6 +9,8 @@
 // Why that is enough: docs/storage.md "Pruning", "Why nothing live is deleted".
 
 #include <rocksdb/write_batch.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,8 +24,10 @@ namespace fuse::storage {
 
 namespace {
 
-/// Unmarked nodes deleted per write (and per hold of the writer's mutex).
-constexpr size_t kSweepChunk = 4096;
+/// Unmarked nodes deleted per write (and per hold of the writer's mutex): 512 deletes hold it
+/// well under a millisecond, so a commit waiting behind one barely moves the sequencer's
+/// latency (4,096 per hold put the 1,000 tx/s p99 at 10-15 ms during a cycle, 4.5 ms without).
+constexpr size_t kSweepChunk = 512;
 
 /// Walks the trie nodes reachable from roots into `marked`, reading at one snapshot.
 class Marker {
@@ -337,6 +341,10 @@ Result<void, std::string> RocksDatabase::compact() {
 }
 
 void RocksDatabase::pruner_loop() {
+    // Background work: this thread yields the cores to sealing, execution and the RPC when
+    // they are busy (nice 5 for this thread only; Linux sets it per thread). Failing to is
+    // harmless.
+    (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 5);
     std::unique_lock lock(wake_mu_);
     for (;;) {
         wake_cv_.wait(lock, [this] { return wake_ || stop_; });

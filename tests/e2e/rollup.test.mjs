@@ -292,14 +292,19 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
       const l1 = (method, params = []) => r.l1.send(method, params);
       const pendingOf = async (addr) => (await r.l1.getTransactionCount(addr, 'pending')) - (await r.l1.getTransactionCount(addr, 'latest'));
       /// Stops L1 mining, then mines one block at a time until `from` has transactions waiting
-      /// in anvil's pool; resolves to them (nonce order) decoded with `contract`'s interface.
-      const pauseWithPending = async (from, contract) => {
+      /// in anvil's pool.
+      const pauseWithPending = async (from) => {
         await l1('evm_setIntervalMining', [0]);
         await waitFor(async () => {
           if ((await pendingOf(from)) > 0) return true;
           await l1('evm_mine');
           return false;
         }, { intervalMs: 300, what: `a transaction of ${from} pending on L1` });
+      };
+      /// `from`'s transactions in anvil's pool (nonce order) decoded with `contract`'s interface:
+      /// read after the sender is killed, so none is added meanwhile (a pipelined poster may
+      /// send another batch between the pause and the kill).
+      const poolOf = async (from, contract) => {
         const pool = await l1('txpool_content');
         const txs = Object.entries(pool.pending).find(([a]) => a.toLowerCase() === from.toLowerCase())[1];
         return Object.values(txs).sort((x, y) => Number(x.nonce) - Number(y.nonce))
@@ -310,11 +315,12 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
           { timeoutMs: 60000, what: '100 acks and batch 1 sent' });
         // L1 stops mining with the poster's batches (pipelined: one or more) in anvil's pool;
         // kill -9 the sequencer and drop them, as if they never reached L1.
-        const batchTxs = await pauseWithPending(r.wallets.poster.address, r.inbox);
-        assert.ok(batchTxs.every((tx) => tx.name === 'addSequencerL2Batch'));
-        const lost = Number(batchTxs[0].args.sequenceNumber);
+        await pauseWithPending(r.wallets.poster.address);
         await r.sequencer.kill();
         const killedAt = stream.acked.length;
+        const batchTxs = await poolOf(r.wallets.poster.address, r.inbox);
+        assert.ok(batchTxs.length >= 1 && batchTxs.every((tx) => tx.name === 'addSequencerL2Batch'));
+        const lost = Number(batchTxs[0].args.sequenceNumber);
         assert.equal(await pendingOf(r.wallets.poster.address), batchTxs.length, 'the batch transactions are pending on L1');
         await l1('anvil_removePoolTransactions', [r.wallets.poster.address]);
         assert.equal(await pendingOf(r.wallets.poster.address), 0);
@@ -328,11 +334,12 @@ describe('rollup end to end', { skip: skip ?? false }, () => {
         // The same for the proposer: L1 paused with its roots (pipelined: one or more) in the
         // pool; kill -9 the proposer and drop them.
         await waitFor(async () => lastLogged(proposer.output(), kRootRe) >= lost, { what: `the root of batch ${lost} posted` });
-        const rootTxs = await pauseWithPending(r.wallets.proposer.address, r.rollupCore);
-        assert.ok(rootTxs.length >= 1 && rootTxs.every((tx) => tx.name === 'postStateRoot'));
-        const rootLost = Number(rootTxs[0].args.batchSequenceNumber);
+        await pauseWithPending(r.wallets.proposer.address);
         const datadir = proposer.datadir;
         await proposer.kill();
+        const rootTxs = await poolOf(r.wallets.proposer.address, r.rollupCore);
+        assert.ok(rootTxs.length >= 1 && rootTxs.every((tx) => tx.name === 'postStateRoot'));
+        const rootLost = Number(rootTxs[0].args.batchSequenceNumber);
         assert.equal(await pendingOf(r.wallets.proposer.address), rootTxs.length, 'the root transactions are pending on L1');
         await l1('anvil_removePoolTransactions', [r.wallets.proposer.address]);
         assert.equal(await pendingOf(r.wallets.proposer.address), 0);
