@@ -18,6 +18,18 @@ std::string num(uint64_t v) {
     return std::to_string(v);
 }
 
+/// The cursor back at remembered batch `keep` (the scan resumes after its block), and the
+/// rollback that says so.
+Rollback roll_back_to(InboxCursor& c, const BatchRef& keep) {
+    Rollback rb;
+    rb.last_common_batch = keep.sequence_number;
+    rb.first_removed_batch = keep.sequence_number + 1;
+    c.last = keep;
+    c.scanned_block = keep.l1_block_number;
+    c.scanned_hash = keep.l1_block_hash;
+    return rb;
+}
+
 /// L1 delivers, after the scanned block, a batch number the cursor is already past: the cursor's
 /// batches from that number on are not on L1's chain although its block hashes say they are (an
 /// L1 node that answered with a mix of the old and the new chain for a moment after a reorg).
@@ -104,13 +116,8 @@ std::optional<Rollback> InboxReader::check_reorg(State& st) {
     auto& h = st.history;
     while (!h.empty() && canonical_hash(h.back().l1_block_number) != h.back().l1_block_hash)
         h.pop_back();
-    Rollback rb;
     if (!h.empty()) {
-        rb.last_common_batch = h.back().sequence_number;
-        rb.first_removed_batch = h.back().sequence_number + 1;
-        c.last = h.back();
-        c.scanned_block = h.back().l1_block_number;
-        c.scanned_hash = h.back().l1_block_hash;
+        const Rollback rb = roll_back_to(c, h.back());
         note("L1 reorg replaced batches " + num(rb.first_removed_batch) + ".." + num(last_seq) +
              ": roll back to batch " + num(*rb.last_common_batch));
         return rb;
@@ -144,11 +151,7 @@ Rollback InboxReader::rollback_before(State& st, uint64_t seq, const Hash32& bef
         h.pop_back();
     Rollback rb;
     if (!h.empty()) {
-        rb.last_common_batch = h.back().sequence_number;
-        rb.first_removed_batch = h.back().sequence_number + 1;
-        c.last = h.back();
-        c.scanned_block = h.back().l1_block_number;
-        c.scanned_hash = h.back().l1_block_hash;
+        rb = roll_back_to(c, h.back());
     } else {
         const bool knew_batch0 = history_.size() > 0 && history_.front().sequence_number == 0;
         if (seq > 0 && !knew_batch0)
