@@ -93,6 +93,15 @@ struct Chain {
             add(random_diff(rng, kAccounts, 8));
     }
     void finalize(uint64_t n) { ASSERT_TRUE(db->set_head(Head::kFinalized, n)); }
+    /// The reference back at block `last` after the database was rewound there: the blocks
+    /// after it are forgotten and the next ones grow from its state.
+    void truncate(uint64_t last) {
+        blocks.resize(last + 1);
+        diffs.resize(last + 1);
+        messages.resize(last + 1);
+        states.resize(last + 1);
+        ref = states.back();
+    }
     uint64_t latest() const { return blocks.size() - 1; }
     /// Every block from `from` to the latest has its full state readable (`state_at_block`:
     /// through its trie, or the next kept one and the undo records in between), and every
@@ -241,11 +250,7 @@ TEST(Pruning, WindowSurvivesCyclesRestartAndRewinds) {
     EXPECT_NE(below.error().find("from block " + std::to_string(oldest)), std::string::npos);
 
     // The chain goes on from there (other blocks than before) and prunes again.
-    c.blocks.resize(oldest + 1);
-    c.diffs.resize(oldest + 1);
-    c.messages.resize(oldest + 1);
-    c.states.resize(oldest + 1);
-    c.ref = c.states.back();
+    c.truncate(oldest);
     c.rng.seed(99);
     c.grow(60);
     c.finalize(c.latest());
@@ -313,11 +318,7 @@ TEST(Pruning, ArchiveDeletesNothingAndAPrunedDatadirCannotBecomeOne) {
     ASSERT_FALSE(HasFatalFailure());
     ASSERT_TRUE(c.db->rewind_to(3));
     EXPECT_EQ(c.db->recompute_state_root().value(), c.blocks[3].header.state_root);
-    c.blocks.resize(4);
-    c.diffs.resize(4);
-    c.messages.resize(4);
-    c.states.resize(4);
-    c.ref = c.states.back();
+    c.truncate(3);
     c.grow(100);
     c.finalize(c.latest());
 
@@ -398,11 +399,7 @@ TEST(Pruning, ARewindBelowTheRecentTriesRebuildsTheStateFromUndoRecords) {
     c.db->discard_staged();
 
     // The chain goes on from the rebuilt state, prunes again, and a restart keeps it all.
-    c.blocks.resize(76);
-    c.diffs.resize(76);
-    c.messages.resize(76);
-    c.states.resize(76);
-    c.ref = c.states.back();
+    c.truncate(75);
     c.rng.seed(5);
     c.grow(50);
     c.finalize(c.latest() - 2);
@@ -574,11 +571,7 @@ TEST(Pruning, AReadBetweenCheckpointsAfterARewindSeesTheNewBlocksNotACachedMerge
     const state::InMemoryState old75 = c.states[75];
 
     ASSERT_TRUE(c.db->rewind_to(72));
-    c.blocks.resize(73);
-    c.diffs.resize(73);
-    c.messages.resize(73);
-    c.states.resize(73);
-    c.ref = c.states.back();
+    c.truncate(72);
     c.rng.seed(11);
     c.grow(27);  // blocks 73..99 again, other diffs
     c.finalize(90);
