@@ -184,9 +184,9 @@ void Validator::step() {
         if (cfg_.mode == Mode::kPropose) propose();
         if (cfg_.mode == Mode::kWatch) watch();
     } catch (const StorageFailure& e) {
-        halt("storage: " + std::string(e.what()));
+        halt(HaltCause::kStorage, e.what());
     } catch (const Inconsistency& e) {
-        halt(std::string("inconsistent data: ") + e.what());
+        halt(HaltCause::kInconsistent, e.what());
     } catch (const storage::ReadError& e) {
         // Proposing or watching only reads what is derived: the next round reads it again.
         std::lock_guard lock(mu_);
@@ -214,9 +214,9 @@ void Validator::step() {
         // Nothing else is expected here (a thread that cannot start, memory): what was derived
         // may be half applied, so stop as a storage failure does; a restart resumes from what
         // is durable.
-        halt(std::string("internal error: ") + e.what());
+        halt(HaltCause::kInternal, e.what());
     } catch (...) {
-        halt("internal error: an exception of unknown type");
+        halt(HaltCause::kInternal, "an exception of unknown type");
     }
 }
 
@@ -651,7 +651,7 @@ void Validator::alarm(const std::string& text) {
     if (cfg_.on_mismatch) cfg_.on_mismatch(text);
 }
 
-void Validator::halt(const std::string& text) {
+void Validator::halt(HaltCause cause, const std::string& reason) {
     // Nothing runs on the other threads any more: the commit in flight ends (whatever its
     // outcome, nothing after it is saved), the poll reading ahead is dropped.
     if (in_flight_ && in_flight_->done.valid()) in_flight_->done.wait();
@@ -659,7 +659,11 @@ void Validator::halt(const std::string& text) {
     if (next_.valid()) next_.wait();
     next_ = {};
     db_.discard_staged();  // (needs no read)
-    const bool storage = text.starts_with("storage: ");
+    const bool storage = cause == HaltCause::kStorage;
+    const char* prefix = "internal error: ";
+    if (storage) prefix = "storage: ";
+    if (cause == HaltCause::kInconsistent) prefix = "inconsistent data: ";
+    const std::string text = prefix + reason;
     {
         std::lock_guard lock(mu_);
         if (status_.halted) return;

@@ -167,9 +167,11 @@ private:
     /// max_deposit_wait raises the alarm (watch mode).
     void check_deposit_wait(uint64_t safe);
     void alarm(const std::string& text);
-    /// Stops the validator for good (this process): the reason in the log and in Status
-    /// ("storage: ..." counts as a storage error).
-    void halt(const std::string& text);
+    /// Why `halt`: the disk failed (counted in Status::storage_errors), the database disagrees
+    /// with its cursor or the Bridge, or something unexpected was thrown.
+    enum class HaltCause { kStorage, kInconsistent, kInternal };
+    /// Stops the validator for good (this process): "<cause>: <reason>" in the log and in Status.
+    void halt(HaltCause cause, const std::string& reason);
     void note(const std::string& line) const;
     uint64_t batches_derived() const;
     /// L2 block number after batch `seq` (meta record), if derived.
